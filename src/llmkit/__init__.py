@@ -1,0 +1,118 @@
+"""llmkit: one typed API for every LLM provider.
+
+``import llmkit`` is cheap: the HTTP stack, providers and dialects load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # functions
+    "complete": "llmkit.functions",
+    "acomplete": "llmkit.functions",
+    "stream": "llmkit.functions",
+    "astream": "llmkit.functions",
+    "embed": "llmkit.functions",
+    "aembed": "llmkit.functions",
+    "count_tokens": "llmkit.functions",
+    "acount_tokens": "llmkit.functions",
+    # clients
+    "Client": "llmkit.api",
+    "AsyncClient": "llmkit.api",
+    "Timeout": "llmkit._retry",
+    "Stream": "llmkit._stream",
+    "AsyncStream": "llmkit._stream",
+    # types
+    "Message": "llmkit.types",
+    "TextPart": "llmkit.types",
+    "ImagePart": "llmkit.types",
+    "DocumentPart": "llmkit.types",
+    "AudioPart": "llmkit.types",
+    "ReasoningPart": "llmkit.types",
+    "Tool": "llmkit.types",
+    "ToolCall": "llmkit.types",
+    "Completion": "llmkit.types",
+    "Usage": "llmkit.types",
+    "FinishReason": "llmkit.types",
+    "Citation": "llmkit.types",
+    "Embeddings": "llmkit.types",
+    "TokenCount": "llmkit.types",
+    "TextDelta": "llmkit.types",
+    "ToolCallDelta": "llmkit.types",
+    "ReasoningDelta": "llmkit.types",
+    "UsageUpdate": "llmkit.types",
+    "Finish": "llmkit.types",
+    "CitationsUpdate": "llmkit.types",
+    # errors
+    "LLMKitError": "llmkit.errors",
+    "ConfigurationError": "llmkit.errors",
+    "NotSupportedError": "llmkit.errors",
+    "ProviderError": "llmkit.errors",
+    "errors": "llmkit.errors",
+    # registry
+    "ProviderSpec": "llmkit.providers.spec",
+    "register_provider": "llmkit.providers",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llmkit' has no attribute {name!r}")
+    mod = importlib.import_module(module)
+    value = mod if name == "errors" else getattr(mod, "register" if name == "register_provider" else name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return [*globals(), *_EXPORTS]
+
+
+if TYPE_CHECKING:
+    from llmkit import errors as errors
+    from llmkit._retry import Timeout as Timeout
+    from llmkit._stream import AsyncStream as AsyncStream
+    from llmkit._stream import Stream as Stream
+    from llmkit.api import AsyncClient as AsyncClient
+    from llmkit.api import Client as Client
+    from llmkit.errors import ConfigurationError as ConfigurationError
+    from llmkit.errors import LLMKitError as LLMKitError
+    from llmkit.errors import NotSupportedError as NotSupportedError
+    from llmkit.errors import ProviderError as ProviderError
+    from llmkit.functions import acomplete as acomplete
+    from llmkit.functions import acount_tokens as acount_tokens
+    from llmkit.functions import aembed as aembed
+    from llmkit.functions import astream as astream
+    from llmkit.functions import complete as complete
+    from llmkit.functions import count_tokens as count_tokens
+    from llmkit.functions import embed as embed
+    from llmkit.functions import stream as stream
+    from llmkit.providers import register as register_provider  # noqa: F401
+    from llmkit.providers.spec import ProviderSpec as ProviderSpec
+    from llmkit.types import AudioPart as AudioPart
+    from llmkit.types import Citation as Citation
+    from llmkit.types import CitationsUpdate as CitationsUpdate
+    from llmkit.types import Completion as Completion
+    from llmkit.types import DocumentPart as DocumentPart
+    from llmkit.types import Embeddings as Embeddings
+    from llmkit.types import Finish as Finish
+    from llmkit.types import FinishReason as FinishReason
+    from llmkit.types import ImagePart as ImagePart
+    from llmkit.types import Message as Message
+    from llmkit.types import ReasoningDelta as ReasoningDelta
+    from llmkit.types import ReasoningPart as ReasoningPart
+    from llmkit.types import TextDelta as TextDelta
+    from llmkit.types import TextPart as TextPart
+    from llmkit.types import TokenCount as TokenCount
+    from llmkit.types import Tool as Tool
+    from llmkit.types import ToolCall as ToolCall
+    from llmkit.types import ToolCallDelta as ToolCallDelta
+    from llmkit.types import Usage as Usage
+    from llmkit.types import UsageUpdate as UsageUpdate

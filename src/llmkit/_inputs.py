@@ -1,0 +1,240 @@
+"""Turn what users pass (OpenAI-style dicts, functions, pydantic models) into llmkit types."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from llmkit.dialects.base import ForcedTool, ToolChoice
+from llmkit.errors import ConfigurationError
+from llmkit.types import (
+    AudioPart,
+    DocumentPart,
+    ImagePart,
+    Message,
+    Part,
+    ReasoningPart,
+    ResponseFormat,
+    TextPart,
+    Tool,
+    ToolCall,
+)
+
+_ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+
+
+def to_messages(messages: str | Sequence[Message | Mapping[str, Any]]) -> list[Message]:
+    if isinstance(messages, str):
+        return [Message("user", messages)]
+    out: list[Message] = []
+    for i, m in enumerate(messages):
+        if isinstance(m, Message):
+            out.append(m)
+        elif isinstance(m, Mapping):
+            out.append(_dict_message(m, i))
+        else:
+            raise ConfigurationError(f"messages[{i}] must be a Message or a dict, not {type(m).__name__}")
+    if not out:
+        raise ConfigurationError("messages is empty: pass at least one message")
+    return out
+
+
+def _dict_message(m: Mapping[str, Any], i: int) -> Message:
+    role = m.get("role")
+    if role not in _ROLES:
+        raise ConfigurationError(f"messages[{i}] has role {role!r}; expected one of {sorted(_ROLES)}")
+    content = m.get("content")
+    parts: str | tuple[Part, ...]
+    if content is None:
+        parts = ""
+    elif isinstance(content, str):
+        parts = content
+    elif isinstance(content, list):
+        parts = tuple(_part(p, i, j) for j, p in enumerate(content))
+    else:
+        raise ConfigurationError(f"messages[{i}].content must be a string or a list of parts")
+    calls = tuple(_tool_call(c, i) for c in m.get("tool_calls") or ())
+    reasoning = m.get("reasoning_content") or m.get("reasoning")
+    if isinstance(reasoning, str) and reasoning:
+        parts = (ReasoningPart(reasoning), *((TextPart(parts),) if isinstance(parts, str) and parts else ()))
+        if isinstance(content, list):
+            parts = (ReasoningPart(reasoning), *(_part(p, i, j) for j, p in enumerate(content)))
+    return Message(role, parts, calls, m.get("tool_call_id"), m.get("name"))
+
+
+def _tool_call(c: Any, i: int) -> ToolCall:
+    if isinstance(c, ToolCall):
+        return c
+    if not isinstance(c, Mapping):
+        raise ConfigurationError(f"messages[{i}].tool_calls entries must be dicts or ToolCall objects")
+    fn = c.get("function") or c
+    args = fn.get("arguments")
+    return ToolCall(str(c.get("id", "")), str(fn.get("name", "")), args)
+
+
+def _part(p: Any, i: int, j: int) -> Part:
+    if isinstance(p, (TextPart, ImagePart, DocumentPart, AudioPart, ReasoningPart)):
+        return p
+    if isinstance(p, str):
+        return TextPart(p)
+    if not isinstance(p, Mapping):
+        raise ConfigurationError(f"messages[{i}].content[{j}] must be a dict")
+    kind = p.get("type")
+    cache = p.get("cache_control")
+    if kind == "text":
+        return TextPart(str(p.get("text", "")), cache)
+    if kind == "image_url":
+        spec = p.get("image_url")
+        url = spec.get("url") if isinstance(spec, Mapping) else spec
+        detail = spec.get("detail") if isinstance(spec, Mapping) else None
+        if not isinstance(url, str):
+            raise ConfigurationError(f"messages[{i}].content[{j}].image_url needs a url")
+        media, data = split_data_url(url)
+        if data is not None:
+            return ImagePart(data=data, media_type=media, detail=detail, cache_control=cache)
+        return ImagePart(url=url, detail=detail, cache_control=cache)
+    if kind == "input_audio":
+        audio = p.get("input_audio") or {}
+        return AudioPart(str(audio.get("data", "")), str(audio.get("format", "wav")))
+    if kind == "file":
+        f = p.get("file") or {}
+        media, data = split_data_url(str(f.get("file_data", "")))
+        return DocumentPart(data=data, media_type=media or "application/pdf", title=f.get("filename"))
+    raise ConfigurationError(
+        f"messages[{i}].content[{j}] has unsupported part type {kind!r} "
+        "(expected text, image_url, input_audio or file)"
+    )
+
+
+def split_data_url(url: str) -> tuple[str | None, str | None]:
+    """``data:image/png;base64,AAAA`` -> ("image/png", "AAAA"); other URLs -> (None, None)."""
+    if not url.startswith("data:"):
+        return None, None
+    head, sep, data = url[5:].partition(",")
+    if not sep or not head.endswith(";base64"):
+        raise ConfigurationError("data: URLs must be base64 encoded (data:<type>;base64,<data>)")
+    return head[: -len(";base64")] or None, data
+
+
+# ---------------------------------------------------------------- tools
+
+
+def to_tools(tools: Iterable[Any] | None) -> list[Tool]:
+    if not tools:
+        return []
+    out = [_tool(t) for t in tools]
+    names = [t.name for t in out]
+    if len(set(names)) != len(names):
+        raise ConfigurationError(f"tool names must be unique, got {names}")
+    return out
+
+
+def _tool(t: Any) -> Tool:
+    if isinstance(t, Tool):
+        return t
+    if isinstance(t, Mapping):
+        fn = t.get("function", t) if t.get("type", "function") == "function" else None
+        if not isinstance(fn, Mapping) or not fn.get("name"):
+            raise ConfigurationError(f"tool dict must be OpenAI-style with a function name, got {dict(t)!r}")
+        return Tool(
+            str(fn["name"]),
+            str(fn.get("description") or ""),
+            fn.get("parameters") or {"type": "object", "properties": {}},
+            fn.get("strict"),
+        )
+    if isinstance(t, type) and hasattr(t, "model_json_schema"):
+        schema = t.model_json_schema()
+        doc = schema.pop("description", "") or ""
+        schema.pop("title", None)
+        return Tool(t.__name__, doc, schema)
+    if callable(t):
+        from llmkit._schema import function_tool
+
+        return function_tool(t)
+    raise ConfigurationError(
+        f"cannot use {t!r} as a tool: pass a Tool, a dict, a function or a pydantic model"
+    )
+
+
+def to_tool_choice(choice: Any) -> ToolChoice | None:
+    if choice is None:
+        return None
+    if isinstance(choice, ForcedTool):
+        return choice
+    if isinstance(choice, str):
+        return choice if choice in ("auto", "none", "required", "any") else ForcedTool(choice)
+    if isinstance(choice, Mapping):
+        fn = choice.get("function")
+        name = fn.get("name") if isinstance(fn, Mapping) else choice.get("name")
+        if isinstance(name, str):
+            return ForcedTool(name)
+    raise ConfigurationError(
+        f"tool_choice must be 'auto', 'none', 'required', a tool name or an OpenAI-style dict, got {choice!r}"
+    )
+
+
+# ---------------------------------------------------------------- structured output
+
+
+def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
+    """Returns the normalised format and the pydantic class to validate with (if any)."""
+    if rf is None:
+        return None, None
+    if isinstance(rf, ResponseFormat):
+        return rf, None
+    if isinstance(rf, type) and hasattr(rf, "model_json_schema"):
+        schema = rf.model_json_schema()
+        return ResponseFormat("json_schema", schema, rf.__name__, is_strict_schema(schema)), rf
+    if isinstance(rf, Mapping):
+        kind = rf.get("type")
+        if kind == "json_object":
+            return ResponseFormat("json_object"), None
+        if kind == "json_schema" and isinstance(rf.get("json_schema"), Mapping):
+            js = rf["json_schema"]
+            schema = js.get("schema") or {}
+            strict = js.get("strict")
+            return (
+                ResponseFormat(
+                    "json_schema",
+                    schema,
+                    str(js.get("name") or "response"),
+                    is_strict_schema(schema) if strict is None else bool(strict),
+                ),
+                None,
+            )
+        if kind == "text":
+            return None, None
+        # Anything else is taken as a bare JSON schema.
+        name = str(rf.get("title") or "response").replace(" ", "_")
+        return ResponseFormat("json_schema", rf, name, is_strict_schema(rf)), None
+    raise ConfigurationError(
+        "response_format must be a JSON schema dict, an OpenAI-style dict or a pydantic model"
+    )
+
+
+def is_strict_schema(schema: Any) -> bool:
+    """True if the schema already meets OpenAI's strict-mode rules (closed objects, all keys required)."""
+    if isinstance(schema, list):
+        return all(is_strict_schema(s) for s in schema)
+    if not isinstance(schema, Mapping):
+        return True
+    if schema.get("type") == "object" or "properties" in schema:
+        props = schema.get("properties") or {}
+        if schema.get("additionalProperties") is not False or set(schema.get("required") or ()) != set(props):
+            return False
+    return all(
+        is_strict_schema(v) for k, v in schema.items() if isinstance(v, (Mapping, list)) and k != "enum"
+    )
+
+
+def parse_structured(text: str, validator: Any) -> Any:
+    """Decode structured output; with a pydantic class, validate it too."""
+    from llmkit.errors import StructuredOutputError
+
+    try:
+        if validator is not None:
+            return validator.model_validate_json(text)
+        return json.loads(text)
+    except Exception as exc:  # pydantic's ValidationError or a JSON error
+        raise StructuredOutputError(f"structured output did not validate: {exc}") from exc

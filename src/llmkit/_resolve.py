@@ -1,0 +1,142 @@
+"""From ``"provider/model"`` and keyword options to a CallContext and an Auth. Pure, no I/O."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from llmkit import _constants as C
+from llmkit._redact import register_secret
+from llmkit.auth.base import Auth, HeaderAuth, NoAuth
+from llmkit.dialects import get_dialect
+from llmkit.dialects.base import CallContext, Dialect
+from llmkit.errors import ConfigurationError
+from llmkit.providers import get_spec
+from llmkit.providers.spec import ProviderSpec
+
+
+@dataclass(slots=True)
+class Resolved:
+    spec: ProviderSpec
+    dialect: Dialect
+    ctx: CallContext
+    auth: Auth
+    query: str
+    options: dict[str, Any]
+
+
+def split_model(model: str) -> tuple[str, str]:
+    provider, sep, name = model.partition("/")
+    if not sep or not provider or not name:
+        raise ConfigurationError(
+            f"model must look like 'provider/model-name' (e.g. 'openai/gpt-4o-mini'), got {model!r}"
+        )
+    return provider, name
+
+
+def resolve(
+    model: str,
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    extra_headers: Mapping[str, str] | None,
+    options: dict[str, Any],
+    default_keys: Mapping[str, str],
+    default_headers: Mapping[str, str],
+) -> Resolved:
+    provider, name = split_model(model)
+    spec = get_spec(provider)
+    dialect = get_dialect(spec.dialect)
+    opts = dict(options)
+
+    params: dict[str, str] = {}
+    for pname, p in spec.params.items():
+        value = opts.pop(pname, None)
+        if value is None:
+            value = next((os.environ[e] for e in p.env if os.environ.get(e)), None)
+        if value is None:
+            value = p.default
+        if value is None and p.required:
+            where = f" or set {' / '.join(p.env)}" if p.env else ""
+            raise ConfigurationError(
+                f"{spec.name} needs {pname}= ({p.doc or 'see the provider docs'}){where}"
+            )
+        if value is not None:
+            params[pname] = str(value)
+
+    region = opts.pop("region", None)
+    url = base_url or os.environ.get(f"{spec.name.upper()}_BASE_URL")
+    if not url:
+        if region is not None or spec.default_region:
+            region_name = str(region or spec.default_region)
+            if region_name not in spec.regions:
+                raise ConfigurationError(
+                    f"{spec.name} has no region {region_name!r}; "
+                    f"choose one of {', '.join(sorted(spec.regions))}"
+                )
+            url = spec.regions[region_name]
+        else:
+            url = spec.base_url
+    if not url:
+        raise ConfigurationError(
+            f"{spec.name} has no fixed address: pass base_url= or set {spec.name.upper()}_BASE_URL"
+        )
+    try:
+        url = url.format_map(params).rstrip("/") if "{" in url else url.rstrip("/")
+    except KeyError as exc:
+        raise ConfigurationError(f"{spec.name} base URL needs the parameter {exc.args[0]!r}") from None
+
+    headers: dict[str, str] = {"user-agent": C.USER_AGENT}
+    headers.update(spec.default_headers)
+    headers.update(default_headers)
+    for opt, header in spec.header_options.items():
+        value = opts.pop(opt, None)
+        if value is not None:
+            headers[header] = str(value)
+    if extra_headers:
+        headers.update(extra_headers)
+
+    key = api_key or default_keys.get(spec.name) or default_keys.get("*")
+    if key is None:
+        key = next((os.environ[e] for e in spec.env_keys if os.environ.get(e)), None)
+    auth: Auth
+    if spec.auth == "custom":
+        if spec.auth_factory is None:
+            raise ConfigurationError(f"{spec.name} declares custom auth without a factory")
+        module, _, attr = spec.auth_factory.partition(":")
+        auth = getattr(importlib.import_module(module), attr)(spec, key, opts, params)
+    elif spec.auth == "none" or (key is None and not spec.key_required):
+        auth = NoAuth()
+    else:
+        if key is None:
+            env = " or ".join(spec.env_keys) or "the provider's key variable"
+            raise ConfigurationError(f"no API key for {spec.name}: pass api_key= or set {env}")
+        auth = HeaderAuth(spec.auth_header, key, spec.auth_prefix)
+    register_secret(key)
+
+    accepted = dialect.options | spec.body_options.keys() | _extra_options(spec)
+    unknown = [k for k in opts if k not in accepted]
+    if unknown:
+        raise ConfigurationError(
+            f"{spec.name} does not take option(s) {', '.join(sorted(unknown))}; "
+            f"it accepts: {', '.join(sorted(accepted | spec.header_options.keys() | spec.params.keys()))}. "
+            "Use extra_body= to send arbitrary fields."
+        )
+
+    query = ""
+    if spec.query:
+        try:
+            query = urlencode({k: v.format_map(params) for k, v in spec.query.items()})
+        except KeyError as exc:
+            raise ConfigurationError(f"{spec.name} needs the parameter {exc.args[0]!r}") from None
+    ctx = CallContext(spec, name, url, headers, params)
+    return Resolved(spec, dialect, ctx, auth, query, opts)
+
+
+def _extra_options(spec: ProviderSpec) -> frozenset[str]:
+    extra = getattr(spec.quirks, "extra_options", None)
+    return extra if isinstance(extra, frozenset) else frozenset()

@@ -1,0 +1,163 @@
+"""Retry policy and the request lifecycle, written once for sync and async.
+
+``send_flow`` is a generator: it yields ``Send``/``Sleep`` actions (and the
+token requests of auth flows) and the sync or async driver carries them out,
+sending responses back in or throwing transport errors into it. Nothing here
+does I/O, so the whole policy is tested without sockets or sleeping.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmkit import _constants as C
+from llmkit.auth.base import Auth
+from llmkit.dialects._errors import parse_retry_after
+from llmkit.errors import APIConnectionError, APITimeoutError, ProviderError, RateLimitError
+from llmkit.wire import HttpRequest, HttpResponse
+
+
+@dataclass(frozen=True, slots=True)
+class Timeout:
+    """Seconds: ``connect`` to open a connection, ``read`` between bytes, ``total`` for the whole call."""
+
+    connect: float | None = C.DEFAULT_CONNECT_TIMEOUT
+    read: float | None = C.DEFAULT_READ_TIMEOUT
+    total: float | None = None
+
+    @classmethod
+    def of(cls, value: float | Timeout | None, default: Timeout | None = None) -> Timeout:
+        if value is None:
+            return default or cls()
+        if isinstance(value, Timeout):
+            return value
+        return cls(
+            connect=min(float(value), C.DEFAULT_CONNECT_TIMEOUT), read=float(value), total=float(value)
+        )
+
+
+@dataclass(slots=True)
+class RetryPolicy:
+    max_retries: int = C.DEFAULT_MAX_RETRIES
+    initial_delay: float = C.INITIAL_RETRY_DELAY
+    max_delay: float = C.MAX_RETRY_DELAY
+    max_retry_after: float = C.MAX_RETRY_AFTER
+    # A read timeout after a POST was sent may have been processed (and billed): off by default.
+    retry_read_timeouts: bool = False
+    rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], float] = time.monotonic
+
+    def backoff(self, retries_taken: int) -> float:
+        delay: float = min(self.initial_delay * 2.0**retries_taken, self.max_delay)
+        return delay * (1 - 0.25 * self.rng.random())
+
+    def delay_for(self, retries_taken: int, headers: Mapping[str, str]) -> float | None:
+        """Seconds to wait before the next attempt, or None when the server's wait is too long to honour."""
+        asked = parse_retry_after(headers)
+        if asked is None:
+            return self.backoff(retries_taken)
+        if asked > self.max_retry_after:
+            return None
+        return asked
+
+
+def should_retry_status(status: int, headers: Mapping[str, str]) -> bool:
+    override = headers.get("x-should-retry")
+    if override == "true":
+        return True
+    if override == "false":
+        return False
+    return status in (408, 409, 429) or status >= 500
+
+
+@dataclass(slots=True)
+class Send:
+    request: HttpRequest
+    stream: bool
+    timeout: Timeout
+
+
+@dataclass(slots=True)
+class Sleep:
+    seconds: float
+
+
+Action = Send | Sleep | HttpRequest
+Flow = Generator[Action, Any, HttpResponse]
+
+
+def auth_and_send(auth: Auth, request: HttpRequest, stream: bool, timeout: Timeout) -> Flow:
+    """One attempt: run the auth flow (token requests go out as plain requests), then send."""
+    signing = auth.auth_flow(request)
+    try:
+        outgoing = next(signing)
+        while True:
+            outgoing = signing.send((yield outgoing))
+    except StopIteration as done:
+        signed: HttpRequest = done.value
+    response: HttpResponse = yield Send(signed, stream, timeout)
+    return response
+
+
+def send_flow(
+    request: HttpRequest,
+    auth: Auth,
+    policy: RetryPolicy,
+    timeout: Timeout,
+    stream: bool,
+    to_error: Callable[[HttpResponse], ProviderError],
+) -> Flow:
+    """Send with retries; return the first successful response or raise the typed error."""
+    deadline = None if timeout.total is None else policy.clock() + timeout.total
+    retries = 0
+    while True:
+        attempt = HttpRequest(request.method, request.url, dict(request.headers), request.body, request.json)
+        if retries:
+            attempt.headers["x-llmkit-retry-count"] = str(retries)
+        this_timeout = timeout
+        if deadline is not None:
+            remaining = deadline - policy.clock()
+            if remaining <= 0:
+                raise APITimeoutError(
+                    "total timeout reached before the request could be sent", attempts=retries + 1
+                )
+            this_timeout = Timeout(
+                connect=min(timeout.connect or remaining, remaining),
+                read=min(timeout.read or remaining, remaining),
+                total=remaining,
+            )
+        try:
+            resp = yield from auth_and_send(auth, attempt, stream, this_timeout)
+        except APIConnectionError as exc:
+            exc.attempts = retries + 1
+            retry_ok = not isinstance(exc, APITimeoutError) or exc.before_send
+            retry_ok = retry_ok or policy.retry_read_timeouts
+            if retries >= policy.max_retries or not retry_ok:
+                raise
+            delay = policy.backoff(retries)
+        else:
+            if resp.status < 400:
+                return resp
+            err = to_error(resp)
+            err.attempts = retries + 1
+            retryable = (
+                err.retryable if err.retryable is not None else should_retry_status(resp.status, resp.headers)
+            )
+            if not retryable or retries >= policy.max_retries:
+                raise err
+            maybe = policy.delay_for(retries, resp.headers)
+            if maybe is None:
+                raise err  # asked to wait longer than we are willing to block
+            delay = maybe
+            if isinstance(err, RateLimitError) and err.retry_after is None:
+                err.retry_after = delay
+        if deadline is not None and policy.clock() + delay >= deadline:
+            raise APITimeoutError(
+                f"total timeout would pass while waiting {delay:.2f}s to retry", attempts=retries + 1
+            )
+        yield Sleep(delay)
+        retries += 1

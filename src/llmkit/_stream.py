@@ -1,0 +1,316 @@
+"""Streams: iterate events as they arrive; the accumulated Completion at the end.
+
+The per-chunk work (decode, accumulate) is shared; ``Stream`` and
+``AsyncStream`` differ only in how they pull bytes from the transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from typing import Any
+
+from llmkit.dialects.base import StreamDecoder
+from llmkit.errors import APIConnectionError, APITimeoutError, ProviderError, StreamInterruptedError
+from llmkit.types import (
+    CitationsUpdate,
+    Completion,
+    Finish,
+    FinishReason,
+    Message,
+    Part,
+    ReasoningDelta,
+    ReasoningPart,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    UsageUpdate,
+)
+from llmkit.wire import HttpResponse
+
+
+class Accumulator:
+    """Folds stream events into a Completion; tool-call argument deltas are joined by index."""
+
+    __slots__ = (
+        "calls",
+        "citations",
+        "events",
+        "finish",
+        "reasoning",
+        "redacted",
+        "signature",
+        "text",
+        "usage",
+    )
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.reasoning: list[str] = []
+        self.signature: str | None = None
+        self.redacted: list[str] = []
+        self.calls: dict[int, list[Any]] = {}
+        self.usage: Usage | None = None
+        self.finish: Finish | None = None
+        self.citations: list[Any] = []
+        self.events = 0
+
+    def add(self, ev: StreamEvent) -> None:
+        self.events += 1
+        kind = type(ev)
+        if kind is TextDelta:
+            self.text.append(ev.text)  # type: ignore[union-attr]
+        elif kind is ToolCallDelta:
+            assert isinstance(ev, ToolCallDelta)
+            slot = self.calls.get(ev.index)
+            if slot is None:
+                self.calls[ev.index] = [ev.id, ev.name, [ev.arguments_delta]]
+            else:
+                if ev.id and not slot[0]:
+                    slot[0] = ev.id
+                if ev.name and not slot[1]:
+                    slot[1] = ev.name
+                slot[2].append(ev.arguments_delta)
+        elif kind is ReasoningDelta:
+            assert isinstance(ev, ReasoningDelta)
+            self.reasoning.append(ev.text)
+            if ev.signature:
+                self.signature = ev.signature
+            if ev.redacted_data:
+                self.redacted.append(ev.redacted_data)
+        elif kind is UsageUpdate:
+            assert isinstance(ev, UsageUpdate)
+            self.usage = _merge_usage(self.usage, ev.usage)
+        elif kind is Finish:
+            assert isinstance(ev, Finish)
+            self.finish = ev
+        elif kind is CitationsUpdate:
+            assert isinstance(ev, CitationsUpdate)
+            self.citations = list(ev.citations)
+
+    def build(self, decoder: StreamDecoder, provider: str, model: str) -> Completion:
+        parts: list[Part] = []
+        if self.reasoning or self.signature:
+            parts.append(ReasoningPart("".join(self.reasoning), self.signature))
+        parts.extend(ReasoningPart(redacted_data=d) for d in self.redacted)
+        if self.text:
+            parts.append(TextPart("".join(self.text)))
+        calls = tuple(
+            ToolCall(slot[0] or f"call_{i}", slot[1] or "", "".join(slot[2]))
+            for i, slot in sorted(self.calls.items())
+        )
+        finish = self.finish
+        reason = finish.reason if finish else (FinishReason.TOOL_CALLS if calls else FinishReason.OTHER)
+        return Completion(
+            message=Message("assistant", tuple(parts), calls),
+            finish_reason=reason,
+            usage=self.usage or Usage(),
+            model=decoder.response_model or model,
+            provider=provider,
+            id=decoder.response_id,
+            raw_finish_reason=finish.raw_reason if finish else None,
+            raw=decoder.raw_events,
+            citations=self.citations or list(decoder.citations),
+        )
+
+
+def _merge_usage(old: Usage | None, new: Usage) -> Usage:
+    # Some formats report input tokens at the start and output tokens at the end.
+    if old is None:
+        return new
+    return Usage(
+        input_tokens=new.input_tokens or old.input_tokens,
+        output_tokens=new.output_tokens or old.output_tokens,
+        total_tokens=new.total_tokens if new.input_tokens and new.output_tokens else 0,
+        cached_input_tokens=new.cached_input_tokens or old.cached_input_tokens,
+        reasoning_tokens=new.reasoning_tokens or old.reasoning_tokens,
+        cache_creation_input_tokens=new.cache_creation_input_tokens or old.cache_creation_input_tokens,
+    )
+
+
+class _StreamCore:
+    """The I/O-free part shared by Stream and AsyncStream."""
+
+    def __init__(
+        self,
+        decoder: StreamDecoder,
+        provider: str,
+        model: str,
+        finalize: Callable[[Completion], None] | None,
+        deadline: float | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self.decoder = decoder
+        self.acc = Accumulator()
+        self.provider = provider
+        self.model = model
+        self.finalize = finalize
+        self.deadline = deadline
+        self.clock = clock
+        self.completion: Completion | None = None
+
+    def feed(self, chunk: bytes) -> list[StreamEvent]:
+        try:
+            events = self.decoder.feed(chunk)
+        except ProviderError as exc:
+            exc.partial = self.partial()
+            raise
+        add = self.acc.add
+        for ev in events:
+            add(ev)
+        if self.deadline is not None and self.clock() > self.deadline:
+            raise self.interrupted(APITimeoutError("total timeout reached while streaming"))
+        return events
+
+    def partial(self) -> Completion:
+        return self.acc.build(self.decoder, self.provider, self.model)
+
+    def interrupted(self, cause: APIConnectionError) -> StreamInterruptedError:
+        err = StreamInterruptedError(
+            f"stream interrupted after {self.acc.events} events: {cause.message}",
+            partial=self.partial(),
+            events_received=self.acc.events,
+            provider=self.provider,
+            model=self.model,
+        )
+        err.__cause__ = cause
+        return err
+
+    def end(self) -> Completion:
+        if not self.decoder.done:
+            raise self.interrupted(APIConnectionError("the stream ended before its terminating event"))
+        completion = self.partial()
+        self.completion = completion
+        if self.finalize is not None:
+            self.finalize(completion)
+        return completion
+
+
+class Stream:
+    """A sync stream of events. Use as an iterator, ideally inside ``with``."""
+
+    def __init__(self, response: HttpResponse, core: _StreamCore) -> None:
+        self._response = response
+        self._core = core
+        self._iter: Iterator[StreamEvent] | None = None
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        if self._iter is None:
+            self._iter = self._events()
+        return self._iter
+
+    def _events(self) -> Generator[StreamEvent, None, None]:
+        core = self._core
+        chunks = self._response.chunks
+        assert chunks is not None
+        try:
+            for chunk in chunks:
+                yield from core.feed(chunk)
+        except StreamInterruptedError:
+            raise
+        except APIConnectionError as exc:
+            raise core.interrupted(exc) from exc
+        finally:
+            self.close()
+        core.end()
+
+    @property
+    def completion(self) -> Completion:
+        """The accumulated result; reading it consumes whatever has not been iterated yet."""
+        if self._core.completion is None:
+            for _ in self:
+                pass
+        assert self._core.completion is not None
+        return self._core.completion
+
+    def text_stream(self) -> Iterator[str]:
+        for ev in self:
+            if type(ev) is TextDelta:
+                yield ev.text
+
+    def close(self) -> None:
+        close = self._response.close
+        if close is not None:
+            self._response.close = None
+            close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncStream:
+    """An async stream of events: ``async for``, ``async with``, or ``await`` to start it."""
+
+    def __init__(self, start: Callable[[], Awaitable[tuple[HttpResponse, _StreamCore]]]) -> None:
+        self._start = start
+        self._response: HttpResponse | None = None
+        self._core: _StreamCore | None = None
+        self._iter: AsyncIterator[StreamEvent] | None = None
+
+    async def _ensure(self) -> tuple[HttpResponse, _StreamCore]:
+        if self._response is None or self._core is None:
+            self._response, self._core = await self._start()
+        return self._response, self._core
+
+    def __await__(self) -> Generator[Any, None, AsyncStream]:
+        async def started() -> AsyncStream:
+            await self._ensure()
+            return self
+
+        return started().__await__()
+
+    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        if self._iter is None:
+            self._iter = self._events()
+        return self._iter
+
+    async def _events(self) -> AsyncIterator[StreamEvent]:
+        response, core = await self._ensure()
+        chunks = response.achunks
+        try:
+            async for chunk in chunks:
+                for ev in core.feed(chunk):
+                    yield ev
+        except StreamInterruptedError:
+            raise
+        except APIConnectionError as exc:
+            raise core.interrupted(exc) from exc
+        finally:
+            await self.aclose()
+        core.end()
+
+    @property
+    def completion(self) -> Completion:
+        if self._core is None or self._core.completion is None:
+            raise RuntimeError(
+                "iterate the stream (or await stream.get_completion()) before reading .completion"
+            )
+        return self._core.completion
+
+    async def get_completion(self) -> Completion:
+        async for _ in self:
+            pass
+        return self.completion
+
+    async def text_stream(self) -> AsyncIterator[str]:
+        async for ev in self:
+            if type(ev) is TextDelta:
+                yield ev.text
+
+    async def aclose(self) -> None:
+        response = self._response
+        if response is not None and response.aclose is not None:
+            close, response.aclose = response.aclose, None
+            await close()
+
+    async def __aenter__(self) -> AsyncStream:
+        await self._ensure()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,0 +1,1 @@
+"""Request authentication: pure signers and token flows (no I/O here)."""

@@ -1,0 +1,109 @@
+"""Status-to-exception mapping shared by every dialect; dialects refine it by error type/code."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from llmkit.errors import (
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    OverloadedError,
+    PermissionDeniedError,
+    ProviderError,
+    RateLimitError,
+    ServerError,
+)
+from llmkit.wire import HttpResponse
+
+_BY_STATUS: dict[int, type[ProviderError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: APITimeoutError,
+    409: BadRequestError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+    529: OverloadedError,
+}
+
+
+def class_for_status(status: int) -> type[ProviderError]:
+    cls = _BY_STATUS.get(status)
+    if cls is not None:
+        return cls
+    if status >= 500:
+        return ServerError
+    return BadRequestError if 400 <= status < 500 else ProviderError
+
+
+def decode_body(resp: HttpResponse) -> Any:
+    """The error body as JSON if it is JSON, else as (truncated) text."""
+    try:
+        return json.loads(resp.body) if resp.body else None
+    except ValueError:
+        return resp.body[:2000].decode("utf-8", "replace")
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds the server asked us to wait.
+
+    ``retry-after-ms`` first, then ``retry-after`` as seconds or as an HTTP date.
+    """
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            value = float(ms) / 1000
+            if value >= 0 and value == value and value != float("inf"):
+                return value
+        except ValueError:
+            pass
+    ra = headers.get("retry-after")
+    if not ra:
+        return None
+    try:
+        value = float(ra)
+    except ValueError:
+        try:
+            import time
+
+            when = parsedate_to_datetime(ra)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        return max(0.0, when.timestamp() - time.time())
+    if value != value or value in (float("inf"), float("-inf")) or value < 0:
+        return None
+    return value
+
+
+def make_error(
+    cls: type[ProviderError],
+    message: str,
+    resp: HttpResponse,
+    *,
+    provider: str,
+    model: str,
+    body: Any,
+    error_type: str | None = None,
+    error_code: str | None = None,
+) -> ProviderError:
+    kwargs: dict[str, Any] = {
+        "status_code": resp.status,
+        "provider": provider,
+        "model": model,
+        "request_id": resp.request_id,
+        "body": body,
+        "error_type": error_type,
+        "error_code": error_code,
+    }
+    if issubclass(cls, RateLimitError):
+        return cls(message, retry_after=parse_retry_after(resp.headers), **kwargs)
+    return cls(message, **kwargs)

@@ -1,0 +1,97 @@
+"""Anthropic Messages: the wire format of Claude and of the endpoints that copy it.
+
+``POST {base}/v1/messages`` (and ``/v1/messages/count_tokens``), system prompt
+top-level, strictly ``user``/``assistant`` turns, content as typed blocks,
+streams as SSE with named events and no ``[DONE]`` sentinel.
+"""
+
+from __future__ import annotations
+
+import json
+
+from llmkit.dialects._errors import decode_body
+from llmkit.dialects.anthropic._errors import classify
+from llmkit.dialects.anthropic._request import beta_header, build_body, count_tokens_body
+from llmkit.dialects.anthropic._response import completion_from
+from llmkit.dialects.anthropic._stream import AnthropicStreamDecoder
+from llmkit.dialects.anthropic.options import OPTION_NAMES, AnthropicOptions
+from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
+from llmkit.errors import NotSupportedError, ProviderError, ResponseDecodeError
+from llmkit.types import Completion, Embeddings, TokenCount
+from llmkit.wire import HttpRequest, HttpResponse, dumps
+
+__all__ = ["DIALECT", "AnthropicMessagesDialect", "AnthropicOptions", "AnthropicStreamDecoder"]
+
+MESSAGES_PATH = "/v1/messages"
+COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
+
+
+def _headers(req: ChatRequest, ctx: CallContext) -> dict[str, str]:
+    headers = {"content-type": "application/json"}
+    if req.stream:
+        headers["accept"] = "text/event-stream"
+    beta = beta_header(req.options.get("anthropic_beta"))
+    if beta:
+        # Betas given as a header too (extra_headers=, a client default) are kept alongside.
+        given = next((v for k, v in ctx.headers.items() if k.lower() == "anthropic-beta"), "")
+        names = [b.strip() for b in f"{given},{beta}".split(",") if b.strip()]
+        headers["anthropic-beta"] = ",".join(dict.fromkeys(names))
+    return headers
+
+
+def _json(resp: HttpResponse, what: str, provider: str) -> object:
+    try:
+        return json.loads(resp.body)
+    except ValueError:
+        raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=resp.body) from None
+
+
+class AnthropicMessagesDialect:
+    name = "anthropic_messages"
+    options = OPTION_NAMES
+
+    def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
+        body = build_body(req, ctx)
+        return HttpRequest("POST", ctx.base_url.rstrip("/") + MESSAGES_PATH, _headers(req, ctx), dumps(body), body)
+
+    def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
+        return completion_from(_json(resp, "message", ctx.provider), ctx.model, ctx.provider)
+
+    def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> AnthropicStreamDecoder:
+        return AnthropicStreamDecoder(ctx.provider, ctx.model)
+
+    def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
+        return classify(resp, decode_body(resp), ctx.provider, ctx.model)
+
+    def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
+        raise NotSupportedError(f"{ctx.provider} (Anthropic Messages) has no embeddings endpoint")
+
+    def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
+        raise NotSupportedError(f"{ctx.provider} (Anthropic Messages) has no embeddings endpoint")
+
+    def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
+        plain = ChatRequest(
+            model=req.model,
+            messages=req.messages,
+            tools=req.tools,
+            tool_choice=req.tool_choice,
+            response_format=req.response_format,
+            max_tokens=req.max_tokens,
+            options=req.options,
+            extra_body=req.extra_body,
+        )
+        body = count_tokens_body(build_body(plain, ctx))
+        url = ctx.base_url.rstrip("/") + COUNT_TOKENS_PATH
+        return HttpRequest("POST", url, _headers(plain, ctx), dumps(body), body)
+
+    def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
+        obj = _json(resp, "count_tokens", ctx.provider)
+        count = obj.get("input_tokens") if isinstance(obj, dict) else None
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise ResponseDecodeError(
+                "count_tokens answer without input_tokens", provider=ctx.provider, snippet=resp.body
+            )
+        return TokenCount(input_tokens=count, exact=True)
+
+
+DIALECT = AnthropicMessagesDialect()

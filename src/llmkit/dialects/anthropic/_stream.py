@@ -1,0 +1,161 @@
+"""Anthropic Messages SSE stream -> llmkit stream events (sans-I/O)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from llmkit.dialects.anthropic._errors import stream_error
+from llmkit.dialects.anthropic._response import citation_from, finish_reason, usage_from
+from llmkit.errors import ResponseDecodeError
+from llmkit.transport.sse import SSEDecoder
+from llmkit.types import (
+    Citation,
+    CitationsUpdate,
+    Finish,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    UsageUpdate,
+)
+
+
+class AnthropicStreamDecoder:
+    """One per stream. ``feed`` bytes, get events; an ``error`` event raises the typed error."""
+
+    __slots__ = (
+        "_done",
+        "_model",
+        "_provider",
+        "_sse",
+        "_tool_index",
+        "_usage",
+        "citations",
+        "raw_events",
+        "response_id",
+        "response_model",
+    )
+
+    def __init__(self, provider: str, model: str) -> None:
+        self._sse = SSEDecoder()
+        self._provider = provider
+        self._model = model
+        self._done = False
+        # content block index -> ordinal of that tool call among this message's tool calls
+        self._tool_index: dict[int, int] = {}
+        # The raw usage so far: message_start's, updated by each message_delta's.
+        self._usage: dict[str, Any] = {}
+        self.response_id: str | None = None
+        self.response_model: str | None = None
+        self.citations: list[Citation] = []
+        self.raw_events: list[Any] = []
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        for sse in self._sse.feed(data):
+            if not sse.data.strip():
+                continue
+            try:
+                obj = json.loads(sse.data)
+            except ValueError:
+                raise ResponseDecodeError(
+                    f"stream event {sse.event!r} is not JSON", provider=self._provider, snippet=sse.data
+                ) from None
+            if not isinstance(obj, dict):
+                raise ResponseDecodeError(
+                    "stream event is not an object", provider=self._provider, snippet=sse.data
+                )
+            kind = obj.get("type") or sse.event
+            if kind == "ping":
+                continue
+            self.raw_events.append(obj)
+            if kind == "error" or sse.event == "error":
+                raise stream_error(obj, self._provider, self._model)
+            self._event(kind, obj, out)
+        return out
+
+    def _event(self, kind: str, obj: dict[str, Any], out: list[StreamEvent]) -> None:
+        if kind == "content_block_delta":
+            self._delta(obj, out)
+        elif kind == "content_block_start":
+            self._block_start(obj, out)
+        elif kind == "message_start":
+            msg = obj.get("message")
+            if isinstance(msg, Mapping):
+                self.response_id = msg.get("id")
+                self.response_model = msg.get("model")
+                self._merge_usage(msg.get("usage"))
+                if self._usage:
+                    out.append(UsageUpdate(usage_from(self._usage)))
+        elif kind == "message_delta":
+            self._merge_usage(obj.get("usage"))
+            if self._usage:
+                out.append(UsageUpdate(usage_from(self._usage)))
+            delta = obj.get("delta")
+            raw = delta.get("stop_reason") if isinstance(delta, Mapping) else None
+            if raw:
+                out.append(Finish(finish_reason(raw), raw))
+        elif kind == "message_stop":
+            self._done = True
+        # content_block_stop needs nothing; unknown event types are skipped, as the docs ask.
+
+    def _merge_usage(self, usage: Any) -> None:
+        if isinstance(usage, Mapping):
+            self._usage.update((k, v) for k, v in usage.items() if v is not None)
+
+    def _block_start(self, obj: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        block = obj.get("content_block")
+        if not isinstance(block, Mapping):
+            return
+        kind = block.get("type")
+        if kind == "text":
+            if block.get("text"):
+                out.append(TextDelta(str(block["text"])))
+        elif kind == "tool_use":
+            ordinal = len(self._tool_index)
+            self._tool_index[_index(obj)] = ordinal
+            tool_input = block.get("input")
+            # The input normally streams as input_json_delta; a server may send it whole here instead.
+            args = json.dumps(tool_input, ensure_ascii=False) if tool_input else ""
+            out.append(ToolCallDelta(ordinal, str(block.get("id") or ""), str(block.get("name") or ""), args))
+        elif kind == "thinking":
+            if block.get("thinking") or block.get("signature"):
+                out.append(ReasoningDelta(str(block.get("thinking") or ""), block.get("signature") or None))
+        elif kind == "redacted_thinking":
+            out.append(ReasoningDelta(redacted_data=str(block.get("data") or "")))
+
+    def _delta(self, obj: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        delta = obj.get("delta")
+        if not isinstance(delta, Mapping):
+            return
+        kind = delta.get("type")
+        if kind == "text_delta":
+            if delta.get("text"):
+                out.append(TextDelta(str(delta["text"])))
+        elif kind == "input_json_delta":
+            part = delta.get("partial_json")
+            ordinal = self._tool_index.get(_index(obj))
+            if part and ordinal is not None:
+                out.append(ToolCallDelta(ordinal, arguments_delta=str(part)))
+        elif kind == "thinking_delta":
+            if delta.get("thinking"):
+                out.append(ReasoningDelta(str(delta["thinking"])))
+        elif kind == "signature_delta":
+            if delta.get("signature"):
+                out.append(ReasoningDelta(signature=str(delta["signature"])))
+        elif kind == "citations_delta":
+            cit = citation_from(delta.get("citation"))
+            if cit is not None and cit not in self.citations:
+                self.citations.append(cit)
+                out.append(CitationsUpdate(tuple(self.citations)))
+
+
+def _index(obj: Mapping[str, Any]) -> int:
+    index = obj.get("index")
+    return index if isinstance(index, int) else -1

@@ -1,0 +1,141 @@
+"""The Gemini wire format (Google AI Studio and Vertex AI): generateContent,
+streamGenerateContent (``?alt=sse``), countTokens, embedContent / batchEmbedContents.
+
+Pure translation. Where the two surfaces differ (the model resource named in
+bodies, the countTokens body shape, hosts) the spec's ``GeminiQuirks`` says so;
+the URL itself is always ``{base_url}/models/{model}:{method}``, the base URL
+carrying ``…/v1beta`` (AI Studio) or ``…/projects/{p}/locations/{l}/publishers/google``
+(Vertex AI).
+
+Mapping notes:
+
+* system/developer messages → ``systemInstruction``; assistant → role ``model``;
+  tool results → ``functionResponse`` parts in a ``user`` turn, named by looking
+  up the earlier assistant tool call with the same id.
+* Gemini function calls usually carry no id: llmkit derives a stable one
+  (``gcall_…``) and never sends such ids back.
+* Thought parts ↔ ``ReasoningPart`` / ``ReasoningDelta``. A ``thoughtSignature``
+  Gemini attached to a text or functionCall part becomes a text-less
+  ``ReasoningPart(signature=…)`` placed just before it, and is re-attached to
+  the part that follows it when the message is sent back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
+from llmkit.dialects.gemini._options import (
+    AI_STUDIO,
+    CHAT_OPTIONS,
+    EMBED_OPTIONS,
+    VERTEX,
+    GeminiEmbedOptions,
+    GeminiOptions,
+    GeminiQuirks,
+    HarmBlockThreshold,
+    HarmCategory,
+    SafetySetting,
+)
+from llmkit.dialects.gemini._request import (
+    chat_body,
+    count_tokens_body,
+    embed_body,
+    json_request,
+    method_url,
+)
+from llmkit.dialects.gemini._response import (
+    GeminiStreamDecoder,
+    parse_error,
+    parse_generate,
+    usage_of,
+)
+from llmkit.dialects.gemini._schema import to_gemini_schema
+from llmkit.errors import ResponseDecodeError
+from llmkit.types import Completion, Embeddings, TokenCount, Usage
+
+if TYPE_CHECKING:
+    from llmkit.errors import ProviderError
+    from llmkit.wire import HttpRequest, HttpResponse
+
+__all__ = [
+    "AI_STUDIO",
+    "CHAT_OPTIONS",
+    "DIALECT",
+    "EMBED_OPTIONS",
+    "VERTEX",
+    "GeminiDialect",
+    "GeminiEmbedOptions",
+    "GeminiOptions",
+    "GeminiQuirks",
+    "HarmBlockThreshold",
+    "HarmCategory",
+    "SafetySetting",
+    "to_gemini_schema",
+]
+
+
+def _json(resp: HttpResponse, ctx: CallContext) -> Any:
+    try:
+        return json.loads(resp.body)
+    except ValueError:
+        raise ResponseDecodeError(
+            "Gemini sent a body that is not JSON", provider=ctx.provider, snippet=resp.body
+        ) from None
+
+
+class GeminiDialect:
+    name = "gemini"
+    options = frozenset(CHAT_OPTIONS) | frozenset(EMBED_OPTIONS)
+
+    def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
+        if req.stream:
+            url = method_url(ctx, "streamGenerateContent") + "?alt=sse"
+        else:
+            url = method_url(ctx, "generateContent")
+        http = json_request(url, chat_body(req, ctx), ctx)
+        if req.stream:
+            http.headers.setdefault("accept", "text/event-stream")
+        return http
+
+    def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
+        return parse_generate(_json(resp, ctx), ctx, resp.status)
+
+    def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> GeminiStreamDecoder:
+        return GeminiStreamDecoder(ctx)
+
+    def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
+        return parse_error(resp, ctx)
+
+    def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
+        method, body = embed_body(req, ctx)
+        return json_request(method_url(ctx, method), body, ctx)
+
+    def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
+        body = _json(resp, ctx)
+        if not isinstance(body, dict):
+            raise ResponseDecodeError("an embedding response must be an object", provider=ctx.provider)
+        if "embeddings" in body:
+            vectors = [list(e.get("values") or []) for e in body["embeddings"]]
+        elif "embedding" in body:
+            vectors = [list(body["embedding"].get("values") or [])]
+        else:
+            raise ResponseDecodeError(
+                "no embeddings in Gemini's response", provider=ctx.provider, snippet=resp.body
+            )
+        usage = usage_of(body.get("usageMetadata")) if body.get("usageMetadata") else Usage()
+        return Embeddings(vectors=vectors, usage=usage, model=ctx.model, provider=ctx.provider, raw=body)
+
+    def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest | None:
+        return json_request(method_url(ctx, "countTokens"), count_tokens_body(req, ctx), ctx)
+
+    def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
+        body = _json(resp, ctx)
+        if not isinstance(body, dict):
+            raise ResponseDecodeError("a countTokens response must be an object", provider=ctx.provider)
+        # proto3 JSON leaves out zero values, so an absent totalTokens means 0.
+        return TokenCount(input_tokens=int(body.get("totalTokens", 0)), exact=True)
+
+
+DIALECT = GeminiDialect()

@@ -1,0 +1,169 @@
+"""Typed Gemini options: safety settings, thinking, and the per-surface quirks of a spec."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict, get_args
+
+from llmkit.errors import ConfigurationError
+
+HarmCategory = Literal[
+    "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_HATE_SPEECH",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+    "HARM_CATEGORY_DANGEROUS_CONTENT",
+    "HARM_CATEGORY_CIVIC_INTEGRITY",
+    "HARM_CATEGORY_IMAGE_HATE",
+    "HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT",
+    "HARM_CATEGORY_IMAGE_HARASSMENT",
+    "HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT",
+    "HARM_CATEGORY_JAILBREAK",
+]
+HarmBlockThreshold = Literal[
+    "BLOCK_LOW_AND_ABOVE",
+    "BLOCK_MEDIUM_AND_ABOVE",
+    "BLOCK_ONLY_HIGH",
+    "BLOCK_NONE",
+    "OFF",
+]
+ThinkingLevel = Literal["MINIMAL", "LOW", "MEDIUM", "HIGH"]
+TaskType = Literal[
+    "RETRIEVAL_QUERY",
+    "RETRIEVAL_DOCUMENT",
+    "SEMANTIC_SIMILARITY",
+    "CLASSIFICATION",
+    "CLUSTERING",
+    "QUESTION_ANSWERING",
+    "FACT_VERIFICATION",
+    "CODE_RETRIEVAL_QUERY",
+]
+
+_CATEGORIES = frozenset(get_args(HarmCategory))
+_THRESHOLDS = frozenset(get_args(HarmBlockThreshold))
+_LEVELS = frozenset(get_args(ThinkingLevel))
+_TASKS = frozenset(get_args(TaskType))
+
+
+@dataclass(frozen=True, slots=True)
+class SafetySetting:
+    """One ``safetySettings`` entry: block content of ``category`` at or above ``threshold``."""
+
+    category: HarmCategory
+    threshold: HarmBlockThreshold
+
+    def __post_init__(self) -> None:
+        if self.category not in _CATEGORIES:
+            raise ConfigurationError(
+                f"unknown Gemini harm category {self.category!r}; known: {', '.join(sorted(_CATEGORIES))}"
+            )
+        if self.threshold not in _THRESHOLDS:
+            raise ConfigurationError(
+                f"unknown Gemini block threshold {self.threshold!r}; known: {', '.join(sorted(_THRESHOLDS))}"
+            )
+
+    def to_wire(self) -> dict[str, str]:
+        return {"category": self.category, "threshold": self.threshold}
+
+
+SafetySettingsInput = Sequence[SafetySetting | Mapping[str, str]] | Mapping[str, str]
+
+
+class GeminiOptions(TypedDict, total=False):
+    """Provider keyword options the Gemini dialect reads from ``ChatRequest.options``."""
+
+    top_p: float
+    top_k: int
+    seed: int
+    presence_penalty: float
+    frequency_penalty: float
+    safety_settings: SafetySettingsInput
+    thinking_budget: int
+    include_thoughts: bool
+    thinking_level: ThinkingLevel
+    reasoning_effort: Literal["minimal", "low", "medium", "high"]
+    cached_content: str
+    labels: Mapping[str, str]
+    response_modalities: Sequence[str]
+    # Send the JSON schema untouched as responseJsonSchema / parametersJsonSchema.
+    gemini_json_schema: bool
+
+
+class GeminiEmbedOptions(TypedDict, total=False):
+    task_type: TaskType
+    title: str
+
+
+CHAT_OPTIONS: tuple[str, ...] = tuple(GeminiOptions.__annotations__)
+EMBED_OPTIONS: tuple[str, ...] = tuple(GeminiEmbedOptions.__annotations__)
+
+
+def safety_settings_to_wire(value: SafetySettingsInput) -> list[dict[str, str]]:
+    """Accept ``SafetySetting``s, wire dicts, or a ``{category: threshold}`` mapping."""
+    if isinstance(value, Mapping):
+        items: list[SafetySetting] = [SafetySetting(k, v) for k, v in value.items()]  # type: ignore[arg-type]
+    else:
+        items = []
+        for entry in value:
+            if isinstance(entry, SafetySetting):
+                items.append(entry)
+            elif isinstance(entry, Mapping) and "category" in entry and "threshold" in entry:
+                items.append(SafetySetting(entry["category"], entry["threshold"]))  # type: ignore[arg-type]
+            else:
+                raise ConfigurationError(f"a safety setting needs a category and a threshold, got {entry!r}")
+    return [s.to_wire() for s in items]
+
+
+def thinking_config(options: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Build ``thinkingConfig`` from ``thinking_budget`` / ``include_thoughts`` / ``thinking_level``."""
+    cfg: dict[str, Any] = {}
+    if options.get("thinking_budget") is not None:
+        cfg["thinkingBudget"] = int(options["thinking_budget"])
+    level = options.get("thinking_level") or options.get("reasoning_effort")
+    if level is not None:
+        upper = str(level).upper()
+        if upper not in _LEVELS:
+            raise ConfigurationError(f"unknown Gemini thinking level {level!r}; known: {sorted(_LEVELS)}")
+        cfg["thinkingLevel"] = upper
+    if options.get("include_thoughts") is not None:
+        cfg["includeThoughts"] = bool(options["include_thoughts"])
+    return cfg or None
+
+
+def check_task_type(value: str) -> str:
+    if value not in _TASKS:
+        raise ConfigurationError(f"unknown Gemini embedding task type {value!r}; known: {sorted(_TASKS)}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class GeminiQuirks:
+    """How one Gemini surface (AI Studio, Vertex AI) differs on the wire; set as ``ProviderSpec.quirks``.
+
+    ``model_resource`` names the model inside bodies (countTokens' nested
+    request, batchEmbedContents); it is formatted with the call's params and
+    ``model``. ``wrap_count_tokens`` sends countTokens as
+    ``{"generateContentRequest": {...}}`` (AI Studio) instead of the flat
+    ``{contents, systemInstruction, tools}`` Vertex takes. ``host_aliases``
+    rewrites hosts a location template yields but Google serves elsewhere
+    (``global-aiplatform…`` → ``aiplatform…``).
+    """
+
+    model_resource: str = "models/{model}"
+    wrap_count_tokens: bool = True
+    host_aliases: Mapping[str, str] = field(default_factory=dict)
+    # Vertex accepts request ``labels``; AI Studio rejects them.
+    labels: bool = False
+
+
+AI_STUDIO = GeminiQuirks()
+VERTEX = GeminiQuirks(
+    model_resource="projects/{project}/locations/{location}/publishers/google/models/{model}",
+    wrap_count_tokens=False,
+    host_aliases={
+        "global-aiplatform.googleapis.com": "aiplatform.googleapis.com",
+        "us-aiplatform.googleapis.com": "aiplatform.us.rep.googleapis.com",
+        "eu-aiplatform.googleapis.com": "aiplatform.eu.rep.googleapis.com",
+    },
+    labels=True,
+)

@@ -1,0 +1,355 @@
+"""The OpenAI Chat Completions / Embeddings handler, written from OpenAI's API reference.
+
+It shares no code with ``llmkit.dialects.openai_chat`` on purpose: a misreading
+in one shows up as a failure against the other.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from llmkit.emulator._content import call_arguments, count_tokens, default_answer, sample, split_args, split_text
+from llmkit.emulator.profiles import Profile
+from llmkit.emulator.script import Script, ScriptedError
+from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
+
+# Top-level fields of CreateChatCompletionRequest in OpenAI's OpenAPI spec (2.3.0).
+CHAT_FIELDS = frozenset(
+    "audio frequency_penalty function_call functions logit_bias logprobs max_completion_tokens max_tokens "
+    "messages metadata modalities model moderation n parallel_tool_calls prediction presence_penalty "
+    "prompt_cache_key prompt_cache_options prompt_cache_retention reasoning_effort response_format "
+    "safety_identifier seed service_tier stop store stream stream_options temperature tool_choice tools "
+    "top_logprobs top_p user verbosity web_search_options".split()
+)
+EMBED_FIELDS = frozenset({"dimensions", "encoding_format", "input", "model", "user"})
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls", "content_filter": "content_filter"}
+
+
+class Invalid(Exception):
+    def __init__(self, message: str, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+        self.code = code
+
+
+def error_body(profile: Profile, status: int, message: str, etype: str | None, code: str | None) -> Any:
+    shape = profile.error_shape
+    if shape == "flat":  # {"error": "...", "code": "..."} as some gateways answer
+        return {"error": message, "code": code}
+    if shape == "detail":
+        return {"detail": message}
+    return {"error": {"message": message, "type": etype or _type_for(status), "param": None, "code": code}}
+
+
+def _type_for(status: int) -> str:
+    return {401: "invalid_request_error", 404: "invalid_request_error", 429: "rate_limit_error"}.get(
+        status, "invalid_request_error" if status < 500 else "server_error"
+    )
+
+
+def error_reply(profile: Profile, err: ScriptedError) -> Reply:
+    body = error_body(profile, err.status, err.message, err.type, err.code)
+    headers = {"x-request-id": "req_emulated_error", **err.headers}
+    return json_reply(err.status, body, headers)
+
+
+def check_auth(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply | None:
+    key = None
+    for header, prefix in profile.auth_headers:
+        value = req.headers.get(header)
+        if value is not None and value.startswith(prefix) and value[len(prefix) :]:
+            key = value[len(prefix) :]
+            break
+    if key is None:
+        where = " or ".join(h for h, _ in profile.auth_headers)
+        msg = f"You didn't provide an API key. You need to provide your API key in the {where} header."
+        return error_reply(profile, ScriptedError(profile.bad_key_status, msg, code="missing_api_key"))
+    if emu.api_key is not None and key != emu.api_key:
+        # Echo part of the key as OpenAI does, so clients' redaction is exercised.
+        msg = f"Incorrect API key provided: {key}. You can find your API key in your account settings."
+        return error_reply(profile, ScriptedError(profile.bad_key_status, msg, code="invalid_api_key"))
+    for header, expected in profile.required_headers.items():
+        got = req.headers.get(header)
+        if not got or (expected and got != expected):
+            return error_reply(profile, ScriptedError(400, f"missing or wrong header {header}"))
+    for q in profile.required_query:
+        if q not in req.query:
+            return error_reply(profile, ScriptedError(400, f"missing required query parameter {q}"))
+    return None
+
+
+def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
+    denied = check_auth(req, emu, profile)
+    if denied is not None:
+        return denied
+    path = req.path
+    if req.method == "GET" and path.endswith("/models"):
+        return json_reply(200, {"object": "list", "data": [{"id": "emulated-model", "object": "model"}]})
+    if req.method != "POST":
+        return error_reply(profile, ScriptedError(405, f"method {req.method} not allowed"))
+    chat_path = profile.extra.get("chat_path", "/chat/completions")
+    if path.endswith(chat_path):
+        return _chat(req, emu, profile)
+    if path.endswith("/embeddings"):
+        return _embeddings(req, emu, profile)
+    return error_reply(profile, ScriptedError(404, f"Invalid URL (POST {req.full_path})", code="unknown_url"))
+
+
+def _validate_chat(body: Any, profile: Profile) -> None:
+    if not isinstance(body, dict):
+        raise Invalid("The request body must be a JSON object.")
+    allowed = CHAT_FIELDS | frozenset(profile.extra.get("extra_fields", ()))
+    for key in body:
+        if key not in allowed:
+            raise Invalid(f"Unrecognized request argument supplied: {key}", key)
+    for key in ("model", "messages"):
+        if key not in body:
+            raise Invalid(f"Missing required parameter: '{key}'.", key)
+    if not isinstance(body["model"], str) or not body["model"]:
+        raise Invalid("model must be a non-empty string", "model")
+    messages = body["messages"]
+    if not isinstance(messages, list) or not messages:
+        raise Invalid("'messages' must be a non-empty array", "messages")
+    open_calls: set[str] = set()
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or m.get("role") not in ROLES:
+            raise Invalid(f"Invalid value for 'messages[{i}].role'", f"messages[{i}].role")
+        if m["role"] == "tool":
+            tid = m.get("tool_call_id")
+            if tid not in open_calls:
+                raise Invalid(
+                    f"messages[{i}]: a 'tool' message must answer a preceding assistant tool_call (id {tid!r})",
+                    f"messages[{i}].tool_call_id",
+                )
+        if m["role"] == "assistant":
+            for c in m.get("tool_calls") or ():
+                if not isinstance(c, dict) or c.get("type") != "function" or "function" not in c:
+                    raise Invalid(f"messages[{i}].tool_calls entries need type 'function'")
+                if not isinstance(c["function"].get("arguments"), str):
+                    raise Invalid(f"messages[{i}].tool_calls[].function.arguments must be a string")
+                open_calls.add(c.get("id"))
+        content = m.get("content")
+        if content is not None and not isinstance(content, (str, list)):
+            raise Invalid(f"messages[{i}].content must be a string or an array", f"messages[{i}].content")
+        for part in content if isinstance(content, list) else ():
+            kind = part.get("type") if isinstance(part, dict) else None
+            if kind not in ("text", "image_url", "input_audio", "file", "refusal"):
+                raise Invalid(f"Invalid content part type {kind!r} in messages[{i}]")
+    temp = body.get("temperature")
+    if temp is not None and (not isinstance(temp, (int, float)) or not 0 <= temp <= 2):
+        raise Invalid("temperature must be a number between 0 and 2", "temperature")
+    for key in ("max_tokens", "max_completion_tokens"):
+        if key in body and (not isinstance(body[key], int) or body[key] < 1):
+            raise Invalid(f"{key} must be a positive integer", key)
+    for t in body.get("tools") or ():
+        if not isinstance(t, dict) or t.get("type") != "function" or not (t.get("function") or {}).get("name"):
+            raise Invalid("each tool needs type 'function' and a function name", "tools")
+    if "stream_options" in body and not body.get("stream"):
+        raise Invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options")
+    rf = body.get("response_format")
+    if rf is not None:
+        if not isinstance(rf, dict) or rf.get("type") not in ("text", "json_object", "json_schema"):
+            raise Invalid("response_format.type must be text, json_object or json_schema", "response_format")
+        if rf["type"] == "json_schema" and not (rf.get("json_schema") or {}).get("name"):
+            raise Invalid("response_format.json_schema.name is required", "response_format")
+
+
+def _last_user_text(messages: list[dict[str, Any]]) -> str:
+    for m in reversed(messages):
+        if m.get("role") == "user":
+            c = m.get("content")
+            if isinstance(c, str):
+                return c
+            return " ".join(p.get("text", "") for p in c or () if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def _plan(body: dict[str, Any], script: Script) -> Script:
+    tools = [(t["function"]["name"], t["function"].get("parameters")) for t in body.get("tools") or ()]
+    choice = body.get("tool_choice")
+    forced = choice if choice == "none" else (choice or {}).get("function", {}).get("name")
+    if isinstance(choice, dict):
+        forced = choice.get("function", {}).get("name")
+    rf = body.get("response_format") or {}
+    schema = None
+    if rf.get("type") == "json_schema":
+        schema = rf["json_schema"].get("schema") or {"type": "object"}
+    elif rf.get("type") == "json_object":
+        schema = {"type": "object", "properties": {"answer": {"type": "string"}}}
+    if body["messages"][-1].get("role") == "tool" and script.text is None and script.tool_calls is None:
+        script.text = "Thanks, the tool answered: " + str(body["messages"][-1].get("content"))[:200]
+    return default_answer(_last_user_text(body["messages"]), tools, forced, schema, script)
+
+
+def _usage(body: dict[str, Any], script: Script, text: str) -> dict[str, Any]:
+    prompt = script.input_tokens
+    if prompt is None:
+        prompt = count_tokens(json.dumps(body["messages"]))
+    completion = script.output_tokens
+    if completion is None:
+        completion = count_tokens(text) + sum(count_tokens(call_arguments(c)) for c in script.tool_calls or ())
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": script.cached_tokens, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": script.reasoning_tokens, "audio_tokens": 0},
+    }
+
+
+def _chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
+    try:
+        body = req.json()
+    except ValueError:
+        return error_reply(profile, ScriptedError(400, "We could not parse the JSON body of your request."))
+    try:
+        _validate_chat(body, profile)
+    except Invalid as exc:
+        return error_reply(profile, ScriptedError(400, str(exc), code=exc.code))
+    script = emu.take_script(req.path) or Script()
+    if script.error is not None and script.fault != "stream_error":
+        reply = error_reply(profile, script.error)
+        reply.delay = script.delay
+        return reply
+    if script.fault == "disconnect":
+        return Reply(disconnect=True, delay=script.delay)
+    if script.fault == "html_error":
+        status = script.error.status if script.error else 502
+        return Reply(status, {"content-type": "text/html"}, b"<html><body><h1>502 Bad Gateway</h1></body></html>")
+    script = _plan(body, script)
+    created = int(time.time())
+    cid = f"chatcmpl-emu{len(emu.requests)}"
+    if body.get("stream"):
+        return _stream_reply(body, script, cid, created, profile)
+    calls = [
+        {"id": c.id or f"call_{i}", "type": "function", "function": {"name": c.name, "arguments": call_arguments(c)}}
+        for i, c in enumerate(script.tool_calls or ())
+    ]
+    text = script.text or ""
+    message: dict[str, Any] = {"role": "assistant", "content": text or None, "refusal": None}
+    if calls:
+        message["tool_calls"] = calls
+    if script.reasoning:
+        message[profile.extra.get("reasoning_field", "reasoning_content")] = script.reasoning
+    finish = FINISH.get(script.finish_reason or "", script.finish_reason) or ("tool_calls" if calls else "stop")
+    obj: dict[str, Any] = {
+        "id": cid,
+        "object": "chat.completion",
+        "created": created,
+        "model": body["model"],
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+        "usage": _usage(body, script, text),
+        "system_fingerprint": "fp_emulator",
+    }
+    obj.update(script.extra.get("response_fields", {}))
+    reply = json_reply(200, obj, {"x-request-id": f"req_{cid}"})
+    reply.delay = script.delay
+    return reply
+
+
+def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, profile: Profile) -> Reply:
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
+        obj: dict[str, Any] = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": body["model"],
+            "system_fingerprint": "fp_emulator",
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+        }
+        obj.update(extra)
+        return b"data: " + json.dumps(obj).encode() + b"\n\n"
+
+    def events() -> Iterator[bytes]:
+        yield chunk({"role": "assistant", "content": "", "refusal": None}, **script.extra.get("response_fields", {}))
+        if script.reasoning:
+            for piece in split_text(script.reasoning):
+                yield chunk({profile.extra.get("reasoning_field", "reasoning_content"): piece})
+        text = script.text or ""
+        if text:
+            for piece in split_text(text, script.chunk_chars, script.n_chunks):
+                yield chunk({"content": piece})
+        for i, c in enumerate(script.tool_calls or ()):
+            first = {"index": i, "id": c.id or f"call_{i}", "type": "function"}
+            yield chunk({"tool_calls": [{**first, "function": {"name": c.name, "arguments": ""}}]})
+            for piece in split_args(call_arguments(c)):
+                yield chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]})
+        finish = FINISH.get(script.finish_reason or "", script.finish_reason)
+        yield chunk({}, finish or ("tool_calls" if script.tool_calls else "stop"))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            usage = {
+                "id": cid,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": body["model"],
+                "choices": [],
+                "usage": _usage(body, script, text),
+            }
+            yield b"data: " + json.dumps(usage).encode() + b"\n\n"
+        yield b"data: [DONE]\n\n"
+
+    def faulty(source: Iterator[bytes]) -> Iterator[bytes]:
+        for i, item in enumerate(source):
+            if i == script.after:
+                if script.fault == "no_terminator":
+                    return
+                if script.fault == "malformed":
+                    yield b'data: {"choices": [\n\n'
+                    return
+                if script.fault == "stream_error":
+                    err = script.error or ScriptedError(500, "The server had an error while processing your request.")
+                    yield b"data: " + json.dumps(error_body(profile, err.status, err.message, err.type, err.code)).encode()
+                    yield b"\n\n"
+                    return
+            yield item
+
+    chunks: Iterator[bytes] = events()
+    if script.fault in ("no_terminator", "malformed", "stream_error"):
+        chunks = faulty(chunks)
+    return Reply(
+        200,
+        {"content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": f"req_{cid}"},
+        chunks=chunks,
+        delay=script.delay,
+        chunk_delay=script.chunk_delay,
+        cut_after=script.after if script.fault == "cut" else None,
+    )
+
+
+def _embeddings(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
+    try:
+        body = req.json()
+    except ValueError:
+        return error_reply(profile, ScriptedError(400, "We could not parse the JSON body of your request."))
+    if not isinstance(body, dict):
+        return error_reply(profile, ScriptedError(400, "The request body must be a JSON object."))
+    unknown = [k for k in body if k not in EMBED_FIELDS]
+    if unknown:
+        return error_reply(profile, ScriptedError(400, f"Unrecognized request argument supplied: {unknown[0]}"))
+    if "model" not in body or "input" not in body:
+        return error_reply(profile, ScriptedError(400, "Missing required parameter: 'model' or 'input'."))
+    script = emu.take_script(req.path)
+    if script is not None and script.error is not None:
+        return error_reply(profile, script.error)
+    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    dims = int(body.get("dimensions") or 8)
+    data = []
+    for i, text in enumerate(inputs):
+        seed = sum(map(ord, str(text))) or 1
+        vec = [((seed * (j + 3)) % 97) / 97.0 - 0.5 for j in range(dims)]
+        data.append({"object": "embedding", "index": i, "embedding": vec})
+    tokens = sum(count_tokens(str(t)) for t in inputs)
+    obj = {
+        "object": "list",
+        "data": data,
+        "model": body["model"],
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }
+    return json_reply(200, obj, {"x-request-id": "req_emb"})
+
+
+__all__ = ["handle", "sample"]

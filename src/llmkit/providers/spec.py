@@ -1,0 +1,78 @@
+"""``ProviderSpec``: a provider as data.
+
+A provider that speaks an existing wire format is one ``ProviderSpec``: where
+to send requests, how to authenticate, which dialect to speak, which options it
+takes, and its named quirks. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+AuthStyle = Literal["bearer", "header", "none", "custom"]
+
+# Capability flags used across the registry (and in the generated docs).
+CAPABILITIES = (
+    "chat",
+    "stream",
+    "tools",
+    "vision",
+    "json_schema",
+    "json_object",
+    "embeddings",
+    "reasoning",
+    "count_tokens",
+    "images",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A URL/query/header parameter resolved per call: keyword option, then env vars, then default."""
+
+    env: tuple[str, ...] = ()
+    default: str | None = None
+    required: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSpec:
+    name: str
+    dialect: str
+    # May hold ``{param}`` placeholders resolved from ``params``.
+    base_url: str
+    env_keys: tuple[str, ...] = ()
+    auth: AuthStyle = "bearer"
+    auth_header: str = "authorization"
+    auth_prefix: str = "Bearer "
+    key_required: bool = True
+    # "module:attribute" of a factory ``(spec, api_key, options) -> Auth`` for auth="custom".
+    auth_factory: str | None = None
+    # Named base URLs chosen with ``region=``.
+    regions: Mapping[str, str] = field(default_factory=dict)
+    default_region: str | None = None
+    params: Mapping[str, Param] = field(default_factory=dict)
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+    # Query parameters added to every request; values may hold ``{param}`` placeholders.
+    query: Mapping[str, str] = field(default_factory=dict)
+    # Provider keyword options sent as body fields (name -> body field).
+    body_options: Mapping[str, str] = field(default_factory=dict)
+    # Provider keyword options sent as headers (name -> header).
+    header_options: Mapping[str, str] = field(default_factory=dict)
+    capabilities: frozenset[str] = frozenset({"chat", "stream", "tools"})
+    # Dialect-specific quirks (e.g. ``OpenAIQuirks``); ``None`` means the dialect's defaults.
+    quirks: Any = None
+    docs_url: str = ""
+    notes: str = ""
+    # Prefix this provider's model ids carry on the wire, if any.
+    display_name: str = ""
+
+    def supports(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    @property
+    def title(self) -> str:
+        return self.display_name or self.name

@@ -1,0 +1,99 @@
+"""A sans-I/O decoder for Server-Sent Events (the WHATWG event-stream format).
+
+Exact whatever the chunking: bytes may be split anywhere, including inside a
+CRLF pair or a multi-byte UTF-8 character, because text is decoded only once a
+whole line has arrived.
+"""
+
+from __future__ import annotations
+
+from llmkit.errors import ResponseDecodeError
+
+# A single line (or event) larger than this is refused rather than buffered forever.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+
+class ServerSentEvent:
+    __slots__ = ("data", "event", "id", "retry")
+
+    def __init__(self, data: str, event: str = "message", id: str | None = None, retry: int | None = None):
+        self.data = data
+        self.event = event
+        self.id = id
+        self.retry = retry
+
+    def __repr__(self) -> str:
+        return f"ServerSentEvent(event={self.event!r}, data={self.data[:80]!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerSentEvent):
+            return NotImplemented
+        return (self.data, self.event, self.id, self.retry) == (
+            other.data,
+            other.event,
+            other.id,
+            other.retry,
+        )
+
+
+class SSEDecoder:
+    __slots__ = ("_buf", "_data", "_event", "_started", "last_event_id", "max_line_bytes", "retry")
+
+    def __init__(self, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        self._buf = b""
+        self._data: list[str] = []
+        self._event = ""
+        self._started = False
+        self.last_event_id: str | None = None
+        self.retry: int | None = None
+        self.max_line_bytes = max_line_bytes
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        buf = self._buf + chunk if self._buf else chunk
+        held = b""
+        if b"\r" in buf:
+            if buf.endswith(b"\r"):
+                # Possibly the first half of a CRLF split across chunks: decide next time.
+                buf, held = buf[:-1], b"\r"
+            buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        cut = buf.rfind(b"\n")
+        if cut < 0:
+            self._buf = buf + held
+            if len(self._buf) > self.max_line_bytes:
+                raise ResponseDecodeError(f"SSE line longer than {self.max_line_bytes} bytes")
+            return []
+        self._buf = buf[cut + 1 :] + held
+        text = buf[:cut].decode("utf-8", "replace")
+        if not self._started:
+            self._started = True
+            if text.startswith("\ufeff"):
+                text = text[1:]
+        out: list[ServerSentEvent] = []
+        data = self._data
+        for line in text.split("\n"):
+            if not line:
+                if data:
+                    out.append(ServerSentEvent("\n".join(data), self._event or "message", self.last_event_id))
+                    data.clear()
+                self._event = ""
+                continue
+            if line[0] == ":":
+                continue
+            name, sep, value = line.partition(":")
+            if sep and value[:1] == " ":
+                value = value[1:]
+            if name == "data":
+                data.append(value)
+            elif name == "event":
+                self._event = value
+            elif name == "id":
+                if "\0" not in value:
+                    self.last_event_id = value
+            elif name == "retry" and value.isdigit():
+                self.retry = int(value)
+        return out
+
+    @property
+    def pending(self) -> bool:
+        """True if bytes or data lines are waiting for the end of their event."""
+        return bool(self._buf.strip(b"\r\n")) or bool(self._data)

@@ -1,0 +1,83 @@
+"""The sync transport, on httpx2. The only module (with ``async_http``) that touches sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx2
+
+from llmkit import _constants as C
+from llmkit._retry import Timeout
+from llmkit.errors import APIConnectionError, APITimeoutError
+from llmkit.wire import HttpRequest, HttpResponse
+
+
+def map_error(exc: httpx2.HTTPError) -> APIConnectionError:
+    """Translate httpx2's exceptions at this one boundary."""
+    if isinstance(exc, httpx2.ConnectTimeout):
+        err: APIConnectionError = APITimeoutError(f"timed out connecting: {exc}")
+        err.before_send = True
+    elif isinstance(exc, httpx2.PoolTimeout):
+        err = APITimeoutError("timed out waiting for a free connection in the pool")
+        err.before_send = True
+    elif isinstance(exc, httpx2.TimeoutException):
+        err = APITimeoutError(f"timed out waiting for the server: {type(exc).__name__}")
+    elif isinstance(exc, httpx2.ConnectError):
+        err = APIConnectionError(f"could not connect: {exc}")
+        err.before_send = True
+    else:
+        err = APIConnectionError(f"{type(exc).__name__}: {exc}")
+    err.__cause__ = exc
+    return err
+
+
+class SyncTransport:
+    def __init__(
+        self,
+        *,
+        max_connections: int = C.MAX_CONNECTIONS,
+        max_keepalive: int = C.MAX_KEEPALIVE_CONNECTIONS,
+        http_client: Any = None,
+        verify: Any = True,
+        proxy: str | None = None,
+    ) -> None:
+        self._client: httpx2.Client = http_client or httpx2.Client(
+            limits=httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive),
+            follow_redirects=False,
+            verify=verify,
+            proxy=proxy,
+        )
+
+    def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
+        t = httpx2.Timeout(
+            connect=timeout.connect, read=timeout.read, write=timeout.read, pool=timeout.connect
+        )
+        client = self._client
+        try:
+            r = client.send(
+                client.build_request(req.method, req.url, headers=req.headers, content=req.body, timeout=t),
+                stream=stream,
+            )
+        except httpx2.HTTPError as exc:
+            raise map_error(exc) from exc
+        if stream and r.status_code < 400:
+            return HttpResponse(r.status_code, r.headers, b"", _chunks(r), r.close)
+        try:
+            body = r.read() if stream else r.content
+        except httpx2.HTTPError as exc:
+            raise map_error(exc) from exc
+        finally:
+            if stream:
+                r.close()
+        return HttpResponse(r.status_code, r.headers, body)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _chunks(r: httpx2.Response) -> Iterator[bytes]:
+    try:
+        yield from r.iter_bytes()
+    except httpx2.HTTPError as exc:
+        raise map_error(exc) from exc

@@ -1,0 +1,57 @@
+"""Transport-neutral HTTP data: what dialects and auth build, and what transports return.
+
+These are plain data so that dialects, signers and decoders stay free of I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class HttpRequest:
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    # The decoded JSON body, kept for inspection (e.g. by quirk hooks and tests).
+    json: Any = None
+
+    def __repr__(self) -> str:
+        from llmkit._redact import redact_headers
+
+        return f"HttpRequest({self.method} {self.url}, headers={redact_headers(self.headers)})"
+
+
+@dataclass(slots=True)
+class HttpResponse:
+    status: int
+    headers: Mapping[str, str]  # case-insensitive lookups (lower-case keys if a plain dict)
+    body: bytes = b""
+    # For a streamed 2xx response: the byte chunks, and how to release the connection.
+    chunks: Iterator[bytes] | None = None
+    close: Callable[[], None] | None = None
+    # The async twin of ``chunks``/``close`` for async transports.
+    achunks: Any = None
+    aclose: Any = None
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def request_id(self) -> str | None:
+        h = self.headers
+        return (
+            h.get("x-request-id")
+            or h.get("request-id")
+            or h.get("x-amzn-requestid")
+            or h.get("apim-request-id")
+        )
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact JSON as the wire wants it (UTF-8, no ASCII escaping)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
