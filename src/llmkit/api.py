@@ -141,7 +141,9 @@ class _Base:
         if req.tools and not r.spec.supports("tools"):
             raise NotSupportedError(f"{r.spec.name} does not support tool calling")
         call = self._finish(r, r.dialect.build_chat(req, r.ctx), timeout, max_retries)
-        return call, req, (validator if (fmt is not None and fmt.type == "json_schema") or validator else fmt)
+        # With structured output asked for, the text is decoded (and validated with a pydantic class).
+        check = validator if validator is not None else (True if fmt is not None else None)
+        return call, req, check
 
     def _flow(self, call: _Call, stream: bool) -> Flow:
         r = call.resolved

@@ -1,0 +1,239 @@
+"""The ``llmkit`` command: demo, chat, providers, emulator serve, docs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def _print(text: str = "", end: str = "\n") -> None:
+    sys.stdout.write(text + end)
+    sys.stdout.flush()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import llmkit
+    from llmkit.emulator import Emulator, Script, ScriptedCall, ScriptedError
+
+    model = "openai/gpt-4o-mini"
+    with Emulator() as emu, llmkit.Client(api_key="demo-key-not-secret", base_url=emu.base_url("openai")) as client:
+        _print(f"llmkit {llmkit.__version__} demo, against the built-in emulator at {emu.url} (no key, no network)\n")
+
+        _print("1. A completion")
+        c = client.complete(model, [{"role": "user", "content": "What is llmkit?"}])
+        _print(f"   text:   {c.text}")
+        _print(f"   usage:  {c.usage.input_tokens} in / {c.usage.output_tokens} out; finish: {c.finish_reason}\n")
+
+        _print("2. A stream, printed as it arrives")
+        emu.script(Script(text="Streaming works token by token, and the stream keeps the whole answer too.",
+                          chunk_delay=0.02))  # fmt: skip
+        _print("   ", end="")
+        with client.stream(model, "Stream something") as stream:
+            for text in stream.text_stream():
+                _print(text, end="")
+        _print(f"\n   accumulated: {len(stream.completion.text)} characters, {stream.completion.usage.total_tokens} tokens\n")
+
+        _print("3. A tool call, from a plain Python function")
+
+        def get_weather(city: str, unit: str = "celsius") -> str:
+            """Get the current weather in a city.
+
+            Args:
+                city: The city name.
+                unit: celsius or fahrenheit.
+            """
+            return f"18 degrees {unit} and sunny in {city}"
+
+        emu.script(Script(tool_calls=[ScriptedCall("get_weather", {"city": "Lisbon"}, "call_demo")]))
+        messages: list[Any] = [{"role": "user", "content": "What's the weather in Lisbon?"}]
+        c = client.complete(model, messages, tools=[get_weather])
+        call = c.tool_calls[0]
+        _print(f"   the model asks: {call.name}({call.arguments})")
+        result = get_weather(**call.arguments)
+        messages += [c.message, {"role": "tool", "tool_call_id": call.id, "content": result}]
+        final = client.complete(model, messages, tools=[get_weather])
+        _print(f"   tool result:    {result}")
+        _print(f"   final answer:   {final.text}\n")
+
+        _print("4. Structured output from a JSON schema")
+        schema = {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
+            "required": ["city", "population"],
+            "additionalProperties": False,
+        }
+        emu.script(Script(json={"city": "Lisbon", "population": 545923}))
+        c = client.complete(model, "Largest city in Portugal?", response_format=schema)
+        _print(f"   parsed: {c.parsed}\n")
+
+        _print("5. An embedding")
+        e = client.embed("openai/text-embedding-3-small", ["hello world", "bonjour le monde"], dimensions=4)
+        _print(f"   {len(e.vectors)} vectors of {len(e.vectors[0])} floats; first: {e.vectors[0]}\n")
+
+        _print("6. A typed error")
+        emu.script(*[Script(error=ScriptedError(429, "Rate limit reached", code="rate_limit_exceeded",
+                                                headers={"retry-after": "0.01"}))] * 3)  # fmt: skip
+        try:
+            client.complete(model, "hi", max_retries=2)
+        except llmkit.errors.RateLimitError as exc:
+            _print(f"   {type(exc).__name__} after {exc.attempts} attempts: {exc}")
+    _print("\nDone. Next: `llmkit providers`, or point llmkit.complete at a real provider with its API key set.")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    import llmkit
+
+    prompt = " ".join(args.prompt) or sys.stdin.read()
+    messages: list[dict[str, str]] = []
+    if args.system:
+        messages.append({"role": "system", "content": args.system})
+    messages.append({"role": "user", "content": prompt})
+    try:
+        with llmkit.stream(args.model, messages, base_url=args.base_url, max_tokens=args.max_tokens) as stream:
+            for text in stream.text_stream():
+                _print(text, end="")
+        _print()
+    except llmkit.LLMKitError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    return 0
+
+
+def provider_rows() -> list[dict[str, Any]]:
+    from llmkit.providers import all_specs
+
+    rows = []
+    for s in all_specs():
+        auth = {"bearer": "Authorization: Bearer", "header": f"{s.auth_header} header", "none": "none"}.get(
+            s.auth, "custom"
+        )
+        rows.append(
+            {
+                "name": s.name,
+                "title": s.title,
+                "dialect": s.dialect,
+                "auth": auth,
+                "base_url": s.base_url or "(base_url= required)",
+                "regions": sorted(s.regions),
+                "env": list(s.env_keys),
+                "params": {k: list(p.env) for k, p in s.params.items()},
+                "capabilities": sorted(s.capabilities),
+                "docs": s.docs_url,
+            }
+        )
+    return rows
+
+
+def providers_markdown() -> str:
+    rows = provider_rows()
+    out = [
+        f"{len(rows)} providers. Generated from the registry by `llmkit docs`; do not edit by hand.",
+        "",
+        "| provider | name | wire format | auth | key env | base URL | capabilities |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        base = r["base_url"] + (f" (regions: {', '.join(r['regions'])})" if r["regions"] else "")
+        out.append(
+            f"| `{r['name']}` | {r['title']} | {r['dialect']} | {r['auth']} | {', '.join(r['env']) or '-'} "
+            f"| {base} | {', '.join(r['capabilities'])} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def cmd_providers(args: argparse.Namespace) -> int:
+    if args.json:
+        _print(json.dumps(provider_rows(), indent=2))
+    elif args.markdown:
+        _print(providers_markdown(), end="")
+    else:
+        for r in provider_rows():
+            env = ",".join(r["env"]) or "-"
+            _print(f"{r['name']:<22} {r['dialect']:<20} {env:<28} {', '.join(r['capabilities'])}")
+    return 0
+
+
+START, END = "<!-- providers:start -->", "<!-- providers:end -->"
+
+
+def render_docs(root: Path) -> dict[Path, str]:
+    """The generated files (and README section), as they should read."""
+    table = providers_markdown()
+    out = {root / "docs" / "providers.md": "# Providers\n\n" + table}
+    readme = root / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        _, tail = rest.split(END, 1)
+        out[readme] = f"{head}{START}\n{table}{END}{tail}"
+    return out
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    root = Path(args.root)
+    stale = []
+    for path, text in render_docs(root).items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+            if not args.check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    if args.check and stale:
+        sys.stderr.write(f"out of date: {', '.join(map(str, stale))}; run `llmkit docs`\n")
+        return 1
+    return 0
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from llmkit.emulator import PROFILES, Emulator
+
+    emu = Emulator(port=args.port, api_key=args.api_key)
+    _print(f"llmkit emulator listening on {emu.url}")
+    for name in sorted(PROFILES):
+        _print(f"  {name:<20} base_url={emu.base_url(name)}")
+    try:
+        emu.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="llmkit", description="One typed API for every LLM provider.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="run a tour against the built-in emulator (no key, no network)")
+    chat = sub.add_parser("chat", help="stream a reply to a prompt (keys from the environment)")
+    chat.add_argument("-m", "--model", required=True, help="provider/model, e.g. openai/gpt-4o-mini")
+    chat.add_argument("-s", "--system", help="system prompt")
+    chat.add_argument("--base-url", default=None)
+    chat.add_argument("--max-tokens", type=int, default=None)
+    chat.add_argument("prompt", nargs="*")
+    prov = sub.add_parser("providers", help="list the providers in the registry")
+    prov.add_argument("--json", action="store_true")
+    prov.add_argument("--markdown", action="store_true")
+    docs = sub.add_parser("docs", help="regenerate docs/providers.md and the README table")
+    docs.add_argument("--check", action="store_true", help="fail if the generated docs are out of date")
+    docs.add_argument("--root", default=".")
+    emu = sub.add_parser("emulator", help="the local provider emulator")
+    emu_sub = emu.add_subparsers(dest="emulator_command", required=True)
+    serve = emu_sub.add_parser("serve", help="serve on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--api-key", default=None, help="accept only this key (default: any non-empty key)")
+    args = parser.parse_args(argv)
+    handlers = {
+        "demo": cmd_demo,
+        "chat": cmd_chat,
+        "providers": cmd_providers,
+        "docs": cmd_docs,
+        "emulator": cmd_emulator,
+    }
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
