@@ -27,6 +27,11 @@ class Resolved:
     auth: Auth
     query: str
     options: dict[str, Any]
+    # The env var the key came from and its value then: a cached resolution is stale if it changed.
+    key_env: tuple[str, str] | None = None
+
+    def still_valid(self) -> bool:
+        return self.key_env is None or os.environ.get(self.key_env[0]) == self.key_env[1]
 
 
 def split_model(model: str) -> tuple[str, str]:
@@ -101,8 +106,12 @@ def resolve(
         headers.update(extra_headers)
 
     key = api_key or default_keys.get(spec.name) or default_keys.get("*")
+    key_env: tuple[str, str] | None = None
     if key is None:
-        key = next((os.environ[e] for e in spec.env_keys if os.environ.get(e)), None)
+        env_name = next((e for e in spec.env_keys if os.environ.get(e)), None)
+        if env_name is not None:
+            key = os.environ[env_name]
+            key_env = (env_name, key)
     auth: Auth
     if spec.auth == "custom":
         if spec.auth_factory is None:
@@ -134,7 +143,7 @@ def resolve(
         except KeyError as exc:
             raise ConfigurationError(f"{spec.name} needs the parameter {exc.args[0]!r}") from None
     ctx = CallContext(spec, name, url, headers, params)
-    return Resolved(spec, dialect, ctx, auth, query, opts)
+    return Resolved(spec, dialect, ctx, auth, query, opts, key_env)
 
 
 def _extra_options(spec: ProviderSpec) -> frozenset[str]:

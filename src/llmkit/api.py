@@ -68,6 +68,8 @@ class _Base:
         self._headers = dict(headers or {})
         self._retry_read_timeouts = retry_read_timeouts
         self._max_connections = max_connections
+        # Resolution is pure but not free (~30 µs); calls without per-call options reuse it.
+        self._resolved: dict[tuple[str, str | None, str | None], Resolved] = {}
 
     def __repr__(self) -> str:
         keys = {k: mask(v) for k, v in self._keys.items()}
@@ -82,7 +84,12 @@ class _Base:
         extra_headers: Mapping[str, str] | None,
         options: dict[str, Any],
     ) -> Resolved:
-        return resolve(
+        cacheable = not options and extra_headers is None
+        if cacheable:
+            hit = self._resolved.get((model, api_key, base_url))
+            if hit is not None and hit.still_valid():
+                return hit
+        r = resolve(
             model,
             api_key=api_key,
             base_url=base_url or self._base_url,
@@ -91,6 +98,9 @@ class _Base:
             default_keys=self._keys,
             default_headers=self._headers,
         )
+        if cacheable and len(self._resolved) < 256:
+            self._resolved[(model, api_key, base_url)] = r
+        return r
 
     def _finish(self, r: Resolved, request: HttpRequest, timeout: Any, max_retries: int | None) -> _Call:
         if r.query:

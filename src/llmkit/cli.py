@@ -20,13 +20,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from llmkit.emulator import Emulator, Script, ScriptedCall, ScriptedError
 
     model = "openai/gpt-4o-mini"
-    with Emulator() as emu, llmkit.Client(api_key="demo-key-not-secret", base_url=emu.base_url("openai")) as client:
-        _print(f"llmkit {llmkit.__version__} demo, against the built-in emulator at {emu.url} (no key, no network)\n")
+    with (
+        Emulator() as emu,
+        llmkit.Client(api_key="demo-key-not-secret", base_url=emu.base_url("openai")) as client,
+    ):
+        _print(
+            f"llmkit {llmkit.__version__} demo, against the built-in emulator at {emu.url}"
+            " (no key, no network)\n"
+        )
 
         _print("1. A completion")
         c = client.complete(model, [{"role": "user", "content": "What is llmkit?"}])
         _print(f"   text:   {c.text}")
-        _print(f"   usage:  {c.usage.input_tokens} in / {c.usage.output_tokens} out; finish: {c.finish_reason}\n")
+        _print(
+            f"   usage:  {c.usage.input_tokens} in / {c.usage.output_tokens} out; finish: {c.finish_reason}\n"
+        )
 
         _print("2. A stream, printed as it arrives")
         emu.script(Script(text="Streaming works token by token, and the stream keeps the whole answer too.",
@@ -35,7 +43,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with client.stream(model, "Stream something") as stream:
             for text in stream.text_stream():
                 _print(text, end="")
-        _print(f"\n   accumulated: {len(stream.completion.text)} characters, {stream.completion.usage.total_tokens} tokens\n")
+        _print(
+            f"\n   accumulated: {len(stream.completion.text)} characters,"
+            f" {stream.completion.usage.total_tokens} tokens\n"
+        )
 
         _print("3. A tool call, from a plain Python function")
 
@@ -81,7 +92,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             client.complete(model, "hi", max_retries=2)
         except llmkit.errors.RateLimitError as exc:
             _print(f"   {type(exc).__name__} after {exc.attempts} attempts: {exc}")
-    _print("\nDone. Next: `llmkit providers`, or point llmkit.complete at a real provider with its API key set.")
+    _print(
+        "\nDone. Next: `llmkit providers`, or point llmkit.complete at a real provider with its API key set."
+    )
     return 0
 
 
@@ -94,7 +107,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
         messages.append({"role": "system", "content": args.system})
     messages.append({"role": "user", "content": prompt})
     try:
-        with llmkit.stream(args.model, messages, base_url=args.base_url, max_tokens=args.max_tokens) as stream:
+        with llmkit.stream(
+            args.model, messages, base_url=args.base_url, max_tokens=args.max_tokens
+        ) as stream:
             for text in stream.text_stream():
                 _print(text, end="")
         _print()

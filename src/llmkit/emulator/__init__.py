@@ -1,9 +1,9 @@
 """A local emulator of provider APIs, for tests, demos and offline development.
 
-    from llmkit.emulator import Emulator, Script
-    with Emulator() as emu:
-        emu.script(Script(text="hello"))
-        llmkit.complete("openai/gpt-4o-mini", "hi", base_url=emu.base_url("openai"), api_key="test")
+from llmkit.emulator import Emulator, Script
+with Emulator() as emu:
+    emu.script(Script(text="hello"))
+    llmkit.complete("openai/gpt-4o-mini", "hi", base_url=emu.base_url("openai"), api_key="test")
 """
 
 from __future__ import annotations

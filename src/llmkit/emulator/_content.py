@@ -47,7 +47,7 @@ def count_tokens(text: str) -> int:
 def split_text(text: str, chars: int = 0, n: int | None = None) -> list[str]:
     if n:
         words = re.findall(r"\S+\s*", text) or [text]
-        return [words[i % len(words)] + ("" if i < len(words) else "") for i in range(n)]
+        return [words[i % len(words)] for i in range(n)]
     if chars > 0:
         return [text[i : i + chars] for i in range(0, len(text), chars)] or [""]
     return re.findall(r"\s*\S+", text) or [text]
@@ -79,5 +79,7 @@ def default_answer(
         name, params = next(((n, p) for n, p in tools if n == forced), tools[0])
         script.tool_calls = [ScriptedCall(name, sample(params) or {})]
         return script
-    script.text = f"Hello from the llmkit emulator! You said: {last_user_text}" if last_user_text else "Hello!"
+    script.text = (
+        f"Hello from the llmkit emulator! You said: {last_user_text}" if last_user_text else "Hello!"
+    )
     return script

@@ -11,18 +11,59 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from llmkit.emulator._content import call_arguments, count_tokens, default_answer, sample, split_args, split_text
+from llmkit.emulator._content import (
+    call_arguments,
+    count_tokens,
+    default_answer,
+    sample,
+    split_args,
+    split_text,
+)
 from llmkit.emulator.profiles import Profile
 from llmkit.emulator.script import Script, ScriptedError
 from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
 
 # Top-level fields of CreateChatCompletionRequest in OpenAI's OpenAPI spec (2.3.0).
 CHAT_FIELDS = frozenset(
-    "audio frequency_penalty function_call functions logit_bias logprobs max_completion_tokens max_tokens "
-    "messages metadata modalities model moderation n parallel_tool_calls prediction presence_penalty "
-    "prompt_cache_key prompt_cache_options prompt_cache_retention reasoning_effort response_format "
-    "safety_identifier seed service_tier stop store stream stream_options temperature tool_choice tools "
-    "top_logprobs top_p user verbosity web_search_options".split()
+    {
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "max_tokens",
+        "messages",
+        "metadata",
+        "modalities",
+        "model",
+        "moderation",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "prompt_cache_options",
+        "prompt_cache_retention",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
+    }
 )
 EMBED_FIELDS = frozenset({"dimensions", "encoding_format", "input", "model", "user"})
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
@@ -122,7 +163,7 @@ def _validate_chat(body: Any, profile: Profile) -> None:
             tid = m.get("tool_call_id")
             if tid not in open_calls:
                 raise Invalid(
-                    f"messages[{i}]: a 'tool' message must answer a preceding assistant tool_call (id {tid!r})",
+                    f"messages[{i}]: a 'tool' message must answer an earlier assistant tool_call ({tid!r})",
                     f"messages[{i}].tool_call_id",
                 )
         if m["role"] == "assistant":
@@ -131,7 +172,7 @@ def _validate_chat(body: Any, profile: Profile) -> None:
                     raise Invalid(f"messages[{i}].tool_calls entries need type 'function'")
                 if not isinstance(c["function"].get("arguments"), str):
                     raise Invalid(f"messages[{i}].tool_calls[].function.arguments must be a string")
-                open_calls.add(c.get("id"))
+                open_calls.add(str(c.get("id")))
         content = m.get("content")
         if content is not None and not isinstance(content, (str, list)):
             raise Invalid(f"messages[{i}].content must be a string or an array", f"messages[{i}].content")
@@ -146,10 +187,16 @@ def _validate_chat(body: Any, profile: Profile) -> None:
         if key in body and (not isinstance(body[key], int) or body[key] < 1):
             raise Invalid(f"{key} must be a positive integer", key)
     for t in body.get("tools") or ():
-        if not isinstance(t, dict) or t.get("type") != "function" or not (t.get("function") or {}).get("name"):
+        if (
+            not isinstance(t, dict)
+            or t.get("type") != "function"
+            or not (t.get("function") or {}).get("name")
+        ):
             raise Invalid("each tool needs type 'function' and a function name", "tools")
     if "stream_options" in body and not body.get("stream"):
-        raise Invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options")
+        raise Invalid(
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options"
+        )
     rf = body.get("response_format")
     if rf is not None:
         if not isinstance(rf, dict) or rf.get("type") not in ("text", "json_object", "json_schema"):
@@ -164,7 +211,9 @@ def _last_user_text(messages: list[dict[str, Any]]) -> str:
             c = m.get("content")
             if isinstance(c, str):
                 return c
-            return " ".join(p.get("text", "") for p in c or () if isinstance(p, dict) and p.get("type") == "text")
+            return " ".join(
+                p.get("text", "") for p in c or () if isinstance(p, dict) and p.get("type") == "text"
+            )
     return ""
 
 
@@ -191,7 +240,9 @@ def _usage(body: dict[str, Any], script: Script, text: str) -> dict[str, Any]:
         prompt = count_tokens(json.dumps(body["messages"]))
     completion = script.output_tokens
     if completion is None:
-        completion = count_tokens(text) + sum(count_tokens(call_arguments(c)) for c in script.tool_calls or ())
+        completion = count_tokens(text) + sum(
+            count_tokens(call_arguments(c)) for c in script.tool_calls or ()
+        )
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
@@ -219,14 +270,20 @@ def _chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         return Reply(disconnect=True, delay=script.delay)
     if script.fault == "html_error":
         status = script.error.status if script.error else 502
-        return Reply(status, {"content-type": "text/html"}, b"<html><body><h1>502 Bad Gateway</h1></body></html>")
+        return Reply(
+            status, {"content-type": "text/html"}, b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+        )
     script = _plan(body, script)
     created = int(time.time())
     cid = f"chatcmpl-emu{len(emu.requests)}"
     if body.get("stream"):
         return _stream_reply(body, script, cid, created, profile)
     calls = [
-        {"id": c.id or f"call_{i}", "type": "function", "function": {"name": c.name, "arguments": call_arguments(c)}}
+        {
+            "id": c.id or f"call_{i}",
+            "type": "function",
+            "function": {"name": c.name, "arguments": call_arguments(c)},
+        }
         for i, c in enumerate(script.tool_calls or ())
     ]
     text = script.text or ""
@@ -235,7 +292,9 @@ def _chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         message["tool_calls"] = calls
     if script.reasoning:
         message[profile.extra.get("reasoning_field", "reasoning_content")] = script.reasoning
-    finish = FINISH.get(script.finish_reason or "", script.finish_reason) or ("tool_calls" if calls else "stop")
+    finish = FINISH.get(script.finish_reason or "", script.finish_reason) or (
+        "tool_calls" if calls else "stop"
+    )
     obj: dict[str, Any] = {
         "id": cid,
         "object": "chat.completion",
@@ -265,7 +324,9 @@ def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, 
         return b"data: " + json.dumps(obj).encode() + b"\n\n"
 
     def events() -> Iterator[bytes]:
-        yield chunk({"role": "assistant", "content": "", "refusal": None}, **script.extra.get("response_fields", {}))
+        yield chunk(
+            {"role": "assistant", "content": "", "refusal": None}, **script.extra.get("response_fields", {})
+        )
         if script.reasoning:
             for piece in split_text(script.reasoning):
                 yield chunk({profile.extra.get("reasoning_field", "reasoning_content"): piece})
@@ -301,8 +362,15 @@ def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, 
                     yield b'data: {"choices": [\n\n'
                     return
                 if script.fault == "stream_error":
-                    err = script.error or ScriptedError(500, "The server had an error while processing your request.")
-                    yield b"data: " + json.dumps(error_body(profile, err.status, err.message, err.type, err.code)).encode()
+                    err = script.error or ScriptedError(
+                        500, "The server had an error while processing your request."
+                    )
+                    yield (
+                        b"data: "
+                        + json.dumps(
+                            error_body(profile, err.status, err.message, err.type, err.code)
+                        ).encode()
+                    )
                     yield b"\n\n"
                     return
             yield item
@@ -329,7 +397,9 @@ def _embeddings(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         return error_reply(profile, ScriptedError(400, "The request body must be a JSON object."))
     unknown = [k for k in body if k not in EMBED_FIELDS]
     if unknown:
-        return error_reply(profile, ScriptedError(400, f"Unrecognized request argument supplied: {unknown[0]}"))
+        return error_reply(
+            profile, ScriptedError(400, f"Unrecognized request argument supplied: {unknown[0]}")
+        )
     if "model" not in body or "input" not in body:
         return error_reply(profile, ScriptedError(400, "Missing required parameter: 'model' or 'input'."))
     script = emu.take_script(req.path)
