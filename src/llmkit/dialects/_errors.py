@@ -78,7 +78,9 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
             return None
         if when is None:
             return None
-        return max(0.0, when.timestamp() - time.time())
+        delta = when.timestamp() - time.time()
+        # A date in the past says nothing useful: fall back to our own backoff.
+        return delta if delta > 0 else None
     if value != value or value in (float("inf"), float("-inf")) or value < 0:
         return None
     return value

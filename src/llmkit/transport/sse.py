@@ -37,32 +37,44 @@ class ServerSentEvent:
 
 
 class SSEDecoder:
-    __slots__ = ("_buf", "_data", "_event", "_started", "last_event_id", "max_line_bytes", "retry")
+    __slots__ = (
+        "_buf",
+        "_data",
+        "_event",
+        "_skip_lf",
+        "_started",
+        "last_event_id",
+        "max_line_bytes",
+        "retry",
+    )
 
     def __init__(self, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self._buf = b""
         self._data: list[str] = []
         self._event = ""
         self._started = False
+        self._skip_lf = False
         self.last_event_id: str | None = None
         self.retry: int | None = None
         self.max_line_bytes = max_line_bytes
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        if self._skip_lf:
+            # The previous chunk ended in CR, already taken as a line end: drop the LF of its CRLF.
+            self._skip_lf = False
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
         buf = self._buf + chunk if self._buf else chunk
-        held = b""
         if b"\r" in buf:
-            if buf.endswith(b"\r"):
-                # Possibly the first half of a CRLF split across chunks: decide next time.
-                buf, held = buf[:-1], b"\r"
+            self._skip_lf = buf.endswith(b"\r")
             buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         cut = buf.rfind(b"\n")
         if cut < 0:
-            self._buf = buf + held
-            if len(self._buf) > self.max_line_bytes:
+            self._buf = buf
+            if len(buf) > self.max_line_bytes:
                 raise ResponseDecodeError(f"SSE line longer than {self.max_line_bytes} bytes")
             return []
-        self._buf = buf[cut + 1 :] + held
+        self._buf = buf[cut + 1 :]
         text = buf[:cut].decode("utf-8", "replace")
         if not self._started:
             self._started = True
