@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from llmkit._base import Messages
 from llmkit._retry import Timeout
 from llmkit._stream import AsyncStream, Stream
-from llmkit.api import AsyncClient, Client, Messages
+from llmkit.api import AsyncClient, Client
 from llmkit.types import Completion, Embeddings, TokenCount
 
 _client: Client | None = None
