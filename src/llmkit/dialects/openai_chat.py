@@ -93,6 +93,8 @@ ErrorFields = tuple[str, str | None, str | None]  # message, type, code
 
 @dataclass(frozen=True, slots=True)
 class OpenAIQuirks:
+    # Appended to the base URL; ``{model}`` and ``{param}`` placeholders are filled per call
+    # (Azure OpenAI: ``/deployments/{model}/chat/completions``).
     chat_path: str = "/chat/completions"
     embeddings_path: str = "/embeddings"
     # OpenAI itself wants max_completion_tokens; most compatible servers want max_tokens.
@@ -122,6 +124,12 @@ DEFAULT_QUIRKS = OpenAIQuirks()
 def quirks_of(ctx: CallContext) -> OpenAIQuirks:
     q = ctx.spec.quirks
     return q if isinstance(q, OpenAIQuirks) else DEFAULT_QUIRKS
+
+
+def _path(template: str, ctx: CallContext) -> str:
+    if "{" not in template:
+        return template
+    return template.format_map({**ctx.params, "model": ctx.model})
 
 
 # ---------------------------------------------------------------- request
@@ -401,8 +409,10 @@ class OpenAIStreamDecoder:
         return out
 
     def _chunk(self, obj: dict[str, Any], out: list[StreamEvent]) -> None:
-        if self.response_id is None:
+        # Azure OpenAI opens with a filter-results chunk whose id and model are empty strings.
+        if not self.response_id and obj.get("id"):
             self.response_id = obj.get("id")
+        if not self.response_model and obj.get("model"):
             self.response_model = obj.get("model")
         for choice in obj.get("choices") or ():
             if choice.get("index", 0) != 0:
@@ -430,12 +440,33 @@ class OpenAIStreamDecoder:
             out.extend(self._q.chunk_hook(obj))
 
 
+# An error inside a 200 stream has no status of its own: infer one from its type or code.
+_STATUS_OF_TYPE = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "invalid_api_key": 401,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "rate_limit_error": 429,
+    "rate_limit_exceeded": 429,
+    "tokens": 429,
+    "requests": 429,
+    "insufficient_quota": 429,
+    "overloaded_error": 529,
+    "server_error": 500,
+    "api_error": 500,
+}
+
+
 def _stream_error(obj: dict[str, Any], ctx: CallContext, q: OpenAIQuirks) -> ProviderError:
     err = obj["error"]
-    status = err.get("status_code") or err.get("code") if isinstance(err, dict) else None
+    status: Any = None
+    if isinstance(err, dict):
+        status = err.get("status_code") or err.get("status")
+        if not isinstance(status, int):
+            status = _STATUS_OF_TYPE.get(str(err.get("type"))) or _STATUS_OF_TYPE.get(str(err.get("code")))
     status_code = status if isinstance(status, int) and 400 <= status < 600 else 500
-    fake = HttpResponse(status_code, {})
-    return classify(status_code, obj, ctx, fake, q)
+    return classify(status_code, obj, ctx, HttpResponse(status_code, {}), q)
 
 
 class OpenAIChatDialect:
@@ -448,7 +479,7 @@ class OpenAIChatDialect:
         headers = {"content-type": "application/json"}
         if req.stream:
             headers["accept"] = "text/event-stream"
-        return HttpRequest("POST", ctx.base_url + q.chat_path, headers, dumps(body), body)
+        return HttpRequest("POST", ctx.base_url + _path(q.chat_path, ctx), headers, dumps(body), body)
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
         try:
@@ -472,7 +503,7 @@ class OpenAIChatDialect:
         body.update(req.options)
         if req.extra_body:
             body.update(req.extra_body)
-        url = ctx.base_url + quirks_of(ctx).embeddings_path
+        url = ctx.base_url + _path(quirks_of(ctx).embeddings_path, ctx)
         return HttpRequest("POST", url, {"content-type": "application/json"}, dumps(body), body)
 
     def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
