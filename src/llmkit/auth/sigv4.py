@@ -277,6 +277,7 @@ def _remove_dot_segments(path: str) -> str:
     return lead + "/".join(kept) + trail
 
 
+@lru_cache(maxsize=256)
 def canonical_uri(path: str) -> str:
     """The canonical URI of a wire path (already percent-encoded), for non-S3 services."""
     return quote(_remove_dot_segments(path), safe=_PATH_SAFE)
@@ -298,12 +299,14 @@ def canonical_query_string(query: str) -> str:
     return "&".join(f"{key}={value}" for key, value in pairs)
 
 
-def _host_from_url(parts: Any) -> str:
-    host = str(parts.hostname or "")
+@lru_cache(maxsize=64)
+def _host_from_url(scheme: str, netloc: str) -> str:
+    parts = urlsplit(f"{scheme}://{netloc}")
+    host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
     port = parts.port
-    if port is not None and port != {"http": 80, "https": 443}.get(parts.scheme):
+    if port is not None and port != {"http": 80, "https": 443}.get(scheme):
         host = f"{host}:{port}"
     return host
 
@@ -347,7 +350,7 @@ def _canonical_request(
 def _signing_key(secret_key: str, date: str, region: str, service: str) -> bytes:
     key = f"AWS4{secret_key}".encode()
     for part in (date, region, service, _TERMINATOR):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+        key = hmac.digest(key, part.encode(), "sha256")
     return key
 
 
@@ -358,7 +361,12 @@ def _string_to_sign(timestamp: str, scope: str, canonical_request: str) -> str:
 
 def _signature(secret_key: str, timestamp: str, region: str, service: str, string_to_sign: str) -> str:
     key = _signing_key(secret_key, timestamp[:8], region, service)
-    return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, string_to_sign.encode(), "sha256").hex()
+
+
+def _amz_timestamp(m: datetime) -> str:
+    # The same text as strftime("%Y%m%dT%H%M%SZ"), at half its cost.
+    return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}Z"
 
 
 def _utc(moment: datetime) -> datetime:
@@ -395,14 +403,14 @@ def sign_headers(
     in that header, as S3-style services require.
     """
     parts = urlsplit(url)
-    timestamp = _utc(now).strftime(_TIMESTAMP_FORMAT)
+    timestamp = _amz_timestamp(_utc(now))
     signed = {
         name: values
         for name, values in _group_headers(headers).items()
         if name not in _UNSIGNED_HEADERS and name not in _OUTPUT_HEADERS
     }
     if "host" not in signed:
-        signed["host"] = [_host_from_url(parts)]
+        signed["host"] = [_host_from_url(parts.scheme, parts.netloc)]
 
     added: dict[str, str] = {"X-Amz-Date": timestamp}
     signed["x-amz-date"] = [timestamp]

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from llmkit import _constants as C
 from llmkit._retry import Timeout
@@ -52,8 +53,14 @@ class AsyncTransport:
         session = self._get_session()
         t = aiohttp.ClientTimeout(total=None, connect=timeout.connect, sock_read=timeout.read)
         try:
+            # encoded=True: send the path exactly as built (and as signed, for SigV4), no requoting.
             r = await session.request(
-                req.method, req.url, data=req.body, headers=req.headers, timeout=t, allow_redirects=False
+                req.method,
+                URL(req.url, encoded=True),
+                data=req.body,
+                headers=req.headers,
+                timeout=t,
+                allow_redirects=False,
             )
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise map_error(exc) from exc

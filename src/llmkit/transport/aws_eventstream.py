@@ -1,0 +1,406 @@
+"""The ``application/vnd.amazon.eventstream`` binary framing (Bedrock and SageMaker streams).
+
+Pure code: bytes in, messages out, for any split of the bytes. One message is::
+
+    prelude   total_length u32 | headers_length u32 | CRC32 of those 8 bytes
+    headers   headers_length bytes of (name_len u8, name, type u8, value)
+    payload   total_length - headers_length - 16 bytes
+    trailer   CRC32 of everything before it
+
+All integers are big-endian; the CRC is zlib's CRC-32. A bad checksum, an
+impossible length, a length past the caps (128 KiB of headers, 24 MiB of
+payload, as botocore enforces) or a malformed header raises
+``EventStreamDecodeError`` (a ``ResponseDecodeError``) at once, instead of
+waiting for bytes that will never make sense.
+"""
+
+from __future__ import annotations
+
+import enum
+import struct
+import uuid
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from llmkit.errors import ResponseDecodeError
+
+__all__ = [
+    "CONTENT_TYPE",
+    "EventMessage",
+    "EventStreamDecodeError",
+    "EventStreamDecoder",
+    "HeaderType",
+    "HeaderValue",
+    "TypedHeader",
+    "decode_all",
+    "encode_error",
+    "encode_event",
+    "encode_exception",
+    "encode_message",
+]
+
+CONTENT_TYPE = "application/vnd.amazon.eventstream"
+MAX_HEADERS_LENGTH = 128 * 1024
+MAX_PAYLOAD_LENGTH = 24 * 1024 * 1024
+_PRELUDE = struct.Struct(">III")
+_CRC = struct.Struct(">I")
+_PRELUDE_LENGTH = 12
+_OVERHEAD = _PRELUDE_LENGTH + 4  # prelude plus the trailing message CRC
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+class HeaderType(enum.IntEnum):
+    """The wire code of a header value's type."""
+
+    TRUE = 0
+    FALSE = 1
+    BYTE = 2
+    SHORT = 3
+    INTEGER = 4
+    LONG = 5
+    BYTE_ARRAY = 6
+    STRING = 7
+    TIMESTAMP = 8  # milliseconds since the epoch; decoded as an aware UTC datetime
+    UUID = 9
+
+
+HeaderValue = bool | int | bytes | str | datetime | uuid.UUID
+
+_INT_FORMATS = {
+    HeaderType.BYTE: struct.Struct(">b"),
+    HeaderType.SHORT: struct.Struct(">h"),
+    HeaderType.INTEGER: struct.Struct(">i"),
+    HeaderType.LONG: struct.Struct(">q"),
+    HeaderType.TIMESTAMP: struct.Struct(">q"),
+}
+_U16 = struct.Struct(">H")
+
+
+@dataclass(frozen=True, slots=True)
+class TypedHeader:
+    """A header value with an explicit wire type, for the encoder (e.g. a 1-byte int)."""
+
+    type: HeaderType
+    value: HeaderValue
+
+
+@dataclass(frozen=True, slots=True)
+class EventMessage:
+    """One decoded message: its headers and its raw payload."""
+
+    headers: dict[str, HeaderValue]
+    payload: bytes
+
+    def _text(self, name: str) -> str | None:
+        value = self.headers.get(name)
+        return value if isinstance(value, str) else None
+
+    @property
+    def message_type(self) -> str:
+        """``:message-type``: ``event``, ``exception`` or ``error`` (``event`` when absent)."""
+        return self._text(":message-type") or "event"
+
+    @property
+    def kind(self) -> Literal["event", "exception", "error"]:
+        kind = self.message_type
+        if kind == "exception":
+            return "exception"
+        if kind == "error":
+            return "error"
+        return "event"
+
+    @property
+    def event_type(self) -> str | None:
+        """``:event-type`` of an event: the event-stream member name (``contentBlockDelta``, ...)."""
+        return self._text(":event-type")
+
+    @property
+    def exception_type(self) -> str | None:
+        """``:exception-type`` of a modelled exception (``throttlingException``, ...)."""
+        return self._text(":exception-type")
+
+    @property
+    def error_code(self) -> str | None:
+        """``:error-code`` of an unmodelled error."""
+        return self._text(":error-code")
+
+    @property
+    def error_message(self) -> str | None:
+        """``:error-message`` of an unmodelled error."""
+        return self._text(":error-message")
+
+    @property
+    def content_type(self) -> str | None:
+        return self._text(":content-type")
+
+
+class EventStreamDecodeError(ResponseDecodeError):
+    """The event stream is corrupt. ``messages`` holds the good ones decoded just before."""
+
+    def __init__(self, message: str, *, messages: list[EventMessage] | None = None) -> None:
+        super().__init__(f"AWS event stream: {message}")
+        self.messages: list[EventMessage] = messages or []
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _decode_timestamp(millis: int) -> datetime:
+    try:
+        return _EPOCH + millis * _MILLISECOND
+    except OverflowError:
+        raise EventStreamDecodeError(f"timestamp header out of range: {millis} ms") from None
+
+
+def _parse_headers(data: memoryview) -> dict[str, HeaderValue]:
+    headers: dict[str, HeaderValue] = {}
+    pos = 0
+    end = len(data)
+    try:
+        while pos < end:
+            name_length = data[pos]
+            pos += 1
+            if pos + name_length + 1 > end:
+                raise EventStreamDecodeError("header name runs past the headers section")
+            name = bytes(data[pos : pos + name_length]).decode()
+            pos += name_length
+            type_code = data[pos]
+            pos += 1
+            value: HeaderValue
+            if type_code == HeaderType.TRUE:
+                value = True
+            elif type_code == HeaderType.FALSE:
+                value = False
+            elif type_code in _INT_FORMATS:
+                fmt = _INT_FORMATS[HeaderType(type_code)]
+                if pos + fmt.size > end:
+                    raise EventStreamDecodeError(f"header {name!r} value runs past the headers section")
+                (number,) = fmt.unpack_from(data, pos)
+                pos += fmt.size
+                value = _decode_timestamp(number) if type_code == HeaderType.TIMESTAMP else number
+            elif type_code in (HeaderType.BYTE_ARRAY, HeaderType.STRING):
+                if pos + 2 > end:
+                    raise EventStreamDecodeError(f"header {name!r} value runs past the headers section")
+                (length,) = _U16.unpack_from(data, pos)
+                pos += 2
+                if pos + length > end:
+                    raise EventStreamDecodeError(f"header {name!r} value runs past the headers section")
+                raw = bytes(data[pos : pos + length])
+                pos += length
+                value = raw.decode() if type_code == HeaderType.STRING else raw
+            elif type_code == HeaderType.UUID:
+                if pos + 16 > end:
+                    raise EventStreamDecodeError(f"header {name!r} value runs past the headers section")
+                value = uuid.UUID(bytes=bytes(data[pos : pos + 16]))
+                pos += 16
+            else:
+                raise EventStreamDecodeError(f"header {name!r} has unknown value type {type_code}")
+            if name in headers:
+                raise EventStreamDecodeError(f"duplicate header {name!r}")
+            headers[name] = value
+    except UnicodeDecodeError:
+        raise EventStreamDecodeError("header name or string value is not valid UTF-8") from None
+    return headers
+
+
+def _decode_message(raw: bytes, headers_length: int) -> EventMessage:
+    end = len(raw) - 4
+    (message_crc,) = _CRC.unpack_from(raw, end)
+    computed = zlib.crc32(memoryview(raw)[:end])
+    if computed != message_crc:
+        raise EventStreamDecodeError(
+            f"message checksum mismatch (expected 0x{message_crc:08x}, computed 0x{computed:08x})"
+        )
+    headers_end = _PRELUDE_LENGTH + headers_length
+    headers = _parse_headers(memoryview(raw)[_PRELUDE_LENGTH:headers_end])
+    return EventMessage(headers, raw[headers_end:end])
+
+
+class EventStreamDecoder:
+    """Incremental decoder: ``feed`` it bytes as they arrive, get whole messages back.
+
+    After a decode error the decoder is spent: every later call raises the same error.
+    """
+
+    __slots__ = ("_buffer", "_error", "_max_headers", "_max_payload")
+
+    def __init__(
+        self, *, max_headers_length: int = MAX_HEADERS_LENGTH, max_payload_length: int = MAX_PAYLOAD_LENGTH
+    ) -> None:
+        self._buffer = bytearray()
+        self._error: EventStreamDecodeError | None = None
+        self._max_headers = max_headers_length
+        self._max_payload = max_payload_length
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received that do not yet make a whole message."""
+        return len(self._buffer)
+
+    def feed(self, data: bytes) -> list[EventMessage]:
+        """Add bytes; return every message they complete (possibly none)."""
+        if self._error is not None:
+            raise self._error
+        buffer = self._buffer
+        buffer += data
+        messages: list[EventMessage] = []
+        pos = 0
+        try:
+            while len(buffer) - pos >= _PRELUDE_LENGTH:
+                total, headers_length, prelude_crc = _PRELUDE.unpack_from(buffer, pos)
+                computed = zlib.crc32(buffer[pos : pos + 8])
+                if computed != prelude_crc:
+                    raise EventStreamDecodeError(
+                        f"prelude checksum mismatch (expected 0x{prelude_crc:08x}, computed 0x{computed:08x})"
+                    )
+                if headers_length > self._max_headers:
+                    raise EventStreamDecodeError(
+                        f"headers length {headers_length} exceeds the maximum of {self._max_headers}"
+                    )
+                payload_length = total - headers_length - _OVERHEAD
+                if payload_length < 0:
+                    raise EventStreamDecodeError(
+                        f"total length {total} is too small for {headers_length} bytes of headers"
+                    )
+                if payload_length > self._max_payload:
+                    raise EventStreamDecodeError(
+                        f"payload length {payload_length} exceeds the maximum of {self._max_payload}"
+                    )
+                if len(buffer) - pos < total:
+                    break
+                # One copy of the whole message; no view of the growing buffer outlives this loop.
+                raw = bytes(buffer[pos : pos + total])
+                pos += total
+                messages.append(_decode_message(raw, headers_length))
+        except EventStreamDecodeError as exc:
+            exc.messages = messages
+            self._error = exc
+            buffer.clear()
+            raise
+        del buffer[:pos]
+        return messages
+
+    def finish(self) -> None:
+        """Declare the end of the stream; raises if it stopped inside a message."""
+        if self._error is not None:
+            raise self._error
+        if self._buffer:
+            self._error = EventStreamDecodeError(
+                f"stream ended inside a message ({len(self._buffer)} bytes left)"
+            )
+            self._buffer.clear()
+            raise self._error
+
+
+def decode_all(data: bytes) -> list[EventMessage]:
+    """Decode a complete event-stream body."""
+    decoder = EventStreamDecoder()
+    messages = decoder.feed(data)
+    decoder.finish()
+    return messages
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _infer(value: HeaderValue | TypedHeader) -> TypedHeader:
+    if isinstance(value, TypedHeader):
+        return value
+    if isinstance(value, bool):
+        return TypedHeader(HeaderType.TRUE if value else HeaderType.FALSE, value)
+    if isinstance(value, int):
+        return TypedHeader(HeaderType.INTEGER if -(2**31) <= value < 2**31 else HeaderType.LONG, value)
+    if isinstance(value, bytes):
+        return TypedHeader(HeaderType.BYTE_ARRAY, value)
+    if isinstance(value, str):
+        return TypedHeader(HeaderType.STRING, value)
+    if isinstance(value, datetime):
+        return TypedHeader(HeaderType.TIMESTAMP, value)
+    if isinstance(value, uuid.UUID):
+        return TypedHeader(HeaderType.UUID, value)
+    raise TypeError(f"unsupported event-stream header value: {type(value).__name__}")
+
+
+def _encode_value(name: str, header: TypedHeader) -> bytes:
+    kind, value = header.type, header.value
+    if kind in (HeaderType.TRUE, HeaderType.FALSE):
+        return b""
+    if kind == HeaderType.TIMESTAMP:
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            value = (moment - _EPOCH) // _MILLISECOND
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"header {name!r}: a timestamp needs a datetime or milliseconds")
+    if kind in _INT_FORMATS:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"header {name!r}: {kind.name} needs an int")
+        try:
+            return _INT_FORMATS[kind].pack(value)
+        except struct.error:
+            raise ValueError(f"header {name!r}: {value} does not fit {kind.name}") from None
+    if kind in (HeaderType.BYTE_ARRAY, HeaderType.STRING):
+        if isinstance(value, str):
+            raw = value.encode()
+        elif isinstance(value, bytes):
+            raw = value
+        else:
+            raise TypeError(f"header {name!r}: {kind.name} needs str or bytes")
+        if len(raw) > 0xFFFF:
+            raise ValueError(f"header {name!r}: value longer than 65535 bytes")
+        return _U16.pack(len(raw)) + raw
+    if kind == HeaderType.UUID:
+        if isinstance(value, uuid.UUID):
+            return value.bytes
+        if isinstance(value, bytes) and len(value) == 16:
+            return value
+        raise TypeError(f"header {name!r}: a UUID needs uuid.UUID or 16 bytes")
+    raise ValueError(f"header {name!r}: unknown type {kind}")  # pragma: no cover
+
+
+def encode_headers(headers: Mapping[str, HeaderValue | TypedHeader]) -> bytes:
+    parts: list[bytes] = []
+    for name, value in headers.items():
+        raw_name = name.encode()
+        if not 0 < len(raw_name) <= 255:
+            raise ValueError(f"header name must be 1 to 255 bytes: {name!r}")
+        typed = _infer(value)
+        parts += (bytes((len(raw_name),)), raw_name, bytes((typed.type,)), _encode_value(name, typed))
+    return b"".join(parts)
+
+
+def encode_message(headers: Mapping[str, HeaderValue | TypedHeader], payload: bytes = b"") -> bytes:
+    """One framed message, checksums included."""
+    header_bytes = encode_headers(headers)
+    if len(header_bytes) > MAX_HEADERS_LENGTH:
+        raise ValueError(f"headers are {len(header_bytes)} bytes; the maximum is {MAX_HEADERS_LENGTH}")
+    if len(payload) > MAX_PAYLOAD_LENGTH:
+        raise ValueError(f"payload is {len(payload)} bytes; the maximum is {MAX_PAYLOAD_LENGTH}")
+    total = _OVERHEAD + len(header_bytes) + len(payload)
+    lengths = struct.pack(">II", total, len(header_bytes))
+    prelude = lengths + _CRC.pack(zlib.crc32(lengths))
+    body = prelude + header_bytes + payload
+    return body + _CRC.pack(zlib.crc32(body))
+
+
+def encode_event(event_type: str, payload: bytes, *, content_type: str = "application/json") -> bytes:
+    """A normal event, as Bedrock (``contentBlockDelta``...) and SageMaker (``PayloadPart``) send it."""
+    return encode_message(
+        {":event-type": event_type, ":content-type": content_type, ":message-type": "event"}, payload
+    )
+
+
+def encode_exception(exception_type: str, payload: bytes, *, content_type: str = "application/json") -> bytes:
+    """A modelled in-stream exception (``throttlingException``, ``ModelStreamError``...)."""
+    return encode_message(
+        {":exception-type": exception_type, ":content-type": content_type, ":message-type": "exception"},
+        payload,
+    )
+
+
+def encode_error(code: str, message: str) -> bytes:
+    """An unmodelled in-stream error: code and message in headers, empty payload."""
+    return encode_message({":error-code": code, ":error-message": message, ":message-type": "error"})
