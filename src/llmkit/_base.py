@@ -178,7 +178,7 @@ class _Base:
             self._structured(c, validator)
 
         return _StreamCore(
-            r.dialect.stream_decoder(req, r.ctx),
+            lambda: r.dialect.stream_decoder(req, r.ctx),
             r.spec.name,
             req.model,
             finalize if validator is not None else None,

@@ -50,6 +50,20 @@ def redact_text(text: str) -> str:
     return _PATTERNS.sub(MASK, text)
 
 
+_SECRET_QUERY = re.compile(
+    r"([?&](?:key|api_key|api-key|apikey|token|access_token|sig|signature|x-amz-signature"
+    r"|x-amz-security-token|x-amz-credential|code)=)[^&#]*",
+    re.IGNORECASE,
+)
+
+
+def redact_url(url: str) -> str:
+    """The URL with credential-bearing query values and userinfo passwords masked."""
+    url = _SECRET_QUERY.sub(r"\1" + MASK, url)
+    url = re.sub(r"(://[^/@:]+:)[^/@]*@", r"\1" + MASK + "@", url)
+    return redact_text(url)
+
+
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: (MASK if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
 

@@ -38,9 +38,9 @@ class Timeout:
             return default or cls()
         if isinstance(value, Timeout):
             return value
-        return cls(
-            connect=min(float(value), C.DEFAULT_CONNECT_TIMEOUT), read=float(value), total=float(value)
-        )
+        # A bare number bounds each phase (as in the official SDKs), not the whole call: a long
+        # stream that keeps producing is not cut. Use Timeout(total=...) for a hard deadline.
+        return cls(connect=min(float(value), C.DEFAULT_CONNECT_TIMEOUT), read=float(value))
 
 
 @dataclass(slots=True)

@@ -55,10 +55,22 @@ def _param_docs(doc: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in re.finditer(r":param\s+(\w+):\s*(.+)", doc):
         out[m.group(1)] = m.group(2).strip()
-    section = re.search(r"^\s*(?:Args|Arguments|Parameters):\s*\n((?:\s+.+\n?)+)", doc, re.MULTILINE)
+    section = re.search(r"^\s*(?:Args|Arguments|Parameters):\s*\n((?:[ \t]+.+\n?)+)", doc, re.MULTILINE)
     if section:
-        for m in re.finditer(r"^\s+(\w+)(?:\s*\([^)]*\))?:\s*(.+)$", section.group(1), re.MULTILINE):
-            out.setdefault(m.group(1), m.group(2).strip())
+        current: str | None = None
+        indent = None
+        for line in section.group(1).splitlines():
+            width = len(line) - len(line.lstrip())
+            m = re.match(r"\s+(\w+)(?:\s*\([^)]*\))?:\s*(.*)$", line)
+            if m and (indent is None or width <= indent):
+                indent, current = width, m.group(1)
+                if current not in out:
+                    out[current] = m.group(2).strip()
+                else:
+                    current = None
+            elif current is not None and line.strip():
+                # A wrapped description continues on a deeper-indented line.
+                out[current] = f"{out[current]} {line.strip()}".strip()
     return out
 
 

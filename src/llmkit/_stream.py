@@ -135,14 +135,15 @@ class _StreamCore:
 
     def __init__(
         self,
-        decoder: StreamDecoder,
+        new_decoder: Callable[[], StreamDecoder],
         provider: str,
         model: str,
         finalize: Callable[[Completion], None] | None,
         deadline: float | None,
         clock: Callable[[], float],
     ) -> None:
-        self.decoder = decoder
+        self.new_decoder = new_decoder
+        self.decoder = new_decoder()
         self.acc = Accumulator()
         self.provider = provider
         self.model = model
@@ -160,9 +161,22 @@ class _StreamCore:
         add = self.acc.add
         for ev in events:
             add(ev)
+        # A decoder may report an in-stream error after handing back the events that preceded it.
+        error: ProviderError | None = getattr(self.decoder, "error", None)
+        if error is not None:
+            error.partial = self.partial()
+            raise error
         if self.deadline is not None and self.clock() > self.deadline:
             raise self.interrupted(APITimeoutError("total timeout reached while streaming"))
         return events
+
+    def can_restart(self) -> bool:
+        """Nothing was yielded yet, so the request may be sent again without losing or repeating output."""
+        return self.acc.events == 0
+
+    def restart(self) -> None:
+        self.decoder = self.new_decoder()
+        self.acc = Accumulator()
 
     def partial(self) -> Completion:
         return self.acc.build(self.decoder, self.provider, self.model)
@@ -179,7 +193,12 @@ class _StreamCore:
         return err
 
     def end(self) -> Completion:
-        if not self.decoder.done:
+        try:
+            done = self.decoder.done
+        except ProviderError as exc:  # a dialect may report a pending in-stream error here
+            exc.partial = self.partial()
+            raise
+        if not done:
             raise self.interrupted(APIConnectionError("the stream ended before its terminating event"))
         completion = self.partial()
         self.completion = completion
@@ -191,10 +210,19 @@ class _StreamCore:
 class Stream:
     """A sync stream of events. Use as an iterator, ideally inside ``with``."""
 
-    def __init__(self, response: HttpResponse, core: _StreamCore) -> None:
+    def __init__(
+        self,
+        response: HttpResponse,
+        core: _StreamCore,
+        resend: Callable[[], HttpResponse] | None = None,
+        retries: int = 0,
+    ) -> None:
         self._response = response
         self._core = core
         self._iter: Iterator[StreamEvent] | None = None
+        # A connection lost before the first event is retried (nothing was yielded yet).
+        self._resend = resend
+        self._retries = retries
 
     def __iter__(self) -> Iterator[StreamEvent]:
         if self._iter is None:
@@ -203,15 +231,23 @@ class Stream:
 
     def _events(self) -> Generator[StreamEvent, None, None]:
         core = self._core
-        chunks = self._response.chunks
-        assert chunks is not None
         try:
-            for chunk in chunks:
-                yield from core.feed(chunk)
-        except StreamInterruptedError:
-            raise
-        except APIConnectionError as exc:
-            raise core.interrupted(exc) from exc
+            while True:
+                chunks = self._response.chunks
+                assert chunks is not None
+                try:
+                    for chunk in chunks:
+                        yield from core.feed(chunk)
+                    break
+                except StreamInterruptedError:
+                    raise
+                except APIConnectionError as exc:
+                    if self._resend is None or self._retries <= 0 or not core.can_restart():
+                        raise core.interrupted(exc) from exc
+                    self._retries -= 1
+                    self.close()
+                    core.restart()
+                    self._response = self._resend()
         finally:
             self.close()
         core.end()
@@ -246,8 +282,11 @@ class Stream:
 class AsyncStream:
     """An async stream of events: ``async for``, ``async with``, or ``await`` to start it."""
 
-    def __init__(self, start: Callable[[], Awaitable[tuple[HttpResponse, _StreamCore]]]) -> None:
+    def __init__(
+        self, start: Callable[[], Awaitable[tuple[HttpResponse, _StreamCore]]], retries: int = 0
+    ) -> None:
         self._start = start
+        self._retries = retries
         self._response: HttpResponse | None = None
         self._core: _StreamCore | None = None
         self._iter: AsyncIterator[StreamEvent] | None = None
@@ -271,15 +310,24 @@ class AsyncStream:
 
     async def _events(self) -> AsyncIterator[StreamEvent]:
         response, core = await self._ensure()
-        chunks = response.achunks
         try:
-            async for chunk in chunks:
-                for ev in core.feed(chunk):
-                    yield ev
-        except StreamInterruptedError:
-            raise
-        except APIConnectionError as exc:
-            raise core.interrupted(exc) from exc
+            while True:
+                try:
+                    async for chunk in response.achunks:
+                        for ev in core.feed(chunk):
+                            yield ev
+                    break
+                except StreamInterruptedError:
+                    raise
+                except APIConnectionError as exc:
+                    # Lost before the first event: nothing was yielded, so send again.
+                    if self._retries <= 0 or not core.can_restart():
+                        raise core.interrupted(exc) from exc
+                    self._retries -= 1
+                    await self.aclose()
+                    response, _ = await self._start()
+                    self._response = response
+                    core.restart()
         finally:
             await self.aclose()
         core.end()

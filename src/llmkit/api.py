@@ -123,7 +123,11 @@ class Client(_Base):
             api_key, base_url, timeout, max_retries, extra_headers, extra_body, provider_options,
         )  # fmt: skip
         core = self._stream_core(call, req, validator)
-        return Stream(self._drive(self._flow(call, True)), core)
+
+        def send() -> HttpResponse:
+            return self._drive(self._flow(call, True))
+
+        return Stream(send(), core, send, call.policy.max_retries)
 
     def embed(
         self,
@@ -272,7 +276,7 @@ class AsyncClient(_Base):
             core = self._stream_core(call, req, validator)
             return await self._drive(self._flow(call, True)), core
 
-        return AsyncStream(start)
+        return AsyncStream(start, call.policy.max_retries)
 
     async def embed(
         self,

@@ -21,9 +21,9 @@ class HttpRequest:
     json: Any = None
 
     def __repr__(self) -> str:
-        from llmkit._redact import redact_headers
+        from llmkit._redact import redact_headers, redact_url
 
-        return f"HttpRequest({self.method} {self.url}, headers={redact_headers(self.headers)})"
+        return f"HttpRequest({self.method} {redact_url(self.url)}, headers={redact_headers(self.headers)})"
 
 
 @dataclass(slots=True)

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 # dialect name -> module that defines ``DIALECT``
 _MODULES: dict[str, str] = {
     "openai_chat": "llmkit.dialects.openai_chat",
+    "anthropic_messages": "llmkit.dialects.anthropic",
+    "bedrock_converse": "llmkit.dialects.bedrock_converse",
+    "sagemaker": "llmkit.dialects.sagemaker",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -359,6 +359,7 @@ class OpenAIStreamDecoder:
         "_ctx",
         "_q",
         "_saw_done",
+        "error",
         "_saw_finish",
         "_sse",
         "citations",
@@ -377,6 +378,7 @@ class OpenAIStreamDecoder:
         self.response_model: str | None = None
         self.citations: list[Citation] = []
         self.raw_events: list[Any] = []
+        self.error: ProviderError | None = None
 
     @property
     def done(self) -> bool:
@@ -403,7 +405,9 @@ class OpenAIStreamDecoder:
                     "stream event is not a JSON object", provider=self._ctx.provider, snippet=text
                 )
             if obj.get("error"):
-                raise _stream_error(obj, self._ctx, self._q)
+                # Hand back what came before the error first; the stream raises it right after.
+                self.error = _stream_error(obj, self._ctx, self._q)
+                return out
             self.raw_events.append(obj)
             self._chunk(obj, out)
         return out

@@ -218,6 +218,11 @@ def _combined_turns(messages: list[Any]) -> list[tuple[str, list[dict[str, Any]]
                 blocks.append(b)
         else:
             raise Invalid(f"messages.{i}.content: Input should be a valid string or list")
+        if not blocks and not (role == "assistant" and i == len(messages) - 1):
+            raise Invalid(
+                f"messages.{i}: all messages must have non-empty content except for the optional final "
+                "assistant message"
+            )
         if turns and turns[-1][0] == role:
             turns[-1][1].extend(blocks)
         else:
@@ -355,8 +360,12 @@ def _check_prompt(
     if choice is not None:
         if not isinstance(choice, dict) or choice.get("type") not in ("auto", "any", "tool", "none"):
             raise Invalid("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'")
-        if choice["type"] == "tool" and not choice.get("name"):
-            raise Invalid("tool_choice.name: Field required")
+        if choice["type"] == "tool":
+            names = {t.get("name") for t in body.get("tools") or () if isinstance(t, dict)}
+            if not choice.get("name"):
+                raise Invalid("tool_choice.name: Field required")
+            if choice["name"] not in names:
+                raise Invalid(f"tool_choice: tool {choice['name']!r} is not among the request's tools")
     thinking = body.get("thinking")
     if thinking is not None:
         if not isinstance(thinking, dict) or thinking.get("type") not in ("enabled", "disabled", "adaptive"):

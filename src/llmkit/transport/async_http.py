@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -39,14 +40,22 @@ class AsyncTransport:
         self._ssl = ssl
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Sessions never closed by the caller (a module-level default client, say) are dropped
+        # quietly when this transport goes away or the interpreter exits.
+        self._sessions: list[aiohttp.ClientSession] = []
+        weakref.finalize(self, _drop_sessions, self._sessions)
 
     def _get_session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         session = self._session
         if session is None or self._loop is not loop or session.closed:
+            # A session of an earlier event loop (a previous asyncio.run, say) cannot be awaited
+            # from this one: drop its sockets synchronously so nothing leaks.
+            _drop_sessions(self._sessions)
             connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
             session = aiohttp.ClientSession(connector=connector, auto_decompress=True)
             self._session, self._loop = session, loop
+            self._sessions.append(session)
         return session
 
     async def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
@@ -78,6 +87,13 @@ class AsyncTransport:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+
+
+def _drop_sessions(sessions: list[aiohttp.ClientSession]) -> None:
+    while sessions:
+        connector = sessions.pop().connector
+        if connector is not None and not connector.closed:
+            connector._close()
 
 
 async def _chunks(r: aiohttp.ClientResponse) -> AsyncIterator[bytes]:

@@ -52,7 +52,9 @@ class AnthropicMessagesDialect:
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         body = build_body(req, ctx)
-        return HttpRequest("POST", ctx.base_url.rstrip("/") + MESSAGES_PATH, _headers(req, ctx), dumps(body), body)
+        return HttpRequest(
+            "POST", ctx.base_url.rstrip("/") + MESSAGES_PATH, _headers(req, ctx), dumps(body), body
+        )
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
         return completion_from(_json(resp, "message", ctx.provider), ctx.model, ctx.provider)

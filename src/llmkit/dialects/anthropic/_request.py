@@ -21,7 +21,6 @@ from llmkit.types import (
     ToolCall,
 )
 
-DEFAULT_VERSION = "2023-06-01"
 # Used when neither the call nor the catalog says how many tokens to allow.
 DEFAULT_MAX_TOKENS = 8192
 _LEGACY_MAX_TOKENS = 4096  # claude-3 opus/sonnet/haiku top out at 4096 output tokens
@@ -341,6 +340,10 @@ def build_body(req: ChatRequest, ctx: CallContext) -> dict[str, Any]:
         body["output_config"] = output_config
     if req.stream:
         body["stream"] = True
+    # Options a spec maps straight onto body fields (a compatible endpoint's own knobs).
+    for name, wire_name in ctx.spec.body_options.items():
+        if options.get(name) is not None:
+            body[wire_name] = options[name]
     if req.extra_body:
         body.update(req.extra_body)
     return body

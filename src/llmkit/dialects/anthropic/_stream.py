@@ -8,7 +8,7 @@ from typing import Any
 
 from llmkit.dialects.anthropic._errors import stream_error
 from llmkit.dialects.anthropic._response import citation_from, finish_reason, usage_from
-from llmkit.errors import ResponseDecodeError
+from llmkit.errors import ProviderError, ResponseDecodeError
 from llmkit.transport.sse import SSEDecoder
 from llmkit.types import (
     Citation,
@@ -23,10 +23,16 @@ from llmkit.types import (
 
 
 class AnthropicStreamDecoder:
-    """One per stream. ``feed`` bytes, get events; an ``error`` event raises the typed error."""
+    """One per stream. ``feed`` bytes, get events; an ``error`` event raises the typed error.
+
+    When an ``error`` event shares a chunk with earlier events, those events are
+    returned first and the error is raised by the next ``feed`` call, or by
+    ``done`` if the connection ends there, so nothing that arrived is lost.
+    """
 
     __slots__ = (
         "_done",
+        "_error",
         "_model",
         "_provider",
         "_sse",
@@ -43,6 +49,9 @@ class AnthropicStreamDecoder:
         self._provider = provider
         self._model = model
         self._done = False
+        # An in-stream error met after other events of the same chunk: raised on the next call, so the
+        # events before it are delivered (and kept in the partial result) first.
+        self._error: ProviderError | None = None
         # content block index -> ordinal of that tool call among this message's tool calls
         self._tool_index: dict[int, int] = {}
         # The raw usage so far: message_start's, updated by each message_delta's.
@@ -54,9 +63,16 @@ class AnthropicStreamDecoder:
 
     @property
     def done(self) -> bool:
+        self._raise_pending()
         return self._done
 
+    def _raise_pending(self) -> None:
+        err, self._error = self._error, None
+        if err is not None:
+            raise err
+
     def feed(self, data: bytes) -> list[StreamEvent]:
+        self._raise_pending()
         out: list[StreamEvent] = []
         for sse in self._sse.feed(data):
             if not sse.data.strip():
@@ -76,7 +92,11 @@ class AnthropicStreamDecoder:
                 continue
             self.raw_events.append(obj)
             if kind == "error" or sse.event == "error":
-                raise stream_error(obj, self._provider, self._model)
+                err = stream_error(obj, self._provider, self._model)
+                if not out:
+                    raise err
+                self._error = err
+                return out
             self._event(kind, obj, out)
         return out
 
