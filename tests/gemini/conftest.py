@@ -7,7 +7,7 @@ import pytest
 from llmkit.dialects.base import CallContext
 from llmkit.providers.google import SPECS
 
-GEMINI, VERTEX_AI = SPECS
+GEMINI, VERTEX_AI = (next(s for s in SPECS if s.name == n) for n in ("gemini", "vertex_ai"))
 
 CtxFactory = Callable[..., CallContext]
 
@@ -19,7 +19,9 @@ def ai_ctx() -> CallContext:
 
 @pytest.fixture
 def vertex_ctx() -> CtxFactory:
-    def make(location: str = "us-central1", project: str = "my-proj", model: str = "gemini-2.5-pro") -> CallContext:
+    def make(
+        location: str = "us-central1", project: str = "my-proj", model: str = "gemini-2.5-pro"
+    ) -> CallContext:
         params = {"project": project, "location": location}
         base = VERTEX_AI.base_url.format_map(params)
         return CallContext(VERTEX_AI, model, base, params=params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from llmkit.types import (
     ToolCall,
 )
 
-from .conftest import CtxFactory
+CtxFactory = Callable[..., CallContext]
 
 WEATHER = Tool(
     "get_weather",
@@ -42,7 +43,9 @@ def test_minimal_body_and_url(ai_ctx: CallContext) -> None:
     req = ChatRequest("gemini-2.5-flash", [Message("system", "Be brief."), Message("user", "Hi")])
     http = DIALECT.build_chat(req, ai_ctx)
     assert http.method == "POST"
-    assert http.url == "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+    assert (
+        http.url == "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
+    )
     assert "key=" not in http.url
     assert http.headers["content-type"] == "application/json"
     assert http.json == {
@@ -279,8 +282,13 @@ def test_safety_settings_are_checked() -> None:
 
 
 def test_thinking_level_from_reasoning_effort(ai_ctx: CallContext) -> None:
-    body = body_of(ChatRequest("m", [Message("user", "x")], options={"reasoning_effort": "low"}), ai_ctx)
-    assert body["generationConfig"] == {"thinkingConfig": {"thinkingLevel": "LOW"}}
+    req = ChatRequest("gemini-3-pro-preview", [Message("user", "x")], options={"reasoning_effort": "low"})
+    assert body_of(req, ai_ctx)["generationConfig"] == {"thinkingConfig": {"thinkingLevel": "LOW"}}
+    # Gemini 2.x takes a budget, not a level.
+    req = ChatRequest("gemini-2.5-flash", [Message("user", "x")], options={"reasoning_effort": "high"})
+    assert body_of(req, ai_ctx)["generationConfig"] == {"thinkingConfig": {"thinkingBudget": 24576}}
+    with pytest.raises(ConfigurationError, match="thinking level"):
+        body_of(ChatRequest("m", [Message("user", "x")], options={"thinking_level": "extreme"}), ai_ctx)
 
 
 def test_structured_output_schema(ai_ctx: CallContext) -> None:
@@ -318,9 +326,14 @@ def test_structured_output_schema(ai_ctx: CallContext) -> None:
 
 
 def test_json_object_mode_and_raw_json_schema(ai_ctx: CallContext) -> None:
-    body = body_of(ChatRequest("m", [Message("user", "x")], response_format=ResponseFormat("json_object")), ai_ctx)
+    body = body_of(
+        ChatRequest("m", [Message("user", "x")], response_format=ResponseFormat("json_object")), ai_ctx
+    )
     assert body["generationConfig"] == {"responseMimeType": "application/json"}
-    schema = {"type": "object", "properties": {"m": {"type": "object", "additionalProperties": {"type": "number"}}}}
+    schema = {
+        "type": "object",
+        "properties": {"m": {"type": "object", "additionalProperties": {"type": "number"}}},
+    }
     req = ChatRequest(
         "m",
         [Message("user", "x")],
@@ -334,7 +347,13 @@ def test_json_object_mode_and_raw_json_schema(ai_ctx: CallContext) -> None:
     ("schema", "match"),
     [
         ({"type": "object", "additionalProperties": {"type": "number"}}, "additionalProperties"),
-        ({"$defs": {"N": {"type": "object", "properties": {"k": {"$ref": "#/$defs/N"}}}}, "$ref": "#/$defs/N"}, "recursive"),
+        (
+            {
+                "$defs": {"N": {"type": "object", "properties": {"k": {"$ref": "#/$defs/N"}}}},
+                "$ref": "#/$defs/N",
+            },
+            "recursive",
+        ),
         ({"allOf": [{"type": "string"}, {"minLength": 1}]}, "allOf"),
         ({"type": "integer", "enum": [1, 2]}, "non-string"),
         ({"not": {"type": "string"}}, "'not'"),

@@ -112,8 +112,12 @@ def build_assertion(
     now: float,
     subject: str | None = None,
     lifetime: int = ASSERTION_LIFETIME,
+    audience: str = DEFAULT_TOKEN_URI,
 ) -> str:
-    """The signed JWT (``header.claims.signature``) that a service account presents at ``token_uri``."""
+    """The signed JWT (``header.claims.signature``) that a service account presents at ``token_uri``.
+
+    The audience is Google's token endpoint even when the key file names another ``token_uri``
+    (the assertion is still *posted* there), exactly as google-auth does."""
     header: dict[str, str] = {"alg": "RS256", "typ": "JWT"}
     if key.private_key_id:
         header["kid"] = key.private_key_id
@@ -121,7 +125,7 @@ def build_assertion(
     claims: dict[str, Any] = {
         "iss": key.client_email,
         "scope": " ".join(scopes),
-        "aud": key.token_uri,
+        "aud": audience,
         "iat": iat,
         "exp": iat + lifetime,
     }

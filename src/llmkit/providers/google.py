@@ -1,8 +1,13 @@
-"""Google: Gemini on AI Studio (API key) and on Vertex AI (OAuth, project and location)."""
+"""Google: Gemini on AI Studio (API key) and on Vertex AI (OAuth, project and location), and the
+open and partner models Vertex AI serves through its OpenAI-compatible MaaS endpoint."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from llmkit.dialects.base import CallContext, ChatRequest
 from llmkit.dialects.gemini._options import AI_STUDIO, VERTEX
+from llmkit.dialects.openai_chat import OpenAIQuirks
 from llmkit.providers.spec import Param, ProviderSpec
 
 _GEMINI = frozenset(
@@ -18,6 +23,53 @@ _GEMINI = frozenset(
         "count_tokens",
     }
 )
+
+_VERTEX_PARAMS = {
+    "project": Param(env=("GOOGLE_CLOUD_PROJECT",), doc="the Google Cloud project id"),
+    "location": Param(
+        env=("GOOGLE_CLOUD_LOCATION",),
+        default="us-central1",
+        doc="a Vertex AI region such as us-central1, or global",
+    ),
+}
+_VERTEX_AUTH_NOTE = (
+    "Credentials: access_token= (a string or a callable returning one), credentials= "
+    "(a service-account key file path or its parsed JSON), else Application Default "
+    "Credentials (GOOGLE_APPLICATION_CREDENTIALS, the gcloud ADC file, or google-auth "
+    "through the llmkit[gcp] extra)."
+)
+
+
+def _unversioned_model(body: dict[str, Any], req: ChatRequest, ctx: CallContext) -> None:
+    """Partner rawPredict bodies name the model without the ``@version`` the URL may carry."""
+    body["model"] = str(body.get("model", "")).split("@")[0]
+
+
+def _raw_predict(publisher: str, api_version: str, name: str, title: str, docs: str) -> ProviderSpec:
+    # Non-streaming only for now: streaming goes to ``:streamRawPredict``, a second path the
+    # OpenAI dialect cannot yet choose per call.
+    return ProviderSpec(
+        name=name,
+        display_name=title,
+        dialect="openai_chat",
+        base_url=(
+            f"https://{{location}}-aiplatform.googleapis.com/{api_version}"
+            "/projects/{project}/locations/{location}"
+        ),
+        params=_VERTEX_PARAMS,
+        auth="custom",
+        auth_factory="llmkit.auth.google:vertex_auth",
+        key_required=False,
+        capabilities=frozenset({"chat", "tools"}),
+        quirks=OpenAIQuirks(
+            chat_path=f"/publishers/{publisher}/models/{{model}}:rawPredict",
+            max_tokens_field="max_tokens",
+            body_hook=_unversioned_model,
+        ),
+        docs_url=docs,
+        notes=_VERTEX_AUTH_NOTE + " Streaming (streamRawPredict) is not wired yet.",
+    )
+
 
 SPECS = (
     ProviderSpec(
@@ -44,25 +96,47 @@ SPECS = (
             "https://{location}-aiplatform.googleapis.com/v1"
             "/projects/{project}/locations/{location}/publishers/google"
         ),
-        params={
-            "project": Param(env=("GOOGLE_CLOUD_PROJECT",), doc="the Google Cloud project id"),
-            "location": Param(
-                env=("GOOGLE_CLOUD_LOCATION",),
-                default="us-central1",
-                doc="a Vertex AI region such as us-central1, or global",
-            ),
-        },
+        params=_VERTEX_PARAMS,
         auth="custom",
         auth_factory="llmkit.auth.google:vertex_auth",
         key_required=False,
         capabilities=_GEMINI,
         quirks=VERTEX,
         docs_url="https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference",
-        notes=(
-            "Credentials: access_token= (a string or a callable returning one), credentials= "
-            "(a service-account key file path or its parsed JSON), else Application Default "
-            "Credentials (GOOGLE_APPLICATION_CREDENTIALS, the gcloud ADC file, or google-auth "
-            "through the llmkit[gcp] extra)."
+        notes=_VERTEX_AUTH_NOTE,
+    ),
+    ProviderSpec(
+        name="vertex_ai_maas",
+        display_name="Vertex AI open and partner models (OpenAI-compatible MaaS)",
+        dialect="openai_chat",
+        # Model ids carry their publisher: ``vertex_ai_maas/meta/llama-3.3-70b-instruct-maas``,
+        # ``vertex_ai_maas/deepseek-ai/deepseek-v3.1-maas``. For location ``global`` pass
+        # base_url= (https://aiplatform.googleapis.com/v1/projects/{p}/locations/global/endpoints/openapi).
+        base_url=(
+            "https://{location}-aiplatform.googleapis.com/v1"
+            "/projects/{project}/locations/{location}/endpoints/openapi"
         ),
+        params=_VERTEX_PARAMS,
+        auth="custom",
+        auth_factory="llmkit.auth.google:vertex_auth",
+        key_required=False,
+        capabilities=frozenset({"chat", "stream", "tools", "json_object", "reasoning"}),
+        quirks=OpenAIQuirks(max_tokens_field="max_tokens"),
+        docs_url="https://cloud.google.com/vertex-ai/generative-ai/docs/maas/use-open-models",
+        notes=_VERTEX_AUTH_NOTE,
+    ),
+    _raw_predict(
+        "mistralai",
+        "v1",
+        "vertex_ai_mistral",
+        "Mistral models on Vertex AI (rawPredict)",
+        "https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/mistral",
+    ),
+    _raw_predict(
+        "ai21",
+        "v1beta1",
+        "vertex_ai_ai21",
+        "AI21 Jamba models on Vertex AI (rawPredict)",
+        "https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/ai21",
     ),
 )

@@ -94,7 +94,7 @@ class GeminiDialect:
             url = method_url(ctx, "streamGenerateContent") + "?alt=sse"
         else:
             url = method_url(ctx, "generateContent")
-        http = json_request(url, chat_body(req, ctx), ctx)
+        http = json_request(url, chat_body(req, ctx))
         if req.stream:
             http.headers.setdefault("accept", "text/event-stream")
         return http
@@ -110,7 +110,7 @@ class GeminiDialect:
 
     def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
         method, body = embed_body(req, ctx)
-        return json_request(method_url(ctx, method), body, ctx)
+        return json_request(method_url(ctx, method), body)
 
     def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
         body = _json(resp, ctx)
@@ -128,7 +128,7 @@ class GeminiDialect:
         return Embeddings(vectors=vectors, usage=usage, model=ctx.model, provider=ctx.provider, raw=body)
 
     def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest | None:
-        return json_request(method_url(ctx, "countTokens"), count_tokens_body(req, ctx), ctx)
+        return json_request(method_url(ctx, "countTokens"), count_tokens_body(req, ctx))
 
     def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
         body = _json(resp, ctx)

@@ -114,17 +114,30 @@ def safety_settings_to_wire(value: SafetySettingsInput) -> list[dict[str, str]]:
     return [s.to_wire() for s in items]
 
 
-def thinking_config(options: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Build ``thinkingConfig`` from ``thinking_budget`` / ``include_thoughts`` / ``thinking_level``."""
+# ``reasoning_effort`` on models that take a token budget rather than a level (Gemini 1.x / 2.x).
+EFFORT_BUDGETS = {"MINIMAL": 128, "LOW": 1024, "MEDIUM": 8192, "HIGH": 24576}
+
+
+def thinking_config(options: Mapping[str, Any], model: str = "") -> dict[str, Any] | None:
+    """Build ``thinkingConfig`` from ``thinking_budget`` / ``include_thoughts`` / ``thinking_level``.
+
+    The portable ``reasoning_effort`` becomes ``thinkingLevel`` (Gemini 3 and later), or a
+    ``thinkingBudget`` from ``EFFORT_BUDGETS`` for Gemini 1.x / 2.x models, which reject levels."""
     cfg: dict[str, Any] = {}
     if options.get("thinking_budget") is not None:
         cfg["thinkingBudget"] = int(options["thinking_budget"])
-    level = options.get("thinking_level") or options.get("reasoning_effort")
+    level = options.get("thinking_level")
+    effort = options.get("reasoning_effort")
+    for value in (level, effort):
+        if value is not None and str(value).upper() not in _LEVELS:
+            raise ConfigurationError(f"unknown Gemini thinking level {value!r}; known: {sorted(_LEVELS)}")
     if level is not None:
-        upper = str(level).upper()
-        if upper not in _LEVELS:
-            raise ConfigurationError(f"unknown Gemini thinking level {level!r}; known: {sorted(_LEVELS)}")
-        cfg["thinkingLevel"] = upper
+        cfg["thinkingLevel"] = str(level).upper()
+    elif effort is not None:
+        if model.startswith(("gemini-1", "gemini-2")):
+            cfg.setdefault("thinkingBudget", EFFORT_BUDGETS[str(effort).upper()])
+        else:
+            cfg["thinkingLevel"] = str(effort).upper()
     if options.get("include_thoughts") is not None:
         cfg["includeThoughts"] = bool(options["include_thoughts"])
     return cfg or None

@@ -64,9 +64,9 @@ def model_resource(ctx: CallContext) -> str:
         raise ConfigurationError(f"[{ctx.provider}] missing parameter {exc.args[0]!r}") from None
 
 
-def json_request(url: str, body: dict[str, Any], ctx: CallContext) -> HttpRequest:
-    headers = {"content-type": "application/json", **ctx.headers}
-    return HttpRequest("POST", url, headers=headers, body=dumps(body), json=body)
+def json_request(url: str, body: dict[str, Any]) -> HttpRequest:
+    # The call's own headers (ctx.headers) are added by the client, as for every dialect.
+    return HttpRequest("POST", url, {"content-type": "application/json"}, dumps(body), body)
 
 
 # ---------------------------------------------------------------- contents
@@ -111,7 +111,7 @@ def _part(part: Part, role: str) -> dict[str, Any] | None:
     if isinstance(part, ReasoningPart):
         if role != "model":
             raise NotSupportedError("reasoning parts can only appear in assistant messages")
-        if part.redacted_data is not None:
+        if part.redacted_data is not None or not (part.text or part.signature):
             return None  # another provider's encrypted reasoning means nothing to Gemini
         out: dict[str, Any] = {"text": part.text, "thought": True}
         if part.signature:
@@ -148,6 +148,14 @@ def _model_parts(msg: Message) -> list[dict[str, Any]]:
         parts.append(wire)
     if pending is not None:
         parts.append({"text": "", "thoughtSignature": pending})
+    calls = [w for w in parts if "functionCall" in w]
+    if calls and not any("thoughtSignature" in w for w in calls):
+        # A stream accumulated into one ReasoningPart puts the signature on the thought text;
+        # Gemini wants it on the first function call of the turn (and rejects a turn without it).
+        for wire_part in parts:
+            if wire_part.get("thought") and "thoughtSignature" in wire_part:
+                calls[0]["thoughtSignature"] = wire_part.pop("thoughtSignature")
+                break
     return parts
 
 
@@ -260,7 +268,7 @@ def _generation_config(req: ChatRequest) -> dict[str, Any]:
                 cfg["responseJsonSchema"] = dict(fmt.schema)
             else:
                 cfg["responseSchema"] = to_gemini_schema(fmt.schema)
-    thinking = thinking_config(opts)
+    thinking = thinking_config(opts, req.model.removeprefix("models/"))
     if thinking:
         cfg["thinkingConfig"] = thinking
     return cfg
