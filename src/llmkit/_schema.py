@@ -61,11 +61,11 @@ def _param_docs(doc: str) -> dict[str, str]:
         indent = None
         for line in section.group(1).splitlines():
             width = len(line) - len(line.lstrip())
-            m = re.match(r"\s+(\w+)(?:\s*\([^)]*\))?:\s*(.*)$", line)
-            if m and (indent is None or width <= indent):
-                indent, current = width, m.group(1)
+            head = re.match(r"\s+(\w+)(?:\s*\([^)]*\))?:\s*(.*)$", line)
+            if head and (indent is None or width <= indent):
+                indent, current = width, head.group(1)
                 if current not in out:
-                    out[current] = m.group(2).strip()
+                    out[current] = head.group(2).strip()
                 else:
                     current = None
             elif current is not None and line.strip():

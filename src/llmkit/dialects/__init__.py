@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 _MODULES: dict[str, str] = {
     "openai_chat": "llmkit.dialects.openai_chat",
     "anthropic_messages": "llmkit.dialects.anthropic",
+    "gemini": "llmkit.dialects.gemini",
     "bedrock_converse": "llmkit.dialects.bedrock_converse",
     "sagemaker": "llmkit.dialects.sagemaker",
 }

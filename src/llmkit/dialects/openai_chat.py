@@ -97,6 +97,8 @@ class OpenAIQuirks:
     # (Azure OpenAI: ``/deployments/{model}/chat/completions``).
     chat_path: str = "/chat/completions"
     embeddings_path: str = "/embeddings"
+    # Path for streamed chat when it differs (Vertex AI partners: ``…:streamRawPredict``); None: chat_path.
+    stream_chat_path: str | None = None
     # OpenAI itself wants max_completion_tokens; most compatible servers want max_tokens.
     max_tokens_field: str = "max_tokens"
     # Send stream_options.include_usage so the last chunk carries usage.
@@ -277,8 +279,9 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     if reasoning:
         parts.append(ReasoningPart(reasoning))
     content = msg.get("content")
-    if isinstance(content, list):  # some servers return parts
-        parts.extend(TextPart(p.get("text", "")) for p in content if isinstance(p, dict) and "text" in p)
+    if isinstance(content, list):  # some servers (Mistral) return typed parts, thinking included
+        for ev in _delta_parts(content):
+            parts.append(TextPart(ev.text) if isinstance(ev, TextDelta) else ReasoningPart(ev.text))  # type: ignore[union-attr]
     elif content:
         parts.append(TextPart(content))
     calls = tuple(
@@ -359,10 +362,10 @@ class OpenAIStreamDecoder:
         "_ctx",
         "_q",
         "_saw_done",
-        "error",
         "_saw_finish",
         "_sse",
         "citations",
+        "error",
         "raw_events",
         "response_id",
         "response_model",
@@ -427,12 +430,16 @@ class OpenAIStreamDecoder:
                 out.append(ReasoningDelta(reasoning))
             content = delta.get("content")
             if content:
-                out.append(TextDelta(content))
+                if isinstance(content, str):
+                    out.append(TextDelta(content))
+                else:  # Mistral may stream a list of typed parts, thinking included
+                    out.extend(_delta_parts(content))
             for tc in delta.get("tool_calls") or ():
                 fn = tc.get("function") or {}
-                out.append(
-                    ToolCallDelta(tc.get("index", 0), tc.get("id"), fn.get("name"), fn.get("arguments") or "")
-                )
+                args = fn.get("arguments") or ""
+                if not isinstance(args, str):  # some servers send the arguments as an object
+                    args = json.dumps(args, ensure_ascii=False, separators=(",", ":"))
+                out.append(ToolCallDelta(tc.get("index", 0), tc.get("id"), fn.get("name"), args))
             raw = choice.get("finish_reason")
             if raw:
                 self._saw_finish = True
@@ -462,6 +469,25 @@ _STATUS_OF_TYPE = {
 }
 
 
+def _delta_parts(parts: Any) -> list[StreamEvent]:
+    out: list[StreamEvent] = []
+    for p in parts if isinstance(parts, list) else ():
+        if not isinstance(p, dict):
+            continue
+        if p.get("type") == "text" and p.get("text"):
+            out.append(TextDelta(str(p["text"])))
+        elif p.get("type") == "thinking":
+            inner = p.get("thinking")
+            text = (
+                "".join(t.get("text", "") for t in inner if isinstance(t, dict))
+                if isinstance(inner, list)
+                else inner
+            )
+            if text:
+                out.append(ReasoningDelta(str(text)))
+    return out
+
+
 def _stream_error(obj: dict[str, Any], ctx: CallContext, q: OpenAIQuirks) -> ProviderError:
     err = obj["error"]
     status: Any = None
@@ -483,7 +509,8 @@ class OpenAIChatDialect:
         headers = {"content-type": "application/json"}
         if req.stream:
             headers["accept"] = "text/event-stream"
-        return HttpRequest("POST", ctx.base_url + _path(q.chat_path, ctx), headers, dumps(body), body)
+        path = q.stream_chat_path if req.stream and q.stream_chat_path is not None else q.chat_path
+        return HttpRequest("POST", ctx.base_url + _path(path, ctx), headers, dumps(body), body)
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
         try:

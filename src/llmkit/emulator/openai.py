@@ -77,13 +77,66 @@ class Invalid(Exception):
         self.code = code
 
 
-def error_body(profile: Profile, status: int, message: str, etype: str | None, code: str | None) -> Any:
-    shape = profile.error_shape
-    if shape == "flat":  # {"error": "...", "code": "..."} as some gateways answer
+def error_body(
+    profile: Profile, status: int, message: str, etype: str | None, code: str | None, shape: str | None = None
+) -> Any:
+    """The error body in the shape the provider documents (``Profile.error_shape``)."""
+    shape = shape or profile.error_shape
+    if shape == "flat":  # {"error": "...", "code": "..."} as some gateways (and xAI) answer
         return {"error": message, "code": code}
     if shape == "detail":
         return {"detail": message}
+    if shape == "text":  # a plain-text body
+        return message
+    if shape == "object_error":  # top-level error object (Mistral, older vLLM)
+        return {
+            "object": "error",
+            "message": message,
+            "type": etype or _type_for(status),
+            "param": None,
+            "code": code,
+        }
+    if shape == "status_code":  # OpenAI envelope with the HTTP status as an integer code
+        return {"error": {"message": message, "type": etype or _type_for(status), "code": status}}
+    if shape == "code_message":  # {"error": {"code": "1002", "message": ...}} (Zhipu / Z.ai)
+        return {"error": {"code": code or str(status), "message": message}}
+    if shape == "azure":  # Azure Core envelope; content-filter refusals carry an innererror
+        err: dict[str, Any] = {"code": code or str(status), "message": message}
+        if code == "content_filter":
+            err["param"] = "prompt"
+            err["status"] = status
+            err["innererror"] = {
+                "code": "ResponsibleAIPolicyViolation",
+                "content_filter_result": {
+                    "hate": {"filtered": False, "severity": "safe"},
+                    "self_harm": {"filtered": False, "severity": "safe"},
+                    "sexual": {"filtered": False, "severity": "safe"},
+                    "violence": {"filtered": True, "severity": "high"},
+                },
+            }
+        return {"error": err}
+    if shape == "envelope_list":  # Cloudflare API v4
+        num = int(code) if code and code.isdigit() else 10000 + status
+        return {
+            "result": None,
+            "success": False,
+            "errors": [{"code": num, "message": message}],
+            "messages": [],
+        }
+    if shape == "error_code":  # Databricks
+        return {"error_code": code or _DATABRICKS_CODES.get(status, "INTERNAL_ERROR"), "message": message}
+    if shape == "code_int":  # {"code": 30014, "message": ..., "data": null} (SiliconFlow)
+        return {"code": int(code) if code and code.isdigit() else status, "message": message, "data": None}
     return {"error": {"message": message, "type": etype or _type_for(status), "param": None, "code": code}}
+
+
+_DATABRICKS_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "ENDPOINT_NOT_FOUND",
+    429: "REQUEST_LIMIT_EXCEEDED",
+}
 
 
 def _type_for(status: int) -> str:
@@ -92,31 +145,58 @@ def _type_for(status: int) -> str:
     )
 
 
-def error_reply(profile: Profile, err: ScriptedError) -> Reply:
-    body = error_body(profile, err.status, err.message, err.type, err.code)
+def error_reply(profile: Profile, err: ScriptedError, shape: str | None = None) -> Reply:
+    body = error_body(profile, err.status, err.message, err.type, err.code, shape)
     headers = {"x-request-id": "req_emulated_error", **err.headers}
+    if (shape or profile.error_shape) == "azure":
+        headers.setdefault("x-ms-error-code", err.code or str(err.status))
+    if isinstance(body, str):
+        return Reply(err.status, {"content-type": "text/plain; charset=utf-8", **headers}, body.encode())
     return json_reply(err.status, body, headers)
 
 
+def _key_error(profile: Profile, missing: bool, key: str = "") -> Reply:
+    """A rejected or missing key, with the provider's own status, code, message and shape."""
+    x = profile.extra
+    if missing:
+        where = " or ".join(h for h, _ in profile.auth_headers)
+        msg = x.get("missing_key_message") or (
+            f"You didn't provide an API key. You need to provide your API key in the {where} header."
+        )
+        status = x.get("missing_key_status", profile.bad_key_status)
+        code = x.get("missing_key_code", "missing_api_key")
+    else:
+        # Echo the key as OpenAI does, so clients' redaction is exercised.
+        msg = x.get("bad_key_message") or (
+            f"Incorrect API key provided: {key}. You can find your API key in your account settings."
+        )
+        status = profile.bad_key_status
+        code = x.get("bad_key_code", "invalid_api_key")
+    err = ScriptedError(status, msg, type=x.get("bad_key_type"), code=code)
+    return error_reply(profile, err, x.get("bad_key_shape"))
+
+
 def check_auth(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply | None:
+    for header, expected in profile.required_headers.items():
+        got = req.headers.get(header)
+        if not got or (expected and got != expected):
+            # A gateway in front of the server (Modal's proxy auth) may answer in plain text.
+            status = profile.extra.get("missing_header_status", 400)
+            text = profile.extra.get("missing_header_text")
+            if text:
+                return Reply(status, {"content-type": "text/plain; charset=utf-8"}, str(text).encode())
+            return error_reply(profile, ScriptedError(status, f"missing or wrong header {header}"))
+    # No auth_headers: the server takes no key (Ollama); key_optional: only a wrong key is refused.
     key = None
     for header, prefix in profile.auth_headers:
         value = req.headers.get(header)
         if value is not None and value.startswith(prefix) and value[len(prefix) :]:
             key = value[len(prefix) :]
             break
-    if key is None:
-        where = " or ".join(h for h, _ in profile.auth_headers)
-        msg = f"You didn't provide an API key. You need to provide your API key in the {where} header."
-        return error_reply(profile, ScriptedError(profile.bad_key_status, msg, code="missing_api_key"))
-    if emu.api_key is not None and key != emu.api_key:
-        # Echo part of the key as OpenAI does, so clients' redaction is exercised.
-        msg = f"Incorrect API key provided: {key}. You can find your API key in your account settings."
-        return error_reply(profile, ScriptedError(profile.bad_key_status, msg, code="invalid_api_key"))
-    for header, expected in profile.required_headers.items():
-        got = req.headers.get(header)
-        if not got or (expected and got != expected):
-            return error_reply(profile, ScriptedError(400, f"missing or wrong header {header}"))
+    if profile.auth_headers and key is None and not profile.extra.get("key_optional"):
+        return _key_error(profile, missing=True)
+    if key is not None and emu.api_key is not None and key != emu.api_key:
+        return _key_error(profile, missing=False, key=key)
     for q in profile.required_query:
         if q not in req.query:
             return error_reply(profile, ScriptedError(400, f"missing required query parameter {q}"))
@@ -133,19 +213,37 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     if req.method != "POST":
         return error_reply(profile, ScriptedError(405, f"method {req.method} not allowed"))
     chat_path = profile.extra.get("chat_path", "/chat/completions")
-    if path.endswith(chat_path):
+    if path.rstrip("/").endswith(chat_path):
         return _chat(req, emu, profile)
     if path.endswith("/embeddings"):
         return _embeddings(req, emu, profile)
     return error_reply(profile, ScriptedError(404, f"Invalid URL (POST {req.full_path})", code="unknown_url"))
 
 
-def _validate_chat(body: Any, profile: Profile) -> None:
+def _allowed_fields(req: EmuRequest, profile: Profile) -> frozenset[str]:
+    x = profile.extra
+    strict = x.get("strict_fields")
+    if strict is not None:
+        # Azure AI Inference: only its common schema, unless extra-parameters says otherwise
+        # ("pass-through" hands everything to the model, "drop" discards the rest).
+        if req.headers.get("extra-parameters") in ("pass-through", "drop"):
+            body = req.json()
+            return frozenset(body) if isinstance(body, dict) else frozenset(strict)
+        return frozenset(strict)
+    return (CHAT_FIELDS | frozenset(x.get("extra_fields", ()))) - frozenset(x.get("reject_fields", ()))
+
+
+def _validate_chat(body: Any, profile: Profile, allowed: frozenset[str] = CHAT_FIELDS) -> None:
     if not isinstance(body, dict):
         raise Invalid("The request body must be a JSON object.")
-    allowed = CHAT_FIELDS | frozenset(profile.extra.get("extra_fields", ()))
     for key in body:
         if key not in allowed:
+            if profile.extra.get("strict_fields") is not None:
+                raise Invalid(
+                    f"Extra parameters ['{key}'] are not allowed when extra-parameters is not set "
+                    "or set to be 'error'. Set extra-parameters to 'pass-through' to pass to the model.",
+                    key,
+                )
             raise Invalid(f"Unrecognized request argument supplied: {key}", key)
     for key in ("model", "messages"):
         if key not in body:
@@ -220,7 +318,7 @@ def _last_user_text(messages: list[dict[str, Any]]) -> str:
 def _plan(body: dict[str, Any], script: Script) -> Script:
     tools = [(t["function"]["name"], t["function"].get("parameters")) for t in body.get("tools") or ()]
     choice = body.get("tool_choice")
-    forced = choice if choice == "none" else (choice or {}).get("function", {}).get("name")
+    forced = choice if choice == "none" else None
     if isinstance(choice, dict):
         forced = choice.get("function", {}).get("name")
     rf = body.get("response_format") or {}
@@ -234,7 +332,7 @@ def _plan(body: dict[str, Any], script: Script) -> Script:
     return default_answer(_last_user_text(body["messages"]), tools, forced, schema, script)
 
 
-def _usage(body: dict[str, Any], script: Script, text: str) -> dict[str, Any]:
+def _usage(body: dict[str, Any], script: Script, text: str, profile: Profile | None = None) -> dict[str, Any]:
     prompt = script.input_tokens
     if prompt is None:
         prompt = count_tokens(json.dumps(body["messages"]))
@@ -243,13 +341,19 @@ def _usage(body: dict[str, Any], script: Script, text: str) -> dict[str, Any]:
         completion = count_tokens(text) + sum(
             count_tokens(call_arguments(c)) for c in script.tool_calls or ()
         )
-    return {
+    usage = {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
         "prompt_tokens_details": {"cached_tokens": script.cached_tokens, "audio_tokens": 0},
         "completion_tokens_details": {"reasoning_tokens": script.reasoning_tokens, "audio_tokens": 0},
     }
+    if profile is not None and profile.extra.get("cache_hit_fields"):
+        # DeepSeek reports context-cache hits and misses as top-level usage fields.
+        usage["prompt_cache_hit_tokens"] = script.cached_tokens
+        usage["prompt_cache_miss_tokens"] = prompt - script.cached_tokens
+        del usage["prompt_tokens_details"]
+    return usage
 
 
 def _chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
@@ -258,7 +362,7 @@ def _chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     except ValueError:
         return error_reply(profile, ScriptedError(400, "We could not parse the JSON body of your request."))
     try:
-        _validate_chat(body, profile)
+        _validate_chat(body, profile, _allowed_fields(req, profile))
     except Invalid as exc:
         return error_reply(profile, ScriptedError(400, str(exc), code=exc.code))
     script = emu.take_script(req.path) or Script()
@@ -301,13 +405,33 @@ def _chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         "created": created,
         "model": body["model"],
         "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
-        "usage": _usage(body, script, text),
+        "usage": _usage(body, script, text, profile),
         "system_fingerprint": "fp_emulator",
     }
+    obj.update(profile.extra.get("response_fields", {}))
     obj.update(script.extra.get("response_fields", {}))
-    reply = json_reply(200, obj, {"x-request-id": f"req_{cid}"})
+    reply = json_reply(200, _reshape(obj, profile), {"x-request-id": f"req_{cid}"})
     reply.delay = script.delay
     return reply
+
+
+def _reshape(obj: dict[str, Any], profile: Profile) -> dict[str, Any]:
+    """Per-provider body habits: fields a provider never sends, or always sends."""
+    x = profile.extra
+    omit = x.get("message_omit", ())
+    for choice in obj.get("choices") or ():
+        for key in ("message", "delta"):
+            part = choice.get(key)
+            if isinstance(part, dict):
+                for name in omit:
+                    part.pop(name, None)
+                if key == "delta" and x.get("role_in_every_delta"):  # Together repeats the role
+                    part.setdefault("role", "assistant")
+    usage = obj.get("usage")
+    if isinstance(usage, dict) and x.get("plain_usage"):  # no *_tokens_details objects
+        usage.pop("prompt_tokens_details", None)
+        usage.pop("completion_tokens_details", None)
+    return obj
 
 
 def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, profile: Profile) -> Reply:
@@ -321,11 +445,34 @@ def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, 
             "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
         }
         obj.update(extra)
+        return b"data: " + json.dumps(_reshape(obj, profile)).encode() + b"\n\n"
+
+    x = profile.extra
+    fields = script.extra.get("response_fields", {})
+    # Perplexity sends search results with the final chunk(s); most send extras up front.
+    late = bool(x.get("fields_in_last_chunk"))
+    running = bool(x.get("usage_every_chunk"))
+    emitted: list[str] = []
+
+    def data(obj: dict[str, Any]) -> bytes:
         return b"data: " + json.dumps(obj).encode() + b"\n\n"
 
+    def chunk_with_usage(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
+        if running:  # a running usage object on every chunk
+            if delta.get("content"):
+                emitted.append(delta["content"])
+            extra["usage"] = _usage(body, script, "".join(emitted), profile)
+        return chunk(delta, finish, **extra)
+
     def events() -> Iterator[bytes]:
-        yield chunk(
-            {"role": "assistant", "content": "", "refusal": None}, **script.extra.get("response_fields", {})
+        comment = x.get("sse_comment")
+        if comment:  # e.g. ": OPENROUTER PROCESSING" keep-alive comments before the first event
+            yield f": {comment}\n\n".encode()
+        preamble = x.get("stream_preamble")
+        if preamble is not None:  # Azure: an empty first chunk with prompt filter results
+            yield data({"choices": [], "created": 0, "id": "", "model": "", "object": "", **preamble})
+        yield chunk_with_usage(
+            {"role": "assistant", "content": "", "refusal": None}, **({} if late else fields)
         )
         if script.reasoning:
             for piece in split_text(script.reasoning):
@@ -333,14 +480,20 @@ def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, 
         text = script.text or ""
         if text:
             for piece in split_text(text, script.chunk_chars, script.n_chunks):
-                yield chunk({"content": piece})
+                yield chunk_with_usage({"content": piece})
         for i, c in enumerate(script.tool_calls or ()):
             first = {"index": i, "id": c.id or f"call_{i}", "type": "function"}
+            if x.get("whole_tool_calls"):  # Mistral, Together: each call arrives complete in one delta
+                yield chunk(
+                    {"tool_calls": [{**first, "function": {"name": c.name, "arguments": call_arguments(c)}}]}
+                )
+                continue
             yield chunk({"tool_calls": [{**first, "function": {"name": c.name, "arguments": ""}}]})
             for piece in split_args(call_arguments(c)):
                 yield chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]})
         finish = FINISH.get(script.finish_reason or "", script.finish_reason)
-        yield chunk({}, finish or ("tool_calls" if script.tool_calls else "stop"))
+        done = finish or ("tool_calls" if script.tool_calls else "stop")
+        yield chunk_with_usage({}, done, **(fields if late else {}))
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = {
                 "id": cid,
@@ -348,9 +501,9 @@ def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, 
                 "created": created,
                 "model": body["model"],
                 "choices": [],
-                "usage": _usage(body, script, text),
+                "usage": _usage(body, script, text, profile),
             }
-            yield b"data: " + json.dumps(usage).encode() + b"\n\n"
+            yield b"data: " + json.dumps(_reshape(usage, profile)).encode() + b"\n\n"
         yield b"data: [DONE]\n\n"
 
     def faulty(source: Iterator[bytes]) -> Iterator[bytes]:

@@ -29,8 +29,41 @@ _OPENAI = "llmkit.emulator.openai:handle"
 
 PROFILES: dict[str, Profile] = {
     "openai": Profile("openai", _OPENAI),
+    # The Anthropic handler checks x-api-key / Bearer and anthropic-version itself.
+    "anthropic": Profile(
+        "anthropic",
+        "llmkit.emulator.anthropic:handle",
+        base_path="",
+        auth_headers=(("x-api-key", ""), ("authorization", "Bearer ")),
+        error_shape="anthropic",
+    ),
 }
 
 
 def add_profile(profile: Profile) -> None:
     PROFILES[profile.name] = profile
+
+
+def _add_fleet() -> None:
+    from llmkit.emulator.fleet_profiles import FLEET
+
+    for profile in FLEET:
+        add_profile(profile)
+
+
+_add_fleet()
+
+# AWS: the handlers verify SigV4 themselves (the auth_headers here are not used).
+PROFILES.update({"bedrock": Profile("bedrock", "llmkit.emulator.bedrock:handle", "", (), 403, "aws")})
+PROFILES.update({"sagemaker": Profile("sagemaker", "llmkit.emulator.sagemaker:handle", "", (), 403, "aws")})
+
+
+def _add_google() -> None:
+    # Imported here, not at the top: those modules import this one for Profile.
+    from llmkit.emulator import gemini, google_oauth
+
+    for profile in (gemini.AI_STUDIO, gemini.VERTEX, gemini.VERTEX_MAAS, google_oauth.PROFILE):
+        add_profile(profile)
+
+
+_add_google()

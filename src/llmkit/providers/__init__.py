@@ -12,6 +12,14 @@ __all__ = ["Param", "ProviderSpec", "all_specs", "get_spec", "register"]
 # Modules that define ``SPECS: tuple[ProviderSpec, ...]``.
 SPEC_MODULES: list[str] = [
     "llmkit.providers.openai",
+    "llmkit.providers.anthropic",
+    "llmkit.providers.google",
+    "llmkit.providers.compatible_cloud",
+    "llmkit.providers.compatible_regional",
+    "llmkit.providers.compatible_local",
+    "llmkit.providers.compatible_extra",
+    "llmkit.providers.azure",
+    "llmkit.providers.aws",
 ]
 
 _registry: dict[str, ProviderSpec] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmkit.dialects.anthropic.quirks import AnthropicQuirks
 from llmkit.dialects.base import CallContext, ChatRequest
 from llmkit.dialects.gemini._options import AI_STUDIO, VERTEX
 from llmkit.dialects.openai_chat import OpenAIQuirks
@@ -45,9 +46,15 @@ def _unversioned_model(body: dict[str, Any], req: ChatRequest, ctx: CallContext)
     body["model"] = str(body.get("model", "")).split("@")[0]
 
 
+def _global_region(api_version: str, tail: str) -> dict[str, str]:
+    """``region="global"``: the global endpoint is served from the bare host, not ``global-…``."""
+    return {
+        "global": f"https://aiplatform.googleapis.com/{api_version}/projects/{{project}}/locations/global{tail}"
+    }
+
+
 def _raw_predict(publisher: str, api_version: str, name: str, title: str, docs: str) -> ProviderSpec:
-    # Non-streaming only for now: streaming goes to ``:streamRawPredict``, a second path the
-    # OpenAI dialect cannot yet choose per call.
+    models = f"/publishers/{publisher}/models/{{model}}"
     return ProviderSpec(
         name=name,
         display_name=title,
@@ -56,19 +63,37 @@ def _raw_predict(publisher: str, api_version: str, name: str, title: str, docs: 
             f"https://{{location}}-aiplatform.googleapis.com/{api_version}"
             "/projects/{project}/locations/{location}"
         ),
+        regions=_global_region(api_version, ""),
         params=_VERTEX_PARAMS,
         auth="custom",
         auth_factory="llmkit.auth.google:vertex_auth",
         key_required=False,
-        capabilities=frozenset({"chat", "tools"}),
+        capabilities=frozenset({"chat", "stream", "tools"}),
         quirks=OpenAIQuirks(
-            chat_path=f"/publishers/{publisher}/models/{{model}}:rawPredict",
+            chat_path=f"{models}:rawPredict",
+            stream_chat_path=f"{models}:streamRawPredict",
             max_tokens_field="max_tokens",
+            # The partner's own chat schema has no stream_options; usage arrives in the last chunk.
+            stream_usage=False,
             body_hook=_unversioned_model,
         ),
         docs_url=docs,
-        notes=_VERTEX_AUTH_NOTE + " Streaming (streamRawPredict) is not wired yet.",
+        notes=_VERTEX_AUTH_NOTE + ' For the global endpoint pass region="global".',
     )
+
+
+_CLAUDE_MODELS = "/publishers/anthropic/models"
+# Anthropic on Vertex AI: the Messages body with ``anthropic_version`` in it and no ``model``
+# (the URL names the model); token counting at ``count-tokens:rawPredict`` does name the model.
+VERTEX_ANTHROPIC = AnthropicQuirks(
+    messages_path=_CLAUDE_MODELS + "/{model}:rawPredict",
+    stream_messages_path=_CLAUDE_MODELS + "/{model}:streamRawPredict",
+    count_tokens_path=_CLAUDE_MODELS + "/count-tokens:rawPredict",
+    body_version="vertex-2023-10-16",
+    model_in_body=False,
+    count_tokens_model_in_body=True,
+    host_aliases=VERTEX.host_aliases,
+)
 
 
 SPECS = (
@@ -110,12 +135,12 @@ SPECS = (
         display_name="Vertex AI open and partner models (OpenAI-compatible MaaS)",
         dialect="openai_chat",
         # Model ids carry their publisher: ``vertex_ai_maas/meta/llama-3.3-70b-instruct-maas``,
-        # ``vertex_ai_maas/deepseek-ai/deepseek-v3.1-maas``. For location ``global`` pass
-        # base_url= (https://aiplatform.googleapis.com/v1/projects/{p}/locations/global/endpoints/openapi).
+        # ``vertex_ai_maas/deepseek-ai/deepseek-v3.1-maas``.
         base_url=(
             "https://{location}-aiplatform.googleapis.com/v1"
             "/projects/{project}/locations/{location}/endpoints/openapi"
         ),
+        regions=_global_region("v1", "/endpoints/openapi"),
         params=_VERTEX_PARAMS,
         auth="custom",
         auth_factory="llmkit.auth.google:vertex_auth",
@@ -123,7 +148,7 @@ SPECS = (
         capabilities=frozenset({"chat", "stream", "tools", "json_object", "reasoning"}),
         quirks=OpenAIQuirks(max_tokens_field="max_tokens"),
         docs_url="https://cloud.google.com/vertex-ai/generative-ai/docs/maas/use-open-models",
-        notes=_VERTEX_AUTH_NOTE,
+        notes=_VERTEX_AUTH_NOTE + ' For the global endpoint pass region="global".',
     ),
     _raw_predict(
         "mistralai",
@@ -131,6 +156,35 @@ SPECS = (
         "vertex_ai_mistral",
         "Mistral models on Vertex AI (rawPredict)",
         "https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/mistral",
+    ),
+    ProviderSpec(
+        name="vertex_ai_anthropic",
+        display_name="Anthropic Claude on Vertex AI",
+        dialect="anthropic_messages",
+        # ``global`` (and the ``us`` / ``eu`` multi-regions) are rewritten to their own hosts by
+        # the quirks' host aliases, as for Gemini on Vertex AI.
+        base_url="https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}",
+        params={
+            "project": Param(
+                env=("ANTHROPIC_VERTEX_PROJECT_ID", "GOOGLE_CLOUD_PROJECT"),
+                doc="the Google Cloud project id",
+            ),
+            "location": Param(
+                env=("CLOUD_ML_REGION", "GOOGLE_CLOUD_LOCATION"),
+                default="us-east5",
+                doc="a region that serves Claude (us-east5, europe-west1, ...), or global",
+            ),
+        },
+        auth="custom",
+        auth_factory="llmkit.auth.google:vertex_auth",
+        key_required=False,
+        capabilities=frozenset({"chat", "stream", "tools", "vision", "reasoning", "count_tokens"}),
+        quirks=VERTEX_ANTHROPIC,
+        docs_url="https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude",
+        notes=(
+            _VERTEX_AUTH_NOTE + " Model ids carry their version: claude-sonnet-4-5@20250929. "
+            "The API version travels in the body (anthropic_version), not as a header."
+        ),
     ),
     _raw_predict(
         "ai21",

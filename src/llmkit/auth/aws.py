@@ -1,0 +1,152 @@
+"""AWS request authentication for Bedrock and SageMaker: SigV4, or a Bedrock API key.
+
+The factories here are the ``auth_factory`` of the ``bedrock`` and ``sagemaker``
+provider specs. Credentials come, in order, from the keyword options
+``aws_access_key_id`` / ``aws_secret_access_key`` / ``aws_session_token``, from
+``aws_profile=`` (botocore), from the ``AWS_*`` environment variables, then from
+botocore's full credential chain when the ``llmkit[aws]`` extra is installed.
+Bedrock also takes an API key (``api_key=`` or ``AWS_BEARER_TOKEN_BEDROCK``),
+sent as ``Authorization: Bearer``; explicit AWS keys win over it.
+
+``SigV4Auth`` signs each attempt as it goes out (the retry loop runs the auth
+flow per attempt), so a retried request carries a fresh ``X-Amz-Date``. It is the
+last thing to touch the request, and it signs ``request.url`` exactly as the
+transports send it (percent-encoding kept, no requoting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from llmkit._redact import register_secret
+from llmkit.auth.base import Auth, AuthFlow, HeaderAuth
+from llmkit.auth.sigv4 import AwsCredentials, credential_source, sign_http_request
+from llmkit.errors import ConfigurationError
+from llmkit.providers.spec import ProviderSpec
+from llmkit.wire import HttpRequest
+
+__all__ = [
+    "OPTIONS",
+    "SigV4Auth",
+    "bedrock_auth",
+    "sagemaker_auth",
+    "sigv4_auth",
+    "utcnow",
+]
+
+# Keyword options this module reads (and removes) from a call's options.
+OPTIONS = frozenset(
+    {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_profile", "aws_credentials"}
+)
+
+# SigV4 signing names: the credential scope's service, which is not the host prefix.
+SIGNING_NAMES = {"bedrock": "bedrock", "sagemaker": "sagemaker"}
+
+
+def utcnow() -> datetime:
+    """The signing clock (a module function so tests can move it)."""
+    return datetime.now(UTC)
+
+
+def _clock() -> datetime:
+    return utcnow()
+
+
+@dataclass(slots=True)
+class SigV4Auth:
+    """Sign every outgoing request with AWS Signature Version 4."""
+
+    credentials: Callable[[], AwsCredentials]
+    region: str
+    service: str
+    clock: Callable[[], datetime] = field(default=_clock)
+
+    def auth_flow(self, request: HttpRequest) -> AuthFlow:
+        # Nothing may change the request after this: the signature covers the URL, the
+        # headers present now and the body.
+        sign_http_request(request, self.credentials(), self.region, self.service, self.clock())
+        return request
+        yield  # pragma: no cover  (makes this a generator)
+
+    def __repr__(self) -> str:
+        return f"SigV4Auth(service={self.service!r}, region={self.region!r}, credentials=...)"
+
+
+def _option_str(opts: dict[str, Any], name: str) -> str | None:
+    value = opts.pop(name, None)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{name} must be a string")
+    return value
+
+
+def _credentials(spec: ProviderSpec, opts: dict[str, Any]) -> Callable[[], AwsCredentials]:
+    given = opts.pop("aws_credentials", None)
+    access_key = _option_str(opts, "aws_access_key_id")
+    secret_key = _option_str(opts, "aws_secret_access_key")
+    session_token = _option_str(opts, "aws_session_token")
+    profile = _option_str(opts, "aws_profile")
+    if given is not None:
+        if isinstance(given, AwsCredentials):
+            fixed = given
+            return lambda: fixed
+        if callable(given):
+            provider: Callable[[], AwsCredentials] = given
+            return provider
+        raise ConfigurationError(
+            f"{spec.name}: aws_credentials must be an AwsCredentials or a callable returning one"
+        )
+    for secret in (secret_key, session_token):
+        register_secret(secret)
+    return credential_source(access_key, secret_key, session_token, profile=profile)
+
+
+def _signing_name(spec: ProviderSpec, params: Mapping[str, str], default: str) -> str:
+    return params.get("signing_name") or SIGNING_NAMES.get(spec.name, default)
+
+
+def _region(spec: ProviderSpec, params: Mapping[str, str]) -> str:
+    region = params.get("region")
+    if not region:
+        raise ConfigurationError(
+            f"{spec.name} needs region= (e.g. us-east-1), or set AWS_REGION / AWS_DEFAULT_REGION"
+        )
+    return region
+
+
+def sigv4_auth(
+    spec: ProviderSpec,
+    api_key: str | None,
+    opts: dict[str, Any],
+    params: Mapping[str, str],
+    *,
+    service: str | None = None,
+) -> SigV4Auth:
+    """SigV4 for any AWS service: the signing name from ``params['signing_name']`` or the spec."""
+    name = service or _signing_name(spec, params, spec.name)
+    return SigV4Auth(_credentials(spec, opts), _region(spec, params), name)
+
+
+def _explicit_aws_keys(opts: Mapping[str, Any]) -> bool:
+    return any(opts.get(name) is not None for name in OPTIONS)
+
+
+def bedrock_auth(
+    spec: ProviderSpec, api_key: str | None, opts: dict[str, Any], params: Mapping[str, str]
+) -> Auth:
+    """Bedrock: explicit AWS keys, else a Bedrock API key as a bearer token, else the credential chain."""
+    if api_key and not _explicit_aws_keys(opts):
+        register_secret(api_key)
+        return HeaderAuth("authorization", api_key, "Bearer ")
+    return sigv4_auth(spec, None, opts, params, service=_signing_name(spec, params, "bedrock"))
+
+
+def sagemaker_auth(
+    spec: ProviderSpec, api_key: str | None, opts: dict[str, Any], params: Mapping[str, str]
+) -> Auth:
+    """SageMaker Runtime: SigV4 only (signing name ``sagemaker``); an ``api_key`` is not used."""
+    return sigv4_auth(spec, None, opts, params, service=_signing_name(spec, params, "sagemaker"))

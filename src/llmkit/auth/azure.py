@@ -1,0 +1,141 @@
+"""Azure credentials: a static key (``api-key`` header) or a Microsoft Entra ID bearer token.
+
+Entra ID comes from any callable that returns a token string (``azure_ad_token_provider=``,
+the same contract as ``azure.identity.get_bearer_token_provider``), from a fixed token
+(``azure_ad_token=``), from an ``azure-identity`` credential object (``azure_credential=``), or,
+with ``entra_id=True``, from ``DefaultAzureCredential`` (install the ``llmkit[azure]`` extra; it
+is imported only then). The provider is called once per request, so it may cache and refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from llmkit._redact import mask, register_secret
+from llmkit.auth.base import Auth, AuthFlow, HeaderAuth
+from llmkit.errors import ConfigurationError
+from llmkit.providers.spec import ProviderSpec
+from llmkit.wire import HttpRequest
+
+# Token audience for Azure OpenAI and for Foundry (services.ai.azure.com) model endpoints.
+COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
+
+TokenProvider = Callable[[], str]
+
+# Options this module reads (and removes) from a call's keyword options.
+OPTIONS = frozenset({"azure_ad_token_provider", "azure_ad_token", "azure_credential", "entra_id"})
+
+
+@dataclass(slots=True)
+class BearerTokenAuth:
+    """``Authorization: Bearer <token>`` with a token fetched from ``provider`` for each request."""
+
+    provider: TokenProvider
+
+    def auth_flow(self, request: HttpRequest) -> AuthFlow:
+        token = self.provider()
+        if not isinstance(token, str) or not token:
+            raise ConfigurationError("the Azure token provider returned no token")
+        register_secret(token)
+        request.headers["authorization"] = "Bearer " + token
+        return request
+        yield  # pragma: no cover
+
+    def __repr__(self) -> str:
+        return "BearerTokenAuth(provider=...)"
+
+
+@dataclass(slots=True)
+class KeyHeadersAuth:
+    """One key in several headers (the Azure AI Inference SDK sends ``api-key`` and a bearer)."""
+
+    key: str
+    headers: Mapping[str, str]  # header -> prefix
+
+    def auth_flow(self, request: HttpRequest) -> AuthFlow:
+        for header, prefix in self.headers.items():
+            request.headers[header] = prefix + self.key
+        return request
+        yield  # pragma: no cover
+
+    def __repr__(self) -> str:
+        return f"KeyHeadersAuth(headers={list(self.headers)}, key={mask(self.key)})"
+
+
+def _credential_provider(credential: Any, scope: str) -> TokenProvider:
+    def provide() -> str:
+        token = credential.get_token(scope).token
+        return str(token)
+
+    return provide
+
+
+def default_credential_provider(scope: str = COGNITIVE_SERVICES_SCOPE) -> TokenProvider:
+    """A token provider backed by ``azure.identity.DefaultAzureCredential``."""
+    try:
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+    except ImportError:
+        raise ConfigurationError(
+            "entra_id=True needs the azure-identity package: pip install 'llmkit[azure]'"
+        ) from None
+    provider: TokenProvider = get_bearer_token_provider(DefaultAzureCredential(), scope)
+    return provider
+
+
+def _token_auth(spec: ProviderSpec, opts: dict[str, Any], scope: str) -> Auth | None:
+    provider = opts.pop("azure_ad_token_provider", None)
+    token = opts.pop("azure_ad_token", None)
+    credential = opts.pop("azure_credential", None)
+    entra = opts.pop("entra_id", None)
+    if provider is not None:
+        if not callable(provider):
+            raise ConfigurationError(
+                f"{spec.name}: azure_ad_token_provider must be a callable returning a str"
+            )
+        return BearerTokenAuth(provider)
+    if token is not None:
+        register_secret(str(token))
+        return HeaderAuth("authorization", str(token), "Bearer ")
+    if credential is not None:
+        return BearerTokenAuth(_credential_provider(credential, scope))
+    if entra:
+        return BearerTokenAuth(default_credential_provider(scope))
+    return None
+
+
+def _missing(spec: ProviderSpec) -> ConfigurationError:
+    env = " or ".join(spec.env_keys)
+    return ConfigurationError(
+        f"no API key for {spec.name}: pass api_key= or set {env}; for Microsoft Entra ID pass "
+        "azure_ad_token_provider= (a callable returning a token), azure_credential=, or entra_id=True"
+    )
+
+
+def openai_auth(
+    spec: ProviderSpec, api_key: str | None, opts: dict[str, Any], params: Mapping[str, str]
+) -> Auth:
+    """Azure OpenAI: Entra ID token if one is configured, else ``api-key: <key>``."""
+    token_auth = _token_auth(spec, opts, COGNITIVE_SERVICES_SCOPE)
+    if token_auth is not None:
+        return token_auth
+    if api_key is None:
+        raise _missing(spec)
+    return HeaderAuth("api-key", api_key)
+
+
+def inference_auth(
+    spec: ProviderSpec, api_key: str | None, opts: dict[str, Any], params: Mapping[str, str]
+) -> Auth:
+    """Azure AI Inference: Entra ID token, else the key as both ``api-key`` and a bearer token.
+
+    Foundry endpoints read ``api-key``, serverless endpoints ``Authorization``; Microsoft's SDK sends
+    both for a key credential, and so do we.
+    """
+    token_auth = _token_auth(spec, opts, COGNITIVE_SERVICES_SCOPE)
+    if token_auth is not None:
+        return token_auth
+    if api_key is None:
+        raise _missing(spec)
+    return KeyHeadersAuth(api_key, {"api-key": "", "authorization": "Bearer "})

@@ -1,0 +1,59 @@
+"""Amazon Bedrock (Converse, ConverseStream, InvokeModel embeddings) and SageMaker Runtime endpoints.
+
+Both sign with AWS SigV4 (``llmkit.auth.aws``); the signing names are ``bedrock`` and
+``sagemaker``, not the host prefixes. Facts from botocore's service models
+``bedrock-runtime/2023-09-30`` and ``sagemaker-runtime/2017-05-13``.
+"""
+
+from __future__ import annotations
+
+from llmkit.providers.spec import Param, ProviderSpec
+
+_REGION = Param(("AWS_REGION", "AWS_DEFAULT_REGION"), doc="the AWS region, e.g. us-east-1")
+
+SPECS = (
+    ProviderSpec(
+        name="bedrock",
+        display_name="Amazon Bedrock",
+        dialect="bedrock_converse",
+        base_url="https://bedrock-runtime.{region}.amazonaws.com",
+        # A Bedrock API key (sent as a bearer token) is optional: SigV4 is the default.
+        env_keys=("AWS_BEARER_TOKEN_BEDROCK",),
+        key_required=False,
+        auth="custom",
+        auth_factory="llmkit.auth.aws:bedrock_auth",
+        params={"region": _REGION},
+        capabilities=frozenset(
+            {"chat", "stream", "tools", "vision", "json_schema", "reasoning", "count_tokens", "embeddings"}
+        ),
+        docs_url="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html",
+        notes=(
+            "Model = a Bedrock model id, inference profile id (us./eu./global. ...) or ARN. Region from "
+            "region= or AWS_REGION / AWS_DEFAULT_REGION. Auth: SigV4 (signing name bedrock) with "
+            "aws_access_key_id=/aws_secret_access_key=/aws_session_token=, aws_profile=, the AWS_* "
+            "environment variables or botocore's chain (llmkit[aws]); or a Bedrock API key via api_key= "
+            "or AWS_BEARER_TOKEN_BEDROCK. Chat uses Converse/ConverseStream; embeddings use InvokeModel "
+            "for Titan (amazon.titan-embed-*) and Cohere (cohere.embed-*) models."
+        ),
+    ),
+    ProviderSpec(
+        name="sagemaker",
+        display_name="Amazon SageMaker endpoints",
+        dialect="sagemaker",
+        base_url="https://runtime.sagemaker.{region}.amazonaws.com",
+        key_required=False,
+        auth="custom",
+        auth_factory="llmkit.auth.aws:sagemaker_auth",
+        params={"region": _REGION},
+        capabilities=frozenset({"chat", "stream", "tools", "vision", "json_schema", "json_object"}),
+        docs_url="https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html",
+        notes=(
+            "Model = the endpoint name. sagemaker_format= picks the container's payload: 'messages' "
+            "(OpenAI chat body: TGI >= 1.4, vLLM, LMI; the default), 'tgi' (inputs + parameters, "
+            "streamed token records) or 'raw' (raw_body= or extra_body= passed through). SageMaker "
+            "headers as options: custom_attributes=, target_variant=, target_model=, "
+            "target_container_hostname=, inference_component=, session_id=, inference_id=, accept=. "
+            "SigV4 with signing name sagemaker; credentials as for bedrock."
+        ),
+    ),
+)

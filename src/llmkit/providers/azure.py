@@ -1,0 +1,77 @@
+"""Azure OpenAI and Azure AI Inference (Foundry model endpoints): OpenAI Chat Completions with Azure's
+URLs, ``api-version`` query, ``api-key`` header and Microsoft Entra ID tokens (``llmkit.auth.azure``)."""
+
+from __future__ import annotations
+
+from llmkit.dialects.openai_chat import OpenAIQuirks
+from llmkit.providers.spec import Param, ProviderSpec
+
+_CAPS = frozenset(
+    {"chat", "stream", "tools", "vision", "json_schema", "json_object", "embeddings", "reasoning"}
+)
+
+SPECS = (
+    ProviderSpec(
+        name="azure_openai",
+        display_name="Azure OpenAI",
+        dialect="openai_chat",
+        base_url="{endpoint}/openai",
+        env_keys=("AZURE_OPENAI_API_KEY",),
+        auth="custom",
+        auth_factory="llmkit.auth.azure:openai_auth",
+        params={
+            "endpoint": Param(
+                ("AZURE_OPENAI_ENDPOINT",), required=False, doc="https://<resource>.openai.azure.com"
+            ),
+            "api_version": Param(("AZURE_OPENAI_API_VERSION", "OPENAI_API_VERSION"), "2024-10-21"),
+        },
+        query={"api-version": "{api_version}"},
+        capabilities=_CAPS,
+        quirks=OpenAIQuirks(
+            # The model part of "azure_openai/<name>" is the deployment name.
+            chat_path="/deployments/{model}/chat/completions",
+            embeddings_path="/deployments/{model}/embeddings",
+            max_tokens_field="max_completion_tokens",
+        ),
+        docs_url="https://learn.microsoft.com/azure/ai-foundry/openai/reference",
+        notes=(
+            "Model = deployment name; endpoint= (or AZURE_OPENAI_ENDPOINT) is "
+            "https://<resource>.openai.azure.com; api_version= picks the API version. Auth: api-key, "
+            "or Entra ID with azure_ad_token_provider= "
+            "(any callable returning a token), azure_credential=, or entra_id=True (llmkit[azure]). Streams "
+            "open with an empty prompt-filter chunk; content-filter refusals raise ContentFilteredError."
+        ),
+    ),
+    ProviderSpec(
+        name="azure_ai",
+        display_name="Azure AI Inference (Foundry models)",
+        dialect="openai_chat",
+        base_url="{endpoint}",
+        env_keys=("AZURE_INFERENCE_CREDENTIAL", "AZURE_AI_API_KEY"),
+        auth="custom",
+        auth_factory="llmkit.auth.azure:inference_auth",
+        params={
+            "endpoint": Param(
+                ("AZURE_INFERENCE_ENDPOINT", "AZURE_AI_ENDPOINT"),
+                required=False,
+                doc="https://<resource>.services.ai.azure.com/models or a serverless endpoint URL",
+            ),
+            "api_version": Param(("AZURE_AI_API_VERSION",), "2024-05-01-preview"),
+        },
+        query={"api-version": "{api_version}"},
+        header_options={"extra_parameters": "extra-parameters"},
+        capabilities=_CAPS,
+        quirks=OpenAIQuirks(
+            # Without "extra-parameters: pass-through" the service rejects fields outside its schema,
+            # stream_options among them.
+            stream_usage=False,
+        ),
+        docs_url="https://learn.microsoft.com/rest/api/aifoundry/modelinference/",
+        notes=(
+            "endpoint= (or AZURE_INFERENCE_ENDPOINT); api_version= (default 2024-05-01-preview). "
+            "extra_parameters='pass-through'|'drop'|'error' sets the extra-parameters header for fields the "
+            "model takes beyond the common schema. A key is sent as api-key and as a bearer token; Entra ID "
+            "works as for azure_openai."
+        ),
+    ),
+)

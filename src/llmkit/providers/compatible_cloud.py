@@ -1,0 +1,428 @@
+"""Hosted clouds that speak OpenAI Chat Completions: one ``ProviderSpec`` each.
+
+Every fact here (base URL, key variable, header, option) comes from the provider's own
+documentation or official SDK unless the ``notes`` say otherwise. A provider's differences
+from OpenAI are named quirks (``OpenAIQuirks`` fields, functions in ``_quirks``), never code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from llmkit.dialects.openai_chat import OpenAIQuirks
+from llmkit.providers import _quirks
+from llmkit.providers.spec import Param, ProviderSpec
+
+CHAT = frozenset({"chat", "stream", "tools"})
+JSON = frozenset({"json_schema", "json_object"})
+STANDARD = CHAT | JSON
+VISION = STANDARD | {"vision"}
+REASONING = STANDARD | {"reasoning"}
+FULL = VISION | {"reasoning", "embeddings"}
+
+
+def caps(*sets: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for s in sets:
+        out.update(s)
+    return frozenset(out)
+
+
+def compat(
+    name: str,
+    title: str,
+    base_url: str,
+    env: tuple[str, ...],
+    docs: str,
+    *,
+    capabilities: frozenset[str] = STANDARD,
+    quirks: OpenAIQuirks | None = None,
+    **kw: Any,
+) -> ProviderSpec:
+    """A bearer-key OpenAI-compatible provider (the common case)."""
+    return ProviderSpec(
+        name=name,
+        display_name=title,
+        dialect="openai_chat",
+        base_url=base_url,
+        env_keys=env,
+        capabilities=capabilities,
+        quirks=quirks,
+        docs_url=docs,
+        **kw,
+    )
+
+
+# Perplexity's search options (types from its official Python SDK, ``completion_create_params``).
+PERPLEXITY_OPTIONS: Mapping[str, str] = {
+    name: name
+    for name in (
+        "search_domain_filter",
+        "search_recency_filter",
+        "search_after_date_filter",
+        "search_before_date_filter",
+        "last_updated_after_filter",
+        "last_updated_before_filter",
+        "search_mode",
+        "search_language_filter",
+        "return_images",
+        "return_related_questions",
+        "image_domain_filter",
+        "image_format_filter",
+        "disable_search",
+        "enable_search_classifier",
+        "language_preference",
+        "web_search_options",
+        "top_k",
+    )
+}
+
+SPECS = (
+    compat(
+        "perplexity",
+        "Perplexity (Sonar)",
+        # Perplexity serves chat at the host root, without /v1.
+        "https://api.perplexity.ai",
+        ("PERPLEXITY_API_KEY", "PERPLEXITYAI_API_KEY"),
+        "https://docs.perplexity.ai/api-reference/chat-completions-post",
+        capabilities=caps(STANDARD, {"vision", "reasoning", "web_search"}),
+        body_options=PERPLEXITY_OPTIONS,
+        quirks=OpenAIQuirks(
+            # The SDK has no stream_options; usage arrives in the stream chunks anyway.
+            stream_usage=False,
+            response_hook=_quirks.citations_response_hook,
+            chunk_hook=_quirks.citations_chunk_hook,
+        ),
+        notes=(
+            "Search options (search_domain_filter, search_recency_filter, return_images, "
+            "return_related_questions, web_search_options, ...) are keyword options. citations and "
+            "search_results become Completion.citations (also from streams); images, related_questions "
+            "and the usage cost stay in .raw."
+        ),
+    ),
+    compat(
+        "xai",
+        "xAI (Grok)",
+        "https://api.x.ai/v1",
+        ("XAI_API_KEY",),
+        "https://docs.x.ai/docs/api-reference",
+        capabilities=caps(VISION, {"reasoning", "count_tokens_endpoint"}),
+        body_options={"web_search_options": "web_search_options"},
+        quirks=OpenAIQuirks(
+            max_tokens_field="max_completion_tokens",
+            error_fields=_quirks.string_error_fields,
+            auth_error_codes=frozenset({_quirks.BAD_KEY_TYPE}),
+        ),
+        notes=(
+            "Errors are {code, error} (not the OpenAI envelope); a wrong key is HTTP 400 and maps to "
+            "AuthenticationError. reasoning_content becomes reasoning. Token counting: "
+            "POST /v1/tokenize-text (capability count_tokens_endpoint). xAI now recommends its "
+            "Responses API; Chat Completions still answers."
+        ),
+    ),
+    compat(
+        "meta_llama",
+        "Meta Llama API",
+        "https://api.llama.com/compat/v1",
+        ("LLAMA_API_KEY",),
+        "https://llama.developer.meta.com/docs/features/compatibility",
+        capabilities=VISION,
+        quirks=OpenAIQuirks(max_tokens_field="max_completion_tokens"),
+        notes="The OpenAI-compatible route (/compat/v1). Llama's native /v1 format is a different dialect.",
+    ),
+    compat(
+        "friendli",
+        "FriendliAI",
+        "https://api.friendli.ai/serverless/v1",
+        ("FRIENDLI_TOKEN", "FRIENDLIAI_API_KEY"),
+        "https://friendli.ai/docs/openapi/create-chat-completions",
+        capabilities=REASONING,
+        regions={
+            "serverless": "https://api.friendli.ai/serverless/v1",
+            "dedicated": "https://api.friendli.ai/dedicated/v1",
+        },
+        default_region="serverless",
+        header_options={"team": "X-Friendli-Team"},
+        notes=(
+            "region='dedicated' for Dedicated Endpoints (the model is the endpoint id). team= sends "
+            "X-Friendli-Team to run as that team."
+        ),
+    ),
+    compat(
+        "novita",
+        "Novita AI",
+        "https://api.novita.ai/openai/v1",
+        ("NOVITA_API_KEY",),
+        "https://novita.ai/docs/api-reference/model-apis-llm-create-chat-completion",
+        capabilities=caps(VISION, {"reasoning"}),
+        body_options={
+            n: n for n in ("top_k", "min_p", "repetition_penalty", "separate_reasoning", "enable_thinking")
+        },
+        notes="Older docs use https://api.novita.ai/v3/openai; both routes answer.",
+    ),
+    compat(
+        "hyperbolic",
+        "Hyperbolic",
+        "https://api.hyperbolic.xyz/v1",
+        ("HYPERBOLIC_API_KEY",),
+        "https://docs.hyperbolic.xyz/docs/rest-api",
+        capabilities=CHAT,
+        body_options={"top_k": "top_k", "min_p": "min_p", "repetition_penalty": "repetition_penalty"},
+    ),
+    compat(
+        "lambda_ai",
+        "Lambda Inference API (retired)",
+        "https://api.lambda.ai/v1",
+        ("LAMBDA_API_KEY",),
+        "https://docs.lambda.ai/public-cloud/lambda-inference-api/",
+        capabilities=CHAT,
+        notes=(
+            "Lambda has shut down (or is winding down) its Inference API; the entry is kept so that "
+            "existing code and Lambda-hosted OpenAI-compatible servers work with base_url=."
+        ),
+    ),
+    compat(
+        "datarobot",
+        "DataRobot",
+        "{endpoint}/genai/llmgw",
+        ("DATAROBOT_API_TOKEN",),
+        "https://docs.datarobot.com/en/docs/gen-ai/genai-code/genai-chat-completion-api.html",
+        capabilities=CHAT,
+        regions={"gateway": "{endpoint}/genai/llmgw", "deployment": "{endpoint}/deployments/{deployment_id}"},
+        default_region="gateway",
+        params={
+            "endpoint": Param(
+                ("DATAROBOT_ENDPOINT",),
+                "https://app.datarobot.com/api/v2",
+                doc="API root, e.g. https://app.eu.datarobot.com/api/v2",
+            ),
+            "deployment_id": Param(
+                ("DATAROBOT_DEPLOYMENT_ID",), required=False, doc="with region='deployment'"
+            ),
+        },
+        quirks=OpenAIQuirks(max_tokens_field="max_completion_tokens"),
+        notes=(
+            "region='gateway' (LLM gateway) or region='deployment' with deployment_id= "
+            "(model 'datarobot-deployed-llm')."
+        ),
+    ),
+    compat(
+        "groq",
+        "Groq",
+        "https://api.groq.com/openai/v1",
+        ("GROQ_API_KEY",),
+        "https://console.groq.com/docs/openai",
+        capabilities=caps(VISION, {"reasoning"}),
+        body_options={"reasoning_format": "reasoning_format", "include_reasoning": "include_reasoning"},
+        notes="Responses carry x_groq (request id) and timing fields in usage; both stay in .raw.",
+    ),
+    compat(
+        "cerebras",
+        "Cerebras",
+        "https://api.cerebras.ai/v1",
+        ("CEREBRAS_API_KEY",),
+        "https://inference-docs.cerebras.ai/api-reference/chat-completions",
+        capabilities=REASONING,
+    ),
+    compat(
+        "sambanova",
+        "SambaNova Cloud",
+        "https://api.sambanova.ai/v1",
+        ("SAMBANOVA_API_KEY",),
+        "https://docs.sambanova.ai/cloud/api-reference/endpoints/chat",
+        capabilities=caps(VISION, {"embeddings"}),
+    ),
+    compat(
+        "fireworks_ai",
+        "Fireworks AI",
+        "https://api.fireworks.ai/inference/v1",
+        ("FIREWORKS_API_KEY", "FIREWORKS_AI_API_KEY"),
+        "https://docs.fireworks.ai/api-reference/post-chatcompletions",
+        capabilities=FULL,
+        body_options={"top_k": "top_k", "min_p": "min_p", "repetition_penalty": "repetition_penalty"},
+        notes="Model ids look like accounts/fireworks/models/<model>.",
+    ),
+    compat(
+        "together_ai",
+        "Together AI",
+        "https://api.together.xyz/v1",
+        ("TOGETHER_API_KEY", "TOGETHER_AI_API_KEY"),
+        "https://docs.together.ai/reference/chat-completions-1",
+        capabilities=FULL,
+        body_options={
+            "top_k": "top_k",
+            "min_p": "min_p",
+            "repetition_penalty": "repetition_penalty",
+            "safety_model": "safety_model",
+            "context_length_exceeded_behavior": "context_length_exceeded_behavior",
+        },
+    ),
+    compat(
+        "deepinfra",
+        "DeepInfra",
+        "https://api.deepinfra.com/v1/openai",
+        ("DEEPINFRA_API_KEY",),
+        "https://deepinfra.com/docs/openai_api",
+        capabilities=FULL,
+        body_options={"top_k": "top_k", "min_p": "min_p", "repetition_penalty": "repetition_penalty"},
+    ),
+    compat(
+        "deepseek",
+        "DeepSeek",
+        "https://api.deepseek.com",
+        ("DEEPSEEK_API_KEY",),
+        "https://api-docs.deepseek.com/api/create-chat-completion",
+        capabilities=REASONING,
+        notes=(
+            "reasoning_content streams as ReasoningDelta (send it back only as the docs allow); "
+            "usage.prompt_cache_hit_tokens becomes cached_input_tokens."
+        ),
+    ),
+    compat(
+        "openrouter",
+        "OpenRouter",
+        "https://openrouter.ai/api/v1",
+        ("OPENROUTER_API_KEY",),
+        "https://openrouter.ai/docs/api-reference/chat-completion",
+        capabilities=caps(FULL, {"web_search"}),
+        header_options={"http_referer": "HTTP-Referer", "x_title": "X-Title"},
+        body_options={
+            n: n
+            for n in ("provider", "models", "transforms", "route", "reasoning", "usage", "plugins", "top_k")
+        },
+        notes=(
+            "Attribution: http_referer= (your site) and x_title= (your app). Routing: provider={...}, "
+            "models=[fallbacks], transforms=['middle-out']. Reasoning arrives as delta.reasoning."
+        ),
+    ),
+    compat(
+        "huggingface",
+        "Hugging Face Inference Providers",
+        "https://router.huggingface.co/v1",
+        ("HF_TOKEN", "HUGGINGFACE_API_KEY"),
+        "https://huggingface.co/docs/inference-providers/index",
+        capabilities=VISION,
+        notes="Pick the serving provider with a model suffix: 'huggingface/meta-llama/Llama-3.3-70B:groq'.",
+    ),
+    compat(
+        "baseten",
+        "Baseten",
+        "https://inference.baseten.co/v1",
+        ("BASETEN_API_KEY",),
+        "https://docs.baseten.co/development/model-apis/overview",
+        capabilities=REASONING,
+        notes=(
+            "Model APIs. A dedicated deployment is reached with "
+            "base_url='https://model-<id>.api.baseten.co/environments/production/sync/v1'."
+        ),
+    ),
+    compat(
+        "runpod",
+        "RunPod Serverless (vLLM)",
+        "https://api.runpod.ai/v2/{endpoint_id}/openai/v1",
+        ("RUNPOD_API_KEY",),
+        "https://docs.runpod.io/serverless/vllm/openai-compatibility",
+        capabilities=STANDARD,
+        params={
+            "endpoint_id": Param(("RUNPOD_ENDPOINT_ID",), required=False, doc="your serverless endpoint id")
+        },
+    ),
+    compat(
+        "mistral",
+        "Mistral AI",
+        "https://api.mistral.ai/v1",
+        ("MISTRAL_API_KEY",),
+        "https://docs.mistral.ai/api/#tag/chat",
+        capabilities=FULL,
+        body_options={
+            "safe_prompt": "safe_prompt",
+            "random_seed": "random_seed",
+            "prompt_mode": "prompt_mode",
+            "guardrails": "guardrails",
+        },
+        quirks=OpenAIQuirks(
+            # The request schema is closed (additionalProperties: false): no stream_options;
+            # the seed is random_seed.
+            stream_usage=False,
+            body_hook=_quirks.random_seed_body_hook,
+        ),
+        notes="seed= is sent as random_seed. A rejected key answers {'detail': ...}, not an error object.",
+    ),
+    compat(
+        "ai21",
+        "AI21 Labs (Jamba)",
+        "https://api.ai21.com/studio/v1",
+        ("AI21_API_KEY",),
+        "https://docs.ai21.com/reference/jamba-1-6-api-ref",
+        capabilities=STANDARD,
+        body_options={"documents": "documents"},
+    ),
+    compat(
+        "nvidia_nim",
+        "NVIDIA NIM (build.nvidia.com)",
+        "https://integrate.api.nvidia.com/v1",
+        ("NVIDIA_API_KEY", "NVIDIA_NIM_API_KEY"),
+        "https://docs.api.nvidia.com/nim/reference/llm-apis",
+        capabilities=caps(VISION, {"embeddings", "reasoning"}),
+        notes="Self-hosted NIM containers: base_url='http://<host>:8000/v1'.",
+    ),
+    compat(
+        "cloudflare",
+        "Cloudflare Workers AI",
+        "https://api.cloudflare.com/client/v4/accounts/{account_id}/ai/v1",
+        ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY"),
+        "https://developers.cloudflare.com/workers-ai/configuration/open-ai-compatibility/",
+        capabilities=caps(STANDARD, {"embeddings"}),
+        params={
+            "account_id": Param(("CLOUDFLARE_ACCOUNT_ID",), required=False, doc="your Cloudflare account id")
+        },
+        quirks=OpenAIQuirks(error_fields=_quirks.envelope_list_error_fields),
+        notes="Model ids look like @cf/meta/llama-3.1-8b-instruct. Errors: {success, errors}.",
+    ),
+    compat(
+        "github",
+        "GitHub Models",
+        "https://models.github.ai/inference",
+        ("GITHUB_TOKEN",),
+        "https://docs.github.com/en/rest/models/inference",
+        capabilities=caps(VISION, {"embeddings"}),
+        notes="Model ids are publisher/model (openai/gpt-4.1). Org: base_url=.../orgs/<org>/inference.",
+    ),
+    compat(
+        "databricks",
+        "Databricks Model Serving",
+        "{host}/serving-endpoints",
+        ("DATABRICKS_TOKEN",),
+        "https://docs.databricks.com/aws/en/machine-learning/model-serving/score-foundation-models",
+        capabilities=caps(VISION, {"embeddings", "reasoning"}),
+        params={
+            "host": Param(
+                ("DATABRICKS_HOST",),
+                required=False,
+                doc="workspace URL, e.g. https://adb-123.azuredatabricks.net",
+            )
+        },
+        quirks=OpenAIQuirks(error_fields=_quirks.error_code_fields),
+        notes="The model is the serving endpoint name. Errors are {error_code, message}.",
+    ),
+    compat(
+        "writer",
+        "Writer (Palmyra)",
+        "https://api.writer.com/v1",
+        ("WRITER_API_KEY",),
+        "https://dev.writer.com/api-reference/completion-api/chat-completion",
+        capabilities=STANDARD,
+        # Writer serves chat at /v1/chat, not /v1/chat/completions.
+        quirks=OpenAIQuirks(chat_path="/chat"),
+    ),
+    compat(
+        "nebius",
+        "Nebius Token Factory",
+        "https://api.tokenfactory.nebius.com/v1",
+        ("NEBIUS_API_KEY",),
+        "https://docs.tokenfactory.nebius.com/api-reference",
+        capabilities=FULL,
+        notes="Formerly Nebius AI Studio (https://api.studio.nebius.ai/v1).",
+    ),
+)
