@@ -316,8 +316,6 @@ def test_every_tool_form_on_the_wire(mode: str, emu: Emulator) -> None:
     assert "tool_choice" not in sent(emu)
 
 
-
-
 @pytest.mark.parametrize(
     ("choice", "wire"),
     [
