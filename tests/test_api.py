@@ -142,7 +142,8 @@ def test_default_echo_and_request_shape(mode: str, emu: Emulator) -> None:
 
 def test_reasoning_is_exposed(mode: str, emu: Emulator) -> None:
     emu.script(Script(text="42", reasoning="Let me think step by step."))
-    c = module_complete(mode, emu)
+    # The "deepseek" profile speaks OpenAI's format and, unlike OpenAI itself, returns reasoning text.
+    c = module_complete(mode, emu, base_url=emu.base_url("deepseek"))
     assert c.reasoning == "Let me think step by step."
     assert c.text == "42"
 
@@ -217,7 +218,7 @@ def test_openai_compatible_provider_with_key(mode: str, emu: Emulator) -> None:
 
 def test_stream_events_and_completion(mode: str, emu: Emulator) -> None:
     emu.script(Script(text="one two three four", reasoning="hmm, ok", input_tokens=5, output_tokens=4))
-    events, c = module_stream(mode, emu)
+    events, c = module_stream(mode, emu, base_url=emu.base_url("deepseek"))
     kinds = [type(e) for e in events]
     assert kinds[0] is ReasoningDelta
     assert kinds[-2:] == [Finish, UsageUpdate]

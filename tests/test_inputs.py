@@ -290,7 +290,10 @@ def test_pydantic_model_as_tool() -> None:
     assert tool.name == "SearchDocs"
     assert tool.description == "Search the documentation."
     assert tool.parameters["properties"]["query"]["type"] == "string"
-    assert tool.parameters["required"] == ["query"]
+    # Sent strict, as the OpenAI SDK sends pydantic tools: closed, every property required.
+    assert tool.strict is True
+    assert tool.parameters["required"] == ["query", "limit"]
+    assert tool.parameters["additionalProperties"] is False
 
 
 def test_duplicate_tool_names_are_refused() -> None:

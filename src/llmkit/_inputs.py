@@ -144,10 +144,11 @@ def _tool(t: Any) -> Tool:
             fn.get("strict"),
         )
     if isinstance(t, type) and hasattr(t, "model_json_schema"):
-        schema = t.model_json_schema()
+        # A pydantic model is a closed schema we control: send it strict, as the OpenAI SDK does.
+        schema = strict_schema(t.model_json_schema())
         doc = schema.pop("description", "") or ""
         schema.pop("title", None)
-        return Tool(t.__name__, doc, schema)
+        return Tool(t.__name__, doc, schema, strict=True)
     if callable(t):
         from llmkit._schema import function_tool
 
@@ -184,8 +185,7 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
     if isinstance(rf, ResponseFormat):
         return rf, None
     if isinstance(rf, type) and hasattr(rf, "model_json_schema"):
-        schema = rf.model_json_schema()
-        return ResponseFormat("json_schema", schema, rf.__name__, is_strict_schema(schema)), rf
+        return ResponseFormat("json_schema", strict_schema(rf.model_json_schema()), rf.__name__, True), rf
     if isinstance(rf, Mapping):
         kind = rf.get("type")
         if kind == "json_object":
@@ -211,6 +211,54 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
     raise ConfigurationError(
         "response_format must be a JSON schema dict, an OpenAI-style dict or a pydantic model"
     )
+
+
+def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``schema`` in OpenAI's strict form: every object closed, every property required,
+    single-entry ``allOf`` and ``$ref``-with-siblings inlined, ``default: null`` dropped."""
+    import copy
+
+    root = copy.deepcopy(schema)
+    return _strict(root, root)
+
+
+def _strict(node: Any, root: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_strict(n, root) for n in node]
+    if not isinstance(node, dict):
+        return node
+    for defs in ("$defs", "definitions"):
+        if isinstance(node.get(defs), dict):
+            node[defs] = {k: _strict(v, root) for k, v in node[defs].items()}
+    if node.get("type") == "object" and "additionalProperties" not in node:
+        node["additionalProperties"] = False
+    if isinstance(node.get("properties"), dict):
+        node["required"] = list(node["properties"])
+        node["properties"] = {k: _strict(v, root) for k, v in node["properties"].items()}
+    if isinstance(node.get("items"), dict):
+        node["items"] = _strict(node["items"], root)
+    if isinstance(node.get("anyOf"), list):
+        node["anyOf"] = _strict(node["anyOf"], root)
+    all_of = node.get("allOf")
+    if isinstance(all_of, list):
+        if len(all_of) == 1:
+            node.pop("allOf")
+            node.update(_strict(all_of[0], root))
+        else:
+            node["allOf"] = _strict(all_of, root)
+    if "default" in node and node["default"] is None:
+        del node["default"]
+    ref = node.get("$ref")
+    if isinstance(ref, str) and len(node) > 1 and ref.startswith("#/"):
+        target: Any = root
+        for key in ref[2:].split("/"):
+            target = target[key]
+        merged = {**target, **node}
+        merged.pop("$ref")
+        node.clear()
+        node.update(merged)
+        return _strict(node, root)
+    return node
 
 
 def is_strict_schema(schema: Any) -> bool:

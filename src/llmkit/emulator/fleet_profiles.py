@@ -70,6 +70,8 @@ def _p(
     query: tuple[str, ...] = (),
     **extra: Any,
 ) -> Profile:
+    # Compatible servers that expose reasoning mostly use DeepSeek's field name.
+    extra.setdefault("reasoning_field", "reasoning_content")
     return Profile(
         name,
         _OPENAI,

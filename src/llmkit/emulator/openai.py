@@ -6,7 +6,9 @@ in one shows up as a failure against the other.
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -78,7 +80,13 @@ class Invalid(Exception):
 
 
 def error_body(
-    profile: Profile, status: int, message: str, etype: str | None, code: str | None, shape: str | None = None
+    profile: Profile,
+    status: int,
+    message: str,
+    etype: str | None,
+    code: str | None,
+    shape: str | None = None,
+    param: str | None = None,
 ) -> Any:
     """The error body in the shape the provider documents (``Profile.error_shape``)."""
     shape = shape or profile.error_shape
@@ -127,7 +135,7 @@ def error_body(
         return {"error_code": code or _DATABRICKS_CODES.get(status, "INTERNAL_ERROR"), "message": message}
     if shape == "code_int":  # {"code": 30014, "message": ..., "data": null} (SiliconFlow)
         return {"code": int(code) if code and code.isdigit() else status, "message": message, "data": None}
-    return {"error": {"message": message, "type": etype or _type_for(status), "param": None, "code": code}}
+    return {"error": {"message": message, "type": etype or _type_for(status), "param": param, "code": code}}
 
 
 _DATABRICKS_CODES = {
@@ -146,7 +154,7 @@ def _type_for(status: int) -> str:
 
 
 def error_reply(profile: Profile, err: ScriptedError, shape: str | None = None) -> Reply:
-    body = error_body(profile, err.status, err.message, err.type, err.code, shape)
+    body = error_body(profile, err.status, err.message, err.type, err.code, shape, err.param)
     headers = {"x-request-id": "req_emulated_error", **err.headers}
     if (shape or profile.error_shape) == "azure":
         headers.setdefault("x-ms-error-code", err.code or str(err.status))
@@ -364,7 +372,7 @@ def _chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     try:
         _validate_chat(body, profile, _allowed_fields(req, profile))
     except Invalid as exc:
-        return error_reply(profile, ScriptedError(400, str(exc), code=exc.code))
+        return error_reply(profile, ScriptedError(400, str(exc), code=exc.code, param=exc.param))
     script = emu.take_script(req.path) or Script()
     if script.error is not None and script.fault != "stream_error":
         reply = error_reply(profile, script.error)
@@ -395,7 +403,9 @@ def _chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     if calls:
         message["tool_calls"] = calls
     if script.reasoning:
-        message[profile.extra.get("reasoning_field", "reasoning_content")] = script.reasoning
+        # OpenAI itself returns no reasoning text; providers that do name their field in the profile.
+        if profile.extra.get("reasoning_field"):
+            message[profile.extra["reasoning_field"]] = script.reasoning
     finish = FINISH.get(script.finish_reason or "", script.finish_reason) or (
         "tool_calls" if calls else "stop"
     )
@@ -435,6 +445,10 @@ def _reshape(obj: dict[str, Any], profile: Profile) -> dict[str, Any]:
 
 
 def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, profile: Profile) -> Reply:
+    usage_null = (
+        bool((body.get("stream_options") or {}).get("include_usage")) and profile.error_shape == "openai"
+    )
+
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
         obj: dict[str, Any] = {
             "id": cid,
@@ -444,6 +458,8 @@ def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, 
             "system_fingerprint": "fp_emulator",
             "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
         }
+        if usage_null:  # with include_usage, every chunk but the last carries "usage": null
+            obj["usage"] = None
         obj.update(extra)
         return b"data: " + json.dumps(_reshape(obj, profile)).encode() + b"\n\n"
 
@@ -474,9 +490,9 @@ def _stream_reply(body: dict[str, Any], script: Script, cid: str, created: int, 
         yield chunk_with_usage(
             {"role": "assistant", "content": "", "refusal": None}, **({} if late else fields)
         )
-        if script.reasoning:
+        if script.reasoning and profile.extra.get("reasoning_field"):
             for piece in split_text(script.reasoning):
-                yield chunk({profile.extra.get("reasoning_field", "reasoning_content"): piece})
+                yield chunk({profile.extra["reasoning_field"]: piece})
         text = script.text or ""
         if text:
             for piece in split_text(text, script.chunk_chars, script.n_chunks):
@@ -564,7 +580,10 @@ def _embeddings(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     for i, text in enumerate(inputs):
         seed = sum(map(ord, str(text))) or 1
         vec = [((seed * (j + 3)) % 97) / 97.0 - 0.5 for j in range(dims)]
-        data.append({"object": "embedding", "index": i, "embedding": vec})
+        embedding: Any = vec
+        if body.get("encoding_format") == "base64":  # little-endian float32s, base64-encoded
+            embedding = base64.b64encode(struct.pack(f"<{dims}f", *vec)).decode()
+        data.append({"object": "embedding", "index": i, "embedding": embedding})
     tokens = sum(count_tokens(str(t)) for t in inputs)
     obj = {
         "object": "list",

@@ -29,6 +29,7 @@ class ScriptedError:
     type: str | None = None
     code: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    param: str | None = None  # the offending request parameter, where the format reports one
 
 
 @dataclass(slots=True)
