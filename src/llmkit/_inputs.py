@@ -219,7 +219,8 @@ def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
     import copy
 
     root = copy.deepcopy(schema)
-    return _strict(root, root)
+    out: dict[str, Any] = _strict(root, root)
+    return out
 
 
 def _strict(node: Any, root: dict[str, Any]) -> Any:

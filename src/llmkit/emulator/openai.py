@@ -402,10 +402,9 @@ def _chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     message: dict[str, Any] = {"role": "assistant", "content": text or None, "refusal": None}
     if calls:
         message["tool_calls"] = calls
-    if script.reasoning:
-        # OpenAI itself returns no reasoning text; providers that do name their field in the profile.
-        if profile.extra.get("reasoning_field"):
-            message[profile.extra["reasoning_field"]] = script.reasoning
+    # OpenAI itself returns no reasoning text; providers that do name their field in the profile.
+    if script.reasoning and profile.extra.get("reasoning_field"):
+        message[profile.extra["reasoning_field"]] = script.reasoning
     finish = FINISH.get(script.finish_reason or "", script.finish_reason) or (
         "tool_calls" if calls else "stop"
     )
