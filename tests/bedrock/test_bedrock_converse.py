@@ -275,7 +275,7 @@ def test_unsupported_inputs() -> None:
         )
     with pytest.raises(NotSupportedError):
         DIALECT.build_embed(
-            EmbedRequest(model="amazon.titan-embed-text-v2:0", inputs=["x"]), CallContext(SPEC, MODEL, BASE)
+            EmbedRequest(model="meta.llama3-1-70b-instruct", inputs=["x"]), CallContext(SPEC, MODEL, BASE)
         )
     s3 = build_body(
         ChatRequest(

@@ -16,6 +16,7 @@ transports send it (percent-encoding kept, no requoting).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,13 +24,21 @@ from typing import Any
 
 from llmkit._redact import register_secret
 from llmkit.auth.base import Auth, AuthFlow, HeaderAuth
-from llmkit.auth.sigv4 import AwsCredentials, credential_source, sign_http_request
+from llmkit.auth.sigv4 import (
+    ENV_ACCESS_KEY,
+    ENV_SECRET_KEY,
+    ENV_SESSION_TOKEN,
+    AwsCredentials,
+    credential_source,
+    sign_http_request,
+)
 from llmkit.errors import ConfigurationError
 from llmkit.providers.spec import ProviderSpec
 from llmkit.wire import HttpRequest
 
 __all__ = [
     "OPTIONS",
+    "DefaultCredentials",
     "SigV4Auth",
     "bedrock_auth",
     "sagemaker_auth",
@@ -102,7 +111,38 @@ def _credentials(spec: ProviderSpec, opts: dict[str, Any]) -> Callable[[], AwsCr
         )
     for secret in (secret_key, session_token):
         register_secret(secret)
+    if access_key is None and secret_key is None and session_token is None and profile is None:
+        default = DefaultCredentials()
+        default()  # fail now, before any request, when nothing is configured
+        return default
     return credential_source(access_key, secret_key, session_token, profile=profile)
+
+
+class DefaultCredentials:
+    """The default chain, re-read per request: the ``AWS_*`` variables as they are now (a resolved
+    call may be cached by the client, so a changed environment must still be seen), else
+    botocore's chain, found once and then asked each time so that it can refresh."""
+
+    __slots__ = ("_chain", "_env", "_env_credentials")
+
+    def __init__(self) -> None:
+        self._chain: Callable[[], AwsCredentials] | None = None
+        self._env: tuple[str, str, str] | None = None
+        self._env_credentials: AwsCredentials | None = None
+
+    def __call__(self) -> AwsCredentials:
+        key = os.environ.get(ENV_ACCESS_KEY) or ""
+        secret = os.environ.get(ENV_SECRET_KEY) or ""
+        if key or secret:
+            token = os.environ.get(ENV_SESSION_TOKEN) or ""
+            if (key, secret, token) != self._env or self._env_credentials is None:
+                # credential_source checks that both are set.
+                self._env_credentials = credential_source(use_botocore=False)()
+                self._env = (key, secret, token)
+            return self._env_credentials
+        if self._chain is None:
+            self._chain = credential_source()
+        return self._chain()
 
 
 def _signing_name(spec: ProviderSpec, params: Mapping[str, str], default: str) -> str:
@@ -140,6 +180,8 @@ def bedrock_auth(
 ) -> Auth:
     """Bedrock: explicit AWS keys, else a Bedrock API key as a bearer token, else the credential chain."""
     if api_key and not _explicit_aws_keys(opts):
+        for name in OPTIONS:
+            opts.pop(name, None)  # all None here; consumed so they are not taken for unknown options
         register_secret(api_key)
         return HeaderAuth("authorization", api_key, "Bearer ")
     return sigv4_auth(spec, None, opts, params, service=_signing_name(spec, params, "bedrock"))

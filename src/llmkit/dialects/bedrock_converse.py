@@ -9,6 +9,11 @@ segment, percent-encoded. Signing is not done here: the provider's auth
 (SigV4 with signing name ``bedrock``, or a Bedrock API key as a bearer token)
 decorates the request this builds.
 
+Embeddings go through InvokeModel (``POST {base}/model/{modelId}/invoke``), whose body
+is the model's own: Amazon Titan text embeddings (``inputText``, ``dimensions``,
+``normalize``; one text per request) and Cohere Embed (``texts``, ``input_type``),
+picked by the model id.
+
 Sources: botocore ``data/bedrock-runtime/2023-09-30/service-2.json`` (shapes,
 operations, exception status codes) and ``parsers.py`` (event-stream errors).
 """
@@ -27,6 +32,7 @@ from llmkit.errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ConfigurationError,
     ContextWindowExceededError,
     NotFoundError,
     NotSupportedError,
@@ -77,6 +83,11 @@ OPTIONS = frozenset(
         "service_tier",  # "priority" | "default" | "flex" | {"type": ...}
         "request_metadata",
         "prompt_variables",
+        # InvokeModel embeddings
+        "normalize",  # Titan v2: normalize
+        "input_type",  # Cohere: input_type (search_document when not given)
+        "truncate",  # Cohere: truncate (NONE | START | END)
+        "embedding_types",  # Cohere: embedding_types; Titan v2: embeddingTypes
     }
 )
 
@@ -536,6 +547,7 @@ class BedrockConverseStreamDecoder:
         "_frames",
         "_tool_index",
         "citations",
+        "error",
         "raw_events",
         "response_id",
         "response_model",
@@ -547,6 +559,8 @@ class BedrockConverseStreamDecoder:
         self._done = False
         # contentBlockIndex -> ordinal of that tool call among this message's tool calls
         self._tool_index: dict[int, int] = {}
+        # An exception frame, reported after the events that preceded it in the same read.
+        self.error: ProviderError | None = None
         self.response_id: str | None = None
         self.response_model: str | None = None
         self.citations: list[Citation] = []
@@ -561,7 +575,12 @@ class BedrockConverseStreamDecoder:
         out: list[StreamEvent] = []
         for frame in self._frames.feed(data):
             if frame.kind != "event":
-                raise stream_error(frame, self._ctx)
+                error = stream_error(frame, self._ctx)
+                if not out:
+                    raise error
+                # Hand back the events before the exception first; the stream raises it right after.
+                self.error = error
+                return out
             kind = frame.event_type or ""
             try:
                 obj = json.loads(frame.payload) if frame.payload else {}
@@ -639,6 +658,103 @@ class BedrockConverseStreamDecoder:
             out.append(CitationsUpdate(tuple(self.citations)))
 
 
+# ---------------------------------------------------------------- embeddings (InvokeModel)
+
+# The InvokeModel body is the model's own format; the model id says which one.
+_COHERE_INPUT_TYPES = frozenset({"search_document", "search_query", "classification", "clustering"})
+
+
+def embed_family(model: str) -> str:
+    """``titan`` or ``cohere`` from a model id, inference profile id or ARN; else NotSupportedError."""
+    name = model.rsplit("/", 1)[-1].lower()
+    if "titan-embed" in name:
+        return "titan"
+    if "cohere.embed" in name:
+        return "cohere"
+    raise NotSupportedError(
+        f"Bedrock embeddings through llmkit take Amazon Titan (amazon.titan-embed-*) or Cohere "
+        f"(cohere.embed-*) models, not {model!r}"
+    )
+
+
+def embed_body(req: EmbedRequest) -> dict[str, Any]:
+    options = req.options
+    if embed_family(req.model) == "titan":
+        if len(req.inputs) != 1:
+            raise NotSupportedError(
+                "Titan embedding models take one text per request: call embed() once per text"
+            )
+        body: dict[str, Any] = {"inputText": req.inputs[0]}
+        if req.dimensions is not None:
+            body["dimensions"] = req.dimensions
+        if options.get("normalize") is not None:
+            body["normalize"] = bool(options["normalize"])
+        if options.get("embedding_types") is not None:
+            body["embeddingTypes"] = list(options["embedding_types"])
+    else:
+        input_type = options.get("input_type") or "search_document"
+        if input_type not in _COHERE_INPUT_TYPES:
+            raise ConfigurationError(
+                f"input_type must be one of {', '.join(sorted(_COHERE_INPUT_TYPES))}, not {input_type!r}"
+            )
+        body = {"texts": list(req.inputs), "input_type": input_type}
+        if options.get("truncate") is not None:
+            body["truncate"] = options["truncate"]
+        if options.get("embedding_types") is not None:
+            body["embedding_types"] = list(options["embedding_types"])
+        if req.dimensions is not None:
+            body["output_dimension"] = req.dimensions  # Cohere Embed v4 only
+    if req.extra_body:
+        body.update(req.extra_body)
+    return body
+
+
+def build_embed_request(req: EmbedRequest, ctx: CallContext) -> HttpRequest:
+    body = embed_body(req)
+    url = ctx.base_url.rstrip("/") + model_path(req.model, "invoke")
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    return HttpRequest("POST", url, headers, dumps(body), body)
+
+
+def _floats(rows: Any) -> list[list[float]]:
+    if not isinstance(rows, list):
+        raise TypeError("expected a list of vectors")
+    return [[float(x) for x in row] for row in rows]
+
+
+def _header_int(resp: HttpResponse, name: str) -> int:
+    value = resp.headers.get(name)
+    try:
+        return int(value) if value else 0
+    except ValueError:
+        return 0
+
+
+def parse_embed_response(resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
+    obj = _json(resp, "InvokeModel", ctx.provider)
+    # Bedrock reports InvokeModel token counts in a response header (not in the service model).
+    header_tokens = _header_int(resp, "x-amzn-bedrock-input-token-count")
+    try:
+        if embed_family(req.model) == "titan":
+            vector = obj.get("embedding")
+            if vector is None:  # embeddingTypes without "float"
+                by_type = obj["embeddingsByType"]
+                vector = next(iter(by_type.values()))
+            vectors = _floats([vector])
+            tokens = _int(obj.get("inputTextTokenCount")) or header_tokens
+        else:
+            rows = obj["embeddings"]
+            if isinstance(rows, Mapping):  # embeddings_by_type: {"float": [...], "int8": [...]}
+                rows = rows.get("float") or next(iter(rows.values()))
+            vectors = _floats(rows)
+            tokens = header_tokens
+    except (KeyError, TypeError, ValueError, AttributeError, StopIteration) as exc:
+        raise ResponseDecodeError(
+            f"InvokeModel embeddings body not understood: {exc!r}", provider=ctx.provider, snippet=resp.body
+        ) from None
+    return Embeddings(vectors, Usage(input_tokens=tokens), req.model, ctx.provider, obj)
+
+
 # ---------------------------------------------------------------- dialect
 
 
@@ -669,10 +785,10 @@ class BedrockConverseDialect:
         return classify(resp, decode_body(resp), ctx)
 
     def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
-        raise NotSupportedError(f"{ctx.provider}: Bedrock embeddings go through InvokeModel, not Converse")
+        return build_embed_request(req, ctx)
 
     def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
-        raise NotSupportedError(f"{ctx.provider}: Bedrock embeddings go through InvokeModel, not Converse")
+        return parse_embed_response(resp, req, ctx)
 
     def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         body = {"input": {"converse": build_body(req, for_count=True)}}

@@ -411,7 +411,10 @@ class OpenAIStreamDecoder:
                 # Hand back what came before the error first; the stream raises it right after.
                 self.error = _stream_error(obj, self._ctx, self._q)
                 return out
-            self.raw_events.append(obj)
+            if not self.raw_events or _not_plain_delta(obj):
+                # Keep the first chunk and any carrying more than a delta (finish, usage, extras);
+                # a long stream's content chunks would otherwise pile up in memory.
+                self.raw_events.append(obj)
             self._chunk(obj, out)
         return out
 
@@ -467,6 +470,18 @@ _STATUS_OF_TYPE = {
     "server_error": 500,
     "api_error": 500,
 }
+
+
+_PLAIN_CHUNK_KEYS = frozenset(
+    {"id", "object", "created", "model", "system_fingerprint", "choices", "service_tier"}
+)
+
+
+def _not_plain_delta(obj: dict[str, Any]) -> bool:
+    if not obj.keys() <= _PLAIN_CHUNK_KEYS:
+        return True
+    choices: list[Any] = obj.get("choices") or []
+    return len(choices) != 1 or choices[0].get("finish_reason") is not None
 
 
 def _delta_parts(parts: Any) -> list[StreamEvent]:

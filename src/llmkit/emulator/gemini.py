@@ -713,7 +713,9 @@ def _partner(
     stream = method == "streamRawPredict"
     key = emu.api_key or "vertex-partner"
     if publisher == "anthropic":
-        if body.get("anthropic_version") not in ANTHROPIC_VERTEX_VERSIONS:
+        # Google's count-tokens example sends no anthropic_version; a message must carry one.
+        given = body.get("anthropic_version")
+        if given not in ANTHROPIC_VERTEX_VERSIONS and (model != "count-tokens" or given is not None):
             return error_reply(ScriptedError(400, "anthropic_version: a supported version is required"))
         inner = {k: v for k, v in body.items() if k != "anthropic_version"}
         headers = {"x-api-key": key, "anthropic-version": "2023-06-01", "content-type": "application/json"}

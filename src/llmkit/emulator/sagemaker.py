@@ -214,7 +214,14 @@ def _messages(body: dict[str, Any], script: Script, stream: bool) -> tuple[str, 
     user = next((_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
     if messages[-1].get("role") == "tool" and script.text is None and script.tool_calls is None:
         script.text = "Thanks, the tool answered: " + _text_of(messages[-1].get("content"))[:200]
-    script = default_answer(user, tools, forced, None, script)
+    found = body.get("response_format")
+    response_format: dict[str, Any] = found if isinstance(found, dict) else {}
+    schema: Any = None
+    if response_format.get("type") == "json_schema":
+        schema = (response_format.get("json_schema") or {}).get("schema") or {"type": "object"}
+    elif response_format.get("type") == "json_object":
+        schema = {"type": "object", "properties": {"answer": {"type": "string"}}}
+    script = default_answer(user, tools, forced, schema, script)
     model = body.get("model") or "tgi"
     prompt = count_tokens(json.dumps(messages)) if script.input_tokens is None else script.input_tokens
     text = script.text or ""

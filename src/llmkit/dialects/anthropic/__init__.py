@@ -8,6 +8,7 @@ streams as SSE with named events and no ``[DONE]`` sentinel.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from llmkit.dialects._errors import decode_body
 from llmkit.dialects.anthropic._errors import classify
@@ -15,15 +16,32 @@ from llmkit.dialects.anthropic._request import beta_header, build_body, count_to
 from llmkit.dialects.anthropic._response import completion_from
 from llmkit.dialects.anthropic._stream import AnthropicStreamDecoder
 from llmkit.dialects.anthropic.options import OPTION_NAMES, AnthropicOptions
+from llmkit.dialects.anthropic.quirks import AnthropicQuirks, quirks_of, url_for
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.errors import NotSupportedError, ProviderError, ResponseDecodeError
 from llmkit.types import Completion, Embeddings, TokenCount
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
-__all__ = ["DIALECT", "AnthropicMessagesDialect", "AnthropicOptions", "AnthropicStreamDecoder"]
+__all__ = [
+    "DIALECT",
+    "AnthropicMessagesDialect",
+    "AnthropicOptions",
+    "AnthropicQuirks",
+    "AnthropicStreamDecoder",
+]
 
 MESSAGES_PATH = "/v1/messages"
 COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
+
+
+def _apply_quirks(body: dict[str, Any], q: AnthropicQuirks, model_in_body: bool) -> dict[str, Any]:
+    """The body as the endpoint wants it: version field added, model dropped where the URL names it."""
+    if q.body_version is not None:
+        # A version the caller put in extra_body wins.
+        body.setdefault("anthropic_version", q.body_version)
+    if not model_in_body:
+        body.pop("model", None)
+    return body
 
 
 def _headers(req: ChatRequest, ctx: CallContext) -> dict[str, str]:
@@ -51,10 +69,10 @@ class AnthropicMessagesDialect:
     options = OPTION_NAMES
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
-        body = build_body(req, ctx)
-        return HttpRequest(
-            "POST", ctx.base_url.rstrip("/") + MESSAGES_PATH, _headers(req, ctx), dumps(body), body
-        )
+        q = quirks_of(ctx)
+        body = _apply_quirks(build_body(req, ctx), q, q.model_in_body)
+        path = q.stream_messages_path if req.stream and q.stream_messages_path else q.messages_path
+        return HttpRequest("POST", url_for(ctx, path), _headers(req, ctx), dumps(body), body)
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
         return completion_from(_json(resp, "message", ctx.provider), ctx.model, ctx.provider)
@@ -82,9 +100,9 @@ class AnthropicMessagesDialect:
             options=req.options,
             extra_body=req.extra_body,
         )
-        body = count_tokens_body(build_body(plain, ctx))
-        url = ctx.base_url.rstrip("/") + COUNT_TOKENS_PATH
-        return HttpRequest("POST", url, _headers(plain, ctx), dumps(body), body)
+        q = quirks_of(ctx)
+        body = _apply_quirks(count_tokens_body(build_body(plain, ctx)), q, q.count_tokens_model_in_body)
+        return HttpRequest("POST", url_for(ctx, q.count_tokens_path), _headers(plain, ctx), dumps(body), body)
 
     def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
         obj = _json(resp, "count_tokens", ctx.provider)

@@ -63,7 +63,8 @@ def error_fields(body: Any) -> Fields:
         if isinstance(err, Mapping):
             details = err.get("details")
             code = details.get("error_code") if isinstance(details, Mapping) else None
-            etype = err.get("type")
+            # Google's front end (Anthropic on Vertex AI) answers {"error": {"code", "message", "status"}}.
+            etype = err.get("type") or err.get("status")
             message = err.get("message")
             return (
                 str(message) if message else str(etype or "unknown error"),
