@@ -127,6 +127,8 @@ class _Base:
         options: dict[str, Any],
     ) -> tuple[_Call, ChatRequest, Any]:
         r = self._resolve(model, api_key, base_url, extra_headers, options)
+        if stream and not r.spec.supports("stream"):
+            raise NotSupportedError(f"{r.spec.name} does not support streaming through llmkit")
         fmt, validator = to_response_format(response_format)
         req = ChatRequest(
             model=r.ctx.model,

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from llmkit import _constants as C
 from llmkit._redact import register_secret
@@ -95,6 +95,9 @@ def resolve(
     except KeyError as exc:
         raise ConfigurationError(f"{spec.name} base URL needs the parameter {exc.args[0]!r}") from None
 
+    if spec.host_aliases:
+        url = _alias_host(url, spec.host_aliases)
+
     headers: dict[str, str] = {"user-agent": C.USER_AGENT}
     headers.update(spec.default_headers)
     headers.update(default_headers)
@@ -149,3 +152,12 @@ def resolve(
 def _extra_options(spec: ProviderSpec) -> frozenset[str]:
     extra = getattr(spec.quirks, "extra_options", None)
     return extra if isinstance(extra, frozenset) else frozenset()
+
+
+def _alias_host(url: str, aliases: Mapping[str, str]) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host not in aliases:
+        return url
+    netloc = aliases[host] + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

@@ -190,3 +190,20 @@ def test_hosts_agree_with_the_discovery_document() -> None:
         assert urlsplit(url).hostname == urlsplit(root).hostname, location
     global_maas = _url("vertex_ai_maas/deepseek-ai/deepseek-v3.1-maas", region="global")
     assert urlsplit(global_maas).hostname == urlsplit(doc["rootUrl"]).hostname
+
+
+@pytest.mark.parametrize("provider", ["vertex_ai_maas", "vertex_ai_mistral", "vertex_ai_ai21"])
+def test_global_location_resolves_to_the_global_host(provider: str) -> None:
+    from llmkit._resolve import resolve
+
+    r = resolve(
+        f"{provider}/some-model",
+        api_key="ya29.fake-access-token",
+        base_url=None,
+        extra_headers=None,
+        options={"project": "proj", "location": "global"},
+        default_keys={},
+        default_headers={},
+    )
+    assert r.ctx.base_url.startswith("https://aiplatform.googleapis.com/")
+    assert "/locations/global" in r.ctx.base_url

@@ -64,6 +64,7 @@ def _raw_predict(publisher: str, api_version: str, name: str, title: str, docs: 
             "/projects/{project}/locations/{location}"
         ),
         regions=_global_region(api_version, ""),
+        host_aliases=VERTEX.host_aliases,
         params=_VERTEX_PARAMS,
         auth="custom",
         auth_factory="llmkit.auth.google:vertex_auth",
@@ -141,6 +142,7 @@ SPECS = (
             "/projects/{project}/locations/{location}/endpoints/openapi"
         ),
         regions=_global_region("v1", "/endpoints/openapi"),
+        host_aliases=VERTEX.host_aliases,
         params=_VERTEX_PARAMS,
         auth="custom",
         auth_factory="llmkit.auth.google:vertex_auth",

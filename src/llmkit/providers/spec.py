@@ -54,6 +54,9 @@ class ProviderSpec:
     # Named base URLs chosen with ``region=``.
     regions: Mapping[str, str] = field(default_factory=dict)
     default_region: str | None = None
+    # Hosts that a filled-in template produces but that are spelled otherwise in reality
+    # (Vertex AI: ``global-aiplatform.googleapis.com`` is ``aiplatform.googleapis.com``).
+    host_aliases: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Param] = field(default_factory=dict)
     default_headers: Mapping[str, str] = field(default_factory=dict)
     # Query parameters added to every request; values may hold ``{param}`` placeholders.
