@@ -16,7 +16,7 @@ import pytest
 import llmkit.auth.aws as aws_auth
 from llmkit import AsyncClient, Client
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
-from llmkit.dialects.bedrock_converse import DIALECT, BedrockConverseStreamDecoder, build_body
+from llmkit.dialects.bedrock import DIALECT, BedrockConverseStreamDecoder, build_body
 from llmkit.emulator import Emulator, Script, ScriptedCall, ScriptedError
 from llmkit.emulator.bedrock import (
     ACCESS_KEY,

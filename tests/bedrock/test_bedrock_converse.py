@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ForcedTool
-from llmkit.dialects.bedrock_converse import DIALECT, BedrockConverseStreamDecoder, build_body
+from llmkit.dialects.bedrock import DIALECT, BedrockConverseStreamDecoder, build_body
 from llmkit.errors import (
     APITimeoutError,
     AuthenticationError,

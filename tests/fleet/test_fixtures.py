@@ -130,6 +130,39 @@ def test_modal_documented_proxy_auth_401() -> None:
     assert err.body == "modal-http: missing credentials for proxy authorization"
 
 
+def test_xai_documented_openapi_completion() -> None:
+    c = decode("xai", "chat_openapi_example.json")
+    assert c.text == "101 multiplied by 3 is 303."
+    assert not c.tool_calls
+    assert (c.finish_reason, c.raw_finish_reason) == (FinishReason.STOP, "stop")
+    assert usage(c) == (32, 9, 135)  # xAI's total counts the 94 reasoning tokens; kept as sent
+    assert (c.usage.cached_input_tokens, c.usage.reasoning_tokens) == (6, 94)
+    assert (c.id, c.model) == ("a3d1008e-4544-40d4-d075-11527e794e4a", "latest")
+
+
+def test_datarobot_documented_drum_completion() -> None:
+    c = decode("datarobot", "drum_chat_openapi_example.json")
+    assert c.text == "\n\nHello there, how may I assist you today?"
+    assert not c.tool_calls
+    assert (c.finish_reason, c.raw_finish_reason) == (FinishReason.STOP, "stop")
+    assert usage(c) == (9, 12, 21)
+    assert (c.id, c.model) == ("chatcmpl-123", "gpt-4o-mini")
+
+
+def test_hyperbolic_sdk_test_tool_call_stream() -> None:
+    c = decode("hyperbolic", "chat_stream_tool_call_sdk_test.sse")
+    assert c.text == ""
+    [call] = c.tool_calls
+    assert (call.id, call.name, call.arguments) == (
+        "call_O17Uplv4lJvD6DVdIvFFeRMw",
+        "test-tool",
+        {"value": "Sparkle Day"},
+    )
+    assert (c.finish_reason, c.raw_finish_reason) == (FinishReason.TOOL_CALLS, "tool_calls")
+    assert usage(c) == (53, 17, 70)
+    assert (c.id, c.model) == ("chatcmpl-96aZqmeDpA9IPD6tACY8djkMsJCMP", "gpt-3.5-turbo-0125")
+
+
 # ---------------------------------------------------------------- third-party recordings
 
 
@@ -247,6 +280,8 @@ def replay(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str,
         "friendli/serverless_chat.json",
         "azure_ai/chat_tool_call_maxset.json",
         "perplexity/chat_docs_schema.json",
+        "xai/chat_openapi_example.json",
+        "datarobot/drum_chat_openapi_example.json",
     ],
 )
 def test_public_api_decodes_replayed_completion(replay: dict[str, Any], fixture: str) -> None:
@@ -263,15 +298,21 @@ def test_public_api_decodes_replayed_completion(replay: dict[str, Any], fixture:
 
 
 @pytest.mark.parametrize(
-    "fixture", ["friendli/dedicated_chat_stream.sse", "xai/chat_stream_reasoning_recorded.sse"]
+    "fixture",
+    [
+        "friendli/dedicated_chat_stream.sse",
+        "xai/chat_stream_reasoning_recorded.sse",
+        "hyperbolic/chat_stream_tool_call_sdk_test.sse",
+    ],
 )
 def test_public_api_decodes_replayed_stream(replay: dict[str, Any], fixture: str) -> None:
     provider, name = fixture.split("/")
     direct = decode(provider, name, "m")
     with llmkit.stream(f"{provider}/m", "Hi", extra_headers={"x-fixture": fixture}, **replay) as s:
         done = s.completion
-    assert (done.text, done.message.reasoning, done.usage) == (
+    assert (done.text, done.message.reasoning, done.tool_calls, done.usage) == (
         direct.text,
         direct.message.reasoning,
+        direct.tool_calls,
         direct.usage,
     )

@@ -23,15 +23,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from llmkit._redact import register_secret
-from llmkit.auth.base import Auth, AuthFlow, HeaderAuth
-from llmkit.auth.sigv4 import (
+from llmkit.auth.aws_credentials import (
     ENV_ACCESS_KEY,
     ENV_SECRET_KEY,
     ENV_SESSION_TOKEN,
     AwsCredentials,
     credential_source,
-    sign_http_request,
 )
+from llmkit.auth.base import Auth, AuthFlow, HeaderAuth
+from llmkit.auth.sigv4 import sign_http_request
 from llmkit.errors import ConfigurationError
 from llmkit.providers.spec import ProviderSpec
 from llmkit.wire import HttpRequest

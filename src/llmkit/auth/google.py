@@ -10,275 +10,69 @@
   extra), for the Application Default Credentials llmkit does not read itself
   (metadata server, workload identity federation, impersonation).
 
-The token exchange is a request the flow *yields*; the transport sends it and
-sends the response back. Tokens are cached per credential and refreshed
-``REFRESH_MARGIN`` seconds before they expire; while one flow refreshes a
-still-valid token, other flows keep using it, so a busy client makes one
-refresh, not one per request.
-
-RSA signing uses ``cryptography`` (in the ``llmkit[gcp]`` extra), imported only
-when a service-account assertion is first signed.
+The token exchange and its cache are in ``llmkit.auth.google_token``, the
+service-account assertion in ``llmkit.auth.google_jwt``; this module turns the
+credentials a caller has (a token, a key file, ADC) into an Auth, and
+re-exports the names of both.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from llmkit._redact import mask, register_secret
 from llmkit.auth.base import AuthFlow
-from llmkit.errors import AuthenticationError, ConfigurationError
-from llmkit.wire import HttpRequest, HttpResponse
+from llmkit.auth.google_jwt import (
+    _GCP_EXTRA,
+    ASSERTION_LIFETIME,
+    CLOUD_PLATFORM_SCOPE,
+    DEFAULT_TOKEN_URI,
+    ServiceAccountKey,
+    build_assertion,
+    sign_rs256,
+)
+from llmkit.auth.google_token import (
+    JWT_BEARER_GRANT,
+    REFRESH_MARGIN,
+    AuthorizedUserAuth,
+    Clock,
+    ServiceAccountAuth,
+    _RefreshingAuth,
+    form_request,
+    parse_token_response,
+)
+from llmkit.errors import ConfigurationError
+from llmkit.wire import HttpRequest
 
 if TYPE_CHECKING:
     from llmkit.auth.base import Auth
     from llmkit.providers.spec import ProviderSpec
 
-CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
-DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
-JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-# Refresh a token this many seconds before it expires.
-REFRESH_MARGIN = 300.0
-# Lifetime asked for in the JWT assertion (Google's maximum is one hour).
-ASSERTION_LIFETIME = 3600
-_GCP_EXTRA = "install the gcp extra: pip install 'llmkit[gcp]'"
-
-Clock = Callable[[], float]
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceAccountKey:
-    """The fields of a service-account JSON key file that a token exchange needs."""
-
-    client_email: str
-    private_key: str = field(repr=False)
-    private_key_id: str | None = None
-    token_uri: str = DEFAULT_TOKEN_URI
-    project_id: str | None = None
-
-    @classmethod
-    def from_info(cls, info: Mapping[str, Any]) -> ServiceAccountKey:
-        if info.get("type", "service_account") != "service_account":
-            raise ConfigurationError(f"not a service-account key (type {info.get('type')!r})")
-        missing = [k for k in ("client_email", "private_key") if not info.get(k)]
-        if missing:
-            raise ConfigurationError(f"the service-account key lacks {', '.join(missing)}")
-        register_secret(str(info["private_key"]))
-        return cls(
-            client_email=str(info["client_email"]),
-            private_key=str(info["private_key"]),
-            private_key_id=info.get("private_key_id"),
-            token_uri=str(info.get("token_uri") or DEFAULT_TOKEN_URI),
-            project_id=info.get("project_id"),
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"ServiceAccountKey(client_email={self.client_email!r}, private_key_id={self.private_key_id!r})"
-        )
-
-
-def sign_rs256(private_key_pem: str, message: bytes) -> bytes:
-    """RSASSA-PKCS1-v1_5 with SHA-256 over ``message``."""
-    try:
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import padding, rsa
-    except ImportError:
-        raise ConfigurationError(
-            f"signing a Google service-account assertion needs cryptography; {_GCP_EXTRA}"
-        ) from None
-    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ConfigurationError("the service-account private key is not an RSA key")
-    return key.sign(message, padding.PKCS1v15(), hashes.SHA256())
-
-
-def build_assertion(
-    key: ServiceAccountKey,
-    *,
-    scopes: Sequence[str] = (CLOUD_PLATFORM_SCOPE,),
-    now: float,
-    subject: str | None = None,
-    lifetime: int = ASSERTION_LIFETIME,
-    audience: str = DEFAULT_TOKEN_URI,
-) -> str:
-    """The signed JWT (``header.claims.signature``) that a service account presents at ``token_uri``.
-
-    The audience is Google's token endpoint even when the key file names another ``token_uri``
-    (the assertion is still *posted* there), exactly as google-auth does."""
-    header: dict[str, str] = {"alg": "RS256", "typ": "JWT"}
-    if key.private_key_id:
-        header["kid"] = key.private_key_id
-    iat = int(now)
-    claims: dict[str, Any] = {
-        "iss": key.client_email,
-        "scope": " ".join(scopes),
-        "aud": audience,
-        "iat": iat,
-        "exp": iat + lifetime,
-    }
-    if subject:
-        claims["sub"] = subject
-    signing_input = ".".join(_b64url(json.dumps(p, separators=(",", ":")).encode()) for p in (header, claims))
-    signature = sign_rs256(key.private_key, signing_input.encode("ascii"))
-    return f"{signing_input}.{_b64url(signature)}"
-
-
-def form_request(url: str, fields: Mapping[str, str]) -> HttpRequest:
-    body = urlencode(dict(fields)).encode()
-    headers = {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"}
-    return HttpRequest("POST", url, headers, body)
-
-
-def parse_token_response(resp: HttpResponse, *, now: float) -> tuple[str, float]:
-    """``(access_token, expires_at)`` from a token endpoint's answer; AuthenticationError otherwise."""
-    try:
-        body: Any = json.loads(resp.body) if resp.body else {}
-    except ValueError:
-        body = {}
-    if resp.status != 200 or not isinstance(body, dict) or not body.get("access_token"):
-        detail = ""
-        if isinstance(body, dict) and body.get("error"):
-            detail = f": {body['error']}"
-            if body.get("error_description"):
-                detail += f" ({body['error_description']})"
-        raise AuthenticationError(
-            f"Google token exchange failed{detail}",
-            status_code=resp.status,
-            provider="google-oauth",
-            body=body if isinstance(body, dict) else None,
-            error_type=str(body.get("error")) if isinstance(body, dict) and body.get("error") else None,
-        )
-    token = str(body["access_token"])
-    register_secret(token)
-    expires_in = float(body.get("expires_in", ASSERTION_LIFETIME))
-    return token, now + expires_in
-
-
-class _TokenCache:
-    """One credential's current token, shared by every flow (and thread) using it."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._refreshing = False
-
-    def token_or_claim(self) -> str | None:
-        """A token to use now, or None when the caller must refresh (the caller then owns the refresh)."""
-        with self._lock:
-            now = self.clock()
-            if self._token is not None and now < self._expires_at - REFRESH_MARGIN:
-                return self._token
-            if self._token is not None and now < self._expires_at and self._refreshing:
-                return self._token  # someone else is already refreshing; the old token still works
-            self._refreshing = True
-            return None
-
-    def store(self, token: str, expires_at: float) -> None:
-        with self._lock:
-            self._token, self._expires_at, self._refreshing = token, expires_at, False
-
-    def release(self) -> None:
-        with self._lock:
-            self._refreshing = False
-
-    def clear(self) -> None:
-        with self._lock:
-            self._token, self._expires_at = None, 0.0
-
-
-class _RefreshingAuth:
-    """A bearer token from an OAuth exchange; subclasses say what request obtains one."""
-
-    quota_project: str | None = None
-
-    def __init__(self, clock: Clock | None = None) -> None:
-        self._cache = _TokenCache(clock or time.time)
-
-    def token_request(self, now: float) -> HttpRequest:
-        raise NotImplementedError
-
-    def auth_flow(self, request: HttpRequest) -> AuthFlow:
-        token = self._cache.token_or_claim()
-        if token is None:
-            try:
-                response = yield self.token_request(self._cache.clock())
-                token, expires_at = parse_token_response(response, now=self._cache.clock())
-            except BaseException:
-                self._cache.release()
-                raise
-            self._cache.store(token, expires_at)
-        request.headers["authorization"] = f"Bearer {token}"
-        if self.quota_project:
-            request.headers.setdefault("x-goog-user-project", self.quota_project)
-        return request
-
-    def invalidate(self) -> None:
-        """Forget the cached token (e.g. after the API answered 401)."""
-        self._cache.clear()
-
-
-class ServiceAccountAuth(_RefreshingAuth):
-    def __init__(
-        self,
-        key: ServiceAccountKey | Mapping[str, Any],
-        *,
-        scopes: Sequence[str] = (CLOUD_PLATFORM_SCOPE,),
-        subject: str | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(clock)
-        self.key = key if isinstance(key, ServiceAccountKey) else ServiceAccountKey.from_info(key)
-        self.scopes = tuple(scopes)
-        self.subject = subject
-
-    def token_request(self, now: float) -> HttpRequest:
-        assertion = build_assertion(self.key, scopes=self.scopes, now=now, subject=self.subject)
-        return form_request(self.key.token_uri, {"grant_type": JWT_BEARER_GRANT, "assertion": assertion})
-
-    def __repr__(self) -> str:
-        return f"ServiceAccountAuth(client_email={self.key.client_email!r}, scopes={self.scopes!r})"
-
-
-class AuthorizedUserAuth(_RefreshingAuth):
-    def __init__(self, info: Mapping[str, Any], *, clock: Clock | None = None) -> None:
-        super().__init__(clock)
-        missing = [k for k in ("client_id", "client_secret", "refresh_token") if not info.get(k)]
-        if missing:
-            raise ConfigurationError(f"the authorized_user credentials lack {', '.join(missing)}")
-        self.client_id = str(info["client_id"])
-        self._client_secret = str(info["client_secret"])
-        self._refresh_token = str(info["refresh_token"])
-        register_secret(self._client_secret)
-        register_secret(self._refresh_token)
-        self.token_uri = str(info.get("token_uri") or DEFAULT_TOKEN_URI)
-        self.quota_project = info.get("quota_project_id")
-
-    def token_request(self, now: float) -> HttpRequest:
-        fields = {
-            "grant_type": "refresh_token",
-            "client_id": self.client_id,
-            "client_secret": self._client_secret,
-            "refresh_token": self._refresh_token,
-        }
-        return form_request(self.token_uri, fields)
-
-    def __repr__(self) -> str:
-        return f"AuthorizedUserAuth(client_id={self.client_id!r}, refresh_token={mask(self._refresh_token)})"
+__all__ = [
+    "ASSERTION_LIFETIME",
+    "CLOUD_PLATFORM_SCOPE",
+    "DEFAULT_TOKEN_URI",
+    "JWT_BEARER_GRANT",
+    "REFRESH_MARGIN",
+    "AccessTokenAuth",
+    "AuthorizedUserAuth",
+    "Clock",
+    "GoogleAuthLibraryAuth",
+    "ServiceAccountAuth",
+    "ServiceAccountKey",
+    "application_default",
+    "build_assertion",
+    "form_request",
+    "from_info",
+    "parse_token_response",
+    "sign_rs256",
+    "vertex_auth",
+]
 
 
 class AccessTokenAuth:

@@ -16,7 +16,7 @@ _MODULES: dict[str, str] = {
     "openai_chat": "llmkit.dialects.openai_chat",
     "anthropic_messages": "llmkit.dialects.anthropic",
     "gemini": "llmkit.dialects.gemini",
-    "bedrock_converse": "llmkit.dialects.bedrock_converse",
+    "bedrock_converse": "llmkit.dialects.bedrock",
     "sagemaker": "llmkit.dialects.sagemaker",
 }
 

@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from llmkit.emulator._content import call_arguments, count_tokens, default_answer, split_args, split_text
+from llmkit.emulator._faults import early_reply, stream_reply
 from llmkit.emulator.bedrock import aws_error, check_sigv4, corrupt
 from llmkit.emulator.profiles import Profile
 from llmkit.emulator.script import Script, ScriptedError
@@ -145,12 +146,9 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
             '{"code":400,"message":"Need to pass custom_attributes=\'accept_eula=true\' as part of header. '
             'This means you have read and accept the end-user-license-agreement (EULA) of the model."}',
         )
-    if script.error is not None and script.fault != "stream_error":
-        reply = scripted_error(endpoint, script.error)
-        reply.delay = script.delay
-        return reply
-    if script.fault == "disconnect":
-        return Reply(disconnect=True, delay=script.delay)
+    early = early_reply(script, lambda err: scripted_error(endpoint, err))
+    if early is not None:
+        return early
 
     content_type, output, stream_output = _container(req, script, stream)
     if isinstance(output, Reply):
@@ -380,11 +378,5 @@ def _stream_reply(script: Script, content_type: str, records: list[bytes], heade
     def chunks() -> Iterator[bytes]:
         yield from frames
 
-    return Reply(
-        200,
-        {"content-type": CONTENT_TYPE, "X-Amzn-SageMaker-Content-Type": content_type, **headers},
-        chunks=chunks(),
-        delay=script.delay,
-        chunk_delay=script.chunk_delay,
-        cut_after=script.after if fault == "cut" else None,
-    )
+    framing = {"content-type": CONTENT_TYPE, "X-Amzn-SageMaker-Content-Type": content_type}
+    return stream_reply(script, {**framing, **headers}, chunks())

@@ -1,0 +1,189 @@
+"""Google OAuth token exchange, sans-I/O, and the cache that shares one token per credential.
+
+The token exchange is a request the flow *yields*; the transport sends it and
+sends the response back. Tokens are refreshed ``REFRESH_MARGIN`` seconds before
+they expire; while one flow refreshes a still-valid token, other flows keep
+using it, so a busy client makes one refresh, not one per request.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from llmkit._redact import mask, register_secret
+from llmkit.auth.base import AuthFlow
+from llmkit.auth.google_jwt import (
+    ASSERTION_LIFETIME,
+    CLOUD_PLATFORM_SCOPE,
+    DEFAULT_TOKEN_URI,
+    ServiceAccountKey,
+    build_assertion,
+)
+from llmkit.errors import AuthenticationError, ConfigurationError
+from llmkit.wire import HttpRequest, HttpResponse
+
+__all__ = [
+    "JWT_BEARER_GRANT",
+    "REFRESH_MARGIN",
+    "AuthorizedUserAuth",
+    "Clock",
+    "ServiceAccountAuth",
+    "form_request",
+    "parse_token_response",
+]
+
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+# Refresh a token this many seconds before it expires.
+REFRESH_MARGIN = 300.0
+
+Clock = Callable[[], float]
+
+
+def form_request(url: str, fields: Mapping[str, str]) -> HttpRequest:
+    body = urlencode(dict(fields)).encode()
+    headers = {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"}
+    return HttpRequest("POST", url, headers, body)
+
+
+def parse_token_response(resp: HttpResponse, *, now: float) -> tuple[str, float]:
+    """``(access_token, expires_at)`` from a token endpoint's answer; AuthenticationError otherwise."""
+    try:
+        body: Any = json.loads(resp.body) if resp.body else {}
+    except ValueError:
+        body = {}
+    if resp.status != 200 or not isinstance(body, dict) or not body.get("access_token"):
+        detail = ""
+        if isinstance(body, dict) and body.get("error"):
+            detail = f": {body['error']}"
+            if body.get("error_description"):
+                detail += f" ({body['error_description']})"
+        raise AuthenticationError(
+            f"Google token exchange failed{detail}",
+            status_code=resp.status,
+            provider="google-oauth",
+            body=body if isinstance(body, dict) else None,
+            error_type=str(body.get("error")) if isinstance(body, dict) and body.get("error") else None,
+        )
+    token = str(body["access_token"])
+    register_secret(token)
+    expires_in = float(body.get("expires_in", ASSERTION_LIFETIME))
+    return token, now + expires_in
+
+
+class _TokenCache:
+    """One credential's current token, shared by every flow (and thread) using it."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._refreshing = False
+
+    def token_or_claim(self) -> str | None:
+        """A token to use now, or None when the caller must refresh (the caller then owns the refresh)."""
+        with self._lock:
+            now = self.clock()
+            if self._token is not None and now < self._expires_at - REFRESH_MARGIN:
+                return self._token
+            if self._token is not None and now < self._expires_at and self._refreshing:
+                return self._token  # someone else is already refreshing; the old token still works
+            self._refreshing = True
+            return None
+
+    def store(self, token: str, expires_at: float) -> None:
+        with self._lock:
+            self._token, self._expires_at, self._refreshing = token, expires_at, False
+
+    def release(self) -> None:
+        with self._lock:
+            self._refreshing = False
+
+    def clear(self) -> None:
+        with self._lock:
+            self._token, self._expires_at = None, 0.0
+
+
+class _RefreshingAuth:
+    """A bearer token from an OAuth exchange; subclasses say what request obtains one."""
+
+    quota_project: str | None = None
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._cache = _TokenCache(clock or time.time)
+
+    def token_request(self, now: float) -> HttpRequest:
+        raise NotImplementedError
+
+    def auth_flow(self, request: HttpRequest) -> AuthFlow:
+        token = self._cache.token_or_claim()
+        if token is None:
+            try:
+                response = yield self.token_request(self._cache.clock())
+                token, expires_at = parse_token_response(response, now=self._cache.clock())
+            except BaseException:
+                self._cache.release()
+                raise
+            self._cache.store(token, expires_at)
+        request.headers["authorization"] = f"Bearer {token}"
+        if self.quota_project:
+            request.headers.setdefault("x-goog-user-project", self.quota_project)
+        return request
+
+    def invalidate(self) -> None:
+        """Forget the cached token (e.g. after the API answered 401)."""
+        self._cache.clear()
+
+
+class ServiceAccountAuth(_RefreshingAuth):
+    def __init__(
+        self,
+        key: ServiceAccountKey | Mapping[str, Any],
+        *,
+        scopes: Sequence[str] = (CLOUD_PLATFORM_SCOPE,),
+        subject: str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(clock)
+        self.key = key if isinstance(key, ServiceAccountKey) else ServiceAccountKey.from_info(key)
+        self.scopes = tuple(scopes)
+        self.subject = subject
+
+    def token_request(self, now: float) -> HttpRequest:
+        assertion = build_assertion(self.key, scopes=self.scopes, now=now, subject=self.subject)
+        return form_request(self.key.token_uri, {"grant_type": JWT_BEARER_GRANT, "assertion": assertion})
+
+    def __repr__(self) -> str:
+        return f"ServiceAccountAuth(client_email={self.key.client_email!r}, scopes={self.scopes!r})"
+
+
+class AuthorizedUserAuth(_RefreshingAuth):
+    def __init__(self, info: Mapping[str, Any], *, clock: Clock | None = None) -> None:
+        super().__init__(clock)
+        missing = [k for k in ("client_id", "client_secret", "refresh_token") if not info.get(k)]
+        if missing:
+            raise ConfigurationError(f"the authorized_user credentials lack {', '.join(missing)}")
+        self.client_id = str(info["client_id"])
+        self._client_secret = str(info["client_secret"])
+        self._refresh_token = str(info["refresh_token"])
+        register_secret(self._client_secret)
+        register_secret(self._refresh_token)
+        self.token_uri = str(info.get("token_uri") or DEFAULT_TOKEN_URI)
+        self.quota_project = info.get("quota_project_id")
+
+    def token_request(self, now: float) -> HttpRequest:
+        fields = {
+            "grant_type": "refresh_token",
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+            "refresh_token": self._refresh_token,
+        }
+        return form_request(self.token_uri, fields)
+
+    def __repr__(self) -> str:
+        return f"AuthorizedUserAuth(client_id={self.client_id!r}, refresh_token={mask(self._refresh_token)})"

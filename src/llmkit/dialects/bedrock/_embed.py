@@ -1,0 +1,107 @@
+"""Embeddings through InvokeModel, whose body is the model's own: Amazon Titan or Cohere Embed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from llmkit.dialects.base import CallContext, EmbedRequest
+from llmkit.dialects.bedrock._request import model_path
+from llmkit.dialects.bedrock._response import int_or_zero, json_body
+from llmkit.errors import ConfigurationError, NotSupportedError, ResponseDecodeError
+from llmkit.types import Embeddings, Usage
+from llmkit.wire import HttpRequest, HttpResponse, dumps
+
+# The InvokeModel body is the model's own format; the model id says which one.
+_COHERE_INPUT_TYPES = frozenset({"search_document", "search_query", "classification", "clustering"})
+
+
+def embed_family(model: str) -> str:
+    """``titan`` or ``cohere`` from a model id, inference profile id or ARN; else NotSupportedError."""
+    name = model.rsplit("/", 1)[-1].lower()
+    if "titan-embed" in name:
+        return "titan"
+    if "cohere.embed" in name:
+        return "cohere"
+    raise NotSupportedError(
+        f"Bedrock embeddings through llmkit take Amazon Titan (amazon.titan-embed-*) or Cohere "
+        f"(cohere.embed-*) models, not {model!r}"
+    )
+
+
+def embed_body(req: EmbedRequest) -> dict[str, Any]:
+    options = req.options
+    if embed_family(req.model) == "titan":
+        if len(req.inputs) != 1:
+            raise NotSupportedError(
+                "Titan embedding models take one text per request: call embed() once per text"
+            )
+        body: dict[str, Any] = {"inputText": req.inputs[0]}
+        if req.dimensions is not None:
+            body["dimensions"] = req.dimensions
+        if options.get("normalize") is not None:
+            body["normalize"] = bool(options["normalize"])
+        if options.get("embedding_types") is not None:
+            body["embeddingTypes"] = list(options["embedding_types"])
+    else:
+        input_type = options.get("input_type") or "search_document"
+        if input_type not in _COHERE_INPUT_TYPES:
+            raise ConfigurationError(
+                f"input_type must be one of {', '.join(sorted(_COHERE_INPUT_TYPES))}, not {input_type!r}"
+            )
+        body = {"texts": list(req.inputs), "input_type": input_type}
+        if options.get("truncate") is not None:
+            body["truncate"] = options["truncate"]
+        if options.get("embedding_types") is not None:
+            body["embedding_types"] = list(options["embedding_types"])
+        if req.dimensions is not None:
+            body["output_dimension"] = req.dimensions  # Cohere Embed v4 only
+    if req.extra_body:
+        body.update(req.extra_body)
+    return body
+
+
+def build_embed_request(req: EmbedRequest, ctx: CallContext) -> HttpRequest:
+    body = embed_body(req)
+    url = ctx.base_url.rstrip("/") + model_path(req.model, "invoke")
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    return HttpRequest("POST", url, headers, dumps(body), body)
+
+
+def _floats(rows: Any) -> list[list[float]]:
+    if not isinstance(rows, list):
+        raise TypeError("expected a list of vectors")
+    return [[float(x) for x in row] for row in rows]
+
+
+def _header_int(resp: HttpResponse, name: str) -> int:
+    value = resp.headers.get(name)
+    try:
+        return int(value) if value else 0
+    except ValueError:
+        return 0
+
+
+def parse_embed_response(resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
+    obj = json_body(resp, "InvokeModel", ctx.provider)
+    # Bedrock reports InvokeModel token counts in a response header (not in the service model).
+    header_tokens = _header_int(resp, "x-amzn-bedrock-input-token-count")
+    try:
+        if embed_family(req.model) == "titan":
+            vector = obj.get("embedding")
+            if vector is None:  # embeddingTypes without "float"
+                by_type = obj["embeddingsByType"]
+                vector = next(iter(by_type.values()))
+            vectors = _floats([vector])
+            tokens = int_or_zero(obj.get("inputTextTokenCount")) or header_tokens
+        else:
+            rows = obj["embeddings"]
+            if isinstance(rows, Mapping):  # embeddings_by_type: {"float": [...], "int8": [...]}
+                rows = rows.get("float") or next(iter(rows.values()))
+            vectors = _floats(rows)
+            tokens = header_tokens
+    except (KeyError, TypeError, ValueError, AttributeError, StopIteration) as exc:
+        raise ResponseDecodeError(
+            f"InvokeModel embeddings body not understood: {exc!r}", provider=ctx.provider, snippet=resp.body
+        ) from None
+    return Embeddings(vectors, Usage(input_tokens=tokens), req.model, ctx.provider, obj)

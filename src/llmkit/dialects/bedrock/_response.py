@@ -1,0 +1,133 @@
+"""Decode Converse answers: content blocks, finish reason, usage and citations (pure)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from llmkit.dialects.base import CallContext
+from llmkit.errors import ResponseDecodeError
+from llmkit.types import (
+    Citation,
+    Completion,
+    FinishReason,
+    Message,
+    Part,
+    ReasoningPart,
+    TextPart,
+    ToolCall,
+    Usage,
+)
+from llmkit.wire import HttpResponse
+
+FINISH_REASONS = {
+    "end_turn": FinishReason.STOP,
+    "stop_sequence": FinishReason.STOP,
+    "max_tokens": FinishReason.LENGTH,
+    "model_context_window_exceeded": FinishReason.LENGTH,
+    "tool_use": FinishReason.TOOL_CALLS,
+    "guardrail_intervened": FinishReason.CONTENT_FILTER,
+    "content_filtered": FinishReason.CONTENT_FILTER,
+    "malformed_model_output": FinishReason.ERROR,
+    "malformed_tool_use": FinishReason.ERROR,
+}
+
+
+def json_body(resp: HttpResponse, what: str, provider: str) -> Any:
+    try:
+        return json.loads(resp.body)
+    except ValueError:
+        raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=resp.body) from None
+
+
+def finish_reason(raw: str | None) -> FinishReason:
+    return FINISH_REASONS.get(raw or "", FinishReason.OTHER)
+
+
+def usage_from(u: Any) -> Usage:
+    if not isinstance(u, Mapping):
+        return Usage()
+    return Usage(
+        input_tokens=int_or_zero(u.get("inputTokens")),
+        output_tokens=int_or_zero(u.get("outputTokens")),
+        total_tokens=int_or_zero(u.get("totalTokens")),
+        cached_input_tokens=int_or_zero(u.get("cacheReadInputTokens")),
+        cache_creation_input_tokens=int_or_zero(u.get("cacheWriteInputTokens")),
+    )
+
+
+def int_or_zero(v: Any) -> int:
+    return v if isinstance(v, int) and not isinstance(v, bool) else 0
+
+
+def citation_from(c: Any) -> Citation | None:
+    if not isinstance(c, Mapping):
+        return None
+    location = c.get("location")
+    web = location.get("web") if isinstance(location, Mapping) else None
+    url = web.get("url") if isinstance(web, Mapping) else None
+    url = url or c.get("source")
+    if not isinstance(url, str) or not url:
+        return None
+    title = c.get("title")
+    return Citation(url, title if isinstance(title, str) else None)
+
+
+def _content(blocks: Any, parts: list[Part], calls: list[ToolCall], citations: list[Citation]) -> None:
+    for block in blocks if isinstance(blocks, list) else ():
+        if not isinstance(block, Mapping):
+            continue
+        if isinstance(block.get("text"), str):
+            if block["text"]:
+                parts.append(TextPart(block["text"]))
+        elif isinstance(block.get("toolUse"), Mapping):
+            use = block["toolUse"]
+            raw_input = use.get("input")
+            arguments = raw_input if isinstance(raw_input, (Mapping, str)) else None
+            if raw_input is not None and arguments is None:
+                arguments = json.dumps(raw_input)  # not an object: ToolCall records the parse error
+            calls.append(ToolCall(str(use.get("toolUseId") or ""), str(use.get("name") or ""), arguments))
+        elif isinstance(block.get("reasoningContent"), Mapping):
+            reasoning = block["reasoningContent"]
+            text = reasoning.get("reasoningText")
+            if isinstance(text, Mapping):
+                parts.append(ReasoningPart(str(text.get("text") or ""), text.get("signature") or None))
+            elif isinstance(reasoning.get("redactedContent"), str):
+                parts.append(ReasoningPart(redacted_data=reasoning["redactedContent"]))
+        elif isinstance(block.get("citationsContent"), Mapping):
+            cited = block["citationsContent"]
+            for piece in cited.get("content") or ():
+                if isinstance(piece, Mapping) and isinstance(piece.get("text"), str) and piece["text"]:
+                    parts.append(TextPart(piece["text"]))
+            for c in cited.get("citations") or ():
+                found = citation_from(c)
+                if found is not None and found not in citations:
+                    citations.append(found)
+        # image, document, guardContent, searchResult, ... stay in ``raw``.
+
+
+def completion_from(obj: Any, resp: HttpResponse, ctx: CallContext) -> Completion:
+    output = obj.get("output") if isinstance(obj, Mapping) else None
+    message = output.get("message") if isinstance(output, Mapping) else None
+    if not isinstance(message, Mapping):
+        raise ResponseDecodeError(
+            "Converse answer without output.message", provider=ctx.provider, snippet=str(obj)
+        )
+    parts: list[Part] = []
+    calls: list[ToolCall] = []
+    citations: list[Citation] = []
+    _content(message.get("content"), parts, calls, citations)
+    raw_reason = obj.get("stopReason")
+    raw_reason = raw_reason if isinstance(raw_reason, str) else None
+    return Completion(
+        message=Message("assistant", tuple(parts), tuple(calls)),
+        finish_reason=finish_reason(raw_reason),
+        usage=usage_from(obj.get("usage")),
+        model=ctx.model,
+        provider=ctx.provider,
+        id=resp.request_id,
+        raw_finish_reason=raw_reason,
+        raw=obj,
+        citations=citations,
+    )

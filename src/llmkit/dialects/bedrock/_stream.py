@@ -1,0 +1,143 @@
+"""Decode ConverseStream's event-stream body into llmkit stream events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from llmkit.dialects.base import CallContext
+from llmkit.dialects.bedrock._errors import stream_error
+from llmkit.dialects.bedrock._response import citation_from, finish_reason, usage_from
+from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.transport.aws_eventstream import EventStreamDecoder
+from llmkit.types import (
+    Citation,
+    CitationsUpdate,
+    Finish,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    UsageUpdate,
+)
+
+
+class BedrockConverseStreamDecoder:
+    """One per stream: event-stream bytes in, llmkit events out; exception frames raise."""
+
+    __slots__ = (
+        "_ctx",
+        "_done",
+        "_frames",
+        "_tool_index",
+        "citations",
+        "error",
+        "raw_events",
+        "response_id",
+        "response_model",
+    )
+
+    def __init__(self, ctx: CallContext) -> None:
+        self._frames = EventStreamDecoder()
+        self._ctx = ctx
+        self._done = False
+        # contentBlockIndex -> ordinal of that tool call among this message's tool calls
+        self._tool_index: dict[int, int] = {}
+        # An exception frame, reported after the events that preceded it in the same read.
+        self.error: ProviderError | None = None
+        self.response_id: str | None = None
+        self.response_model: str | None = None
+        self.citations: list[Citation] = []
+        self.raw_events: list[Any] = []
+
+    @property
+    def done(self) -> bool:
+        """True once ``messageStop`` arrived (the ``metadata`` event with usage follows it)."""
+        return self._done
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        for frame in self._frames.feed(data):
+            if frame.kind != "event":
+                error = stream_error(frame, self._ctx)
+                if not out:
+                    raise error
+                # Hand back the events before the exception first; the stream raises it right after.
+                self.error = error
+                return out
+            kind = frame.event_type or ""
+            try:
+                obj = json.loads(frame.payload) if frame.payload else {}
+            except ValueError:
+                raise ResponseDecodeError(
+                    f"stream event {kind!r} is not JSON", provider=self._ctx.provider, snippet=frame.payload
+                ) from None
+            if not isinstance(obj, dict):
+                raise ResponseDecodeError(
+                    f"stream event {kind!r} is not an object",
+                    provider=self._ctx.provider,
+                    snippet=frame.payload,
+                )
+            self.raw_events.append({kind: obj})
+            self._event(kind, obj, out)
+        return out
+
+    def _event(self, kind: str, obj: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        if kind == "contentBlockDelta":
+            self._delta(obj, out)
+        elif kind == "contentBlockStart":
+            start = obj.get("start")
+            use = start.get("toolUse") if isinstance(start, Mapping) else None
+            if isinstance(use, Mapping):
+                ordinal = self._ordinal(obj)
+                out.append(
+                    ToolCallDelta(ordinal, str(use.get("toolUseId") or ""), str(use.get("name") or ""))
+                )
+        elif kind == "messageStop":
+            raw = obj.get("stopReason")
+            raw = raw if isinstance(raw, str) else None
+            self._done = True
+            out.append(Finish(finish_reason(raw), raw))
+        elif kind == "metadata":
+            usage = obj.get("usage")
+            if isinstance(usage, Mapping):
+                out.append(UsageUpdate(usage_from(usage)))
+        # messageStart and contentBlockStop carry nothing to surface; unknown events are skipped.
+
+    def _ordinal(self, obj: Mapping[str, Any]) -> int:
+        index = obj.get("contentBlockIndex")
+        key = index if isinstance(index, int) else -1
+        ordinal = self._tool_index.get(key)
+        if ordinal is None:
+            ordinal = self._tool_index[key] = len(self._tool_index)
+        return ordinal
+
+    def _delta(self, obj: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        delta = obj.get("delta")
+        if not isinstance(delta, Mapping):
+            return
+        text = delta.get("text")
+        if isinstance(text, str):
+            if text:
+                out.append(TextDelta(text))
+            return
+        use = delta.get("toolUse")
+        if isinstance(use, Mapping):
+            piece = use.get("input")
+            if isinstance(piece, str) and piece:
+                out.append(ToolCallDelta(self._ordinal(obj), arguments_delta=piece))
+            return
+        reasoning = delta.get("reasoningContent")
+        if isinstance(reasoning, Mapping):
+            if isinstance(reasoning.get("text"), str) and reasoning["text"]:
+                out.append(ReasoningDelta(reasoning["text"]))
+            if isinstance(reasoning.get("signature"), str) and reasoning["signature"]:
+                out.append(ReasoningDelta(signature=reasoning["signature"]))
+            if isinstance(reasoning.get("redactedContent"), str):
+                out.append(ReasoningDelta(redacted_data=reasoning["redactedContent"]))
+            return
+        found = citation_from(delta.get("citation"))
+        if found is not None and found not in self.citations:
+            self.citations.append(found)
+            out.append(CitationsUpdate(tuple(self.citations)))

@@ -1,0 +1,134 @@
+"""OpenAI Chat Completions (and Embeddings): the wire format most providers speak.
+
+Providers that reuse it differ only in ``OpenAIQuirks`` on their spec: a path,
+the name of the max-tokens field, an error code that means "bad key", a hook
+that lifts extra response fields (citations) onto the Completion.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from llmkit.dialects._errors import decode_body
+from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
+from llmkit.dialects.openai_chat._errors import classify, error_fields
+from llmkit.dialects.openai_chat._quirks import DEFAULT_QUIRKS, ErrorFields, OpenAIQuirks, quirks_of
+from llmkit.dialects.openai_chat._request import build_chat_body, message_to_wire
+from llmkit.dialects.openai_chat._response import FINISH_REASONS, finish_reason, parse_chat_body, parse_usage
+from llmkit.dialects.openai_chat._stream import OpenAIStreamDecoder
+from llmkit.errors import NotSupportedError, ProviderError, ResponseDecodeError
+from llmkit.types import Completion, Embeddings, TokenCount
+from llmkit.wire import HttpRequest, HttpResponse, dumps
+
+__all__ = [
+    "DEFAULT_QUIRKS",
+    "DIALECT",
+    "FINISH_REASONS",
+    "OPTIONS",
+    "ErrorFields",
+    "OpenAIChatDialect",
+    "OpenAIQuirks",
+    "OpenAIStreamDecoder",
+    "build_chat_body",
+    "classify",
+    "error_fields",
+    "finish_reason",
+    "message_to_wire",
+    "parse_chat_body",
+    "parse_usage",
+    "quirks_of",
+]
+
+# Standard request options every OpenAI-compatible provider may be given by keyword.
+OPTIONS = frozenset(
+    {
+        "top_p",
+        "seed",
+        "n",
+        "presence_penalty",
+        "frequency_penalty",
+        "logit_bias",
+        "logprobs",
+        "top_logprobs",
+        "parallel_tool_calls",
+        "user",
+        "reasoning_effort",
+        "service_tier",
+        "store",
+        "metadata",
+        "prediction",
+        "verbosity",
+        "modalities",
+        "audio",
+        "prompt_cache_key",
+        "safety_identifier",
+    }
+)
+
+
+def _path(template: str, ctx: CallContext) -> str:
+    if "{" not in template:
+        return template
+    return template.format_map({**ctx.params, "model": ctx.model})
+
+
+class OpenAIChatDialect:
+    name = "openai_chat"
+    options = OPTIONS
+
+    def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
+        q = quirks_of(ctx)
+        body = build_chat_body(req, ctx, q)
+        headers = {"content-type": "application/json"}
+        if req.stream:
+            headers["accept"] = "text/event-stream"
+        path = q.stream_chat_path if req.stream and q.stream_chat_path is not None else q.chat_path
+        return HttpRequest("POST", ctx.base_url + _path(path, ctx), headers, dumps(body), body)
+
+    def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
+        try:
+            obj = json.loads(resp.body)
+        except ValueError:
+            raise ResponseDecodeError(
+                "chat completion body is not JSON", provider=ctx.provider, snippet=resp.body
+            ) from None
+        return parse_chat_body(obj, ctx, quirks_of(ctx))
+
+    def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> OpenAIStreamDecoder:
+        return OpenAIStreamDecoder(ctx, quirks_of(ctx))
+
+    def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
+        return classify(resp.status, decode_body(resp), ctx, resp, quirks_of(ctx))
+
+    def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
+        body: dict[str, Any] = {"model": req.model, "input": list(req.inputs), "encoding_format": "float"}
+        if req.dimensions is not None:
+            body["dimensions"] = req.dimensions
+        body.update(req.options)
+        if req.extra_body:
+            body.update(req.extra_body)
+        url = ctx.base_url + _path(quirks_of(ctx).embeddings_path, ctx)
+        return HttpRequest("POST", url, {"content-type": "application/json"}, dumps(body), body)
+
+    def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
+        try:
+            obj = json.loads(resp.body)
+            rows = sorted(obj["data"], key=lambda d: d.get("index", 0))
+            vectors = [list(map(float, d["embedding"])) for d in rows]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ResponseDecodeError(
+                f"embeddings body not understood: {exc}", provider=ctx.provider, snippet=resp.body
+            ) from None
+        return Embeddings(
+            vectors, parse_usage(obj.get("usage")), obj.get("model") or req.model, ctx.provider, obj
+        )
+
+    def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest | None:
+        return None
+
+    def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
+        raise NotSupportedError(f"{ctx.provider} has no token-counting endpoint")
+
+
+DIALECT = OpenAIChatDialect()

@@ -1,0 +1,49 @@
+"""``OpenAIQuirks``: where one OpenAI-compatible provider departs from OpenAI's own wire format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmkit.dialects.base import CallContext, ChatRequest
+from llmkit.types import Completion, StreamEvent
+
+ErrorFields = tuple[str, str | None, str | None]  # message, type, code
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAIQuirks:
+    # Appended to the base URL; ``{model}`` and ``{param}`` placeholders are filled per call
+    # (Azure OpenAI: ``/deployments/{model}/chat/completions``).
+    chat_path: str = "/chat/completions"
+    embeddings_path: str = "/embeddings"
+    # Path for streamed chat when it differs (Vertex AI partners: ``…:streamRawPredict``); None: chat_path.
+    stream_chat_path: str | None = None
+    # OpenAI itself wants max_completion_tokens; most compatible servers want max_tokens.
+    max_tokens_field: str = "max_tokens"
+    # Send stream_options.include_usage so the last chunk carries usage.
+    stream_usage: bool = True
+    # Error codes that mean "bad credentials" whatever the status (xAI answers 400 for a bad key).
+    auth_error_codes: frozenset[str] = frozenset()
+    content_filter_codes: frozenset[str] = frozenset({"content_filter", "content_policy_violation"})
+    context_codes: frozenset[str] = frozenset({"context_length_exceeded", "string_above_max_length"})
+    # 429s that will not clear by waiting (billing), so are never retried.
+    no_retry_codes: frozenset[str] = frozenset({"insufficient_quota"})
+    # Reads (message, type, code) from a non-standard error body; None for the OpenAI shape.
+    error_fields: Callable[[Any], ErrorFields] | None = None
+    # Adds provider extras (citations, ...) to a finished Completion from the raw body.
+    response_hook: Callable[[Mapping[str, Any], Completion], None] | None = None
+    # Turns provider extras in a stream chunk into events (e.g. CitationsUpdate).
+    chunk_hook: Callable[[Mapping[str, Any]], list[StreamEvent]] | None = None
+    # Last word on the request body (rename or drop a field the provider rejects).
+    body_hook: Callable[[dict[str, Any], ChatRequest, CallContext], None] | None = None
+    extra_options: frozenset[str] = field(default_factory=frozenset)
+
+
+DEFAULT_QUIRKS = OpenAIQuirks()
+
+
+def quirks_of(ctx: CallContext) -> OpenAIQuirks:
+    q = ctx.spec.quirks
+    return q if isinstance(q, OpenAIQuirks) else DEFAULT_QUIRKS

@@ -1,0 +1,130 @@
+"""An OpenAI chat completion body -> a ``Completion``, and the usage / finish-reason / content
+readers the stream decoder shares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from llmkit.dialects.base import CallContext
+from llmkit.dialects.openai_chat._quirks import OpenAIQuirks
+from llmkit.errors import ResponseDecodeError
+from llmkit.types import (
+    Completion,
+    FinishReason,
+    Message,
+    Part,
+    ReasoningDelta,
+    ReasoningPart,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCall,
+    Usage,
+)
+
+FINISH_REASONS = {
+    "stop": FinishReason.STOP,
+    "length": FinishReason.LENGTH,
+    "tool_calls": FinishReason.TOOL_CALLS,
+    "function_call": FinishReason.TOOL_CALLS,
+    "content_filter": FinishReason.CONTENT_FILTER,
+    "eos": FinishReason.STOP,
+    "end_turn": FinishReason.STOP,
+    "stop_sequence": FinishReason.STOP,
+    "max_tokens": FinishReason.LENGTH,
+    "model_length": FinishReason.LENGTH,
+    "tool_use": FinishReason.TOOL_CALLS,
+    "error": FinishReason.ERROR,
+}
+
+
+def parse_usage(u: Mapping[str, Any] | None) -> Usage:
+    if not u:
+        return Usage()
+    prompt = u.get("prompt_tokens") or 0
+    completion = u.get("completion_tokens") or 0
+    pd = u.get("prompt_tokens_details") or {}
+    cd = u.get("completion_tokens_details") or {}
+    cached = pd.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0
+    return Usage(
+        input_tokens=prompt,
+        output_tokens=completion,
+        total_tokens=u.get("total_tokens") or prompt + completion,
+        cached_input_tokens=cached,
+        reasoning_tokens=cd.get("reasoning_tokens") or 0,
+    )
+
+
+def finish_reason(raw: str | None) -> FinishReason:
+    if raw is None:
+        return FinishReason.OTHER
+    return FINISH_REASONS.get(raw, FinishReason.OTHER)
+
+
+def reasoning_of(obj: Mapping[str, Any]) -> str | None:
+    r = obj.get("reasoning_content")
+    if r is None:
+        r = obj.get("reasoning")
+    return r if isinstance(r, str) else None
+
+
+def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
+    if not isinstance(obj, dict) or not isinstance(obj.get("choices"), list):
+        raise ResponseDecodeError(
+            "chat completion without a choices list", provider=ctx.provider, snippet=str(obj)
+        )
+    choices = obj["choices"]
+    choice = choices[0] if choices else {}
+    msg = choice.get("message") or {}
+    parts: list[Part] = []
+    reasoning = reasoning_of(msg)
+    if reasoning:
+        parts.append(ReasoningPart(reasoning))
+    content = msg.get("content")
+    if isinstance(content, list):  # some servers (Mistral) return typed parts, thinking included
+        for ev in delta_parts(content):
+            parts.append(TextPart(ev.text) if isinstance(ev, TextDelta) else ReasoningPart(ev.text))  # type: ignore[union-attr]
+    elif content:
+        parts.append(TextPart(content))
+    calls = tuple(
+        ToolCall(
+            c.get("id") or f"call_{i}",
+            (c.get("function") or {}).get("name", ""),
+            (c.get("function") or {}).get("arguments"),
+        )
+        for i, c in enumerate(msg.get("tool_calls") or ())
+    )
+    raw_reason = choice.get("finish_reason")
+    completion = Completion(
+        message=Message("assistant", tuple(parts), calls),
+        finish_reason=finish_reason(raw_reason),
+        usage=parse_usage(obj.get("usage")),
+        model=obj.get("model") or ctx.model,
+        provider=ctx.provider,
+        id=obj.get("id"),
+        raw_finish_reason=raw_reason,
+        raw=obj,
+    )
+    if q.response_hook is not None:
+        q.response_hook(obj, completion)
+    return completion
+
+
+def delta_parts(parts: Any) -> list[StreamEvent]:
+    out: list[StreamEvent] = []
+    for p in parts if isinstance(parts, list) else ():
+        if not isinstance(p, dict):
+            continue
+        if p.get("type") == "text" and p.get("text"):
+            out.append(TextDelta(str(p["text"])))
+        elif p.get("type") == "thinking":
+            inner = p.get("thinking")
+            text = (
+                "".join(t.get("text", "") for t in inner if isinstance(t, dict))
+                if isinstance(inner, list)
+                else inner
+            )
+            if text:
+                out.append(ReasoningDelta(str(text)))
+    return out

@@ -1,0 +1,131 @@
+"""OpenAI chat completions SSE stream -> llmkit stream events (sans-I/O)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from llmkit.dialects.base import CallContext
+from llmkit.dialects.openai_chat._errors import stream_error
+from llmkit.dialects.openai_chat._quirks import OpenAIQuirks
+from llmkit.dialects.openai_chat._response import delta_parts, finish_reason, parse_usage, reasoning_of
+from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.transport.sse import SSEDecoder
+from llmkit.types import (
+    Citation,
+    Finish,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    UsageUpdate,
+)
+
+
+class OpenAIStreamDecoder:
+    __slots__ = (
+        "_ctx",
+        "_q",
+        "_saw_done",
+        "_saw_finish",
+        "_sse",
+        "citations",
+        "error",
+        "raw_events",
+        "response_id",
+        "response_model",
+    )
+
+    def __init__(self, ctx: CallContext, q: OpenAIQuirks) -> None:
+        self._sse = SSEDecoder()
+        self._ctx = ctx
+        self._q = q
+        self._saw_done = False
+        self._saw_finish = False
+        self.response_id: str | None = None
+        self.response_model: str | None = None
+        self.citations: list[Citation] = []
+        self.raw_events: list[Any] = []
+        self.error: ProviderError | None = None
+
+    @property
+    def done(self) -> bool:
+        # Some compatible servers close after the finish chunk without "[DONE]".
+        return self._saw_done or self._saw_finish
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        for ev in self._sse.feed(data):
+            text = ev.data
+            if text == "[DONE]":
+                self._saw_done = True
+                continue
+            try:
+                obj = json.loads(text)
+            except ValueError:
+                raise ResponseDecodeError(
+                    f"stream event {len(self.raw_events)} is not JSON",
+                    provider=self._ctx.provider,
+                    snippet=text,
+                ) from None
+            if not isinstance(obj, dict):
+                raise ResponseDecodeError(
+                    "stream event is not a JSON object", provider=self._ctx.provider, snippet=text
+                )
+            if obj.get("error"):
+                # Hand back what came before the error first; the stream raises it right after.
+                self.error = stream_error(obj, self._ctx, self._q)
+                return out
+            if not self.raw_events or _not_plain_delta(obj):
+                # Keep the first chunk and any carrying more than a delta (finish, usage, extras);
+                # a long stream's content chunks would otherwise pile up in memory.
+                self.raw_events.append(obj)
+            self._chunk(obj, out)
+        return out
+
+    def _chunk(self, obj: dict[str, Any], out: list[StreamEvent]) -> None:
+        # Azure OpenAI opens with a filter-results chunk whose id and model are empty strings.
+        if not self.response_id and obj.get("id"):
+            self.response_id = obj.get("id")
+        if not self.response_model and obj.get("model"):
+            self.response_model = obj.get("model")
+        for choice in obj.get("choices") or ():
+            if choice.get("index", 0) != 0:
+                continue
+            delta = choice.get("delta") or {}
+            reasoning = reasoning_of(delta)
+            if reasoning:
+                out.append(ReasoningDelta(reasoning))
+            content = delta.get("content")
+            if content:
+                if isinstance(content, str):
+                    out.append(TextDelta(content))
+                else:  # Mistral may stream a list of typed parts, thinking included
+                    out.extend(delta_parts(content))
+            for tc in delta.get("tool_calls") or ():
+                fn = tc.get("function") or {}
+                args = fn.get("arguments") or ""
+                if not isinstance(args, str):  # some servers send the arguments as an object
+                    args = json.dumps(args, ensure_ascii=False, separators=(",", ":"))
+                out.append(ToolCallDelta(tc.get("index", 0), tc.get("id"), fn.get("name"), args))
+            raw = choice.get("finish_reason")
+            if raw:
+                self._saw_finish = True
+                out.append(Finish(finish_reason(raw), raw))
+        usage = obj.get("usage")
+        if usage:
+            out.append(UsageUpdate(parse_usage(usage)))
+        if self._q.chunk_hook is not None:
+            out.extend(self._q.chunk_hook(obj))
+
+
+_PLAIN_CHUNK_KEYS = frozenset(
+    {"id", "object", "created", "model", "system_fingerprint", "choices", "service_tier"}
+)
+
+
+def _not_plain_delta(obj: dict[str, Any]) -> bool:
+    if not obj.keys() <= _PLAIN_CHUNK_KEYS:
+        return True
+    choices: list[Any] = obj.get("choices") or []
+    return len(choices) != 1 or choices[0].get("finish_reason") is not None

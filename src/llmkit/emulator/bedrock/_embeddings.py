@@ -1,0 +1,115 @@
+"""InvokeModel for the Titan and Cohere embedding models."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from llmkit.emulator._content import count_tokens
+from llmkit.emulator.bedrock._aws import request_id
+from llmkit.emulator.bedrock._errors import Invalid, error, scripted_error
+from llmkit.emulator.server import Emulator, EmuRequest, Reply
+
+TITAN_V2_FIELDS = frozenset({"inputText", "dimensions", "normalize", "embeddingTypes"})
+TITAN_V1_FIELDS = frozenset({"inputText"})
+COHERE_FIELDS = frozenset(
+    {"texts", "images", "input_type", "truncate", "embedding_types", "output_dimension", "max_tokens"}
+)
+COHERE_INPUT_TYPES = frozenset({"search_document", "search_query", "classification", "clustering", "image"})
+
+
+def _vector(text: str, dims: int, normalize: bool) -> list[float]:
+    seed = sum(map(ord, text)) or 1
+    vec = [((seed * (j + 7)) % 101) / 101.0 - 0.5 for j in range(dims)]
+    if normalize:
+        norm = math.sqrt(sum(x * x for x in vec)) or 1.0
+        vec = [x / norm for x in vec]
+    return [round(x, 6) for x in vec]
+
+
+def invoke(req: EmuRequest, emu: Emulator, model_id: str, body: dict[str, Any]) -> Reply:
+    if not req.headers.get("content-type", "").startswith("application/json"):
+        return error(400, "The provided Content-Type is not supported for this model.")
+    script = emu.take_script(req.path)
+    if script is not None and script.error is not None:
+        return scripted_error(script.error)
+    name = model_id.rsplit("/", 1)[-1]
+    try:
+        if name.startswith("amazon.titan-embed-text-v2"):
+            answer, tokens = _titan(body, TITAN_V2_FIELDS, 1024)
+        elif name.startswith("amazon.titan-embed"):
+            answer, tokens = _titan(body, TITAN_V1_FIELDS, 1536)
+        elif name.startswith("cohere.embed"):
+            answer, tokens = _cohere(body, name)
+        else:
+            return error(400, "The emulator's InvokeModel serves only Titan and Cohere embedding models.")
+    except Invalid as exc:
+        return error(400, f"Malformed input request: {exc}, please reformat your input and try again.")
+    headers = {
+        "content-type": "application/json",
+        "x-amzn-RequestId": request_id(),
+        "X-Amzn-Bedrock-Input-Token-Count": str(tokens),
+        "X-Amzn-Bedrock-Invocation-Latency": "17",
+    }
+    return Reply(200, headers, json.dumps(answer).encode())
+
+
+def _titan(body: dict[str, Any], fields: frozenset[str], default_dims: int) -> tuple[dict[str, Any], int]:
+    unknown = sorted(set(body) - fields)
+    if unknown:
+        raise Invalid(f"extraneous key [{unknown[0]}] is not permitted")
+    text = body.get("inputText")
+    if not isinstance(text, str) or not text:
+        raise Invalid("#: required key [inputText] not found")
+    dims = body.get("dimensions", default_dims)
+    if dims not in (256, 512, 1024, default_dims):
+        raise Invalid(f"#/dimensions: {dims} is not a valid enum value")
+    normalize = body.get("normalize", True)
+    if not isinstance(normalize, bool):
+        raise Invalid("#/normalize: expected type: Boolean")
+    vector = _vector(text, dims, normalize)
+    tokens = count_tokens(text)
+    answer: dict[str, Any] = {"embedding": vector, "inputTextTokenCount": tokens}
+    if default_dims == 1024:
+        # V2 always answers embeddingsByType too ("float" even when embeddingTypes is not given).
+        types = body.get("embeddingTypes") or ["float"]
+        by_type: dict[str, Any] = {}
+        if "float" in types:
+            by_type["float"] = vector
+        if "binary" in types:
+            by_type["binary"] = [1 if x > 0 else 0 for x in vector]
+        answer["embeddingsByType"] = by_type
+    return answer, tokens
+
+
+def _cohere(body: dict[str, Any], name: str) -> tuple[dict[str, Any], int]:
+    unknown = sorted(set(body) - COHERE_FIELDS)
+    if unknown:
+        raise Invalid(f"extraneous key [{unknown[0]}] is not permitted")
+    texts = body.get("texts")
+    if (
+        not isinstance(texts, list)
+        or not texts
+        or len(texts) > 96
+        or not all(isinstance(t, str) for t in texts)
+    ):
+        raise Invalid("#/texts: expected a list of 1 to 96 strings")
+    if body.get("input_type") not in COHERE_INPUT_TYPES:
+        raise Invalid("#: required key [input_type] not found or not a valid enum value")
+    v4 = "embed-v4" in name
+    dims = body.get("output_dimension", 1536 if v4 else 1024)
+    if "output_dimension" in body and (not v4 or dims not in (256, 512, 1024, 1536)):
+        raise Invalid("#/output_dimension: not a valid value for this model")
+    vectors = [_vector(t, dims, True) for t in texts]
+    answer: dict[str, Any] = {"id": request_id(), "texts": texts}
+    types = body.get("embedding_types")
+    if types:
+        answer["embeddings"] = {
+            t: vectors if t == "float" else [[round(x * 127) for x in v] for v in vectors] for t in types
+        }
+        answer["response_type"] = "embeddings_by_type"
+    else:
+        answer["embeddings"] = vectors
+        answer["response_type"] = "embeddings_floats"
+    return answer, sum(count_tokens(t) for t in texts)

@@ -1,0 +1,49 @@
+"""The OpenAI Chat Completions / Embeddings handler, written from OpenAI's API reference.
+
+It shares no code with ``llmkit.dialects.openai_chat`` on purpose: a misreading
+in one shows up as a failure against the other. Most OpenAI-compatible providers
+are served by it too, their differences described by their ``Profile``.
+"""
+
+from __future__ import annotations
+
+from llmkit.emulator._content import sample
+from llmkit.emulator.openai._answer import FINISH
+from llmkit.emulator.openai._auth import check_auth
+from llmkit.emulator.openai._chat import chat
+from llmkit.emulator.openai._embeddings import EMBED_FIELDS, embeddings
+from llmkit.emulator.openai._errors import error_body, error_reply
+from llmkit.emulator.openai._validate import CHAT_FIELDS, ROLES, Invalid
+from llmkit.emulator.profiles import Profile
+from llmkit.emulator.script import ScriptedError
+from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
+
+__all__ = [
+    "CHAT_FIELDS",
+    "EMBED_FIELDS",
+    "FINISH",
+    "ROLES",
+    "Invalid",
+    "check_auth",
+    "error_body",
+    "error_reply",
+    "handle",
+    "sample",
+]
+
+
+def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
+    denied = check_auth(req, emu, profile)
+    if denied is not None:
+        return denied
+    path = req.path
+    if req.method == "GET" and path.endswith("/models"):
+        return json_reply(200, {"object": "list", "data": [{"id": "emulated-model", "object": "model"}]})
+    if req.method != "POST":
+        return error_reply(profile, ScriptedError(405, f"method {req.method} not allowed"))
+    chat_path = profile.extra.get("chat_path", "/chat/completions")
+    if path.rstrip("/").endswith(chat_path):
+        return chat(req, emu, profile)
+    if path.endswith("/embeddings"):
+        return embeddings(req, emu, profile)
+    return error_reply(profile, ScriptedError(404, f"Invalid URL (POST {req.full_path})", code="unknown_url"))
