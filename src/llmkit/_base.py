@@ -61,6 +61,8 @@ class _Base:
         self._headers = dict(headers or {})
         self._retry_read_timeouts = retry_read_timeouts
         self._max_connections = max_connections
+        # The policy holds no per-call state, so one serves every call that keeps the defaults.
+        self._policy = RetryPolicy(max_retries=self._max_retries, retry_read_timeouts=retry_read_timeouts)
         # Resolution is pure but not free (~30 µs); calls without per-call options reuse it.
         self._resolved: dict[tuple[str, str | None, str | None], Resolved] = {}
 
@@ -101,10 +103,9 @@ class _Base:
         headers = request.headers
         for k, v in r.ctx.headers.items():
             headers.setdefault(k, v)
-        policy = RetryPolicy(
-            max_retries=self._max_retries if max_retries is None else max_retries,
-            retry_read_timeouts=self._retry_read_timeouts,
-        )
+        policy = self._policy
+        if max_retries is not None and max_retries != policy.max_retries:
+            policy = RetryPolicy(max_retries=max_retries, retry_read_timeouts=self._retry_read_timeouts)
         return _Call(r, request, policy, Timeout.of(timeout, self._timeout))
 
     def _prep_chat(

@@ -31,6 +31,8 @@ def to_messages(messages: str | Sequence[Message | Mapping[str, Any]]) -> list[M
     for i, m in enumerate(messages):
         if isinstance(m, Message):
             out.append(m)
+        elif type(m) is dict and len(m) == 2 and type(m.get("content")) is str and m.get("role") in _ROLES:
+            out.append(Message(m["role"], m["content"]))  # the common case, without the general walk
         elif isinstance(m, Mapping):
             out.append(_dict_message(m, i))
         else:

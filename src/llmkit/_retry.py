@@ -95,6 +95,10 @@ Flow = Generator[Action, Any, HttpResponse]
 
 def auth_and_send(auth: Auth, request: HttpRequest, stream: bool, timeout: Timeout) -> Flow:
     """One attempt: run the auth flow (token requests go out as plain requests), then send."""
+    apply = getattr(auth, "apply", None)
+    if apply is not None:  # a static credential: no token exchange, so skip the generator
+        response: HttpResponse = yield Send(apply(request), stream, timeout)
+        return response
     signing = auth.auth_flow(request)
     try:
         outgoing = next(signing)
@@ -102,7 +106,7 @@ def auth_and_send(auth: Auth, request: HttpRequest, stream: bool, timeout: Timeo
             outgoing = signing.send((yield outgoing))
     except StopIteration as done:
         signed: HttpRequest = done.value
-    response: HttpResponse = yield Send(signed, stream, timeout)
+    response = yield Send(signed, stream, timeout)
     return response
 
 
