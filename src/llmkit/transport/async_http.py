@@ -43,6 +43,7 @@ class AsyncTransport:
         # Sessions never closed by the caller (a module-level default client, say) are dropped
         # quietly when this transport goes away or the interpreter exits.
         self._sessions: list[aiohttp.ClientSession] = []
+        self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
         weakref.finalize(self, _drop_sessions, self._sessions)
 
     def _get_session(self) -> aiohttp.ClientSession:
@@ -60,7 +61,12 @@ class AsyncTransport:
 
     async def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
         session = self._get_session()
-        t = aiohttp.ClientTimeout(total=None, connect=timeout.connect, sock_read=timeout.read)
+        t = self._timeouts.get(timeout)
+        if t is None:
+            t = aiohttp.ClientTimeout(total=None, connect=timeout.connect, sock_read=timeout.read)
+            # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
+            if timeout.total is None and len(self._timeouts) < 64:
+                self._timeouts[timeout] = t
         try:
             # encoded=True: send the path exactly as built (and as signed, for SigV4), no requoting.
             r = await session.request(

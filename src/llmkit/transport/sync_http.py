@@ -48,11 +48,21 @@ class SyncTransport:
             verify=verify,
             proxy=proxy,
         )
+        self._timeouts: dict[Timeout, httpx2.Timeout] = {}
+
+    def _timeout(self, timeout: Timeout) -> httpx2.Timeout:
+        t = self._timeouts.get(timeout)
+        if t is None:
+            t = httpx2.Timeout(
+                connect=timeout.connect, read=timeout.read, write=timeout.read, pool=timeout.connect
+            )
+            # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
+            if timeout.total is None and len(self._timeouts) < 64:
+                self._timeouts[timeout] = t
+        return t
 
     def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
-        t = httpx2.Timeout(
-            connect=timeout.connect, read=timeout.read, write=timeout.read, pool=timeout.connect
-        )
+        t = self._timeout(timeout)
         client = self._client
         try:
             r = client.send(
