@@ -130,19 +130,20 @@ class _Base:
         r = self._resolve(model, api_key, base_url, extra_headers, options)
         if stream and not r.spec.supports("stream"):
             raise NotSupportedError(f"{r.spec.name} does not support streaming through llmkit")
-        fmt, validator = to_response_format(response_format)
+        # The None checks keep the plain call (no tools, no schema, no stop) free of conversions.
+        fmt, validator = to_response_format(response_format) if response_format is not None else (None, None)
         req = ChatRequest(
-            model=r.ctx.model,
-            messages=to_messages(messages),
-            tools=to_tools(tools),
-            tool_choice=to_tool_choice(tool_choice),
-            response_format=fmt,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            stop=[stop] if isinstance(stop, str) else list(stop or ()),
-            stream=stream,
-            options=r.options,
-            extra_body=extra_body,
+            r.ctx.model,
+            to_messages(messages),
+            to_tools(tools) if tools is not None else (),
+            to_tool_choice(tool_choice) if tool_choice is not None else None,
+            fmt,
+            temperature,
+            max_tokens,
+            () if stop is None else [stop] if isinstance(stop, str) else list(stop),
+            stream,
+            r.options,
+            extra_body,
         )
         if req.tools and not r.spec.supports("tools"):
             raise NotSupportedError(f"{r.spec.name} does not support tool calling")

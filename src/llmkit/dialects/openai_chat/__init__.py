@@ -88,7 +88,8 @@ class OpenAIChatDialect:
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
         try:
-            obj = json.loads(resp.body)
+            # Decoding first skips json's byte-encoding sniffing; JSON on the wire is UTF-8.
+            obj = json.loads(resp.body.decode("utf-8", "replace"))
         except ValueError:
             raise ResponseDecodeError(
                 "chat completion body is not JSON", provider=ctx.provider, snippet=resp.body

@@ -78,22 +78,29 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     choice = choices[0] if choices else {}
     msg = choice.get("message") or {}
     parts: list[Part] = []
-    reasoning = reasoning_of(msg)
-    if reasoning:
-        parts.append(ReasoningPart(reasoning))
+    if "reasoning_content" in msg or "reasoning" in msg:
+        reasoning = reasoning_of(msg)
+        if reasoning:
+            parts.append(ReasoningPart(reasoning))
     content = msg.get("content")
-    if isinstance(content, list):  # some servers (Mistral) return typed parts, thinking included
+    if type(content) is str:
+        if content:
+            parts.append(TextPart(content))
+    elif isinstance(content, list):  # some servers (Mistral) return typed parts, thinking included
         for ev in delta_parts(content):
             parts.append(TextPart(ev.text) if isinstance(ev, TextDelta) else ReasoningPart(ev.text))  # type: ignore[union-attr]
-    elif content:
-        parts.append(TextPart(content))
-    calls = tuple(
-        ToolCall(
-            c.get("id") or f"call_{i}",
-            (c.get("function") or {}).get("name", ""),
-            (c.get("function") or {}).get("arguments"),
+    raw_calls = msg.get("tool_calls")
+    calls = (
+        tuple(
+            ToolCall(
+                c.get("id") or f"call_{i}",
+                (c.get("function") or {}).get("name", ""),
+                (c.get("function") or {}).get("arguments"),
+            )
+            for i, c in enumerate(raw_calls)
         )
-        for i, c in enumerate(msg.get("tool_calls") or ())
+        if raw_calls
+        else ()
     )
     raw_reason = choice.get("finish_reason")
     completion = Completion(
