@@ -59,6 +59,19 @@ class SSEDecoder:
         self.max_line_bytes = max_line_bytes
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        # Fast path for the common framing: one whole ``data:`` event per chunk, nothing pending.
+        if (
+            chunk[:6] == b"data: "
+            and chunk[-2:] == b"\n\n"
+            and self._started
+            and not self._buf
+            and not self._data
+            and not self._event
+            and not self._skip_lf
+            and chunk.count(b"\n") == 2
+            and b"\r" not in chunk
+        ):
+            return [ServerSentEvent(chunk[6:-2].decode("utf-8", "replace"), "message", self.last_event_id)]
         if self._skip_lf:
             # The previous chunk ended in CR, already taken as a line end: drop the LF of its CRLF.
             self._skip_lf = False

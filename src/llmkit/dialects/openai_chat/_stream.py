@@ -61,7 +61,7 @@ class OpenAIStreamDecoder:
                 self._saw_done = True
                 continue
             try:
-                obj = json.loads(text)
+                obj = _decode(text)
             except ValueError:
                 raise ResponseDecodeError(
                     f"stream event {len(self.raw_events)} is not JSON",
@@ -93,9 +93,10 @@ class OpenAIStreamDecoder:
             if choice.get("index", 0) != 0:
                 continue
             delta = choice.get("delta") or {}
-            reasoning = reasoning_of(delta)
-            if reasoning:
-                out.append(ReasoningDelta(reasoning))
+            if "reasoning_content" in delta or "reasoning" in delta:
+                reasoning = reasoning_of(delta)
+                if reasoning:
+                    out.append(ReasoningDelta(reasoning))
             content = delta.get("content")
             if content:
                 if isinstance(content, str):
@@ -118,6 +119,9 @@ class OpenAIStreamDecoder:
         if self._q.chunk_hook is not None:
             out.extend(self._q.chunk_hook(obj))
 
+
+# The C scanner without json.loads' argument handling: this runs once per streamed chunk.
+_decode = json.JSONDecoder().decode
 
 _PLAIN_CHUNK_KEYS = frozenset(
     {"id", "object", "created", "model", "system_fingerprint", "choices", "service_tier"}
