@@ -44,6 +44,8 @@ class AsyncTransport:
         # quietly when this transport goes away or the interpreter exits.
         self._sessions: list[aiohttp.ClientSession] = []
         self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
+        # Parsing a URL costs a few µs and most calls repeat a handful of them.
+        self._urls: dict[str, URL] = {}
         weakref.finalize(self, _drop_sessions, self._sessions)
 
     def _get_session(self) -> aiohttp.ClientSession:
@@ -59,6 +61,15 @@ class AsyncTransport:
             self._sessions.append(session)
         return session
 
+    def _url(self, url: str) -> URL:
+        parsed = self._urls.get(url)
+        if parsed is None:
+            # encoded=True: send the path exactly as built (and as signed, for SigV4), no requoting.
+            parsed = URL(url, encoded=True)
+            if len(self._urls) < 256:
+                self._urls[url] = parsed
+        return parsed
+
     async def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
         session = self._get_session()
         t = self._timeouts.get(timeout)
@@ -68,10 +79,9 @@ class AsyncTransport:
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t
         try:
-            # encoded=True: send the path exactly as built (and as signed, for SigV4), no requoting.
             r = await session.request(
                 req.method,
-                URL(req.url, encoded=True),
+                self._url(req.url),
                 data=req.body,
                 headers=req.headers,
                 timeout=t,
