@@ -27,7 +27,7 @@ from llmkit.types import (
 )
 
 MODEL = "anthropic/claude-sonnet-4-5"
-KEY = "sk-ant-api03-loopback-canary-key-0123456789"
+KEY = "fake-anthropic-loopback-CANARY-0123456789"
 WEATHER = {
     "type": "function",
     "function": {
@@ -317,7 +317,7 @@ def test_beta_header_and_typed_options(emu: Emulator) -> None:
 
 
 def test_bad_key_is_an_authentication_error_without_the_key(emu: Emulator) -> None:
-    wrong = "sk-ant-api03-wrong-canary-9876543210"
+    wrong = "fake-anthropic-wrong-CANARY-9876543210"
     with pytest.raises(errors.AuthenticationError) as info:
         llmkit.complete(MODEL, "hi", api_key=wrong)
     assert info.value.status_code == 401 and info.value.error_type == "authentication_error"
