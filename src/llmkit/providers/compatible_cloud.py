@@ -178,8 +178,9 @@ SPECS = (
         "https://docs.lambda.ai/public-cloud/lambda-inference-api/",
         capabilities=CHAT,
         notes=(
-            "Lambda has shut down (or is winding down) its Inference API; the entry is kept so that "
-            "existing code and Lambda-hosted OpenAI-compatible servers work with base_url=."
+            "Lambda's own docs page says the Inference API was sunset and shut down on September 25; "
+            "the entry is kept so that existing code and Lambda-hosted OpenAI-compatible servers "
+            "work with base_url=."
         ),
     ),
     compat(
