@@ -16,6 +16,7 @@ from llmkit.errors import (
     PermissionDeniedError,
     ProviderError,
     RateLimitError,
+    ResponseDecodeError,
     ServerError,
 )
 from llmkit.wire import HttpResponse
@@ -49,6 +50,14 @@ def decode_body(resp: HttpResponse) -> Any:
         return json.loads(resp.body) if resp.body else None
     except ValueError:
         return resp.body[:2000].decode("utf-8", "replace")
+
+
+def json_or_raise(body: bytes, what: str, provider: str) -> Any:
+    """A successful response's JSON body; anything else is a typed ResponseDecodeError."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=body) from None
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

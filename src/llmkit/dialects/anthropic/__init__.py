@@ -7,10 +7,9 @@ streams as SSE with named events and no ``[DONE]`` sentinel.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from llmkit.dialects._errors import decode_body
+from llmkit.dialects._errors import decode_body, json_or_raise
 from llmkit.dialects.anthropic._errors import classify
 from llmkit.dialects.anthropic._request import beta_header, build_body, count_tokens_body
 from llmkit.dialects.anthropic._response import completion_from
@@ -57,13 +56,6 @@ def _headers(req: ChatRequest, ctx: CallContext) -> dict[str, str]:
     return headers
 
 
-def _json(resp: HttpResponse, what: str, provider: str) -> object:
-    try:
-        return json.loads(resp.body)
-    except ValueError:
-        raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=resp.body) from None
-
-
 class AnthropicMessagesDialect:
     name = "anthropic_messages"
     options = OPTION_NAMES
@@ -75,7 +67,7 @@ class AnthropicMessagesDialect:
         return HttpRequest("POST", url_for(ctx, path), _headers(req, ctx), dumps(body), body)
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
-        return completion_from(_json(resp, "message", ctx.provider), ctx.model, ctx.provider)
+        return completion_from(json_or_raise(resp.body, "message", ctx.provider), ctx.model, ctx.provider)
 
     def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> AnthropicStreamDecoder:
         return AnthropicStreamDecoder(ctx.provider, ctx.model)
@@ -105,7 +97,7 @@ class AnthropicMessagesDialect:
         return HttpRequest("POST", url_for(ctx, q.count_tokens_path), _headers(plain, ctx), dumps(body), body)
 
     def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
-        obj = _json(resp, "count_tokens", ctx.provider)
+        obj = json_or_raise(resp.body, "count_tokens", ctx.provider)
         count = obj.get("input_tokens") if isinstance(obj, dict) else None
         if not isinstance(count, int) or isinstance(count, bool):
             raise ResponseDecodeError(

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from llmkit.dialects._errors import decode_body
+from llmkit.dialects._errors import decode_body, json_or_raise
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.dialects.bedrock._embed import build_embed_request, parse_embed_response
 from llmkit.dialects.bedrock._errors import classify
 from llmkit.dialects.bedrock._request import build_body, model_path
-from llmkit.dialects.bedrock._response import completion_from, json_body
+from llmkit.dialects.bedrock._response import completion_from
 from llmkit.dialects.bedrock._stream import BedrockConverseStreamDecoder
 from llmkit.errors import ProviderError, ResponseDecodeError
 from llmkit.types import Completion, Embeddings, TokenCount
@@ -67,7 +67,7 @@ class BedrockConverseDialect:
         return HttpRequest("POST", url, {"content-type": "application/json"}, dumps(body), body)
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
-        return completion_from(json_body(resp, "Converse", ctx.provider), resp, ctx)
+        return completion_from(json_or_raise(resp.body, "Converse", ctx.provider), resp, ctx)
 
     def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> BedrockConverseStreamDecoder:
         return BedrockConverseStreamDecoder(ctx)
@@ -87,7 +87,7 @@ class BedrockConverseDialect:
         return HttpRequest("POST", url, {"content-type": "application/json"}, dumps(body), body)
 
     def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
-        obj = json_body(resp, "CountTokens", ctx.provider)
+        obj = json_or_raise(resp.body, "CountTokens", ctx.provider)
         count = obj.get("inputTokens") if isinstance(obj, Mapping) else None
         if not isinstance(count, int) or isinstance(count, bool):
             raise ResponseDecodeError(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from llmkit.dialects._errors import json_or_raise
 from llmkit.dialects.base import CallContext, EmbedRequest
 from llmkit.dialects.bedrock._request import model_path
-from llmkit.dialects.bedrock._response import int_or_zero, json_body
+from llmkit.dialects.bedrock._response import int_or_zero
 from llmkit.errors import ConfigurationError, NotSupportedError, ResponseDecodeError
 from llmkit.types import Embeddings, Usage
 from llmkit.wire import HttpRequest, HttpResponse, dumps
@@ -83,7 +84,7 @@ def _header_int(resp: HttpResponse, name: str) -> int:
 
 
 def parse_embed_response(resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
-    obj = json_body(resp, "InvokeModel", ctx.provider)
+    obj = json_or_raise(resp.body, "InvokeModel", ctx.provider)
     # Bedrock reports InvokeModel token counts in a response header (not in the service model).
     header_tokens = _header_int(resp, "x-amzn-bedrock-input-token-count")
     try:

@@ -34,13 +34,6 @@ FINISH_REASONS = {
 }
 
 
-def json_body(resp: HttpResponse, what: str, provider: str) -> Any:
-    try:
-        return json.loads(resp.body)
-    except ValueError:
-        raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=resp.body) from None
-
-
 def finish_reason(raw: str | None) -> FinishReason:
     return FINISH_REASONS.get(raw or "", FinishReason.OTHER)
 

@@ -22,9 +22,9 @@ Mapping notes:
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from llmkit.dialects._errors import json_or_raise
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.dialects.gemini._options import (
     AI_STUDIO,
@@ -76,15 +76,6 @@ __all__ = [
 ]
 
 
-def _json(resp: HttpResponse, ctx: CallContext) -> Any:
-    try:
-        return json.loads(resp.body)
-    except ValueError:
-        raise ResponseDecodeError(
-            "Gemini sent a body that is not JSON", provider=ctx.provider, snippet=resp.body
-        ) from None
-
-
 class GeminiDialect:
     name = "gemini"
     options = frozenset(CHAT_OPTIONS) | frozenset(EMBED_OPTIONS)
@@ -100,7 +91,7 @@ class GeminiDialect:
         return http
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
-        return parse_generate(_json(resp, ctx), ctx, resp.status)
+        return parse_generate(json_or_raise(resp.body, "Gemini response", ctx.provider), ctx, resp.status)
 
     def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> GeminiStreamDecoder:
         return GeminiStreamDecoder(ctx)
@@ -113,7 +104,7 @@ class GeminiDialect:
         return json_request(method_url(ctx, method), body)
 
     def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
-        body = _json(resp, ctx)
+        body = json_or_raise(resp.body, "Gemini response", ctx.provider)
         if not isinstance(body, dict):
             raise ResponseDecodeError("an embedding response must be an object", provider=ctx.provider)
         if "embeddings" in body:
@@ -131,7 +122,7 @@ class GeminiDialect:
         return json_request(method_url(ctx, "countTokens"), count_tokens_body(req, ctx))
 
     def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
-        body = _json(resp, ctx)
+        body = json_or_raise(resp.body, "Gemini response", ctx.provider)
         if not isinstance(body, dict):
             raise ResponseDecodeError("a countTokens response must be an object", provider=ctx.provider)
         # proto3 JSON leaves out zero values, so an absent totalTokens means 0.

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from llmkit.dialects import openai_chat
-from llmkit.dialects._errors import decode_body
+from llmkit.dialects._errors import decode_body, json_or_raise
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.dialects.sagemaker._errors import classify
 from llmkit.dialects.sagemaker._options import FORMATS, HEADER_OPTIONS, OPTIONS, QUIRKS, sagemaker_format
@@ -39,7 +39,7 @@ from llmkit.dialects.sagemaker._request import (
     request_headers,
     tgi_body,
 )
-from llmkit.dialects.sagemaker._response import json_body, raw_completion, tgi_completion
+from llmkit.dialects.sagemaker._response import raw_completion, tgi_completion
 from llmkit.dialects.sagemaker._stream import SageMakerStreamDecoder
 from llmkit.errors import NotSupportedError, ProviderError
 from llmkit.types import Completion, Embeddings, TokenCount
@@ -74,7 +74,7 @@ class SageMakerDialect:
         fmt = sagemaker_format(req.options)
         if fmt == "raw":
             return raw_completion(resp, ctx)
-        obj = json_body(resp.body, "InvokeEndpoint", ctx.provider)
+        obj = json_or_raise(resp.body, "InvokeEndpoint", ctx.provider)
         if fmt == "tgi":
             return tgi_completion(obj, resp, ctx)
         if isinstance(obj, Mapping) and "choices" not in obj and obj.get("error"):

@@ -20,13 +20,6 @@ TGI_FINISH = {
 }
 
 
-def json_body(body: bytes, what: str, provider: str) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=body) from None
-
-
 def tgi_details(details: Any) -> tuple[FinishReason, str | None, Usage]:
     if not isinstance(details, Mapping):
         return FinishReason.STOP, None, Usage()
