@@ -283,17 +283,18 @@ class AsyncStream:
     """An async stream of events: ``async for``, ``async with``, or ``await`` to start it."""
 
     def __init__(
-        self, start: Callable[[], Awaitable[tuple[HttpResponse, _StreamCore]]], retries: int = 0
+        self, send: Callable[[], Awaitable[HttpResponse]], core: _StreamCore, retries: int = 0
     ) -> None:
-        self._start = start
+        # Unlike Stream, nothing is sent until the stream is awaited, entered or iterated.
+        self._send = send
+        self._core = core
         self._retries = retries
         self._response: HttpResponse | None = None
-        self._core: _StreamCore | None = None
         self._iter: AsyncIterator[StreamEvent] | None = None
 
     async def _ensure(self) -> tuple[HttpResponse, _StreamCore]:
-        if self._response is None or self._core is None:
-            self._response, self._core = await self._start()
+        if self._response is None:
+            self._response = await self._send()
         return self._response, self._core
 
     def __await__(self) -> Generator[Any, None, AsyncStream]:
@@ -325,16 +326,15 @@ class AsyncStream:
                         raise core.interrupted(exc) from exc
                     self._retries -= 1
                     await self.aclose()
-                    response, _ = await self._start()
-                    self._response = response
                     core.restart()
+                    response = self._response = await self._send()
         finally:
             await self.aclose()
         core.end()
 
     @property
     def completion(self) -> Completion:
-        if self._core is None or self._core.completion is None:
+        if self._core.completion is None:
             raise RuntimeError(
                 "iterate the stream (or await stream.get_completion()) before reading .completion"
             )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmkit._base import Messages, _Base, _log_response, log
 from llmkit._retry import Flow, Send, Sleep, Timeout
-from llmkit._stream import AsyncStream, Stream, _StreamCore
+from llmkit._stream import AsyncStream, Stream
 from llmkit.errors import LLMKitError
 from llmkit.types import Completion, Embeddings, TokenCount
 from llmkit.wire import HttpResponse
@@ -272,11 +272,10 @@ class AsyncClient(_Base):
             api_key, base_url, timeout, max_retries, extra_headers, extra_body, provider_options,
         )  # fmt: skip
 
-        async def start() -> tuple[HttpResponse, _StreamCore]:
-            core = self._stream_core(call, req, validator)
-            return await self._drive(self._flow(call, True)), core
+        async def send() -> HttpResponse:
+            return await self._drive(self._flow(call, True))
 
-        return AsyncStream(start, call.policy.max_retries)
+        return AsyncStream(send, self._stream_core(call, req, validator), call.policy.max_retries)
 
     async def embed(
         self,
