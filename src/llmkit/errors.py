@@ -7,6 +7,7 @@
     │   └── NotSupportedError       the provider cannot do what was asked
     ├── ToolArgumentsError          a tool call's arguments are not valid JSON
     ├── StructuredOutputError       the output does not match the requested schema
+    │   └── RefusalError            the model refused instead (``refusal`` holds its words)
     ├── ResponseDecodeError         a body or stream event that is not what the dialect expects
     └── ProviderError               anything that came back from (or failed on the way to) a provider
         ├── AuthenticationError            401 (or the provider's own bad-key code)
@@ -16,6 +17,8 @@
         │   ├── ContextWindowExceededError the prompt does not fit
         │   └── ContentFilteredError       refused by the provider's safety system
         ├── RateLimitError                 429 (``retry_after`` in seconds)
+        ├── RedirectError                  3xx: redirects are never followed (``location``)
+        ├── ResponseTooLargeError          a body, event or frame past the size cap
         ├── ServerError                    5xx
         │   └── OverloadedError            529 / overloaded
         ├── APIConnectionError             nothing usable came back
@@ -50,6 +53,9 @@ __all__ = [
     "PermissionDeniedError",
     "ProviderError",
     "RateLimitError",
+    "RedirectError",
+    "RefusalError",
+    "ResponseTooLargeError",
     "ResponseDecodeError",
     "ServerError",
     "StructuredOutputError",
@@ -95,6 +101,14 @@ class StructuredOutputError(LLMKitError):
     """
 
     completion: Completion | None = None
+
+
+class RefusalError(StructuredOutputError):
+    """Structured output was asked for and the model refused; ``refusal`` is what it said."""
+
+    def __init__(self, message: str, *, refusal: str = "") -> None:
+        super().__init__(message)
+        self.refusal = refusal
 
 
 class ResponseDecodeError(LLMKitError):
@@ -202,6 +216,20 @@ class RateLimitError(ProviderError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+class RedirectError(ProviderError):
+    """The provider answered 3xx. llmkit never follows redirects (a credential must not follow a
+    request to another host); ``location`` is where it pointed, with any query masked."""
+
+    location: str | None = None
+
+
+class ResponseTooLargeError(ProviderError):
+    """A response body (after decompression), stream event or frame passed the size cap
+    (``Client(max_response_bytes=...)``); ``limit`` is the cap in bytes."""
+
+    limit: int | None = None
 
 
 class ServerError(ProviderError):
