@@ -49,7 +49,7 @@ def parse_usage(u: Mapping[str, Any] | None) -> Usage:
     cached = pd.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0
     reasoning = cd.get("reasoning_tokens") or 0
     total = u.get("total_tokens") or prompt + completion
-    if reasoning and total == prompt + completion + reasoning:
+    if _ints(prompt, completion, reasoning, total) and reasoning and total == prompt + completion + reasoning:
         # OpenAI counts reasoning inside completion_tokens; a server whose total shows it kept
         # reasoning outside (xAI) gets it added back, so output covers everything generated.
         completion += reasoning
@@ -60,6 +60,10 @@ def parse_usage(u: Mapping[str, Any] | None) -> Usage:
         cached_input_tokens=cached,
         reasoning_tokens=reasoning,
     )
+
+
+def _ints(*values: Any) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
 def finish_reason(raw: str | None) -> FinishReason:
