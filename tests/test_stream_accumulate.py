@@ -214,7 +214,7 @@ def test_accumulator_joins_text_and_keeps_first_id_and_name() -> None:
         TextDelta("lo"),
         ToolCallDelta(0, "call_a", "early", ""),
         ToolCallDelta(2, None, None, ": 1}"),
-        ToolCallDelta(0, "call_ignored", "ignored", "{}"),
+        ToolCallDelta(0, "call_a", "ignored", "{}"),  # the same id again: the first name stays
         UsageUpdate(Usage(input_tokens=3)),
         UsageUpdate(Usage(output_tokens=4)),
         Finish(FinishReason.TOOL_CALLS, "tool_calls"),

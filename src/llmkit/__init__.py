@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "TextDelta": "llmkit.types",
     "ToolCallDelta": "llmkit.types",
     "ReasoningDelta": "llmkit.types",
+    "RefusalDelta": "llmkit.types",
     "UsageUpdate": "llmkit.types",
     "Finish": "llmkit.types",
     "CitationsUpdate": "llmkit.types",
@@ -108,6 +109,7 @@ if TYPE_CHECKING:
     from llmkit.types import Message as Message
     from llmkit.types import ReasoningDelta as ReasoningDelta
     from llmkit.types import ReasoningPart as ReasoningPart
+    from llmkit.types import RefusalDelta as RefusalDelta
     from llmkit.types import TextDelta as TextDelta
     from llmkit.types import TextPart as TextPart
     from llmkit.types import TokenCount as TokenCount

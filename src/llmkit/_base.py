@@ -18,7 +18,7 @@ from llmkit._resolve import Resolved, resolve
 from llmkit._retry import Flow, RetryPolicy, Timeout, send_flow
 from llmkit._stream import _StreamCore
 from llmkit.dialects.base import ChatRequest, EmbedRequest
-from llmkit.errors import NotSupportedError, StructuredOutputError
+from llmkit.errors import NotSupportedError, RefusalError, StructuredOutputError
 from llmkit.types import Completion, Message
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -167,6 +167,16 @@ class _Base:
     def _structured(completion: Completion, validator: Any) -> Completion:
         if validator is None:
             return completion
+        if completion.refusal is not None:
+            # A refusal is the model's answer, not malformed JSON: say so, with its words.
+            refused = RefusalError(
+                f"the model refused instead of answering in the requested format: {completion.refusal!r}"
+                if completion.refusal
+                else "the model refused instead of answering in the requested format",
+                refusal=completion.refusal,
+            )
+            refused.completion = completion
+            raise refused
         try:
             completion.parsed = parse_structured(completion.text, None if validator is True else validator)
         except StructuredOutputError as exc:

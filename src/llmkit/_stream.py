@@ -20,6 +20,7 @@ from llmkit.types import (
     Part,
     ReasoningDelta,
     ReasoningPart,
+    RefusalDelta,
     StreamEvent,
     TextDelta,
     TextPart,
@@ -32,15 +33,22 @@ from llmkit.wire import HttpResponse
 
 
 class Accumulator:
-    """Folds stream events into a Completion; tool-call argument deltas are joined by index."""
+    """Folds stream events into a Completion.
+
+    Tool-call deltas are joined by index, except that a delta bringing a new ``id`` to an index
+    already in use starts a new call: some servers (Ollama's OpenAI route among them) send
+    ``index: 0`` for every call, each with its own id.
+    """
 
     __slots__ = (
+        "_open",
         "calls",
         "citations",
         "events",
         "finish",
         "reasoning",
         "redacted",
+        "refusal",
         "signature",
         "text",
         "usage",
@@ -51,7 +59,11 @@ class Accumulator:
         self.reasoning: list[str] = []
         self.signature: str | None = None
         self.redacted: list[str] = []
-        self.calls: dict[int, list[Any]] = {}
+        # Each call as [index, id, name, argument pieces], in arrival order; _open maps an index
+        # to the call that deltas without an id at that index continue.
+        self.calls: list[list[Any]] = []
+        self._open: dict[int, list[Any]] = {}
+        self.refusal: list[str] | None = None
         self.usage: Usage | None = None
         self.finish: Finish | None = None
         self.citations: list[Any] = []
@@ -64,15 +76,21 @@ class Accumulator:
             self.text.append(ev.text)  # type: ignore[union-attr]
         elif kind is ToolCallDelta:
             assert isinstance(ev, ToolCallDelta)
-            slot = self.calls.get(ev.index)
-            if slot is None:
-                self.calls[ev.index] = [ev.id, ev.name, [ev.arguments_delta]]
+            slot = self._open.get(ev.index)
+            if slot is None or (ev.id and slot[1] and ev.id != slot[1]):
+                slot = self._open[ev.index] = [ev.index, ev.id, ev.name, [ev.arguments_delta]]
+                self.calls.append(slot)
             else:
-                if ev.id and not slot[0]:
-                    slot[0] = ev.id
-                if ev.name and not slot[1]:
-                    slot[1] = ev.name
-                slot[2].append(ev.arguments_delta)
+                if ev.id and not slot[1]:
+                    slot[1] = ev.id
+                if ev.name and not slot[2]:
+                    slot[2] = ev.name
+                slot[3].append(ev.arguments_delta)
+        elif kind is RefusalDelta:
+            assert isinstance(ev, RefusalDelta)
+            if self.refusal is None:
+                self.refusal = []
+            self.refusal.append(ev.text)
         elif kind is ReasoningDelta:
             assert isinstance(ev, ReasoningDelta)
             self.reasoning.append(ev.text)
@@ -97,9 +115,11 @@ class Accumulator:
         parts.extend(ReasoningPart(redacted_data=d) for d in self.redacted)
         if self.text:
             parts.append(TextPart("".join(self.text)))
+        # Sorted by index (a stable sort keeps calls that shared an index in arrival order).
+        ordered = sorted(self.calls, key=_index_of)
         calls = tuple(
-            ToolCall(slot[0] or f"call_{i}", slot[1] or "", "".join(slot[2]))
-            for i, slot in sorted(self.calls.items())
+            ToolCall(slot[1] or f"call_{i}", slot[2] or "", "".join(slot[3]))
+            for i, slot in enumerate(ordered)
         )
         finish = self.finish
         reason = finish.reason if finish else (FinishReason.TOOL_CALLS if calls else FinishReason.OTHER)
@@ -113,7 +133,13 @@ class Accumulator:
             raw_finish_reason=finish.raw_reason if finish else None,
             raw=decoder.raw_events,
             citations=self.citations or list(decoder.citations),
+            refusal=None if self.refusal is None else "".join(self.refusal),
         )
+
+
+def _index_of(slot: list[Any]) -> int:
+    index: int = slot[0]
+    return index
 
 
 def _merge_usage(old: Usage | None, new: Usage) -> Usage:

@@ -14,7 +14,12 @@ Role = Literal["system", "developer", "user", "assistant", "tool"]
 
 
 class FinishReason(StrEnum):
-    """Why generation stopped, normalised across providers."""
+    """Why generation stopped, normalised across providers.
+
+    ``CONTENT_FILTER`` covers both a provider's safety system stopping the output and the model
+    refusing (OpenAI's ``message.refusal``, Anthropic's ``stop_reason: "refusal"``); a refusal
+    also sets :attr:`Completion.refusal`, and ``raw_finish_reason`` keeps the provider's own value.
+    """
 
     STOP = "stop"
     LENGTH = "length"
@@ -188,6 +193,19 @@ class ResponseFormat:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
+    """Token counts, the same arithmetic for every provider.
+
+    - ``input_tokens`` is the whole prompt: fresh tokens plus tokens read from and written to a
+      prompt cache. ``cached_input_tokens`` (cache reads) and ``cache_creation_input_tokens``
+      (cache writes) are parts of it, never extra. Anthropic and Bedrock report the fresh part
+      alone; llmkit adds the cache parts back.
+    - ``output_tokens`` is everything generated, reasoning included; ``reasoning_tokens`` is the
+      part of it spent on reasoning. Gemini and xAI report reasoning outside their output count;
+      llmkit adds it back.
+    - ``total_tokens`` is the provider's own total when it gives one; when the parts above are
+      complete it equals ``input_tokens + output_tokens``.
+    """
+
     input_tokens: int = 0
     output_tokens: int = 0
     total_tokens: int = 0
@@ -218,6 +236,9 @@ class Completion:
     raw: Any = None
     parsed: Any = None
     citations: list[Citation] = field(default_factory=list)
+    # The model declined to answer: its words (OpenAI's ``message.refusal``; Anthropic's
+    # ``stop_details.explanation``, or "" when it gives none). None when it did not refuse.
+    refusal: str | None = None
 
     @property
     def text(self) -> str:
@@ -271,6 +292,13 @@ class ReasoningDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class RefusalDelta:
+    """A piece of the model's refusal (``text`` may be "" when the provider gives no words)."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class UsageUpdate:
     usage: Usage
 
@@ -286,4 +314,6 @@ class CitationsUpdate:
     citations: tuple[Citation, ...]
 
 
-StreamEvent = TextDelta | ToolCallDelta | ReasoningDelta | UsageUpdate | Finish | CitationsUpdate
+StreamEvent = (
+    TextDelta | ToolCallDelta | ReasoningDelta | RefusalDelta | UsageUpdate | Finish | CitationsUpdate
+)

@@ -305,7 +305,7 @@ CONVERSE_RESPONSE = {
     },
     "stopReason": "tool_use",
     "usage": {
-        "inputTokens": 120,
+        "inputTokens": 15,  # the part that missed the cache: 15 + 100 + 5 + 30 = 150
         "outputTokens": 30,
         "totalTokens": 150,
         "cacheReadInputTokens": 100,

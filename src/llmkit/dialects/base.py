@@ -76,7 +76,12 @@ class StreamDecoder(Protocol):
     raw_events: list[Any]
 
     def feed(self, data: bytes) -> list[StreamEvent]:
-        """Decode a chunk; may raise a ProviderError for an in-stream error event."""
+        """Decode a chunk; may raise a ProviderError for an in-stream error event.
+
+        An error event that follows other events in the same chunk must not cost those events:
+        return them and set an ``error`` attribute (or raise it from the next ``feed`` or from
+        ``done``); the stream raises it right after, with the events in ``.partial``.
+        """
         ...
 
     @property

@@ -67,7 +67,7 @@ def default_answer(
     last_user_text: str, tools: list[tuple[str, Any]], forced: str | None, schema: Any, script: Script
 ) -> Script:
     """Fill in what the script left open: structured JSON, a tool call, or an echo."""
-    if script.text is not None or script.tool_calls is not None:
+    if script.text is not None or script.tool_calls is not None or script.refusal is not None:
         return script
     if script.json is not None:
         script.text = json.dumps(script.json)

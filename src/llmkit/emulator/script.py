@@ -39,6 +39,9 @@ class Script:
     reasoning: str | None = None
     # A structured-output answer, serialised as the text.
     json: Any = None
+    # The model declines: OpenAI-style handlers answer with ``message.refusal`` (streamed as
+    # ``delta.refusal``) and no content, finish_reason "stop".
+    refusal: str | None = None
     # Neutral finish reason (stop, length, tool_calls, content_filter); the handler maps it to its wire value.
     finish_reason: str | None = None
     input_tokens: int | None = None

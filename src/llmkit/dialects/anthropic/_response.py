@@ -33,6 +33,14 @@ def finish_reason(raw: str | None) -> FinishReason:
     return STOP_REASONS.get(raw, FinishReason.OTHER) if raw else FinishReason.OTHER
 
 
+def refusal_of(stop_reason: Any, stop_details: Any) -> str | None:
+    """With ``stop_reason: "refusal"``, the explanation Anthropic gives (or "" when it gives none)."""
+    if stop_reason != "refusal":
+        return None
+    explanation = stop_details.get("explanation") if isinstance(stop_details, Mapping) else None
+    return explanation if isinstance(explanation, str) else ""
+
+
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
@@ -115,4 +123,5 @@ def completion_from(obj: Any, model: str, provider: str) -> Completion:
         raw_finish_reason=raw_reason,
         raw=obj,
         citations=citations,
+        refusal=refusal_of(raw_reason, obj.get("stop_details")),
     )

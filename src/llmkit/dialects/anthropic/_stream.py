@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from llmkit.dialects.anthropic._errors import stream_error
-from llmkit.dialects.anthropic._response import citation_from, finish_reason, usage_from
+from llmkit.dialects.anthropic._response import citation_from, finish_reason, refusal_of, usage_from
 from llmkit.errors import ProviderError, ResponseDecodeError
 from llmkit.transport.sse import SSEDecoder
 from llmkit.types import (
@@ -15,6 +15,7 @@ from llmkit.types import (
     CitationsUpdate,
     Finish,
     ReasoningDelta,
+    RefusalDelta,
     StreamEvent,
     TextDelta,
     ToolCallDelta,
@@ -34,6 +35,7 @@ class AnthropicStreamDecoder:
         "_done",
         "_error",
         "_model",
+        "_n_calls",
         "_provider",
         "_sse",
         "_tool_index",
@@ -54,6 +56,7 @@ class AnthropicStreamDecoder:
         self._error: ProviderError | None = None
         # content block index -> ordinal of that tool call among this message's tool calls
         self._tool_index: dict[int, int] = {}
+        self._n_calls = 0
         # The raw usage so far: message_start's, updated by each message_delta's.
         self._usage: dict[str, Any] = {}
         self.response_id: str | None = None
@@ -120,6 +123,9 @@ class AnthropicStreamDecoder:
             delta = obj.get("delta")
             raw = delta.get("stop_reason") if isinstance(delta, Mapping) else None
             if raw:
+                refusal = refusal_of(raw, delta.get("stop_details") if isinstance(delta, Mapping) else None)
+                if refusal is not None:
+                    out.append(RefusalDelta(refusal))
                 out.append(Finish(finish_reason(raw), raw))
         elif kind == "message_stop":
             self._done = True
@@ -138,7 +144,9 @@ class AnthropicStreamDecoder:
             if block.get("text"):
                 out.append(TextDelta(str(block["text"])))
         elif kind == "tool_use":
-            ordinal = len(self._tool_index)
+            # Every tool_use block start is a new call, even at an index seen before.
+            ordinal = self._n_calls
+            self._n_calls += 1
             self._tool_index[_index(obj)] = ordinal
             tool_input = block.get("input")
             # The input normally streams as input_json_delta; a server may send it whole here instead.

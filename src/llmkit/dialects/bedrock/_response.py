@@ -39,14 +39,23 @@ def finish_reason(raw: str | None) -> FinishReason:
 
 
 def usage_from(u: Any) -> Usage:
+    """Converse ``usage`` -> llmkit Usage.
+
+    Converse's ``inputTokens`` excludes the tokens read from and written to the prompt cache
+    (``totalTokens`` counts them); llmkit's ``input_tokens`` is the whole prompt.
+    """
     if not isinstance(u, Mapping):
         return Usage()
+    read = int_or_zero(u.get("cacheReadInputTokens"))
+    written = int_or_zero(u.get("cacheWriteInputTokens"))
+    prompt = int_or_zero(u.get("inputTokens")) + read + written
+    output = int_or_zero(u.get("outputTokens"))
     return Usage(
-        input_tokens=int_or_zero(u.get("inputTokens")),
-        output_tokens=int_or_zero(u.get("outputTokens")),
-        total_tokens=int_or_zero(u.get("totalTokens")),
-        cached_input_tokens=int_or_zero(u.get("cacheReadInputTokens")),
-        cache_creation_input_tokens=int_or_zero(u.get("cacheWriteInputTokens")),
+        input_tokens=prompt,
+        output_tokens=output,
+        total_tokens=int_or_zero(u.get("totalTokens")) or prompt + output,
+        cached_input_tokens=read,
+        cache_creation_input_tokens=written,
     )
 
 

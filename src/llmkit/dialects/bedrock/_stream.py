@@ -30,6 +30,7 @@ class BedrockConverseStreamDecoder:
         "_ctx",
         "_done",
         "_frames",
+        "_n_calls",
         "_tool_index",
         "citations",
         "error",
@@ -44,6 +45,7 @@ class BedrockConverseStreamDecoder:
         self._done = False
         # contentBlockIndex -> ordinal of that tool call among this message's tool calls
         self._tool_index: dict[int, int] = {}
+        self._n_calls = 0
         # An exception frame, reported after the events that preceded it in the same read.
         self.error: ProviderError | None = None
         self.response_id: str | None = None
@@ -90,7 +92,7 @@ class BedrockConverseStreamDecoder:
             start = obj.get("start")
             use = start.get("toolUse") if isinstance(start, Mapping) else None
             if isinstance(use, Mapping):
-                ordinal = self._ordinal(obj)
+                ordinal = self._start_call(obj)
                 out.append(
                     ToolCallDelta(ordinal, str(use.get("toolUseId") or ""), str(use.get("name") or ""))
                 )
@@ -105,12 +107,20 @@ class BedrockConverseStreamDecoder:
                 out.append(UsageUpdate(usage_from(usage)))
         # messageStart and contentBlockStop carry nothing to surface; unknown events are skipped.
 
+    def _start_call(self, obj: Mapping[str, Any]) -> int:
+        # Every toolUse block start is a new call, even at a contentBlockIndex seen before.
+        index = obj.get("contentBlockIndex")
+        ordinal = self._tool_index[index if isinstance(index, int) else -1] = self._n_calls
+        self._n_calls += 1
+        return ordinal
+
     def _ordinal(self, obj: Mapping[str, Any]) -> int:
         index = obj.get("contentBlockIndex")
         key = index if isinstance(index, int) else -1
         ordinal = self._tool_index.get(key)
-        if ordinal is None:
-            ordinal = self._tool_index[key] = len(self._tool_index)
+        if ordinal is None:  # input without a start event: a call of its own
+            ordinal = self._tool_index[key] = self._n_calls
+            self._n_calls += 1
         return ordinal
 
     def _delta(self, obj: Mapping[str, Any], out: list[StreamEvent]) -> None:

@@ -196,6 +196,9 @@ class GeminiStreamDecoder:
         self.response_model: str | None = None
         self.citations: list[Citation] = []
         self.raw_events: list[Any] = []
+        # An in-stream error (or a block) met after other events of the same read: those events
+        # are handed back first, and the stream raises this right after, with them in .partial.
+        self.error: ProviderError | None = None
 
     @property
     def done(self) -> bool:
@@ -213,7 +216,13 @@ class GeminiStreamDecoder:
                     "undecodable Gemini stream event", provider=self._ctx.provider, snippet=sse.data
                 ) from None
             self.raw_events.append(chunk)
-            events.extend(self._chunk(chunk))
+            try:
+                events.extend(self._chunk(chunk))
+            except ProviderError as exc:
+                if not events:
+                    raise
+                self.error = exc
+                return events
         return events
 
     def _chunk(self, chunk: Any) -> list[StreamEvent]:

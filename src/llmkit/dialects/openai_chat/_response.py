@@ -47,19 +47,36 @@ def parse_usage(u: Mapping[str, Any] | None) -> Usage:
     pd = u.get("prompt_tokens_details") or {}
     cd = u.get("completion_tokens_details") or {}
     cached = pd.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0
+    reasoning = cd.get("reasoning_tokens") or 0
+    total = u.get("total_tokens") or prompt + completion
+    if _ints(prompt, completion, reasoning, total) and reasoning and total == prompt + completion + reasoning:
+        # OpenAI counts reasoning inside completion_tokens; a server whose total shows it kept
+        # reasoning outside (xAI) gets it added back, so output covers everything generated.
+        completion += reasoning
     return Usage(
         input_tokens=prompt,
         output_tokens=completion,
-        total_tokens=u.get("total_tokens") or prompt + completion,
+        total_tokens=total,
         cached_input_tokens=cached,
-        reasoning_tokens=cd.get("reasoning_tokens") or 0,
+        reasoning_tokens=reasoning,
     )
+
+
+def _ints(*values: Any) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
 def finish_reason(raw: str | None) -> FinishReason:
     if raw is None:
         return FinishReason.OTHER
     return FINISH_REASONS.get(raw, FinishReason.OTHER)
+
+
+def stop_reason(raw: str | None, refused: bool) -> FinishReason:
+    """The finish reason, with a refusal's ``"stop"`` read as CONTENT_FILTER (OpenAI flags a
+    refusal only in ``message.refusal``; the finish reason stays ``"stop"``)."""
+    reason = finish_reason(raw)
+    return FinishReason.CONTENT_FILTER if refused and reason is FinishReason.STOP else reason
 
 
 def reasoning_of(obj: Mapping[str, Any]) -> str | None:
@@ -103,15 +120,18 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
         else ()
     )
     raw_reason = choice.get("finish_reason")
+    refusal = msg.get("refusal")
+    refusal = refusal if isinstance(refusal, str) and refusal else None
     completion = Completion(
         message=Message("assistant", tuple(parts), calls),
-        finish_reason=finish_reason(raw_reason),
+        finish_reason=stop_reason(raw_reason, refusal is not None),
         usage=parse_usage(obj.get("usage")),
         model=obj.get("model") or ctx.model,
         provider=ctx.provider,
         id=obj.get("id"),
         raw_finish_reason=raw_reason,
         raw=obj,
+        refusal=refusal,
     )
     if q.response_hook is not None:
         q.response_hook(obj, completion)

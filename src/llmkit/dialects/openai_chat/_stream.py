@@ -8,13 +8,14 @@ from typing import Any
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.openai_chat._errors import stream_error
 from llmkit.dialects.openai_chat._quirks import OpenAIQuirks
-from llmkit.dialects.openai_chat._response import delta_parts, finish_reason, parse_usage, reasoning_of
+from llmkit.dialects.openai_chat._response import delta_parts, parse_usage, reasoning_of, stop_reason
 from llmkit.errors import ProviderError, ResponseDecodeError
 from llmkit.transport.sse import SSEDecoder
 from llmkit.types import (
     Citation,
     Finish,
     ReasoningDelta,
+    RefusalDelta,
     StreamEvent,
     TextDelta,
     ToolCallDelta,
@@ -24,8 +25,11 @@ from llmkit.types import (
 
 class OpenAIStreamDecoder:
     __slots__ = (
+        "_calls",
         "_ctx",
+        "_n_calls",
         "_q",
+        "_refused",
         "_saw_done",
         "_saw_finish",
         "_sse",
@@ -42,6 +46,11 @@ class OpenAIStreamDecoder:
         self._q = q
         self._saw_done = False
         self._saw_finish = False
+        # wire tool-call index -> (id, ordinal): a new id at a used index is a new call (Ollama
+        # and other compatible servers send index 0 for every call).
+        self._calls: dict[Any, tuple[str | None, int]] = {}
+        self._n_calls = 0
+        self._refused = False
         self.response_id: str | None = None
         self.response_model: str | None = None
         self.citations: list[Citation] = []
@@ -103,21 +112,41 @@ class OpenAIStreamDecoder:
                     out.append(TextDelta(content))
                 else:  # Mistral may stream a list of typed parts, thinking included
                     out.extend(delta_parts(content))
+            refusal = delta.get("refusal")
+            if refusal and isinstance(refusal, str):  # the first chunk carries "" or null
+                self._refused = True
+                out.append(RefusalDelta(refusal))
             for tc in delta.get("tool_calls") or ():
                 fn = tc.get("function") or {}
                 args = fn.get("arguments") or ""
                 if not isinstance(args, str):  # some servers send the arguments as an object
                     args = json.dumps(args, ensure_ascii=False, separators=(",", ":"))
-                out.append(ToolCallDelta(tc.get("index", 0), tc.get("id"), fn.get("name"), args))
+                call_id = tc.get("id") or None
+                out.append(
+                    ToolCallDelta(self._ordinal(tc.get("index", 0), call_id), call_id, fn.get("name"), args)
+                )
             raw = choice.get("finish_reason")
             if raw:
                 self._saw_finish = True
-                out.append(Finish(finish_reason(raw), raw))
+                out.append(Finish(stop_reason(raw, self._refused), raw))
         usage = obj.get("usage")
         if usage:
             out.append(UsageUpdate(parse_usage(usage)))
         if self._q.chunk_hook is not None:
             out.extend(self._q.chunk_hook(obj))
+
+    def _ordinal(self, index: Any, call_id: str | None) -> int:
+        """The call's position among this stream's tool calls."""
+        key = index if isinstance(index, int) and not isinstance(index, bool) else 0
+        known = self._calls.get(key)
+        if known is None or (call_id is not None and known[0] is not None and call_id != known[0]):
+            ordinal = self._n_calls
+            self._n_calls += 1
+            self._calls[key] = (call_id, ordinal)
+            return ordinal
+        if call_id is not None and known[0] is None:
+            self._calls[key] = (call_id, known[1])
+        return known[1]
 
 
 # The C scanner without json.loads' argument handling: this runs once per streamed chunk.

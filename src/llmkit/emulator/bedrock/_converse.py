@@ -83,10 +83,19 @@ def usage_of(body: dict[str, Any], script: Script) -> dict[str, Any]:
         outputs = count_tokens((script.text or "") + (script.reasoning or "")) + sum(
             count_tokens(call_arguments(c)) for c in script.tool_calls or ()
         )
-    usage: dict[str, Any] = {"inputTokens": inputs, "outputTokens": outputs, "totalTokens": inputs + outputs}
-    if script.cached_tokens:
-        usage["cacheReadInputTokens"] = script.cached_tokens
-        usage["cacheWriteInputTokens"] = 0
+    # The scripted input is the whole prompt; Converse reports the part that missed the cache as
+    # inputTokens and the cache reads and writes beside it, all three counted in totalTokens
+    # (as a recorded live answer shows: tests/fixtures/bedrock/converse_cache_read.json).
+    read = script.cached_tokens
+    written = int(script.extra.get("cache_creation_input_tokens", 0))
+    usage: dict[str, Any] = {
+        "inputTokens": max(inputs - read - written, 0),
+        "outputTokens": outputs,
+        "totalTokens": inputs + outputs,
+    }
+    if read or written:
+        usage["cacheReadInputTokens"] = read
+        usage["cacheWriteInputTokens"] = written
     return usage
 
 

@@ -47,7 +47,7 @@ def chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         for i, c in enumerate(script.tool_calls or ())
     ]
     text = script.text or ""
-    message: dict[str, Any] = {"role": "assistant", "content": text or None, "refusal": None}
+    message: dict[str, Any] = {"role": "assistant", "content": text or None, "refusal": script.refusal}
     if calls:
         message["tool_calls"] = calls
     # OpenAI itself returns no reasoning text; providers that do name their field in the profile.

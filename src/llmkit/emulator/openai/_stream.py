@@ -58,9 +58,16 @@ def stream(body: dict[str, Any], script: Script, cid: str, created: int, profile
         preamble = x.get("stream_preamble")
         if preamble is not None:  # Azure: an empty first chunk with prompt filter results
             yield data({"choices": [], "created": 0, "id": "", "model": "", "object": "", **preamble})
-        yield chunk_with_usage(
-            {"role": "assistant", "content": "", "refusal": None}, **({} if late else fields)
+        # A refusal opens as OpenAI's does: content null and an empty refusal string.
+        opening: dict[str, Any] = (
+            {"role": "assistant", "content": "", "refusal": None}
+            if script.refusal is None
+            else {"role": "assistant", "content": None, "refusal": ""}
         )
+        yield chunk_with_usage(opening, **({} if late else fields))
+        if script.refusal:
+            for piece in split_text(script.refusal, script.chunk_chars, script.n_chunks):
+                yield chunk({"refusal": piece})
         if script.reasoning and profile.extra.get("reasoning_field"):
             for piece in split_text(script.reasoning):
                 yield chunk({profile.extra["reasoning_field"]: piece})
