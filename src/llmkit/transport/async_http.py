@@ -14,7 +14,14 @@ from yarl import URL
 from llmkit import _constants as C
 from llmkit._retry import Timeout
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
-from llmkit.transport.body import ACCEPT_ENCODING, BodyDecoder, check_headers, declared_too_large, too_large
+from llmkit.transport.body import (
+    ACCEPT_ENCODING,
+    BodyDecoder,
+    check_headers,
+    declared_too_large,
+    phase,
+    too_large,
+)
 from llmkit.transport.proxy import ProxyPolicy
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -112,7 +119,9 @@ class AsyncTransport:
             session = await self._get_session()
         t = self._timeouts.get(timeout)
         if t is None:
-            t = aiohttp.ClientTimeout(total=None, connect=timeout.connect, sock_read=timeout.read)
+            t = aiohttp.ClientTimeout(
+                total=None, connect=phase(timeout.connect), sock_read=phase(timeout.read)
+            )
             # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t

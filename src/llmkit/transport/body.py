@@ -19,6 +19,16 @@ ACCEPT_ENCODING = "gzip, deflate"
 PIECE = 256 * 1024
 
 
+# httpx2 turns a 0 s timeout into a non-blocking socket (a confusing connect error) and aiohttp
+# reads 0 as "no timeout at all"; both transports instead treat any value below this as this,
+# so 0 (or a tiny remainder of a total deadline) is a prompt APITimeoutError on either side.
+MIN_TIMEOUT = 0.001
+
+
+def phase(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds if seconds >= MIN_TIMEOUT else MIN_TIMEOUT
+
+
 def too_large(limit: int, status: int | None, what: str = "response body") -> ResponseTooLargeError:
     err = ResponseTooLargeError(
         f"the {what} is larger than the {limit}-byte cap; raise Client(max_response_bytes=...) "
@@ -133,10 +143,11 @@ def declared_too_large(headers: Mapping[str, str], limit: int) -> bool:
     )
 
 
-# RFC 9110 field names are tokens; values are visible latin-1 text, spaces and tabs (never CR,
-# LF or NUL, which would end the header and let the next bytes be read as another one).
+# RFC 9110 field names are tokens; values are visible ASCII, spaces and tabs: never CR, LF or
+# NUL (which would end the header and let the next bytes be read as another one), and no
+# non-ASCII text, which httpx2 refuses and aiohttp would send as UTF-8, so it is refused on both.
 _BAD_NAME = re.compile(r"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
-_BAD_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
+_BAD_VALUE = re.compile(r"[^\t\x20-\x7e]")
 
 
 def check_headers(headers: Mapping[str, str]) -> None:
@@ -158,5 +169,5 @@ def check_headers(headers: Mapping[str, str]) -> None:
             # The value is never shown: it may be a credential (a key read with its trailing newline).
             raise ConfigurationError(
                 f"the value of header {name!r} contains a line break, a control character or a "
-                "character outside latin-1; strip it (an API key read from a file often ends in a newline)"
+                "non-ASCII character; strip it (an API key read from a file often ends in a newline)"
             )

@@ -10,7 +10,14 @@ import httpx2
 from llmkit import _constants as C
 from llmkit._retry import Timeout
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
-from llmkit.transport.body import ACCEPT_ENCODING, BodyDecoder, check_headers, declared_too_large, too_large
+from llmkit.transport.body import (
+    ACCEPT_ENCODING,
+    BodyDecoder,
+    check_headers,
+    declared_too_large,
+    phase,
+    too_large,
+)
 from llmkit.transport.proxy import ProxyPolicy
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -123,9 +130,8 @@ class SyncTransport:
     def _timeout(self, timeout: Timeout) -> httpx2.Timeout:
         t = self._timeouts.get(timeout)
         if t is None:
-            t = httpx2.Timeout(
-                connect=timeout.connect, read=timeout.read, write=timeout.read, pool=timeout.connect
-            )
+            connect, read = phase(timeout.connect), phase(timeout.read)
+            t = httpx2.Timeout(connect=connect, read=read, write=read, pool=connect)
             # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t
