@@ -196,12 +196,9 @@ class AsyncTransport:
 
 
 def _proxy_parts(proxy: str) -> tuple[URL, Mapping[str, str] | None]:
-    """aiohttp wants proxy credentials as a header, not in the URL."""
-    url = URL(proxy)
-    if url.user is None:
-        return url, None
-    auth = aiohttp.BasicAuth(url.user, url.password or "")
-    return url.with_user(None), {"Proxy-Authorization": auth.encode()}
+    # aiohttp turns credentials in the proxy URL into Proxy-Authorization (on the request for an
+    # http:// target, on the CONNECT for an https:// one), as httpx2 does.
+    return URL(proxy), None
 
 
 async def _close_at_loop_end(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:

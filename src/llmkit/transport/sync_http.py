@@ -76,6 +76,13 @@ def _h11_of(r: httpx2.Response) -> Any:
     return None
 
 
+def _raw(r: httpx2.Response) -> Iterator[bytes]:
+    # The undecoded body. Not r.iter_raw(): that closes the response as it ends, which puts the
+    # connection back in the pool before _retire_if_overfull can look at what is left on it.
+    stream: Any = r.stream
+    return iter(stream)
+
+
 def _retire_if_overfull(r: httpx2.Response) -> None:
     """Never reuse a connection that carried bytes past the response's framing."""
     h11 = _h11_of(r)
@@ -171,14 +178,14 @@ class SyncTransport:
             encoding = r.headers.get("content-encoding")
             if encoding is None:
                 total = 0
-                for raw in r.iter_raw():
+                for raw in _raw(r):
                     total += len(raw)
                     if total > limit:
                         raise too_large(limit, status)
                     parts.append(raw)
             else:
                 decoder = BodyDecoder(encoding, limit, status)
-                for raw in r.iter_raw():
+                for raw in _raw(r):
                     parts.extend(decoder.feed(raw))
                 parts.extend(decoder.flush())
             _retire_if_overfull(r)
@@ -202,7 +209,7 @@ class SyncTransport:
 def _chunks(r: httpx2.Response, headers: Mapping[str, str]) -> Iterator[bytes]:
     failure: APIConnectionError | None = None
     try:
-        yield from r.iter_raw()
+        yield from _raw(r)
         _retire_if_overfull(r)
     except httpx2.HTTPError as exc:
         failure = map_error(exc, headers)
