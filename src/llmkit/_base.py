@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from llmkit._resolve import Resolved, resolve
 from llmkit._retry import Flow, RetryPolicy, Timeout, send_flow
 from llmkit._stream import _StreamCore
 from llmkit.dialects.base import ChatRequest, EmbedRequest
-from llmkit.errors import NotSupportedError, RefusalError, StructuredOutputError
+from llmkit.errors import ConfigurationError, NotSupportedError, RefusalError, StructuredOutputError
+from llmkit.transport.proxy import check_proxy_url
 from llmkit.types import Completion, Message
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -48,7 +50,10 @@ class _Base:
         max_retries: int | None = None,
         headers: Mapping[str, str] | None = None,
         retry_read_timeouts: bool = False,
+        retry_sent_requests: bool | None = None,
         max_connections: int = C.MAX_CONNECTIONS,
+        max_response_bytes: int = C.MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
     ) -> None:
         self._keys: dict[str, str] = dict(api_keys or {})
         if api_key is not None:
@@ -59,8 +64,19 @@ class _Base:
         self._timeout = Timeout.of(timeout)
         self._max_retries = C.DEFAULT_MAX_RETRIES if max_retries is None else max_retries
         self._headers = dict(headers or {})
+        # retry_sent_requests is the general name; retry_read_timeouts (older) sets the same switch.
+        if retry_sent_requests is not None:
+            retry_read_timeouts = retry_sent_requests
         self._retry_read_timeouts = retry_read_timeouts
         self._max_connections = max_connections
+        if type(max_response_bytes) is not int or max_response_bytes <= 0:
+            raise ConfigurationError(
+                f"max_response_bytes must be a positive int (bytes), not {max_response_bytes!r}"
+            )
+        self._max_response_bytes = max_response_bytes
+        self._proxy = check_proxy_url(proxy) if proxy is not None else None
+        # Built on first use; the lock makes concurrent first calls share one pool.
+        self._transport_lock = threading.Lock()
         # The policy holds no per-call state, so one serves every call that keeps the defaults.
         self._policy = RetryPolicy(max_retries=self._max_retries, retry_read_timeouts=retry_read_timeouts)
         # Resolution is pure but not free (~30 µs); calls without per-call options reuse it.
@@ -161,6 +177,7 @@ class _Base:
             call.timeout,
             stream,
             lambda resp: r.dialect.parse_error(resp, r.ctx),
+            r.spec.name,
         )
 
     @staticmethod
@@ -198,6 +215,8 @@ class _Base:
             finalize if validator is not None else None,
             deadline,
             call.policy.clock,
+            max_event_bytes=self._max_response_bytes,
+            resend_after_cut=call.policy.retry_read_timeouts,
         )
 
     def _prep_embed(

@@ -13,3 +13,6 @@ MAX_RETRY_AFTER = 60.0
 MAX_CONNECTIONS = 1000
 MAX_KEEPALIVE_CONNECTIONS = 100
 USER_AGENT = "llmkit/0.1"
+# A response body (after decompression), a stream event or an event-stream frame past this is
+# refused with ResponseTooLargeError instead of filling memory (Client(max_response_bytes=...)).
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmkit import _constants as C
+from llmkit._redact import redact_url
 from llmkit.auth.base import Auth
 from llmkit.dialects._errors import parse_retry_after
-from llmkit.errors import APIConnectionError, APITimeoutError, ProviderError, RateLimitError
+from llmkit.errors import APIConnectionError, APITimeoutError, ProviderError, RateLimitError, RedirectError
 from llmkit.wire import HttpRequest, HttpResponse
 
 # Seeding a Random costs ~20 µs; jitter needs no per-call generator.
@@ -49,7 +50,10 @@ class RetryPolicy:
     initial_delay: float = C.INITIAL_RETRY_DELAY
     max_delay: float = C.MAX_RETRY_DELAY
     max_retry_after: float = C.MAX_RETRY_AFTER
-    # A read timeout after a POST was sent may have been processed (and billed): off by default.
+    # A request that reached the server whose answer was then lost (a read timeout, a connection
+    # reset or cut after the request was sent) may have been processed and billed: such requests
+    # are re-sent only when the caller opts in (``Client(retry_sent_requests=True)``; the older
+    # name ``retry_read_timeouts`` sets the same switch).
     retry_read_timeouts: bool = False
     rng: random.Random = field(default_factory=lambda: _RNG)
     clock: Callable[[], float] = time.monotonic
@@ -117,8 +121,9 @@ def send_flow(
     timeout: Timeout,
     stream: bool,
     to_error: Callable[[HttpResponse], ProviderError],
+    provider: str | None = None,
 ) -> Flow:
-    """Send with retries; return the first successful response or raise the typed error."""
+    """Send with retries; return the first 2xx response or raise the typed error."""
     deadline = None if timeout.total is None else policy.clock() + timeout.total
     retries = 0
     while True:
@@ -141,14 +146,26 @@ def send_flow(
             resp = yield from auth_and_send(auth, attempt, stream, this_timeout)
         except APIConnectionError as exc:
             exc.attempts = retries + 1
-            retry_ok = not isinstance(exc, APITimeoutError) or exc.before_send
-            retry_ok = retry_ok or policy.retry_read_timeouts
-            if retries >= policy.max_retries or not retry_ok:
+            if exc.provider is None:
+                exc.provider = provider
+            # Only a failure before the request could reach the server is safe to repeat; after
+            # that the provider may have run (and billed) it, so a retry needs the caller's consent.
+            if retries >= policy.max_retries or not (exc.before_send or policy.retry_read_timeouts):
                 raise
             delay = policy.backoff(retries)
+        except ProviderError as exc:  # e.g. a body past the size cap: never worth repeating
+            exc.attempts = retries + 1
+            if exc.provider is None:
+                exc.provider = provider
+            raise
         else:
-            if resp.status < 400:
+            status = resp.status
+            if 200 <= status < 300:
                 return resp
+            if 300 <= status < 400:
+                # Never followed (the credentials must not travel to wherever it points) and never
+                # taken for success: the body of a 3xx is not the answer.
+                raise redirect_error(resp, provider, retries + 1)
             err = to_error(resp)
             err.attempts = retries + 1
             retryable = (
@@ -168,3 +185,29 @@ def send_flow(
             )
         yield Sleep(delay)
         retries += 1
+
+
+def redirect_error(resp: HttpResponse, provider: str | None, attempts: int) -> RedirectError:
+    location = resp.headers.get("location")
+    shown = _redact_location(location) if location else None
+    where = f" to {shown}" if shown else ""
+    err = RedirectError(
+        f"the server answered with a redirect{where}; llmkit does not follow redirects. If the "
+        "endpoint moved, pass its new address as base_url",
+        status_code=resp.status,
+        provider=provider,
+        request_id=resp.request_id,
+        attempts=attempts,
+    )
+    err.location = shown
+    return err
+
+
+def _redact_location(location: str) -> str:
+    """A Location header fit for a message: no query or fragment (a redirect to a signed or
+    pre-authorised URL carries its token there), no userinfo password, and a bounded length."""
+    base, sep, _ = location.partition("?")
+    if not sep:
+        base, sep, _ = location.partition("#")
+    shown = redact_url(base[:300]) + ("?***" if sep else "")
+    return "".join(ch if ch.isprintable() else "?" for ch in shown)

@@ -6,11 +6,19 @@ The per-chunk work (decode, accumulate) is shared; ``Stream`` and
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any
 
+from llmkit import _constants as C
 from llmkit.dialects.base import StreamDecoder
-from llmkit.errors import APIConnectionError, APITimeoutError, ProviderError, StreamInterruptedError
+from llmkit.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ProviderError,
+    ResponseTooLargeError,
+    StreamInterruptedError,
+)
 from llmkit.types import (
     CitationsUpdate,
     Completion,
@@ -167,6 +175,9 @@ class _StreamCore:
         finalize: Callable[[Completion], None] | None,
         deadline: float | None,
         clock: Callable[[], float],
+        *,
+        max_event_bytes: int = C.MAX_RESPONSE_BYTES,
+        resend_after_cut: bool = False,
     ) -> None:
         self.new_decoder = new_decoder
         self.decoder = new_decoder()
@@ -177,13 +188,28 @@ class _StreamCore:
         self.deadline = deadline
         self.clock = clock
         self.completion: Completion | None = None
+        # Bytes fed since the decoder last produced an event: whatever the framing (SSE, AWS
+        # event stream, a dialect's own), one event can never grow past the client's cap.
+        self.max_event_bytes = max_event_bytes
+        self.unproductive = 0
+        # A stream cut after the request reached the server is re-sent only on the caller's
+        # opt-in (Client(retry_sent_requests=True)): the provider may have run and billed it.
+        self.resend_after_cut = resend_after_cut
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         try:
             events = self.decoder.feed(chunk)
         except ProviderError as exc:
+            if exc.provider is None:
+                exc.provider = self.provider
             exc.partial = self.partial()
             raise
+        if events:
+            self.unproductive = 0
+        else:
+            self.unproductive += len(chunk)
+            if self.unproductive > self.max_event_bytes:
+                raise self.too_large()
         add = self.acc.add
         for ev in events:
             add(ev)
@@ -196,13 +222,27 @@ class _StreamCore:
             raise self.interrupted(APITimeoutError("total timeout reached while streaming"))
         return events
 
-    def can_restart(self) -> bool:
-        """Nothing was yielded yet, so the request may be sent again without losing or repeating output."""
-        return self.acc.events == 0
+    def too_large(self) -> ResponseTooLargeError:
+        err = ResponseTooLargeError(
+            f"a stream event grew past the {self.max_event_bytes}-byte cap; raise "
+            "Client(max_response_bytes=...) if this is expected",
+            status_code=200,
+            provider=self.provider,
+            model=self.model,
+        )
+        err.limit = self.max_event_bytes
+        err.partial = self.partial()
+        return err
+
+    def can_restart(self, cause: APIConnectionError) -> bool:
+        """Nothing was yielded yet, so the request may be sent again without losing or repeating
+        output; and either the server cannot have run it, or the caller accepts that risk."""
+        return self.acc.events == 0 and (cause.before_send or self.resend_after_cut)
 
     def restart(self) -> None:
         self.decoder = self.new_decoder()
         self.acc = Accumulator()
+        self.unproductive = 0
 
     def partial(self) -> Completion:
         return self.acc.build(self.decoder, self.provider, self.model)
@@ -215,6 +255,7 @@ class _StreamCore:
             provider=self.provider,
             model=self.model,
         )
+        # Chained to llmkit's own error only (transports never chain to their library's exception).
         err.__cause__ = cause
         return err
 
@@ -268,12 +309,16 @@ class Stream:
                 except StreamInterruptedError:
                     raise
                 except APIConnectionError as exc:
-                    if self._resend is None or self._retries <= 0 or not core.can_restart():
+                    if self._resend is None or self._retries <= 0 or not core.can_restart(exc):
                         raise core.interrupted(exc) from exc
                     self._retries -= 1
                     self.close()
                     core.restart()
                     self._response = self._resend()
+        except GeneratorExit:
+            # Only garbage collection closes this generator: the stream was dropped half-read.
+            _warn_unclosed(self._response.close is not None, "Stream", "with client.stream(...) as s:")
+            raise
         finally:
             self.close()
         core.end()
@@ -303,6 +348,16 @@ class Stream:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def __del__(self) -> None:
+        # A stream dropped without close() would hold its pooled connection forever.
+        response = getattr(self, "_response", None)
+        if response is not None and response.close is not None:
+            _warn_unclosed(True, "Stream", "with client.stream(...) as s:")
+            try:
+                self.close()
+            except Exception:  # pragma: no cover - best effort inside a finaliser
+                pass
 
 
 class AsyncStream:
@@ -348,12 +403,16 @@ class AsyncStream:
                     raise
                 except APIConnectionError as exc:
                     # Lost before the first event: nothing was yielded, so send again.
-                    if self._retries <= 0 or not core.can_restart():
+                    if self._retries <= 0 or not core.can_restart(exc):
                         raise core.interrupted(exc) from exc
                     self._retries -= 1
                     await self.aclose()
                     core.restart()
                     response = self._response = await self._send()
+        except GeneratorExit:
+            # Only the loop's finaliser closes this generator: the stream was dropped half-read.
+            _warn_unclosed(response.aclose is not None, "AsyncStream", "async with client.stream(...) as s:")
+            raise
         finally:
             await self.aclose()
         core.end()
@@ -388,3 +447,26 @@ class AsyncStream:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    def __del__(self) -> None:
+        # A finaliser cannot await: release the connection with the transport's sync close.
+        response = getattr(self, "_response", None)
+        if response is not None and response.aclose is not None:
+            _warn_unclosed(True, "AsyncStream", "async with client.stream(...) as s:")
+            response.aclose = None
+            close = response.close
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # pragma: no cover - e.g. its event loop is already closed
+                    pass
+
+
+def _warn_unclosed(still_open: bool, kind: str, how: str) -> None:
+    if still_open:
+        warnings.warn(
+            f"an llmkit {kind} was garbage-collected without being closed; its connection is "
+            f"released now. Use `{how}` (or call close) so it is released as soon as you are done",
+            ResourceWarning,
+            stacklevel=2,
+        )

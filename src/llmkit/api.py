@@ -36,13 +36,21 @@ class Client(_Base):
         self._transport: SyncTransport | None = None
 
     def _get_transport(self) -> SyncTransport:
-        if self._transport is None:
-            from llmkit.transport.sync_http import SyncTransport
+        transport = self._transport
+        if transport is None:
+            # Threads making their first call at once must share one pool, not race to build one.
+            with self._transport_lock:
+                transport = self._transport
+                if transport is None:
+                    from llmkit.transport.sync_http import SyncTransport
 
-            self._transport = SyncTransport(
-                max_connections=self._max_connections, http_client=self._http_client
-            )
-        return self._transport
+                    transport = self._transport = SyncTransport(
+                        max_connections=self._max_connections,
+                        http_client=self._http_client,
+                        proxy=self._proxy,
+                        max_response_bytes=self._max_response_bytes,
+                    )
+        return transport
 
     def _drive(self, flow: Flow) -> HttpResponse:
         transport = self._get_transport()
@@ -165,9 +173,10 @@ class Client(_Base):
         return call.resolved.dialect.parse_count_tokens(resp, call.resolved.ctx)
 
     def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
+        with self._transport_lock:
+            transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.close()
 
     def __enter__(self) -> Client:
         return self
@@ -184,11 +193,20 @@ class AsyncClient(_Base):
         self._transport: AsyncTransport | None = None
 
     def _get_transport(self) -> AsyncTransport:
-        if self._transport is None:
-            from llmkit.transport.async_http import AsyncTransport
+        transport = self._transport
+        if transport is None:
+            # Clients shared by event loops in several threads still get one transport.
+            with self._transport_lock:
+                transport = self._transport
+                if transport is None:
+                    from llmkit.transport.async_http import AsyncTransport
 
-            self._transport = AsyncTransport(max_connections=self._max_connections)
-        return self._transport
+                    transport = self._transport = AsyncTransport(
+                        max_connections=self._max_connections,
+                        proxy=self._proxy,
+                        max_response_bytes=self._max_response_bytes,
+                    )
+        return transport
 
     async def _drive(self, flow: Flow) -> HttpResponse:
         transport = self._get_transport()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -13,20 +14,32 @@ from llmkit.types import Completion, Embeddings, TokenCount
 
 _client: Client | None = None
 _aclient: AsyncClient | None = None
+# Threads making their first call at once must share one default client (and so one pool).
+_lock = threading.Lock()
 
 
 def default_client() -> Client:
     global _client
-    if _client is None:
-        _client = Client()
-    return _client
+    client = _client
+    if client is None:
+        with _lock:
+            client = _client
+            if client is None:
+                client = _client = Client()
+    return client
 
 
 def default_async_client() -> AsyncClient:
+    """The shared AsyncClient. It may serve many ``asyncio.run`` calls: its session is closed as
+    each event loop shuts down, and a new one is made in the next loop."""
     global _aclient
-    if _aclient is None:
-        _aclient = AsyncClient()
-    return _aclient
+    client = _aclient
+    if client is None:
+        with _lock:
+            client = _aclient
+            if client is None:
+                client = _aclient = AsyncClient()
+    return client
 
 
 def complete(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
 import aiohttp
@@ -13,111 +13,233 @@ from yarl import URL
 
 from llmkit import _constants as C
 from llmkit._retry import Timeout
-from llmkit.errors import APIConnectionError, APITimeoutError
+from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
+from llmkit.transport.body import (
+    ACCEPT_ENCODING,
+    BodyDecoder,
+    check_headers,
+    declared_too_large,
+    phase,
+    too_large,
+)
+from llmkit.transport.proxy import ProxyPolicy
 from llmkit.wire import HttpRequest, HttpResponse
 
 
-def map_error(exc: BaseException) -> APIConnectionError:
+def map_error(exc: BaseException, headers: Mapping[str, str] | None = None) -> APIConnectionError:
+    """Translate aiohttp's exceptions. Like the sync twin, the result keeps no reference to
+    ``exc`` (it holds the request's headers) and masks any header value its text quotes."""
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        err: APIConnectionError = APITimeoutError(f"timed out connecting: {exc}")
+        err: APIConnectionError = APITimeoutError(f"timed out connecting: {_text(exc, headers)}")
         err.before_send = True
     elif isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         err = APITimeoutError(f"timed out waiting for the server: {type(exc).__name__}")
-    elif isinstance(exc, aiohttp.ClientConnectorError):
-        err = APIConnectionError(f"could not connect: {exc}")
+    elif isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS handshake, proxy
+        err = APIConnectionError(f"could not connect: {_text(exc, headers)}")
         err.before_send = True
     else:
-        err = APIConnectionError(f"{type(exc).__name__}: {exc}")
-    err.__cause__ = exc
+        err = APIConnectionError(f"{type(exc).__name__}: {_text(exc, headers)}")
     return err
+
+
+def _text(exc: BaseException, headers: Mapping[str, str] | None) -> str:
+    text = str(exc)
+    for value in (headers or {}).values():
+        if len(value) >= 6 and value in text:
+            text = text.replace(value, "***")
+    return text
 
 
 class AsyncTransport:
     """One aiohttp session per event loop (a session cannot outlive or cross its loop)."""
 
-    def __init__(self, *, max_connections: int = C.MAX_CONNECTIONS, ssl: Any = True) -> None:
+    def __init__(
+        self,
+        *,
+        max_connections: int = C.MAX_CONNECTIONS,
+        ssl: Any = True,
+        proxy: str | None = None,
+        max_response_bytes: int = C.MAX_RESPONSE_BYTES,
+    ) -> None:
         self._max_connections = max_connections
         self._ssl = ssl
+        self._limit = max_response_bytes
+        self._policy = ProxyPolicy.fixed(proxy) if proxy else ProxyPolicy.from_env()
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        # Sessions never closed by the caller (a module-level default client, say) are dropped
-        # quietly when this transport goes away or the interpreter exits.
+        # Sessions never closed by the caller (a module-level default client, say) are closed
+        # when their event loop shuts down (see _close_at_loop_end), or dropped quietly when this
+        # transport goes away or the interpreter exits.
         self._sessions: list[aiohttp.ClientSession] = []
+        self._watchers: list[Any] = []
         self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
         # Parsing a URL costs a few µs and most calls repeat a handful of them.
-        self._urls: dict[str, URL] = {}
+        self._urls: dict[str, tuple[URL, URL | None, Mapping[str, str] | None]] = {}
         weakref.finalize(self, _drop_sessions, self._sessions)
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    async def _get_session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         session = self._session
         if session is None or self._loop is not loop or session.closed:
             # A session of an earlier event loop (a previous asyncio.run, say) cannot be awaited
             # from this one: drop its sockets synchronously so nothing leaks.
             _drop_sessions(self._sessions)
+            self._watchers.clear()
             connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
-            session = aiohttp.ClientSession(connector=connector, auto_decompress=True)
+            # auto_decompress=False: bodies are decoded by transport.body, in bounded pieces.
+            session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,
+                headers={"Accept-Encoding": ACCEPT_ENCODING},
+            )
             self._session, self._loop = session, loop
             self._sessions.append(session)
+            watcher = _close_at_loop_end(session)
+            await watcher.asend(None)
+            self._watchers.append(watcher)
         return session
 
-    def _url(self, url: str) -> URL:
-        parsed = self._urls.get(url)
-        if parsed is None:
+    def _route(self, url: str) -> tuple[URL, URL | None, Mapping[str, str] | None]:
+        route = self._urls.get(url)
+        if route is None:
             # encoded=True: send the path exactly as built (and as signed, for SigV4), no requoting.
-            parsed = URL(url, encoded=True)
+            proxy, proxy_headers = None, None
+            chosen = self._policy.for_url(url) if self._policy is not None else None
+            if chosen is not None:
+                proxy, proxy_headers = _proxy_parts(chosen)
+            route = (URL(url, encoded=True), proxy, proxy_headers)
             if len(self._urls) < 256:
-                self._urls[url] = parsed
-        return parsed
+                self._urls[url] = route
+        return route
 
     async def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
-        session = self._get_session()
+        check_headers(req.headers)
+        session = self._session
+        if session is None or session.closed or self._loop is not asyncio.get_running_loop():
+            session = await self._get_session()
         t = self._timeouts.get(timeout)
         if t is None:
-            t = aiohttp.ClientTimeout(total=None, connect=timeout.connect, sock_read=timeout.read)
+            t = aiohttp.ClientTimeout(
+                total=None, connect=phase(timeout.connect), sock_read=phase(timeout.read)
+            )
             # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t
+        url, proxy, proxy_headers = self._route(req.url)
+        failure: APIConnectionError | None = None
         try:
             r = await session.request(
                 req.method,
-                self._url(req.url),
+                url,
                 data=req.body,
                 headers=req.headers,
                 timeout=t,
                 allow_redirects=False,
+                proxy=proxy,
+                proxy_headers=proxy_headers,
             )
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise map_error(exc) from exc
-        if stream and r.status < 400:
-            return HttpResponse(r.status, r.headers, b"", achunks=_chunks(r), aclose=_closer(r))
+            failure = map_error(exc, req.headers)
+        if failure is not None:
+            raise failure  # outside the except block: no __context__ back to aiohttp's exception
+        status = r.status
+        if stream and 200 <= status < 300:
+            encoding = r.headers.get("content-encoding")
+            chunks = _chunks(r, req.headers)
+            if encoding is not None:
+                chunks = _decoded(chunks, BodyDecoder(encoding, None, status))
+            return HttpResponse(status, r.headers, b"", achunks=chunks, aclose=_closer(r), close=r.close)
+        return HttpResponse(status, r.headers, await self._read(r, req.headers))
+
+    async def _read(self, r: aiohttp.ClientResponse, headers: Mapping[str, str]) -> bytes:
+        """The whole body, decoded and capped, read piece by piece (never all at once)."""
+        limit = self._limit
+        status = r.status
+        failure: LLMKitError | None = None
+        parts: list[bytes] = []
+        done = False
         try:
-            body = await r.read()
+            if declared_too_large(r.headers, limit):
+                raise too_large(limit, status)
+            encoding = r.headers.get("content-encoding")
+            decoder = None if encoding is None else BodyDecoder(encoding, limit, status)
+            total = 0
+            async for raw in r.content.iter_any():
+                if decoder is None:
+                    total += len(raw)
+                    if total > limit:
+                        raise too_large(limit, status)
+                    parts.append(raw)
+                else:
+                    parts.extend(decoder.feed(raw))
+            if decoder is not None:
+                parts.extend(decoder.flush())
+            done = True
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise map_error(exc) from exc
+            failure = map_error(exc, headers)
         finally:
-            r.release()
-        return HttpResponse(r.status, r.headers, body)
+            # A body left unread (too large, or broken) closes the connection rather than pool it.
+            if done:
+                r.release()
+            else:
+                r.close()
+        if failure is not None:
+            raise failure
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def aclose(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
+        session = self._session
         self._session = None
+        self._watchers.clear()
+        if session is not None and not session.closed:
+            await session.close()
+
+
+def _proxy_parts(proxy: str) -> tuple[URL, Mapping[str, str] | None]:
+    # aiohttp turns credentials in the proxy URL into Proxy-Authorization (on the request for an
+    # http:// target, on the CONNECT for an https:// one), as httpx2 does.
+    return URL(proxy), None
+
+
+async def _close_at_loop_end(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    # A suspended async generator is finalised by the loop's shutdown_asyncgens(), which
+    # asyncio.run() awaits before closing the loop: so a session nobody closed (the module-level
+    # llmkit.acomplete's, say) is closed properly, inside its own loop, with no warning.
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
 
 
 def _drop_sessions(sessions: list[aiohttp.ClientSession]) -> None:
     while sessions:
         connector = sessions.pop().connector
         if connector is not None and not connector.closed:
-            connector._close()
+            try:
+                connector._close()
+            except RuntimeError:  # its loop is already closed: the sockets went with it
+                pass
 
 
-async def _chunks(r: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+async def _chunks(r: aiohttp.ClientResponse, headers: Mapping[str, str]) -> AsyncIterator[bytes]:
+    failure: APIConnectionError | None = None
     try:
         async for chunk in r.content.iter_any():
             yield chunk
     except (TimeoutError, aiohttp.ClientError) as exc:
-        raise map_error(exc) from exc
+        failure = map_error(exc, headers)
+    if failure is not None:
+        raise failure
+
+
+async def _decoded(chunks: AsyncIterator[bytes], decoder: BodyDecoder) -> AsyncIterator[bytes]:
+    # No total cap on a stream (it may run long); each event is capped by the stream's reader.
+    async for raw in chunks:
+        for piece in decoder.feed(raw):
+            yield piece
+    for piece in decoder.flush():
+        yield piece
 
 
 def _closer(r: aiohttp.ClientResponse) -> Any:

@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from llmkit.errors import ResponseDecodeError
+from llmkit.errors import ResponseDecodeError, ResponseTooLargeError
 
 __all__ = [
     "CONTENT_TYPE",
     "EventMessage",
     "EventStreamDecodeError",
     "EventStreamDecoder",
+    "EventStreamFrameTooLargeError",
     "HeaderType",
     "HeaderValue",
     "TypedHeader",
@@ -146,6 +147,17 @@ class EventStreamDecodeError(ResponseDecodeError):
         self.messages: list[EventMessage] = messages or []
 
 
+class EventStreamFrameTooLargeError(EventStreamDecodeError, ResponseTooLargeError):
+    """A prelude announced headers or a payload past the cap: refused at once, before a byte of
+    it is buffered. Both an ``EventStreamDecodeError`` (as before) and a ``ResponseTooLargeError``
+    (so a stream sets ``.partial``, like any in-stream error); ``limit`` is the cap passed."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.status_code = 200
+        self.limit = limit
+
+
 # --------------------------------------------------------------------------- decoding
 
 
@@ -258,8 +270,9 @@ class EventStreamDecoder:
                         f"prelude checksum mismatch (expected 0x{prelude_crc:08x}, computed 0x{computed:08x})"
                     )
                 if headers_length > self._max_headers:
-                    raise EventStreamDecodeError(
-                        f"headers length {headers_length} exceeds the maximum of {self._max_headers}"
+                    raise EventStreamFrameTooLargeError(
+                        f"headers length {headers_length} exceeds the maximum of {self._max_headers}",
+                        self._max_headers,
                     )
                 payload_length = total - headers_length - _OVERHEAD
                 if payload_length < 0:
@@ -267,8 +280,9 @@ class EventStreamDecoder:
                         f"total length {total} is too small for {headers_length} bytes of headers"
                     )
                 if payload_length > self._max_payload:
-                    raise EventStreamDecodeError(
-                        f"payload length {payload_length} exceeds the maximum of {self._max_payload}"
+                    raise EventStreamFrameTooLargeError(
+                        f"payload length {payload_length} exceeds the maximum of {self._max_payload}",
+                        self._max_payload,
                     )
                 if len(buffer) - pos < total:
                     break

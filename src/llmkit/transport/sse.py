@@ -7,10 +7,23 @@ whole line has arrived.
 
 from __future__ import annotations
 
-from llmkit.errors import ResponseDecodeError
+from llmkit.errors import ResponseDecodeError, ResponseTooLargeError
 
-# A single line (or event) larger than this is refused rather than buffered forever.
-MAX_LINE_BYTES = 16 * 1024 * 1024
+# A single event (all its lines together) larger than this is refused rather than buffered forever.
+MAX_EVENT_BYTES = 16 * 1024 * 1024
+MAX_LINE_BYTES = MAX_EVENT_BYTES  # the older name: a line can be no larger than its event
+
+
+class SSEEventTooLargeError(ResponseTooLargeError, ResponseDecodeError):
+    """One event passed the cap. A ``ResponseTooLargeError`` (so a stream sets ``.partial``, like
+    any in-stream error) that is also the ``ResponseDecodeError`` this cap used to raise."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"SSE event longer than {limit} bytes; raise Client(max_response_bytes=...) if expected",
+            status_code=200,
+        )
+        self.limit = limit
 
 
 class ServerSentEvent:
@@ -41,6 +54,7 @@ class SSEDecoder:
         "_buf",
         "_data",
         "_event",
+        "_size",
         "_skip_lf",
         "_started",
         "last_event_id",
@@ -52,6 +66,7 @@ class SSEDecoder:
         self._buf = b""
         self._data: list[str] = []
         self._event = ""
+        self._size = 0  # bytes of data lines gathered for the current event
         self._started = False
         self._skip_lf = False
         self.last_event_id: str | None = None
@@ -70,6 +85,7 @@ class SSEDecoder:
             and not self._skip_lf
             and chunk.count(b"\n") == 2
             and b"\r" not in chunk
+            and len(chunk) <= self.max_line_bytes
         ):
             return [ServerSentEvent(chunk[6:-2].decode("utf-8", "replace"), "message", self.last_event_id)]
         if self._skip_lf:
@@ -84,8 +100,8 @@ class SSEDecoder:
         cut = buf.rfind(b"\n")
         if cut < 0:
             self._buf = buf
-            if len(buf) > self.max_line_bytes:
-                raise ResponseDecodeError(f"SSE line longer than {self.max_line_bytes} bytes")
+            if self._size + len(buf) > self.max_line_bytes:
+                raise SSEEventTooLargeError(self.max_line_bytes)
             return []
         self._buf = buf[cut + 1 :]
         text = buf[:cut].decode("utf-8", "replace")
@@ -101,6 +117,7 @@ class SSEDecoder:
                     out.append(ServerSentEvent("\n".join(data), self._event or "message", self.last_event_id))
                     data.clear()
                 self._event = ""
+                self._size = 0
                 continue
             if line[0] == ":":
                 continue
@@ -109,6 +126,9 @@ class SSEDecoder:
                 value = value[1:]
             if name == "data":
                 data.append(value)
+                self._size += len(value) + 1
+                if self._size > self.max_line_bytes:
+                    raise SSEEventTooLargeError(self.max_line_bytes)
             elif name == "event":
                 self._event = value
             elif name == "id":
@@ -116,6 +136,8 @@ class SSEDecoder:
                     self.last_event_id = value
             elif name == "retry" and value.isdigit():
                 self.retry = int(value)
+        if self._size + len(self._buf) > self.max_line_bytes:
+            raise SSEEventTooLargeError(self.max_line_bytes)
         return out
 
     @property

@@ -2,34 +2,93 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx2
 
 from llmkit import _constants as C
 from llmkit._retry import Timeout
-from llmkit.errors import APIConnectionError, APITimeoutError
+from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
+from llmkit.transport.body import (
+    ACCEPT_ENCODING,
+    BodyDecoder,
+    check_headers,
+    declared_too_large,
+    phase,
+    too_large,
+)
+from llmkit.transport.proxy import ProxyPolicy
 from llmkit.wire import HttpRequest, HttpResponse
 
+# Failures that happen before the server can have received the whole request: safe to repeat.
+_BEFORE_SEND = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.ProxyError)
+_UNSENT = (httpx2.WriteError, httpx2.WriteTimeout)
 
-def map_error(exc: httpx2.HTTPError) -> APIConnectionError:
-    """Translate httpx2's exceptions at this one boundary."""
+
+def map_error(exc: httpx2.HTTPError, headers: Mapping[str, str] | None = None) -> APIConnectionError:
+    """Translate httpx2's exceptions at this one boundary.
+
+    The result never references ``exc`` (no ``__cause__``/``__context__``: callers raise it
+    outside their ``except`` block), because httpx2's exceptions hold the request and so its
+    credential headers; and any header value the message happens to quote is masked.
+    """
     if isinstance(exc, httpx2.ConnectTimeout):
-        err: APIConnectionError = APITimeoutError(f"timed out connecting: {exc}")
-        err.before_send = True
+        err: APIConnectionError = APITimeoutError(f"timed out connecting: {_text(exc, headers)}")
     elif isinstance(exc, httpx2.PoolTimeout):
         err = APITimeoutError("timed out waiting for a free connection in the pool")
-        err.before_send = True
     elif isinstance(exc, httpx2.TimeoutException):
         err = APITimeoutError(f"timed out waiting for the server: {type(exc).__name__}")
     elif isinstance(exc, httpx2.ConnectError):
-        err = APIConnectionError(f"could not connect: {exc}")
-        err.before_send = True
+        err = APIConnectionError(f"could not connect: {_text(exc, headers)}")
+    elif isinstance(exc, httpx2.LocalProtocolError):
+        # h11 quotes the offending header (maybe a key): say only what kind of failure it was.
+        err = APIConnectionError("the request could not be sent: httpx2 refused it as malformed")
     else:
-        err = APIConnectionError(f"{type(exc).__name__}: {exc}")
-    err.__cause__ = exc
+        err = APIConnectionError(f"{type(exc).__name__}: {_text(exc, headers)}")
+    err.before_send = isinstance(exc, _BEFORE_SEND + _UNSENT)
     return err
+
+
+def _text(exc: BaseException, headers: Mapping[str, str] | None) -> str:
+    text = str(exc)
+    for value in (headers or {}).values():
+        if len(value) >= 6 and value in text:
+            text = text.replace(value, "***")
+    return text
+
+
+def _h11_of(r: httpx2.Response) -> Any:
+    """The h11 state of the connection a response arrived on (None if not reachable).
+
+    httpcore2 keeps the bytes a server sent past the end of a response in the connection's
+    buffer and would read them as the answer to the next request on that connection; no public
+    API exposes that buffer, so it is reached through the stream wrappers (httpx2 2.16).
+    """
+    obj: Any = r.stream
+    for _ in range(6):
+        conn = getattr(obj, "_connection", None)
+        if conn is not None:
+            return getattr(conn, "_h11_state", None)
+        obj = getattr(obj, "_stream", None) or getattr(obj, "_httpcore_stream", None)
+        if obj is None:
+            return None
+    return None
+
+
+def _raw(r: httpx2.Response) -> Iterator[bytes]:
+    # The undecoded body. Not r.iter_raw(): that closes the response as it ends, which puts the
+    # connection back in the pool before _retire_if_overfull can look at what is left on it.
+    stream: Any = r.stream
+    return iter(stream)
+
+
+def _retire_if_overfull(r: httpx2.Response) -> None:
+    """Never reuse a connection that carried bytes past the response's framing."""
+    h11 = _h11_of(r)
+    if h11 is not None and h11.trailing_data[0]:
+        # Marks our side failed, so httpcore2 closes the connection instead of pooling it.
+        h11.send_failed()
 
 
 class SyncTransport:
@@ -41,53 +100,126 @@ class SyncTransport:
         http_client: Any = None,
         verify: Any = True,
         proxy: str | None = None,
+        max_response_bytes: int = C.MAX_RESPONSE_BYTES,
     ) -> None:
-        self._client: httpx2.Client = http_client or httpx2.Client(
-            limits=httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive),
-            follow_redirects=False,
-            verify=verify,
-            proxy=proxy,
-        )
+        self._limit = max_response_bytes
+        self._limits = httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive)
+        self._verify = verify
+        # A caller's own httpx2.Client keeps its own proxy settings; ours follow ProxyPolicy.
+        self._own = http_client is None
+        policy = ProxyPolicy.fixed(proxy) if proxy else ProxyPolicy.from_env()
+        self._policy = policy if self._own else None
+        self._client: httpx2.Client = http_client or self._new_client(None)
+        self._proxied: dict[str, httpx2.Client] = {}
+        self._routes: dict[str, httpx2.Client] = {}
+        self._extra = {} if self._own else {"Accept-Encoding": ACCEPT_ENCODING}
         self._timeouts: dict[Timeout, httpx2.Timeout] = {}
+
+    def _new_client(self, proxy: str | None) -> httpx2.Client:
+        # An explicit transport: httpx2 then reads no proxy variables itself (ProxyPolicy does),
+        # while trust_env still lets SSL_CERT_FILE/SSL_CERT_DIR choose the CA bundle.
+        transport = httpx2.HTTPTransport(verify=self._verify, limits=self._limits, proxy=proxy)
+        return httpx2.Client(
+            transport=transport, follow_redirects=False, headers={"Accept-Encoding": ACCEPT_ENCODING}
+        )
+
+    def _client_for(self, url: str) -> httpx2.Client:
+        client = self._routes.get(url)
+        if client is None:
+            proxy = self._policy.for_url(url) if self._policy is not None else None
+            client = self._client
+            if proxy is not None:
+                client = self._proxied.get(proxy) or self._proxied.setdefault(proxy, self._new_client(proxy))
+            if len(self._routes) < 256:
+                self._routes[url] = client
+        return client
 
     def _timeout(self, timeout: Timeout) -> httpx2.Timeout:
         t = self._timeouts.get(timeout)
         if t is None:
-            t = httpx2.Timeout(
-                connect=timeout.connect, read=timeout.read, write=timeout.read, pool=timeout.connect
-            )
+            connect, read = phase(timeout.connect), phase(timeout.read)
+            t = httpx2.Timeout(connect=connect, read=read, write=read, pool=connect)
             # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t
         return t
 
     def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
+        check_headers(req.headers)
         t = self._timeout(timeout)
-        client = self._client
+        client = self._client if self._policy is None else self._client_for(req.url)
+        headers = {**req.headers, **self._extra} if self._extra else req.headers
+        failure: APIConnectionError | None = None
         try:
             r = client.send(
-                client.build_request(req.method, req.url, headers=req.headers, content=req.body, timeout=t),
-                stream=stream,
+                client.build_request(req.method, req.url, headers=headers, content=req.body, timeout=t),
+                stream=True,
             )
         except httpx2.HTTPError as exc:
-            raise map_error(exc) from exc
-        if stream and r.status_code < 400:
-            return HttpResponse(r.status_code, r.headers, b"", _chunks(r), r.close)
+            failure = map_error(exc, req.headers)
+        if failure is not None:
+            raise failure  # outside the except block: no __context__ back to httpx2's exception
+        status = r.status_code
+        if stream and 200 <= status < 300:
+            encoding = r.headers.get("content-encoding")
+            chunks = _chunks(r, req.headers) if encoding is None else _decoded(r, encoding, req.headers)
+            return HttpResponse(status, r.headers, b"", chunks, r.close)
+        return HttpResponse(status, r.headers, self._read(r, req.headers))
+
+    def _read(self, r: httpx2.Response, headers: Mapping[str, str]) -> bytes:
+        """The whole body, decoded and capped, read piece by piece (never all at once)."""
+        limit = self._limit
+        status = r.status_code
+        failure: LLMKitError | None = None
+        parts: list[bytes] = []
         try:
-            body = r.read() if stream else r.content
+            if declared_too_large(r.headers, limit):
+                raise too_large(limit, status)
+            encoding = r.headers.get("content-encoding")
+            if encoding is None:
+                total = 0
+                for raw in _raw(r):
+                    total += len(raw)
+                    if total > limit:
+                        raise too_large(limit, status)
+                    parts.append(raw)
+            else:
+                decoder = BodyDecoder(encoding, limit, status)
+                for raw in _raw(r):
+                    parts.extend(decoder.feed(raw))
+                parts.extend(decoder.flush())
+            _retire_if_overfull(r)
         except httpx2.HTTPError as exc:
-            raise map_error(exc) from exc
+            failure = map_error(exc, headers)
         finally:
-            if stream:
-                r.close()
-        return HttpResponse(r.status_code, r.headers, body)
+            # A body left unread (too large, or broken) closes the connection rather than pool it.
+            r.close()
+        if failure is not None:
+            raise failure
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def close(self) -> None:
         self._client.close()
+        for client in self._proxied.values():
+            client.close()
+        self._proxied.clear()
+        self._routes.clear()
 
 
-def _chunks(r: httpx2.Response) -> Iterator[bytes]:
+def _chunks(r: httpx2.Response, headers: Mapping[str, str]) -> Iterator[bytes]:
+    failure: APIConnectionError | None = None
     try:
-        yield from r.iter_bytes()
+        yield from _raw(r)
+        _retire_if_overfull(r)
     except httpx2.HTTPError as exc:
-        raise map_error(exc) from exc
+        failure = map_error(exc, headers)
+    if failure is not None:
+        raise failure
+
+
+def _decoded(r: httpx2.Response, encoding: str, headers: Mapping[str, str]) -> Iterator[bytes]:
+    # No total cap on a stream (it may run long); each event is capped by the stream's reader.
+    decoder = BodyDecoder(encoding, None, r.status_code)
+    for raw in _chunks(r, headers):
+        yield from decoder.feed(raw)
+    yield from decoder.flush()

@@ -1,0 +1,173 @@
+"""Response bodies: decompression in bounded pieces, the size cap, and header checks.
+
+Pure code shared by both transports, which read raw bytes (httpx2's ``iter_raw``, aiohttp with
+``auto_decompress=False``) and decode here, so a gzip bomb costs the same bounded memory sync and
+async: no piece of output is ever larger than ``PIECE`` bytes, whatever the compression ratio.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterator, Mapping
+
+from llmkit.errors import ConfigurationError, ResponseDecodeError, ResponseTooLargeError
+
+# What the decoder below can undo; br and zstd are not advertised (their Python bindings are
+# optional and neither offers a bounded-output API in every version), so never asked for.
+ACCEPT_ENCODING = "gzip, deflate"
+PIECE = 256 * 1024
+
+
+# httpx2 turns a 0 s timeout into a non-blocking socket (a confusing connect error) and aiohttp
+# reads 0 as "no timeout at all"; both transports instead treat any value below this as this,
+# so 0 (or a tiny remainder of a total deadline) is a prompt APITimeoutError on either side.
+MIN_TIMEOUT = 0.001
+
+
+def phase(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds if seconds >= MIN_TIMEOUT else MIN_TIMEOUT
+
+
+def too_large(limit: int, status: int | None, what: str = "response body") -> ResponseTooLargeError:
+    err = ResponseTooLargeError(
+        f"the {what} is larger than the {limit}-byte cap; raise Client(max_response_bytes=...) "
+        "if this is expected",
+        status_code=status,
+    )
+    err.limit = limit
+    return err
+
+
+class _Inflater:
+    """One gzip or deflate layer. ``deflate`` may be zlib-wrapped (RFC 9110) or raw (as some
+    servers send it): the first bytes decide."""
+
+    __slots__ = ("_d", "_gzip", "_started")
+
+    def __init__(self, gzip: bool) -> None:
+        self._gzip = gzip
+        self._started = False
+        self._d = zlib.decompressobj(16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while data:
+            d = self._d
+            try:
+                out = d.decompress(data, PIECE)
+            except zlib.error:
+                if self._gzip or self._started:
+                    raise
+                self._started = True
+                self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            self._started = True
+            if out:
+                yield out
+            if d.eof:
+                # Another gzip member may follow (concatenated members are one body).
+                data = d.unused_data
+                if data and self._gzip:
+                    self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    continue
+                return
+            data = d.unconsumed_tail
+
+    def flush(self) -> Iterator[bytes]:
+        # Everything was already produced piece by piece; flush only drains zlib's window.
+        out = self._d.flush()
+        if out:
+            yield out
+
+
+class BodyDecoder:
+    """Undo ``Content-Encoding`` incrementally; ``limit`` caps the decoded total (None: no cap)."""
+
+    __slots__ = ("_layers", "_limit", "_status", "total")
+
+    def __init__(self, encoding: str, limit: int | None, status: int | None = None) -> None:
+        self._limit = limit
+        self._status = status
+        self.total = 0
+        self._layers: list[_Inflater] = []
+        # Codings are listed in the order they were applied: undo them last first.
+        for coding in reversed([c.strip().lower() for c in encoding.split(",") if c.strip()]):
+            if coding in ("gzip", "x-gzip"):
+                self._layers.append(_Inflater(True))
+            elif coding == "deflate":
+                self._layers.append(_Inflater(False))
+            elif coding != "identity":
+                raise ResponseDecodeError(
+                    f"the response is {coding!r}-encoded, which llmkit did not ask for "
+                    f"(Accept-Encoding: {ACCEPT_ENCODING}) and does not decode"
+                )
+
+    def _through(self, pieces: Iterator[bytes], index: int) -> Iterator[bytes]:
+        if index == len(self._layers):
+            yield from pieces
+            return
+        layer = self._layers[index]
+        for piece in pieces:
+            yield from self._through(layer.feed(piece), index + 1)
+
+    def _count(self, pieces: Iterator[bytes]) -> Iterator[bytes]:
+        limit = self._limit
+        try:
+            for piece in pieces:
+                self.total += len(piece)
+                if limit is not None and self.total > limit:
+                    raise too_large(limit, self._status)
+                yield piece
+        except zlib.error as exc:
+            raise ResponseDecodeError(f"the response body could not be decompressed: {exc}") from None
+
+    def feed(self, raw: bytes) -> Iterator[bytes]:
+        return self._count(self._through(iter((raw,)), 0))
+
+    def flush(self) -> Iterator[bytes]:
+        def drained() -> Iterator[bytes]:
+            for i, layer in enumerate(self._layers):
+                yield from self._through(layer.flush(), i + 1)
+
+        return self._count(drained())
+
+
+def declared_too_large(headers: Mapping[str, str], limit: int) -> bool:
+    """An uncompressed body whose Content-Length already passes the cap: refuse before reading."""
+    declared = headers.get("content-length")
+    return (
+        declared is not None
+        and declared.isdigit()
+        and int(declared) > limit
+        and headers.get("content-encoding", "identity").strip().lower() == "identity"
+    )
+
+
+# RFC 9110 field names are tokens; values are visible ASCII, spaces and tabs: never CR, LF or
+# NUL (which would end the header and let the next bytes be read as another one), and no
+# non-ASCII text, which httpx2 refuses and aiohttp would send as UTF-8, so it is refused on both.
+_BAD_NAME = re.compile(r"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
+_BAD_VALUE = re.compile(r"[^\t\x20-\x7e]")
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """ConfigurationError, before any network, for a header that cannot be sent as it is."""
+    # One scan over all names and one over all values keeps the common (valid) case cheap.
+    try:
+        names, values = "".join(headers), "".join(headers.values())
+        if _BAD_NAME.search(names) is None and _BAD_VALUE.search(values) is None:
+            return
+    except TypeError:  # a non-str name or value: found and named below
+        pass
+    for name, value in headers.items():
+        if not isinstance(name, str) or not name or _BAD_NAME.search(name):
+            raise ConfigurationError(
+                f"header name {name!r} is not a valid HTTP field name "
+                "(letters, digits and !#$%&'*+-.^_`|~ only)"
+            )
+        if not isinstance(value, str) or _BAD_VALUE.search(value):
+            # The value is never shown: it may be a credential (a key read with its trailing newline).
+            raise ConfigurationError(
+                f"the value of header {name!r} contains a line break, a control character or a "
+                "non-ASCII character; strip it (an API key read from a file often ends in a newline)"
+            )
