@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from llmkit._urls import fill, model_segment
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ForcedTool
 from llmkit.dialects.gemini._options import (
     AI_STUDIO,
@@ -53,15 +54,14 @@ def method_url(ctx: CallContext, method: str) -> str:
     model = ctx.model
     if model.startswith("models/"):
         model = model[len("models/") :]
-    return f"{base}/models/{model}:{method}"
+    return f"{base}{quirks_of(ctx).models_path}/{model_segment(model, ctx.provider)}:{method}"
 
 
 def model_resource(ctx: CallContext) -> str:
-    template = quirks_of(ctx).model_resource
-    try:
-        return template.format(**{**ctx.params, "model": ctx.model})
-    except KeyError as exc:
-        raise ConfigurationError(f"[{ctx.provider}] missing parameter {exc.args[0]!r}") from None
+    """The model's resource name inside a body (not a URL: the model goes in unencoded)."""
+    return fill(
+        quirks_of(ctx).model_resource, {**ctx.params, "model": ctx.model}, ctx.provider, "model resource"
+    )
 
 
 def json_request(url: str, body: dict[str, Any]) -> HttpRequest:
