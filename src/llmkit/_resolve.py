@@ -62,8 +62,9 @@ def resolve(
 
     params = _params(spec, opts)
     template, source = _url_template(spec, first, base_url, opts)
-    _demand(spec, template, params, from_base_url=source == "base_url=" or source.endswith("_BASE_URL"))
-    url = check_base_url(spec.name, fill(template, params, spec.name), source)
+    user_url = source == "base_url=" or source.endswith("_BASE_URL")
+    _demand(spec, template, params, source if user_url else "")
+    url = check_base_url(spec.name, fill(template, params, spec.name, source), source)
 
     if spec.host_aliases:
         url = _alias_host(url, spec.host_aliases)
@@ -111,7 +112,7 @@ def resolve(
 
     query = ""
     if spec.query:
-        query = urlencode({k: fill(v, params, spec.name, "query") for k, v in spec.query.items()})
+        query = urlencode({k: fill(v, params, spec.name, "the query") for k, v in spec.query.items()})
     ctx = CallContext(spec, name, url, headers, params)
     return Resolved(spec, dialect, ctx, auth, query, opts, key_env)
 
@@ -178,11 +179,12 @@ def _url_template(
     return spec.base_url, "the spec"
 
 
-def _demand(spec: ProviderSpec, template: str, params: Mapping[str, str], *, from_base_url: bool) -> None:
+def _demand(spec: ProviderSpec, template: str, params: Mapping[str, str], user_url: str) -> None:
     """A required param the call's URL or query needs but nobody set is a ConfigurationError.
 
     Params the chosen URL does not use are not demanded: a ``base_url=`` that already names the
     project makes ``project=`` unnecessary. A path or body that needs one later says so itself.
+    ``user_url`` names the caller's URL (``base_url=`` or its variable), empty for the spec's own.
     """
     needed = placeholders(template)
     for value in spec.query.values():
@@ -193,10 +195,11 @@ def _demand(spec: ProviderSpec, template: str, params: Mapping[str, str], *, fro
             continue
         if p is None:
             raise ConfigurationError(
-                f"{spec.name}: the URL has a placeholder {{{pname}}} that is not a parameter of this provider"
+                f"{spec.name}: {user_url or 'the URL'} has a placeholder {{{pname}}} that is not a "
+                f"parameter of this provider (it takes {', '.join(sorted(spec.params)) or 'none'})"
             )
         where = f" or set {' / '.join(p.env)}" if p.env else ""
-        alt = "" if from_base_url else " (or pass base_url=)"
+        alt = "" if user_url else " (or pass base_url=)"
         raise ConfigurationError(
             f"{spec.name} needs {pname}= ({p.doc or 'see the provider docs'}){where}{alt}"
         )

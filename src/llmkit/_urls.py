@@ -165,7 +165,7 @@ def placeholders(template: str) -> list[str]:
     return _PLACEHOLDER.findall(template)
 
 
-def fill(template: str, values: Mapping[str, str], provider: str, what: str = "URL") -> str:
+def fill(template: str, values: Mapping[str, str], provider: str, what: str = "the URL") -> str:
     """Replace each ``{name}`` in ``template``; any other brace is a ConfigurationError.
 
     Not ``str.format``: a format string with ``{x.attr}`` or ``{0}`` in a user's base URL must
@@ -174,12 +174,12 @@ def fill(template: str, values: Mapping[str, str], provider: str, what: str = "U
     if "{" not in template and "}" not in template:
         return template
     if "{" in _PLACEHOLDER.sub("", template) or "}" in _PLACEHOLDER.sub("", template):
-        raise ConfigurationError(f"{provider}: the {what} has a brace that is not a {{name}} placeholder")
+        raise ConfigurationError(f"{provider}: {what} has a brace that is not a {{name}} placeholder")
 
     def one(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in values:
-            raise ConfigurationError(f"{provider}: the {what} needs {name}=, which is not set")
+            raise ConfigurationError(f"{provider}: {what} needs {name}=, which is not set")
         return values[name]
 
     return _PLACEHOLDER.sub(one, template)
@@ -207,4 +207,4 @@ def fill_path(template: str, params: Mapping[str, str], model: str, provider: st
     values = dict(params)
     if "{model}" in template:
         values["model"] = model_segment(model, provider)
-    return fill(template, values, provider, "path")
+    return fill(template, values, provider, "the request path")

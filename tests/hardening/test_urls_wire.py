@@ -45,6 +45,7 @@ class RawServer:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
+        self.sock.settimeout(0.1)  # so close() is seen promptly
         self.port = self.sock.getsockname()[1]
         self.lines: list[bytes] = []
         self._stop = False
@@ -55,8 +56,11 @@ class RawServer:
         while not self._stop:
             try:
                 conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            conn.settimeout(5)
             with conn:
                 data = b""
                 while b"\r\n\r\n" not in data:
