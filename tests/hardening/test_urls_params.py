@@ -264,3 +264,44 @@ def test_valid_values_fill_the_template() -> None:
 def test_google_project_rules(project: str) -> None:
     with pytest.raises(ConfigurationError, match="project"):
         llmkit.complete("vertex_ai/gemini-2.5-pro", "hi", project=project, access_token="ya29.x")
+
+
+def test_a_registered_spec_inherits_the_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spec added at run time: its own pattern, or the strict one-segment default."""
+    from llmkit._resolve import resolve
+    from llmkit.providers import _extra, _load
+
+    spec = ProviderSpec(
+        name="acme_gateway",
+        dialect="openai_chat",
+        base_url="https://{tenant}.gw.example/{team}/v1",
+        params={"tenant": Param(pattern=r"[a-z]{3,10}"), "team": Param()},
+    )
+    monkeypatch.setitem(_extra, spec.name, spec)
+    monkeypatch.setitem(_load(), spec.name, spec)
+
+    def url(**options: Any) -> str:
+        r = resolve(
+            "acme_gateway/m", api_key="k" * 12, base_url=None, extra_headers=None, options=options,
+            default_keys={}, default_headers={},
+        )  # fmt: skip
+        return r.ctx.base_url
+
+    assert url(tenant="acme", team="core-1") == "https://acme.gw.example/core-1/v1"
+    for bad in ({"tenant": "evil.example#", "team": "a"}, {"tenant": "acme", "team": "../x"}):
+        with pytest.raises(ConfigurationError):
+            url(**bad)
+    with pytest.raises(ConfigurationError, match="unknown Param kind"):
+        Param(kind="anything-goes")
+    with pytest.raises(ConfigurationError, match="not a regular expression"):
+        Param(pattern="(")
+
+
+def test_underscore_hosts_are_accepted_in_base_url() -> None:
+    from llmkit._resolve import resolve
+
+    r = resolve(
+        "ollama/llama3", api_key=None, base_url="http://my_ollama:11434/v1", extra_headers=None, options={},
+        default_keys={}, default_headers={},
+    )  # fmt: skip
+    assert r.ctx.base_url == "http://my_ollama:11434/v1"

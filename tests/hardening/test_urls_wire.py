@@ -174,3 +174,12 @@ def test_dot_segment_model_names_are_refused(raw: RawServer, provider: str, mode
             f"{provider}/{model}", "hi", api_key="k" * 12, base_url=f"http://127.0.0.1:{raw.port}/x", **opts
         )
     assert len(raw.lines) == before
+
+
+@pytest.mark.parametrize(
+    "base", ["/a%2Fb/v1", "/%7euser/v1", "/~user/v1", "/x:y@z/v1", "/a!$&'()*+,;=b/v1", "/A%2f%C3%A9"]
+)
+def test_base_url_path_goes_out_as_given_sync_and_async(raw: RawServer, base: str) -> None:
+    sync_line = _sync(raw, "openai", base, "gpt-4o-mini", {})
+    async_line = _async(raw, "openai", base, "gpt-4o-mini", {})
+    assert sync_line == async_line == f"POST {base}/chat/completions HTTP/1.1".encode()

@@ -7,9 +7,12 @@ takes, and its named quirks. Nothing here does I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from llmkit.errors import ConfigurationError
 
 AuthStyle = Literal["bearer", "header", "none", "custom"]
 
@@ -49,6 +52,20 @@ class Param:
     kind: str = ""
     pattern: str = ""
     aliases: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A spec with an unknown kind or a broken pattern fails where it is declared, not per call.
+        from llmkit._urls import KINDS
+
+        if self.kind and self.kind not in KINDS:
+            raise ConfigurationError(f"unknown Param kind {self.kind!r}; known: {', '.join(sorted(KINDS))}")
+        if self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ConfigurationError(
+                    f"Param pattern {self.pattern!r} is not a regular expression: {exc}"
+                ) from None
 
 
 @dataclass(frozen=True, slots=True)
