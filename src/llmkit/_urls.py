@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from llmkit.errors import ConfigurationError
@@ -92,19 +93,26 @@ def check_param(provider: str, name: str, value: str, kind: str, pattern: str, s
     ``source`` says where the value came from (``"project="`` or ``"GOOGLE_CLOUD_PROJECT"``).
     Origins and URL roots come back without a trailing slash.
     """
-    if pattern:
-        reason = None if re.fullmatch(pattern, value) else "does not match the spec's pattern"
-        expected = f"a value matching {pattern!r}"
-    else:
-        check, expected = KINDS.get(kind) or KINDS["path_segment"]
-        reason = check(value)
+    reason = _reason(value, kind, pattern)
     if reason is not None:
+        expected = (
+            f"a value matching {pattern!r}" if pattern else (KINDS.get(kind) or KINDS["path_segment"])[1]
+        )
         raise ConfigurationError(
             f"{provider}: the value of {name} (from {source}) {reason}; expected {expected}. "
             "It fills part of the request URL, so it cannot carry anything that would change "
             "where the request goes."
         )
     return value.rstrip("/") if kind in ("origin", "url_root") else value
+
+
+@lru_cache(maxsize=512)
+def _reason(value: str, kind: str, pattern: str) -> str | None:
+    # Cached: a call resolved with options repeats the same few values.
+    if pattern:
+        return None if re.fullmatch(pattern, value) else "does not match the spec's pattern"
+    check = (KINDS.get(kind) or KINDS["path_segment"])[0]
+    return check(value)
 
 
 def check_base_url(provider: str, url: str, source: str) -> str:
@@ -122,6 +130,7 @@ def check_base_url(provider: str, url: str, source: str) -> str:
     return url.rstrip("/")
 
 
+@lru_cache(maxsize=512)
 def _url_problem(value: str, *, allow_path: bool, http_anywhere: bool) -> str | None:
     if not value.isascii() or not value.isprintable() or " " in value:
         return "has spaces, control or non-ASCII characters (percent-encode them; use punycode hosts)"
@@ -174,7 +183,8 @@ def fill(template: str, values: Mapping[str, str], provider: str, what: str = "t
     """
     if "{" not in template and "}" not in template:
         return template
-    if "{" in _PLACEHOLDER.sub("", template) or "}" in _PLACEHOLDER.sub("", template):
+    rest = _PLACEHOLDER.sub("", template)
+    if "{" in rest or "}" in rest:
         raise ConfigurationError(f"{provider}: {what} has a brace that is not a {{name}} placeholder")
 
     def one(m: re.Match[str]) -> str:

@@ -50,7 +50,8 @@ def quirks_of(ctx: CallContext) -> AnthropicQuirks:
 
 def _base(ctx: CallContext, q: AnthropicQuirks) -> str:
     base = ctx.base_url.rstrip("/")
-    if not q.host_aliases:
+    # ``resolve`` has applied the spec's aliases already; this covers a hand-made CallContext.
+    if not q.host_aliases or not any(host in base for host in q.host_aliases):
         return base
     parts = urlsplit(base)
     alias = q.host_aliases.get(parts.hostname or "")

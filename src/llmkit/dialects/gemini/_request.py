@@ -45,7 +45,8 @@ def method_url(ctx: CallContext, method: str) -> str:
     """``{base_url}/models/{model}:{method}``, with the spec's host aliases applied."""
     base = ctx.base_url.rstrip("/")
     aliases = quirks_of(ctx).host_aliases
-    if aliases:
+    # ``resolve`` has applied the spec's aliases already; this covers a hand-made CallContext.
+    if aliases and any(host in base for host in aliases):
         parts = urlsplit(base)
         host = parts.hostname or ""
         if host in aliases:
