@@ -42,7 +42,7 @@ def quirks_of(ctx: CallContext) -> GeminiQuirks:
 
 
 def method_url(ctx: CallContext, method: str) -> str:
-    """``{base_url}/models/{model}:{method}``, with the spec's host aliases applied."""
+    """``{base_url}{models_path}/{model}:{method}``, the model one percent-encoded segment."""
     base = ctx.base_url.rstrip("/")
     aliases = quirks_of(ctx).host_aliases
     # ``resolve`` has applied the spec's aliases already; this covers a hand-made CallContext.
