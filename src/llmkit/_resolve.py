@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from llmkit import _constants as C
 from llmkit._redact import register_secret
+from llmkit._urls import check_base_url, check_param, fill, placeholders
 from llmkit.auth.base import Auth, HeaderAuth, NoAuth
 from llmkit.dialects import get_dialect
 from llmkit.dialects.base import CallContext, Dialect
@@ -54,46 +55,16 @@ def resolve(
     default_headers: Mapping[str, str],
 ) -> Resolved:
     provider, name = split_model(model)
-    spec = get_spec(provider)
+    first = get_spec(provider)
+    spec = route(first, name)
     dialect = get_dialect(spec.dialect)
     opts = dict(options)
 
-    params: dict[str, str] = {}
-    for pname, p in spec.params.items():
-        value = opts.pop(pname, None)
-        if value is None:
-            value = next((os.environ[e] for e in p.env if os.environ.get(e)), None)
-        if value is None:
-            value = p.default
-        if value is None and p.required:
-            where = f" or set {' / '.join(p.env)}" if p.env else ""
-            raise ConfigurationError(
-                f"{spec.name} needs {pname}= ({p.doc or 'see the provider docs'}){where}"
-            )
-        if value is not None:
-            params[pname] = str(value)
-
-    region = opts.pop("region", None)
-    url = base_url or os.environ.get(f"{spec.name.upper()}_BASE_URL")
-    if not url:
-        if region is not None or spec.default_region:
-            region_name = str(region or spec.default_region)
-            if region_name not in spec.regions:
-                raise ConfigurationError(
-                    f"{spec.name} has no region {region_name!r}; "
-                    f"choose one of {', '.join(sorted(spec.regions))}"
-                )
-            url = spec.regions[region_name]
-        else:
-            url = spec.base_url
-    if not url:
-        raise ConfigurationError(
-            f"{spec.name} has no fixed address: pass base_url= or set {spec.name.upper()}_BASE_URL"
-        )
-    try:
-        url = url.format_map(params).rstrip("/") if "{" in url else url.rstrip("/")
-    except KeyError as exc:
-        raise ConfigurationError(f"{spec.name} base URL needs the parameter {exc.args[0]!r}") from None
+    params = _params(spec, opts)
+    template, source = _url_template(spec, first, base_url, opts)
+    user_url = source == "base_url=" or source.endswith("_BASE_URL")
+    _demand(spec, template, params, source if user_url else "")
+    url = check_base_url(spec.name, fill(template, params, spec.name, source), source)
 
     if spec.host_aliases:
         url = _alias_host(url, spec.host_aliases)
@@ -141,12 +112,97 @@ def resolve(
 
     query = ""
     if spec.query:
-        try:
-            query = urlencode({k: v.format_map(params) for k, v in spec.query.items()})
-        except KeyError as exc:
-            raise ConfigurationError(f"{spec.name} needs the parameter {exc.args[0]!r}") from None
+        query = urlencode({k: fill(v, params, spec.name, "the query") for k, v in spec.query.items()})
     ctx = CallContext(spec, name, url, headers, params)
     return Resolved(spec, dialect, ctx, auth, query, opts, key_env)
+
+
+def route(spec: ProviderSpec, name: str) -> ProviderSpec:
+    """The spec that serves ``name``: the first of ``spec.model_routes`` that matches, else ``spec``."""
+    for pattern, target in spec.model_routes:
+        if pattern.endswith("*"):
+            hit = name.startswith(pattern[:-1])
+        elif pattern.startswith("*"):
+            hit = name.endswith(pattern[1:])
+        else:
+            hit = name == pattern
+        if hit:
+            return get_spec(target)
+    return spec
+
+
+def _params(spec: ProviderSpec, opts: dict[str, Any]) -> dict[str, str]:
+    """Each declared param from its option (or an alias), its env vars or its default, validated."""
+    params: dict[str, str] = {}
+    for pname, p in spec.params.items():
+        value: Any = None
+        source = ""
+        for option in (pname, *p.aliases):
+            if option in opts:
+                if value is not None:
+                    raise ConfigurationError(f"{spec.name}: pass {pname}= or {option}=, not both")
+                value, source = opts.pop(option), f"{option}="
+        if value is None:
+            env = next((e for e in p.env if os.environ.get(e)), None)
+            value, source = (os.environ[env], env) if env else (p.default, "the default")
+        if value is not None:
+            params[pname] = check_param(spec.name, pname, str(value), p.kind, p.pattern, source)
+    return params
+
+
+def _url_template(
+    spec: ProviderSpec, first: ProviderSpec, base_url: str | None, opts: dict[str, Any]
+) -> tuple[str, str]:
+    """The URL template for the call and where it came from (for error messages).
+
+    ``base_url=`` (else ``<NAME>_BASE_URL``) replaces the spec's base URL as a whole; ``region=``
+    picks a named one; else the spec's own. A routed model also reads the first spec's variable.
+    """
+    region = opts.pop("region", None)
+    if base_url:
+        return str(base_url), "base_url="
+    for var in dict.fromkeys((f"{spec.name.upper()}_BASE_URL", f"{first.name.upper()}_BASE_URL")):
+        if os.environ.get(var):
+            return os.environ[var], var
+    if region is not None or spec.default_region:
+        region_name = str(region or spec.default_region)
+        if region_name not in spec.regions:
+            raise ConfigurationError(
+                f"{spec.name} has no region {region_name!r}; "
+                f"choose one of {', '.join(sorted(spec.regions)) or '(none: pass base_url=)'}"
+            )
+        return spec.regions[region_name], f"region {region_name!r}"
+    if not spec.base_url:
+        raise ConfigurationError(
+            f"{spec.name} has no fixed address: pass base_url= or set {spec.name.upper()}_BASE_URL"
+        )
+    return spec.base_url, "the spec"
+
+
+def _demand(spec: ProviderSpec, template: str, params: Mapping[str, str], user_url: str) -> None:
+    """A required param the call's URL or query needs but nobody set is a ConfigurationError.
+
+    Params the chosen URL does not use are not demanded: a ``base_url=`` that already names the
+    project makes ``project=`` unnecessary. A path or body that needs one later says so itself.
+    ``user_url`` names the caller's URL (``base_url=`` or its variable), empty for the spec's own.
+    """
+    needed = placeholders(template)
+    for value in spec.query.values():
+        needed += placeholders(value)
+    for pname in dict.fromkeys(needed):
+        p = spec.params.get(pname)
+        if pname in params:
+            continue
+        if p is None:
+            raise ConfigurationError(
+                f"{spec.name}: {user_url or 'the URL'} has a placeholder {{{pname}}} that is not a "
+                f"parameter of this provider (it takes {', '.join(sorted(spec.params)) or 'none'})"
+            )
+        where = f" or set {' / '.join(p.env)}" if p.env else ""
+        alt = "" if user_url else " (or pass base_url=)"
+        raise ConfigurationError(
+            f"{spec.name} needs {pname}= ({p.doc or 'see the provider docs'}){where}{alt}"
+        )
 
 
 def _extra_options(spec: ProviderSpec) -> frozenset[str]:

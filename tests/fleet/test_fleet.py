@@ -38,6 +38,8 @@ def _in_fleet(spec: ProviderSpec) -> bool:
 FLEET = [s.name for s in all_specs() if _in_fleet(s)]
 OTHER_AUTH = [s.name for s in all_specs() if s.dialect == "openai_chat" and not _in_fleet(s)]
 CANARY_KEY = "sk-CANARY-7f3a9c2e41d84b6f"  # the emulator's key (tests/conftest.py)
+# A valid value of each parameter kind whose values ``p-<name>`` would not be (llmkit._urls.KINDS).
+KIND_SAMPLES = {"hex": "0123456789abcdef0123456789abcdef", "gcp_project": "p-project"}
 WRONG_KEY = "sk-wrong-fleet-key-000000"
 # A representative subset for the async client: one per auth style, error shape and stream habit.
 ASYNC_SUBSET = [
@@ -262,8 +264,10 @@ def test_address(name: str, clean_env: Callable[[ProviderSpec], None]) -> None:
     templated = [k for k, p in spec.params.items() if p.default is None and "{" + k + "}" in spec.base_url]
     # A parameter that opens the template is a whole origin (Databricks host, Azure endpoint).
     values = {
-        k: f"https://p-{k}.example" if any(u.startswith("{" + k) for u in urls) else f"p-{k}"
-        for k in spec.params
+        k: f"https://p-{k}.example"
+        if any(u.startswith("{" + k) for u in urls)
+        else KIND_SAMPLES.get(p.kind, f"p-{k}")
+        for k, p in spec.params.items()
     }
 
     def url(**options: Any) -> str:

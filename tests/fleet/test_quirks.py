@@ -335,9 +335,9 @@ def test_openrouter_attribution_headers_and_routing(emu: Emulator, client: llmki
 def test_cloudflare_account_url_and_error_envelope(
     emu: Emulator, client: llmkit.Client, temp_spec: Callable[[ProviderSpec], None]
 ) -> None:
-    assert _url("cloudflare/@cf/meta/llama-3.1-8b-instruct", account_id="abc123") == (
-        "https://api.cloudflare.com/client/v4/accounts/abc123/ai/v1"
-    )
+    assert _url(
+        "cloudflare/@cf/meta/llama-3.1-8b-instruct", account_id="0123456789abcdef0123456789abcdef"
+    ) == ("https://api.cloudflare.com/client/v4/accounts/0123456789abcdef0123456789abcdef/ai/v1")
     # The template, end to end: a copy of the spec whose host is the emulator.
     spec = get_spec("cloudflare")
     local = dataclasses.replace(
@@ -347,10 +347,16 @@ def test_cloudflare_account_url_and_error_envelope(
     )
     temp_spec(local)
     c = client.complete(
-        "cloudflare_local/@cf/meta/llama-3.1-8b-instruct", "Hi", api_key=CANARY_KEY, account_id="abc123"
+        "cloudflare_local/@cf/meta/llama-3.1-8b-instruct",
+        "Hi",
+        api_key=CANARY_KEY,
+        account_id="0123456789abcdef0123456789abcdef",
     )
     assert c.text
-    assert emu.requests[-1].full_path == "/cloudflare/client/v4/accounts/abc123/ai/v1/chat/completions"
+    assert (
+        emu.requests[-1].full_path
+        == "/cloudflare/client/v4/accounts/0123456789abcdef0123456789abcdef/ai/v1/chat/completions"
+    )
     with pytest.raises(errors.AuthenticationError) as info:
         client.complete(
             "cloudflare/@cf/x", "Hi", api_key="wrong-key-000000", base_url=emu.base_url("cloudflare")

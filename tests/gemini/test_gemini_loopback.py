@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -83,7 +84,8 @@ def service_account(emulator: Emulator) -> dict[str, Any]:
 def vertex(emu: Emulator, service_account: dict[str, Any]) -> Iterator[dict[str, Any]]:
     google_oauth.set_token_lifetime(emu, 3599)
     yield {
-        "base_url": f"{emu.url}/vertex_ai/v1/projects/test-proj/locations/us-central1/publishers/google",
+        # The API root every Vertex AI spec shares; the dialect adds /publishers/google/models/….
+        "base_url": f"{emu.url}/vertex_ai/v1/projects/test-proj/locations/us-central1",
         "project": "test-proj",
         "credentials": service_account,
         "max_retries": 0,
@@ -343,7 +345,7 @@ def test_vertex_rejects_foreign_signature(
 
 def test_vertex_maas_llama(emu: Emulator) -> None:
     kw: dict[str, Any] = {
-        "base_url": emu.base_url("vertex_ai_maas"),
+        "base_url": f"{emu.url}/vertex_ai_maas/v1/projects/test-proj/locations/us-central1",
         "project": "test-proj",
         "access_token": CANARY_KEY,
         "max_retries": 0,
@@ -419,8 +421,9 @@ def test_vertex_raw_predict_partners(emu: Emulator, model: str, version: str, pu
     assert c.text == f"hello from {publisher}"
     sent = emu.requests[-1]
     name = model.split("/", 1)[1]
+    segment = quote(name, safe="")
     assert (
         sent.full_path
-        == f"/vertex_ai/{base.split('/vertex_ai/')[1]}/publishers/{publisher}/models/{name}:rawPredict"
+        == f"/vertex_ai/{base.split('/vertex_ai/')[1]}/publishers/{publisher}/models/{segment}:rawPredict"
     )
     assert sent.json()["model"] == name.split("@")[0]

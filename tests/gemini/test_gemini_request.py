@@ -80,7 +80,7 @@ def test_vertex_urls(vertex_ctx: CtxFactory, location: str, host: str) -> None:
 
 def test_vertex_host_alias_keeps_a_custom_base(vertex_ctx: CtxFactory) -> None:
     ctx = vertex_ctx(location="global")
-    ctx.base_url = "http://127.0.0.1:8123/v1/projects/p/locations/global/publishers/google"
+    ctx.base_url = "http://127.0.0.1:8123/v1/projects/p/locations/global"
     http = DIALECT.build_chat(ChatRequest("m", [Message("user", "Hi")], stream=True), ctx)
     assert http.url == (
         "http://127.0.0.1:8123/v1/projects/p/locations/global/publishers/google/models/gemini-2.5-pro:streamGenerateContent?alt=sse"

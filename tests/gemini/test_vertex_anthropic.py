@@ -7,6 +7,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from urllib.parse import quote, unquote
 
 import httpx2
 import pytest
@@ -29,6 +30,9 @@ for _profile in (emu_gemini.VERTEX, google_oauth.PROFILE):
 PROVIDER = "vertex_ai_anthropic"
 NAME = "claude-sonnet-4-5@20250929"
 MODEL = f"{PROVIDER}/{NAME}"
+# The model as its one path segment: "@" percent-encoded, as google.api.http does for a
+# one-segment variable (Google decodes it back).
+SEGMENT = quote(NAME, safe="")
 PROJECT = "test-proj"
 LOCATION = "us-east5"
 CLIENT_ID = "loopback-client.apps.googleusercontent.com"
@@ -115,7 +119,7 @@ def test_request_shape_message_stream_and_count() -> None:
     req = ChatRequest(NAME, [Message("user", "Hi")], max_tokens=64)
     http = DIALECT.build_chat(req, ctx)
     root = f"https://us-east5-aiplatform.googleapis.com/v1/projects/{PROJECT}/locations/us-east5"
-    assert http.url == f"{root}/publishers/anthropic/models/{NAME}:rawPredict"
+    assert http.url == f"{root}/publishers/anthropic/models/{SEGMENT}:rawPredict"
     assert http.json == {
         "anthropic_version": "vertex-2023-10-16",
         "max_tokens": 64,
@@ -124,7 +128,7 @@ def test_request_shape_message_stream_and_count() -> None:
     assert "anthropic-version" not in http.headers
 
     streamed = DIALECT.build_chat(ChatRequest(NAME, [Message("user", "Hi")], stream=True), ctx)
-    assert streamed.url == f"{root}/publishers/anthropic/models/{NAME}:streamRawPredict"
+    assert streamed.url == f"{root}/publishers/anthropic/models/{SEGMENT}:streamRawPredict"
     assert streamed.json is not None and streamed.json["stream"] is True and "model" not in streamed.json
 
     counted = DIALECT.build_count_tokens(ChatRequest(NAME, [Message("user", "Hi")]), ctx)
@@ -150,7 +154,7 @@ def test_location_picks_the_host(location: str, host: str) -> None:
     http = DIALECT.build_chat(ChatRequest(NAME, [Message("user", "Hi")]), _ctx(location))
     assert http.url == (
         f"https://{host}/v1/projects/{PROJECT}/locations/{location}"
-        f"/publishers/anthropic/models/{NAME}:rawPredict"
+        f"/publishers/anthropic/models/{SEGMENT}:rawPredict"
     )
 
 
@@ -186,7 +190,7 @@ def test_complete_sync_and_async(emu: Emulator, kw: dict[str, Any]) -> None:
     assert (c.usage.input_tokens, c.usage.output_tokens) == (11, 6)
     sent = _last(emu)
     assert sent.full_path == (
-        f"/vertex_ai/v1/projects/{PROJECT}/locations/{LOCATION}/publishers/anthropic/models/{NAME}:rawPredict"
+        f"/vertex_ai/v1/projects/{PROJECT}/locations/{LOCATION}/publishers/anthropic/models/{SEGMENT}:rawPredict"
     )
     assert sent.headers["authorization"].startswith("Bearer ya29.emu-")
     assert "anthropic-version" not in sent.headers and "x-api-key" not in sent.headers
@@ -213,7 +217,7 @@ def test_stream_sync_and_async(emu: Emulator, kw: dict[str, Any]) -> None:
     assert s.completion.finish_reason is FinishReason.STOP
     assert s.completion.usage.input_tokens == 5
     sent = _last(emu)
-    assert sent.full_path.endswith(f"/models/{NAME}:streamRawPredict")
+    assert sent.full_path.endswith(f"/models/{SEGMENT}:streamRawPredict")
     assert sent.json()["stream"] is True and "model" not in sent.json()
 
     emu.script(Script(text="streamed asynchronously"))
@@ -352,7 +356,8 @@ def test_sdk_sends_the_same_message_body(
         extra_body=PIN,
     )
     sdk_req = _last(emu)
-    assert mine.full_path == sdk_req.full_path
+    # The SDK leaves "@" raw in the path, llmkit encodes it; both name the same resource.
+    assert unquote(mine.full_path) == unquote(sdk_req.full_path)
     assert mine.json() == sdk_req.json()
     assert ours.text == "from llmkit"
     assert theirs.content[0].type == "text" and theirs.content[0].text == "from the SDK"
@@ -372,7 +377,8 @@ def test_sdk_parses_streams_and_tool_calls(
         text = "".join(st.text_stream)
         final = st.get_final_message()
     sdk_req = _last(emu)
-    assert sdk_req.full_path == mine.full_path and sdk_req.full_path.endswith(":streamRawPredict")
+    assert unquote(sdk_req.full_path) == unquote(mine.full_path)
+    assert sdk_req.full_path.endswith(":streamRawPredict")
     assert mine.json() == sdk_req.json()
     assert text == ours.text == "alpha beta gamma"
     assert final.usage.output_tokens == ours.usage.output_tokens
@@ -400,7 +406,8 @@ def test_sdk_count_tokens_same_body(
         model=NAME, messages=[{"role": "user", "content": "count me"}], extra_body=PIN
     )
     sdk_req = _last(emu)
-    assert mine.full_path == sdk_req.full_path
+    # The SDK leaves "@" raw in the path, llmkit encodes it; both name the same resource.
+    assert unquote(mine.full_path) == unquote(sdk_req.full_path)
     assert mine.json() == sdk_req.json()
     assert ours.input_tokens == theirs.input_tokens == 77
 
@@ -428,7 +435,7 @@ def test_emulator_takes_the_documented_count_tokens_body(emu: Emulator) -> None:
     assert resp.status_code == 200
     assert resp.json() == {"input_tokens": 13}
     bad = httpx2.post(
-        f"{_root(emu)}/publishers/anthropic/models/{NAME}:rawPredict",
+        f"{_root(emu)}/publishers/anthropic/models/{SEGMENT}:rawPredict",
         headers={"authorization": f"Bearer {_sdk_token(emu)}"},
         json={"max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]},
     )

@@ -7,7 +7,7 @@ import asyncio
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -60,7 +60,7 @@ def test_partner_stream_goes_to_stream_raw_predict(
     sent = emu.requests[-1]
     assert sent.full_path == (
         f"/vertex_ai/{version}/projects/test-proj/locations/us-central1"
-        f"/publishers/{publisher}/models/{name}:streamRawPredict"
+        f"/publishers/{publisher}/models/{quote(name, safe='')}:streamRawPredict"
     )
     body = sent.json()
     assert body["stream"] is True
@@ -145,9 +145,9 @@ def _url(model: str, stream: bool = False, **options: Any) -> str:
         (
             "vertex_ai_ai21/jamba-1.5-large@001",
             "https://us-east5-aiplatform.googleapis.com/v1beta1/projects/my-proj/locations/us-east5"
-            "/publishers/ai21/models/jamba-1.5-large@001:rawPredict",
+            "/publishers/ai21/models/jamba-1.5-large%40001:rawPredict",
             "https://aiplatform.googleapis.com/v1beta1/projects/my-proj/locations/global"
-            "/publishers/ai21/models/jamba-1.5-large@001:rawPredict",
+            "/publishers/ai21/models/jamba-1.5-large%40001:rawPredict",
         ),
     ],
 )
@@ -168,7 +168,7 @@ def test_anthropic_global_location_host() -> None:
     url = _url("vertex_ai_anthropic/claude-haiku-4-5@20251001", location="global")
     assert url == (
         "https://aiplatform.googleapis.com/v1/projects/my-proj/locations/global"
-        "/publishers/anthropic/models/claude-haiku-4-5@20251001:rawPredict"
+        "/publishers/anthropic/models/claude-haiku-4-5%4020251001:rawPredict"
     )
 
 
@@ -201,7 +201,7 @@ def test_global_location_resolves_to_the_global_host(provider: str) -> None:
         api_key="ya29.fake-access-token",
         base_url=None,
         extra_headers=None,
-        options={"project": "proj", "location": "global"},
+        options={"project": "my-proj", "location": "global"},
         default_keys={},
         default_headers={},
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from llmkit.providers.spec import Param, ProviderSpec
 
-_REGION = Param(("AWS_REGION", "AWS_DEFAULT_REGION"), doc="the AWS region, e.g. us-east-1")
+_REGION = Param(("AWS_REGION", "AWS_DEFAULT_REGION"), doc="the AWS region, e.g. us-east-1", kind="region")
 
 SPECS = (
     ProviderSpec(

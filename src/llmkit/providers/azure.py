@@ -21,9 +21,14 @@ SPECS = (
         auth_factory="llmkit.auth.azure:openai_auth",
         params={
             "endpoint": Param(
-                ("AZURE_OPENAI_ENDPOINT",), required=False, doc="https://<resource>.openai.azure.com"
+                ("AZURE_OPENAI_ENDPOINT",),
+                doc="https://<resource>.openai.azure.com",
+                required=False,
+                kind="origin",
             ),
-            "api_version": Param(("AZURE_OPENAI_API_VERSION", "OPENAI_API_VERSION"), "2024-10-21"),
+            "api_version": Param(
+                ("AZURE_OPENAI_API_VERSION", "OPENAI_API_VERSION"), "2024-10-21", kind="token"
+            ),
         },
         query={"api-version": "{api_version}"},
         capabilities=_CAPS,
@@ -53,10 +58,11 @@ SPECS = (
         params={
             "endpoint": Param(
                 ("AZURE_INFERENCE_ENDPOINT", "AZURE_AI_ENDPOINT"),
-                required=False,
                 doc="https://<resource>.services.ai.azure.com/models or a serverless endpoint URL",
+                required=False,
+                kind="url_root",
             ),
-            "api_version": Param(("AZURE_AI_API_VERSION",), "2024-05-01-preview"),
+            "api_version": Param(("AZURE_AI_API_VERSION",), "2024-05-01-preview", kind="token"),
         },
         query={"api-version": "{api_version}"},
         header_options={"extra_parameters": "extra-parameters"},

@@ -197,9 +197,13 @@ SPECS = (
                 ("DATAROBOT_ENDPOINT",),
                 "https://app.datarobot.com/api/v2",
                 doc="API root, e.g. https://app.eu.datarobot.com/api/v2",
+                kind="url_root",
             ),
             "deployment_id": Param(
-                ("DATAROBOT_DEPLOYMENT_ID",), required=False, doc="with region='deployment'"
+                ("DATAROBOT_DEPLOYMENT_ID",),
+                required=False,
+                doc="with region='deployment'",
+                kind="path_segment",
             ),
         },
         quirks=OpenAIQuirks(max_tokens_field="max_completion_tokens"),
@@ -326,7 +330,12 @@ SPECS = (
         "https://docs.runpod.io/serverless/vllm/openai-compatibility",
         capabilities=STANDARD,
         params={
-            "endpoint_id": Param(("RUNPOD_ENDPOINT_ID",), required=False, doc="your serverless endpoint id")
+            "endpoint_id": Param(
+                ("RUNPOD_ENDPOINT_ID",),
+                required=False,
+                doc="your serverless endpoint id",
+                kind="path_segment",
+            )
         },
     ),
     compat(
@@ -376,7 +385,12 @@ SPECS = (
         "https://developers.cloudflare.com/workers-ai/configuration/open-ai-compatibility/",
         capabilities=caps(STANDARD, {"embeddings"}),
         params={
-            "account_id": Param(("CLOUDFLARE_ACCOUNT_ID",), required=False, doc="your Cloudflare account id")
+            "account_id": Param(
+                ("CLOUDFLARE_ACCOUNT_ID",),
+                doc="your Cloudflare account id (32 hex digits)",
+                required=False,
+                kind="hex",
+            )
         },
         quirks=OpenAIQuirks(error_fields=_quirks.envelope_list_error_fields),
         notes="Model ids look like @cf/meta/llama-3.1-8b-instruct. Errors: {success, errors}.",
@@ -400,8 +414,9 @@ SPECS = (
         params={
             "host": Param(
                 ("DATABRICKS_HOST",),
-                required=False,
                 doc="workspace URL, e.g. https://adb-123.azuredatabricks.net",
+                required=False,
+                kind="origin",
             )
         },
         quirks=OpenAIQuirks(error_fields=_quirks.error_code_fields),

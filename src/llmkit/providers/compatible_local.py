@@ -84,9 +84,14 @@ SPECS = (
         capabilities=STANDARD,
         key_required=False,
         params={
-            "workspace": Param(("MODAL_WORKSPACE",), required=False, doc="your Modal workspace name"),
+            "workspace": Param(
+                ("MODAL_WORKSPACE",), doc="your Modal workspace name", required=False, kind="dns_label"
+            ),
             "label": Param(
-                ("MODAL_ENDPOINT_LABEL",), required=False, doc="the endpoint label, usually <app>-<function>"
+                ("MODAL_ENDPOINT_LABEL",),
+                doc="the endpoint label, usually <app>-<function>",
+                required=False,
+                kind="dns_label",
             ),
         },
         header_options={"modal_key": "Modal-Key", "modal_secret": "Modal-Secret"},

@@ -25,14 +25,39 @@ _GEMINI = frozenset(
     }
 )
 
+_PROJECT_DOC = "the Google Cloud project id or number"
 _VERTEX_PARAMS = {
-    "project": Param(env=("GOOGLE_CLOUD_PROJECT",), doc="the Google Cloud project id"),
+    "project": Param(env=("GOOGLE_CLOUD_PROJECT",), doc=_PROJECT_DOC, kind="gcp_project"),
     "location": Param(
         env=("GOOGLE_CLOUD_LOCATION",),
         default="us-central1",
         doc="a Vertex AI region such as us-central1, or global",
+        kind="region",
+        aliases=("region",),
     ),
 }
+
+
+def _vertex_root(api_version: str) -> str:
+    """The API root every Vertex AI spec shares (``base_url=`` replaces it): the dialects' paths
+    (``/publishers/…/models/…``, ``/endpoints/openapi/…``) follow it. ``global`` and the ``us`` /
+    ``eu`` multi-regions are served from other hosts, which ``host_aliases`` rewrite."""
+    return f"https://{{location}}-aiplatform.googleapis.com/{api_version}/projects/{{project}}/locations/{{location}}"
+
+
+# How LiteLLM users and Google's docs name partner models under ``vertex_ai/``: each pattern sends
+# the call to the spec that speaks that model's wire format. Model ids pass through unchanged.
+VERTEX_MODEL_ROUTES = (
+    ("claude-*", "vertex_ai_anthropic"),
+    ("mistral-*", "vertex_ai_mistral"),
+    ("codestral-*", "vertex_ai_mistral"),
+    ("jamba-*", "vertex_ai_ai21"),
+    ("*-maas", "vertex_ai_maas"),
+    ("meta/*", "vertex_ai_maas"),
+    ("deepseek-*", "vertex_ai_maas"),
+    ("qwen*", "vertex_ai_maas"),
+    ("openai/gpt-oss-*", "vertex_ai_maas"),
+)
 _VERTEX_AUTH_NOTE = (
     "Credentials: access_token= (a string or a callable returning one), credentials= "
     "(a service-account key file path or its parsed JSON), else Application Default "
@@ -46,24 +71,13 @@ def _unversioned_model(body: dict[str, Any], req: ChatRequest, ctx: CallContext)
     body["model"] = str(body.get("model", "")).split("@")[0]
 
 
-def _global_region(api_version: str, tail: str) -> dict[str, str]:
-    """``region="global"``: the global endpoint is served from the bare host, not ``global-…``."""
-    return {
-        "global": f"https://aiplatform.googleapis.com/{api_version}/projects/{{project}}/locations/global{tail}"
-    }
-
-
 def _raw_predict(publisher: str, api_version: str, name: str, title: str, docs: str) -> ProviderSpec:
     models = f"/publishers/{publisher}/models/{{model}}"
     return ProviderSpec(
         name=name,
         display_name=title,
         dialect="openai_chat",
-        base_url=(
-            f"https://{{location}}-aiplatform.googleapis.com/{api_version}"
-            "/projects/{project}/locations/{location}"
-        ),
-        regions=_global_region(api_version, ""),
+        base_url=_vertex_root(api_version),
         host_aliases=VERTEX.host_aliases,
         params=_VERTEX_PARAMS,
         auth="custom",
@@ -79,7 +93,7 @@ def _raw_predict(publisher: str, api_version: str, name: str, title: str, docs: 
             body_hook=_unversioned_model,
         ),
         docs_url=docs,
-        notes=_VERTEX_AUTH_NOTE + ' For the global endpoint pass region="global".',
+        notes=_VERTEX_AUTH_NOTE + ' For the global endpoint pass location="global".',
     )
 
 
@@ -116,20 +130,23 @@ SPECS = (
         name="vertex_ai",
         display_name="Google Vertex AI (Gemini)",
         dialect="gemini",
-        # ``global`` and the ``us`` / ``eu`` multi-regions are served from other hosts:
-        # the dialect's host aliases (``VERTEX.host_aliases``) rewrite them.
-        base_url=(
-            "https://{location}-aiplatform.googleapis.com/v1"
-            "/projects/{project}/locations/{location}/publishers/google"
-        ),
+        base_url=_vertex_root("v1"),
+        host_aliases=VERTEX.host_aliases,
         params=_VERTEX_PARAMS,
+        model_routes=VERTEX_MODEL_ROUTES,
         auth="custom",
         auth_factory="llmkit.auth.google:vertex_auth",
         key_required=False,
         capabilities=_GEMINI,
         quirks=VERTEX,
         docs_url="https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference",
-        notes=_VERTEX_AUTH_NOTE,
+        notes=(
+            _VERTEX_AUTH_NOTE + " Partner models are routed by name: vertex_ai/claude-… to "
+            "vertex_ai_anthropic, mistral-… and codestral-… to vertex_ai_mistral, jamba-… to "
+            "vertex_ai_ai21, …-maas, meta/…, deepseek-…, qwen… and openai/gpt-oss-… to vertex_ai_maas. "
+            "base_url= is the API root shared by every Vertex AI spec: "
+            "https://<host>/v1/projects/<project>/locations/<location>."
+        ),
     ),
     ProviderSpec(
         name="vertex_ai_maas",
@@ -137,20 +154,16 @@ SPECS = (
         dialect="openai_chat",
         # Model ids carry their publisher: ``vertex_ai_maas/meta/llama-3.3-70b-instruct-maas``,
         # ``vertex_ai_maas/deepseek-ai/deepseek-v3.1-maas``.
-        base_url=(
-            "https://{location}-aiplatform.googleapis.com/v1"
-            "/projects/{project}/locations/{location}/endpoints/openapi"
-        ),
-        regions=_global_region("v1", "/endpoints/openapi"),
+        base_url=_vertex_root("v1"),
         host_aliases=VERTEX.host_aliases,
         params=_VERTEX_PARAMS,
         auth="custom",
         auth_factory="llmkit.auth.google:vertex_auth",
         key_required=False,
         capabilities=frozenset({"chat", "stream", "tools", "json_object", "reasoning"}),
-        quirks=OpenAIQuirks(max_tokens_field="max_tokens"),
+        quirks=OpenAIQuirks(chat_path="/endpoints/openapi/chat/completions", max_tokens_field="max_tokens"),
         docs_url="https://cloud.google.com/vertex-ai/generative-ai/docs/maas/use-open-models",
-        notes=_VERTEX_AUTH_NOTE + ' For the global endpoint pass region="global".',
+        notes=_VERTEX_AUTH_NOTE + ' For the global endpoint pass location="global".',
     ),
     _raw_predict(
         "mistralai",
@@ -163,18 +176,20 @@ SPECS = (
         name="vertex_ai_anthropic",
         display_name="Anthropic Claude on Vertex AI",
         dialect="anthropic_messages",
-        # ``global`` (and the ``us`` / ``eu`` multi-regions) are rewritten to their own hosts by
-        # the quirks' host aliases, as for Gemini on Vertex AI.
-        base_url="https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}",
+        base_url=_vertex_root("v1"),
+        host_aliases=VERTEX.host_aliases,
         params={
             "project": Param(
                 env=("ANTHROPIC_VERTEX_PROJECT_ID", "GOOGLE_CLOUD_PROJECT"),
-                doc="the Google Cloud project id",
+                doc=_PROJECT_DOC,
+                kind="gcp_project",
             ),
             "location": Param(
                 env=("CLOUD_ML_REGION", "GOOGLE_CLOUD_LOCATION"),
                 default="us-east5",
                 doc="a region that serves Claude (us-east5, europe-west1, ...), or global",
+                kind="region",
+                aliases=("region",),
             ),
         },
         auth="custom",

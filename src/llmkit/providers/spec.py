@@ -7,9 +7,12 @@ takes, and its named quirks. Nothing here does I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from llmkit.errors import ConfigurationError
 
 AuthStyle = Literal["bearer", "header", "none", "custom"]
 
@@ -30,12 +33,39 @@ CAPABILITIES = (
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """A URL/query/header parameter resolved per call: keyword option, then env vars, then default."""
+    """A URL/query/header parameter resolved per call: keyword option, then env vars, then default.
+
+    ``kind`` names the check every value must pass before it fills a template (``llmkit._urls.KINDS``:
+    ``region``, ``gcp_project``, ``origin``, ``url_root``, ``hex``, ``dns_label``, ``path_segment``,
+    ``token``); ``pattern`` (a full-match regular expression) replaces it for a spec's own rule.
+    Neither set means ``path_segment``. A param is demanded exactly when the URL chosen for the
+    call (the spec's, a region's or ``base_url=``) or the spec's query has its placeholder, so a
+    ``base_url=`` that already names the resource needs none; a path or body that needs an unset
+    one raises when it is built. ``required`` is kept for the docs and older specs (``False``: the
+    usual setup gives ``base_url=`` instead). ``aliases`` are other keyword names for the same
+    option (``region=`` for a Vertex AI ``location``)."""
 
     env: tuple[str, ...] = ()
     default: str | None = None
     required: bool = True
     doc: str = ""
+    kind: str = ""
+    pattern: str = ""
+    aliases: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A spec with an unknown kind or a broken pattern fails where it is declared, not per call.
+        from llmkit._urls import KINDS
+
+        if self.kind and self.kind not in KINDS:
+            raise ConfigurationError(f"unknown Param kind {self.kind!r}; known: {', '.join(sorted(KINDS))}")
+        if self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ConfigurationError(
+                    f"Param pattern {self.pattern!r} is not a regular expression: {exc}"
+                ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +102,10 @@ class ProviderSpec:
     notes: str = ""
     # Prefix this provider's model ids carry on the wire, if any.
     display_name: str = ""
+    # Model names served by another spec: ``(pattern, spec name)`` pairs tried in order, where a
+    # pattern is ``prefix*``, ``*suffix`` or an exact name (``vertex_ai/claude-…`` ->
+    # ``vertex_ai_anthropic``). Consulted once, by ``resolve``; the target's own routes are not.
+    model_routes: tuple[tuple[str, str], ...] = ()
 
     def supports(self, capability: str) -> bool:
         return capability in self.capabilities

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
+from llmkit._urls import fill_path
 from llmkit.dialects.base import CallContext
-from llmkit.errors import ConfigurationError
 
 __all__ = ["DEFAULT_QUIRKS", "AnthropicQuirks", "quirks_of"]
 
@@ -50,7 +50,8 @@ def quirks_of(ctx: CallContext) -> AnthropicQuirks:
 
 def _base(ctx: CallContext, q: AnthropicQuirks) -> str:
     base = ctx.base_url.rstrip("/")
-    if not q.host_aliases:
+    # ``resolve`` has applied the spec's aliases already; this covers a hand-made CallContext.
+    if not q.host_aliases or not any(host in base for host in q.host_aliases):
         return base
     parts = urlsplit(base)
     alias = q.host_aliases.get(parts.hostname or "")
@@ -63,12 +64,6 @@ def _base(ctx: CallContext, q: AnthropicQuirks) -> str:
 def url_for(ctx: CallContext, template: str) -> str:
     """The base URL (host aliases applied) plus ``template`` with its placeholders filled."""
     q = quirks_of(ctx)
-    path = template
-    if "{" in template:
-        try:
-            path = template.format_map({**ctx.params, "model": ctx.model})
-        except KeyError as exc:
-            raise ConfigurationError(
-                f"[{ctx.provider}] the path needs the parameter {exc.args[0]!r}"
-            ) from None
-    return _base(ctx, q) + path
+    # ``{model}`` goes in as one percent-encoded segment (``claude-…@20250929`` -> ``…%4020250929``,
+    # which Google decodes as it does for every one-segment path variable).
+    return _base(ctx, q) + fill_path(template, ctx.params, ctx.model, ctx.provider)

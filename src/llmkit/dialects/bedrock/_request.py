@@ -6,8 +6,8 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
+from llmkit._urls import model_segment
 from llmkit.dialects.base import ChatRequest, ForcedTool
 from llmkit.errors import NotSupportedError
 from llmkit.types import (
@@ -46,7 +46,7 @@ _DOC_NAME_BAD = re.compile(r"[^A-Za-z0-9\-()\[\] ]+")
 
 def model_path(model: str, operation: str) -> str:
     """``/model/{modelId}/{operation}``, the id one encoded segment (``:`` -> ``%3A``, ``/`` -> ``%2F``)."""
-    return f"/model/{quote(model, safe='')}/{operation}"
+    return f"/model/{model_segment(model, 'bedrock')}/{operation}"
 
 
 def _cache_point(cache_control: Mapping[str, Any] | None) -> dict[str, Any] | None:

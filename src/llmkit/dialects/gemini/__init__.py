@@ -3,9 +3,9 @@ streamGenerateContent (``?alt=sse``), countTokens, embedContent / batchEmbedCont
 
 Pure translation. Where the two surfaces differ (the model resource named in
 bodies, the countTokens body shape, hosts) the spec's ``GeminiQuirks`` says so;
-the URL itself is always ``{base_url}/models/{model}:{method}``, the base URL
-carrying ``…/v1beta`` (AI Studio) or ``…/projects/{p}/locations/{l}/publishers/google``
-(Vertex AI).
+the URL is ``{base_url}{models_path}/{model}:{method}`` with the model one encoded
+segment: ``…/v1beta/models/…`` (AI Studio) or, after the root every Vertex AI spec
+shares, ``…/projects/{p}/locations/{l}/publishers/google/models/…`` (Vertex AI).
 
 Mapping notes:
 

@@ -163,6 +163,9 @@ class GeminiQuirks:
     """
 
     model_resource: str = "models/{model}"
+    # Appended to the base URL before ``/{model}:{method}`` (Vertex AI: ``/publishers/google/models``,
+    # so every Vertex AI spec shares one API root, ``…/projects/{project}/locations/{location}``).
+    models_path: str = "/models"
     wrap_count_tokens: bool = True
     host_aliases: Mapping[str, str] = field(default_factory=dict)
     # Vertex accepts request ``labels``; AI Studio rejects them.
@@ -173,6 +176,7 @@ AI_STUDIO = GeminiQuirks()
 VERTEX = GeminiQuirks(
     model_resource="projects/{project}/locations/{location}/publishers/google/models/{model}",
     wrap_count_tokens=False,
+    models_path="/publishers/google/models",
     host_aliases={
         "global-aiplatform.googleapis.com": "aiplatform.googleapis.com",
         "us-aiplatform.googleapis.com": "aiplatform.us.rep.googleapis.com",

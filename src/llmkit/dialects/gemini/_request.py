@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from llmkit._urls import fill, model_segment
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ForcedTool
 from llmkit.dialects.gemini._options import (
     AI_STUDIO,
@@ -41,10 +42,11 @@ def quirks_of(ctx: CallContext) -> GeminiQuirks:
 
 
 def method_url(ctx: CallContext, method: str) -> str:
-    """``{base_url}/models/{model}:{method}``, with the spec's host aliases applied."""
+    """``{base_url}{models_path}/{model}:{method}``, the model one percent-encoded segment."""
     base = ctx.base_url.rstrip("/")
     aliases = quirks_of(ctx).host_aliases
-    if aliases:
+    # ``resolve`` has applied the spec's aliases already; this covers a hand-made CallContext.
+    if aliases and any(host in base for host in aliases):
         parts = urlsplit(base)
         host = parts.hostname or ""
         if host in aliases:
@@ -53,15 +55,14 @@ def method_url(ctx: CallContext, method: str) -> str:
     model = ctx.model
     if model.startswith("models/"):
         model = model[len("models/") :]
-    return f"{base}/models/{model}:{method}"
+    return f"{base}{quirks_of(ctx).models_path}/{model_segment(model, ctx.provider)}:{method}"
 
 
 def model_resource(ctx: CallContext) -> str:
-    template = quirks_of(ctx).model_resource
-    try:
-        return template.format(**{**ctx.params, "model": ctx.model})
-    except KeyError as exc:
-        raise ConfigurationError(f"[{ctx.provider}] missing parameter {exc.args[0]!r}") from None
+    """The model's resource name inside a body (not a URL: the model goes in unencoded)."""
+    return fill(
+        quirks_of(ctx).model_resource, {**ctx.params, "model": ctx.model}, ctx.provider, "model resource"
+    )
 
 
 def json_request(url: str, body: dict[str, Any]) -> HttpRequest:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from llmkit._urls import fill_path
 from llmkit.dialects._errors import decode_body
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.dialects.openai_chat._errors import classify, error_fields
@@ -68,9 +69,8 @@ OPTIONS = frozenset(
 
 
 def _path(template: str, ctx: CallContext) -> str:
-    if "{" not in template:
-        return template
-    return template.format_map({**ctx.params, "model": ctx.model})
+    # ``{model}`` (an Azure deployment, ...) goes in as one percent-encoded segment.
+    return fill_path(template, ctx.params, ctx.model, ctx.provider)
 
 
 class OpenAIChatDialect:

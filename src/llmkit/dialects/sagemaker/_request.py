@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
+from llmkit._urls import model_segment
 from llmkit.dialects import openai_chat
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.dialects.sagemaker._options import (
@@ -25,7 +25,7 @@ from llmkit.wire import dumps
 def endpoint_path(endpoint: str, stream: bool) -> str:
     """``/endpoints/{EndpointName}/invocations[-response-stream]``, the name one encoded segment."""
     route = "invocations-response-stream" if stream else "invocations"
-    return f"/endpoints/{quote(endpoint, safe='')}/{route}"
+    return f"/endpoints/{model_segment(endpoint, 'sagemaker')}/{route}"
 
 
 def request_headers(

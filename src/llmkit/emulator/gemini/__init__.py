@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from llmkit.emulator import google_oauth
 from llmkit.emulator._content import sample
@@ -147,9 +148,10 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     if not isinstance(body, dict):
         return error_reply(ScriptedError(400, "Invalid JSON payload received. Expected an object."))
     if vertex and publisher != "google":
-        return partner(req, emu, publisher, match["model"], match["method"], match["version"], body)
+        return partner(req, emu, publisher, unquote(match["model"]), match["method"], match["version"], body)
     body = camel_keys(body)
-    method, model = match["method"], match["model"]
+    # The model is one percent-encoded path segment (google.api.http); the server decodes it.
+    method, model = match["method"], unquote(match["model"])
     resource = (
         f"projects/{match['project']}/locations/{match['location']}/publishers/google/models/{model}"
         if vertex
