@@ -30,7 +30,7 @@ from llmkit.auth.aws_credentials import (
     AwsCredentials,
     credential_source,
 )
-from llmkit.auth.base import Auth, AuthFlow, HeaderAuth
+from llmkit.auth.base import Auth, AuthFlow, Blocking, HeaderAuth, guarded
 from llmkit.auth.sigv4 import sign_http_request
 from llmkit.errors import ConfigurationError
 from llmkit.providers.spec import ProviderSpec
@@ -74,11 +74,14 @@ class SigV4Auth:
     clock: Callable[[], datetime] = field(default=_clock)
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
+        source = self.credentials
+        # A source that may refresh over the network (botocore's chain, a caller's callable)
+        # runs off the event loop in async; fixed keys are read inline.
+        credentials = (yield Blocking(source)) if getattr(source, "blocking", False) else source()
         # Nothing may change the request after this: the signature covers the URL, the
         # headers present now and the body.
-        sign_http_request(request, self.credentials(), self.region, self.service, self.clock())
+        sign_http_request(request, credentials, self.region, self.service, self.clock())
         return request
-        yield  # pragma: no cover  (makes this a generator)
 
     def __repr__(self) -> str:
         return f"SigV4Auth(service={self.service!r}, region={self.region!r}, credentials=...)"
@@ -104,8 +107,7 @@ def _credentials(spec: ProviderSpec, opts: dict[str, Any]) -> Callable[[], AwsCr
             fixed = given
             return lambda: fixed
         if callable(given):
-            provider: Callable[[], AwsCredentials] = given
-            return provider
+            return _CallerSource(given)
         raise ConfigurationError(
             f"{spec.name}: aws_credentials must be an AwsCredentials or a callable returning one"
         )
@@ -116,6 +118,23 @@ def _credentials(spec: ProviderSpec, opts: dict[str, Any]) -> Callable[[], AwsCr
         default()  # fail now, before any request, when nothing is configured
         return default
     return credential_source(access_key, secret_key, session_token, profile=profile)
+
+
+class _CallerSource:
+    """A caller's ``aws_credentials=`` callable: it may do I/O, and its failures end typed."""
+
+    blocking = True
+
+    def __init__(self, provider: Callable[[], Any]) -> None:
+        self._provider = provider
+
+    def __call__(self) -> AwsCredentials:
+        found = guarded(self._provider, "the aws_credentials callable")
+        if not isinstance(found, AwsCredentials):
+            raise ConfigurationError(
+                f"the aws_credentials callable returned {type(found).__name__}, not AwsCredentials"
+            )
+        return found
 
 
 class DefaultCredentials:
@@ -129,6 +148,11 @@ class DefaultCredentials:
         self._chain: Callable[[], AwsCredentials] | None = None
         self._env: tuple[str, str, str] | None = None
         self._env_credentials: AwsCredentials | None = None
+
+    @property
+    def blocking(self) -> bool:
+        # Reading the environment is instant; botocore's chain may go to the network.
+        return not (os.environ.get(ENV_ACCESS_KEY) or os.environ.get(ENV_SECRET_KEY))
 
     def __call__(self) -> AwsCredentials:
         key = os.environ.get(ENV_ACCESS_KEY) or ""

@@ -74,7 +74,10 @@ class AsyncTransport:
         session = self._get_session()
         t = self._timeouts.get(timeout)
         if t is None:
-            t = aiohttp.ClientTimeout(total=None, connect=timeout.connect, sock_read=timeout.read)
+            # A total deadline bounds a whole non-streamed exchange (a trickling body included);
+            # a stream's deadline is kept by _stream.py, which can then hand back the partial.
+            total = None if stream else timeout.total
+            t = aiohttp.ClientTimeout(total=total, connect=timeout.connect, sock_read=timeout.read)
             # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t

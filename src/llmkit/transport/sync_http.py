@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -64,26 +65,41 @@ class SyncTransport:
     def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
         t = self._timeout(timeout)
         client = self._client
+        # With a total deadline the body is read chunk by chunk, so a server trickling bytes
+        # (each within the read timeout) cannot hold the call past it.
+        deadline = None if timeout.total is None else time.monotonic() + timeout.total
+        incremental = stream or deadline is not None
         try:
             r = client.send(
                 client.build_request(req.method, req.url, headers=req.headers, content=req.body, timeout=t),
-                stream=stream,
+                stream=incremental,
             )
         except httpx2.HTTPError as exc:
             raise map_error(exc) from exc
         if stream and r.status_code < 400:
             return HttpResponse(r.status_code, r.headers, b"", _chunks(r), r.close)
         try:
-            body = r.read() if stream else r.content
+            body = _read(r, deadline) if incremental else r.content
         except httpx2.HTTPError as exc:
             raise map_error(exc) from exc
         finally:
-            if stream:
+            if incremental:
                 r.close()
         return HttpResponse(r.status_code, r.headers, body)
 
     def close(self) -> None:
         self._client.close()
+
+
+def _read(r: httpx2.Response, deadline: float | None) -> bytes:
+    if deadline is None:
+        return r.read()
+    parts = []
+    for chunk in r.iter_bytes():
+        parts.append(chunk)
+        if time.monotonic() > deadline:
+            raise APITimeoutError("total timeout reached while reading the response body")
+    return b"".join(parts)
 
 
 def _chunks(r: httpx2.Response) -> Iterator[bytes]:
