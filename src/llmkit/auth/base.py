@@ -14,15 +14,18 @@ inline; the async client runs it in a worker thread, so it never stalls the even
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from llmkit._redact import mask, redact_text
+from llmkit._redact import MASK, mask, redact_text
 from llmkit.errors import APIConnectionError, AuthenticationError, LLMKitError
 from llmkit.wire import HttpRequest
 
 T = TypeVar("T")
+
+_OPAQUE = re.compile(r"[A-Za-z0-9._~+/=\-]{24,}")
 
 
 @dataclass(slots=True)
@@ -54,7 +57,9 @@ def guarded(fn: Callable[[], T], what: str) -> T:
         raise
     except Exception as exc:  # the libraries raise many types; every one must end typed
         name = type(exc).__name__
-        detail = redact_text(str(exc))[:300]
+        # Also masked: any long token-like run, since a library may quote what it sent (a client
+        # secret, an assertion) that llmkit never saw and so could not register.
+        detail = _OPAQUE.sub(MASK, redact_text(str(exc)))[:300]
         network = any(n in (c.__name__ for c in type(exc).__mro__) for n in _TRANSPORT_FAILURES)
     # Raised outside the handler so the library's exception is not even the __context__.
     message = f"{what} failed ({name}): {detail}" if detail else f"{what} failed ({name})"
