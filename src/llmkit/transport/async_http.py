@@ -95,7 +95,9 @@ class AsyncTransport:
         if stream and r.status < 400:
             return HttpResponse(r.status, r.headers, b"", achunks=_chunks(r), aclose=_closer(r))
         try:
-            body = await r.read()
+            # A streamed call's error body has no aiohttp total: bound it here.
+            async with asyncio.timeout(timeout.total if stream else None):
+                body = await r.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise map_error(exc) from exc
         finally:
