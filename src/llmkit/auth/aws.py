@@ -17,12 +17,14 @@ transports send it (percent-encoding kept, no requoting).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from llmkit._redact import register_secret
+from llmkit.auth import aws_credentials as _creds
 from llmkit.auth.aws_credentials import (
     ENV_ACCESS_KEY,
     ENV_SECRET_KEY,
@@ -113,11 +115,32 @@ def _credentials(spec: ProviderSpec, opts: dict[str, Any]) -> Callable[[], AwsCr
         )
     for secret in (secret_key, session_token):
         register_secret(secret)
-    if access_key is None and secret_key is None and session_token is None and profile is None:
+    if access_key is None and secret_key is None and session_token is None:
+        if profile is not None:
+            # botocore's profile lookup may go to the network (SSO, assume-role): at the first
+            # request, off the event loop, not while the call is being prepared.
+            return _LazySource(lambda: credential_source(profile=profile))
         default = DefaultCredentials()
-        default()  # fail now, before any request, when nothing is configured
+        default.check()  # fail now, before any request, on what needs no I/O to see
         return default
     return credential_source(access_key, secret_key, session_token, profile=profile)
+
+
+class _LazySource:
+    """A credential source found at its first use (in a worker thread, for async calls)."""
+
+    blocking = True
+
+    def __init__(self, find: Callable[[], Callable[[], AwsCredentials]]) -> None:
+        self._find = find
+        self._source: Callable[[], AwsCredentials] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> AwsCredentials:
+        with self._lock:
+            if self._source is None:
+                self._source = self._find()
+        return self._source()
 
 
 class _CallerSource:
@@ -149,6 +172,16 @@ class DefaultCredentials:
         self._env: tuple[str, str, str] | None = None
         self._env_credentials: AwsCredentials | None = None
 
+    def check(self) -> None:
+        """Raise now what can be seen without I/O: half-set variables, or no source at all."""
+        if os.environ.get(ENV_ACCESS_KEY) or os.environ.get(ENV_SECRET_KEY):
+            self()  # the environment only: instant
+            return
+        try:
+            _creds._import_botocore_session()
+        except ImportError:
+            raise _creds._missing_credentials_error() from None
+
     @property
     def blocking(self) -> bool:
         # Reading the environment is instant; botocore's chain may go to the network.
@@ -165,6 +198,8 @@ class DefaultCredentials:
                 self._env = (key, secret, token)
             return self._env_credentials
         if self._chain is None:
+            # botocore's chain is looked up once (in a worker thread, for async calls), then
+            # asked each time so that it can refresh.
             self._chain = credential_source()
         return self._chain()
 

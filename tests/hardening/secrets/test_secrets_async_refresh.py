@@ -100,13 +100,23 @@ async def worst_lag(call: Any) -> tuple[float, Any]:
 
 
 def probe(model: str, **kw: Any) -> Any:
+    """Make the call under the lag probe. On a loaded machine a tick can be late for reasons of
+    its own, so up to three calls are made (each refreshes again): a refresh on the loop stalls
+    it for the whole REFRESH every time, and so can never pass."""
+    lags: list[float] = []
+
     async def main() -> tuple[float, Any]:
         async with llmkit.AsyncClient(max_retries=0) as client:
             return await worst_lag(client.complete(model, "hi", **kw))
 
-    lag, completion = asyncio.run(main())
-    assert lag < MAX_LAG, f"the event loop stalled {lag * 1000:.0f} ms during a credential refresh"
-    return completion
+    for _ in range(3):
+        lag, completion = asyncio.run(main())
+        lags.append(lag)
+        if lag < MAX_LAG:
+            return completion
+    raise AssertionError(
+        f"the event loop stalled during credential refreshes: {[round(x, 3) for x in lags]} s"
+    )
 
 
 def test_vertex_token_callable_runs_off_the_loop(hostile: MakeServer) -> None:
@@ -127,19 +137,22 @@ def test_google_auth_refresh_runs_off_the_loop(hostile: MakeServer) -> None:
         token: str | None = None
         quota_project_id = None
 
+        refreshes = 0
+
         @property
         def valid(self) -> bool:
-            return self.token is not None
+            return False  # always due, so every probed call refreshes
 
         def refresh(self, request: Any) -> None:
             time.sleep(REFRESH)
+            self.refreshes += 1
             self.token = "ya29.fake-google-auth-token"
 
     server = ok_server(hostile)
     base = f"{server.url}/vertex/v1/projects/p/locations/us-central1/publishers/google"
     creds = FakeGoogleCredentials()
     c = probe("vertex_ai/gemini-2.5-pro", base_url=base, project="p", credentials=creds)
-    assert c.text == "ok" and creds.token is not None
+    assert c.text == "ok" and creds.refreshes >= 1
 
 
 def test_azure_token_provider_runs_off_the_loop(hostile: MakeServer) -> None:
@@ -199,3 +212,43 @@ def test_a_refresh_slower_than_the_deadline_times_out(hostile: MakeServer) -> No
     with pytest.raises(APITimeoutError, match="refreshing credentials"):
         asyncio.run(main())
     assert server.seen == []
+
+
+class _SlowBotocore:
+    """Stands in for ``botocore.session``: finding and refreshing credentials block, as STS,
+    SSO or the instance metadata service would."""
+
+    class Frozen:
+        access_key = "AKIAFAKEFAKEFAKE0000"
+        secret_key = "fake-secret-key-for-tests-0000000000000"
+        token = None
+
+    class Credentials:
+        def get_frozen_credentials(self) -> Any:
+            time.sleep(REFRESH)
+            return _SlowBotocore.Frozen()
+
+    class Session:
+        def __init__(self, profile: str | None = None) -> None:
+            self.profile = profile
+
+        def get_credentials(self) -> Any:
+            time.sleep(REFRESH)
+            return _SlowBotocore.Credentials()
+
+
+@pytest.mark.parametrize("profile", [None, "slow-profile"])
+def test_botocore_chain_runs_off_the_loop(
+    hostile: MakeServer, monkeypatch: pytest.MonkeyPatch, profile: str | None
+) -> None:
+    from llmkit.auth import aws_credentials
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(aws_credentials, "_import_botocore_session", lambda: _SlowBotocore)
+    server = ok_server(hostile)
+    kw: dict[str, Any] = {"base_url": server.url, "region": "us-east-1"}
+    if profile:
+        kw["aws_profile"] = profile
+    c = probe("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", **kw)
+    assert c.text == "ok" and "AKIAFAKEFAKEFAKE0000" in server.seen[-1].headers["authorization"]
