@@ -138,10 +138,14 @@ def _botocore_source(profile: str | None) -> Callable[[], AwsCredentials] | None
                 f"AWS profile {profile!r} needs botocore (pip install 'llmkit[aws]')."
             ) from None
         return None
+    failure = ""
     try:
         found: Any = session_module.Session(profile=profile).get_credentials()
     except Exception as exc:  # botocore raises many kinds (ProfileNotFound, partial creds, ...)
-        raise ConfigurationError(f"botocore could not load AWS credentials: {exc}") from exc
+        failure = f"botocore could not load AWS credentials: {exc}"
+    if failure:
+        # Not chained: botocore's exception may hold the credential it choked on.
+        raise ConfigurationError(failure)
     if found is None:
         return None
     current = BotocoreSource(found)

@@ -46,7 +46,7 @@ from llmkit.auth.google_token import (
     form_request,
     parse_token_response,
 )
-from llmkit.errors import ConfigurationError
+from llmkit.errors import AuthenticationError, ConfigurationError
 from llmkit.wire import HttpRequest
 
 if TYPE_CHECKING:
@@ -118,7 +118,8 @@ class GoogleAuthLibraryAuth:
         if token is None:
             # google-auth refreshes with its own blocking HTTP: off the event loop in async.
             token = yield Blocking(self._refresh)
-        token = str(token)
+        if not isinstance(token, str) or not token:
+            raise AuthenticationError("google-auth credentials gave no access token after a refresh")
         register_secret(token)
         request.headers["authorization"] = f"Bearer {token}"
         quota = getattr(self.credentials, "quota_project_id", None)
@@ -127,7 +128,7 @@ class GoogleAuthLibraryAuth:
         return request
         yield  # pragma: no cover
 
-    def _refresh(self) -> str:
+    def _refresh(self) -> Any:
         try:
             from google.auth.transport.requests import Request
         except ImportError:
@@ -137,7 +138,8 @@ class GoogleAuthLibraryAuth:
         with self._lock:  # one refresh at a time; a thread that waited finds the token fresh
             if not self.credentials.valid:
                 guarded(lambda: self.credentials.refresh(Request()), "refreshing google-auth credentials")
-            return str(self.credentials.token)
+            token: Any = self.credentials.token
+            return token
 
     def __repr__(self) -> str:
         return f"GoogleAuthLibraryAuth({type(self.credentials).__name__})"

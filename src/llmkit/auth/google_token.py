@@ -58,7 +58,7 @@ def parse_token_response(resp: HttpResponse, *, now: float) -> tuple[str, float]
         body: Any = json.loads(resp.body) if resp.body else {}
     except ValueError:
         body = {}
-    if resp.status != 200 or not isinstance(body, dict) or not body.get("access_token"):
+    if resp.status != 200 or not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         detail = ""
         if isinstance(body, dict) and body.get("error"):
             detail = f": {body['error']}"
@@ -71,7 +71,13 @@ def parse_token_response(resp: HttpResponse, *, now: float) -> tuple[str, float]
             body=body if isinstance(body, dict) else None,
             error_type=str(body.get("error")) if isinstance(body, dict) and body.get("error") else None,
         )
-    token = str(body["access_token"])
+    token: str = body["access_token"]
+    if not token or not token.isprintable() or " " in token:
+        raise AuthenticationError(
+            "Google token exchange answered an access_token that cannot be sent in a header",
+            status_code=resp.status,
+            provider="google-oauth",
+        )
     register_secret(token)
     return token, now + token_lifetime(body.get("expires_in"), "Google token exchange")
 

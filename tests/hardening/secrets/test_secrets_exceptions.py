@@ -255,6 +255,21 @@ def test_bad_pem_is_a_typed_configuration_error(
     assert server.seen == []  # raised before any request
 
 
+@pytest.mark.parametrize("access_token", [None, "", 12345, {"t": "x"}, ["ya29.x"], "ya29.bad token\r\nx: y"])
+def test_odd_access_token_is_typed(mode: str, hostile: MakeServer, pem: str, access_token: Any) -> None:
+    def answer(r: Seen) -> Answer:
+        if r.path == "/token":
+            return Answer(200, {"access_token": access_token, "expires_in": 3599})
+        return Answer(200, gemini_ok())
+
+    server = hostile(answer)
+    err = failure(
+        mode, "vertex_ai/gemini-2.5-pro", **vertex(server, service_account(pem, server.url + "/token", "k"))
+    )
+    assert isinstance(err, AuthenticationError)
+    assert len(server.seen) == 1  # nothing was sent with it
+
+
 @pytest.mark.parametrize(
     ("expires_in", "usable"),
     [("abc", False), (True, False), ([3600], False), ({"s": 1}, False), (math.nan, False),
