@@ -2,7 +2,9 @@
 
 ``send_flow`` is a generator: it yields ``Send``/``Sleep`` actions (and the
 token requests of auth flows) and the sync or async driver carries them out,
-sending responses back in or throwing transport errors into it. Nothing here
+sending responses back in or throwing transport errors into it. Token requests go out as
+``Send`` actions too, under the call's remaining deadline, and a credential library's blocking
+refresh as a ``Blocking`` action (run inline by the sync driver, in a thread by the async one). Nothing here
 does I/O, so the whole policy is tested without sockets or sleeping.
 """
 
@@ -16,9 +18,16 @@ from typing import Any
 
 from llmkit import _constants as C
 from llmkit._redact import redact_url
-from llmkit.auth.base import Auth
+from llmkit.auth.base import Auth, AuthFlow, Blocking
 from llmkit.dialects._errors import parse_retry_after
-from llmkit.errors import APIConnectionError, APITimeoutError, ProviderError, RateLimitError, RedirectError
+from llmkit.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    LLMKitError,
+    ProviderError,
+    RateLimitError,
+    RedirectError,
+)
 from llmkit.wire import HttpRequest, HttpResponse
 
 # Seeding a Random costs ~20 µs; jitter needs no per-call generator.
@@ -93,25 +102,40 @@ class Sleep:
     seconds: float
 
 
-Action = Send | Sleep | HttpRequest
+Action = Send | Sleep | Blocking
 Flow = Generator[Action, Any, HttpResponse]
+Budget = Callable[[], Timeout]
 
 
-def auth_and_send(auth: Auth, request: HttpRequest, stream: bool, timeout: Timeout) -> Flow:
-    """One attempt: run the auth flow (token requests go out as plain requests), then send."""
+def auth_and_send(auth: Auth, request: HttpRequest, stream: bool, budget: Budget) -> Flow:
+    """One attempt: run the auth flow, then send. ``budget()`` gives the timeout for each request
+    as it goes out, so token requests and credential refreshes share the call's total deadline."""
     apply = getattr(auth, "apply", None)
     if apply is not None:  # a static credential: no token exchange, so skip the generator
-        response: HttpResponse = yield Send(apply(request), stream, timeout)
+        response: HttpResponse = yield Send(apply(request), stream, budget())
         return response
-    signing = auth.auth_flow(request)
+    signed = yield from _run_auth(auth.auth_flow(request), budget)
+    response = yield Send(signed, stream, budget())
+    return response
+
+
+def _run_auth(signing: AuthFlow, budget: Budget) -> Generator[Action, Any, HttpRequest]:
     try:
         outgoing = next(signing)
         while True:
-            outgoing = signing.send((yield outgoing))
+            if isinstance(outgoing, Blocking):
+                action: Action = Blocking(outgoing.fn, budget().total)
+            else:  # a token request: a plain, non-streamed send under what is left of the deadline
+                action = Send(outgoing, False, budget())
+            try:
+                result = yield action
+            except LLMKitError as exc:  # let the auth flow see its own request fail (and clean up)
+                outgoing = signing.throw(exc)
+                continue
+            outgoing = signing.send(result)
     except StopIteration as done:
         signed: HttpRequest = done.value
-    response = yield Send(signed, stream, timeout)
-    return response
+        return signed
 
 
 def send_flow(
@@ -126,28 +150,34 @@ def send_flow(
     """Send with retries; return the first 2xx response or raise the typed error."""
     deadline = None if timeout.total is None else policy.clock() + timeout.total
     retries = 0
+
+    def budget() -> Timeout:
+        # Every request of the call (token exchanges included) gets at most what is left.
+        if deadline is None:
+            return timeout
+        remaining = deadline - policy.clock()
+        if remaining <= 0:
+            raise APITimeoutError(
+                "total timeout reached before the request could be sent", attempts=retries + 1
+            )
+        return Timeout(
+            connect=min(timeout.connect or remaining, remaining),
+            read=min(timeout.read or remaining, remaining),
+            total=remaining,
+        )
+
     while True:
         attempt = HttpRequest(request.method, request.url, dict(request.headers), request.body, request.json)
         if retries:
             attempt.headers["x-llmkit-retry-count"] = str(retries)
-        this_timeout = timeout
-        if deadline is not None:
-            remaining = deadline - policy.clock()
-            if remaining <= 0:
-                raise APITimeoutError(
-                    "total timeout reached before the request could be sent", attempts=retries + 1
-                )
-            this_timeout = Timeout(
-                connect=min(timeout.connect or remaining, remaining),
-                read=min(timeout.read or remaining, remaining),
-                total=remaining,
-            )
         try:
-            resp = yield from auth_and_send(auth, attempt, stream, this_timeout)
+            resp = yield from auth_and_send(auth, attempt, stream, budget)
         except APIConnectionError as exc:
             exc.attempts = retries + 1
             if exc.provider is None:
                 exc.provider = provider
+            if deadline is not None and policy.clock() >= deadline:
+                raise  # the deadline has passed: nothing is worth retrying
             # Only a failure before the request could reach the server is safe to repeat; after
             # that the provider may have run (and billed) it, so a retry needs the caller's consent.
             if retries >= policy.max_retries or not (exc.before_send or policy.retry_read_timeouts):

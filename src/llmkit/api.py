@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from llmkit._base import Messages, _Base, _log_response, log
 from llmkit._retry import Flow, Send, Sleep, Timeout
 from llmkit._stream import AsyncStream, Stream
-from llmkit.errors import LLMKitError
+from llmkit.auth.base import Blocking
+from llmkit.errors import APITimeoutError, LLMKitError
 from llmkit.types import Completion, Embeddings, TokenCount
 from llmkit.wire import HttpResponse
 
@@ -25,6 +26,15 @@ if TYPE_CHECKING:
     from llmkit.transport.sync_http import SyncTransport
 
 __all__ = ["AsyncClient", "Client", "Messages"]
+
+
+async def _off_loop(action: Blocking) -> Any:
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(action.fn), action.timeout)
+    except TimeoutError:
+        pass
+    # (The thread runs on to its end; a blocking library call cannot be interrupted.)
+    raise APITimeoutError("total timeout reached while refreshing credentials")
 
 
 class Client(_Base):
@@ -65,8 +75,8 @@ class Client(_Base):
                 elif type(action) is Sleep:
                     time.sleep(action.seconds)
                     result = None
-                else:  # a token request from an auth flow
-                    result = transport.send(action, False, Timeout())
+                else:  # a credential library's blocking refresh
+                    result = action.fn()
             except LLMKitError as exc:
                 try:
                     action = flow.throw(exc)
@@ -221,8 +231,8 @@ class AsyncClient(_Base):
                 elif type(action) is Sleep:
                     await asyncio.sleep(action.seconds)
                     result = None
-                else:
-                    result = await transport.send(action, False, Timeout())
+                else:  # a credential library's blocking refresh: off the event loop
+                    result = await _off_loop(action)
             except LLMKitError as exc:
                 try:
                     action = flow.throw(exc)

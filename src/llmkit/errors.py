@@ -150,10 +150,11 @@ class ProviderError(LLMKitError):
         self.status_code = status_code
         self.provider = provider
         self.model = model
-        self.request_id = request_id
+        self.request_id = _redact_str(request_id)
         self.body = _redact_body(body)
-        self.error_type = error_type
-        self.error_code = error_code
+        # Providers put free text in these too; they are scrubbed like the message.
+        self.error_type = _redact_str(error_type)
+        self.error_code = _redact_str(error_code)
         self.attempts = attempts
         # Set when the error arrived inside a stream: what had arrived before it.
         self.partial: Completion | None = None
@@ -172,18 +173,30 @@ def _rebuild(cls: type[ProviderError], message: str, state: dict[str, Any]) -> P
     return err
 
 
-def _redact_body(body: Any) -> Any:
-    if body is None:
-        return None
+def _redact_str(value: str | None) -> str | None:
+    return None if value is None else redact_text(str(value))
+
+
+# Deeper parts of an error body are dropped: nobody reads them, and recursion must stay bounded.
+_BODY_DEPTH = 16
+
+
+def _redact_body(body: Any, depth: int = 0) -> Any:
+    """A copy of an error body with every string scrubbed: values and object keys alike (a
+    provider may echo a key as a JSON key), anything not JSON-shaped as its scrubbed repr."""
+    if body is None or isinstance(body, (bool, int, float)):
+        return body
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     if isinstance(body, str):
         return redact_text(body[:_BODY_EXCERPT])
+    if depth >= _BODY_DEPTH:
+        return "..."
     if isinstance(body, dict):
-        return {k: _redact_body(v) if not isinstance(v, (int, float, bool)) else v for k, v in body.items()}
-    if isinstance(body, list):
-        return [_redact_body(v) for v in body]
-    return body
+        return {_redact_body(k, depth + 1): _redact_body(v, depth + 1) for k, v in body.items()}
+    if isinstance(body, (list, tuple)):
+        return [_redact_body(v, depth + 1) for v in body]
+    return redact_text(repr(body)[:_BODY_EXCERPT])
 
 
 class AuthenticationError(ProviderError):

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from llmkit.auth.base import Blocking
 from llmkit.auth.google import (
     CLOUD_PLATFORM_SCOPE,
     DEFAULT_TOKEN_URI,
@@ -81,6 +82,9 @@ def drive(auth: Any, answer: HttpResponse | None = None) -> tuple[HttpRequest, l
     try:
         yielded = next(flow)
         while True:
+            if isinstance(yielded, Blocking):  # a blocking refresh: the sync driver runs it inline
+                yielded = flow.send(yielded.fn())
+                continue
             sent.append(yielded)
             assert answer is not None, "the flow asked for a token"
             yielded = flow.send(answer)

@@ -17,12 +17,14 @@ transports send it (percent-encoding kept, no requoting).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from llmkit._redact import register_secret
+from llmkit.auth import aws_credentials as _creds
 from llmkit.auth.aws_credentials import (
     ENV_ACCESS_KEY,
     ENV_SECRET_KEY,
@@ -30,7 +32,7 @@ from llmkit.auth.aws_credentials import (
     AwsCredentials,
     credential_source,
 )
-from llmkit.auth.base import Auth, AuthFlow, HeaderAuth
+from llmkit.auth.base import Auth, AuthFlow, Blocking, HeaderAuth, guarded
 from llmkit.auth.sigv4 import sign_http_request
 from llmkit.errors import ConfigurationError
 from llmkit.providers.spec import ProviderSpec
@@ -74,11 +76,14 @@ class SigV4Auth:
     clock: Callable[[], datetime] = field(default=_clock)
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
+        source = self.credentials
+        # A source that may refresh over the network (botocore's chain, a caller's callable)
+        # runs off the event loop in async; fixed keys are read inline.
+        credentials = (yield Blocking(source)) if getattr(source, "blocking", False) else source()
         # Nothing may change the request after this: the signature covers the URL, the
         # headers present now and the body.
-        sign_http_request(request, self.credentials(), self.region, self.service, self.clock())
+        sign_http_request(request, credentials, self.region, self.service, self.clock())
         return request
-        yield  # pragma: no cover  (makes this a generator)
 
     def __repr__(self) -> str:
         return f"SigV4Auth(service={self.service!r}, region={self.region!r}, credentials=...)"
@@ -104,18 +109,55 @@ def _credentials(spec: ProviderSpec, opts: dict[str, Any]) -> Callable[[], AwsCr
             fixed = given
             return lambda: fixed
         if callable(given):
-            provider: Callable[[], AwsCredentials] = given
-            return provider
+            return _CallerSource(given)
         raise ConfigurationError(
             f"{spec.name}: aws_credentials must be an AwsCredentials or a callable returning one"
         )
     for secret in (secret_key, session_token):
         register_secret(secret)
-    if access_key is None and secret_key is None and session_token is None and profile is None:
+    if access_key is None and secret_key is None and session_token is None:
+        if profile is not None:
+            # botocore's profile lookup may go to the network (SSO, assume-role): at the first
+            # request, off the event loop, not while the call is being prepared.
+            return _LazySource(lambda: credential_source(profile=profile))
         default = DefaultCredentials()
-        default()  # fail now, before any request, when nothing is configured
+        default.check()  # fail now, before any request, on what needs no I/O to see
         return default
     return credential_source(access_key, secret_key, session_token, profile=profile)
+
+
+class _LazySource:
+    """A credential source found at its first use (in a worker thread, for async calls)."""
+
+    blocking = True
+
+    def __init__(self, find: Callable[[], Callable[[], AwsCredentials]]) -> None:
+        self._find = find
+        self._source: Callable[[], AwsCredentials] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> AwsCredentials:
+        with self._lock:
+            if self._source is None:
+                self._source = self._find()
+        return self._source()
+
+
+class _CallerSource:
+    """A caller's ``aws_credentials=`` callable: it may do I/O, and its failures end typed."""
+
+    blocking = True
+
+    def __init__(self, provider: Callable[[], Any]) -> None:
+        self._provider = provider
+
+    def __call__(self) -> AwsCredentials:
+        found = guarded(self._provider, "the aws_credentials callable")
+        if not isinstance(found, AwsCredentials):
+            raise ConfigurationError(
+                f"the aws_credentials callable returned {type(found).__name__}, not AwsCredentials"
+            )
+        return found
 
 
 class DefaultCredentials:
@@ -130,6 +172,21 @@ class DefaultCredentials:
         self._env: tuple[str, str, str] | None = None
         self._env_credentials: AwsCredentials | None = None
 
+    def check(self) -> None:
+        """Raise now what can be seen without I/O: half-set variables, or no source at all."""
+        if os.environ.get(ENV_ACCESS_KEY) or os.environ.get(ENV_SECRET_KEY):
+            self()  # the environment only: instant
+            return
+        try:
+            _creds._import_botocore_session()
+        except ImportError:
+            raise _creds._missing_credentials_error() from None
+
+    @property
+    def blocking(self) -> bool:
+        # Reading the environment is instant; botocore's chain may go to the network.
+        return not (os.environ.get(ENV_ACCESS_KEY) or os.environ.get(ENV_SECRET_KEY))
+
     def __call__(self) -> AwsCredentials:
         key = os.environ.get(ENV_ACCESS_KEY) or ""
         secret = os.environ.get(ENV_SECRET_KEY) or ""
@@ -141,6 +198,8 @@ class DefaultCredentials:
                 self._env = (key, secret, token)
             return self._env_credentials
         if self._chain is None:
+            # botocore's chain is looked up once (in a worker thread, for async calls), then
+            # asked each time so that it can refresh.
             self._chain = credential_source()
         return self._chain()
 

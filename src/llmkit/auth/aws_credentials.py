@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmkit._redact import mask, register_secret
+from llmkit.auth.base import guarded
 from llmkit.errors import ConfigurationError
 
 __all__ = [
@@ -137,26 +138,41 @@ def _botocore_source(profile: str | None) -> Callable[[], AwsCredentials] | None
                 f"AWS profile {profile!r} needs botocore (pip install 'llmkit[aws]')."
             ) from None
         return None
+    failure = ""
     try:
         found: Any = session_module.Session(profile=profile).get_credentials()
     except Exception as exc:  # botocore raises many kinds (ProfileNotFound, partial creds, ...)
-        raise ConfigurationError(f"botocore could not load AWS credentials: {exc}") from exc
+        failure = f"botocore could not load AWS credentials: {exc}"
+    if failure:
+        # Not chained: botocore's exception may hold the credential it choked on.
+        raise ConfigurationError(failure)
     if found is None:
         return None
-    botocore_credentials: Any = found
+    current = BotocoreSource(found)
+    current()  # fail now, not at the first request, if they cannot be frozen
+    return current
 
-    def current() -> AwsCredentials:
-        frozen = (
-            botocore_credentials.get_frozen_credentials()
-            if hasattr(botocore_credentials, "get_frozen_credentials")
-            else botocore_credentials
-        )
+
+class BotocoreSource:
+    """botocore's credentials, re-frozen per request so botocore can refresh them. A refresh
+    is blocking HTTP (STS, SSO, the instance metadata service): ``blocking`` tells the auth
+    flow to run this off the event loop."""
+
+    blocking = True
+
+    def __init__(self, credentials: Any) -> None:
+        self._credentials = credentials
+
+    def __call__(self) -> AwsCredentials:
+        found = self._credentials
+        freeze = getattr(found, "get_frozen_credentials", None)
+        frozen: Any = guarded(freeze, "refreshing AWS credentials (botocore)") if freeze else found
         if not frozen.access_key or not frozen.secret_key:
             raise _missing_credentials_error(" (botocore returned incomplete credentials)")
         return AwsCredentials(str(frozen.access_key), str(frozen.secret_key), frozen.token or None)
 
-    current()  # fail now, not at the first request, if they cannot be frozen
-    return current
+    def __repr__(self) -> str:
+        return "BotocoreSource(...)"
 
 
 def resolve_region(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmkit._redact import mask, register_secret
-from llmkit.auth.base import Auth, AuthFlow, HeaderAuth
+from llmkit.auth.base import Auth, AuthFlow, Blocking, HeaderAuth, guarded
 from llmkit.errors import ConfigurationError
 from llmkit.providers.spec import ProviderSpec
 from llmkit.wire import HttpRequest
@@ -35,13 +35,17 @@ class BearerTokenAuth:
     provider: TokenProvider
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
-        token = self.provider()
+        # The provider (azure-identity, say) may refresh with blocking HTTP: off the event loop
+        # in async. Its failures (an Entra token endpoint refusing) end as AuthenticationError.
+        token = yield Blocking(self._call)
         if not isinstance(token, str) or not token:
             raise ConfigurationError("the Azure token provider returned no token")
         register_secret(token)
         request.headers["authorization"] = "Bearer " + token
         return request
-        yield  # pragma: no cover
+
+    def _call(self) -> Any:
+        return guarded(self.provider, "the Microsoft Entra ID token provider")
 
     def __repr__(self) -> str:
         return "BearerTokenAuth(provider=...)"

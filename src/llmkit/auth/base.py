@@ -6,18 +6,66 @@ generator in the style of httpx's ``auth_flow``: they *yield* the token
 request, the transport sends it and sends the ``HttpResponse`` back in, and the
 generator finally *returns* the decorated request. One implementation then
 serves the sync and the async client alike.
+
+A flow may also yield a ``Blocking`` call: a credential library's refresh that does
+its own blocking I/O (google-auth, azure-identity, botocore). The sync client runs it
+inline; the async client runs it in a worker thread, so it never stalls the event loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import re
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
-from llmkit._redact import mask
-from llmkit.wire import HttpRequest, HttpResponse
+from llmkit._redact import MASK, mask, redact_text
+from llmkit.errors import APIConnectionError, AuthenticationError, LLMKitError
+from llmkit.wire import HttpRequest
 
-AuthFlow = Generator[HttpRequest, HttpResponse, HttpRequest]
+T = TypeVar("T")
+
+_OPAQUE = re.compile(r"[A-Za-z0-9._~+/=\-]{24,}")
+
+
+@dataclass(slots=True)
+class Blocking:
+    """A blocking call an auth flow needs made (its result is sent back into the flow).
+
+    ``timeout`` is what is left of the call's total deadline (set by the retry loop): the
+    async client stops waiting then; the sync client, which runs it inline, cannot."""
+
+    fn: Callable[[], Any]
+    timeout: float | None = None
+
+
+AuthFlow = Generator[HttpRequest | Blocking, Any, HttpRequest]
+
+# Library exceptions whose names say the network, not the credential, failed.
+_TRANSPORT_FAILURES = ("TransportError", "ServiceRequestError", "ConnectionError", "EndpointConnectionError")
+
+
+def guarded(fn: Callable[[], T], what: str) -> T:
+    """Call a credential library; its failure becomes a typed llmkit error.
+
+    The library's exception is neither chained nor kept: its message, attributes and
+    response objects may hold the very secrets being exchanged (client secrets,
+    assertions, tokens). Its type name and scrubbed message are all that is kept."""
+    try:
+        return fn()
+    except LLMKitError:
+        raise
+    except Exception as exc:  # the libraries raise many types; every one must end typed
+        name = type(exc).__name__
+        # Also masked: any long token-like run, since a library may quote what it sent (a client
+        # secret, an assertion) that llmkit never saw and so could not register.
+        detail = _OPAQUE.sub(MASK, redact_text(str(exc)))[:300]
+        network = any(n in (c.__name__ for c in type(exc).__mro__) for n in _TRANSPORT_FAILURES)
+    # Raised outside the handler so the library's exception is not even the __context__.
+    message = f"{what} failed ({name}): {detail}" if detail else f"{what} failed ({name})"
+    if network:
+        raise APIConnectionError(message)
+    raise AuthenticationError(message)
 
 
 class Auth(Protocol):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmkit._redact import mask, register_secret
-from llmkit.auth.base import AuthFlow
+from llmkit.auth.base import AuthFlow, Blocking, guarded
 from llmkit.auth.google_jwt import (
     _GCP_EXTRA,
     ASSERTION_LIFETIME,
@@ -46,7 +46,7 @@ from llmkit.auth.google_token import (
     form_request,
     parse_token_response,
 )
-from llmkit.errors import ConfigurationError
+from llmkit.errors import AuthenticationError, ConfigurationError
 from llmkit.wire import HttpRequest
 
 if TYPE_CHECKING:
@@ -84,11 +84,20 @@ class AccessTokenAuth:
             register_secret(token)
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
-        token = self._token() if callable(self._token) else self._token
+        token: Any = self._token
+        if callable(token):
+            # A caller's token callable may do I/O (a refresh): it runs off the event loop.
+            token = yield Blocking(self._call)
+        if not isinstance(token, str) or not token:
+            raise ConfigurationError("the access_token callable returned no token (a non-empty str)")
         register_secret(token)
         request.headers["authorization"] = f"Bearer {token}"
         return request
-        yield  # pragma: no cover  (makes this a generator)
+
+    def _call(self) -> Any:
+        provider = self._token
+        assert callable(provider)
+        return guarded(provider, "the access_token callable")
 
     def __repr__(self) -> str:
         shown = "<callable>" if callable(self._token) else mask(self._token)
@@ -104,16 +113,13 @@ class GoogleAuthLibraryAuth:
         self._lock = threading.Lock()
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
-        with self._lock:
-            if not self.credentials.valid:
-                try:
-                    from google.auth.transport.requests import Request
-                except ImportError:
-                    raise ConfigurationError(
-                        f"refreshing google-auth credentials needs requests; {_GCP_EXTRA}"
-                    ) from None
-                self.credentials.refresh(Request())
-            token = str(self.credentials.token)
+        credentials = self.credentials
+        token = credentials.token if credentials.valid else None
+        if token is None:
+            # google-auth refreshes with its own blocking HTTP: off the event loop in async.
+            token = yield Blocking(self._refresh)
+        if not isinstance(token, str) or not token:
+            raise AuthenticationError("google-auth credentials gave no access token after a refresh")
         register_secret(token)
         request.headers["authorization"] = f"Bearer {token}"
         quota = getattr(self.credentials, "quota_project_id", None)
@@ -121,6 +127,19 @@ class GoogleAuthLibraryAuth:
             request.headers.setdefault("x-goog-user-project", str(quota))
         return request
         yield  # pragma: no cover
+
+    def _refresh(self) -> Any:
+        try:
+            from google.auth.transport.requests import Request
+        except ImportError:
+            raise ConfigurationError(
+                f"refreshing google-auth credentials needs requests; {_GCP_EXTRA}"
+            ) from None
+        with self._lock:  # one refresh at a time; a thread that waited finds the token fresh
+            if not self.credentials.valid:
+                guarded(lambda: self.credentials.refresh(Request()), "refreshing google-auth credentials")
+            token: Any = self.credentials.token
+            return token
 
     def __repr__(self) -> str:
         return f"GoogleAuthLibraryAuth({type(self.credentials).__name__})"

@@ -53,6 +53,8 @@ class ServiceAccountKey:
         if missing:
             raise ConfigurationError(f"the service-account key lacks {', '.join(missing)}")
         register_secret(str(info["private_key"]))
+        # The key id is not the key, but it names it: an echo of it is scrubbed too.
+        register_secret(str(info.get("private_key_id") or ""))
         return cls(
             client_email=str(info["client_email"]),
             private_key=str(info["private_key"]),
@@ -70,13 +72,22 @@ class ServiceAccountKey:
 def sign_rs256(private_key_pem: str, message: bytes) -> bytes:
     """RSASSA-PKCS1-v1_5 with SHA-256 over ``message``."""
     try:
+        from cryptography.exceptions import UnsupportedAlgorithm
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.hazmat.primitives.asymmetric import padding, rsa
     except ImportError:
         raise ConfigurationError(
             f"signing a Google service-account assertion needs cryptography; {_GCP_EXTRA}"
         ) from None
-    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    try:
+        key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        key = None  # the exception is not chained: cryptography's message may quote the key
+    if key is None:
+        raise ConfigurationError(
+            "the service-account private_key is not a readable unencrypted PEM key; "
+            "download a fresh JSON key for the service account"
+        )
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ConfigurationError("the service-account private key is not an RSA key")
     return key.sign(message, padding.PKCS1v15(), hashes.SHA256())
@@ -110,4 +121,6 @@ def build_assertion(
         claims["sub"] = subject
     signing_input = ".".join(_b64url(json.dumps(p, separators=(",", ":")).encode()) for p in (header, claims))
     signature = sign_rs256(key.private_key, signing_input.encode("ascii"))
-    return f"{signing_input}.{_b64url(signature)}"
+    assertion = f"{signing_input}.{_b64url(signature)}"
+    register_secret(assertion)  # a bearer of it can get tokens until it expires
+    return assertion

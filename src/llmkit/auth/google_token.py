@@ -9,6 +9,7 @@ using it, so a busy client makes one refresh, not one per request.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -35,6 +36,7 @@ __all__ = [
     "ServiceAccountAuth",
     "form_request",
     "parse_token_response",
+    "token_lifetime",
 ]
 
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -56,7 +58,7 @@ def parse_token_response(resp: HttpResponse, *, now: float) -> tuple[str, float]
         body: Any = json.loads(resp.body) if resp.body else {}
     except ValueError:
         body = {}
-    if resp.status != 200 or not isinstance(body, dict) or not body.get("access_token"):
+    if resp.status != 200 or not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         detail = ""
         if isinstance(body, dict) and body.get("error"):
             detail = f": {body['error']}"
@@ -69,10 +71,44 @@ def parse_token_response(resp: HttpResponse, *, now: float) -> tuple[str, float]
             body=body if isinstance(body, dict) else None,
             error_type=str(body.get("error")) if isinstance(body, dict) and body.get("error") else None,
         )
-    token = str(body["access_token"])
+    token: str = body["access_token"]
+    if not token or not token.isprintable() or " " in token:
+        raise AuthenticationError(
+            "Google token exchange answered an access_token that cannot be sent in a header",
+            status_code=resp.status,
+            provider="google-oauth",
+        )
     register_secret(token)
-    expires_in = float(body.get("expires_in", ASSERTION_LIFETIME))
-    return token, now + expires_in
+    return token, now + token_lifetime(body.get("expires_in"), "Google token exchange")
+
+
+# The longest lifetime believed: Google's tokens live at most 12 h, Entra's at most 24 h.
+MAX_TOKEN_LIFETIME = 86400.0
+
+
+def token_lifetime(expires_in: Any, what: str) -> float:
+    """Seconds a token lives, from a token endpoint's ``expires_in``.
+
+    Missing: an hour (``ASSERTION_LIFETIME``, what Google issues). A number, or a string
+    holding one (some endpoints quote it), is clamped to ``[0, MAX_TOKEN_LIFETIME]``: a
+    negative or zero value means "refresh before the next request", an absurd one a day.
+    Anything else (a bool, ``"abc"``, NaN, an object) raises ``AuthenticationError``."""
+    if expires_in is None:
+        return float(ASSERTION_LIFETIME)
+    seconds: float | None = None
+    if isinstance(expires_in, (int, float, str)) and not isinstance(expires_in, bool):
+        try:
+            seconds = float(expires_in)
+        except ValueError:
+            seconds = None
+    if seconds is None or math.isnan(seconds):
+        raise AuthenticationError(
+            f"{what}: the token endpoint answered an unusable expires_in ({type(expires_in).__name__}); "
+            "expected a number of seconds",
+            provider="google-oauth",
+            error_type="invalid_expires_in",
+        )
+    return min(max(seconds, 0.0), MAX_TOKEN_LIFETIME)
 
 
 class _TokenCache:

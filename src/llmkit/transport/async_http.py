@@ -119,8 +119,11 @@ class AsyncTransport:
             session = await self._get_session()
         t = self._timeouts.get(timeout)
         if t is None:
+            # A total deadline bounds a whole non-streamed exchange (a trickling body included);
+            # a stream's deadline is kept by _stream.py, which can then hand back the partial.
+            total = None if stream else phase(timeout.total)
             t = aiohttp.ClientTimeout(
-                total=None, connect=phase(timeout.connect), sock_read=phase(timeout.read)
+                total=total, connect=phase(timeout.connect), sock_read=phase(timeout.read)
             )
             # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
             if timeout.total is None and len(self._timeouts) < 64:
@@ -149,9 +152,13 @@ class AsyncTransport:
             if encoding is not None:
                 chunks = _decoded(chunks, BodyDecoder(encoding, None, status))
             return HttpResponse(status, r.headers, b"", achunks=chunks, aclose=_closer(r), close=r.close)
-        return HttpResponse(status, r.headers, await self._read(r, req.headers))
+        # A streamed call's error body has no aiohttp total: bound it here.
+        bound = timeout.total if stream else None
+        return HttpResponse(status, r.headers, await self._read(r, req.headers, bound))
 
-    async def _read(self, r: aiohttp.ClientResponse, headers: Mapping[str, str]) -> bytes:
+    async def _read(
+        self, r: aiohttp.ClientResponse, headers: Mapping[str, str], bound: float | None
+    ) -> bytes:
         """The whole body, decoded and capped, read piece by piece (never all at once)."""
         limit = self._limit
         status = r.status
@@ -164,14 +171,15 @@ class AsyncTransport:
             encoding = r.headers.get("content-encoding")
             decoder = None if encoding is None else BodyDecoder(encoding, limit, status)
             total = 0
-            async for raw in r.content.iter_any():
-                if decoder is None:
-                    total += len(raw)
-                    if total > limit:
-                        raise too_large(limit, status)
-                    parts.append(raw)
-                else:
-                    parts.extend(decoder.feed(raw))
+            async with asyncio.timeout(bound):
+                async for raw in r.content.iter_any():
+                    if decoder is None:
+                        total += len(raw)
+                        if total > limit:
+                            raise too_large(limit, status)
+                        parts.append(raw)
+                    else:
+                        parts.extend(decoder.feed(raw))
             if decoder is not None:
                 parts.extend(decoder.flush())
             done = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -81,6 +82,16 @@ def _raw(r: httpx2.Response) -> Iterator[bytes]:
     # connection back in the pool before _retire_if_overfull can look at what is left on it.
     stream: Any = r.stream
     return iter(stream)
+
+
+def _timed(chunks: Iterator[bytes], deadline: float | None) -> Iterator[bytes]:
+    if deadline is None:
+        yield from chunks
+        return
+    for chunk in chunks:
+        if time.monotonic() > deadline:
+            raise APITimeoutError("total timeout reached while reading the response body")
+        yield chunk
 
 
 def _retire_if_overfull(r: httpx2.Response) -> None:
@@ -164,9 +175,12 @@ class SyncTransport:
             encoding = r.headers.get("content-encoding")
             chunks = _chunks(r, req.headers) if encoding is None else _decoded(r, encoding, req.headers)
             return HttpResponse(status, r.headers, b"", chunks, r.close)
-        return HttpResponse(status, r.headers, self._read(r, req.headers))
+        # With a total deadline the body is checked against it piece by piece, so a server trickling
+        # bytes (each within the read timeout) cannot hold the call past it.
+        deadline = None if timeout.total is None else time.monotonic() + timeout.total
+        return HttpResponse(status, r.headers, self._read(r, req.headers, deadline))
 
-    def _read(self, r: httpx2.Response, headers: Mapping[str, str]) -> bytes:
+    def _read(self, r: httpx2.Response, headers: Mapping[str, str], deadline: float | None) -> bytes:
         """The whole body, decoded and capped, read piece by piece (never all at once)."""
         limit = self._limit
         status = r.status_code
@@ -178,14 +192,14 @@ class SyncTransport:
             encoding = r.headers.get("content-encoding")
             if encoding is None:
                 total = 0
-                for raw in _raw(r):
+                for raw in _timed(_raw(r), deadline):
                     total += len(raw)
                     if total > limit:
                         raise too_large(limit, status)
                     parts.append(raw)
             else:
                 decoder = BodyDecoder(encoding, limit, status)
-                for raw in _raw(r):
+                for raw in _timed(_raw(r), deadline):
                     parts.extend(decoder.feed(raw))
                 parts.extend(decoder.flush())
             _retire_if_overfull(r)
