@@ -50,7 +50,7 @@ def _warm() -> Any:
     base = f"{server.url}/vertex/v1/projects/test-proj/locations/us-central1"
     creds = AwsCredentials("AKIAFAKEFAKEFAKE0000", "fake-secret-key-for-tests-0000000000000")
     calls = [
-        ("vertex_ai/gemini-2.5-pro", {"base_url": base, "project": "test-proj", "access_token": "ya29.warm-up"}),
+        ("vertex_ai/gemini-2.5-pro", {"base_url": base, "project": "proj-1a", "access_token": "ya29.warm"}),
         ("azure_openai/dep", {"base_url": server.url + "/openai", "azure_ad_token": "eyJ.warm.up"}),
         ("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
          {"base_url": server.url, "region": "us-east-1", "aws_credentials": creds}),
@@ -123,7 +123,10 @@ def test_vertex_token_callable_runs_off_the_loop(hostile: MakeServer) -> None:
     server = ok_server(hostile)
     base = f"{server.url}/vertex/v1/projects/test-proj/locations/us-central1"
     c = probe(
-        "vertex_ai/gemini-2.5-pro", base_url=base, project="test-proj", access_token=slow("ya29.fake-slow-token")
+        "vertex_ai/gemini-2.5-pro",
+        base_url=base,
+        project="proj-1a",
+        access_token=slow("ya29.fake-slow-token"),
     )
     assert c.text == "ok" and server.seen[-1].headers["authorization"] == "Bearer ya29.fake-slow-token"
 
