@@ -261,6 +261,7 @@ FLEET: tuple[Profile, ...] = (
         plain_usage=True,
         whole_tool_calls=True,
         usage_in_last_chunk=True,
+        embedding_id=True,
     ),
     # Modal serves whatever the user's container serves; vLLM with an optional --api-key is typical.
     _v1("modal", shape="object_error", key_optional=True),
