@@ -195,3 +195,13 @@ def test_openai_sdk_gets_404_on_an_undocumented_path(emu: Emulator) -> None:
     emu.script(Script(text="from /v1/chat"))
     c = llmkit.complete("writer/palmyra-x5", "hi", api_key=CANARY_KEY, base_url=emu.base_url("writer"))
     assert c.text == "from /v1/chat" and emu.requests[-1].path == "/v1/chat"
+
+
+def test_cerebras_answers_carry_time_info_and_reasoning(emu: Emulator) -> None:
+    """Fields of cerebras_cloud_sdk's ChatCompletionResponse: time_info, and message.reasoning."""
+    emu.script(Script(text="4", reasoning="Two plus two."))
+    kw: dict[str, Any] = {"api_key": CANARY_KEY, "base_url": emu.base_url("cerebras"), "max_retries": 0}
+    c = llmkit.complete("cerebras/gpt-oss-120b", "2+2?", **kw)
+    assert c.reasoning == "Two plus two." and c.raw["choices"][0]["message"]["reasoning"] == "Two plus two."
+    timings = {"queue_time", "prompt_time", "completion_time", "total_time", "created"}
+    assert set(c.raw["time_info"]) == timings

@@ -164,7 +164,21 @@ FLEET: tuple[Profile, ...] = (
         },
     ),
     _v1("baseten"),
-    _v1("cerebras"),
+    # Cerebras (cerebras_cloud_sdk's ChatCompletionResponse): reasoning in message.reasoning, and a
+    # time_info object of phase timings in seconds.
+    _v1(
+        "cerebras",
+        reasoning_field="reasoning",
+        response_fields={
+            "time_info": {
+                "queue_time": 0.0001,
+                "prompt_time": 0.002,
+                "completion_time": 0.01,
+                "total_time": 0.013,
+                "created": 1767225600.0,
+            }
+        },
+    ),
     _v1("chutes"),
     _doc("clarifai", "/v2/ext/openai/v1/chat/completions"),
     _doc(
