@@ -170,3 +170,14 @@ def test_log_lines_never_carry_the_query() -> None:
                 "gemini/gemini-2.5-flash", "hi", base_url=logged.base_url("gemini"), api_key="bad-k"
             )
     assert lines and all("?" not in line and "bad-k" not in line for line in lines)
+
+
+def test_a_client_hanging_up_prints_no_traceback(capfd: pytest.CaptureFixture[str]) -> None:
+    with Emulator() as emu:
+        host, port = emu.url.removeprefix("http://").split(":")
+        for _ in range(3):
+            with socket.create_connection((host, int(port))) as conn:
+                conn.sendall(b"POST /openai/v1/chat/completions HTTP/1.1\r\nHost: x\r\n")
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        time.sleep(0.1)
+    assert "Traceback" not in capfd.readouterr().err

@@ -28,6 +28,8 @@ PROFILES = {p.name: p for p in FLEET}
 # Fleet profiles that stand for a deployment style rather than a registry entry.
 NOT_IN_REGISTRY = {"modal_proxy"}
 NAMES = sorted(set(PROFILES) - NOT_IN_REGISTRY)
+# Entries with no fixed address (base_url= is required) have no path of their own to agree on.
+ADDRESSED = [n for n in NAMES if get_spec(n).base_url]
 
 
 def _params(spec: ProviderSpec, template: str) -> dict[str, str]:
@@ -85,11 +87,9 @@ def test_every_fleet_spec_has_a_documented_profile() -> None:
     assert fleet_specs - {"openai"} == set(NAMES)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ADDRESSED)
 def test_chat_and_embeddings_go_to_documented_paths(name: str) -> None:
     spec, profile = get_spec(name), PROFILES[name]
-    if not spec.base_url:
-        pytest.skip(f"{name} has no fixed address (base_url= is required): nothing to agree on")
     for region, r in _urls(spec):
         chat = r.dialect.build_chat(ChatRequest(r.ctx.model, [Message("user", "hi")]), r.ctx)
         path = urlsplit(chat.url).path

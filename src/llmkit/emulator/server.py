@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -67,6 +68,17 @@ def json_reply(status: int, obj: Any, headers: dict[str, str] | None = None) -> 
     return Reply(status, h, json.dumps(obj).encode())
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-request (a timeout, a cancelled stream) is normal traffic,
+        # not an emulator failure: no traceback on stderr for it.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class Emulator:
     """``with Emulator() as emu: llmkit.complete(..., base_url=emu.base_url("openai"))``."""
 
@@ -92,8 +104,7 @@ class Emulator:
         class _Handler(_RequestHandler):
             emu = emulator
 
-        self._server = ThreadingHTTPServer((host, port), _Handler)
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), _Handler)
         self._thread: threading.Thread | None = None
 
     @property
