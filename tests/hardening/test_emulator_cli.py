@@ -181,3 +181,16 @@ def test_a_client_hanging_up_prints_no_traceback(capfd: pytest.CaptureFixture[st
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         time.sleep(0.1)
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_every_profile_describes_its_credentials_without_echoing_the_key() -> None:
+    from llmkit.emulator.credentials import describe
+
+    secret = "sk-serve-secret-0000"
+    lines = {name: describe(p, "http://127.0.0.1:1", secret) for name, p in PROFILES.items()}
+    assert all(lines.values()) and not [n for n, line in lines.items() if secret in line]
+    assert lines["openai"] == "authorization: Bearer <the --api-key value>"
+    assert lines["ollama"] == "no credentials"
+    assert "anthropic-version" in lines["zai_anthropic"] and "x-api-key" in lines["anthropic"]
+    assert "?api-version=" in lines["azure_openai"] and "modal-key" in lines["modal_proxy"]
+    assert lines["vertex_ai_mistral"].startswith("Authorization: Bearer")

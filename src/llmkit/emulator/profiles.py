@@ -39,6 +39,7 @@ PROFILES: dict[str, Profile] = {
         base_path="",
         auth_headers=(("x-api-key", ""), ("authorization", "Bearer ")),
         error_shape="anthropic",
+        required_headers={"anthropic-version": ""},
     ),
 }
 
@@ -67,6 +68,7 @@ for _name, _path in (("minimax_anthropic", "/anthropic"), ("zai_anthropic", "/ap
             base_path=_path,
             auth_headers=(("authorization", "Bearer "), ("x-api-key", "")),
             error_shape="anthropic",
+            required_headers={"anthropic-version": ""},
         )
     )
 
