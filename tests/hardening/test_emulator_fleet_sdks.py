@@ -81,6 +81,21 @@ def test_groq_sdk_tool_call_and_errors(emu: Emulator, groq_sdk: Any) -> None:
             wrong.chat.completions.create(model="m", messages=HI)
 
 
+def test_async_groq_sdk_and_llmkit_read_the_same_stream(emu: Emulator) -> None:
+    async def go() -> tuple[int, int, str]:
+        emu.script(Script(text="async groq", input_tokens=2, output_tokens=2), Script(text="llmkit async"))
+        async with groq.AsyncGroq(api_key=CANARY_KEY, base_url=f"{emu.url}/groq", max_retries=0) as sdk:
+            stream = await sdk.chat.completions.create(model="m", messages=HI, stream=True)
+            chunks = [c async for c in stream]
+        kw: dict[str, Any] = {"api_key": CANARY_KEY, "base_url": emu.base_url("groq"), "max_retries": 0}
+        async with llmkit.AsyncClient() as client, client.stream("groq/m", "hi", **kw) as s:
+            text = "".join([e.text async for e in s if isinstance(e, llmkit.TextDelta)])
+        usage = chunks[-1].x_groq.usage
+        return usage.prompt_tokens, usage.completion_tokens, text
+
+    assert asyncio.run(go()) == (2, 2, "llmkit async")
+
+
 def test_llmkit_reads_groq_answers(emu: Emulator) -> None:
     kw: dict[str, Any] = {"api_key": CANARY_KEY, "base_url": emu.base_url("groq"), "max_retries": 0}
     emu.script(Script(text="one", input_tokens=3, output_tokens=1), Script(text="two parts", output_tokens=2))
