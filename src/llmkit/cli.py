@@ -130,6 +130,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
         _print()
     except llmkit.LLMKitError as exc:
         return _fail(str(exc), 1)
+    except KeyboardInterrupt:  # Ctrl-C mid-answer: stop quietly, as a shell command does
+        _print()
+        return 130
     # On stderr, so that stdout holds the answer alone (`llmkit chat ... > answer.txt`).
     u = stream.completion.usage
     sys.stderr.write(
@@ -261,6 +264,17 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _port(text: str) -> int:
+    """A TCP port for argparse: 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535; 0 picks a free one)")
+    return port
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from llmkit import __version__
 
@@ -283,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     emu = sub.add_parser("emulator", help="the local provider emulator")
     emu_sub = emu.add_subparsers(dest="emulator_command", required=True)
     serve = emu_sub.add_parser("serve", help="serve on 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    serve.add_argument("--port", type=_port, default=8765, help="0 picks a free port")
     serve.add_argument("--api-key", default=None, help="accept only this key (default: any non-empty key)")
     args = parser.parse_args(argv)
     handlers = {

@@ -194,3 +194,10 @@ def test_every_profile_describes_its_credentials_without_echoing_the_key() -> No
     assert "anthropic-version" in lines["zai_anthropic"] and "x-api-key" in lines["anthropic"]
     assert "?api-version=" in lines["azure_openai"] and "modal-key" in lines["modal_proxy"]
     assert lines["vertex_ai_mistral"].startswith("Authorization: Bearer")
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_serve_refuses_a_port_that_is_no_port(port: str) -> None:
+    proc = _cli("emulator", "serve", "--port", port)
+    assert proc.returncode == 2
+    assert "is not a port" in proc.stderr and "Traceback" not in proc.stderr
