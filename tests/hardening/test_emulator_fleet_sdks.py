@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import groq
@@ -20,6 +21,7 @@ from llmkit.emulator.fleet_profiles import FLEET
 from llmkit.types import Tool
 
 CANARY_KEY = "sk-CANARY-7f3a9c2e41d84b6f"  # the session emulator's key (tests/conftest.py)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 WEATHER_SDK = {
     "type": "function",
     "function": {
@@ -220,3 +222,16 @@ def test_cerebras_answers_carry_time_info_and_reasoning(emu: Emulator) -> None:
     assert c.reasoning == "Two plus two." and c.raw["choices"][0]["message"]["reasoning"] == "Two plus two."
     timings = {"queue_time", "prompt_time", "completion_time", "total_time", "created"}
     assert set(c.raw["time_info"]) == timings
+
+
+def test_the_groq_answer_has_the_documented_shape(emu: Emulator) -> None:
+    """Key for key, the emulator's Groq completion is shaped like the one in Groq's own docs."""
+    doc = json.loads((FIXTURES / "groq" / "chat_completion_batch_doc.json").read_text())
+    emu.script(Script(text="hola"))
+    kw: dict[str, Any] = {"api_key": CANARY_KEY, "base_url": emu.base_url("groq"), "max_retries": 0}
+    got = llmkit.complete("groq/llama-3.1-8b-instant", "hi", **kw).raw
+    assert set(doc) <= set(got)  # the emulator adds service_tier and usage_breakdown (groq-python)
+    assert set(got["usage"]) == set(doc["usage"])
+    assert set(got["choices"][0]["message"]) == set(doc["choices"][0]["message"])
+    assert set(got["choices"][0]) == set(doc["choices"][0])
+    assert set(got["x_groq"]) == set(doc["x_groq"]) and got["x_groq"]["id"].startswith("req_")
