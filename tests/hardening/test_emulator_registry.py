@@ -236,3 +236,13 @@ def test_count_tokens_is_refused_where_not_advertised(emu: Emulator, client: llm
     with pytest.raises(NotSupportedError):
         client.count_tokens(model, "hi", **{k: v for k, v in kw.items() if k != "max_retries"})
     assert emu.requests == []
+
+
+def test_vertex_partners_answer_in_their_publishers_format(emu: Emulator, client: llmkit.Client) -> None:
+    """Mistral on Vertex AI streams as Mistral does: usage on the last chunk, no refusal field."""
+    model, kw = _call(get_spec("vertex_ai_mistral"), emu)
+    emu.script(Script(text="from mistral on vertex", input_tokens=4, output_tokens=5))
+    with client.stream(model, "hi", **kw) as s:
+        list(s)
+    assert (s.completion.usage.input_tokens, s.completion.usage.output_tokens) == (4, 5)
+    assert all("refusal" not in (c["choices"] or [{}])[0].get("delta", {}) for c in s.completion.raw)
