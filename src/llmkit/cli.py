@@ -98,10 +98,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fail(message: str, code: int = 2) -> int:
+    """One clear line on stderr, no traceback."""
+    sys.stderr.write(f"llmkit: error: {message}\n")
+    return code
+
+
+def _read_prompt(args: argparse.Namespace) -> str:
+    prompt = " ".join(args.prompt)
+    if not prompt.strip() and not sys.stdin.isatty():  # piped in: `echo hi | llmkit chat -m ...`
+        prompt = sys.stdin.read()
+    return prompt
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     import llmkit
 
-    prompt = " ".join(args.prompt) or sys.stdin.read()
+    prompt = _read_prompt(args)
+    if not prompt.strip():
+        return _fail('empty prompt: pass it as arguments (llmkit chat -m MODEL "Hello") or on standard input')
     messages: list[dict[str, str]] = []
     if args.system:
         messages.append({"role": "system", "content": args.system})
@@ -114,8 +129,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 _print(text, end="")
         _print()
     except llmkit.LLMKitError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 1
+        return _fail(str(exc), 1)
+    except KeyboardInterrupt:  # Ctrl-C mid-answer: stop quietly, as a shell command does
+        _print()
+        return 130
+    # On stderr, so that stdout holds the answer alone (`llmkit chat ... > answer.txt`).
+    u = stream.completion.usage
+    sys.stderr.write(
+        f"[{args.model}: {u.input_tokens} input + {u.output_tokens} output = {u.total_tokens} tokens]\n"
+    )
     return 0
 
 
@@ -191,35 +213,73 @@ def render_docs(root: Path) -> dict[Path, str]:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     root = Path(args.root)
-    stale = []
-    for path, text in render_docs(root).items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            stale.append(path)
-            if not args.check:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+    readme = root / "README.md"
+    try:
+        checkout = readme.is_file() and START in readme.read_text(encoding="utf-8")
+        if not checkout:
+            return _fail(
+                f"{root.resolve()} is not an llmkit checkout (no README.md with the provider table); "
+                "run `llmkit docs` from the repository root, or pass --root PATH"
+            )
+        stale = []
+        for path, text in render_docs(root).items():
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(path)
+                if not args.check:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"cannot update the docs in {root.resolve()}: {exc.strerror or exc}")
     if args.check and stale:
-        sys.stderr.write(f"out of date: {', '.join(map(str, stale))}; run `llmkit docs`\n")
-        return 1
+        return _fail(f"out of date: {', '.join(map(str, stale))}; run `llmkit docs`", 1)
     return 0
+
+
+def _log_request(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
     from llmkit.emulator import PROFILES, Emulator
+    from llmkit.emulator.credentials import describe
 
-    emu = Emulator(port=args.port, api_key=args.api_key)
-    _print(f"llmkit emulator listening on {emu.url}")
-    for name in sorted(PROFILES):
-        _print(f"  {name:<20} base_url={emu.base_url(name)}")
     try:
+        emu = Emulator(port=args.port, api_key=args.api_key, log=_log_request)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return _fail(f"cannot listen on 127.0.0.1:{args.port}: {reason} (pick another: --port N, 0 = any)", 1)
+    try:
+        _print(f"llmkit emulator listening on {emu.url} (Ctrl-C stops it); per provider, base_url= and the")
+        _print("credentials it accepts:")
+        for name in sorted(PROFILES):
+            _print(f"  {name:<20} {emu.base_url(name)}")
+            _print(f"  {'':<20} {describe(PROFILES[name], emu.url, args.api_key)}")
+        _print("One line per request follows on stderr: method, path, status, milliseconds.")
         emu.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        emu.stop()
     return 0
 
 
+def _port(text: str) -> int:
+    """A TCP port for argparse: 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535; 0 picks a free one)")
+    return port
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from llmkit import __version__
+
     parser = argparse.ArgumentParser(prog="llmkit", description="One typed API for every LLM provider.")
+    parser.add_argument("--version", action="version", version=f"llmkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run a tour against the built-in emulator (no key, no network)")
     chat = sub.add_parser("chat", help="stream a reply to a prompt (keys from the environment)")
@@ -237,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     emu = sub.add_parser("emulator", help="the local provider emulator")
     emu_sub = emu.add_subparsers(dest="emulator_command", required=True)
     serve = emu_sub.add_parser("serve", help="serve on 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--port", type=_port, default=8765, help="0 picks a free port")
     serve.add_argument("--api-key", default=None, help="accept only this key (default: any non-empty key)")
     args = parser.parse_args(argv)
     handlers = {

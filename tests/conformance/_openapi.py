@@ -31,7 +31,25 @@ import referencing
 import yaml
 from referencing.jsonschema import DRAFT202012
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "openai" / "openapi.yaml"
+# Inside the shared folder's specs/; the tests hand the resolved path to ``use_spec`` (from the
+# ``shared_spec`` fixture, so a missing folder fails the same way as everywhere else).
+SPEC = "openai/openapi.yaml"
+_SPEC_PATH: list[Path] = []
+
+
+def use_spec(path: Path) -> None:
+    """Read OpenAI's document from ``path`` (the first call wins; later ones must agree)."""
+    if not _SPEC_PATH:
+        _SPEC_PATH.append(path)
+    assert _SPEC_PATH[0] == path, (_SPEC_PATH[0], path)
+
+
+def spec_path() -> Path:
+    if not _SPEC_PATH:
+        raise RuntimeError("the OpenAI spec's location is unset: take the shared_spec fixture, call use_spec")
+    return _SPEC_PATH[0]
+
+
 _URI = "urn:llmkit-tests:openai-openapi"
 _REF = "#/components/schemas/"
 
@@ -40,13 +58,13 @@ _REF = "#/components/schemas/"
 def raw_spec() -> dict[str, Any]:
     """The document as published. Parsing the YAML takes 1-2 s, so the result is kept as JSON in
     the temp directory, keyed by the file's size and mtime (loading that takes ~50 ms)."""
-    stat = SPEC_PATH.stat()
+    stat = spec_path().stat()
     cache = (
         Path(tempfile.gettempdir()) / f"llmkit-tests-openai-openapi-{stat.st_size}-{stat.st_mtime_ns}.json"
     )
     with contextlib.suppress(OSError, ValueError):
         return json.loads(cache.read_bytes())  # type: ignore[no-any-return]
-    with SPEC_PATH.open("rb") as f:
+    with spec_path().open("rb") as f:
         doc = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     text = json.dumps(doc, default=str)  # YAML dates become strings, integer keys strings
     with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
@@ -158,7 +176,7 @@ def _registry(closed: bool) -> referencing.Registry[Any]:
 def validator(name: str, closed: bool = True) -> jsonschema.Draft202012Validator:
     """A validator for ``components.schemas[name]`` (closed: unknown fields are errors)."""
     if name not in raw_spec()["components"]["schemas"]:
-        raise KeyError(f"no schema {name!r} in {SPEC_PATH}")
+        raise KeyError(f"no schema {name!r} in {spec_path()}")
     return jsonschema.Draft202012Validator({"$ref": f"{_URI}{_REF}{name}"}, registry=_registry(closed))
 
 

@@ -325,5 +325,5 @@ def test_cli_lists_the_fleet_with_capabilities(capsys: pytest.CaptureFixture[str
     assert len(rows) >= 45
     for name in FLEET:
         assert name in rows and "chat" in rows[name]["capabilities"]
-    assert "count_tokens_endpoint" in rows["xai"]["capabilities"]
+    assert "reasoning" in rows["xai"]["capabilities"]
     assert rows["volcengine"]["regions"] == ["byteplus", "cn"]

@@ -8,7 +8,7 @@ validators; OpenAPI 3.0 leftovers (``nullable: true``) are rewritten into ``"nul
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ from llmkit.emulator import Emulator
 from llmkit.emulator.script import Script, ScriptedCall
 from llmkit.types import Tool
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
 CANARY_KEY = "sk-CANARY-7f3a9c2e41d84b6f"
 
 # provider -> (document, chat path, request schema, response schema, stream-event schema, options to exercise)
@@ -105,8 +104,8 @@ def _apply_errata(path: str, doc: dict[str, Any]) -> None:
 
 
 @functools.cache
-def _document(path: str) -> dict[str, Any]:
-    with (SPECS / path).open("rb") as f:
+def _document(file: Path, path: str) -> dict[str, Any]:
+    with file.open("rb") as f:
         doc = yaml.load(f, Loader=yaml.CSafeLoader)
     doc = _denull(doc)
     _apply_errata(path, doc)
@@ -114,16 +113,17 @@ def _document(path: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _validator(path: str, schema: str) -> jsonschema.Draft202012Validator:
+def _validator(file: Path, path: str, schema: str) -> jsonschema.Draft202012Validator:
     uri = f"urn:llmkit-fleet:{path}"
     registry: referencing.Registry[Any] = referencing.Registry().with_resource(
-        uri, DRAFT202012.create_resource(_document(path))
+        uri, DRAFT202012.create_resource(_document(file, path))
     )
     return jsonschema.Draft202012Validator({"$ref": f"{uri}#/components/schemas/{schema}"}, registry=registry)
 
 
-def _check(path: str, schema: str, instance: Any) -> None:
-    problems = sorted(_validator(path, schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
+def _check(spec: Callable[[str], Path], path: str, schema: str, instance: Any) -> None:
+    found = _validator(spec(path), path, schema).iter_errors(instance)
+    problems = sorted(found, key=lambda e: list(e.absolute_path))
     detail = "\n".join(
         f"  {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:300]}" for e in problems[:8]
     )
@@ -168,33 +168,38 @@ def exchange(
     yield name, seen
 
 
-def test_requests_match_published_schema(exchange: tuple[str, dict[str, list[Any]]]) -> None:
+Exchange = tuple[str, dict[str, list[Any]]]
+
+
+def test_requests_match_published_schema(exchange: Exchange, shared_spec: Callable[[str], Path]) -> None:
     name, seen = exchange
     path, _, request_schema, *_ = PUBLISHED[name]
     assert len(seen["requests"]) == 7
     for body in seen["requests"]:
-        _check(path, request_schema, body)
+        _check(shared_spec, path, request_schema, body)
 
 
-def test_emulator_responses_match_published_schema(exchange: tuple[str, dict[str, list[Any]]]) -> None:
+def test_emulator_responses_match_published_schema(
+    exchange: Exchange, shared_spec: Callable[[str], Path]
+) -> None:
     name, seen = exchange
     path, _, _, response_schema, event_schema, _ = PUBLISHED[name]
     for body in seen["responses"]:
-        _check(path, response_schema, body)
+        _check(shared_spec, path, response_schema, body)
     assert seen["chunks"]
     for chunk in seen["chunks"]:
-        _check(path, event_schema, {"data": chunk})
+        _check(shared_spec, path, event_schema, {"data": chunk})
 
 
-def test_published_chat_path_matches(exchange: tuple[str, dict[str, list[Any]]]) -> None:
+def test_published_chat_path_matches(exchange: Exchange, shared_spec: Callable[[str], Path]) -> None:
     name, _ = exchange
     path, chat_path, *_ = PUBLISHED[name]
-    assert chat_path in _document(path)["paths"]
+    assert chat_path in _document(shared_spec(path), path)["paths"]
 
 
-def test_ollama_document_covers_only_the_native_api() -> None:
+def test_ollama_document_covers_only_the_native_api(shared_spec: Callable[[str], Path]) -> None:
     """Ollama's published document describes /api/* only, not the OpenAI-compatible /v1 route llmkit
     uses, so there is nothing to validate against; this notices if that changes."""
-    doc = _document("ollama/openapi.yaml")
+    doc = _document(shared_spec("ollama/openapi.yaml"), "ollama/openapi.yaml")
     assert "/api/chat" in doc["paths"]
     assert not [p for p in doc["paths"] if p.startswith("/v1")]

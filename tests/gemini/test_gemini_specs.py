@@ -20,12 +20,22 @@ from llmkit.emulator import Emulator, Script, ScriptedCall, add_profile
 from llmkit.emulator import gemini as emu_gemini
 from llmkit.types import ImagePart, Message, ReasoningPart, ResponseFormat, TextPart, Tool, ToolCall
 
-SPECS_DIR = Path(__file__).resolve().parents[3] / "shared" / "specs"
-PROTOS = SPECS_DIR / "google-gemini" / "protos" / "protos.json"
-DISCOVERY = SPECS_DIR / "google-vertex" / "aiplatform.v1.json"
-pytestmark = pytest.mark.skipif(
-    not PROTOS.exists() or not DISCOVERY.exists(), reason="shared/specs not present"
-)
+# Google's published definitions, inside the shared folder's specs/ (found by the shared_spec fixture).
+PROTOS = "google-gemini/protos/protos.json"
+DISCOVERY = "google-vertex/aiplatform.v1.json"
+_FILES: dict[str, Path] = {}
+
+
+def use_specs(shared_spec: Callable[[str], Path]) -> None:
+    """Locate the definitions (every test here, and test_google_fixtures.py, calls this first)."""
+    for name in (PROTOS, DISCOVERY):
+        _FILES.setdefault(name, shared_spec(name))
+
+
+@pytest.fixture(autouse=True)
+def _locate_definitions(shared_spec: Callable[[str], Path]) -> None:
+    use_specs(shared_spec)
+
 
 for _profile in (emu_gemini.AI_STUDIO, emu_gemini.VERTEX):
     add_profile(_profile)
@@ -50,7 +60,7 @@ _INTS = {
 
 @cache
 def _root() -> dict[str, Any]:
-    root: dict[str, Any] = json.loads(PROTOS.read_text())
+    root: dict[str, Any] = json.loads(_FILES[PROTOS].read_text())
     return root
 
 
@@ -156,7 +166,7 @@ def _check_scalar_or_message(value: Any, type_name: str, where: str, scope: list
 
 @cache
 def _discovery() -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(DISCOVERY.read_text())
+    doc: dict[str, Any] = json.loads(_FILES[DISCOVERY].read_text())
     schemas: dict[str, Any] = doc["schemas"]
     return schemas
 

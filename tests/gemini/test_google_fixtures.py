@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -70,12 +71,9 @@ def _published_definitions() -> ModuleType:
     return module
 
 
-SHARED_SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
-
-
-@pytest.mark.skipif(not SHARED_SPECS.is_dir(), reason="Google's published definitions are not checked out")
-def test_recorded_bodies_match_published_definitions() -> None:
+def test_recorded_bodies_match_published_definitions(shared_spec: Callable[[str], Path]) -> None:
     defs = _published_definitions()
+    defs.use_specs(shared_spec)
     for name in (
         "cookbook_function_call.json",
         "cookbook_prompt_blocked.json",

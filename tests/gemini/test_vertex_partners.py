@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -172,14 +173,10 @@ def test_anthropic_global_location_host() -> None:
     )
 
 
-DISCOVERY = Path(__file__).resolve().parents[3] / "shared" / "specs" / "google-vertex" / "aiplatform.v1.json"
-
-
-@pytest.mark.skipif(not DISCOVERY.is_file(), reason="the Vertex AI discovery document is not checked out")
-def test_hosts_agree_with_the_discovery_document() -> None:
+def test_hosts_agree_with_the_discovery_document(shared_spec: Callable[[str], Path]) -> None:
     """Every location's service endpoint in Google's discovery document, and the root URL for
     ``global`` (which has no regional endpoint), is the host llmkit sends Claude requests to."""
-    doc = json.loads(DISCOVERY.read_text())
+    doc = json.loads(shared_spec("google-vertex/aiplatform.v1.json").read_text())
     endpoints = {
         e["location"]: e["endpointUrl"] for e in doc["endpoints"] if "preprod" not in e["endpointUrl"]
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from llmkit.emulator.profiles import PROFILES, Profile, add_profile
 from llmkit.emulator.script import Script, ScriptedCall, ScriptedError
-from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
+from llmkit.emulator.server import Emulator, EmuRequest, Reply, UnknownProfileError, json_reply
 
 __all__ = [
     "PROFILES",
@@ -21,6 +21,7 @@ __all__ = [
     "Script",
     "ScriptedCall",
     "ScriptedError",
+    "UnknownProfileError",
     "add_profile",
     "json_reply",
 ]

@@ -1,18 +1,27 @@
-"""Emulator profiles for the OpenAI-compatible fleet, one per provider.
+"""Emulator profiles for the OpenAI-compatible fleet: what each provider's own API reference
+documents, one record per provider, in alphabetical order.
 
-Written from each provider's API documentation (paths, auth headers, error bodies, stream
-habits), deliberately without looking at llmkit's provider specs: a test that passes needs the
-client's reading and this one to agree.
+Each record is read from that provider's documentation and official SDK, never from llmkit's
+provider specs: the paths it serves chat and embeddings on (written out in full from the host
+root, as the reference shows them; ``{name}`` marks a path segment the caller fills in), the
+header that carries the key, the error-body shape and the provider's own answer habits. The
+handler answers exactly the documented paths and 404s any other, so a client whose reading of a
+base URL or path differs fails; ``tests/hardening/test_emulator_fleet_agreement.py`` checks the
+two readings agree on paths and auth headers for every provider.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from llmkit.emulator.profiles import Profile
 
 _OPENAI = "llmkit.emulator.openai:handle"
 _BEARER = (("authorization", "Bearer "),)
+_AZURE_KEY = (("api-key", ""), ("authorization", "Bearer "))
+# What the emulator puts where a documented path has a caller's segment (base URLs it hands out).
+PATH_VALUES = {"account_id": "emulated-account", "endpoint_id": "emulated-endpoint"}
 
 # Fields Azure AI Model Inference's common chat schema accepts (2024-05-01-preview .. 2025-05-01).
 AZURE_AI_FIELDS = [
@@ -59,86 +68,80 @@ PERPLEXITY_FIELDS = [
 SAMPLING = ["top_k", "min_p", "repetition_penalty"]
 
 
-def _p(
+def _route(pattern: str) -> re.Pattern[str]:
+    """A documented path as a regular expression: each ``{segment}`` matches one path segment."""
+    parts = re.split(r"(\{[a-z_]+\})", pattern)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "/?")
+
+
+def _base(chat: str, base: str | None) -> str:
+    path = base if base is not None else chat.rsplit("/chat/completions", 1)[0]
+    return re.sub(r"\{([a-z_]+)\}", lambda m: PATH_VALUES.get(m[1], f"emulated-{m[1]}"), path)
+
+
+def _doc(
     name: str,
-    base_path: str = "/v1",
+    chat: str | tuple[str, ...],
+    embeddings: str | tuple[str, ...] = (),
     *,
+    base: str | None = None,
     auth: tuple[tuple[str, str], ...] = _BEARER,
     bad_key_status: int = 401,
     shape: str = "openai",
     headers: dict[str, str] | None = None,
     query: tuple[str, ...] = (),
-    **extra: Any,
+    **habits: Any,
 ) -> Profile:
+    """One provider as its reference documents it. ``chat``/``embeddings``: every documented path
+    (full, from the host root); ``base``: the base URL path its docs tell clients to configure,
+    when it is not the chat path less ``/chat/completions``."""
+    chats = (chat,) if isinstance(chat, str) else chat
+    embeds = (embeddings,) if isinstance(embeddings, str) else embeddings
     # Compatible servers that expose reasoning mostly use DeepSeek's field name.
-    extra.setdefault("reasoning_field", "reasoning_content")
+    habits.setdefault("reasoning_field", "reasoning_content")
+    habits["routes"] = tuple((_route(p), "chat") for p in chats) + tuple(
+        (_route(p), "embeddings") for p in embeds
+    )
+    habits["documented_paths"] = {"chat": chats, "embeddings": embeds}
     return Profile(
         name,
         _OPENAI,
-        base_path=base_path,
+        base_path=_base(chats[0], base),
         auth_headers=auth,
         bad_key_status=bad_key_status,
         error_shape=shape,
         required_headers=headers or {},
         required_query=query,
-        extra=extra,
+        extra=habits,
     )
 
 
+def _v1(name: str, embeddings: bool = False, **kw: Any) -> Profile:
+    """The commonest documentation: ``/v1/chat/completions`` (and ``/v1/embeddings``) at the host root."""
+    return _doc(name, "/v1/chat/completions", "/v1/embeddings" if embeddings else (), **kw)
+
+
 FLEET: tuple[Profile, ...] = (
-    # ---- expansion plan
-    _p(
-        "perplexity",
-        "",  # https://api.perplexity.ai/chat/completions
-        shape="status_code",
-        bad_key_type="invalid_api_key",
-        bad_key_message="Invalid API key provided. You can find your API key at https://www.perplexity.ai/settings/api.",
-        extra_fields=PERPLEXITY_FIELDS,
-        reject_fields=["stream_options"],
-        fields_in_last_chunk=True,
-        usage_every_chunk=True,
-    ),
-    _p(
-        "xai",
-        bad_key_status=400,
-        shape="flat",
-        bad_key_code="invalid-argument",
-        missing_key_status=401,
-        missing_key_code="unauthenticated:no-credentials",
-        missing_key_message="No credentials provided",
-        extra_fields=["search_parameters", "deferred"],
-    ),
-    _p("meta_llama", "/compat/v1", extra_fields=["repetition_penalty", "top_k"]),
-    _p(
-        "friendli", "/serverless/v1", extra_fields=["top_k", "min_p", "repetition_penalty", "parse_reasoning"]
-    ),
-    _p("lepton", "/api/v1"),
-    _p("novita", "/openai/v1", extra_fields=[*SAMPLING, "separate_reasoning", "enable_thinking"]),
-    _p("hyperbolic", extra_fields=SAMPLING),
-    _p("lambda_ai"),
-    _p("datarobot", "/api/v2/genai/llmgw", shape="detail"),
-    _p(
-        "volcengine",
-        "/api/v3",
-        bad_key_code="AuthenticationError",
-        bad_key_type="Unauthorized",
-        extra_fields=["thinking"],
-    ),
-    # Modal serves whatever the user's container serves; vLLM with an optional --api-key is typical.
-    _p("modal", "/v1", shape="object_error", key_optional=True),
-    _p(
+    _doc("ai21", "/studio/v1/chat/completions", extra_fields=["documents"]),
+    # Azure AI Model Inference: https://<resource>.services.ai.azure.com/models/chat/completions, or
+    # a serverless endpoint's https://<name>.<region>.models.ai.azure.com/chat/completions.
+    _doc(
         "azure_ai",
-        "/models",
-        auth=(("api-key", ""), ("authorization", "Bearer ")),
+        ("/models/chat/completions", "/chat/completions"),
+        ("/models/embeddings", "/embeddings"),
+        auth=_AZURE_KEY,
         shape="azure",
         query=("api-version",),
         bad_key_code="Unauthorized",
         strict_fields=AZURE_AI_FIELDS,
     ),
-    _p(
+    # Azure OpenAI: {endpoint}/openai/deployments/{deployment}/chat/completions?api-version=...
+    _doc(
         "azure_openai",
-        "/openai",
-        auth=(("api-key", ""), ("authorization", "Bearer ")),
+        "/openai/deployments/{deployment}/chat/completions",
+        "/openai/deployments/{deployment}/embeddings",
+        base="/openai",
+        auth=_AZURE_KEY,
         shape="azure",
         query=("api-version",),
         bad_key_code="401",
@@ -160,39 +163,110 @@ FLEET: tuple[Profile, ...] = (
             ]
         },
     ),
-    # ---- hosted clouds
-    _p("groq", "/openai/v1", extra_fields=["reasoning_format", "include_reasoning"]),
-    _p("cerebras"),
-    _p("sambanova"),
-    _p("fireworks_ai", "/inference/v1", extra_fields=SAMPLING),
-    _p(
-        "together_ai",
-        extra_fields=[*SAMPLING, "safety_model", "context_length_exceeded_behavior", "echo"],
-        role_in_every_delta=True,
-        whole_tool_calls=True,
-        response_fields={"prompt": []},  # the echoed prompt, empty unless echo=true
+    _v1("baseten"),
+    # Cerebras (cerebras_cloud_sdk's ChatCompletionResponse): reasoning in message.reasoning, and a
+    # time_info object of phase timings in seconds.
+    _v1(
+        "cerebras",
+        reasoning_field="reasoning",
+        response_fields={
+            "time_info": {
+                "queue_time": 0.0001,
+                "prompt_time": 0.002,
+                "completion_time": 0.01,
+                "total_time": 0.013,
+                "created": 1767225600.0,
+            }
+        },
     ),
-    _p("deepinfra", "/v1/openai", extra_fields=SAMPLING),
-    _p(
+    _v1("chutes"),
+    _doc("clarifai", "/v2/ext/openai/v1/chat/completions"),
+    _doc(
+        "cloudflare",
+        "/client/v4/accounts/{account_id}/ai/v1/chat/completions",
+        "/client/v4/accounts/{account_id}/ai/v1/embeddings",
+        shape="envelope_list",
+        bad_key_code="10000",
+    ),
+    _v1("crusoe"),
+    _doc(
+        "dashscope",
+        "/compatible-mode/v1/chat/completions",
+        "/compatible-mode/v1/embeddings",
+        extra_fields=["enable_thinking", "thinking_budget", "enable_search"],
+    ),
+    # Databricks: the workspace's /serving-endpoints with the endpoint name as the model.
+    _doc(
+        "databricks",
+        "/serving-endpoints/chat/completions",
+        "/serving-endpoints/embeddings",
+        shape="error_code",
+    ),
+    # DataRobot's LLM gateway under the API root https://app.datarobot.com/api/v2.
+    # and a deployed LLM's own route, {api root}/deployments/{deployment_id}/chat/completions.
+    _doc(
+        "datarobot",
+        ("/api/v2/genai/llmgw/chat/completions", "/api/v2/deployments/{deployment_id}/chat/completions"),
+        shape="detail",
+    ),
+    _doc("deepinfra", "/v1/openai/chat/completions", "/v1/openai/embeddings", extra_fields=SAMPLING),
+    # DeepSeek documents https://api.deepseek.com (and /v1, for OpenAI compatibility).
+    _doc(
         "deepseek",
-        "",
+        ("/chat/completions", "/v1/chat/completions"),
         bad_key_type="authentication_error",
         bad_key_code="invalid_request_error",
         cache_hit_fields=True,
     ),
-    _p(
-        "openrouter",
-        "/api/v1",
-        shape="status_code",
-        sse_comment="OPENROUTER PROCESSING",
-        reasoning_field="reasoning",
-        extra_fields=["provider", "models", "transforms", "route", "reasoning", "usage", "plugins", "top_k"],
+    _v1("featherless_ai"),
+    _doc("fireworks_ai", "/inference/v1/chat/completions", "/inference/v1/embeddings", extra_fields=SAMPLING),
+    _doc(
+        "friendli",
+        ("/serverless/v1/chat/completions", "/dedicated/v1/chat/completions"),
+        extra_fields=["top_k", "min_p", "repetition_penalty", "parse_reasoning"],
     ),
-    _p("huggingface"),
-    _p("baseten"),
-    _p("runpod", "/v2/emulated-endpoint/openai/v1", extra_fields=SAMPLING),
-    _p(
+    # GitHub Models: also per organization, /orgs/{org}/inference/chat/completions.
+    _doc(
+        "github",
+        ("/inference/chat/completions", "/orgs/{org}/inference/chat/completions"),
+        "/inference/embeddings",
+        base="/inference",
+    ),
+    # Groq (console.groq.com/docs/api-reference, groq-python): x_groq carries the request id (and,
+    # on a stream's last chunk, the usage); usage has timing fields; service_tier is on_demand.
+    _doc(
+        "groq",
+        "/openai/v1/chat/completions",
+        extra_fields=["reasoning_format", "include_reasoning"],
+        reasoning_field="reasoning",
+        x_groq=True,
+        message_omit=["refusal"],
+        plain_usage=True,
+        response_fields={"service_tier": "on_demand", "usage_breakdown": None},
+    ),
+    _v1("huggingface"),
+    _v1("hyperbolic", extra_fields=SAMPLING),
+    _v1("inception"),
+    _v1("lambda_ai"),
+    _doc("lepton", "/api/v1/chat/completions"),
+    _v1(
+        "llamacpp",
+        embeddings=True,
+        shape="status_code",
+        key_optional=True,
+        bad_key_type="authentication_error",
+        bad_key_message="Invalid API Key",
+        extra_fields=["top_k", "min_p", "repeat_penalty", "grammar", "cache_prompt"],
+    ),
+    _v1("llamafile", auth=()),
+    _v1("lm_studio", embeddings=True, key_optional=True),
+    _doc("meta_llama", "/compat/v1/chat/completions", extra_fields=["repetition_penalty", "top_k"]),
+    _v1("minimax", extra_fields=["reasoning_split"]),
+    # Mistral (docs.mistral.ai/api, mistralai SDK: server https://api.mistral.ai + /v1/...): a closed
+    # request schema, no stream_options, usage on the stream's last chunk anyway.
+    _v1(
         "mistral",
+        embeddings=True,
         shape="object_error",
         bad_key_shape="detail",
         extra_fields=["random_seed", "safe_prompt", "prompt_mode", "guardrails"],
@@ -200,84 +274,125 @@ FLEET: tuple[Profile, ...] = (
         message_omit=["refusal"],
         plain_usage=True,
         whole_tool_calls=True,
+        usage_in_last_chunk=True,
+        embedding_id=True,
     ),
-    _p("ai21", "/studio/v1", extra_fields=["documents"]),
-    _p("nvidia_nim", shape="status_code"),
-    _p(
-        "cloudflare",
-        "/client/v4/accounts/emulated-account/ai/v1",
-        shape="envelope_list",
-        bad_key_code="10000",
-    ),
-    _p("github", "/inference"),
-    _p("databricks", "/serving-endpoints", shape="error_code"),
-    _p("writer", chat_path="/chat"),
-    _p("nebius"),
-    # ---- China and Asia
-    _p(
-        "dashscope",
-        "/compatible-mode/v1",
-        extra_fields=["enable_thinking", "thinking_budget", "enable_search"],
-    ),
-    _p(
-        "zai",
-        "/api/paas/v4",
-        shape="code_message",
-        bad_key_code="1000",
-        missing_key_code="1001",
-        extra_fields=["thinking", "do_sample", "request_id"],
-    ),
-    _p(
-        "zhipu",
-        "/api/paas/v4",
-        shape="code_message",
-        bad_key_code="1000",
-        missing_key_code="1001",
-        extra_fields=["thinking", "do_sample", "request_id"],
-    ),
-    _p("moonshot"),
-    _p("qianfan", "/v2"),
-    _p("minimax", extra_fields=["reasoning_split"]),
-    _p("siliconflow", shape="code_int", bad_key_code="30014", bad_key_message="Invalid token"),
-    _p("modelscope", extra_fields=["enable_thinking"]),
-    _p("upstage", reasoning_field="reasoning"),
-    # ---- servers you run
-    _p("ollama", auth=()),
-    _p("vllm", shape="object_error", key_optional=True, extra_fields=[*SAMPLING, "guided_json"]),
-    _p("sglang", key_optional=True, extra_fields=[*SAMPLING, "regex", "separate_reasoning"]),
-    _p("lm_studio", key_optional=True),
-    _p(
-        "llamacpp",
-        shape="status_code",
-        key_optional=True,
-        bad_key_type="authentication_error",
-        bad_key_message="Invalid API Key",
-        extra_fields=["top_k", "min_p", "repeat_penalty", "grammar", "cache_prompt"],
-    ),
-    _p("llamafile", auth=()),
+    # Modal serves whatever the user's container serves; vLLM with an optional --api-key is typical.
+    _v1("modal", shape="object_error", key_optional=True),
     # Modal's edge proxy in front of an endpoint deployed with requires_proxy_auth=True.
-    _p(
+    _v1(
         "modal_proxy",
-        "/v1",
         headers={"modal-key": "", "modal-secret": ""},
         key_optional=True,
         missing_header_status=401,
         missing_header_text="modal-http: missing credentials for proxy authorization",
     ),
+    _v1("modelscope", extra_fields=["enable_thinking"]),
+    _v1("moonshot"),
+    _v1("nebius", embeddings=True),
+    # Novita: /openai/v1 today; older pages show /v3/openai.
+    _doc(
+        "novita",
+        ("/openai/v1/chat/completions", "/v3/openai/chat/completions"),
+        extra_fields=[*SAMPLING, "separate_reasoning", "enable_thinking"],
+    ),
+    _v1("nscale"),
+    _v1("nvidia_nim", embeddings=True, shape="status_code"),
+    _v1("ollama", embeddings=True, auth=()),
     # Any OpenAI-compatible server: a key if the server wants one.
-    _p("openai_compatible", key_optional=True),
-    # ---- more hosted gateways
-    _p("featherless_ai"),
-    _p("nscale"),
-    _p("ovhcloud"),
-    _p("scaleway"),
-    _p("inception"),
-    _p("crusoe"),
-    _p("chutes"),
-    _p("parasail"),
-    _p("venice", "/api/v1", extra_fields=["venice_parameters"]),
-    _p("vercel_ai_gateway"),
-    _p("wandb"),
-    _p("requesty"),
-    _p("clarifai", "/v2/ext/openai/v1"),
+    _v1("openai_compatible", embeddings=True, key_optional=True),
+    _doc(
+        "openrouter",
+        "/api/v1/chat/completions",
+        "/api/v1/embeddings",
+        shape="status_code",
+        sse_comment="OPENROUTER PROCESSING",
+        reasoning_field="reasoning",
+        extra_fields=["provider", "models", "transforms", "route", "reasoning", "usage", "plugins", "top_k"],
+    ),
+    _v1("ovhcloud"),
+    _v1("parasail"),
+    # Perplexity serves chat at the host root, without /v1.
+    _doc(
+        "perplexity",
+        "/chat/completions",
+        shape="status_code",
+        bad_key_type="invalid_api_key",
+        bad_key_message="Invalid API key provided. You can find your API key at https://www.perplexity.ai/settings/api.",
+        extra_fields=PERPLEXITY_FIELDS,
+        reject_fields=["stream_options"],
+        fields_in_last_chunk=True,
+        usage_every_chunk=True,
+    ),
+    _doc("qianfan", "/v2/chat/completions", "/v2/embeddings"),
+    _v1("requesty", embeddings=True),
+    _doc("runpod", "/v2/{endpoint_id}/openai/v1/chat/completions", extra_fields=SAMPLING),
+    _v1("sambanova", embeddings=True),
+    _v1("scaleway", embeddings=True),
+    _v1(
+        "sglang", embeddings=True, key_optional=True, extra_fields=[*SAMPLING, "regex", "separate_reasoning"]
+    ),
+    _v1(
+        "siliconflow",
+        embeddings=True,
+        shape="code_int",
+        bad_key_code="30014",
+        bad_key_message="Invalid token",
+    ),
+    _v1(
+        "together_ai",
+        embeddings=True,
+        extra_fields=[*SAMPLING, "safety_model", "context_length_exceeded_behavior", "echo"],
+        role_in_every_delta=True,
+        whole_tool_calls=True,
+        response_fields={"prompt": []},  # the echoed prompt, empty unless echo=true
+    ),
+    _v1("upstage", embeddings=True, reasoning_field="reasoning"),
+    _doc("venice", "/api/v1/chat/completions", extra_fields=["venice_parameters"]),
+    _v1("vercel_ai_gateway", embeddings=True),
+    _v1(
+        "vllm",
+        embeddings=True,
+        shape="object_error",
+        key_optional=True,
+        extra_fields=[*SAMPLING, "guided_json"],
+    ),
+    _doc(
+        "volcengine",
+        "/api/v3/chat/completions",
+        "/api/v3/embeddings",
+        bad_key_code="AuthenticationError",
+        bad_key_type="Unauthorized",
+        extra_fields=["thinking"],
+    ),
+    _v1("wandb"),
+    # Writer's reference and its official SDK (writer-sdk) serve chat at /v1/chat only.
+    _doc("writer", "/v1/chat", base="/v1"),
+    _v1(
+        "xai",
+        bad_key_status=400,
+        shape="flat",
+        bad_key_code="invalid-argument",
+        missing_key_status=401,
+        missing_key_code="unauthenticated:no-credentials",
+        missing_key_message="No credentials provided",
+        extra_fields=["search_parameters", "deferred"],
+    ),
+    _doc(
+        "zai",
+        ("/api/paas/v4/chat/completions", "/api/coding/paas/v4/chat/completions"),
+        shape="code_message",
+        bad_key_code="1000",
+        missing_key_code="1001",
+        extra_fields=["thinking", "do_sample", "request_id"],
+    ),
+    _doc(
+        "zhipu",
+        "/api/paas/v4/chat/completions",
+        "/api/paas/v4/embeddings",
+        shape="code_message",
+        bad_key_code="1000",
+        missing_key_code="1001",
+        extra_fields=["thinking", "do_sample", "request_id"],
+    ),
 )

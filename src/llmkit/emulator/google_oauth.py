@@ -29,7 +29,9 @@ from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
 
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-PROFILE = Profile("google_oauth", "llmkit.emulator.google_oauth:handle", base_path="", auth_headers=())
+PROFILE = Profile(
+    "google_oauth", "llmkit.emulator.google_oauth:handle", base_path="", auth_headers=(), credentials="none"
+)
 
 
 @dataclass(slots=True)

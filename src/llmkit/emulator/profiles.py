@@ -23,6 +23,9 @@ class Profile:
     # Query parameters a request must carry.
     required_query: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # Credentials checked by the handler itself rather than through auth_headers: "aws_sigv4",
+    # "aws_sigv4_or_bedrock_key", "google_token", "none" (``llmkit emulator serve`` prints them).
+    credentials: str = ""
 
 
 _OPENAI = "llmkit.emulator.openai:handle"
@@ -36,6 +39,7 @@ PROFILES: dict[str, Profile] = {
         base_path="",
         auth_headers=(("x-api-key", ""), ("authorization", "Bearer ")),
         error_shape="anthropic",
+        required_headers={"anthropic-version": ""},
     ),
 }
 
@@ -53,17 +57,48 @@ def _add_fleet() -> None:
 
 _add_fleet()
 
+# Providers that speak Anthropic Messages at their own base path, with a Bearer key (the handler
+# also takes x-api-key, as Anthropic does): MiniMax's https://api.minimax.io/anthropic and Z.ai's
+# https://api.z.ai/api/anthropic, each followed by /v1/messages.
+for _name, _path in (("minimax_anthropic", "/anthropic"), ("zai_anthropic", "/api/anthropic")):
+    add_profile(
+        Profile(
+            _name,
+            "llmkit.emulator.anthropic:handle",
+            base_path=_path,
+            auth_headers=(("authorization", "Bearer "), ("x-api-key", "")),
+            error_shape="anthropic",
+            required_headers={"anthropic-version": ""},
+        )
+    )
+
 # AWS: the handlers verify SigV4 themselves (the auth_headers here are not used).
-PROFILES.update({"bedrock": Profile("bedrock", "llmkit.emulator.bedrock:handle", "", (), 403, "aws")})
-PROFILES.update({"sagemaker": Profile("sagemaker", "llmkit.emulator.sagemaker:handle", "", (), 403, "aws")})
+_AWS = "aws"
+PROFILES.update(
+    {
+        "bedrock": Profile(
+            "bedrock",
+            "llmkit.emulator.bedrock:handle",
+            "",
+            (),
+            403,
+            _AWS,
+            credentials="aws_sigv4_or_bedrock_key",
+        ),
+        "sagemaker": Profile(
+            "sagemaker", "llmkit.emulator.sagemaker:handle", "", (), 403, _AWS, credentials="aws_sigv4"
+        ),
+    }
+)
 
 
 def _add_google() -> None:
     # Imported here, not at the top: those modules import this one for Profile.
     from llmkit.emulator import gemini, google_oauth
 
-    for profile in (gemini.AI_STUDIO, gemini.VERTEX, gemini.VERTEX_MAAS, google_oauth.PROFILE):
+    for profile in (gemini.AI_STUDIO, gemini.VERTEX, gemini.VERTEX_MAAS, *gemini.VERTEX_PARTNERS):
         add_profile(profile)
+    add_profile(google_oauth.PROFILE)
 
 
 _add_google()

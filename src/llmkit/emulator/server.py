@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -24,6 +25,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 from llmkit.emulator.profiles import PROFILES, Profile
 from llmkit.emulator.script import Script
+from llmkit.errors import ConfigurationError
+
+
+class UnknownProfileError(ConfigurationError):
+    """``Emulator.base_url`` was asked for a provider the emulator has no profile for."""
 
 
 @dataclass(slots=True)
@@ -62,11 +68,33 @@ def json_reply(status: int, obj: Any, headers: dict[str, str] | None = None) -> 
     return Reply(status, h, json.dumps(obj).encode())
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-request (a timeout, a cancelled stream) is normal traffic,
+        # not an emulator failure: no traceback on stderr for it.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class Emulator:
     """``with Emulator() as emu: llmkit.complete(..., base_url=emu.base_url("openai"))``."""
 
-    def __init__(self, *, port: int = 0, api_key: str | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        api_key: str | None = None,
+        host: str = "127.0.0.1",
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        """``log``, when given, receives one line per request answered: method, path, status, time.
+
+        Raises ``OSError`` when the address cannot be bound (a busy port)."""
         self.api_key = api_key
+        self.log = log
         self.requests: list[EmuRequest] = []
         self._scripts: deque[Script] = deque()
         self._lock = threading.Lock()
@@ -76,8 +104,7 @@ class Emulator:
         class _Handler(_RequestHandler):
             emu = emulator
 
-        self._server = ThreadingHTTPServer((host, port), _Handler)
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), _Handler)
         self._thread: threading.Thread | None = None
 
     @property
@@ -86,8 +113,14 @@ class Emulator:
         return f"http://{host!s}:{port}"
 
     def base_url(self, profile: str = "openai") -> str:
-        """The base URL a client should use to reach ``profile`` on this emulator."""
-        p = PROFILES[profile]
+        """The base URL a client should pass as ``base_url=`` to reach ``profile`` on this emulator.
+
+        Every provider in llmkit's registry has a profile of the same name."""
+        p = PROFILES.get(profile)
+        if p is None:
+            raise UnknownProfileError(
+                f"the emulator has no profile {profile!r}; it serves: {', '.join(sorted(PROFILES))}"
+            )
         return f"{self.url}/{profile}{p.base_path}"
 
     def script(self, *scripts: Script) -> None:
@@ -155,6 +188,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
         pass
 
     def _dispatch(self) -> None:
+        started = time.perf_counter()
+        status = self._answer()
+        if self.emu.log is not None:
+            # Path only: a query may hold a key (Gemini takes ?key=).
+            path = urlsplit(self.path).path
+            ms = (time.perf_counter() - started) * 1000
+            self.emu.log(f"{self.command} {path} {status if status else 'dropped'} {ms:.1f} ms")
+
+    def _answer(self) -> int:
+        """Answers the request; returns the status sent (0 for a dropped connection)."""
         split = urlsplit(self.path)
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -179,6 +222,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except Exception as exc:  # an emulator bug must still answer, loudly
             reply = json_reply(500, {"error": {"message": f"emulator failure: {exc!r}", "type": "emulator"}})
         self._send(reply)
+        return 0 if reply.disconnect else reply.status
 
     do_POST = _dispatch
     do_GET = _dispatch

@@ -107,7 +107,7 @@ SPECS = (
         "https://api.x.ai/v1",
         ("XAI_API_KEY",),
         "https://docs.x.ai/docs/api-reference",
-        capabilities=caps(VISION, {"reasoning", "count_tokens_endpoint"}),
+        capabilities=caps(VISION, {"reasoning"}),
         body_options={"web_search_options": "web_search_options"},
         quirks=OpenAIQuirks(
             max_tokens_field="max_completion_tokens",
@@ -116,9 +116,10 @@ SPECS = (
         ),
         notes=(
             "Errors are {code, error} (not the OpenAI envelope); a wrong key is HTTP 400 and maps to "
-            "AuthenticationError. reasoning_content becomes reasoning. Token counting: "
-            "POST /v1/tokenize-text (capability count_tokens_endpoint). xAI now recommends its "
-            "Responses API; Chat Completions still answers."
+            "AuthenticationError. reasoning_content becomes reasoning. No count_tokens: xAI's "
+            "POST /v1/tokenize-text tokenizes a plain text, not a chat request (roles, template, "
+            "tools), so it cannot give a request's exact count. xAI now recommends its Responses API; "
+            "Chat Completions still answers."
         ),
     ),
     compat(

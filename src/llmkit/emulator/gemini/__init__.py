@@ -61,7 +61,10 @@ __all__ = [
     "THINKING_FIELDS",
     "THRESHOLDS",
     "VERTEX",
+    "VERTEX_LOCATION",
     "VERTEX_MAAS",
+    "VERTEX_PARTNERS",
+    "VERTEX_PROJECT",
     "VERTEX_ONLY_FIELDS",
     "Invalid",
     "camel_keys",
@@ -78,20 +81,43 @@ AI_STUDIO = Profile(
     bad_key_status=400,
     error_shape="google",
 )
+# The project and location in every Vertex AI base URL the emulator hands out (any are accepted).
+VERTEX_PROJECT = "test-proj"
+VERTEX_LOCATION = "us-central1"
+_LOCATION_PATH = f"/projects/{VERTEX_PROJECT}/locations/{VERTEX_LOCATION}"
 VERTEX = Profile(
     "vertex_ai",
     "llmkit.emulator.gemini:handle",
-    base_path="/v1",
+    base_path=f"/v1{_LOCATION_PATH}",
     auth_headers=(("authorization", "Bearer "),),
     error_shape="google",
     extra={"surface": "vertex"},
+    credentials="google_token",
 )
 # Vertex AI's OpenAI-compatible MaaS endpoint (Llama, DeepSeek, Qwen, ... ``-maas`` models) speaks
 # OpenAI Chat Completions under ``/v1/projects/{p}/locations/{l}/endpoints/openapi``.
 VERTEX_MAAS = Profile(
     "vertex_ai_maas",
     "llmkit.emulator.openai:handle",
-    base_path="/v1/projects/test-proj/locations/us-central1/endpoints/openapi",
+    base_path=f"/v1{_LOCATION_PATH}/endpoints/openapi",
+)
+# Partner models: the client appends /publishers/{publisher}/models/{model}:rawPredict to a
+# location's URL; AI21's models are served under v1beta1 only (Vertex AI's AI21 page).
+VERTEX_PARTNERS = tuple(
+    Profile(
+        name,
+        "llmkit.emulator.gemini:handle",
+        base_path=f"/{version}{_LOCATION_PATH}",
+        auth_headers=(("authorization", "Bearer "),),
+        error_shape="google",
+        extra={"surface": "vertex"},
+        credentials="google_token",
+    )
+    for name, version in (
+        ("vertex_ai_anthropic", "v1"),
+        ("vertex_ai_mistral", "v1"),
+        ("vertex_ai_ai21", "v1beta1"),
+    )
 )
 
 _ROUTE = re.compile(
@@ -105,9 +131,9 @@ def _auth(req: EmuRequest, emu: Emulator, vertex: bool) -> Reply | None:
     if vertex:
         value = req.headers.get("authorization", "")
         token = value[len("Bearer ") :] if value.startswith("Bearer ") else ""
-        if token and (
-            google_oauth.token_is_live(emu, token) or (emu.api_key is not None and token == emu.api_key)
-        ):
+        # A token this emulator's OAuth endpoint issued, or its API key standing in for a token
+        # obtained elsewhere; an emulator without a key takes any token, as it takes any key.
+        if token and (google_oauth.token_is_live(emu, token) or emu.api_key in (None, token)):
             return None
         message = (
             "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "

@@ -14,6 +14,8 @@ from llmkit.emulator.server import Emulator, EmuRequest, Reply
 PARTNERS = frozenset({"anthropic", "mistralai", "ai21"})
 # anthropic_version values Anthropic's SDKs send to Vertex AI (≤1.17 and litellm; ≥2.0).
 ANTHROPIC_VERTEX_VERSIONS = frozenset({"vertex-2023-10-16", "2026-10-21"})
+# The emulator profile of each OpenAI-like partner's own API.
+_OWN_API = {"mistralai": "mistral", "ai21": "ai21"}
 
 
 def _delegate(req: EmuRequest, path: str, headers: dict[str, str], body: dict[str, Any]) -> EmuRequest:
@@ -67,5 +69,8 @@ def partner(
     if bool(body.get("stream")) != stream:
         return error_reply(ScriptedError(400, f"{method} and the body's stream flag disagree"))
     headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
-    inner_req = _delegate(req, "/v1/chat/completions", headers, body)
-    return emu_openai.handle(inner_req, emu, PROFILES["openai"])
+    # Answered as the publisher's own API answers (Mistral: usage on the last chunk, no refusal).
+    own = PROFILES.get(_OWN_API[publisher]) or PROFILES["openai"]
+    paths = own.extra.get("documented_paths", {}).get("chat") or ("/v1/chat/completions",)
+    inner_req = _delegate(req, paths[0], headers, body)
+    return emu_openai.handle(inner_req, emu, own)

@@ -41,9 +41,20 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         return json_reply(200, {"object": "list", "data": [{"id": "emulated-model", "object": "model"}]})
     if req.method != "POST":
         return error_reply(profile, ScriptedError(405, f"method {req.method} not allowed"))
-    chat_path = profile.extra.get("chat_path", "/chat/completions")
-    if path.rstrip("/").endswith(chat_path):
+    kind = _route_kind(path, profile)
+    if kind == "chat":
         return chat(req, emu, profile)
-    if path.endswith("/embeddings"):
+    if kind == "embeddings":
         return embeddings(req, emu, profile)
     return error_reply(profile, ScriptedError(404, f"Invalid URL (POST {req.full_path})", code="unknown_url"))
+
+
+def _route_kind(path: str, profile: Profile) -> str | None:
+    """Which endpoint ``path`` is: a fleet profile's documented paths exactly; otherwise (OpenAI
+    itself, delegated partner requests) OpenAI's own suffixes."""
+    routes = profile.extra.get("routes")
+    if routes is None:
+        if path.rstrip("/").endswith("/chat/completions"):
+            return "chat"
+        return "embeddings" if path.endswith("/embeddings") else None
+    return next((kind for pattern, kind in routes if pattern.fullmatch(path)), None)

@@ -59,6 +59,9 @@ def usage_of(
         "prompt_tokens_details": {"cached_tokens": script.cached_tokens, "audio_tokens": 0},
         "completion_tokens_details": {"reasoning_tokens": script.reasoning_tokens, "audio_tokens": 0},
     }
+    if profile is not None and profile.extra.get("x_groq"):
+        # Groq reports its timings (seconds) beside the counts.
+        usage.update(queue_time=0.012, prompt_time=0.001, completion_time=0.02, total_time=0.021)
     if profile is not None and profile.extra.get("cache_hit_fields"):
         # DeepSeek reports context-cache hits and misses as top-level usage fields.
         usage["prompt_cache_hit_tokens"] = script.cached_tokens
@@ -79,8 +82,9 @@ def reshape(obj: dict[str, Any], profile: Profile) -> dict[str, Any]:
                     part.pop(name, None)
                 if key == "delta" and x.get("role_in_every_delta"):  # Together repeats the role
                     part.setdefault("role", "assistant")
-    usage = obj.get("usage")
-    if isinstance(usage, dict) and x.get("plain_usage"):  # no *_tokens_details objects
-        usage.pop("prompt_tokens_details", None)
-        usage.pop("completion_tokens_details", None)
+    if x.get("plain_usage"):  # no *_tokens_details objects (also in Groq's x_groq.usage)
+        for usage in (obj.get("usage"), (obj.get("x_groq") or {}).get("usage")):
+            if isinstance(usage, dict):
+                usage.pop("prompt_tokens_details", None)
+                usage.pop("completion_tokens_details", None)
     return obj

@@ -65,6 +65,8 @@ def chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         "usage": usage_of(body, script, text, profile),
         "system_fingerprint": "fp_emulator",
     }
+    if profile.extra.get("x_groq"):  # Groq's own metadata object, with its request id
+        obj["x_groq"] = {"id": f"req_{cid}"}
     obj.update(profile.extra.get("response_fields", {}))
     obj.update(script.extra.get("response_fields", {}))
     reply = json_reply(200, reshape(obj, profile), {"x-request-id": f"req_{cid}"})

@@ -43,10 +43,12 @@ def embeddings(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
             embedding = base64.b64encode(struct.pack(f"<{dims}f", *vec)).decode()
         data.append({"object": "embedding", "index": i, "embedding": embedding})
     tokens = sum(count_tokens(str(t)) for t in inputs)
-    obj = {
+    obj: dict[str, Any] = {
         "object": "list",
         "data": data,
         "model": body["model"],
         "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
     }
+    if profile.extra.get("embedding_id"):  # Mistral's EmbeddingResponse carries a required id
+        obj = {"id": f"embd-emu{len(emu.requests)}", **obj}
     return json_reply(200, obj, {"x-request-id": "req_emb"})

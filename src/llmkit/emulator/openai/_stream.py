@@ -51,6 +51,16 @@ def stream(body: dict[str, Any], script: Script, cid: str, created: int, profile
             extra["usage"] = usage_of(body, script, "".join(emitted), profile)
         return chunk(delta, finish, **extra)
 
+    request_id = f"req_{cid}"
+
+    def last_chunk_extras(text: str) -> dict[str, Any]:
+        extras: dict[str, Any] = dict(fields) if late else {}
+        if x.get("x_groq"):  # Groq: the usage inside x_groq on the last chunk, asked for or not
+            extras["x_groq"] = {"id": request_id, "usage": usage_of(body, script, text, profile)}
+        if x.get("usage_in_last_chunk"):  # Mistral: usage on the finishing chunk, no stream_options
+            extras["usage"] = usage_of(body, script, text, profile)
+        return extras
+
     def events() -> Iterator[bytes]:
         comment = x.get("sse_comment")
         if comment:  # e.g. ": OPENROUTER PROCESSING" keep-alive comments before the first event
@@ -58,13 +68,16 @@ def stream(body: dict[str, Any], script: Script, cid: str, created: int, profile
         preamble = x.get("stream_preamble")
         if preamble is not None:  # Azure: an empty first chunk with prompt filter results
             yield data({"choices": [], "created": 0, "id": "", "model": "", "object": "", **preamble})
+        first = {} if late else dict(fields)
+        if x.get("x_groq"):  # Groq: its request id in the first and the last chunk
+            first["x_groq"] = {"id": request_id}
         # A refusal opens as OpenAI's does: content null and an empty refusal string.
         opening: dict[str, Any] = (
             {"role": "assistant", "content": "", "refusal": None}
             if script.refusal is None
             else {"role": "assistant", "content": None, "refusal": ""}
         )
-        yield chunk_with_usage(opening, **({} if late else fields))
+        yield chunk_with_usage(opening, **first)
         if script.refusal:
             for piece in split_text(script.refusal, script.chunk_chars, script.n_chunks):
                 yield chunk({"refusal": piece})
@@ -87,7 +100,7 @@ def stream(body: dict[str, Any], script: Script, cid: str, created: int, profile
                 yield chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]})
         finish = FINISH.get(script.finish_reason or "", script.finish_reason)
         done = finish or ("tool_calls" if script.tool_calls else "stop")
-        yield chunk_with_usage({}, done, **(fields if late else {}))
+        yield chunk_with_usage({}, done, **last_chunk_extras(text))
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = {
                 "id": cid,
@@ -108,5 +121,5 @@ def stream(body: dict[str, Any], script: Script, cid: str, created: int, profile
     chunks: Iterator[bytes] = events()
     if script.fault in STREAM_FAULTS:
         chunks = break_stream(chunks, script, lambda _: b'data: {"choices": [\n\n', stream_error)
-    headers = {"content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": f"req_{cid}"}
+    headers = {"content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": request_id}
     return stream_reply(script, headers, chunks)
