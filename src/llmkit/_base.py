@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmkit import _constants as C
+from llmkit import _guard
 from llmkit._inputs import parse_structured, to_messages, to_response_format, to_tool_choice, to_tools
 from llmkit._redact import mask, register_secret
 from llmkit._resolve import Resolved, resolve
@@ -160,7 +161,7 @@ class _Base:
             call.policy,
             call.timeout,
             stream,
-            lambda resp: r.dialect.parse_error(resp, r.ctx),
+            lambda resp: _guard.parse_error(r.dialect, resp, r.ctx),
         )
 
     @staticmethod

@@ -1,0 +1,131 @@
+"""The boundary between the dialects and the caller: whatever a dialect trips over in a body it did
+not expect becomes a typed error here.
+
+Dialects check the shapes they rely on, but a provider can drift in more ways than any parser
+anticipates (``choices: [null]``, ``usage: "12"``, JSON nested 100,000 deep). Rather than let a
+bare KeyError or RecursionError escape, every call of ``parse_chat``/``parse_embed``/
+``parse_count_tokens``/``parse_error`` and every stream decoder runs behind a ``try`` here: free
+when nothing raises.
+
+The original exception is *not* kept as ``__cause__`` or ``__context__``: its message may quote
+parts of the body, which are only shown after redaction (the excerpt in our message).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from llmkit.dialects._errors import class_for_status, make_error
+from llmkit.errors import LLMKitError, ProviderError, ResponseDecodeError
+from llmkit.types import Completion, ReasoningPart, TextPart, Usage
+
+if TYPE_CHECKING:
+    from llmkit.dialects.base import CallContext, ChatRequest, Dialect, EmbedRequest
+    from llmkit.types import Embeddings, TokenCount
+    from llmkit.wire import HttpResponse
+
+_USAGE_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "cached_input_tokens",
+    "reasoning_tokens",
+    "cache_creation_input_tokens",
+)
+
+
+def decode_error(
+    exc: BaseException, what: str, provider: str, snippet: bytes | str | None
+) -> ResponseDecodeError:
+    """A ResponseDecodeError for a bare exception met while reading ``what``."""
+    detail = str(exc)
+    detail = f": {detail[:160]}" if detail else ""
+    return ResponseDecodeError(
+        f"[{provider}] {what} not understood ({type(exc).__name__}{detail})",
+        provider=provider,
+        snippet=snippet,
+    )
+
+
+def check_usage(usage: Usage) -> None:
+    """Token counts are non-negative integers; anything else is a drifted body, not a count."""
+    for name in _USAGE_FIELDS:
+        value = getattr(usage, name)
+        if type(value) is not int or value < 0:
+            raise ValueError(f"usage.{name} is {value!r}, not a non-negative integer")
+
+
+def check_completion(c: Completion) -> Completion:
+    """Cheap checks on what every dialect builds: a few type tests per part."""
+    if type(c.usage) is not Usage:
+        raise TypeError(f"usage is {type(c.usage).__name__}")
+    check_usage(c.usage)
+    content = c.message.content
+    if not isinstance(content, str):
+        for part in content:
+            if isinstance(part, (TextPart, ReasoningPart)) and type(part.text) is not str:
+                raise TypeError(f"a text part holds {type(part.text).__name__}, not a string")
+    for call in c.message.tool_calls:
+        if type(call.name) is not str or type(call.id) is not str:
+            raise TypeError("a tool call's name or id is not a string")
+    return c
+
+
+def parse_chat(dialect: Dialect, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
+    try:
+        return check_completion(dialect.parse_chat(resp, req, ctx))
+    except LLMKitError:
+        raise
+    except Exception as exc:
+        err = decode_error(exc, "chat response", ctx.provider, resp.body)
+    raise err
+
+
+def parse_embed(dialect: Dialect, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
+    try:
+        out = dialect.parse_embed(resp, req, ctx)
+        check_usage(out.usage)
+        for v in out.vectors:
+            if type(v) is not list:
+                raise TypeError("an embedding is not a list of numbers")
+        return out
+    except LLMKitError:
+        raise
+    except Exception as exc:
+        err = decode_error(exc, "embeddings response", ctx.provider, resp.body)
+    raise err
+
+
+def parse_count_tokens(dialect: Dialect, resp: HttpResponse, ctx: CallContext) -> TokenCount:
+    try:
+        out = dialect.parse_count_tokens(resp, ctx)
+        n = out.input_tokens
+        if type(n) is not int or n < 0:
+            raise ValueError(f"input_tokens is {n!r}, not a non-negative integer")
+        return out
+    except LLMKitError:
+        raise
+    except Exception as exc:
+        err = decode_error(exc, "count_tokens response", ctx.provider, resp.body)
+    raise err
+
+
+def parse_error(dialect: Dialect, resp: HttpResponse, ctx: CallContext) -> ProviderError:
+    """The dialect's error for a 4xx/5xx; if its body defeats the dialect, the status still decides
+    the class (a 500 with a garbled body is a ServerError, retried as one)."""
+    try:
+        err = dialect.parse_error(resp, ctx)
+        if isinstance(err, ProviderError):
+            return err
+        failure: Any = TypeError(f"parse_error returned {type(err).__name__}")
+    except Exception as exc:  # a ResponseDecodeError too: the status must still be reported
+        failure = exc
+    text = resp.body[:500].decode("utf-8", "replace") if resp.body else None
+    return make_error(
+        class_for_status(resp.status),
+        f"the error body could not be read ({type(failure).__name__})",
+        resp,
+        provider=ctx.provider,
+        model=ctx.model,
+        body=text,
+    )
