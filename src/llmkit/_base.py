@@ -11,15 +11,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from llmkit import _args as A
 from llmkit import _constants as C
 from llmkit import _guard
-from llmkit._inputs import parse_structured, to_messages, to_response_format, to_tool_choice, to_tools
+from llmkit._inputs import (
+    check_tool_choice,
+    parse_structured,
+    to_messages,
+    to_response_format,
+    to_tool_choice,
+    to_tools,
+)
 from llmkit._redact import mask, register_secret
 from llmkit._resolve import Resolved, resolve
 from llmkit._retry import Flow, RetryPolicy, Timeout, send_flow
 from llmkit._stream import _StreamCore
 from llmkit.dialects.base import ChatRequest, EmbedRequest
-from llmkit.errors import NotSupportedError, StructuredOutputError
+from llmkit.errors import ConfigurationError, NotSupportedError, StructuredOutputError
 from llmkit.types import Completion, Message
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -51,6 +59,16 @@ class _Base:
         retry_read_timeouts: bool = False,
         max_connections: int = C.MAX_CONNECTIONS,
     ) -> None:
+        A.check_api_key(api_key)
+        if api_keys is not None:
+            if not isinstance(api_keys, Mapping):
+                raise ConfigurationError(
+                    f"api_keys must be a dict of provider name to key, not {type(api_keys).__name__}"
+                )
+            for name, key in api_keys.items():
+                A.check_api_key(key, f"api_keys[{name!r}]")
+        A.check_max_retries(max_retries)
+        A.check_str_map(headers, "headers")
         self._keys: dict[str, str] = dict(api_keys or {})
         if api_key is not None:
             self._keys["*"] = api_key
@@ -128,6 +146,14 @@ class _Base:
         extra_body: Mapping[str, Any] | None,
         options: dict[str, Any],
     ) -> tuple[_Call, ChatRequest, Any]:
+        A.check_model(model)
+        if api_key is not None or max_retries is not None:
+            A.check_api_key(api_key)
+            A.check_max_retries(max_retries)
+        if temperature is not None or max_tokens is not None or stop is not None:
+            A.check_sampling(temperature, max_tokens, stop)
+        if extra_headers is not None or extra_body is not None:
+            A.check_extra(extra_headers, extra_body)
         r = self._resolve(model, api_key, base_url, extra_headers, options)
         if stream and not r.spec.supports("stream"):
             raise NotSupportedError(f"{r.spec.name} does not support streaming through llmkit")
@@ -146,6 +172,8 @@ class _Base:
             r.options,
             extra_body,
         )
+        if req.tool_choice is not None:
+            check_tool_choice(req.tool_choice, req.tools)
         if req.tools and not r.spec.supports("tools"):
             raise NotSupportedError(f"{r.spec.name} does not support tool calling")
         call = self._finish(r, r.dialect.build_chat(req, r.ctx), timeout, max_retries)
@@ -196,6 +224,11 @@ class _Base:
         base_url: str | None, timeout: Any, max_retries: int | None, extra_headers: Mapping[str, str] | None,
         extra_body: Mapping[str, Any] | None, options: dict[str, Any],
     ) -> tuple[_Call, EmbedRequest]:  # fmt: skip
+        A.check_model(model)
+        A.check_embed(inputs, dimensions)
+        A.check_api_key(api_key)
+        A.check_max_retries(max_retries)
+        A.check_extra(extra_headers, extra_body)
         r = self._resolve(model, api_key, base_url, extra_headers, options)
         if not r.spec.supports("embeddings"):
             raise NotSupportedError(f"{r.spec.name} does not offer embeddings through llmkit")
@@ -207,6 +240,8 @@ class _Base:
         self, model: str, messages: Messages, tools: Iterable[Any] | None, api_key: str | None,
         base_url: str | None, options: dict[str, Any],
     ) -> tuple[_Call, ChatRequest]:  # fmt: skip
+        A.check_model(model)
+        A.check_api_key(api_key)
         r = self._resolve(model, api_key, base_url, None, options)
         req = ChatRequest(r.ctx.model, to_messages(messages), to_tools(tools), options=r.options)
         http = r.dialect.build_count_tokens(req, r.ctx)

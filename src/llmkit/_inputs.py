@@ -22,14 +22,27 @@ from llmkit.types import (
 )
 
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+# A bare JSON schema given as response_format has one of these as its ``type``.
+_SCHEMA_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 
 
 def to_messages(messages: str | Sequence[Message | Mapping[str, Any]]) -> list[Message]:
     if isinstance(messages, str):
         return [Message("user", messages)]
+    if not isinstance(messages, (list, tuple)):
+        hint = (
+            " (wrap a single message in a list: [{...}])" if isinstance(messages, (Mapping, Message)) else ""
+        )
+        raise ConfigurationError(
+            f"messages must be a string or a list of messages, not {type(messages).__name__}{hint}"
+        )
     out: list[Message] = []
     for i, m in enumerate(messages):
         if isinstance(m, Message):
+            if m.role not in _ROLES:
+                raise ConfigurationError(
+                    f"messages[{i}] has role {m.role!r}; expected one of {sorted(_ROLES)}"
+                )
             out.append(m)
         elif type(m) is dict and len(m) == 2 and type(m.get("content")) is str and m.get("role") in _ROLES:
             out.append(Message(m["role"], m["content"]))  # the common case, without the general walk
@@ -123,8 +136,17 @@ def split_data_url(url: str) -> tuple[str | None, str | None]:
 
 
 def to_tools(tools: Iterable[Any] | None) -> list[Tool]:
-    if not tools:
+    if tools is None:
         return []
+    if not isinstance(tools, (list, tuple)) and (
+        isinstance(tools, (Mapping, str, bytes, Tool, type))
+        or callable(tools)
+        or not isinstance(tools, Iterable)
+    ):
+        raise ConfigurationError(
+            f"tools must be a list (of Tools, dicts, functions or pydantic models), "
+            f"not {type(tools).__name__}; wrap a single tool in a list: tools=[...]"
+        )
     out = [_tool(t) for t in tools]
     names = [t.name for t in out]
     if len(set(names)) != len(names):
@@ -160,17 +182,30 @@ def _tool(t: Any) -> Tool:
     )
 
 
+def check_tool_choice(choice: ToolChoice, tools: Sequence[Tool]) -> None:
+    """A forced or required tool needs tools to choose from; a forced one must be among them."""
+    if isinstance(choice, ForcedTool):
+        names = [t.name for t in tools]
+        if choice.name not in names:
+            raise ConfigurationError(
+                f"tool_choice names {choice.name!r}, which is not among the tools given ({names}); "
+                "pass that tool in tools=, or tool_choice='auto'"
+            )
+    elif choice in ("required", "any") and not tools:
+        raise ConfigurationError(f"tool_choice={choice!r} needs tools=[...] to choose from")
+
+
 def to_tool_choice(choice: Any) -> ToolChoice | None:
     if choice is None:
         return None
     if isinstance(choice, ForcedTool):
         return choice
-    if isinstance(choice, str):
+    if isinstance(choice, str) and choice:
         return choice if choice in ("auto", "none", "required", "any") else ForcedTool(choice)
     if isinstance(choice, Mapping):
         fn = choice.get("function")
         name = fn.get("name") if isinstance(fn, Mapping) else choice.get("name")
-        if isinstance(name, str):
+        if isinstance(name, str) and name:
             return ForcedTool(name)
     raise ConfigurationError(
         f"tool_choice must be 'auto', 'none', 'required', a tool name or an OpenAI-style dict, got {choice!r}"
@@ -192,8 +227,12 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
         kind = rf.get("type")
         if kind == "json_object":
             return ResponseFormat("json_object"), None
-        if kind == "json_schema" and isinstance(rf.get("json_schema"), Mapping):
-            js = rf["json_schema"]
+        if kind == "json_schema":
+            js = rf.get("json_schema")
+            if not isinstance(js, Mapping) or not isinstance(js.get("schema", {}), Mapping):
+                raise ConfigurationError(
+                    "response_format type 'json_schema' needs json_schema={'name': ..., 'schema': {...}}"
+                )
             schema = js.get("schema") or {}
             strict = js.get("strict")
             return (
@@ -207,6 +246,11 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
             )
         if kind == "text":
             return None, None
+        if isinstance(kind, str) and "properties" not in rf and kind not in _SCHEMA_TYPES:
+            raise ConfigurationError(
+                f"response_format type {kind!r} is not understood: use 'json_object', 'json_schema', "
+                "'text', a JSON schema or a pydantic model"
+            )
         # Anything else is taken as a bare JSON schema.
         name = str(rf.get("title") or "response").replace(" ", "_")
         return ResponseFormat("json_schema", rf, name, is_strict_schema(rf)), None
