@@ -47,6 +47,25 @@ def decode_error(
     )
 
 
+def scrubbed(exc: LLMKitError, provider: str | None = None) -> LLMKitError:
+    """``exc`` without a bare exception as its cause or context.
+
+    A dialect's ``raise ResponseDecodeError(...) from None`` still leaves the JSONDecodeError as
+    ``__context__``, and that holds the whole unredacted body in ``.doc``; the typed error's own
+    message already carries a redacted excerpt.
+    """
+    if isinstance(exc, ResponseDecodeError) and exc.provider is None and provider is not None:
+        # Dialect helpers that do not know the provider leave it to the boundary.
+        exc.provider = provider
+        exc.message = f"[{provider}] {exc.message}"
+        exc.args = (exc.message,)
+    if exc.__context__ is not None and not isinstance(exc.__context__, LLMKitError):
+        exc.__context__ = None
+    if exc.__cause__ is not None and not isinstance(exc.__cause__, LLMKitError):
+        exc.__cause__ = None
+    return exc
+
+
 def check_usage(usage: Usage) -> None:
     """Token counts are non-negative integers; anything else is a drifted body, not a count."""
     for name in _USAGE_FIELDS:
@@ -68,14 +87,18 @@ def check_completion(c: Completion) -> Completion:
     for call in c.message.tool_calls:
         if type(call.name) is not str or type(call.id) is not str:
             raise TypeError("a tool call's name or id is not a string")
+    if type(c.model) is not str or not isinstance(c.id, (str, type(None))):
+        raise TypeError(f"the response's model or id is not a string ({c.model!r}, {c.id!r})")
+    if not isinstance(c.raw_finish_reason, (str, type(None))):
+        raise TypeError(f"the finish reason is {c.raw_finish_reason!r}, not a string")
     return c
 
 
 def parse_chat(dialect: Dialect, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
     try:
         return check_completion(dialect.parse_chat(resp, req, ctx))
-    except LLMKitError:
-        raise
+    except LLMKitError as exc:
+        raise scrubbed(exc, ctx.provider)
     except Exception as exc:
         err = decode_error(exc, "chat response", ctx.provider, resp.body)
     raise err
@@ -89,8 +112,8 @@ def parse_embed(dialect: Dialect, resp: HttpResponse, req: EmbedRequest, ctx: Ca
             if type(v) is not list:
                 raise TypeError("an embedding is not a list of numbers")
         return out
-    except LLMKitError:
-        raise
+    except LLMKitError as exc:
+        raise scrubbed(exc, ctx.provider)
     except Exception as exc:
         err = decode_error(exc, "embeddings response", ctx.provider, resp.body)
     raise err
@@ -103,8 +126,8 @@ def parse_count_tokens(dialect: Dialect, resp: HttpResponse, ctx: CallContext) -
         if type(n) is not int or n < 0:
             raise ValueError(f"input_tokens is {n!r}, not a non-negative integer")
         return out
-    except LLMKitError:
-        raise
+    except LLMKitError as exc:
+        raise scrubbed(exc, ctx.provider)
     except Exception as exc:
         err = decode_error(exc, "count_tokens response", ctx.provider, resp.body)
     raise err

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any
 
-from llmkit._guard import check_completion, check_usage, decode_error
+from llmkit._guard import check_completion, check_usage, decode_error, scrubbed
 from llmkit.dialects.base import StreamDecoder
 from llmkit.errors import (
     APIConnectionError,
@@ -175,9 +175,9 @@ class _StreamCore:
                 add(ev)
         except ProviderError as exc:
             exc.partial = self.partial()
-            raise
-        except LLMKitError:
-            raise
+            raise scrubbed(exc, self.provider)
+        except LLMKitError as exc:
+            raise scrubbed(exc, self.provider)
         except Exception as exc:  # the boundary guard: a drifted event is a typed error (see _guard)
             err = decode_error(exc, "stream event", self.provider, chunk)
         else:
@@ -223,9 +223,9 @@ class _StreamCore:
         except ProviderError as exc:  # a dialect may report a pending in-stream error here
             if exc.partial is None:
                 exc.partial = self.partial()
-            raise
-        except LLMKitError:
-            raise
+            raise scrubbed(exc, self.provider)
+        except LLMKitError as exc:
+            raise scrubbed(exc, self.provider)
         except Exception as exc:
             failed = decode_error(exc, "end of stream", self.provider, None)
         else:

@@ -101,8 +101,12 @@ class OpenAIStreamDecoder:
             if content:
                 if isinstance(content, str):
                     out.append(TextDelta(content))
-                else:  # Mistral may stream a list of typed parts, thinking included
+                elif isinstance(content, list):  # Mistral may stream a list of typed parts, thinking included
                     out.extend(delta_parts(content))
+                else:
+                    raise ResponseDecodeError(
+                        f"delta content is {type(content).__name__}, not text", provider=self._ctx.provider
+                    )
             for tc in delta.get("tool_calls") or ():
                 fn = tc.get("function") or {}
                 args = fn.get("arguments") or ""
