@@ -176,7 +176,7 @@ class _Base:
             check_tool_choice(req.tool_choice, req.tools)
         if req.tools and not r.spec.supports("tools"):
             raise NotSupportedError(f"{r.spec.name} does not support tool calling")
-        call = self._finish(r, r.dialect.build_chat(req, r.ctx), timeout, max_retries)
+        call = self._finish(r, _guard.build(r.dialect.build_chat, req, r.ctx), timeout, max_retries)
         # With structured output asked for, the text is decoded (and validated with a pydantic class).
         check = validator if validator is not None else (True if fmt is not None else None)
         return call, req, check
@@ -234,7 +234,7 @@ class _Base:
             raise NotSupportedError(f"{r.spec.name} does not offer embeddings through llmkit")
         items = [inputs] if isinstance(inputs, str) else list(inputs)
         req = EmbedRequest(r.ctx.model, items, dimensions, r.options, extra_body)
-        return self._finish(r, r.dialect.build_embed(req, r.ctx), timeout, max_retries), req
+        return self._finish(r, _guard.build(r.dialect.build_embed, req, r.ctx), timeout, max_retries), req
 
     def _prep_count(
         self, model: str, messages: Messages, tools: Iterable[Any] | None, api_key: str | None,
@@ -244,7 +244,7 @@ class _Base:
         A.check_api_key(api_key)
         r = self._resolve(model, api_key, base_url, None, options)
         req = ChatRequest(r.ctx.model, to_messages(messages), to_tools(tools), options=r.options)
-        http = r.dialect.build_count_tokens(req, r.ctx)
+        http = _guard.build(r.dialect.build_count_tokens, req, r.ctx)
         if http is None:
             raise NotSupportedError(
                 f"{r.spec.name} has no exact token-counting endpoint in llmkit yet; no estimate is given"

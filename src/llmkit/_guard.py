@@ -13,16 +13,20 @@ parts of the body, which are only shown after redaction (the excerpt in our mess
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from llmkit.dialects._errors import class_for_status, make_error
-from llmkit.errors import LLMKitError, ProviderError, ResponseDecodeError
+from llmkit.errors import ConfigurationError, LLMKitError, ProviderError, ResponseDecodeError
 from llmkit.types import Completion, ReasoningPart, TextPart, Usage
 
 if TYPE_CHECKING:
     from llmkit.dialects.base import CallContext, ChatRequest, Dialect, EmbedRequest
     from llmkit.types import Embeddings, TokenCount
     from llmkit.wire import HttpResponse
+
+_Req = TypeVar("_Req")
+_Out = TypeVar("_Out")
 
 _USAGE_FIELDS = (
     "input_tokens",
@@ -92,6 +96,20 @@ def check_completion(c: Completion) -> Completion:
     if not isinstance(c.raw_finish_reason, (str, type(None))):
         raise TypeError(f"the finish reason is {c.raw_finish_reason!r}, not a string")
     return c
+
+
+def build(fn: Callable[[_Req, CallContext], _Out], req: _Req, ctx: CallContext) -> _Out:
+    """A dialect's ``build_*``: arguments the checks let through but the dialect cannot translate
+    are still the caller's ConfigurationError, raised before anything is sent."""
+    try:
+        return fn(req, ctx)
+    except LLMKitError:
+        raise
+    except Exception as exc:
+        err = ConfigurationError(
+            f"[{ctx.provider}] the request cannot be built from these arguments ({type(exc).__name__}: {exc})"
+        )
+    raise err
 
 
 def parse_chat(dialect: Dialect, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:

@@ -21,7 +21,8 @@ from llmkit.types import (
     ToolCall,
 )
 
-_ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+# A tuple, not a set: membership by equality never hashes, so a list given as a role is just wrong.
+_ROLES = ("user", "assistant", "system", "tool", "developer")
 # A bare JSON schema given as response_format has one of these as its ``type``.
 _SCHEMA_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 
@@ -39,9 +40,10 @@ def to_messages(messages: str | Sequence[Message | Mapping[str, Any]]) -> list[M
     out: list[Message] = []
     for i, m in enumerate(messages):
         if isinstance(m, Message):
-            if m.role not in _ROLES:
+            if m.role not in _ROLES or not isinstance(m.content, (str, tuple)):
                 raise ConfigurationError(
-                    f"messages[{i}] has role {m.role!r}; expected one of {sorted(_ROLES)}"
+                    f"messages[{i}] needs a role in {sorted(_ROLES)} and content that is a string or a "
+                    f"tuple of parts; got role {m.role!r}, content {type(m.content).__name__}"
                 )
             out.append(m)
         elif type(m) is dict and len(m) == 2 and type(m.get("content")) is str and m.get("role") in _ROLES:
@@ -69,7 +71,13 @@ def _dict_message(m: Mapping[str, Any], i: int) -> Message:
         parts = tuple(_part(p, i, j) for j, p in enumerate(content))
     else:
         raise ConfigurationError(f"messages[{i}].content must be a string or a list of parts")
-    calls = tuple(_tool_call(c, i) for c in m.get("tool_calls") or ())
+    raw_calls = m.get("tool_calls") or ()
+    if not isinstance(raw_calls, (list, tuple)):
+        raise ConfigurationError(f"messages[{i}].tool_calls must be a list, not {type(raw_calls).__name__}")
+    calls = tuple(_tool_call(c, i) for c in raw_calls)
+    for key in ("tool_call_id", "name"):
+        if m.get(key) is not None and not isinstance(m[key], str):
+            raise ConfigurationError(f"messages[{i}].{key} must be a string, not {type(m[key]).__name__}")
     reasoning = m.get("reasoning_content") or m.get("reasoning")
     if isinstance(reasoning, str) and reasoning:
         parts = (ReasoningPart(reasoning), *((TextPart(parts),) if isinstance(parts, str) and parts else ()))
@@ -84,8 +92,14 @@ def _tool_call(c: Any, i: int) -> ToolCall:
     if not isinstance(c, Mapping):
         raise ConfigurationError(f"messages[{i}].tool_calls entries must be dicts or ToolCall objects")
     fn = c.get("function") or c
-    args = fn.get("arguments")
-    return ToolCall(str(c.get("id", "")), str(fn.get("name", "")), args)
+    args = fn.get("arguments") if isinstance(fn, Mapping) else None
+    name = fn.get("name") if isinstance(fn, Mapping) else None
+    if not isinstance(name, str) or not isinstance(args, (str, Mapping, type(None))):
+        raise ConfigurationError(
+            f"messages[{i}].tool_calls entries need function.name (a string) and function.arguments "
+            "(a JSON string or a dict)"
+        )
+    return ToolCall(str(c.get("id", "")), name, args)
 
 
 def _part(p: Any, i: int, j: int) -> Part:
@@ -97,8 +111,13 @@ def _part(p: Any, i: int, j: int) -> Part:
         raise ConfigurationError(f"messages[{i}].content[{j}] must be a dict")
     kind = p.get("type")
     cache = p.get("cache_control")
+    if cache is not None and not isinstance(cache, Mapping):
+        raise ConfigurationError(f"messages[{i}].content[{j}].cache_control must be a dict")
     if kind == "text":
-        return TextPart(str(p.get("text", "")), cache)
+        text = p.get("text")
+        if not isinstance(text, str):
+            raise ConfigurationError(f"messages[{i}].content[{j}].text must be a string")
+        return TextPart(text, cache)
     if kind == "image_url":
         spec = p.get("image_url")
         url = spec.get("url") if isinstance(spec, Mapping) else spec
@@ -110,12 +129,24 @@ def _part(p: Any, i: int, j: int) -> Part:
             return ImagePart(data=data, media_type=media, detail=detail, cache_control=cache)
         return ImagePart(url=url, detail=detail, cache_control=cache)
     if kind == "input_audio":
-        audio = p.get("input_audio") or {}
-        return AudioPart(str(audio.get("data", "")), str(audio.get("format", "wav")))
+        audio = p.get("input_audio")
+        if not isinstance(audio, Mapping) or not isinstance(audio.get("data"), str):
+            raise ConfigurationError(
+                f"messages[{i}].content[{j}] needs input_audio={{'data': <base64>, 'format': 'wav'}}"
+            )
+        return AudioPart(audio["data"], str(audio.get("format", "wav")))
     if kind == "file":
-        f = p.get("file") or {}
-        media, data = split_data_url(str(f.get("file_data", "")))
-        return DocumentPart(data=data, media_type=media or "application/pdf", title=f.get("filename"))
+        f = p.get("file")
+        if not isinstance(f, Mapping) or not isinstance(f.get("file_data"), str):
+            raise ConfigurationError(
+                f"messages[{i}].content[{j}] needs "
+                "file={'file_data': 'data:<type>;base64,...', 'filename': ...}"
+            )
+        title = f.get("filename")
+        media, data = split_data_url(f["file_data"])
+        return DocumentPart(
+            data=data, media_type=media or "application/pdf", title=title if isinstance(title, str) else None
+        )
     raise ConfigurationError(
         f"messages[{i}].content[{j}] has unsupported part type {kind!r} "
         "(expected text, image_url, input_audio or file)"

@@ -8,11 +8,13 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import llmkit
 from llmkit import AsyncClient, Client, Timeout
 from llmkit.emulator import Emulator
-from llmkit.errors import ConfigurationError
+from llmkit.errors import ConfigurationError, LLMKitError
 from llmkit.types import Message, Tool
 
 MODEL = "openai/gpt-4o-mini"
@@ -64,6 +66,31 @@ BAD_CHAT: list[tuple[str, dict[str, Any], str]] = [
     ("content int", {"messages": [{"role": "user", "content": 42}]}, "content"),
     ("content a dict", {"messages": [{"role": "user", "content": {"text": "x"}}]}, "content"),
     ("message an int", {"messages": [42]}, "messages[0]"),
+    ("role a list", {"messages": [{"role": ["user"], "content": "hi"}]}, "role"),
+    ("Message content an int", {"messages": [Message("user", 42)]}, "content"),  # type: ignore[arg-type]
+    ("text part None", {"messages": [{"role": "user", "content": [{"type": "text", "text": None}]}]}, "text"),
+    (
+        "audio part a str",
+        {"messages": [{"role": "user", "content": [{"type": "input_audio", "input_audio": "x"}]}]},
+        "input_audio",
+    ),
+    ("file part a str", {"messages": [{"role": "user", "content": [{"type": "file", "file": "x"}]}]}, "file"),
+    ("tool_calls a dict", {"messages": [{"role": "assistant", "tool_calls": {"id": "1"}}]}, "tool_calls"),
+    (
+        "tool call function a str",
+        {"messages": [{"role": "assistant", "tool_calls": [{"function": "f"}]}]},
+        "function.name",
+    ),
+    (
+        "tool call arguments an int",
+        {"messages": [{"role": "assistant", "tool_calls": [{"function": {"name": "f", "arguments": 1}}]}]},
+        "arguments",
+    ),
+    (
+        "tool_call_id an int",
+        {"messages": [{"role": "tool", "content": "x", "tool_call_id": 5}]},
+        "tool_call_id",
+    ),
     ("empty messages", {"messages": []}, "empty"),
     ("tools a function", {"tools": get_weather}, "tools=[...]"),
     ("tools a dict", {"tools": {"type": "function", "function": {"name": "f"}}}, "tools=[...]"),
@@ -252,3 +279,73 @@ def test_valid_arguments_still_work(mode: str, emu: Emulator) -> None:
     )
     assert out.provider == "openai"
     assert len(emu.requests) == 1
+
+
+# ---------------------------------------------------------------- any shape of input
+
+
+_SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.text(max_size=6),
+    st.binary(max_size=4),
+)
+_KEYS = st.sampled_from(
+    ["role", "content", "type", "text", "image_url", "url", "input_audio", "file", "file_data", "tool_calls",
+     "function", "name", "arguments", "id", "tool_call_id", "reasoning_content", "cache_control", "detail"]
+)  # fmt: skip
+_JSONISH = st.recursive(
+    _SCALAR
+    | st.sampled_from(["user", "assistant", "tool", "system", "text", "image_url", "file", "input_audio"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+_PART = st.fixed_dictionaries(
+    {"type": st.sampled_from(["text", "image_url", "input_audio", "file"]) | _SCALAR},
+    optional={k: _JSONISH for k in ("text", "image_url", "input_audio", "file", "cache_control")},
+)
+_MESSAGE = st.fixed_dictionaries(
+    {"role": st.sampled_from(["user", "assistant", "tool", "system", "developer"]) | _SCALAR},
+    optional={
+        "content": _JSONISH | st.lists(_PART | _JSONISH, max_size=3),
+        "tool_calls": _JSONISH
+        | st.lists(st.fixed_dictionaries({}, optional={"id": _JSONISH, "function": _JSONISH}), max_size=2),
+        "tool_call_id": _JSONISH,
+        "name": _JSONISH,
+        "reasoning_content": _JSONISH,
+    },
+)
+_TOOL = st.fixed_dictionaries(
+    {"type": st.just("function") | _SCALAR},
+    optional={
+        "function": _JSONISH | st.fixed_dictionaries({"name": _JSONISH}, optional={"parameters": _JSONISH})
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    messages=st.lists(_MESSAGE, min_size=1, max_size=3) | _JSONISH,
+    tools=st.none() | st.lists(_TOOL, max_size=2) | _JSONISH,
+    tool_choice=st.none() | _JSONISH,
+)
+@pytest.mark.parametrize(
+    "model", ["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5", "gemini/gemini-2.0-flash"]
+)
+def test_any_input_shape_is_accepted_or_a_configuration_error(
+    emu: Emulator, model: str, messages: Any, tools: Any, tool_choice: Any
+) -> None:
+    """Whatever is passed as messages/tools/tool_choice: a request, or a ConfigurationError before it."""
+    profile = model.split("/")[0]
+    emu.reset()
+    with Client(api_key=emu.api_key, base_url=emu.base_url(profile), max_retries=0) as client:
+        try:
+            client.complete(model, messages, tools=tools, tool_choice=tool_choice)
+        except ConfigurationError:
+            assert emu.requests == []
+        except LLMKitError:
+            pass  # sent: the emulator judged the request (it validates strictly)
