@@ -70,12 +70,38 @@ def scrubbed(exc: LLMKitError, provider: str | None = None) -> LLMKitError:
     return exc
 
 
-def check_usage(usage: Usage) -> None:
+def check_usage(u: Usage) -> None:
     """Token counts are non-negative integers; anything else is a drifted body, not a count."""
-    for name in _USAGE_FIELDS:
-        value = getattr(usage, name)
-        if type(value) is not int or value < 0:
-            raise ValueError(f"usage.{name} is {value!r}, not a non-negative integer")
+    # min() of the six is one C call when they are all ints (the usual case); a str, None or a
+    # float among them raises TypeError or fails the type test below.
+    try:
+        low = min(
+            u.input_tokens,
+            u.output_tokens,
+            u.total_tokens,
+            u.cached_input_tokens,
+            u.reasoning_tokens,
+            u.cache_creation_input_tokens,
+        )
+    except TypeError:
+        low = -1
+    if low < 0 or not _all_ints(u):
+        bad = {name: getattr(u, name) for name in _USAGE_FIELDS}
+        raise ValueError(f"usage is not made of non-negative integers: {bad}")
+
+
+def _all_ints(u: Usage) -> bool:
+    return (
+        type(u.input_tokens) is int
+        and type(u.output_tokens) is int
+        and type(u.total_tokens) is int
+        and type(u.cached_input_tokens) is int
+        and type(u.reasoning_tokens) is int
+        and type(u.cache_creation_input_tokens) is int
+    )
+
+
+_OPT_STR = (str, type(None))
 
 
 def check_completion(c: Completion) -> Completion:
@@ -83,18 +109,24 @@ def check_completion(c: Completion) -> Completion:
     if type(c.usage) is not Usage:
         raise TypeError(f"usage is {type(c.usage).__name__}")
     check_usage(c.usage)
-    content = c.message.content
-    if not isinstance(content, str):
+    message = c.message
+    content = message.content
+    if type(content) is not str:
         for part in content:
             if isinstance(part, (TextPart, ReasoningPart)) and type(part.text) is not str:
                 raise TypeError(f"a text part holds {type(part.text).__name__}, not a string")
-    for call in c.message.tool_calls:
+    for call in message.tool_calls:
         if type(call.name) is not str or type(call.id) is not str:
             raise TypeError("a tool call's name or id is not a string")
-    if type(c.model) is not str or not isinstance(c.id, (str, type(None))):
-        raise TypeError(f"the response's model or id is not a string ({c.model!r}, {c.id!r})")
-    if not isinstance(c.raw_finish_reason, (str, type(None))):
-        raise TypeError(f"the finish reason is {c.raw_finish_reason!r}, not a string")
+    if (
+        type(c.model) is not str
+        or not isinstance(c.id, _OPT_STR)
+        or not isinstance(c.raw_finish_reason, _OPT_STR)
+    ):
+        raise TypeError(
+            f"the response's model, id or finish reason is not a string "
+            f"({c.model!r}, {c.id!r}, {c.raw_finish_reason!r})"
+        )
     return c
 
 
