@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from llmkit import AsyncClient, Client
 from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
-from llmkit.errors import LLMKitError, ProviderError, ServerError
+from llmkit.errors import ConfigurationError, LLMKitError, ProviderError, ServerError
 from llmkit.transport.aws_eventstream import encode_event
 from llmkit.types import Completion, Embeddings, ReasoningPart, TextPart, TokenCount, Usage
 
@@ -192,10 +192,16 @@ class Dialect:
     errors: list[Any]
     stream_body: Callable[[list[tuple[str | None, Any]]], bytes] = _sse_body
     stream_type: str = "text/event-stream"
+    options: tuple[tuple[str, Any], ...] = ()
 
 
 def _bedrock_events() -> list[tuple[str | None, Any]]:
     return [(e["event"], e["payload"]) for e in _load("bedrock/converse_stream_tool_use.json")["events"]]
+
+
+def _tgi_lines() -> list[str]:
+    text = (FIXTURES / "sagemaker/tgi_generate_stream.txt").read_text()
+    return [line for line in text.splitlines() if line.startswith("data:")]
 
 
 def _gemini_stream(rel: str) -> list[tuple[str | None, Any]]:
@@ -246,6 +252,15 @@ DIALECTS: dict[str, Dialect] = {
         [_load("sagemaker/model_error_eula.json")["body"]],
         _sagemaker_stream,
         "application/vnd.amazon.eventstream",
+    ),
+    "sagemaker_tgi": Dialect(
+        "sagemaker/my-tgi-endpoint",
+        [_load("sagemaker/tgi_generate.json")["response"]],
+        [[(None, json.loads(line.partition(":")[2])) for line in _tgi_lines()]],
+        [_load("sagemaker/model_error_eula.json")["body"]],
+        _sagemaker_stream,
+        "application/vnd.amazon.eventstream",
+        (("sagemaker_format", "tgi"),),
     ),
 }
 
@@ -372,6 +387,8 @@ def _only_llmkit_errors(call: Callable[[], Any]) -> BaseException | None:
     try:
         result = call()
     except LLMKitError as exc:
+        # The request went out: a ConfigurationError here would mean the property was never tested.
+        assert not isinstance(exc, ConfigurationError), repr(exc)
         assert KEY not in str(exc)
         # No bare exception kept behind it: a JSONDecodeError's .doc is the whole unredacted body.
         for linked in (exc.__cause__, exc.__context__):
@@ -390,11 +407,17 @@ def _only_llmkit_errors(call: Callable[[], Any]) -> BaseException | None:
 Clients = tuple[Client, AsyncClient, asyncio.AbstractEventLoop]
 
 
+def _kwargs(hostile: Hostile, model: str) -> dict[str, Any]:
+    kw: dict[str, Any] = {"base_url": hostile.url}
+    if not model.startswith(("bedrock/", "sagemaker/")):
+        kw["api_key"] = KEY  # the AWS dialects sign with the fake credentials in the environment
+    kw.update(next((d.options for d in DIALECTS.values() if d.model == model), ()))
+    return kw
+
+
 def _complete(mode: str, clients: Clients, hostile: Hostile, model: str) -> Callable[[], Any]:
     sync, aclient, loop = clients
-    kw: dict[str, Any] = {"api_key": KEY, "base_url": hostile.url}
-    if model.startswith(("bedrock/", "sagemaker/")):
-        kw.pop("api_key")
+    kw = _kwargs(hostile, model)
     if mode == "sync":
         return lambda: sync.complete(model, "hi", **kw)
     return lambda: loop.run_until_complete(aclient.complete(model, "hi", **kw))
@@ -402,9 +425,7 @@ def _complete(mode: str, clients: Clients, hostile: Hostile, model: str) -> Call
 
 def _stream(mode: str, clients: Clients, hostile: Hostile, model: str) -> Callable[[], Any]:
     sync, aclient, loop = clients
-    kw: dict[str, Any] = {"api_key": KEY, "base_url": hostile.url}
-    if model.startswith(("bedrock/", "sagemaker/")):
-        kw.pop("api_key")
+    kw = _kwargs(hostile, model)
 
     def run_sync() -> Completion:
         with sync.stream(model, "hi", **kw) as s:
@@ -480,33 +501,68 @@ def test_mutated_error_bodies(
             assert isinstance(exc, ServerError), exc
 
 
+OTHER_CALLS: list[tuple[str, str, Any]] = [
+    ("embed", "openai/text-embedding-3-small", _load("openai/embeddings.json")),
+    (
+        "embed",
+        "gemini/gemini-embedding-001",
+        {"embeddings": [{"values": [0.1, -0.2]}, {"values": [0.3, 0.4]}]},
+    ),
+    ("embed", "bedrock/amazon.titan-embed-text-v2:0", _load("bedrock/titan_embed_text_v2.json")["response"]),
+    ("embed", "bedrock/cohere.embed-english-v3", _load("bedrock/cohere_embed_v3.json")["response"]),
+    ("count_tokens", "anthropic/claude-sonnet-4-5", _load("anthropic/docs_count_tokens.json")),
+    ("count_tokens", "gemini/gemini-2.0-flash", {"totalTokens": 12, "cachedContentTokenCount": 0}),
+]
+
+
+def _args_for(kind: str, model: str) -> tuple[Any, ...]:
+    if kind == "count_tokens":
+        return (model, "hi")
+    return (model, "a" if "titan" in model else ["a", "b"])  # Titan embeds one text per request
+
+
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("kind", "model", "tree"), OTHER_CALLS, ids=[f"{k} {m}" for k, m, _ in OTHER_CALLS])
 @FUZZ
 @given(data=st.data())
 def test_mutated_embeddings_and_counts(
-    mode: str, hostile: Hostile, clients: Clients, data: st.DataObject
+    kind: str, model: str, tree: Any, mode: str, hostile: Hostile, clients: Clients, data: st.DataObject
 ) -> None:
     sync, aclient, loop = clients
-    kw: dict[str, Any] = {"api_key": KEY, "base_url": hostile.url}
-    if data.draw(st.booleans()):
-        tree, model = _load("openai/embeddings.json"), "openai/text-embedding-3-small"
-        call: Callable[[], Any] = (
-            (lambda: sync.embed(model, ["a", "b"], **kw))
-            if mode == "sync"
-            else (lambda: loop.run_until_complete(aclient.embed(model, ["a", "b"], **kw)))
-        )
+    kw = _kwargs(hostile, model)
+    args: tuple[Any, ...] = _args_for(kind, model)
+    call: Callable[[], Any]
+    if mode == "sync":
+        call = lambda: getattr(sync, kind)(*args, **kw)  # noqa: E731
     else:
-        tree, model = _load("anthropic/docs_count_tokens.json"), "anthropic/claude-sonnet-4-5"
-        call = (
-            (lambda: sync.count_tokens(model, "hi", **kw))
-            if mode == "sync"
-            else (lambda: loop.run_until_complete(aclient.count_tokens(model, "hi", **kw)))
-        )
+        call = lambda: loop.run_until_complete(getattr(aclient, kind)(*args, **kw))  # noqa: E731
     hostile.serve(Reply(200, _dump(data.draw(mutated(tree))).encode()))
     _only_llmkit_errors(call)
 
 
 # ---------------------------------------------------------------- named cases
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", list(DIALECTS))
+def test_unmutated_fixtures_decode(name: str, mode: str, hostile: Hostile, clients: Clients) -> None:
+    """The baseline the mutations start from: every fixture served as recorded decodes cleanly."""
+    d = DIALECTS[name]
+    for tree in d.chat:
+        hostile.serve(Reply(200, _dump(tree).encode()))
+        _check_completion(_complete(mode, clients, hostile, d.model)())
+    for events in d.stream:
+        hostile.serve(Reply(200, d.stream_body(events), d.stream_type))
+        _check_completion(_stream(mode, clients, hostile, d.model)())
+
+
+@pytest.mark.parametrize(("kind", "model", "tree"), OTHER_CALLS, ids=[f"{k} {m}" for k, m, _ in OTHER_CALLS])
+def test_unmutated_other_calls_decode(
+    kind: str, model: str, tree: Any, hostile: Hostile, clients: Clients
+) -> None:
+    hostile.serve(Reply(200, _dump(tree).encode()))
+    args = _args_for(kind, model)
+    assert _only_llmkit_errors(lambda: getattr(clients[0], kind)(*args, **_kwargs(hostile, model))) is None
 
 
 def _set(tree: Any, path: tuple[Any, ...], value: Any) -> Any:

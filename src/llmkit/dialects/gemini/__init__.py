@@ -107,10 +107,11 @@ class GeminiDialect:
         body = json_or_raise(resp.body, "Gemini response", ctx.provider)
         if not isinstance(body, dict):
             raise ResponseDecodeError("an embedding response must be an object", provider=ctx.provider)
+        # float() on every value: a vector of strings or nulls is drift, not an embedding.
         if "embeddings" in body:
-            vectors = [list(e.get("values") or []) for e in body["embeddings"]]
+            vectors = [[float(x) for x in e.get("values") or []] for e in body["embeddings"]]
         elif "embedding" in body:
-            vectors = [list(body["embedding"].get("values") or [])]
+            vectors = [[float(x) for x in body["embedding"].get("values") or []]]
         else:
             raise ResponseDecodeError(
                 "no embeddings in Gemini's response", provider=ctx.provider, snippet=resp.body
