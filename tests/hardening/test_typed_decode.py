@@ -674,36 +674,87 @@ def _chunk(delta: Any, **extra: Any) -> dict[str, Any]:
     }
 
 
-STREAM_DRIFT: list[tuple[str, bytes]] = [
+STREAM_DRIFT: list[tuple[str, str, bytes]] = [
     (
         "tool call index a string",
+        "openai",
         _openai_stream(_chunk({"tool_calls": [{"index": "0", "function": {"name": "f"}}]})),
     ),
     (
         "tool call index null",
+        "openai",
         _openai_stream(_chunk({"tool_calls": [{"index": None, "function": {"name": "f"}}]})),
     ),
-    ("tool call function a string", _openai_stream(_chunk({"tool_calls": [{"index": 0, "function": "f"}]}))),
-    ("delta content an int", _openai_stream(_chunk({"content": 42}))),
-    ("choices [null]", _openai_stream({"choices": [None]})),
+    (
+        "tool call function a string",
+        "openai",
+        _openai_stream(_chunk({"tool_calls": [{"index": 0, "function": "f"}]})),
+    ),
+    ("delta content an int", "openai", _openai_stream(_chunk({"content": 42}))),
+    ("choices [null]", "openai", _openai_stream({"choices": [None]})),
     (
         "usage tokens a string",
+        "openai",
         _openai_stream(_chunk({"content": "hi"}), {"choices": [], "usage": {"prompt_tokens": "9"}}),
     ),
-    ("deep event", _openai_stream(_chunk({"content": "hi"}), DEEP)),
-    ("event not JSON", _sse_body([(None, _chunk({"content": "hi"})), (None, "{nope")])),
+    ("deep event", "openai", _openai_stream(_chunk({"content": "hi"}), DEEP)),
+    ("event not JSON", "openai", _sse_body([(None, _chunk({"content": "hi"})), (None, "{nope")])),
+    (
+        "text delta an int",
+        "bedrock",
+        _bedrock_stream(
+            [
+                ("messageStart", {"role": "assistant"}),
+                ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": 42}}),
+            ]
+        ),
+    ),
+    ("candidates [1]", "gemini", _sse_body([(None, {"candidates": [1]})])),
+    (
+        "part text an int",
+        "gemini",
+        _sse_body([(None, {"candidates": [{"content": {"parts": [{"text": 42}]}}]})]),
+    ),
+    (
+        "token text an int",
+        "sagemaker_tgi",
+        _sagemaker_stream([(None, {"index": 1, "token": {"id": 1, "text": 42, "special": False}})]),
+    ),
+    (
+        "content_block_start a list",
+        "anthropic",
+        _sse_body(
+            [
+                (
+                    "message_start",
+                    {"type": "message_start", "message": {"id": "m", "usage": {"input_tokens": 1}}},
+                ),
+                (
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": 0,
+                        "content_block": {"type": "text", "text": ["x"]},
+                    },
+                ),
+            ]
+        ),
+    ),
 ]
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize(("case", "body"), STREAM_DRIFT, ids=[c for c, _ in STREAM_DRIFT])
+@pytest.mark.parametrize(
+    ("case", "name", "body"), STREAM_DRIFT, ids=[f"{n}: {c}" for c, n, _ in STREAM_DRIFT]
+)
 def test_stream_drift_is_a_decode_error(
-    case: str, body: bytes, mode: str, hostile: Hostile, clients: Clients
+    case: str, name: str, body: bytes, mode: str, hostile: Hostile, clients: Clients
 ) -> None:
-    hostile.serve(Reply(200, body, "text/event-stream"))
-    exc = _raised(_stream(mode, clients, hostile, DIALECTS["openai"].model))
+    d = DIALECTS[name]
+    hostile.serve(Reply(200, body, d.stream_type))
+    exc = _raised(_stream(mode, clients, hostile, d.model))
     assert type(exc).__name__ == "ResponseDecodeError", repr(exc)
-    assert exc.provider == "openai"  # type: ignore[attr-defined]
+    assert exc.provider == name.split("_")[0]  # type: ignore[attr-defined]
 
 
 ERRORS: list[tuple[str, str, int, bytes, str]] = [
