@@ -66,6 +66,8 @@ class _Base:
                     f"api_keys must be a dict of provider name to key, not {type(api_keys).__name__}"
                 )
             for name, key in api_keys.items():
+                if type(name) is not str or key is None:
+                    raise ConfigurationError("api_keys must map provider names to keys (strings)")
                 A.check_api_key(key, f"api_keys[{name!r}]")
         A.check_max_retries(max_retries)
         A.check_str_map(headers, "headers")

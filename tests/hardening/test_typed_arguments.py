@@ -202,6 +202,8 @@ BAD_CLIENT: list[tuple[str, dict[str, Any], str]] = [
     ("api_key bytes", {"api_key": b"sk-x"}, "api_key"),
     ("api_keys list", {"api_keys": ["sk-x"]}, "api_keys"),
     ("api_keys int value", {"api_keys": {"openai": 1}}, "api_keys['openai']"),
+    ("api_keys None value", {"api_keys": {"openai": None}}, "api_keys"),
+    ("api_keys int name", {"api_keys": {1: "sk-x"}}, "api_keys"),
     ("timeout zero", {"timeout": 0}, "timeout"),
     ("timeout negative", {"timeout": -5}, "timeout"),
     ("timeout NaN", {"timeout": math.nan}, "timeout"),
