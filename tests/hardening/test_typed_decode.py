@@ -224,7 +224,13 @@ DIALECTS: dict[str, Dialect] = {
         [_load(f"anthropic/message_{n}.json") for n in ("cached", "thinking", "tool_use")],
         [
             _sse_events(f"anthropic/{n}.sse")
-            for n in ("stream_basic", "stream_tool_use", "docs_stream_thinking")
+            for n in (
+                "stream_basic",
+                "stream_tool_use",
+                "docs_stream_thinking",
+                "stream_error",
+                "stream_refusal",
+            )
         ],
         [_load(f"anthropic/error_{n}.json") for n in ("not_found", "overloaded", "prompt_too_long")],
     ),
@@ -553,6 +559,10 @@ def test_unmutated_fixtures_decode(name: str, mode: str, hostile: Hostile, clien
         _check_completion(_complete(mode, clients, hostile, d.model)())
     for events in d.stream:
         hostile.serve(Reply(200, d.stream_body(events), d.stream_type))
+        if any(name == "error" for name, _ in events):  # a recorded in-stream error: typed, with partial
+            exc = _raised(_stream(mode, clients, hostile, d.model))
+            assert isinstance(exc, ProviderError) and exc.partial is not None
+            continue
         _check_completion(_stream(mode, clients, hostile, d.model)())
 
 
