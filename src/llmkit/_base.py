@@ -12,8 +12,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from llmkit import _args as A
 from llmkit import _constants as C
-from llmkit._inputs import parse_structured, to_messages, to_response_format, to_tool_choice, to_tools
+from llmkit import _guard
+from llmkit._inputs import (
+    check_tool_choice,
+    parse_structured,
+    to_messages,
+    to_response_format,
+    to_tool_choice,
+    to_tools,
+)
 from llmkit._redact import mask, register_secret
 from llmkit._resolve import Resolved, resolve
 from llmkit._retry import Flow, RetryPolicy, Timeout, send_flow
@@ -55,6 +64,18 @@ class _Base:
         max_response_bytes: int = C.MAX_RESPONSE_BYTES,
         proxy: str | None = None,
     ) -> None:
+        A.check_api_key(api_key)
+        if api_keys is not None:
+            if not isinstance(api_keys, Mapping):
+                raise ConfigurationError(
+                    f"api_keys must be a dict of provider name to key, not {type(api_keys).__name__}"
+                )
+            for name, key in api_keys.items():
+                if type(name) is not str or key is None:
+                    raise ConfigurationError("api_keys must map provider names to keys (strings)")
+                A.check_api_key(key, f"api_keys[{name!r}]")
+        A.check_max_retries(max_retries)
+        A.check_str_map(headers, "headers")
         self._keys: dict[str, str] = dict(api_keys or {})
         if api_key is not None:
             self._keys["*"] = api_key
@@ -143,6 +164,14 @@ class _Base:
         extra_body: Mapping[str, Any] | None,
         options: dict[str, Any],
     ) -> tuple[_Call, ChatRequest, Any]:
+        A.check_model(model)
+        if api_key is not None or max_retries is not None:
+            A.check_api_key(api_key)
+            A.check_max_retries(max_retries)
+        if temperature is not None or max_tokens is not None or stop is not None:
+            A.check_sampling(temperature, max_tokens, stop)
+        if extra_headers is not None or extra_body is not None:
+            A.check_extra(extra_headers, extra_body)
         r = self._resolve(model, api_key, base_url, extra_headers, options)
         if stream and not r.spec.supports("stream"):
             raise NotSupportedError(f"{r.spec.name} does not support streaming through llmkit")
@@ -161,9 +190,11 @@ class _Base:
             r.options,
             extra_body,
         )
+        if req.tool_choice is not None:
+            check_tool_choice(req.tool_choice, req.tools)
         if req.tools and not r.spec.supports("tools"):
             raise NotSupportedError(f"{r.spec.name} does not support tool calling")
-        call = self._finish(r, r.dialect.build_chat(req, r.ctx), timeout, max_retries)
+        call = self._finish(r, _guard.build(r.dialect.build_chat, req, r.ctx), timeout, max_retries)
         # With structured output asked for, the text is decoded (and validated with a pydantic class).
         check = validator if validator is not None else (True if fmt is not None else None)
         return call, req, check
@@ -176,7 +207,7 @@ class _Base:
             call.policy,
             call.timeout,
             stream,
-            lambda resp: r.dialect.parse_error(resp, r.ctx),
+            lambda resp: _guard.parse_error(r.dialect, resp, r.ctx),
             r.spec.name,
         )
 
@@ -224,20 +255,27 @@ class _Base:
         base_url: str | None, timeout: Any, max_retries: int | None, extra_headers: Mapping[str, str] | None,
         extra_body: Mapping[str, Any] | None, options: dict[str, Any],
     ) -> tuple[_Call, EmbedRequest]:  # fmt: skip
+        A.check_model(model)
+        A.check_embed(inputs, dimensions)
+        A.check_api_key(api_key)
+        A.check_max_retries(max_retries)
+        A.check_extra(extra_headers, extra_body)
         r = self._resolve(model, api_key, base_url, extra_headers, options)
         if not r.spec.supports("embeddings"):
             raise NotSupportedError(f"{r.spec.name} does not offer embeddings through llmkit")
         items = [inputs] if isinstance(inputs, str) else list(inputs)
         req = EmbedRequest(r.ctx.model, items, dimensions, r.options, extra_body)
-        return self._finish(r, r.dialect.build_embed(req, r.ctx), timeout, max_retries), req
+        return self._finish(r, _guard.build(r.dialect.build_embed, req, r.ctx), timeout, max_retries), req
 
     def _prep_count(
         self, model: str, messages: Messages, tools: Iterable[Any] | None, api_key: str | None,
         base_url: str | None, options: dict[str, Any],
     ) -> tuple[_Call, ChatRequest]:  # fmt: skip
+        A.check_model(model)
+        A.check_api_key(api_key)
         r = self._resolve(model, api_key, base_url, None, options)
         req = ChatRequest(r.ctx.model, to_messages(messages), to_tools(tools), options=r.options)
-        http = r.dialect.build_count_tokens(req, r.ctx)
+        http = _guard.build(r.dialect.build_count_tokens, req, r.ctx)
         if http is None:
             raise NotSupportedError(
                 f"{r.spec.name} has no exact token-counting endpoint in llmkit yet; no estimate is given"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -21,15 +22,32 @@ from llmkit.types import (
     ToolCall,
 )
 
-_ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+# A tuple, not a set: membership by equality never hashes, so a list given as a role is just wrong.
+_ROLES = ("user", "assistant", "system", "tool", "developer")
+# A bare JSON schema given as response_format has one of these as its ``type``.
+_SCHEMA_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 
 
 def to_messages(messages: str | Sequence[Message | Mapping[str, Any]]) -> list[Message]:
     if isinstance(messages, str):
         return [Message("user", messages)]
+    if not isinstance(messages, (list, tuple)):
+        hint = (
+            " (wrap a single message in a list: [{...}])" if isinstance(messages, (Mapping, Message)) else ""
+        )
+        raise ConfigurationError(
+            f"messages must be a string or a list of messages, not {type(messages).__name__}{hint}"
+        )
     out: list[Message] = []
     for i, m in enumerate(messages):
         if isinstance(m, Message):
+            if isinstance(m.content, list):  # Message("user", [TextPart(...), ...]) reads naturally
+                m = dataclasses.replace(m, content=tuple(m.content))
+            if m.role not in _ROLES or not isinstance(m.content, (str, tuple)):
+                raise ConfigurationError(
+                    f"messages[{i}] needs a role in {sorted(_ROLES)} and content that is a string or a "
+                    f"list of parts; got role {m.role!r}, content {type(m.content).__name__}"
+                )
             out.append(m)
         elif type(m) is dict and len(m) == 2 and type(m.get("content")) is str and m.get("role") in _ROLES:
             out.append(Message(m["role"], m["content"]))  # the common case, without the general walk
@@ -56,7 +74,13 @@ def _dict_message(m: Mapping[str, Any], i: int) -> Message:
         parts = tuple(_part(p, i, j) for j, p in enumerate(content))
     else:
         raise ConfigurationError(f"messages[{i}].content must be a string or a list of parts")
-    calls = tuple(_tool_call(c, i) for c in m.get("tool_calls") or ())
+    raw_calls = m.get("tool_calls") or ()
+    if not isinstance(raw_calls, (list, tuple)):
+        raise ConfigurationError(f"messages[{i}].tool_calls must be a list, not {type(raw_calls).__name__}")
+    calls = tuple(_tool_call(c, i) for c in raw_calls)
+    for key in ("tool_call_id", "name"):
+        if m.get(key) is not None and not isinstance(m[key], str):
+            raise ConfigurationError(f"messages[{i}].{key} must be a string, not {type(m[key]).__name__}")
     reasoning = m.get("reasoning_content") or m.get("reasoning")
     if isinstance(reasoning, str) and reasoning:
         parts = (ReasoningPart(reasoning), *((TextPart(parts),) if isinstance(parts, str) and parts else ()))
@@ -71,8 +95,14 @@ def _tool_call(c: Any, i: int) -> ToolCall:
     if not isinstance(c, Mapping):
         raise ConfigurationError(f"messages[{i}].tool_calls entries must be dicts or ToolCall objects")
     fn = c.get("function") or c
-    args = fn.get("arguments")
-    return ToolCall(str(c.get("id", "")), str(fn.get("name", "")), args)
+    args = fn.get("arguments") if isinstance(fn, Mapping) else None
+    name = fn.get("name") if isinstance(fn, Mapping) else None
+    if not isinstance(name, str) or not isinstance(args, (str, Mapping, type(None))):
+        raise ConfigurationError(
+            f"messages[{i}].tool_calls entries need function.name (a string) and function.arguments "
+            "(a JSON string or a dict)"
+        )
+    return ToolCall(str(c.get("id", "")), name, args)
 
 
 def _part(p: Any, i: int, j: int) -> Part:
@@ -84,8 +114,13 @@ def _part(p: Any, i: int, j: int) -> Part:
         raise ConfigurationError(f"messages[{i}].content[{j}] must be a dict")
     kind = p.get("type")
     cache = p.get("cache_control")
+    if cache is not None and not isinstance(cache, Mapping):
+        raise ConfigurationError(f"messages[{i}].content[{j}].cache_control must be a dict")
     if kind == "text":
-        return TextPart(str(p.get("text", "")), cache)
+        text = p.get("text")
+        if not isinstance(text, str):
+            raise ConfigurationError(f"messages[{i}].content[{j}].text must be a string")
+        return TextPart(text, cache)
     if kind == "image_url":
         spec = p.get("image_url")
         url = spec.get("url") if isinstance(spec, Mapping) else spec
@@ -97,12 +132,24 @@ def _part(p: Any, i: int, j: int) -> Part:
             return ImagePart(data=data, media_type=media, detail=detail, cache_control=cache)
         return ImagePart(url=url, detail=detail, cache_control=cache)
     if kind == "input_audio":
-        audio = p.get("input_audio") or {}
-        return AudioPart(str(audio.get("data", "")), str(audio.get("format", "wav")))
+        audio = p.get("input_audio")
+        if not isinstance(audio, Mapping) or not isinstance(audio.get("data"), str):
+            raise ConfigurationError(
+                f"messages[{i}].content[{j}] needs input_audio={{'data': <base64>, 'format': 'wav'}}"
+            )
+        return AudioPart(audio["data"], str(audio.get("format", "wav")))
     if kind == "file":
-        f = p.get("file") or {}
-        media, data = split_data_url(str(f.get("file_data", "")))
-        return DocumentPart(data=data, media_type=media or "application/pdf", title=f.get("filename"))
+        f = p.get("file")
+        if not isinstance(f, Mapping) or not isinstance(f.get("file_data"), str):
+            raise ConfigurationError(
+                f"messages[{i}].content[{j}] needs "
+                "file={'file_data': 'data:<type>;base64,...', 'filename': ...}"
+            )
+        title = f.get("filename")
+        media, data = split_data_url(f["file_data"])
+        return DocumentPart(
+            data=data, media_type=media or "application/pdf", title=title if isinstance(title, str) else None
+        )
     raise ConfigurationError(
         f"messages[{i}].content[{j}] has unsupported part type {kind!r} "
         "(expected text, image_url, input_audio or file)"
@@ -123,8 +170,17 @@ def split_data_url(url: str) -> tuple[str | None, str | None]:
 
 
 def to_tools(tools: Iterable[Any] | None) -> list[Tool]:
-    if not tools:
+    if tools is None:
         return []
+    if not isinstance(tools, (list, tuple)) and (
+        isinstance(tools, (Mapping, str, bytes, Tool, type))
+        or callable(tools)
+        or not isinstance(tools, Iterable)
+    ):
+        raise ConfigurationError(
+            f"tools must be a list (of Tools, dicts, functions or pydantic models), "
+            f"not {type(tools).__name__}; wrap a single tool in a list: tools=[...]"
+        )
     out = [_tool(t) for t in tools]
     names = [t.name for t in out]
     if len(set(names)) != len(names):
@@ -160,17 +216,30 @@ def _tool(t: Any) -> Tool:
     )
 
 
+def check_tool_choice(choice: ToolChoice, tools: Sequence[Tool]) -> None:
+    """A forced or required tool needs tools to choose from; a forced one must be among them."""
+    if isinstance(choice, ForcedTool):
+        names = [t.name for t in tools]
+        if choice.name not in names:
+            raise ConfigurationError(
+                f"tool_choice names {choice.name!r}, which is not among the tools given ({names}); "
+                "pass that tool in tools=, or tool_choice='auto'"
+            )
+    elif choice in ("required", "any") and not tools:
+        raise ConfigurationError(f"tool_choice={choice!r} needs tools=[...] to choose from")
+
+
 def to_tool_choice(choice: Any) -> ToolChoice | None:
     if choice is None:
         return None
     if isinstance(choice, ForcedTool):
         return choice
-    if isinstance(choice, str):
+    if isinstance(choice, str) and choice:
         return choice if choice in ("auto", "none", "required", "any") else ForcedTool(choice)
     if isinstance(choice, Mapping):
         fn = choice.get("function")
         name = fn.get("name") if isinstance(fn, Mapping) else choice.get("name")
-        if isinstance(name, str):
+        if isinstance(name, str) and name:
             return ForcedTool(name)
     raise ConfigurationError(
         f"tool_choice must be 'auto', 'none', 'required', a tool name or an OpenAI-style dict, got {choice!r}"
@@ -192,8 +261,12 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
         kind = rf.get("type")
         if kind == "json_object":
             return ResponseFormat("json_object"), None
-        if kind == "json_schema" and isinstance(rf.get("json_schema"), Mapping):
-            js = rf["json_schema"]
+        if kind == "json_schema":
+            js = rf.get("json_schema")
+            if not isinstance(js, Mapping) or not isinstance(js.get("schema", {}), Mapping):
+                raise ConfigurationError(
+                    "response_format type 'json_schema' needs json_schema={'name': ..., 'schema': {...}}"
+                )
             schema = js.get("schema") or {}
             strict = js.get("strict")
             return (
@@ -207,6 +280,11 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
             )
         if kind == "text":
             return None, None
+        if isinstance(kind, str) and "properties" not in rf and kind not in _SCHEMA_TYPES:
+            raise ConfigurationError(
+                f"response_format type {kind!r} is not understood: use 'json_object', 'json_schema', "
+                "'text', a JSON schema or a pydantic model"
+            )
         # Anything else is taken as a bare JSON schema.
         name = str(rf.get("title") or "response").replace(" ", "_")
         return ResponseFormat("json_schema", rf, name, is_strict_schema(rf)), None

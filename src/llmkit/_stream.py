@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from typing import Any
 
 from llmkit import _constants as C
+from llmkit._guard import check_completion, check_usage, decode_error, scrubbed
 from llmkit.dialects.base import StreamDecoder
 from llmkit.errors import (
     APIConnectionError,
     APITimeoutError,
+    LLMKitError,
     ProviderError,
     ResponseTooLargeError,
     StreamInterruptedError,
@@ -81,9 +83,14 @@ class Accumulator:
         self.events += 1
         kind = type(ev)
         if kind is TextDelta:
+            if type(ev.text) is not str:  # type: ignore[union-attr]
+                raise TypeError("a text delta that is not a string")
             self.text.append(ev.text)  # type: ignore[union-attr]
         elif kind is ToolCallDelta:
             assert isinstance(ev, ToolCallDelta)
+            # Checked here, once for every dialect: these are what build() sorts and joins.
+            if type(ev.index) is not int or not isinstance(ev.arguments_delta, str):
+                raise TypeError(f"tool call delta with index {ev.index!r}")
             slot = self._open.get(ev.index)
             if slot is None or (ev.id and slot[1] and ev.id != slot[1]):
                 slot = self._open[ev.index] = [ev.index, ev.id, ev.name, [ev.arguments_delta]]
@@ -101,6 +108,8 @@ class Accumulator:
             self.refusal.append(ev.text)
         elif kind is ReasoningDelta:
             assert isinstance(ev, ReasoningDelta)
+            if type(ev.text) is not str:
+                raise TypeError("a reasoning delta that is not a string")
             self.reasoning.append(ev.text)
             if ev.signature:
                 self.signature = ev.signature
@@ -108,6 +117,7 @@ class Accumulator:
                 self.redacted.append(ev.redacted_data)
         elif kind is UsageUpdate:
             assert isinstance(ev, UsageUpdate)
+            check_usage(ev.usage)
             self.usage = _merge_usage(self.usage, ev.usage)
         elif kind is Finish:
             assert isinstance(ev, Finish)
@@ -199,28 +209,36 @@ class _StreamCore:
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         try:
             events = self.decoder.feed(chunk)
+            add = self.acc.add
+            for ev in events:
+                add(ev)
         except ProviderError as exc:
             if exc.provider is None:
                 exc.provider = self.provider
             exc.partial = self.partial()
-            raise
-        if events:
-            self.unproductive = 0
+            raise scrubbed(exc, self.provider)
+        except LLMKitError as exc:
+            raise scrubbed(exc, self.provider)
+        except Exception as exc:  # the boundary guard: a drifted event is a typed error (see _guard)
+            err = decode_error(exc, "stream event", self.provider, chunk)
         else:
-            self.unproductive += len(chunk)
-            if self.unproductive > self.max_event_bytes:
-                raise self.too_large()
-        add = self.acc.add
-        for ev in events:
-            add(ev)
-        # A decoder may report an in-stream error after handing back the events that preceded it.
-        error: ProviderError | None = getattr(self.decoder, "error", None)
-        if error is not None:
-            error.partial = self.partial()
-            raise error
-        if self.deadline is not None and self.clock() > self.deadline:
-            raise self.interrupted(APITimeoutError("total timeout reached while streaming"))
-        return events
+            if events:
+                self.unproductive = 0
+            else:
+                self.unproductive += len(chunk)
+                if self.unproductive > self.max_event_bytes:
+                    raise self.too_large()
+            # A decoder may report an in-stream error after handing back the events that preceded it.
+            error: ProviderError | None = getattr(self.decoder, "error", None)
+            if error is not None:
+                error.partial = self.partial()
+                raise error
+            if self.deadline is not None and self.clock() > self.deadline:
+                raise self.interrupted(APITimeoutError("total timeout reached while streaming"))
+            return events
+        # Raised outside the handler so that the bare exception (which may quote the body) is not
+        # kept as __context__.
+        raise err
 
     def too_large(self) -> ResponseTooLargeError:
         err = ResponseTooLargeError(
@@ -261,17 +279,23 @@ class _StreamCore:
 
     def end(self) -> Completion:
         try:
-            done = self.decoder.done
+            if not self.decoder.done:
+                raise self.interrupted(APIConnectionError("the stream ended before its terminating event"))
+            completion = check_completion(self.partial())
         except ProviderError as exc:  # a dialect may report a pending in-stream error here
-            exc.partial = self.partial()
-            raise
-        if not done:
-            raise self.interrupted(APIConnectionError("the stream ended before its terminating event"))
-        completion = self.partial()
-        self.completion = completion
-        if self.finalize is not None:
-            self.finalize(completion)
-        return completion
+            if exc.partial is None:
+                exc.partial = self.partial()
+            raise scrubbed(exc, self.provider)
+        except LLMKitError as exc:
+            raise scrubbed(exc, self.provider)
+        except Exception as exc:
+            failed = decode_error(exc, "end of stream", self.provider, None)
+        else:
+            self.completion = completion
+            if self.finalize is not None:
+                self.finalize(completion)
+            return completion
+        raise failed
 
 
 class Stream:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from llmkit import _guard
 from llmkit._base import Messages, _Base, _log_response, log
 from llmkit._retry import Flow, Send, Sleep, Timeout
 from llmkit._stream import AsyncStream, Stream
@@ -115,7 +116,7 @@ class Client(_Base):
         )  # fmt: skip
         resp = self._drive(self._flow(call, False))
         r = call.resolved
-        return self._structured(r.dialect.parse_chat(resp, req, r.ctx), validator)
+        return self._structured(_guard.parse_chat(r.dialect, resp, req, r.ctx), validator)
 
     def stream(
         self,
@@ -166,7 +167,7 @@ class Client(_Base):
             provider_options,
         )  # fmt: skip
         resp = self._drive(self._flow(call, False))
-        return call.resolved.dialect.parse_embed(resp, req, call.resolved.ctx)
+        return _guard.parse_embed(call.resolved.dialect, resp, req, call.resolved.ctx)
 
     def count_tokens(
         self,
@@ -180,7 +181,7 @@ class Client(_Base):
     ) -> TokenCount:
         call, _ = self._prep_count(model, messages, tools, api_key, base_url, provider_options)
         resp = self._drive(self._flow(call, False))
-        return call.resolved.dialect.parse_count_tokens(resp, call.resolved.ctx)
+        return _guard.parse_count_tokens(call.resolved.dialect, resp, call.resolved.ctx)
 
     def close(self) -> None:
         with self._transport_lock:
@@ -272,7 +273,7 @@ class AsyncClient(_Base):
         )  # fmt: skip
         resp = await self._drive(self._flow(call, False))
         r = call.resolved
-        return self._structured(r.dialect.parse_chat(resp, req, r.ctx), validator)
+        return self._structured(_guard.parse_chat(r.dialect, resp, req, r.ctx), validator)
 
     def stream(
         self,
@@ -325,7 +326,7 @@ class AsyncClient(_Base):
             provider_options,
         )  # fmt: skip
         resp = await self._drive(self._flow(call, False))
-        return call.resolved.dialect.parse_embed(resp, req, call.resolved.ctx)
+        return _guard.parse_embed(call.resolved.dialect, resp, req, call.resolved.ctx)
 
     async def count_tokens(
         self, model: str, messages: Messages, *, tools: Iterable[Any] | None = None,
@@ -333,7 +334,7 @@ class AsyncClient(_Base):
     ) -> TokenCount:  # fmt: skip
         call, _ = self._prep_count(model, messages, tools, api_key, base_url, provider_options)
         resp = await self._drive(self._flow(call, False))
-        return call.resolved.dialect.parse_count_tokens(resp, call.resolved.ctx)
+        return _guard.parse_count_tokens(call.resolved.dialect, resp, call.resolved.ctx)
 
     async def aclose(self) -> None:
         if self._transport is not None:

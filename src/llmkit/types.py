@@ -102,8 +102,8 @@ class ToolCall:
             self.raw_arguments = arguments
             try:
                 value = json.loads(arguments)
-            except ValueError as exc:
-                value, self.parse_error = None, f"invalid JSON: {exc}"
+            except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep to decode
+                value, self.parse_error = None, f"invalid JSON: {type(exc).__name__}: {exc}"
             if self.parse_error is None and not isinstance(value, dict):
                 self.parse_error = f"expected a JSON object, got {type(value).__name__}"
             self._arguments = value if isinstance(value, dict) else {}

@@ -53,9 +53,20 @@ class HttpResponse:
 
 
 # json.dumps with non-default arguments builds a new encoder per call; one reused is ~2 µs cheaper.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# allow_nan=False: NaN and Infinity are not JSON, and providers reject (or misread) them.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def dumps(obj: Any) -> bytes:
-    """Compact JSON as the wire wants it (UTF-8, no ASCII escaping)."""
-    return _ENCODER.encode(obj).encode()
+    """Compact JSON as the wire wants it (UTF-8, no ASCII escaping). A body that cannot be JSON
+    (NaN, an object json cannot encode, a cycle) is the caller's ConfigurationError, before sending."""
+    try:
+        return _ENCODER.encode(obj).encode()
+    except (ValueError, TypeError, RecursionError) as exc:
+        failure = exc
+    from llmkit.errors import ConfigurationError
+
+    raise ConfigurationError(
+        f"the request body cannot be sent as JSON ({failure}); NaN and Infinity are not JSON, "
+        "and extra_body, tool schemas and options must hold only str, int, float, bool, None, lists and dicts"
+    )

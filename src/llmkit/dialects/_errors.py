@@ -48,7 +48,7 @@ def decode_body(resp: HttpResponse) -> Any:
     """The error body as JSON if it is JSON, else as (truncated) text."""
     try:
         return json.loads(resp.body) if resp.body else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to be an error body
         return resp.body[:2000].decode("utf-8", "replace")
 
 
@@ -56,8 +56,24 @@ def json_or_raise(body: bytes, what: str, provider: str) -> Any:
     """A successful response's JSON body; anything else is a typed ResponseDecodeError."""
     try:
         return json.loads(body)
-    except ValueError:
-        raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=body) from None
+    except (ValueError, RecursionError):
+        pass
+    # Raised outside the handler: a JSONDecodeError keeps the whole body in ``.doc``, and must not
+    # ride along as __context__ (the excerpt in the message is redacted).
+    raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=body)
+
+
+def count(value: Any, name: str, *, digits: bool = False) -> int:
+    """A token count as the wire gave it: null or absent is 0 (proto3 JSON leaves zeros out);
+    anything but a non-negative integer is a drifted body. ``digits``: also accept a decimal
+    string, which is how proto3 JSON writes 64-bit integers."""
+    if value is None:
+        return 0
+    if type(value) is int and value >= 0:
+        return value
+    if digits and type(value) is str and value.isdigit():
+        return int(value)
+    raise ResponseDecodeError(f"{name} is {value!r}, not a token count")
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from llmkit.dialects._errors import count
 from llmkit.errors import ResponseDecodeError
 from llmkit.types import (
     Citation,
@@ -41,8 +42,8 @@ def refusal_of(stop_reason: Any, stop_details: Any) -> str | None:
     return explanation if isinstance(explanation, str) else ""
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+def _int(value: Any, name: str = "a usage count") -> int:
+    return count(value, name)
 
 
 def usage_from(u: Mapping[str, Any] | None) -> Usage:
@@ -87,16 +88,16 @@ def content_from(blocks: Sequence[Any]) -> tuple[tuple[Part, ...], tuple[ToolCal
     citations: list[Citation] = []
     for block in blocks:
         if not isinstance(block, Mapping):
-            continue
+            raise ResponseDecodeError(f"a content block is {type(block).__name__}, not an object")
         kind = block.get("type")
         if kind == "text":
-            parts.append(TextPart(str(block.get("text") or "")))
+            parts.append(TextPart(_text(block, "text")))
             for c in block.get("citations") or ():
                 cit = citation_from(c)
                 if cit is not None and cit not in citations:
                     citations.append(cit)
         elif kind == "thinking":
-            parts.append(ReasoningPart(str(block.get("thinking") or ""), block.get("signature")))
+            parts.append(ReasoningPart(_text(block, "thinking"), block.get("signature")))
         elif kind == "redacted_thinking":
             parts.append(ReasoningPart(redacted_data=str(block.get("data") or "")))
         elif kind == "tool_use":
@@ -104,6 +105,15 @@ def content_from(blocks: Sequence[Any]) -> tuple[tuple[Part, ...], tuple[ToolCal
             calls.append(ToolCall(str(block.get("id") or ""), str(block.get("name") or ""), tool_input or {}))
         # Server tool blocks (server_tool_use, web_search_tool_result, ...) are kept in ``raw`` only.
     return tuple(parts), tuple(calls), citations
+
+
+def _text(block: Mapping[str, Any], key: str) -> str:
+    # A text block whose text is not a string is malformed: never read it as "".
+    value = block.get(key)
+    if not isinstance(value, str):
+        kind = block.get("type")
+        raise ResponseDecodeError(f"a {kind} block's {key} is {type(value).__name__}, not a string")
+    return value
 
 
 def completion_from(obj: Any, model: str, provider: str) -> Completion:

@@ -142,7 +142,7 @@ class AnthropicStreamDecoder:
         kind = block.get("type")
         if kind == "text":
             if block.get("text"):
-                out.append(TextDelta(str(block["text"])))
+                out.append(TextDelta(_str(block, "text")))
         elif kind == "tool_use":
             # Every tool_use block start is a new call, even at an index seen before.
             ordinal = self._n_calls
@@ -154,7 +154,7 @@ class AnthropicStreamDecoder:
             out.append(ToolCallDelta(ordinal, str(block.get("id") or ""), str(block.get("name") or ""), args))
         elif kind == "thinking":
             if block.get("thinking") or block.get("signature"):
-                out.append(ReasoningDelta(str(block.get("thinking") or ""), block.get("signature") or None))
+                out.append(ReasoningDelta(_str(block, "thinking"), block.get("signature") or None))
         elif kind == "redacted_thinking":
             out.append(ReasoningDelta(redacted_data=str(block.get("data") or "")))
 
@@ -165,7 +165,7 @@ class AnthropicStreamDecoder:
         kind = delta.get("type")
         if kind == "text_delta":
             if delta.get("text"):
-                out.append(TextDelta(str(delta["text"])))
+                out.append(TextDelta(_str(delta, "text")))
         elif kind == "input_json_delta":
             part = delta.get("partial_json")
             ordinal = self._tool_index.get(_index(obj))
@@ -173,7 +173,7 @@ class AnthropicStreamDecoder:
                 out.append(ToolCallDelta(ordinal, arguments_delta=str(part)))
         elif kind == "thinking_delta":
             if delta.get("thinking"):
-                out.append(ReasoningDelta(str(delta["thinking"])))
+                out.append(ReasoningDelta(_str(delta, "thinking")))
         elif kind == "signature_delta":
             if delta.get("signature"):
                 out.append(ReasoningDelta(signature=str(delta["signature"])))
@@ -182,6 +182,16 @@ class AnthropicStreamDecoder:
             if cit is not None and cit not in self.citations:
                 self.citations.append(cit)
                 out.append(CitationsUpdate(tuple(self.citations)))
+
+
+def _str(obj: Mapping[str, Any], key: str) -> str:
+    # Text that is not a string is malformed: an error, never str() of a list read as text.
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ResponseDecodeError(f"{obj.get('type')}.{key} is {type(value).__name__}, not a string")
+    return value
 
 
 def _index(obj: Mapping[str, Any]) -> int:

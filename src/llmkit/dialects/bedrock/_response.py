@@ -79,7 +79,10 @@ def citation_from(c: Any) -> Citation | None:
 def _content(blocks: Any, parts: list[Part], calls: list[ToolCall], citations: list[Citation]) -> None:
     for block in blocks if isinstance(blocks, list) else ():
         if not isinstance(block, Mapping):
-            continue
+            raise ResponseDecodeError(f"a content block is {type(block).__name__}, not an object")
+        if "text" in block and not isinstance(block["text"], str):
+            # Malformed text is an error, never silently an empty answer.
+            raise ResponseDecodeError(f"a text block holds {type(block['text']).__name__}, not a string")
         if isinstance(block.get("text"), str):
             if block["text"]:
                 parts.append(TextPart(block["text"]))

@@ -132,6 +132,10 @@ class BedrockConverseStreamDecoder:
             if text:
                 out.append(TextDelta(text))
             return
+        if text is not None:  # malformed text is an error, never silently dropped
+            raise ResponseDecodeError(
+                f"a text delta holds {type(text).__name__}, not a string", provider=self._ctx.provider
+            )
         use = delta.get("toolUse")
         if isinstance(use, Mapping):
             piece = use.get("input")

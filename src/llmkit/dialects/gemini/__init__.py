@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llmkit.dialects._errors import json_or_raise
+from llmkit.dialects._errors import count, json_or_raise
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.dialects.gemini._options import (
     AI_STUDIO,
@@ -107,10 +107,11 @@ class GeminiDialect:
         body = json_or_raise(resp.body, "Gemini response", ctx.provider)
         if not isinstance(body, dict):
             raise ResponseDecodeError("an embedding response must be an object", provider=ctx.provider)
+        # float() on every value: a vector of strings or nulls is drift, not an embedding.
         if "embeddings" in body:
-            vectors = [list(e.get("values") or []) for e in body["embeddings"]]
+            vectors = [[float(x) for x in e.get("values") or []] for e in body["embeddings"]]
         elif "embedding" in body:
-            vectors = [list(body["embedding"].get("values") or [])]
+            vectors = [[float(x) for x in body["embedding"].get("values") or []]]
         else:
             raise ResponseDecodeError(
                 "no embeddings in Gemini's response", provider=ctx.provider, snippet=resp.body
@@ -126,7 +127,7 @@ class GeminiDialect:
         if not isinstance(body, dict):
             raise ResponseDecodeError("a countTokens response must be an object", provider=ctx.provider)
         # proto3 JSON leaves out zero values, so an absent totalTokens means 0.
-        return TokenCount(input_tokens=int(body.get("totalTokens", 0)), exact=True)
+        return TokenCount(input_tokens=count(body.get("totalTokens"), "totalTokens", digits=True), exact=True)
 
 
 DIALECT = GeminiDialect()

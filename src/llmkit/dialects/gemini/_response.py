@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from llmkit.dialects._errors import class_for_status, decode_body, make_error
+from llmkit.dialects._errors import class_for_status, count, decode_body, make_error
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.gemini._request import SYNTHETIC_ID_PREFIX
 from llmkit.errors import (
@@ -75,15 +75,19 @@ def finish_reason(raw: str | None, has_calls: bool) -> FinishReason:
 def usage_of(meta: Mapping[str, Any] | None) -> Usage:
     if not meta:
         return Usage()
-    prompt = int(meta.get("promptTokenCount", 0)) + int(meta.get("toolUsePromptTokenCount", 0))
-    thoughts = int(meta.get("thoughtsTokenCount", 0))
+
+    def n(key: str) -> int:
+        return count(meta.get(key), f"usageMetadata.{key}", digits=True)
+
+    prompt = n("promptTokenCount") + n("toolUsePromptTokenCount")
+    thoughts = n("thoughtsTokenCount")
     # candidatesTokenCount excludes thoughts; llmkit's output_tokens counts everything generated.
-    output = int(meta.get("candidatesTokenCount", 0)) + thoughts
+    output = n("candidatesTokenCount") + thoughts
     return Usage(
         input_tokens=prompt,
         output_tokens=output,
-        total_tokens=int(meta.get("totalTokenCount", 0)) or prompt + output,
-        cached_input_tokens=int(meta.get("cachedContentTokenCount", 0)),
+        total_tokens=n("totalTokenCount") or prompt + output,
+        cached_input_tokens=n("cachedContentTokenCount"),
         reasoning_tokens=thoughts,
     )
 

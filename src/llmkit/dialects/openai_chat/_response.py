@@ -92,8 +92,18 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
             "chat completion without a choices list", provider=ctx.provider, snippet=str(obj)
         )
     choices = obj["choices"]
+    # No choices at all is read as an empty answer (some gateways send that); a choice that is
+    # not an object is drift.
     choice = choices[0] if choices else {}
+    if not isinstance(choice, dict):
+        raise ResponseDecodeError(
+            "chat completion without a choice object", provider=ctx.provider, snippet=str(obj)
+        )
     msg = choice.get("message") or {}
+    if not isinstance(msg, dict):
+        raise ResponseDecodeError(
+            "choices[0].message is not an object", provider=ctx.provider, snippet=str(obj)
+        )
     parts: list[Part] = []
     if "reasoning_content" in msg or "reasoning" in msg:
         reasoning = reasoning_of(msg)
@@ -106,7 +116,17 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     elif isinstance(content, list):  # some servers (Mistral) return typed parts, thinking included
         for ev in delta_parts(content):
             parts.append(TextPart(ev.text) if isinstance(ev, TextDelta) else ReasoningPart(ev.text))  # type: ignore[union-attr]
+    elif content is not None and content != {}:  # {}: a documented placeholder (Novita), no text
+        raise ResponseDecodeError(
+            f"message content is {type(content).__name__}, not text", provider=ctx.provider, snippet=str(obj)
+        )
     raw_calls = msg.get("tool_calls")
+    if raw_calls is not None and not (
+        isinstance(raw_calls, list) and all(_is_function_call(c) for c in raw_calls)
+    ):
+        raise ResponseDecodeError(
+            "tool_calls is not a list of function calls", provider=ctx.provider, snippet=str(raw_calls)
+        )
     calls = (
         tuple(
             ToolCall(
@@ -136,6 +156,10 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     if q.response_hook is not None:
         q.response_hook(obj, completion)
     return completion
+
+
+def _is_function_call(c: Any) -> bool:
+    return isinstance(c, dict) and isinstance(c.get("function"), dict)
 
 
 def delta_parts(parts: Any) -> list[StreamEvent]:

@@ -110,8 +110,12 @@ class OpenAIStreamDecoder:
             if content:
                 if isinstance(content, str):
                     out.append(TextDelta(content))
-                else:  # Mistral may stream a list of typed parts, thinking included
+                elif isinstance(content, list):  # Mistral may stream a list of typed parts, thinking included
                     out.extend(delta_parts(content))
+                else:
+                    raise ResponseDecodeError(
+                        f"delta content is {type(content).__name__}, not text", provider=self._ctx.provider
+                    )
             refusal = delta.get("refusal")
             if refusal and isinstance(refusal, str):  # the first chunk carries "" or null
                 self._refused = True
@@ -137,7 +141,12 @@ class OpenAIStreamDecoder:
 
     def _ordinal(self, index: Any, call_id: str | None) -> int:
         """The call's position among this stream's tool calls."""
-        key = index if isinstance(index, int) and not isinstance(index, bool) else 0
+        if type(index) is not int:
+            # Absent means the first call (some servers leave it out); anything else is drift.
+            raise ResponseDecodeError(
+                f"tool call index is {type(index).__name__}, not an integer", provider=self._ctx.provider
+            )
+        key = index
         known = self._calls.get(key)
         if known is None or (call_id is not None and known[0] is not None and call_id != known[0]):
             ordinal = self._n_calls

@@ -151,8 +151,13 @@ class SageMakerStreamDecoder:
         token = obj.get("token")
         if isinstance(token, Mapping) and not token.get("special"):
             piece = token.get("text")
-            if isinstance(piece, str) and piece:
-                out.append(TextDelta(piece))
+            if isinstance(piece, str):
+                if piece:
+                    out.append(TextDelta(piece))
+            elif piece is not None:  # malformed text is an error, never silently dropped
+                raise ResponseDecodeError(
+                    f"a TGI token's text is {type(piece).__name__}, not a string", provider=self._ctx.provider
+                )
         details = obj.get("details")
         if isinstance(details, Mapping) or isinstance(obj.get("generated_text"), str):
             self._saw_final = True
