@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from llmkit.emulator import Emulator
-from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.errors import ContentFilteredError, OverloadedError, ProviderError, ServerError
 from llmkit.transport.aws_eventstream import encode_event, encode_exception
 
@@ -39,14 +38,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def replay(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    R.aws_env(monkeypatch)
     return str(R.install(monkeypatch, emu))
 
 

@@ -15,7 +15,6 @@ from llmkit._stream import Accumulator
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.openai_chat import DIALECT
 from llmkit.emulator import Emulator
-from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.providers import get_spec
 from llmkit.transport.aws_eventstream import encode_event
 from llmkit.types import FinishReason, ToolCallDelta
@@ -44,14 +43,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def replay(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    R.aws_env(monkeypatch)
     return str(R.install(monkeypatch, emu))
 
 

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from llmkit.emulator import Emulator, Script
-from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.transport.aws_eventstream import encode_event
 from llmkit.types import Completion, Usage, UsageUpdate
 
@@ -47,14 +46,7 @@ def replay(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The emulator's fake credentials; no real AWS configuration is read."""
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    R.aws_env(monkeypatch)
 
 
 def _whole(u: Usage) -> tuple[int, int, int]:
