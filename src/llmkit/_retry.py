@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmkit import _constants as C
-from llmkit._redact import redact_url
+from llmkit._redact import redact_location
 from llmkit.auth.base import Auth, AuthFlow, Blocking
 from llmkit.dialects._errors import parse_retry_after
 from llmkit.errors import (
@@ -219,7 +219,7 @@ def send_flow(
 
 def redirect_error(resp: HttpResponse, provider: str | None, attempts: int) -> RedirectError:
     location = resp.headers.get("location")
-    shown = _redact_location(location) if location else None
+    shown = redact_location(location) if location else None
     where = f" to {shown}" if shown else ""
     err = RedirectError(
         f"the server answered with a redirect{where}; llmkit does not follow redirects. If the "
@@ -231,13 +231,3 @@ def redirect_error(resp: HttpResponse, provider: str | None, attempts: int) -> R
     )
     err.location = shown
     return err
-
-
-def _redact_location(location: str) -> str:
-    """A Location header fit for a message: no query or fragment (a redirect to a signed or
-    pre-authorised URL carries its token there), no userinfo password, and a bounded length."""
-    base, sep, _ = location.partition("?")
-    if not sep:
-        base, sep, _ = location.partition("#")
-    shown = redact_url(base[:300]) + ("?***" if sep else "")
-    return "".join(ch if ch.isprintable() else "?" for ch in shown)
