@@ -189,32 +189,40 @@ def send_flow(
                 exc.provider = provider
             raise
         else:
-            status = resp.status
-            if 200 <= status < 300:
+            if 200 <= resp.status < 300:
                 return resp
-            if 300 <= status < 400:
-                # Never followed (the credentials must not travel to wherever it points) and never
-                # taken for success: the body of a 3xx is not the answer.
-                raise redirect_error(resp, provider, retries + 1)
-            err = to_error(resp)
-            err.attempts = retries + 1
-            retryable = (
-                err.retryable if err.retryable is not None else should_retry_status(resp.status, resp.headers)
-            )
-            if not retryable or retries >= policy.max_retries:
-                raise err
-            maybe = policy.delay_for(retries, resp.headers)
-            if maybe is None:
-                raise err  # asked to wait longer than we are willing to block
-            delay = maybe
-            if isinstance(err, RateLimitError) and err.retry_after is None:
-                err.retry_after = delay
+            delay = _retry_delay(resp, to_error, policy, retries, provider)
         if deadline is not None and policy.clock() + delay >= deadline:
             raise APITimeoutError(
                 f"total timeout would pass while waiting {delay:.2f}s to retry", attempts=retries + 1
             )
         yield Sleep(delay)
         retries += 1
+
+
+def _retry_delay(
+    resp: HttpResponse,
+    to_error: Callable[[HttpResponse], ProviderError],
+    policy: RetryPolicy,
+    retries: int,
+    provider: str | None,
+) -> float:
+    """Seconds to wait before retrying a non-2xx answer; raises its typed error if it is not retried."""
+    if 300 <= resp.status < 400:
+        # Never followed (the credentials must not travel to wherever it points) and never
+        # taken for success: the body of a 3xx is not the answer.
+        raise redirect_error(resp, provider, retries + 1)
+    err = to_error(resp)
+    err.attempts = retries + 1
+    retryable = err.retryable if err.retryable is not None else should_retry_status(resp.status, resp.headers)
+    if not retryable or retries >= policy.max_retries:
+        raise err
+    delay = policy.delay_for(retries, resp.headers)
+    if delay is None:
+        raise err  # asked to wait longer than we are willing to block
+    if isinstance(err, RateLimitError) and err.retry_after is None:
+        err.retry_after = delay
+    return delay
 
 
 def redirect_error(resp: HttpResponse, provider: str | None, attempts: int) -> RedirectError:
