@@ -1,4 +1,5 @@
-"""Helpers for the fidelity tests (loaded by path: the suite runs with --import-mode=importlib).
+"""Helpers for the fidelity tests (imported by name: tests/hardening/conftest.py puts this folder
+on sys.path).
 
 ``replay``: an emulator profile that answers with the bytes the request itself carries (base64 in
 ``x-replay-body``), sent in ONE chunked write, so a test can put several events (a delta and an

@@ -1,7 +1,7 @@
 """Everything an exception drags along, and the check that no secret is in any of it.
 
 Shared by the secrets tests (``_secrets_helpers`` re-exports ``assert_no_secret``) and the
-transport tests (loaded by path: the suite runs with --import-mode=importlib)."""
+transport tests (imported by name: tests/hardening/conftest.py puts this folder on sys.path)."""
 
 from __future__ import annotations
 

@@ -4,27 +4,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import _fidelity_replay as R
 import pytest
 
 from llmkit.emulator import Emulator, Script
 from llmkit.errors import RefusalError
 from llmkit.types import FinishReason, RefusalDelta, TextDelta
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _load("_fidelity_replay")
 MODEL = "anthropic/claude-sonnet-4-5"
 WORDS = "I can't help with that request."
 SCHEMA = {

@@ -4,28 +4,16 @@ profile sends each body below in ONE chunked write."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import _fidelity_replay as R
 import pytest
 
 from llmkit.emulator import Emulator
 from llmkit.errors import ContentFilteredError, OverloadedError, ProviderError, ServerError
 from llmkit.transport.aws_eventstream import encode_event, encode_exception
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _load("_fidelity_replay")
 SSE = "text/event-stream"
 EVENTSTREAM = "application/vnd.amazon.eventstream"
 KW: dict[str, Any] = {"api_key": "sk-test-fidelity-000000", "max_retries": 0}

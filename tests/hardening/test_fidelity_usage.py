@@ -7,28 +7,16 @@ included), ``output_tokens`` everything generated (reasoning included), and
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import _fidelity_replay as R
 import pytest
 
 from llmkit.emulator import Emulator, Script
 from llmkit.transport.aws_eventstream import encode_event
 from llmkit.types import Completion, Usage, UsageUpdate
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _load("_fidelity_replay")
 BEDROCK = "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 EVENTSTREAM = "application/vnd.amazon.eventstream"
 

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import pickle
 import socket
-from pathlib import Path
 from typing import Any
 
+import _transport_servers as ts
+import _walk as walk
 import pytest
 
 import llmkit
 from llmkit.errors import APIConnectionError, ConfigurationError
-
-_spec = importlib.util.spec_from_file_location("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert _spec and _spec.loader
-ts: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ts)
-_spec = importlib.util.spec_from_file_location("_walk", Path(__file__).with_name("_walk.py"))
-assert _spec and _spec.loader
-walk: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(walk)
 
 CANARY = "sk-CANARY-transport-5b1e9d0c7a"
 HEADER_CANARY = "hdr-CANARY-0f9e8d7c6b5a"

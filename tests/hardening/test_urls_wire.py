@@ -8,22 +8,16 @@ side) can hide a re-quoting or un-quoting difference.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import _transport_servers as ts
 import pytest
 
 import llmkit
 from llmkit.errors import ConfigurationError, LLMKitError
-
-_spec = importlib.util.spec_from_file_location("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert _spec and _spec.loader
-ts: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ts)
 
 HOSTILE_MODELS = [
     "a/b",

@@ -5,22 +5,15 @@ walker that looks for a secret everywhere an exception can carry it (``assert_no
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-_spec = importlib.util.spec_from_file_location("_walk", Path(__file__).parents[1] / "_walk.py")
-assert _spec is not None and _spec.loader is not None
-_walk = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_walk)
-assert_no_secret = _walk.assert_no_secret
-
+from _walk import assert_no_secret as assert_no_secret  # tests/hardening/conftest.py: on sys.path
 
 # ------------------------------------------------------------------ the hostile server
 
