@@ -214,3 +214,13 @@ def mask(value: str | None) -> str:
     if not value:
         return "None"
     return f"'{MASK}{value[-2:]}'" if len(value) > 12 else f"'{MASK}'"
+
+
+def redact_location(location: str) -> str:
+    """A Location header fit for a message: no query or fragment (a redirect to a signed or
+    pre-authorised URL carries its token there), no userinfo password, and a bounded length."""
+    base, sep, _ = location.partition("?")
+    if not sep:
+        base, sep, _ = location.partition("#")
+    shown = redact_url(base[:300]) + ("?***" if sep else "")
+    return "".join(ch if ch.isprintable() else "?" for ch in shown)

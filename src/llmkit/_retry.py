@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmkit import _constants as C
-from llmkit._redact import redact_url
+from llmkit._redact import redact_location
 from llmkit.auth.base import Auth, AuthFlow, Blocking
 from llmkit.dialects._errors import parse_retry_after
 from llmkit.errors import (
@@ -215,26 +215,9 @@ def send_flow(
                 exc.provider = provider
             raise
         else:
-            status = resp.status
-            if 200 <= status < 300:
+            if 200 <= resp.status < 300:
                 return resp
-            if 300 <= status < 400:
-                # Never followed (the credentials must not travel to wherever it points) and never
-                # taken for success: the body of a 3xx is not the answer.
-                raise redirect_error(resp, provider, retries + 1)
-            err = to_error(resp)
-            err.attempts = retries + 1
-            retryable = (
-                err.retryable if err.retryable is not None else should_retry_status(resp.status, resp.headers)
-            )
-            if not retryable or retries >= policy.max_retries:
-                raise err
-            maybe = policy.delay_for(retries, resp.headers)
-            if maybe is None:
-                raise err  # asked to wait longer than we are willing to block
-            delay = maybe
-            if isinstance(err, RateLimitError) and err.retry_after is None:
-                err.retry_after = delay
+            delay = _retry_delay(resp, to_error, policy, retries, provider)
         if deadline is not None and policy.clock() + delay >= deadline:
             raise APITimeoutError(
                 f"total timeout would pass while waiting {delay:.2f}s to retry", attempts=retries + 1
@@ -243,9 +226,34 @@ def send_flow(
         retries += 1
 
 
+def _retry_delay(
+    resp: HttpResponse,
+    to_error: Callable[[HttpResponse], ProviderError],
+    policy: RetryPolicy,
+    retries: int,
+    provider: str | None,
+) -> float:
+    """Seconds to wait before retrying a non-2xx answer; raises its typed error if it is not retried."""
+    if 300 <= resp.status < 400:
+        # Never followed (the credentials must not travel to wherever it points) and never
+        # taken for success: the body of a 3xx is not the answer.
+        raise redirect_error(resp, provider, retries + 1)
+    err = to_error(resp)
+    err.attempts = retries + 1
+    retryable = err.retryable if err.retryable is not None else should_retry_status(resp.status, resp.headers)
+    if not retryable or retries >= policy.max_retries:
+        raise err
+    delay = policy.delay_for(retries, resp.headers)
+    if delay is None:
+        raise err  # asked to wait longer than we are willing to block
+    if isinstance(err, RateLimitError) and err.retry_after is None:
+        err.retry_after = delay
+    return delay
+
+
 def redirect_error(resp: HttpResponse, provider: str | None, attempts: int) -> RedirectError:
     location = resp.headers.get("location")
-    shown = _redact_location(location) if location else None
+    shown = redact_location(location) if location else None
     where = f" to {shown}" if shown else ""
     err = RedirectError(
         f"the server answered with a redirect{where}; llmkit does not follow redirects. If the "
@@ -257,13 +265,3 @@ def redirect_error(resp: HttpResponse, provider: str | None, attempts: int) -> R
     )
     err.location = shown
     return err
-
-
-def _redact_location(location: str) -> str:
-    """A Location header fit for a message: no query or fragment (a redirect to a signed or
-    pre-authorised URL carries its token there), no userinfo password, and a bounded length."""
-    base, sep, _ = location.partition("?")
-    if not sep:
-        base, sep, _ = location.partition("#")
-    shown = redact_url(base[:300]) + ("?***" if sep else "")
-    return "".join(ch if ch.isprintable() else "?" for ch in shown)

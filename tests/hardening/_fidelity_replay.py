@@ -1,9 +1,11 @@
-"""Helpers for the fidelity tests (loaded by path: the suite runs with --import-mode=importlib).
+"""Helpers for the fidelity tests (imported by name: tests/hardening/conftest.py puts this folder
+on sys.path).
 
 ``replay``: an emulator profile that answers with the bytes the request itself carries (base64 in
 ``x-replay-body``), sent in ONE chunked write, so a test can put several events (a delta and an
 error, say) in one transport read. Stateless, so the emulator's handler cache cannot go stale.
-``complete`` / ``stream``: drive the public API sync or async.
+``complete`` / ``stream``: drive the public API sync or async. ``aws_env``: the emulator's fake
+AWS credentials in the environment, and no real AWS configuration read.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 
 from llmkit import AsyncClient, Client
 from llmkit.emulator import PROFILES, Emulator, EmuRequest, Profile, Reply
+from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.types import Completion, StreamEvent
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -40,6 +43,17 @@ def install(monkeypatch: pytest.MonkeyPatch, emu: Emulator) -> str:
     monkeypatch.setitem(sys.modules, _MODULE, module)
     monkeypatch.setitem(PROFILES, PROFILE, Profile(PROFILE, f"{_MODULE}:handle", base_path=""))
     return emu.base_url(PROFILE)
+
+
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
 
 
 def serve(body: bytes, content_type: str = "application/json") -> dict[str, str]:

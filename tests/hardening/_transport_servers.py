@@ -1,6 +1,7 @@
 """Tiny hostile HTTP/1.1 servers on 127.0.0.1 for the transport tests (raw sockets, one thread each).
 
-Loaded by the test modules with ``load()`` (tests use importlib import mode, so no package import).
+Imported by name (``import _transport_servers as ts``): tests/hardening/conftest.py puts this folder on
+sys.path, as the importlib import mode does not.
 """
 
 from __future__ import annotations

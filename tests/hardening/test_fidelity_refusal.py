@@ -4,12 +4,10 @@ CONTENT_FILTER; under ``response_format`` they raise ``RefusalError`` (not a JSO
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import _fidelity_replay as R
 import pytest
 
 import llmkit
@@ -17,16 +15,6 @@ from llmkit.emulator import Emulator, Script
 from llmkit.errors import RefusalError, StructuredOutputError
 from llmkit.types import Completion, FinishReason, RefusalDelta, TextDelta
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _load("_fidelity_replay")
 SCHEMA = {
     "type": "object",
     "properties": {"city": {"type": "string"}, "temperature": {"type": "number"}},

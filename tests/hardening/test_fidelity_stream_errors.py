@@ -4,29 +4,16 @@ profile sends each body below in ONE chunked write."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import _fidelity_replay as R
 import pytest
 
 from llmkit.emulator import Emulator
-from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.errors import ContentFilteredError, OverloadedError, ProviderError, ServerError
 from llmkit.transport.aws_eventstream import encode_event, encode_exception
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _load("_fidelity_replay")
 SSE = "text/event-stream"
 EVENTSTREAM = "application/vnd.amazon.eventstream"
 KW: dict[str, Any] = {"api_key": "sk-test-fidelity-000000", "max_retries": 0}
@@ -39,14 +26,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def replay(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    R.aws_env(monkeypatch)
     return str(R.install(monkeypatch, emu))
 
 

@@ -7,29 +7,16 @@ included), ``output_tokens`` everything generated (reasoning included), and
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import _fidelity_replay as R
 import pytest
 
 from llmkit.emulator import Emulator, Script
-from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.transport.aws_eventstream import encode_event
 from llmkit.types import Completion, Usage, UsageUpdate
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-R = _load("_fidelity_replay")
 BEDROCK = "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 EVENTSTREAM = "application/vnd.amazon.eventstream"
 
@@ -47,14 +34,7 @@ def replay(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The emulator's fake credentials; no real AWS configuration is read."""
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    R.aws_env(monkeypatch)
 
 
 def _whole(u: Usage) -> tuple[int, int, int]:

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import struct
 import tracemalloc
 import zlib
-from pathlib import Path
 from typing import Any
 
+import _transport_servers as ts
 import pytest
 
 from llmkit.errors import ResponseDecodeError, ResponseTooLargeError
 from llmkit.transport.aws_eventstream import EventStreamDecodeError, EventStreamDecoder
 from llmkit.transport.sse import SSEDecoder
 from llmkit.types import TextDelta
-
-_spec = importlib.util.spec_from_file_location("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert _spec and _spec.loader
-ts: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ts)
 
 MiB = 1024 * 1024
 CAP = 4 * MiB

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib.util
 import threading
 import time
 import warnings
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +16,6 @@ from llmkit import functions
 from llmkit._retry import Timeout
 from llmkit.emulator import Emulator, Script
 from llmkit.transport import async_http, sync_http
-
-_spec = importlib.util.spec_from_file_location("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert _spec and _spec.loader
-ts: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ts)
 
 TEXT = "one two three four five six"
 

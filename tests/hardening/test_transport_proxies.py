@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import socket
-from pathlib import Path
 from typing import Any
 
+import _transport_servers as ts
 import pytest
 
 from llmkit.errors import ConfigurationError
 from llmkit.transport.proxy import ProxyPolicy
-
-_spec = importlib.util.spec_from_file_location("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert _spec and _spec.loader
-ts: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ts)
 
 PROXY_VARS = ["http_proxy", "https_proxy", "all_proxy", "no_proxy"]
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import struct
 import time
-from pathlib import Path
 from typing import Any
 
+import _transport_servers as ts
 import pytest
 
 from llmkit._retry import RetryPolicy, Timeout
 from llmkit.errors import APIConnectionError, APITimeoutError
-
-_spec = importlib.util.spec_from_file_location("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert _spec and _spec.loader
-ts: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ts)
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+import _transport_servers as ts
 import pytest
 
 import llmkit
@@ -38,54 +38,27 @@ HOSTILE_MODELS = [
 ]
 
 
-class RawServer:
-    """Accepts connections, records each request line, answers 400 with a JSON error."""
+def _record_and_refuse(server: Any, sock: socket.socket, f: Any) -> None:
+    if server.read(f) is not None:
+        body = b'{"error": {"message": "recorded", "type": "invalid_request_error"}}'
+        ts.respond(sock, 400, body, {"Connection": "close"})
+
+
+class RawServer(ts.Server):  # type: ignore[misc]
+    """Records each request line as it arrived, answers 400 with a JSON error and closes."""
 
     def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.1)  # so close() is seen promptly
-        self.port = self.sock.getsockname()[1]
-        self.lines: list[bytes] = []
-        self._stop = False
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__(_record_and_refuse)
 
-    def _serve(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            conn.settimeout(5)
-            with conn:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                self.lines.append(data.split(b"\r\n", 1)[0])
-                body = b'{"error": {"message": "recorded", "type": "invalid_request_error"}}'
-                conn.sendall(
-                    b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
-                    b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body
-                )
-
-    def close(self) -> None:
-        self._stop = True
-        self.sock.close()
-        self._thread.join(timeout=5)
+    @property
+    def lines(self) -> list[bytes]:
+        return [r.line.encode("latin-1") for r in self.requests]
 
 
 @pytest.fixture(scope="module")
 def raw() -> Iterator[RawServer]:
-    server = RawServer()
-    yield server
-    server.close()
+    with RawServer() as server:
+        yield server
 
 
 GOOGLE = {"access_token": "ya29.fake-token", "project": "my-project"}

@@ -40,7 +40,8 @@ class Script:
     # A structured-output answer, serialised as the text.
     json: Any = None
     # The model declines: OpenAI-style handlers answer with ``message.refusal`` (streamed as
-    # ``delta.refusal``) and no content, finish_reason "stop".
+    # ``delta.refusal``) and no content, finish_reason "stop"; Anthropic-style ones with no content,
+    # ``stop_reason: "refusal"`` and the words as ``stop_details.explanation``.
     refusal: str | None = None
     # Neutral finish reason (stop, length, tool_calls, content_filter); the handler maps it to its wire value.
     finish_reason: str | None = None

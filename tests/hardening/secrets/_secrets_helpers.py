@@ -1,76 +1,19 @@
-"""Helpers of the secrets tests (imported by name: conftest puts this folder on sys.path): a
-walker that looks for a secret everywhere an exception can carry it, and a tiny hostile HTTP
-server on 127.0.0.1 whose answers the test scripts."""
+"""Helpers of the secrets tests (imported by name: conftest puts this folder on sys.path): the
+walker that looks for a secret everywhere an exception can carry it (``assert_no_secret``, from
+``tests/hardening/_walk.py``, shared with the transport tests), and a tiny hostile HTTP server on
+127.0.0.1 whose answers the test scripts."""
 
 from __future__ import annotations
 
 import json
-import pickle
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import quote
 
-
-def _forms(secret: str) -> list[str]:
-    """The secret as it may be written: raw, JSON-escaped, URL-encoded."""
-    forms = {secret, json.dumps(secret)[1:-1], quote(secret, safe="")}
-    return [f for f in forms if f]
-
-
-def _texts(obj: Any, seen: set[int], depth: int = 0) -> Iterator[str]:
-    """Every text reachable from ``obj`` through str/repr/args/__cause__/__context__/__dict__,
-    recursively (containers, exception chains); other objects contribute their repr."""
-    if id(obj) in seen or depth > 40:
-        return
-    seen.add(id(obj))
-    if isinstance(obj, (str, bytes)):
-        yield obj if isinstance(obj, str) else obj.decode("utf-8", "replace")
-        return
-    if isinstance(obj, (int, float, bool)) or obj is None:
-        return
-    yield repr(obj)
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _texts(k, seen, depth + 1)
-            yield from _texts(v, seen, depth + 1)
-        return
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        for v in obj:
-            yield from _texts(v, seen, depth + 1)
-        return
-    if isinstance(obj, BaseException):
-        yield str(obj)
-        yield from _texts(obj.args, seen, depth + 1)
-        yield from _texts(obj.__cause__, seen, depth + 1)
-        yield from _texts(obj.__context__, seen, depth + 1)
-        yield from _texts(getattr(obj, "__notes__", None), seen, depth + 1)
-        yield from _texts(dict(vars(obj)), seen, depth + 1)
-        for cls in type(obj).__mro__:  # slotted attributes
-            for name in getattr(cls, "__slots__", ()):
-                yield from _texts(getattr(obj, name, None), seen, depth + 1)
-        return
-    if hasattr(obj, "__dict__") and type(obj).__module__.startswith("llmkit"):
-        yield from _texts(dict(vars(obj)), seen, depth + 1)
-
-
-def assert_no_secret(exc: BaseException, *secrets: str) -> None:
-    """Fail if any secret (in any written form) is reachable from ``exc``, its pickle, or the
-    unpickled copy; also check the copy is of the same type."""
-    texts = list(_texts(exc, set()))
-    data = pickle.dumps(exc)
-    again = pickle.loads(data)
-    assert type(again) is type(exc), f"unpickled as {type(again).__name__}, not {type(exc).__name__}"
-    texts.append(data.decode("latin-1"))
-    texts += list(_texts(again, set()))
-    for secret in secrets:
-        for form in _forms(secret):
-            for text in texts:
-                assert form not in text, f"secret {secret[:4]}… reachable from the exception: {text[:300]!r}"
-
+from _walk import assert_no_secret as assert_no_secret  # tests/hardening/conftest.py: on sys.path
 
 # ------------------------------------------------------------------ the hostile server
 

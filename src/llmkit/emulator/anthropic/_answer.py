@@ -45,6 +45,8 @@ def plan(body: dict[str, Any], turns: list[tuple[str, list[dict[str, Any]]]], sc
 
 
 def stop_reason_of(script: Script) -> str:
+    if script.refusal is not None:
+        return "refusal"
     if script.finish_reason:
         return STOP_REASONS.get(script.finish_reason, script.finish_reason)
     return "tool_use" if script.tool_calls else "end_turn"
@@ -71,8 +73,17 @@ def usage_of(body: dict[str, Any], script: Script, output: int) -> dict[str, Any
 def output_tokens(script: Script) -> int:
     if script.output_tokens is not None:
         return script.output_tokens
-    n = count_tokens(script.text or "") + count_tokens(script.reasoning or "")
+    n = sum(count_tokens(t or "") for t in (script.text, script.reasoning, script.refusal))
     return n + sum(count_tokens(call_arguments(c)) for c in script.tool_calls or ())
+
+
+def stop_details(script: Script) -> dict[str, Any] | None:
+    """A refusal's details as the Messages API gives them (``RefusalStopDetails``: type, the
+    policy category, a human-readable explanation); None for any other stop."""
+    if script.refusal is None:
+        return None
+    category = script.extra.get("refusal_category")
+    return {"type": "refusal", "category": category, "explanation": script.refusal or None}
 
 
 def content_blocks(script: Script) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from llmkit.emulator.anthropic._answer import (
     output_tokens,
     plan,
     prompt_tokens,
+    stop_details,
     stop_reason_of,
     usage_of,
 )
@@ -53,6 +54,7 @@ def messages(req: EmuRequest, emu: Emulator) -> Reply:
         "content": content_blocks(script),
         "stop_reason": stop_reason,
         "stop_sequence": stop_sequence,
+        **({"stop_details": details} if (details := stop_details(script)) is not None else {}),
         "usage": usage_of(body, script, output_tokens(script)),
     }
     reply = json_reply(200, message, {"request-id": f"req_{msg_id}"})

@@ -8,7 +8,7 @@ from typing import Any
 
 from llmkit.emulator._content import call_arguments, split_args, split_text
 from llmkit.emulator._faults import STREAM_FAULTS, break_stream, stream_reply
-from llmkit.emulator.anthropic._answer import output_tokens, usage_of
+from llmkit.emulator.anthropic._answer import output_tokens, stop_details, usage_of
 from llmkit.emulator.anthropic._errors import error_body
 from llmkit.emulator.anthropic._signature import sign
 from llmkit.emulator.script import Script, ScriptedError
@@ -87,7 +87,10 @@ def stream(
             yield _event({"type": "content_block_stop", "index": index})
             index += 1
         final_usage = {"output_tokens": output}
-        stop = {"stop_reason": stop_reason, "stop_sequence": stop_sequence}
+        stop: dict[str, Any] = {"stop_reason": stop_reason, "stop_sequence": stop_sequence}
+        details = stop_details(script)
+        if details is not None:  # a refusal: no content, its explanation here
+            stop["stop_details"] = details
         yield _event({"type": "message_delta", "delta": stop, "usage": final_usage})
         yield _event({"type": "message_stop"})
 
