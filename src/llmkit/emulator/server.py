@@ -70,6 +70,9 @@ def json_reply(status: int, obj: Any, headers: dict[str, str] | None = None) -> 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops connections when dozens of clients connect at once
+    # (a thread pool's first calls, an async gather): the kernel's SYN retry then costs seconds.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-request (a timeout, a cancelled stream) is normal traffic,
