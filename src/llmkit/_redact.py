@@ -17,6 +17,7 @@ the text and checks the few candidates found there.
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 from collections import OrderedDict
@@ -190,7 +191,34 @@ def register_secret(value: str | None) -> None:
 
 def redact_text(text: str) -> str:
     text = _PATTERNS.sub(MASK, _registry.scrub(text))
+    text = _B64_RUN.sub(_encoded_secret, text) if len(_registry) else text
     return _USERINFO.sub(r"\1" + MASK, text) if "@" in text else text
+
+
+# A run that may be base64 (standard or URL-safe, padded or not) of text holding a secret: a
+# server echoing the Authorization header encoded, a Basic credential, a JSON blob of headers.
+_B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_B64_TO_STANDARD = str.maketrans("-_", "+/")
+
+
+def _encoded_secret(m: re.Match[str]) -> str:
+    """The run masked whole if, decoded from any of the four character offsets, it holds a
+    registered secret (the run may start mid-group when it is glued to the text before it)."""
+    run = m.group(0)
+    core = run.rstrip("=").translate(_B64_TO_STANDARD)
+    decoded = []
+    for start in range(4):
+        piece = core[start:]
+        # The last group may be partial (unpadded, or cut off by the text): decode what it holds.
+        extra = len(piece) % 4
+        piece = piece[:-1] if extra == 1 else piece + "=" * ((4 - extra) % 4)
+        try:
+            decoded.append(base64.b64decode(piece, validate=True).decode("latin-1"))
+        except ValueError:
+            continue
+    # One scrub for the four readings (NUL-separated: no secret holds a NUL).
+    joined = "\0".join(decoded)
+    return MASK if _registry.scrub(joined) != joined else run
 
 
 _SECRET_QUERY = re.compile(

@@ -11,13 +11,14 @@ does I/O, so the whole policy is tested without sockets or sleeping.
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from llmkit import _constants as C
-from llmkit._redact import redact_url
+from llmkit._redact import MASK, redact_url
 from llmkit.auth.base import Auth, AuthFlow, Blocking
 from llmkit.dialects._errors import parse_retry_after
 from llmkit.errors import (
@@ -239,5 +240,17 @@ def _redact_location(location: str) -> str:
     base, sep, _ = location.partition("?")
     if not sep:
         base, sep, _ = location.partition("#")
-    shown = redact_url(base[:300]) + ("?***" if sep else "")
+    # A token can sit in the path too (a pre-signed download, a session id) and llmkit never
+    # saw it to register it: long token-like runs of a path segment are masked by their shape.
+    scheme, slashes, rest = base[:300].partition("://")
+    if not slashes:  # a relative Location: all path
+        scheme, rest = "", scheme
+    authority, slash, path = rest.partition("/")
+    path = _PATH_TOKEN.sub(MASK, path)
+    shown = redact_url(f"{scheme}{slashes}{authority}{slash}{path}") + ("?***" if sep else "")
     return "".join(ch if ch.isprintable() else "?" for ch in shown)
+
+
+# As long as no path segment of a provider's API (model names included) is, and as API keys,
+# session ids and signatures are: 24+ characters with no '/' or ';'.
+_PATH_TOKEN = re.compile(r"[A-Za-z0-9_.~+=-]{24,}")
