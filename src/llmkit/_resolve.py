@@ -41,6 +41,15 @@ def split_model(model: str) -> tuple[str, str]:
         raise ConfigurationError(
             f"model must look like 'provider/model-name' (e.g. 'openai/gpt-4o-mini'), got {model!r}"
         )
+    if not model.isascii():
+        try:  # it goes into a URL path or a JSON body, both UTF-8: a lone surrogate cannot
+            model.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigurationError(
+                f"the model name {model.encode('utf-8', 'backslashreplace').decode()!r} cannot be "
+                "encoded as UTF-8 (it holds a lone surrogate, as a badly decoded file leaves); "
+                "pass the model's real name"
+            ) from None
     return provider, name
 
 
