@@ -21,6 +21,7 @@ import base64
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 
 MASK = "***"
 
@@ -233,8 +234,13 @@ def redact_url(url: str) -> str:
     return redact_text(_SECRET_QUERY.sub(r"\1" + MASK, url))
 
 
-def redact_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {k: (MASK if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Credential headers masked by name; any other value scrubbed of registered secrets and
+    key shapes (a caller's gateway may take its key in a header of its own naming)."""
+    return {
+        k: (MASK if k.lower() in SENSITIVE_HEADERS else redact_text(v) if isinstance(v, str) else v)
+        for k, v in headers.items()
+    }
 
 
 def mask(value: str | None) -> str:

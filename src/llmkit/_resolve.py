@@ -31,6 +31,10 @@ class Resolved:
     # The env var the key came from and its value then: a cached resolution is stale if it changed.
     key_env: tuple[str, str] | None = None
 
+    def __repr__(self) -> str:
+        # Short, and through CallContext's masked repr: the auth and options are not shown.
+        return f"Resolved({self.ctx!r}, auth={type(self.auth).__name__})"
+
     def still_valid(self) -> bool:
         return self.key_env is None or os.environ.get(self.key_env[0]) == self.key_env[1]
 

@@ -140,3 +140,29 @@ def test_an_ordinary_redirect_path_stays_readable() -> None:
         exc = call("sync", "complete", server.url)
     assert isinstance(exc, RedirectError)
     assert exc.location == "https://api.example/v2/chat/completions"
+
+
+# ---------------------------------------------------------------- reprs of the objects a call holds
+
+
+def test_reprs_of_a_prepared_call_hold_no_key_in_any_header() -> None:
+    """A key passed in a header the library does not know by name (a gateway's own auth header,
+    ``extra_headers={"X-Custom-Auth": key}``) was shown in the reprs of HttpRequest, CallContext,
+    Resolved and the prepared call; a log line or traceback that prints one would leak it."""
+    client = llmkit.Client(api_key=KEY)
+    aws = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": KEY, "region": "us-east-1"}
+    headers = {"X-Custom-Auth": KEY, "X-Gateway": f"token={KEY}", "X-Plain": "visible"}
+    for model, opts in [
+        ("openai/gpt-4o", {}),
+        ("anthropic/claude-sonnet-4-5", {}),
+        ("bedrock/m", aws),
+    ]:
+        call, _, _ = client._prep_chat(
+            model, "hi", False, None, None, None, None, None, None, KEY, None, None, None, headers, None, opts
+        )
+        for obj in (call, call.request, call.resolved, call.resolved.ctx):
+            text = repr(obj)
+            assert KEY not in text, (type(obj).__name__, text[:300])
+        assert "visible" in repr(call.request)
+    async_client = llmkit.AsyncClient(api_key=KEY)
+    assert KEY not in repr(client) and KEY not in repr(async_client)
