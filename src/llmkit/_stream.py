@@ -15,6 +15,7 @@ from llmkit.dialects.base import StreamDecoder
 from llmkit.errors import (
     APIConnectionError,
     APITimeoutError,
+    LLMKitError,
     ProviderError,
     ResponseTooLargeError,
     StreamInterruptedError,
@@ -199,10 +200,10 @@ class _StreamCore:
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         try:
             events = self.decoder.feed(chunk)
-        except ProviderError as exc:
-            if exc.provider is None:
+        except LLMKitError as exc:  # a provider's error, or a framing one (EventStreamDecodeError)
+            if isinstance(exc, ProviderError) and exc.provider is None:
                 exc.provider = self.provider
-            exc.partial = self.partial()
+            exc.partial = self.partial()  # type: ignore[attr-defined]
             raise
         if events:
             self.unproductive = 0
@@ -262,8 +263,8 @@ class _StreamCore:
     def end(self) -> Completion:
         try:
             done = self.decoder.done
-        except ProviderError as exc:  # a dialect may report a pending in-stream error here
-            exc.partial = self.partial()
+        except LLMKitError as exc:  # a dialect may report a pending in-stream error here
+            exc.partial = self.partial()  # type: ignore[attr-defined]
             raise
         if not done:
             raise self.interrupted(APIConnectionError("the stream ended before its terminating event"))

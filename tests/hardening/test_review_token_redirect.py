@@ -47,7 +47,9 @@ def pem() -> str:
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-def test_a_redirecting_token_endpoint_sends_the_assertion_nowhere_else(mode: str, status: int, pem: str) -> None:
+def test_a_redirecting_token_endpoint_sends_the_assertion_nowhere_else(
+    mode: str, status: int, pem: str
+) -> None:
     stolen: list[Any] = []
     assertions: list[str] = []
     path_token = "tok_" + secrets.token_hex(16)
