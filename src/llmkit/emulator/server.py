@@ -70,6 +70,10 @@ def json_reply(status: int, obj: Any, headers: dict[str, str] | None = None) -> 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 overflows when a client opens dozens of connections at
+    # once (32 threads on a fresh pool): the kernel then drops handshakes and resets connections
+    # that already carry a request, which a client must not re-send.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-request (a timeout, a cancelled stream) is normal traffic,
