@@ -17,9 +17,11 @@ the text and checks the few candidates found there.
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 
 MASK = "***"
 
@@ -190,7 +192,34 @@ def register_secret(value: str | None) -> None:
 
 def redact_text(text: str) -> str:
     text = _PATTERNS.sub(MASK, _registry.scrub(text))
+    text = _B64_RUN.sub(_encoded_secret, text) if len(_registry) else text
     return _USERINFO.sub(r"\1" + MASK, text) if "@" in text else text
+
+
+# A run that may be base64 (standard or URL-safe, padded or not) of text holding a secret: a
+# server echoing the Authorization header encoded, a Basic credential, a JSON blob of headers.
+_B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_B64_TO_STANDARD = str.maketrans("-_", "+/")
+
+
+def _encoded_secret(m: re.Match[str]) -> str:
+    """The run masked whole if, decoded from any of the four character offsets, it holds a
+    registered secret (the run may start mid-group when it is glued to the text before it)."""
+    run = m.group(0)
+    core = run.rstrip("=").translate(_B64_TO_STANDARD)
+    decoded = []
+    for start in range(4):
+        piece = core[start:]
+        # The last group may be partial (unpadded, or cut off by the text): decode what it holds.
+        extra = len(piece) % 4
+        piece = piece[:-1] if extra == 1 else piece + "=" * ((4 - extra) % 4)
+        try:
+            decoded.append(base64.b64decode(piece, validate=True).decode("latin-1"))
+        except ValueError:
+            continue
+    # One scrub for the four readings (NUL-separated: no secret holds a NUL).
+    joined = "\0".join(decoded)
+    return MASK if _registry.scrub(joined) != joined else run
 
 
 _SECRET_QUERY = re.compile(
@@ -205,8 +234,13 @@ def redact_url(url: str) -> str:
     return redact_text(_SECRET_QUERY.sub(r"\1" + MASK, url))
 
 
-def redact_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {k: (MASK if k.lower() in SENSITIVE_HEADERS else v) for k, v in headers.items()}
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Credential headers masked by name; any other value scrubbed of registered secrets and
+    key shapes (a caller's gateway may take its key in a header of its own naming)."""
+    return {
+        k: (MASK if k.lower() in SENSITIVE_HEADERS else redact_text(v) if isinstance(v, str) else v)
+        for k, v in headers.items()
+    }
 
 
 def mask(value: str | None) -> str:
@@ -222,5 +256,17 @@ def redact_location(location: str) -> str:
     base, sep, _ = location.partition("?")
     if not sep:
         base, sep, _ = location.partition("#")
-    shown = redact_url(base[:300]) + ("?***" if sep else "")
+    # A token can sit in the path too (a pre-signed download, a session id) and llmkit never
+    # saw it to register it: long token-like runs of a path segment are masked by their shape.
+    scheme, slashes, rest = base[:300].partition("://")
+    if not slashes:  # a relative Location: all path
+        scheme, rest = "", scheme
+    authority, slash, path = rest.partition("/")
+    path = _PATH_TOKEN.sub(MASK, path)
+    shown = redact_url(f"{scheme}{slashes}{authority}{slash}{path}") + ("?***" if sep else "")
     return "".join(ch if ch.isprintable() else "?" for ch in shown)
+
+
+# As long as no path segment of a provider's API (model names included) is, and as API keys,
+# session ids and signatures are: 24+ characters with no '/' or ';'.
+_PATH_TOKEN = re.compile(r"[A-Za-z0-9_.~+=-]{24,}")

@@ -31,6 +31,10 @@ class Resolved:
     # The env var the key came from and its value then: a cached resolution is stale if it changed.
     key_env: tuple[str, str] | None = None
 
+    def __repr__(self) -> str:
+        # Short, and through CallContext's masked repr: the auth and options are not shown.
+        return f"Resolved({self.ctx!r}, auth={type(self.auth).__name__})"
+
     def still_valid(self) -> bool:
         return self.key_env is None or os.environ.get(self.key_env[0]) == self.key_env[1]
 
@@ -41,6 +45,15 @@ def split_model(model: str) -> tuple[str, str]:
         raise ConfigurationError(
             f"model must look like 'provider/model-name' (e.g. 'openai/gpt-4o-mini'), got {model!r}"
         )
+    if not model.isascii():
+        try:  # it goes into a URL path or a JSON body, both UTF-8: a lone surrogate cannot
+            model.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigurationError(
+                f"the model name {model.encode('utf-8', 'backslashreplace').decode()!r} cannot be "
+                "encoded as UTF-8 (it holds a lone surrogate, as a badly decoded file leaves); "
+                "pass the model's real name"
+            ) from None
     return provider, name
 
 

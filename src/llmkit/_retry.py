@@ -173,8 +173,24 @@ def send_flow(
     to_error: Callable[[HttpResponse], ProviderError],
     provider: str | None = None,
 ) -> Flow:
-    """Send with retries; return the first 2xx response or raise the typed error."""
+    """Send with retries; return the first 2xx response or raise the typed error.
+
+    The total deadline runs from this call, not from the flow's first step: what the driver
+    does before it (building a client's connection pool on its first call, ~0.1 s) counts."""
     deadline = None if timeout.total is None else policy.clock() + timeout.total
+    return _send_flow(request, auth, policy, timeout, stream, to_error, provider, deadline)
+
+
+def _send_flow(
+    request: HttpRequest,
+    auth: Auth,
+    policy: RetryPolicy,
+    timeout: Timeout,
+    stream: bool,
+    to_error: Callable[[HttpResponse], ProviderError],
+    provider: str | None,
+    deadline: float | None,
+) -> Flow:
     retries = 0
 
     def budget() -> Timeout:

@@ -69,7 +69,8 @@ class _StreamCore:
                 exc.provider = self.provider
             exc.partial = self.partial()
             raise scrubbed(exc, self.provider)
-        except LLMKitError as exc:
+        except LLMKitError as exc:  # a framing error (EventStreamDecodeError, say) keeps what came
+            exc.partial = self.partial()  # type: ignore[attr-defined]
             raise scrubbed(exc, self.provider)
         except Exception as exc:  # the boundary guard: a drifted event is a typed error (see _guard)
             err = decode_error(exc, "stream event", self.provider, chunk)
@@ -139,6 +140,8 @@ class _StreamCore:
                 exc.partial = self.partial()
             raise scrubbed(exc, self.provider)
         except LLMKitError as exc:
+            if getattr(exc, "partial", None) is None:
+                exc.partial = self.partial()  # type: ignore[attr-defined]
             raise scrubbed(exc, self.provider)
         except Exception as exc:
             failed = decode_error(exc, "end of stream", self.provider, None)

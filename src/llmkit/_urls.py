@@ -28,7 +28,8 @@ __all__ = [
     "placeholders",
 ]
 
-_REGION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A region fills a host label, so it is held to DNS's 63 characters.
+_REGION = re.compile(r"(?=.{1,63}$)[a-z0-9]+(?:-[a-z0-9]+)*")
 # Google's project-id rule: 6-30 characters, lowercase letters, digits and hyphens, a letter
 # first and no hyphen last. Project numbers (all digits) name the same projects in resource paths.
 _GCP_PROJECT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,20}")
@@ -37,8 +38,15 @@ _DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _SEGMENT = re.compile(r"[A-Za-z0-9_.~-]{1,256}")
 _TOKEN = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 # Underscores are not in RFC 1123 host names but are in real ones (Docker Compose service names).
-_HOST_LABELS = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?")
+# Labels are 1-63 characters with no hyphen at either end, the name at most 253 (RFC 1035): past
+# that a name lookup fails (or an IDNA encoder raises) instead of a ConfigurationError.
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_HOST_LABELS = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?")
 _PATH = re.compile(r"(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*")
+# A percent-encoded dot in a dot-segment (%2e%2e is '..' to a server that decodes before it
+# normalises, RFC 3986 6.2.2.2) or an encoded control character (%00 truncates paths in some).
+_ENCODED_DOT_SEGMENT = re.compile(r"(?:\.|%2[eE]){1,2}")
+_ENCODED_CONTROL = re.compile(r"%(?:[01][0-9A-Fa-f]|7[fF])")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
@@ -161,8 +169,10 @@ def _url_problem(value: str, *, allow_path: bool, http_anywhere: bool) -> str | 
         return "has a path (give the origin only)"
     if not _PATH.fullmatch(path):
         return "has characters its path cannot carry unencoded"
-    if any(seg in (".", "..") for seg in path.split("/")):
-        return "has a '.' or '..' path segment"
+    if any(_ENCODED_DOT_SEGMENT.fullmatch(seg) for seg in path.split("/")):
+        return "has a '.' or '..' path segment (or one percent-encoded, such as %2e%2e)"
+    if _ENCODED_CONTROL.search(path):
+        return "has a percent-encoded control character (%00-%1F, %7F) in its path"
     return None
 
 

@@ -25,6 +25,7 @@ _BY_STATUS: dict[int, type[ProviderError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
+    407: AuthenticationError,  # a forward proxy refusing (or wanting) its credentials
     404: NotFoundError,
     408: APITimeoutError,
     409: BadRequestError,

@@ -65,6 +65,16 @@ class CallContext:
     def provider(self) -> str:
         return self.spec.name
 
+    def __repr__(self) -> str:
+        # The headers may hold a caller's own credential (extra_headers=): never shown raw.
+        from llmkit._redact import redact_headers, redact_url
+
+        return (
+            f"CallContext(provider={self.spec.name!r}, model={self.model!r}, "
+            f"base_url={redact_url(self.base_url)!r}, headers={redact_headers(self.headers)}, "
+            f"params={self.params})"
+        )
+
 
 class StreamDecoder(Protocol):
     """Turns raw stream bytes into events. One instance per stream."""

@@ -298,6 +298,14 @@ class EventStreamDecoder:
         del buffer[:pos]
         return messages
 
+    def feed_until_error(self, data: bytes) -> tuple[list[EventMessage], EventStreamDecodeError | None]:
+        """``feed``, but a framing error comes back with the whole messages that preceded it in
+        ``data`` instead of discarding them (a stream keeps what arrived before the bad frame)."""
+        try:
+            return self.feed(data), None
+        except EventStreamDecodeError as exc:
+            return list(getattr(exc, "messages", ())), exc
+
     def finish(self) -> None:
         """Declare the end of the stream; raises if it stopped inside a message."""
         if self._error is not None:

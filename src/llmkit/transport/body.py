@@ -80,6 +80,9 @@ class _Inflater:
             yield out
 
 
+MAX_CODINGS = 5
+
+
 class BodyDecoder:
     """Undo ``Content-Encoding`` incrementally; ``limit`` caps the decoded total (None: no cap)."""
 
@@ -91,12 +94,19 @@ class BodyDecoder:
         self.total = 0
         self._layers: list[_Inflater] = []
         # Codings are listed in the order they were applied: undo them last first.
-        for coding in reversed([c.strip().lower() for c in encoding.split(",") if c.strip()]):
+        codings = [c for c in (c.strip().lower() for c in encoding.split(",")) if c and c != "identity"]
+        if len(codings) > MAX_CODINGS:
+            # Each layer is a zlib stream and a nested generator: thousands of them in a few KB
+            # of header would cost memory and end in RecursionError. urllib3 allows 5 as well.
+            raise ResponseDecodeError(
+                f"the response lists {len(codings)} content codings; at most {MAX_CODINGS} are decoded"
+            )
+        for coding in reversed(codings):
             if coding in ("gzip", "x-gzip"):
                 self._layers.append(_Inflater(True))
             elif coding == "deflate":
                 self._layers.append(_Inflater(False))
-            elif coding != "identity":
+            else:
                 raise ResponseDecodeError(
                     f"the response is {coding!r}-encoded, which llmkit did not ask for "
                     f"(Accept-Encoding: {ACCEPT_ENCODING}) and does not decode"

@@ -9,7 +9,7 @@ from typing import Any
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.bedrock._errors import stream_error
 from llmkit.dialects.bedrock._response import citation_from, finish_reason, usage_from
-from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.errors import LLMKitError, ResponseDecodeError
 from llmkit.transport.aws_eventstream import EventStreamDecoder
 from llmkit.types import (
     Citation,
@@ -47,7 +47,7 @@ class BedrockConverseStreamDecoder:
         self._tool_index: dict[int, int] = {}
         self._n_calls = 0
         # An exception frame, reported after the events that preceded it in the same read.
-        self.error: ProviderError | None = None
+        self.error: LLMKitError | None = None
         self.response_id: str | None = None
         self.response_model: str | None = None
         self.citations: list[Citation] = []
@@ -60,7 +60,8 @@ class BedrockConverseStreamDecoder:
 
     def feed(self, data: bytes) -> list[StreamEvent]:
         out: list[StreamEvent] = []
-        for frame in self._frames.feed(data):
+        frames, broken = self._frames.feed_until_error(data)
+        for frame in frames:
             if frame.kind != "event":
                 error = stream_error(frame, self._ctx)
                 if not out:
@@ -83,6 +84,10 @@ class BedrockConverseStreamDecoder:
                 )
             self.raw_events.append({kind: obj})
             self._event(kind, obj, out)
+        if broken is not None:
+            if not out:
+                raise broken
+            self.error = broken  # raised by the stream after the events before the bad frame
         return out
 
     def _event(self, kind: str, obj: Mapping[str, Any], out: list[StreamEvent]) -> None:

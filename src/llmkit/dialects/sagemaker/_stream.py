@@ -12,7 +12,7 @@ from llmkit.dialects.base import CallContext
 from llmkit.dialects.sagemaker._errors import container_error, stream_exception
 from llmkit.dialects.sagemaker._options import QUIRKS
 from llmkit.dialects.sagemaker._response import tgi_details
-from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.errors import LLMKitError, ResponseDecodeError
 from llmkit.transport.aws_eventstream import EventStreamDecoder
 from llmkit.types import Citation, Finish, StreamEvent, TextDelta, UsageUpdate
 
@@ -26,16 +26,18 @@ class _PayloadParts:
         self._frames = EventStreamDecoder()
         self._ctx = ctx
 
-    def feed(self, data: bytes) -> tuple[list[bytes], ProviderError | None]:
-        """The payloads of the whole frames in ``data``, and an exception frame that ended them."""
+    def feed(self, data: bytes) -> tuple[list[bytes], LLMKitError | None]:
+        """The payloads of the whole frames in ``data``, and an exception frame (or a framing
+        error) that ended them."""
         parts: list[bytes] = []
-        for frame in self._frames.feed(data):
+        frames, broken = self._frames.feed_until_error(data)
+        for frame in frames:
             if frame.kind != "event":
                 return parts, stream_exception(frame, self._ctx)
             if frame.event_type == "PayloadPart":
                 parts.append(frame.payload)
             # Unknown event types are skipped, as the service model allows new members.
-        return parts, None
+        return parts, broken
 
 
 class SageMakerStreamDecoder:
@@ -63,7 +65,7 @@ class SageMakerStreamDecoder:
         self._format = fmt
         self._chat = openai_chat.OpenAIStreamDecoder(ctx, QUIRKS) if fmt == "messages" else None
         self._line = bytearray()
-        self._error: ProviderError | None = None
+        self._error: LLMKitError | None = None
         self._text = codecs.getincrementaldecoder("utf-8")("replace")
         self._saw_final = False
         self._saw_json_lines = False
@@ -82,7 +84,7 @@ class SageMakerStreamDecoder:
         return self._saw_final or self._saw_json_lines
 
     @property
-    def error(self) -> ProviderError | None:
+    def error(self) -> LLMKitError | None:
         """An in-stream error, reported after the events that came before it."""
         if self._error is None and self._chat is not None:
             return self._chat.error
