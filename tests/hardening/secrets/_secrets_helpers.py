@@ -15,6 +15,10 @@ from typing import Any
 
 from _walk import assert_no_secret as assert_no_secret  # tests/hardening/conftest.py: on sys.path
 
+# An access key id of AWS's shape that is plainly fake (assembled here so that no literal in the
+# repository looks like a real one to a secret scanner).
+FAKE_ACCESS_KEY = "AKIA" + "FAKE" * 3 + "0000"
+
 # ------------------------------------------------------------------ the hostile server
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _secrets_helpers import Answer, Hostile, Seen, gemini_ok, openai_ok
+from _secrets_helpers import FAKE_ACCESS_KEY, Answer, Hostile, Seen, gemini_ok, openai_ok
 
 import llmkit
 from llmkit import Timeout
@@ -48,7 +48,7 @@ def _warm() -> Any:
     """One call per provider first, so first-use imports and spec loading are not measured."""
     server = Hostile(lambda r: ok_answer(r))
     base = f"{server.url}/vertex/v1/projects/test-proj/locations/us-central1"
-    creds = AwsCredentials("AKIAFAKEFAKEFAKE0000", "fake-secret-key-for-tests-0000000000000")
+    creds = AwsCredentials(FAKE_ACCESS_KEY, "fake-secret-key-for-tests-0000000000000")
     calls = [
         ("vertex_ai/gemini-2.5-pro", {"base_url": base, "project": "proj-1a", "access_token": "ya29.warm"}),
         ("azure_openai/dep", {"base_url": server.url + "/openai", "azure_ad_token": "eyJ.warm.up"}),
@@ -182,7 +182,7 @@ def test_azure_credential_object_runs_off_the_loop(hostile: MakeServer) -> None:
 
 def test_aws_credentials_callable_runs_off_the_loop(hostile: MakeServer) -> None:
     server = ok_server(hostile)
-    creds = AwsCredentials("AKIAFAKEFAKEFAKE0000", "fake-secret-key-for-tests-0000000000000")
+    creds = AwsCredentials(FAKE_ACCESS_KEY, "fake-secret-key-for-tests-0000000000000")
     c = probe(
         "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
         base_url=server.url, region="us-east-1", aws_credentials=slow(creds),
@@ -197,7 +197,7 @@ def test_botocore_chain_is_marked_blocking(monkeypatch: pytest.MonkeyPatch) -> N
     default = DefaultCredentials.__new__(DefaultCredentials)
     DefaultCredentials.__init__(default)
     assert default.blocking
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEFAKEFAKE0000")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_ACCESS_KEY)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake-secret-key-for-tests-0000000000000")
     assert not default.blocking
 
@@ -222,7 +222,7 @@ class _SlowBotocore:
     SSO or the instance metadata service would."""
 
     class Frozen:
-        access_key = "AKIAFAKEFAKEFAKE0000"
+        access_key = FAKE_ACCESS_KEY
         secret_key = "fake-secret-key-for-tests-0000000000000"
         token = None
 
@@ -254,4 +254,4 @@ def test_botocore_chain_runs_off_the_loop(
     if profile:
         kw["aws_profile"] = profile
     c = probe("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", **kw)
-    assert c.text == "ok" and "AKIAFAKEFAKEFAKE0000" in server.seen[-1].headers["authorization"]
+    assert c.text == "ok" and FAKE_ACCESS_KEY in server.seen[-1].headers["authorization"]

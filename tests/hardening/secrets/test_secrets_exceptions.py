@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from _secrets_helpers import Answer, Hostile, Seen, assert_no_secret, gemini_ok
+from _secrets_helpers import FAKE_ACCESS_KEY, Answer, Hostile, Seen, assert_no_secret, gemini_ok
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -139,7 +139,7 @@ def test_aws_error_echoing_the_session_token_and_secret(mode: str, hostile: Make
         "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
         base_url=server.url,
         region="us-east-1",
-        aws_access_key_id="AKIAFAKEFAKEFAKE0000",
+        aws_access_key_id=FAKE_ACCESS_KEY,
         aws_secret_access_key=secret,
         aws_session_token=token,
     )
