@@ -100,11 +100,12 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
             import time
 
             when = parsedate_to_datetime(ra)
-        except (TypeError, ValueError, IndexError):
+            # An absurd zone offset ("-9999999999999") overflows building the datetime.
+            delta = when.timestamp() - time.time() if when is not None else None
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        if when is None:
+        if delta is None:
             return None
-        delta = when.timestamp() - time.time()
         # A date in the past says nothing useful: fall back to our own backoff.
         return delta if delta > 0 else None
     if value != value or value in (float("inf"), float("-inf")) or value < 0:
