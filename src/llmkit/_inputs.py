@@ -48,8 +48,15 @@ def to_messages(messages: str | Sequence[Message | Mapping[str, Any]]) -> list[M
                     f"messages[{i}] needs a role in {sorted(_ROLES)} and content that is a string or a "
                     f"list of parts; got role {m.role!r}, content {type(m.content).__name__}"
                 )
+            if type(m.content) is tuple:
+                for j, p in enumerate(m.content):
+                    _check_part(p, i, j)
+            if m.role == "tool" and not isinstance(m.tool_call_id, str):
+                raise _no_tool_call_id(i)
             out.append(m)
         elif type(m) is dict and len(m) == 2 and type(m.get("content")) is str and m.get("role") in _ROLES:
+            if m["role"] == "tool":
+                raise _no_tool_call_id(i)
             out.append(Message(m["role"], m["content"]))  # the common case, without the general walk
         elif isinstance(m, Mapping):
             out.append(_dict_message(m, i))
@@ -86,7 +93,16 @@ def _dict_message(m: Mapping[str, Any], i: int) -> Message:
         parts = (ReasoningPart(reasoning), *((TextPart(parts),) if isinstance(parts, str) and parts else ()))
         if isinstance(content, list):
             parts = (ReasoningPart(reasoning), *(_part(p, i, j) for j, p in enumerate(content)))
+    if role == "tool" and m.get("tool_call_id") is None:
+        raise _no_tool_call_id(i)
     return Message(role, parts, calls, m.get("tool_call_id"), m.get("name"))
+
+
+def _no_tool_call_id(i: int) -> ConfigurationError:
+    return ConfigurationError(
+        f"messages[{i}] has role 'tool' but no tool_call_id: a tool message answers one tool call, so "
+        "pass tool_call_id=<the id of that call in the assistant message before it>"
+    )
 
 
 def _tool_call(c: Any, i: int) -> ToolCall:
@@ -105,8 +121,50 @@ def _tool_call(c: Any, i: int) -> ToolCall:
     return ToolCall(str(c.get("id", "")), name, args)
 
 
+# What each typed part's fields may hold: (field, allowed types, required). Dataclasses do not
+# check their annotations, so ImagePart(data=b"...") would otherwise reach a dialect and be sent
+# as "b'...'" or fail JSON encoding with an unhelpful message.
+_STR = (str,)
+_OPT = (str, type(None))
+_PART_FIELDS: dict[type, tuple[tuple[str, tuple[type, ...]], ...]] = {
+    TextPart: (("text", _STR),),
+    ImagePart: (("url", _OPT), ("data", _OPT), ("media_type", _OPT), ("detail", _OPT)),
+    DocumentPart: (("url", _OPT), ("data", _OPT), ("media_type", _STR), ("title", _OPT)),
+    AudioPart: (("data", _STR), ("format", _STR)),
+    ReasoningPart: (("text", _STR), ("signature", _OPT), ("redacted_data", _OPT)),
+}
+
+
+def _check_part(p: Any, i: int, j: int) -> None:
+    fields = _PART_FIELDS.get(type(p))
+    where = f"messages[{i}].content[{j}]"
+    if fields is None:
+        raise ConfigurationError(
+            f"{where} is a {type(p).__name__}; pass a TextPart, ImagePart, DocumentPart, AudioPart, "
+            "ReasoningPart, a string or an OpenAI-style part dict"
+        )
+    for name, allowed in fields:
+        value = getattr(p, name)
+        if not isinstance(value, allowed):
+            hint = (
+                " (inline data is base64 text: base64.b64encode(raw).decode())"
+                if isinstance(value, (bytes, bytearray, memoryview))
+                else ""
+            )
+            want = "a string" if allowed is _STR else "a string or None"
+            raise ConfigurationError(
+                f"{where}: {type(p).__name__}.{name} must be {want}, not {type(value).__name__}{hint}"
+            )
+    cache = getattr(p, "cache_control", None)
+    if cache is not None and not isinstance(cache, Mapping):
+        raise ConfigurationError(f"{where}: {type(p).__name__}.cache_control must be a dict")
+    if isinstance(p, (ImagePart, DocumentPart)) and p.url is None and p.data is None:
+        raise ConfigurationError(f"{where}: {type(p).__name__} needs url= or data= (base64 text)")
+
+
 def _part(p: Any, i: int, j: int) -> Part:
     if isinstance(p, (TextPart, ImagePart, DocumentPart, AudioPart, ReasoningPart)):
+        _check_part(p, i, j)
         return p
     if isinstance(p, str):
         return TextPart(p)
@@ -256,7 +314,7 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
     if isinstance(rf, ResponseFormat):
         return rf, None
     if isinstance(rf, type) and hasattr(rf, "model_json_schema"):
-        return ResponseFormat("json_schema", strict_schema(rf.model_json_schema()), rf.__name__, True), rf
+        return ResponseFormat("json_schema", strict_schema(_model_schema(rf)), rf.__name__, True), rf
     if isinstance(rf, Mapping):
         kind = rf.get("type")
         if kind == "json_object":
@@ -291,6 +349,20 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
     raise ConfigurationError(
         "response_format must be a JSON schema dict, an OpenAI-style dict or a pydantic model"
     )
+
+
+def _model_schema(cls: Any) -> dict[str, Any]:
+    try:
+        schema = cls.model_json_schema()
+    except Exception as exc:  # PydanticUserError (not fully defined), PydanticInvalidForJsonSchema, ...
+        raise ConfigurationError(
+            f"response_format {cls.__name__}: pydantic cannot make a JSON schema from it "
+            f"({type(exc).__name__}: {str(exc)[:200]}); fix the model (define every field's type, "
+            "call model_rebuild()) or pass a JSON schema dict"
+        ) from None
+    if not isinstance(schema, dict):
+        raise ConfigurationError(f"response_format {cls.__name__}.model_json_schema() did not return a dict")
+    return schema
 
 
 def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
