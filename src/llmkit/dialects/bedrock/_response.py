@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from llmkit.dialects._errors import count
 from llmkit.dialects.base import CallContext
 from llmkit.errors import ResponseDecodeError
 from llmkit.types import (
@@ -46,14 +47,15 @@ def usage_from(u: Any) -> Usage:
     """
     if not isinstance(u, Mapping):
         return Usage()
-    read = int_or_zero(u.get("cacheReadInputTokens"))
-    written = int_or_zero(u.get("cacheWriteInputTokens"))
-    prompt = int_or_zero(u.get("inputTokens")) + read + written
-    output = int_or_zero(u.get("outputTokens"))
+    # A count that is a float, a bool or a string is a drifted body, not zero tokens.
+    read = count(u.get("cacheReadInputTokens"), "usage.cacheReadInputTokens")
+    written = count(u.get("cacheWriteInputTokens"), "usage.cacheWriteInputTokens")
+    prompt = count(u.get("inputTokens"), "usage.inputTokens") + read + written
+    output = count(u.get("outputTokens"), "usage.outputTokens")
     return Usage(
         input_tokens=prompt,
         output_tokens=output,
-        total_tokens=int_or_zero(u.get("totalTokens")) or prompt + output,
+        total_tokens=count(u.get("totalTokens"), "usage.totalTokens") or prompt + output,
         cached_input_tokens=read,
         cache_creation_input_tokens=written,
     )

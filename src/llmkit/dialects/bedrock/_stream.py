@@ -144,7 +144,13 @@ class BedrockConverseStreamDecoder:
         use = delta.get("toolUse")
         if isinstance(use, Mapping):
             piece = use.get("input")
-            if isinstance(piece, str) and piece:
+            if piece is not None and not isinstance(piece, str):
+                # Dropping it would end the call with its arguments silently cut.
+                raise ResponseDecodeError(
+                    f"a toolUse delta's input is {type(piece).__name__}, not a string of JSON",
+                    provider=self._ctx.provider,
+                )
+            if piece:
                 out.append(ToolCallDelta(self._ordinal(obj), arguments_delta=piece))
             return
         reasoning = delta.get("reasoningContent")

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from llmkit.dialects._errors import count
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.sagemaker._errors import container_error
 from llmkit.errors import ResponseDecodeError
@@ -29,7 +30,7 @@ def tgi_details(details: Any) -> tuple[FinishReason, str | None, Usage]:
     prefill = details.get("prefill")
     usage = Usage(
         input_tokens=len(prefill) if isinstance(prefill, list) else 0,
-        output_tokens=generated if isinstance(generated, int) and not isinstance(generated, bool) else 0,
+        output_tokens=count(generated, "details.generated_tokens"),
     )
     return TGI_FINISH.get(raw or "", FinishReason.OTHER), raw, usage
 
