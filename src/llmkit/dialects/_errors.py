@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -62,6 +63,23 @@ def json_or_raise(body: bytes, what: str, provider: str) -> Any:
     # Raised outside the handler: a JSONDecodeError keeps the whole body in ``.doc``, and must not
     # ride along as __context__ (the excerpt in the message is redacted).
     raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=body)
+
+
+def float_vector(values: Any, name: str = "an embedding") -> list[float]:
+    """One embedding as floats: a non-empty list of finite JSON numbers, nothing else.
+
+    ``float(x)`` alone would take True as 1.0 and "1.5" as 1.5; NaN and Infinity (which Python's
+    JSON reader accepts) would poison every similarity computed from the vector.
+    """
+    if type(values) is not list or not values:
+        raise ResponseDecodeError(f"{name} is {type(values).__name__}, not a non-empty list of numbers")
+    out = [float(x) for x in values if type(x) is float or type(x) is int]
+    if len(out) != len(values):
+        bad = next(x for x in values if type(x) is not float and type(x) is not int)
+        raise ResponseDecodeError(f"{name} holds {bad!r}, not a number")
+    if not math.isfinite(sum(out)):  # NaN and +-Infinity survive a sum: one pass in C
+        raise ResponseDecodeError(f"{name} holds NaN or Infinity")
+    return out
 
 
 def count(value: Any, name: str, *, digits: bool = False) -> int:

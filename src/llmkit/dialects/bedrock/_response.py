@@ -61,10 +61,6 @@ def usage_from(u: Any) -> Usage:
     )
 
 
-def int_or_zero(v: Any) -> int:
-    return v if isinstance(v, int) and not isinstance(v, bool) else 0
-
-
 def citation_from(c: Any) -> Citation | None:
     if not isinstance(c, Mapping):
         return None
