@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from llmkit._parts import check_part
 from llmkit.dialects.base import ForcedTool, ToolChoice
 from llmkit.errors import ConfigurationError
 from llmkit.types import (
@@ -50,7 +51,7 @@ def to_messages(messages: str | Sequence[Message | Mapping[str, Any]]) -> list[M
                 )
             if type(m.content) is tuple:
                 for j, p in enumerate(m.content):
-                    _check_part(p, i, j)
+                    check_part(p, i, j)
             if m.role == "tool" and not isinstance(m.tool_call_id, str):
                 raise _no_tool_call_id(i)
             out.append(m)
@@ -121,50 +122,9 @@ def _tool_call(c: Any, i: int) -> ToolCall:
     return ToolCall(str(c.get("id", "")), name, args)
 
 
-# What each typed part's fields may hold: (field, allowed types, required). Dataclasses do not
-# check their annotations, so ImagePart(data=b"...") would otherwise reach a dialect and be sent
-# as "b'...'" or fail JSON encoding with an unhelpful message.
-_STR = (str,)
-_OPT = (str, type(None))
-_PART_FIELDS: dict[type, tuple[tuple[str, tuple[type, ...]], ...]] = {
-    TextPart: (("text", _STR),),
-    ImagePart: (("url", _OPT), ("data", _OPT), ("media_type", _OPT), ("detail", _OPT)),
-    DocumentPart: (("url", _OPT), ("data", _OPT), ("media_type", _STR), ("title", _OPT)),
-    AudioPart: (("data", _STR), ("format", _STR)),
-    ReasoningPart: (("text", _STR), ("signature", _OPT), ("redacted_data", _OPT)),
-}
-
-
-def _check_part(p: Any, i: int, j: int) -> None:
-    fields = _PART_FIELDS.get(type(p))
-    where = f"messages[{i}].content[{j}]"
-    if fields is None:
-        raise ConfigurationError(
-            f"{where} is a {type(p).__name__}; pass a TextPart, ImagePart, DocumentPart, AudioPart, "
-            "ReasoningPart, a string or an OpenAI-style part dict"
-        )
-    for name, allowed in fields:
-        value = getattr(p, name)
-        if not isinstance(value, allowed):
-            hint = (
-                " (inline data is base64 text: base64.b64encode(raw).decode())"
-                if isinstance(value, (bytes, bytearray, memoryview))
-                else ""
-            )
-            want = "a string" if allowed is _STR else "a string or None"
-            raise ConfigurationError(
-                f"{where}: {type(p).__name__}.{name} must be {want}, not {type(value).__name__}{hint}"
-            )
-    cache = getattr(p, "cache_control", None)
-    if cache is not None and not isinstance(cache, Mapping):
-        raise ConfigurationError(f"{where}: {type(p).__name__}.cache_control must be a dict")
-    if isinstance(p, (ImagePart, DocumentPart)) and p.url is None and p.data is None:
-        raise ConfigurationError(f"{where}: {type(p).__name__} needs url= or data= (base64 text)")
-
-
 def _part(p: Any, i: int, j: int) -> Part:
     if isinstance(p, (TextPart, ImagePart, DocumentPart, AudioPart, ReasoningPart)):
-        _check_part(p, i, j)
+        check_part(p, i, j)
         return p
     if isinstance(p, str):
         return TextPart(p)

@@ -125,3 +125,10 @@ def test_a_pydantic_model_without_a_json_schema_is_a_configuration_error(
 ) -> None:
     err = _refused(mode, model, "hi", response_format=cls)
     assert cls.__name__ in str(err) and "JSON schema" in str(err)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("key", [1, b"x-a", None], ids=repr)
+def test_a_header_name_that_is_not_a_string_is_named_as_the_problem(key: Any, mode: str) -> None:
+    err = _refused(mode, MODELS[0], "hi", extra_headers={key: "v"})
+    assert "header name" in str(err) and "convert the value" not in str(err)
