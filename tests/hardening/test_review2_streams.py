@@ -136,3 +136,21 @@ def test_tgi_generated_tokens_that_are_not_a_count(
     hostile.serve(Reply(200, d.stream_body(events), d.stream_type))
     err = _raises_decode(td._stream(mode, clients, hostile, d.model))
     assert "token count" in str(err)
+
+
+FINISH_KEYS = {"stopReason", "finish_reason"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", ["bedrock", "sagemaker_tgi"])
+@pytest.mark.parametrize("value", [5, True, ["stop"]], ids=repr)
+def test_a_finish_reason_that_is_not_a_string(
+    name: str, value: Any, mode: str, hostile: td.Hostile, clients: td.Clients
+) -> None:
+    """OpenAI, Anthropic and Gemini already refused it; Bedrock and TGI read it as 'other'."""
+    d = td.DIALECTS[name]
+    hostile.serve(Reply(200, td._dump(_swap(d.chat[0], FINISH_KEYS, value)).encode()))
+    assert "string" in str(_raises_decode(td._complete(mode, clients, hostile, d.model)))
+    events = [(n, x if isinstance(x, str) else _swap(x, FINISH_KEYS, value)) for n, x in d.stream[0]]
+    hostile.serve(Reply(200, d.stream_body(events), d.stream_type))
+    assert "string" in str(_raises_decode(td._stream(mode, clients, hostile, d.model)))

@@ -82,6 +82,14 @@ def float_vector(values: Any, name: str = "an embedding") -> list[float]:
     return out
 
 
+def reason(value: Any, name: str) -> str | None:
+    """A finish/stop reason as the wire gave it: absent is None; a number or object is drift (read
+    as "other" it would hide why the answer ended)."""
+    if value is None or type(value) is str:
+        return value
+    raise ResponseDecodeError(f"{name} is {value!r}, not a string")
+
+
 def count(value: Any, name: str, *, digits: bool = False) -> int:
     """A token count as the wire gave it: null or absent is 0 (proto3 JSON leaves zeros out);
     anything but a non-negative integer is a drifted body. ``digits``: also accept a decimal

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from llmkit.dialects._errors import count
+from llmkit.dialects._errors import count, reason
 from llmkit.dialects.base import CallContext
 from llmkit.errors import ResponseDecodeError
 from llmkit.types import (
@@ -121,8 +121,7 @@ def completion_from(obj: Any, resp: HttpResponse, ctx: CallContext) -> Completio
     calls: list[ToolCall] = []
     citations: list[Citation] = []
     _content(message.get("content"), parts, calls, citations)
-    raw_reason = obj.get("stopReason")
-    raw_reason = raw_reason if isinstance(raw_reason, str) else None
+    raw_reason = reason(obj.get("stopReason"), "stopReason")
     return Completion(
         message=Message("assistant", tuple(parts), tuple(calls)),
         finish_reason=finish_reason(raw_reason),

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from llmkit.dialects._errors import count
+from llmkit.dialects._errors import count, reason
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.sagemaker._errors import container_error
 from llmkit.errors import ResponseDecodeError
@@ -24,8 +24,7 @@ TGI_FINISH = {
 def tgi_details(details: Any) -> tuple[FinishReason, str | None, Usage]:
     if not isinstance(details, Mapping):
         return FinishReason.STOP, None, Usage()
-    raw = details.get("finish_reason")
-    raw = raw if isinstance(raw, str) else None
+    raw = reason(details.get("finish_reason"), "details.finish_reason")
     generated = details.get("generated_tokens")
     prefill = details.get("prefill")
     usage = Usage(
