@@ -275,7 +275,7 @@ def test_async_stream_helpers(emu: Emulator) -> None:
 
     async def main() -> tuple[str, str, str]:
         s = llmkit.astream(MODEL, "x", **kw(emu))
-        with pytest.raises(RuntimeError):
+        with pytest.raises(llmkit.errors.ConfigurationError):
             _ = s.completion  # not iterated yet
         text = "".join([t async for t in s.text_stream()])
         c = await llmkit.astream(MODEL, "x", **kw(emu)).get_completion()

@@ -42,7 +42,9 @@ def check_str_map(value: Any, name: str) -> None:
     if not isinstance(value, Mapping):
         raise ConfigurationError(f"{name} must be a dict of header names to strings, not {_kind(value)}")
     for k, v in value.items():
-        if type(k) is not str or type(v) is not str:
+        if type(k) is not str:
+            raise ConfigurationError(f"{name} must map strings to strings; header name {k!r} is {_kind(k)}")
+        if type(v) is not str:
             raise ConfigurationError(
                 f"{name} must map strings to strings; {k!r} maps to {_kind(v)} (convert the value with str())"
             )

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from llmkit._parts import check_part
 from llmkit.dialects.base import ForcedTool, ToolChoice
 from llmkit.errors import ConfigurationError
 from llmkit.types import (
@@ -48,8 +49,15 @@ def to_messages(messages: str | Sequence[Message | Mapping[str, Any]]) -> list[M
                     f"messages[{i}] needs a role in {sorted(_ROLES)} and content that is a string or a "
                     f"list of parts; got role {m.role!r}, content {type(m.content).__name__}"
                 )
+            if type(m.content) is tuple:
+                for j, p in enumerate(m.content):
+                    check_part(p, i, j)
+            if m.role == "tool" and not isinstance(m.tool_call_id, str):
+                raise _no_tool_call_id(i)
             out.append(m)
         elif type(m) is dict and len(m) == 2 and type(m.get("content")) is str and m.get("role") in _ROLES:
+            if m["role"] == "tool":
+                raise _no_tool_call_id(i)
             out.append(Message(m["role"], m["content"]))  # the common case, without the general walk
         elif isinstance(m, Mapping):
             out.append(_dict_message(m, i))
@@ -86,7 +94,16 @@ def _dict_message(m: Mapping[str, Any], i: int) -> Message:
         parts = (ReasoningPart(reasoning), *((TextPart(parts),) if isinstance(parts, str) and parts else ()))
         if isinstance(content, list):
             parts = (ReasoningPart(reasoning), *(_part(p, i, j) for j, p in enumerate(content)))
+    if role == "tool" and m.get("tool_call_id") is None:
+        raise _no_tool_call_id(i)
     return Message(role, parts, calls, m.get("tool_call_id"), m.get("name"))
+
+
+def _no_tool_call_id(i: int) -> ConfigurationError:
+    return ConfigurationError(
+        f"messages[{i}] has role 'tool' but no tool_call_id: a tool message answers one tool call, so "
+        "pass tool_call_id=<the id of that call in the assistant message before it>"
+    )
 
 
 def _tool_call(c: Any, i: int) -> ToolCall:
@@ -107,6 +124,7 @@ def _tool_call(c: Any, i: int) -> ToolCall:
 
 def _part(p: Any, i: int, j: int) -> Part:
     if isinstance(p, (TextPart, ImagePart, DocumentPart, AudioPart, ReasoningPart)):
+        check_part(p, i, j)
         return p
     if isinstance(p, str):
         return TextPart(p)
@@ -256,7 +274,7 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
     if isinstance(rf, ResponseFormat):
         return rf, None
     if isinstance(rf, type) and hasattr(rf, "model_json_schema"):
-        return ResponseFormat("json_schema", strict_schema(rf.model_json_schema()), rf.__name__, True), rf
+        return ResponseFormat("json_schema", strict_schema(_model_schema(rf)), rf.__name__, True), rf
     if isinstance(rf, Mapping):
         kind = rf.get("type")
         if kind == "json_object":
@@ -291,6 +309,20 @@ def to_response_format(rf: Any) -> tuple[ResponseFormat | None, Any]:
     raise ConfigurationError(
         "response_format must be a JSON schema dict, an OpenAI-style dict or a pydantic model"
     )
+
+
+def _model_schema(cls: Any) -> dict[str, Any]:
+    try:
+        schema = cls.model_json_schema()
+    except Exception as exc:  # PydanticUserError (not fully defined), PydanticInvalidForJsonSchema, ...
+        raise ConfigurationError(
+            f"response_format {cls.__name__}: pydantic cannot make a JSON schema from it "
+            f"({type(exc).__name__}: {str(exc)[:200]}); fix the model (define every field's type, "
+            "call model_rebuild()) or pass a JSON schema dict"
+        ) from None
+    if not isinstance(schema, dict):
+        raise ConfigurationError(f"response_format {cls.__name__}.model_json_schema() did not return a dict")
+    return schema
 
 
 def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from llmkit.dialects.base import StreamDecoder
 from llmkit.errors import (
     APIConnectionError,
     APITimeoutError,
+    ConfigurationError,
     LLMKitError,
     ProviderError,
     ResponseTooLargeError,
@@ -299,8 +300,10 @@ class AsyncStream:
     @property
     def completion(self) -> Completion:
         if self._core.completion is None:
-            raise RuntimeError(
-                "iterate the stream (or await stream.get_completion()) before reading .completion"
+            # A caller's mistake, typed like the rest: an async property cannot drain the stream.
+            raise ConfigurationError(
+                "an AsyncStream's .completion is only there once the stream was iterated: "
+                "`async for ...` over it first, or use `await stream.get_completion()`"
             )
         return self._core.completion
 

@@ -18,7 +18,7 @@ from llmkit._base import Messages, _Base, _log_response, log
 from llmkit._retry import Flow, Send, Sleep, Timeout
 from llmkit._stream import AsyncStream, Stream
 from llmkit.auth.base import Blocking
-from llmkit.errors import APITimeoutError, LLMKitError
+from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
 from llmkit.types import Completion, Embeddings, TokenCount
 from llmkit.wire import HttpResponse
 
@@ -38,11 +38,28 @@ async def _off_loop(action: Blocking) -> Any:
     raise APITimeoutError("total timeout reached while refreshing credentials")
 
 
+def _check_http_client(http_client: object) -> None:
+    import httpx2  # only when one is passed: whoever passes an httpx2.Client has imported it already
+
+    if not isinstance(http_client, httpx2.Client):
+        hint = (
+            " (AsyncClient runs on aiohttp and takes no http_client)"
+            if isinstance(http_client, httpx2.AsyncClient)
+            else ""
+        )
+        raise ConfigurationError(
+            f"http_client must be an httpx2.Client, not {type(http_client).__name__}{hint}; "
+            "leave it out and llmkit makes its own pool"
+        )
+
+
 class Client(_Base):
     """A sync client holding defaults and a connection pool."""
 
     def __init__(self, *, http_client: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if http_client is not None:
+            _check_http_client(http_client)
         self._http_client = http_client
         self._transport: SyncTransport | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -64,6 +65,31 @@ def json_or_raise(body: bytes, what: str, provider: str) -> Any:
     raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=body)
 
 
+def float_vector(values: Any, name: str = "an embedding") -> list[float]:
+    """One embedding as floats: a non-empty list of finite JSON numbers, nothing else.
+
+    ``float(x)`` alone would take True as 1.0 and "1.5" as 1.5; NaN and Infinity (which Python's
+    JSON reader accepts) would poison every similarity computed from the vector.
+    """
+    if type(values) is not list or not values:
+        raise ResponseDecodeError(f"{name} is {type(values).__name__}, not a non-empty list of numbers")
+    out = [float(x) for x in values if type(x) is float or type(x) is int]
+    if len(out) != len(values):
+        bad = next(x for x in values if type(x) is not float and type(x) is not int)
+        raise ResponseDecodeError(f"{name} holds {bad!r}, not a number")
+    if not math.isfinite(sum(out)):  # NaN and +-Infinity survive a sum: one pass in C
+        raise ResponseDecodeError(f"{name} holds NaN or Infinity")
+    return out
+
+
+def reason(value: Any, name: str) -> str | None:
+    """A finish/stop reason as the wire gave it: absent is None; a number or object is drift (read
+    as "other" it would hide why the answer ended)."""
+    if value is None or type(value) is str:
+        return value
+    raise ResponseDecodeError(f"{name} is {value!r}, not a string")
+
+
 def count(value: Any, name: str, *, digits: bool = False) -> int:
     """A token count as the wire gave it: null or absent is 0 (proto3 JSON leaves zeros out);
     anything but a non-negative integer is a drifted body. ``digits``: also accept a decimal
@@ -100,11 +126,12 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
             import time
 
             when = parsedate_to_datetime(ra)
-        except (TypeError, ValueError, IndexError):
+            # An absurd zone offset ("-9999999999999") overflows building the datetime.
+            delta = when.timestamp() - time.time() if when is not None else None
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        if when is None:
+        if delta is None:
             return None
-        delta = when.timestamp() - time.time()
         # A date in the past says nothing useful: fall back to our own backoff.
         return delta if delta > 0 else None
     if value != value or value in (float("inf"), float("-inf")) or value < 0:

@@ -167,10 +167,10 @@ class AnthropicStreamDecoder:
             if delta.get("text"):
                 out.append(TextDelta(_str(delta, "text")))
         elif kind == "input_json_delta":
-            part = delta.get("partial_json")
+            part = _str(delta, "partial_json")  # a number here is drift, not "5" glued onto the JSON
             ordinal = self._tool_index.get(_index(obj))
             if part and ordinal is not None:
-                out.append(ToolCallDelta(ordinal, arguments_delta=str(part)))
+                out.append(ToolCallDelta(ordinal, arguments_delta=part))
         elif kind == "thinking_delta":
             if delta.get("thinking"):
                 out.append(ReasoningDelta(_str(delta, "thinking")))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from llmkit.dialects._errors import json_or_raise
+from llmkit.dialects._errors import count, float_vector, json_or_raise
 from llmkit.dialects.base import CallContext, EmbedRequest
 from llmkit.dialects.bedrock._request import model_path
-from llmkit.dialects.bedrock._response import int_or_zero
 from llmkit.errors import ConfigurationError, NotSupportedError, ResponseDecodeError
 from llmkit.types import Embeddings, Usage
 from llmkit.wire import HttpRequest, HttpResponse, dumps
@@ -72,7 +71,7 @@ def build_embed_request(req: EmbedRequest, ctx: CallContext) -> HttpRequest:
 def _floats(rows: Any) -> list[list[float]]:
     if not isinstance(rows, list):
         raise TypeError("expected a list of vectors")
-    return [[float(x) for x in row] for row in rows]
+    return [float_vector(row) for row in rows]
 
 
 def _header_int(resp: HttpResponse, name: str) -> int:
@@ -94,7 +93,7 @@ def parse_embed_response(resp: HttpResponse, req: EmbedRequest, ctx: CallContext
                 by_type = obj["embeddingsByType"]
                 vector = next(iter(by_type.values()))
             vectors = _floats([vector])
-            tokens = int_or_zero(obj.get("inputTextTokenCount")) or header_tokens
+            tokens = count(obj.get("inputTextTokenCount"), "inputTextTokenCount") or header_tokens
         else:
             rows = obj["embeddings"]
             if isinstance(rows, Mapping):  # embeddings_by_type: {"float": [...], "int8": [...]}

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from llmkit.dialects._errors import count, reason
 from llmkit.dialects.base import CallContext
 from llmkit.errors import ResponseDecodeError
 from llmkit.types import (
@@ -46,21 +47,18 @@ def usage_from(u: Any) -> Usage:
     """
     if not isinstance(u, Mapping):
         return Usage()
-    read = int_or_zero(u.get("cacheReadInputTokens"))
-    written = int_or_zero(u.get("cacheWriteInputTokens"))
-    prompt = int_or_zero(u.get("inputTokens")) + read + written
-    output = int_or_zero(u.get("outputTokens"))
+    # A count that is a float, a bool or a string is a drifted body, not zero tokens.
+    read = count(u.get("cacheReadInputTokens"), "usage.cacheReadInputTokens")
+    written = count(u.get("cacheWriteInputTokens"), "usage.cacheWriteInputTokens")
+    prompt = count(u.get("inputTokens"), "usage.inputTokens") + read + written
+    output = count(u.get("outputTokens"), "usage.outputTokens")
     return Usage(
         input_tokens=prompt,
         output_tokens=output,
-        total_tokens=int_or_zero(u.get("totalTokens")) or prompt + output,
+        total_tokens=count(u.get("totalTokens"), "usage.totalTokens") or prompt + output,
         cached_input_tokens=read,
         cache_creation_input_tokens=written,
     )
-
-
-def int_or_zero(v: Any) -> int:
-    return v if isinstance(v, int) and not isinstance(v, bool) else 0
 
 
 def citation_from(c: Any) -> Citation | None:
@@ -123,8 +121,7 @@ def completion_from(obj: Any, resp: HttpResponse, ctx: CallContext) -> Completio
     calls: list[ToolCall] = []
     citations: list[Citation] = []
     _content(message.get("content"), parts, calls, citations)
-    raw_reason = obj.get("stopReason")
-    raw_reason = raw_reason if isinstance(raw_reason, str) else None
+    raw_reason = reason(obj.get("stopReason"), "stopReason")
     return Completion(
         message=Message("assistant", tuple(parts), tuple(calls)),
         finish_reason=finish_reason(raw_reason),

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from llmkit.dialects._errors import reason
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.bedrock._errors import stream_error
 from llmkit.dialects.bedrock._response import citation_from, finish_reason, usage_from
@@ -102,8 +103,7 @@ class BedrockConverseStreamDecoder:
                     ToolCallDelta(ordinal, str(use.get("toolUseId") or ""), str(use.get("name") or ""))
                 )
         elif kind == "messageStop":
-            raw = obj.get("stopReason")
-            raw = raw if isinstance(raw, str) else None
+            raw = reason(obj.get("stopReason"), "messageStop.stopReason")
             self._done = True
             out.append(Finish(finish_reason(raw), raw))
         elif kind == "metadata":
@@ -144,7 +144,13 @@ class BedrockConverseStreamDecoder:
         use = delta.get("toolUse")
         if isinstance(use, Mapping):
             piece = use.get("input")
-            if isinstance(piece, str) and piece:
+            if piece is not None and not isinstance(piece, str):
+                # Dropping it would end the call with its arguments silently cut.
+                raise ResponseDecodeError(
+                    f"a toolUse delta's input is {type(piece).__name__}, not a string of JSON",
+                    provider=self._ctx.provider,
+                )
+            if piece:
                 out.append(ToolCallDelta(self._ordinal(obj), arguments_delta=piece))
             return
         reasoning = delta.get("reasoningContent")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llmkit.dialects._errors import count, json_or_raise
+from llmkit.dialects._errors import count, float_vector, json_or_raise
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.dialects.gemini._options import (
     AI_STUDIO,
@@ -107,11 +107,11 @@ class GeminiDialect:
         body = json_or_raise(resp.body, "Gemini response", ctx.provider)
         if not isinstance(body, dict):
             raise ResponseDecodeError("an embedding response must be an object", provider=ctx.provider)
-        # float() on every value: a vector of strings or nulls is drift, not an embedding.
+        # A vector of strings, nulls, NaN or nothing at all is drift, not an embedding.
         if "embeddings" in body:
-            vectors = [[float(x) for x in e.get("values") or []] for e in body["embeddings"]]
+            vectors = [float_vector(e.get("values"), "an embedding's values") for e in body["embeddings"]]
         elif "embedding" in body:
-            vectors = [[float(x) for x in body["embedding"].get("values") or []]]
+            vectors = [float_vector(body["embedding"].get("values"), "the embedding's values")]
         else:
             raise ResponseDecodeError(
                 "no embeddings in Gemini's response", provider=ctx.provider, snippet=resp.body

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from llmkit._urls import fill_path
-from llmkit.dialects._errors import decode_body
+from llmkit.dialects._errors import decode_body, float_vector
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.dialects.openai_chat._errors import classify, error_fields
 from llmkit.dialects.openai_chat._quirks import DEFAULT_QUIRKS, ErrorFields, OpenAIQuirks, quirks_of
@@ -116,7 +116,7 @@ class OpenAIChatDialect:
         try:
             obj = json.loads(resp.body)
             rows = sorted(obj["data"], key=lambda d: d.get("index", 0))
-            vectors = [list(map(float, d["embedding"])) for d in rows]
+            vectors = [float_vector(d["embedding"]) for d in rows]
         except (ValueError, KeyError, TypeError) as exc:
             raise ResponseDecodeError(
                 f"embeddings body not understood: {exc}", provider=ctx.provider, snippet=resp.body

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from llmkit.dialects._errors import count, reason
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.sagemaker._errors import container_error
 from llmkit.errors import ResponseDecodeError
@@ -23,13 +24,12 @@ TGI_FINISH = {
 def tgi_details(details: Any) -> tuple[FinishReason, str | None, Usage]:
     if not isinstance(details, Mapping):
         return FinishReason.STOP, None, Usage()
-    raw = details.get("finish_reason")
-    raw = raw if isinstance(raw, str) else None
+    raw = reason(details.get("finish_reason"), "details.finish_reason")
     generated = details.get("generated_tokens")
     prefill = details.get("prefill")
     usage = Usage(
         input_tokens=len(prefill) if isinstance(prefill, list) else 0,
-        output_tokens=generated if isinstance(generated, int) and not isinstance(generated, bool) else 0,
+        output_tokens=count(generated, "details.generated_tokens"),
     )
     return TGI_FINISH.get(raw or "", FinishReason.OTHER), raw, usage
 
