@@ -5,9 +5,6 @@ numeric strings ("1.5"), NaN and Infinity, and an empty or null vector became ``
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -33,24 +30,8 @@ def _with_vectors(tree: Any, vector: Any) -> Any:
     return tree
 
 
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[td.Hostile]:
-    state = td.Hostile()
-    state.server = ThreadingHTTPServer(("127.0.0.1", 0), td._handler(state))
-    state.server.daemon_threads = True
-    threading.Thread(target=state.server.serve_forever, daemon=True).start()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AWS_CONFIG_FILE", "/nonexistent")
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK"):
-            mp.delenv(name, raising=False)
-        mp.setenv("AWS_ACCESS_KEY_ID", td.ACCESS_KEY)
-        mp.setenv("AWS_SECRET_ACCESS_KEY", td.SECRET_KEY)
-        mp.setenv("AWS_REGION", "us-east-1")
-        yield state
-    state.server.shutdown()
-    state.server.server_close()
+# The decode tests' hostile loopback server (with its fake AWS environment), shared.
+hostile = td.hostile
 
 
 def _embed(mode: str, hostile: td.Hostile, model: str) -> Any:

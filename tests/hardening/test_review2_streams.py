@@ -5,56 +5,20 @@ is a ResponseDecodeError, sync and async, streamed and not."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import test_typed_decode as td
 from test_typed_decode import Reply
 
-from llmkit import AsyncClient, Client
 from llmkit.errors import ResponseDecodeError
 
 MODES = ["sync", "async"]
 
 
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[td.Hostile]:
-    """The decode tests' hostile loopback server, with a fake AWS environment."""
-    state = td.Hostile()
-    state.server = ThreadingHTTPServer(("127.0.0.1", 0), td._handler(state))
-    state.server.daemon_threads = True
-    threading.Thread(target=state.server.serve_forever, daemon=True).start()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AWS_CONFIG_FILE", "/nonexistent")
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK"):
-            mp.delenv(name, raising=False)
-        mp.setenv("AWS_ACCESS_KEY_ID", td.ACCESS_KEY)
-        mp.setenv("AWS_SECRET_ACCESS_KEY", td.SECRET_KEY)
-        mp.setenv("AWS_REGION", "us-east-1")
-        yield state
-    state.server.shutdown()
-    state.server.server_close()
-
-
-@pytest.fixture(scope="module")
-def clients(hostile: td.Hostile) -> Iterator[td.Clients]:
-    loop = asyncio.new_event_loop()
-    sync = Client(max_retries=0)
-    aclient = loop.run_until_complete(_make_async())
-    yield sync, aclient, loop
-    sync.close()
-    loop.run_until_complete(aclient.aclose())
-    loop.close()
-
-
-async def _make_async() -> AsyncClient:
-    return AsyncClient(max_retries=0)
+# The decode tests' hostile loopback server (with its fake AWS environment) and clients, shared.
+hostile = td.hostile
+clients = td.clients
 
 
 BAD_NUMBERS = [1.5, True, float("nan"), "12"]

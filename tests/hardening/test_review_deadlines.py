@@ -7,11 +7,10 @@ a fake clock, and end to end with a server that never answers and a slow first p
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import time
-from pathlib import Path
 from typing import Any
 
+import _transport_servers as ts  # tests/hardening/conftest.py: on sys.path
 import pytest
 
 import llmkit
@@ -19,11 +18,6 @@ from llmkit._retry import RetryPolicy, Send, Timeout, send_flow
 from llmkit.auth.base import NoAuth
 from llmkit.errors import APITimeoutError, ProviderError
 from llmkit.wire import HttpRequest
-
-_spec = importlib.util.spec_from_file_location("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert _spec and _spec.loader
-ts: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ts)
 
 
 def test_the_deadline_runs_from_when_the_flow_is_made() -> None:

@@ -9,23 +9,17 @@ it (docs/security.md); these now do too, sync and async."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import struct
 import zlib
-from pathlib import Path
 from typing import Any
 
+import _transport_servers as ts  # tests/hardening/conftest.py: on sys.path
 import pytest
 
 import llmkit
 from llmkit.errors import LLMKitError
 from llmkit.transport.aws_eventstream import EventStreamDecodeError, encode_event
-
-_spec = importlib.util.spec_from_file_location("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert _spec and _spec.loader
-ts: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ts)
 
 AWS = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "fake-secret", "region": "us-east-1"}
 

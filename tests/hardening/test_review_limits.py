@@ -10,22 +10,16 @@ still decode, and chunked bodies and SSE streams of many small events are not ca
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import tracemalloc
 import zlib
-from pathlib import Path
 from typing import Any
 
+import _transport_servers as ts  # tests/hardening/conftest.py: on sys.path
 import pytest
 
 import llmkit
 from llmkit.errors import LLMKitError, ResponseDecodeError, ResponseTooLargeError
-
-_spec = importlib.util.spec_from_file_location("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert _spec and _spec.loader
-ts: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ts)
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -7,29 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import importlib.util
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
+import _transport_servers as ts  # tests/hardening/conftest.py: on sys.path
 import pytest
+from _walk import assert_no_secret
 
 import llmkit
 from llmkit.errors import AuthenticationError
-
-
-def _load(name: str, path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ts: Any = _load("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert_no_secret = _load("_sh", Path(__file__).parent / "secrets" / "_secrets_helpers.py").assert_no_secret
 
 KEY = "test-key-Zq8Lm2Xp4Rv8Zt1Wc6Yb9"
 PROXY_PASSWORD = "proxy-pass-Qw3Er5Ty7Ui9Op1"

@@ -5,34 +5,20 @@ the assertion nor the Location's token may be reachable from the error (sync and
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import secrets
-import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import _transport_servers as ts  # tests/hardening/conftest.py: on sys.path
 import pytest
+from _walk import assert_no_secret
 
 import llmkit
 from llmkit.errors import LLMKitError
 
 rsa = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.rsa")
 serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
-
-
-def _load(name: str, path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ts: Any = _load("_ts", Path(__file__).with_name("_transport_servers.py"))
-assert_no_secret = _load("_sh", Path(__file__).parent / "secrets" / "_secrets_helpers.py").assert_no_secret
 
 
 @pytest.fixture(scope="module")
