@@ -33,7 +33,6 @@ class AnthropicStreamDecoder:
 
     __slots__ = (
         "_done",
-        "_error",
         "_model",
         "_n_calls",
         "_provider",
@@ -41,6 +40,7 @@ class AnthropicStreamDecoder:
         "_tool_index",
         "_usage",
         "citations",
+        "error",
         "raw_events",
         "response_id",
         "response_model",
@@ -51,9 +51,9 @@ class AnthropicStreamDecoder:
         self._provider = provider
         self._model = model
         self._done = False
-        # An in-stream error met after other events of the same chunk: raised on the next call, so the
-        # events before it are delivered (and kept in the partial result) first.
-        self._error: ProviderError | None = None
+        # An in-stream error met after other events of the same chunk (StreamDecoder.error): the
+        # stream raises it after delivering those events; a direct caller meets it on the next call.
+        self.error: ProviderError | None = None
         # content block index -> ordinal of that tool call among this message's tool calls
         self._tool_index: dict[int, int] = {}
         self._n_calls = 0
@@ -70,7 +70,7 @@ class AnthropicStreamDecoder:
         return self._done
 
     def _raise_pending(self) -> None:
-        err, self._error = self._error, None
+        err, self.error = self.error, None
         if err is not None:
             raise err
 
@@ -98,7 +98,7 @@ class AnthropicStreamDecoder:
                 err = stream_error(obj, self._provider, self._model)
                 if not out:
                     raise err
-                self._error = err
+                self.error = err
                 return out
             self._event(kind, obj, out)
         return out
