@@ -107,7 +107,8 @@ _registry: dict[str, ProviderSpec] = {}
 # Specs added at run time; they win over a built-in of the same name, whenever that loads.
 _extra: dict[str, ProviderSpec] = {}
 _loaded: set[str] = set()
-_lock = threading.Lock()
+# Reentrant: a spec module that looked a provider up while loading must not deadlock.
+_lock = threading.RLock()
 
 
 def _check(spec: ProviderSpec) -> None:

@@ -33,6 +33,7 @@ class AnthropicStreamDecoder:
 
     __slots__ = (
         "_done",
+        "_error",
         "_model",
         "_n_calls",
         "_provider",
@@ -40,7 +41,6 @@ class AnthropicStreamDecoder:
         "_tool_index",
         "_usage",
         "citations",
-        "error",
         "raw_events",
         "response_id",
         "response_model",
@@ -51,9 +51,9 @@ class AnthropicStreamDecoder:
         self._provider = provider
         self._model = model
         self._done = False
-        # An in-stream error met after other events of the same chunk (StreamDecoder.error): the
-        # stream raises it after delivering those events; a direct caller meets it on the next call.
-        self.error: ProviderError | None = None
+        # An in-stream error met after other events of the same chunk: raised on the next call, so the
+        # events before it are delivered (and kept in the partial result) first.
+        self._error: ProviderError | None = None
         # content block index -> ordinal of that tool call among this message's tool calls
         self._tool_index: dict[int, int] = {}
         self._n_calls = 0
@@ -65,12 +65,19 @@ class AnthropicStreamDecoder:
         self.raw_events: list[Any] = []
 
     @property
+    def error(self) -> ProviderError | None:
+        """Always None: this decoder reports an error event that follows other events of a chunk
+        the protocol's other way, raising it from the next ``feed`` or from ``done``, so the stream
+        yields those events first (as it always has for Anthropic)."""
+        return None
+
+    @property
     def done(self) -> bool:
         self._raise_pending()
         return self._done
 
     def _raise_pending(self) -> None:
-        err, self.error = self.error, None
+        err, self._error = self._error, None
         if err is not None:
             raise err
 
@@ -98,7 +105,7 @@ class AnthropicStreamDecoder:
                 err = stream_error(obj, self._provider, self._model)
                 if not out:
                     raise err
-                self.error = err
+                self._error = err
                 return out
             self._event(kind, obj, out)
         return out
