@@ -27,8 +27,10 @@ from llmkit._redact import mask, register_secret
 from llmkit._resolve import Resolved, resolve
 from llmkit._retry import Flow, RetryPolicy, Timeout, send_flow
 from llmkit._stream import _StreamCore
+from llmkit.dialects import require
 from llmkit.dialects.base import ChatRequest, EmbedRequest
 from llmkit.errors import ConfigurationError, NotSupportedError, RefusalError, StructuredOutputError
+from llmkit.providers import unsupported
 from llmkit.transport.proxy import check_proxy_url
 from llmkit.types import Completion, Message
 from llmkit.wire import HttpRequest, HttpResponse
@@ -262,10 +264,11 @@ class _Base:
         A.check_extra(extra_headers, extra_body)
         r = self._resolve(model, api_key, base_url, extra_headers, options)
         if not r.spec.supports("embeddings"):
-            raise NotSupportedError(f"{r.spec.name} does not offer embeddings through llmkit")
+            raise unsupported(r.spec, "embeddings", "does not offer embeddings through llmkit")
         items = [inputs] if isinstance(inputs, str) else list(inputs)
         req = EmbedRequest(r.ctx.model, items, dimensions, r.options, extra_body)
-        return self._finish(r, _guard.build(r.dialect.build_embed, req, r.ctx), timeout, max_retries), req
+        http = _guard.build(require(r.dialect, "embeddings").build_embed, req, r.ctx)
+        return self._finish(r, http, timeout, max_retries), req
 
     def _prep_count(
         self, model: str, messages: Messages, tools: Iterable[Any] | None, api_key: str | None,
@@ -275,11 +278,11 @@ class _Base:
         A.check_api_key(api_key)
         r = self._resolve(model, api_key, base_url, None, options)
         req = ChatRequest(r.ctx.model, to_messages(messages), to_tools(tools), options=r.options)
-        http = _guard.build(r.dialect.build_count_tokens, req, r.ctx)
-        if http is None:
-            raise NotSupportedError(
-                f"{r.spec.name} has no exact token-counting endpoint in llmkit yet; no estimate is given"
+        if not r.spec.supports("count_tokens"):
+            raise unsupported(
+                r.spec, "count_tokens", "has no exact token-counting endpoint; no estimate is given"
             )
+        http = _guard.build(require(r.dialect, "count_tokens").build_count_tokens, req, r.ctx)
         return self._finish(r, http, None, None), req
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from llmkit.dialects import require
 from llmkit.dialects._errors import class_for_status, make_error
 from llmkit.errors import ConfigurationError, LLMKitError, ProviderError, ResponseDecodeError
 from llmkit.types import Completion, ReasoningPart, TextPart, Usage
@@ -156,7 +157,7 @@ def parse_chat(dialect: Dialect, resp: HttpResponse, req: ChatRequest, ctx: Call
 
 def parse_embed(dialect: Dialect, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
     try:
-        out = dialect.parse_embed(resp, req, ctx)
+        out = require(dialect, "embeddings").parse_embed(resp, req, ctx)
         check_usage(out.usage)
         for v in out.vectors:
             if type(v) is not list:
@@ -171,7 +172,7 @@ def parse_embed(dialect: Dialect, resp: HttpResponse, req: EmbedRequest, ctx: Ca
 
 def parse_count_tokens(dialect: Dialect, resp: HttpResponse, ctx: CallContext) -> TokenCount:
     try:
-        out = dialect.parse_count_tokens(resp, ctx)
+        out = require(dialect, "count_tokens").parse_count_tokens(resp, ctx)
         n = out.input_tokens
         if type(n) is not int or n < 0:
             raise ValueError(f"input_tokens is {n!r}, not a non-negative integer")

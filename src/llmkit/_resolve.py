@@ -219,8 +219,7 @@ def _demand(spec: ProviderSpec, template: str, params: Mapping[str, str], user_u
 
 
 def _extra_options(spec: ProviderSpec) -> frozenset[str]:
-    extra = getattr(spec.quirks, "extra_options", None)
-    return extra if isinstance(extra, frozenset) else frozenset()
+    return frozenset() if spec.quirks is None else spec.quirks.extra_options
 
 
 def _alias_host(url: str, aliases: Mapping[str, str]) -> str:

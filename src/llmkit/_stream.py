@@ -83,9 +83,9 @@ class _StreamCore:
                 if self.unproductive > self.max_event_bytes:
                     raise self.too_large()
             # A decoder may report an in-stream error after handing back the events that preceded it.
-            error: ProviderError | None = getattr(self.decoder, "error", None)
+            error = self.decoder.error
             if error is not None:
-                error.partial = self.partial()
+                error.partial = self.partial()  # type: ignore[attr-defined]
                 raise error
             if self.deadline is not None and self.clock() > self.deadline:
                 raise self.interrupted(APITimeoutError("total timeout reached while streaming"))

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import llmkit
 from llmkit._stream import Accumulator
+from llmkit.dialects import operation, require
 from llmkit.dialects.anthropic import DIALECT, AnthropicStreamDecoder
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ForcedTool
 from llmkit.errors import (
@@ -501,10 +503,13 @@ def test_count_tokens_request_and_answer(ctx: CallContext) -> None:
 
 
 def test_embeddings_are_not_supported(ctx: CallContext) -> None:
+    # The format has no embeddings: the dialect does not implement EmbedDialect at all, and asking
+    # for the operation is a NotSupportedError (the registry test holds specs to the same rule).
+    assert operation(DIALECT, "embeddings") is None
     with pytest.raises(NotSupportedError):
-        DIALECT.build_embed(EmbedRequest("claude-sonnet-4-5", ["x"]), ctx)
+        require(DIALECT, "embeddings").build_embed(EmbedRequest("claude-sonnet-4-5", ["x"]), ctx)
     with pytest.raises(NotSupportedError):
-        DIALECT.parse_embed(response(200, {}), EmbedRequest("claude-sonnet-4-5", ["x"]), ctx)
+        llmkit.embed("anthropic/claude-sonnet-4-5", "x", api_key="k", base_url="http://127.0.0.1:9")
 
 
 # ---------------------------------------------------------------- responses (docs fixtures)

@@ -1,15 +1,26 @@
 """Wire formats: pure translation between llmkit types and provider bytes.
 
-A dialect is looked up by name, lazily, so importing llmkit loads none of them.
+A dialect is looked up by name, lazily, so importing llmkit loads none of them. Beyond chat, a
+dialect implements only the operations its format has (``dialects.base``); ``operation`` tells
+the operations layer which, and ``check_spec`` holds a spec's declared capabilities and quirks to
+what its dialect implements.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast, overload
 
 if TYPE_CHECKING:
-    from llmkit.dialects.base import Dialect
+    from llmkit.dialects.base import (
+        ChatDialect,
+        CountTokensDialect,
+        Dialect,
+        EmbedDialect,
+        ImagesDialect,
+        RerankDialect,
+    )
+    from llmkit.providers.spec import ProviderSpec
 
 # dialect name -> module that defines ``DIALECT``
 _MODULES: dict[str, str] = {
@@ -21,6 +32,10 @@ _MODULES: dict[str, str] = {
 }
 
 _loaded: dict[str, Dialect] = {}
+# (dialect class, operation) -> does it implement it; one getattr sweep per pair, ever.
+_implements: dict[tuple[type, str], bool] = {}
+
+Operation = Literal["chat", "embeddings", "count_tokens", "images", "rerank"]
 
 
 def register_dialect(name: str, module: str) -> None:
@@ -41,3 +56,80 @@ def get_dialect(name: str) -> Dialect:
     dialect: Dialect = importlib.import_module(module).DIALECT
     _loaded[name] = dialect
     return dialect
+
+
+def missing_methods(dialect: object, operation: str) -> list[str]:
+    """The methods ``operation`` needs that ``dialect`` lacks (none for a capability that is
+    served by chat alone, such as ``tools`` or ``vision``)."""
+    from llmkit.dialects.base import OPERATION_METHODS
+
+    return [m for m in OPERATION_METHODS.get(operation, ()) if not callable(getattr(dialect, m, None))]
+
+
+@overload
+def operation(dialect: ChatDialect, op: Literal["chat"]) -> ChatDialect | None: ...
+@overload
+def operation(dialect: ChatDialect, op: Literal["embeddings"]) -> EmbedDialect | None: ...
+@overload
+def operation(dialect: ChatDialect, op: Literal["count_tokens"]) -> CountTokensDialect | None: ...
+@overload
+def operation(dialect: ChatDialect, op: Literal["images"]) -> ImagesDialect | None: ...
+@overload
+def operation(dialect: ChatDialect, op: Literal["rerank"]) -> RerankDialect | None: ...
+def operation(
+    dialect: ChatDialect, op: Operation
+) -> ChatDialect | EmbedDialect | CountTokensDialect | ImagesDialect | RerankDialect | None:
+    """``dialect`` as the typed protocol of ``op``, or None where its wire format lacks it."""
+    key = (type(dialect), op)
+    has = _implements.get(key)
+    if has is None:
+        has = _implements[key] = not missing_methods(dialect, op)
+    # The protocols are structural: the methods checked above are exactly what the cast promises.
+    return cast("EmbedDialect", dialect) if has else None
+
+
+@overload
+def require(dialect: ChatDialect, op: Literal["chat"]) -> ChatDialect: ...
+@overload
+def require(dialect: ChatDialect, op: Literal["embeddings"]) -> EmbedDialect: ...
+@overload
+def require(dialect: ChatDialect, op: Literal["count_tokens"]) -> CountTokensDialect: ...
+@overload
+def require(dialect: ChatDialect, op: Literal["images"]) -> ImagesDialect: ...
+@overload
+def require(dialect: ChatDialect, op: Literal["rerank"]) -> RerankDialect: ...
+def require(
+    dialect: ChatDialect, op: Operation
+) -> ChatDialect | EmbedDialect | CountTokensDialect | ImagesDialect | RerankDialect:
+    """``operation(dialect, op)``, or a NotSupportedError. The operations layer checks the spec's
+    capability first (and names the providers that have it); a registered spec's dialect then
+    always has the protocol, so this is the last word for a hand-made context only."""
+    found = operation(dialect, op)
+    if found is None:
+        from llmkit.errors import NotSupportedError
+
+        raise NotSupportedError(f"the {dialect.name} wire format has no {op} operation in llmkit")
+    return found
+
+
+def check_spec(spec: ProviderSpec, dialect: ChatDialect) -> None:
+    """A spec whose dialect cannot serve a declared capability, or reads another type of quirks,
+    is refused where it is registered rather than failing on its first call."""
+    from llmkit.dialects.base import Quirks
+    from llmkit.errors import ConfigurationError
+
+    for capability in sorted(spec.capabilities):
+        missing = missing_methods(dialect, capability)
+        if missing:
+            raise ConfigurationError(
+                f"provider {spec.name!r} declares the capability {capability!r}, but its dialect "
+                f"{dialect.name!r} lacks {', '.join(missing)}; drop the flag or implement them"
+            )
+    quirks, expected = spec.quirks, dialect.quirks_type
+    # A dialect with no quirks of its own reads the base class: no subclass of another dialect's.
+    fits = type(quirks) is Quirks if expected is Quirks else isinstance(quirks, expected)
+    if quirks is not None and not fits:
+        raise ConfigurationError(
+            f"provider {spec.name!r} has quirks of type {type(quirks).__name__}, but its dialect "
+            f"{dialect.name!r} reads {dialect.quirks_type.__name__}"
+        )

@@ -1,4 +1,13 @@
-"""The contract every dialect fulfils. Pure: no sockets, no sleeping, no awaiting."""
+"""The contracts a dialect fulfils. Pure: no sockets, no sleeping, no awaiting.
+
+Every dialect is a ``ChatDialect``. The other operations are optional protocols a dialect
+implements only where its wire format has them (``EmbedDialect``, ``CountTokensDialect``,
+``ImagesDialect``, ``RerankDialect``); a spec declares the capability (``embeddings``,
+``count_tokens``, ``images``, ``rerank``) only where the provider has the endpoint, and the
+registry refuses a spec whose dialect lacks a method its capabilities need
+(``llmkit.dialects.missing_methods``). ``llmkit.dialects.operation`` hands the operations layer
+the typed protocol, or None.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from llmkit.types import Message, ResponseFormat, StreamEvent, Tool
 
 if TYPE_CHECKING:
-    from llmkit.errors import ProviderError
+    from llmkit.errors import LLMKitError, ProviderError
     from llmkit.providers.spec import ProviderSpec
     from llmkit.types import Citation, Completion, Embeddings, TokenCount
     from llmkit.wire import HttpRequest, HttpResponse
@@ -51,6 +60,40 @@ class EmbedRequest:
 
 
 @dataclass(slots=True)
+class ImageRequest:
+    """Image generation (issue 12): a prompt, how many images, and their size."""
+
+    model: str
+    prompt: str
+    n: int | None = None
+    size: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    extra_body: Mapping[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class RerankRequest:
+    """Reranking (issue 13): documents ordered by relevance to a query."""
+
+    model: str
+    query: str
+    documents: Sequence[str]
+    top_n: int | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    extra_body: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quirks:
+    """What shared code may read from any spec's quirks. Each dialect subclasses it with the
+    fields its format varies on (``OpenAIQuirks``, ``AnthropicQuirks``, ``GeminiQuirks``, ...);
+    ``ProviderSpec.quirks`` holds one of them, of its dialect's ``quirks_type``, or None."""
+
+    # Provider keyword options accepted on top of the dialect's and the spec's own.
+    extra_options: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
 class CallContext:
     """Everything resolved about where a call goes, minus credentials."""
 
@@ -77,7 +120,17 @@ class CallContext:
 
 
 class StreamDecoder(Protocol):
-    """Turns raw stream bytes into events. One instance per stream."""
+    """Turns raw stream bytes into events. One instance per stream.
+
+    In-stream errors. A decoder reports an error event (or a broken frame) in one of two ways:
+
+    * raise it from ``feed`` when no events precede it in that chunk;
+    * otherwise return the events before it and set ``error``: the stream reads ``error`` after
+      every ``feed`` and raises it at once, with those events in ``.partial``. A decoder may also
+      raise a pending error from its next ``feed`` or from ``done``.
+
+    ``error`` is None until then. Every decoder has it (a plain attribute or a property).
+    """
 
     # What the dialect learned from the stream, for the final Completion.
     response_id: str | None
@@ -85,13 +138,13 @@ class StreamDecoder(Protocol):
     citations: list[Citation]
     raw_events: list[Any]
 
-    def feed(self, data: bytes) -> list[StreamEvent]:
-        """Decode a chunk; may raise a ProviderError for an in-stream error event.
+    @property
+    def error(self) -> LLMKitError | None:
+        """An in-stream error met after other events of the same chunk, or None."""
+        ...
 
-        An error event that follows other events in the same chunk must not cost those events:
-        return them and set an ``error`` attribute (or raise it from the next ``feed`` or from
-        ``done``); the stream raises it right after, with the events in ``.partial``.
-        """
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        """Decode a chunk; may raise a ProviderError for an in-stream error event (see above)."""
         ...
 
     @property
@@ -100,10 +153,18 @@ class StreamDecoder(Protocol):
         ...
 
 
-class Dialect(Protocol):
+class ChatDialect(Protocol):
+    """What every dialect has: chat, streamed chat, and its error bodies."""
+
     name: str
     # Keyword options the dialect understands for every provider that speaks it.
     options: frozenset[str]
+
+    @property
+    def quirks_type(self) -> type[Quirks]:
+        """The class of ``ProviderSpec.quirks`` this dialect reads (checked at registration);
+        a class attribute in every dialect."""
+        ...
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest: ...
 
@@ -113,15 +174,49 @@ class Dialect(Protocol):
 
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError: ...
 
+
+# Every dialect is a chat dialect; the name older imports use.
+Dialect = ChatDialect
+
+
+class EmbedDialect(Protocol):
+    """A wire format with an embeddings endpoint (capability ``embeddings``)."""
+
     def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest: ...
 
     def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings: ...
 
-    def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest | None: ...
+
+class CountTokensDialect(Protocol):
+    """A wire format with an exact token-counting endpoint (capability ``count_tokens``)."""
+
+    def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest: ...
 
     def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount: ...
 
 
-def options_of(options: Mapping[str, Any], *names: str) -> dict[str, Any]:
-    """The subset of ``options`` whose keys are in ``names`` and not None."""
-    return {k: options[k] for k in names if options.get(k) is not None}
+class ImagesDialect(Protocol):
+    """A wire format that generates images (capability ``images``; issue 12 adds the first)."""
+
+    def build_images(self, req: ImageRequest, ctx: CallContext) -> HttpRequest: ...
+
+    def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Any: ...
+
+
+class RerankDialect(Protocol):
+    """A wire format that reranks documents (capability ``rerank``; issue 13 adds the first)."""
+
+    def build_rerank(self, req: RerankRequest, ctx: CallContext) -> HttpRequest: ...
+
+    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Any: ...
+
+
+# Capability flag -> the methods a dialect needs to serve it. Data, read by the registration
+# check and by ``llmkit.dialects.operation``; capabilities not listed need only chat.
+OPERATION_METHODS: Mapping[str, tuple[str, ...]] = {
+    "chat": ("build_chat", "parse_chat", "stream_decoder", "parse_error"),
+    "embeddings": ("build_embed", "parse_embed"),
+    "count_tokens": ("build_count_tokens", "parse_count_tokens"),
+    "images": ("build_images", "parse_images"),
+    "rerank": ("build_rerank", "parse_rerank"),
+}

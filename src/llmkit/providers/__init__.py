@@ -1,53 +1,168 @@
-"""The provider registry. Specs are data modules, loaded on first use."""
+"""The provider registry. Specs are data modules, loaded per family on first use.
+
+``FAMILIES`` names the providers each spec module defines, so the first ``anthropic/...`` call
+imports ``llmkit.providers.anthropic`` (and the Anthropic dialect) and nothing else; a test holds
+the index to the modules' ``SPECS``. Every spec is checked against its dialect as it is
+registered (``llmkit.dialects.check_spec``): a capability its dialect cannot serve, or quirks of
+another dialect's type, is a ConfigurationError there, not on a call.
+"""
 
 from __future__ import annotations
 
 import importlib
+import threading
 
-from llmkit.errors import ConfigurationError
+from llmkit.errors import ConfigurationError, NotSupportedError
 from llmkit.providers.spec import Param, ProviderSpec
 
-__all__ = ["Param", "ProviderSpec", "all_specs", "get_spec", "register"]
+__all__ = ["FAMILIES", "Param", "ProviderSpec", "all_specs", "get_spec", "register", "unsupported"]
 
-# Modules that define ``SPECS: tuple[ProviderSpec, ...]``.
-SPEC_MODULES: list[str] = [
-    "llmkit.providers.openai",
-    "llmkit.providers.anthropic",
-    "llmkit.providers.google",
-    "llmkit.providers.compatible_cloud",
-    "llmkit.providers.compatible_regional",
-    "llmkit.providers.compatible_local",
-    "llmkit.providers.compatible_extra",
-    "llmkit.providers.azure",
-    "llmkit.providers.aws",
-]
+# Spec module -> the providers its ``SPECS`` define (data, in the order the docs list them).
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "llmkit.providers.openai": ("openai", "openai_compatible"),
+    "llmkit.providers.anthropic": ("anthropic", "minimax_anthropic", "zai_anthropic"),
+    "llmkit.providers.google": (
+        "gemini",
+        "vertex_ai",
+        "vertex_ai_maas",
+        "vertex_ai_mistral",
+        "vertex_ai_anthropic",
+        "vertex_ai_ai21",
+    ),
+    "llmkit.providers.compatible_cloud": (
+        "perplexity",
+        "xai",
+        "meta_llama",
+        "friendli",
+        "novita",
+        "hyperbolic",
+        "lambda_ai",
+        "datarobot",
+        "groq",
+        "cerebras",
+        "sambanova",
+        "fireworks_ai",
+        "together_ai",
+        "deepinfra",
+        "deepseek",
+        "openrouter",
+        "huggingface",
+        "baseten",
+        "runpod",
+        "mistral",
+        "ai21",
+        "nvidia_nim",
+        "cloudflare",
+        "github",
+        "databricks",
+        "writer",
+        "nebius",
+    ),
+    "llmkit.providers.compatible_regional": (
+        "volcengine",
+        "dashscope",
+        "zai",
+        "zhipu",
+        "moonshot",
+        "qianfan",
+        "minimax",
+        "siliconflow",
+        "modelscope",
+        "upstage",
+    ),
+    "llmkit.providers.compatible_local": (
+        "ollama",
+        "vllm",
+        "sglang",
+        "lm_studio",
+        "llamacpp",
+        "llamafile",
+        "modal",
+        "lepton",
+    ),
+    "llmkit.providers.compatible_extra": (
+        "featherless_ai",
+        "nscale",
+        "ovhcloud",
+        "scaleway",
+        "inception",
+        "crusoe",
+        "chutes",
+        "parasail",
+        "venice",
+        "vercel_ai_gateway",
+        "wandb",
+        "requesty",
+        "clarifai",
+    ),
+    "llmkit.providers.azure": ("azure_openai", "azure_ai"),
+    "llmkit.providers.aws": ("bedrock", "sagemaker"),
+}
+# The modules, in the order ``all_specs`` loads them.
+SPEC_MODULES: list[str] = list(FAMILIES)
+_INDEX: dict[str, str] = {name: module for module, names in FAMILIES.items() for name in names}
 
-_registry: dict[str, ProviderSpec] | None = None
+# Every spec known so far: the loaded families' and those added with ``register``.
+_registry: dict[str, ProviderSpec] = {}
+# Specs added at run time; they win over a built-in of the same name, whenever that loads.
 _extra: dict[str, ProviderSpec] = {}
+_loaded: set[str] = set()
+# Reentrant: a spec module that looked a provider up while loading must not deadlock.
+_lock = threading.RLock()
+
+
+def _check(spec: ProviderSpec) -> None:
+    from llmkit.dialects import check_spec, get_dialect
+
+    check_spec(spec, get_dialect(spec.dialect))
+
+
+def _load_family(module: str) -> None:
+    """Import one spec module and register its specs (again, if some were popped since)."""
+    with _lock:
+        first = module not in _loaded
+        for spec in importlib.import_module(module).SPECS:
+            home = _INDEX.get(spec.name)
+            if home != module:
+                raise ConfigurationError(
+                    f"provider {spec.name!r} is defined in {module} but the registry index "
+                    f"(llmkit.providers.FAMILIES) lists it under {home or 'no module'}"
+                )
+            if first:
+                _check(spec)
+            if spec.name not in _extra:
+                _registry.setdefault(spec.name, spec)
+        _loaded.add(module)
 
 
 def _load() -> dict[str, ProviderSpec]:
-    global _registry
-    if _registry is None:
-        reg: dict[str, ProviderSpec] = {}
-        for module in SPEC_MODULES:
-            for spec in importlib.import_module(module).SPECS:
-                if spec.name in reg:
-                    raise RuntimeError(f"provider {spec.name!r} declared twice")
-                reg[spec.name] = spec
-        reg.update(_extra)
-        _registry = reg
+    """Every family loaded; the registry itself (tests patch it)."""
+    for module in SPEC_MODULES:
+        if module not in _loaded:
+            _load_family(module)
     return _registry
 
 
 def register(spec: ProviderSpec) -> None:
-    """Add (or replace) a provider at run time, e.g. a private OpenAI-compatible gateway."""
+    """Add (or replace) a provider at run time, e.g. a private OpenAI-compatible gateway.
+
+    The spec is checked against its dialect here (ConfigurationError if it declares a capability
+    the dialect lacks, or carries another dialect's quirks)."""
+    _check(spec)
     _extra[spec.name] = spec
-    if _registry is not None:
-        _registry[spec.name] = spec
+    _registry[spec.name] = spec
 
 
 def get_spec(name: str) -> ProviderSpec:
+    spec = _registry.get(name)
+    if spec is not None:
+        return spec
+    module = _INDEX.get(name)
+    if module is not None:
+        _load_family(module)
+        spec = _registry.get(name)
+        if spec is not None:
+            return spec
     reg = _load()
     try:
         return reg[name]
@@ -63,3 +178,11 @@ def get_spec(name: str) -> ProviderSpec:
 
 def all_specs() -> list[ProviderSpec]:
     return sorted(_load().values(), key=lambda s: s.name)
+
+
+def unsupported(spec: ProviderSpec, capability: str, what: str) -> NotSupportedError:
+    """The error for an operation ``spec`` lacks, naming the providers that have it (this loads
+    every family, once, on this error path only)."""
+    having = [s.name for s in all_specs() if s.supports(capability)]
+    where = f"; providers that offer {capability}: {', '.join(having)}" if having else ""
+    return NotSupportedError(f"{spec.name} {what}{where}")

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from llmkit.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from llmkit.dialects.base import Quirks
 
 AuthStyle = Literal["bearer", "header", "none", "custom"]
 
@@ -28,6 +31,7 @@ CAPABILITIES = (
     "reasoning",
     "count_tokens",
     "images",
+    "rerank",
 )
 
 
@@ -96,8 +100,9 @@ class ProviderSpec:
     # Provider keyword options sent as headers (name -> header).
     header_options: Mapping[str, str] = field(default_factory=dict)
     capabilities: frozenset[str] = frozenset({"chat", "stream", "tools"})
-    # Dialect-specific quirks (e.g. ``OpenAIQuirks``); ``None`` means the dialect's defaults.
-    quirks: Any = None
+    # Dialect-specific quirks: an instance of the dialect's ``quirks_type`` (``OpenAIQuirks``,
+    # ``AnthropicQuirks``, ``GeminiQuirks``; checked at registration); None: the dialect's defaults.
+    quirks: Quirks | None = None
     docs_url: str = ""
     notes: str = ""
     # Prefix this provider's model ids carry on the wire, if any.

@@ -7,7 +7,7 @@ streams as SSE with named events and no ``[DONE]`` sentinel.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmkit.dialects._errors import decode_body, json_or_raise
 from llmkit.dialects.anthropic._errors import classify
@@ -16,9 +16,9 @@ from llmkit.dialects.anthropic._response import completion_from
 from llmkit.dialects.anthropic._stream import AnthropicStreamDecoder
 from llmkit.dialects.anthropic.options import OPTION_NAMES, AnthropicOptions
 from llmkit.dialects.anthropic.quirks import AnthropicQuirks, quirks_of, url_for
-from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
-from llmkit.errors import NotSupportedError, ProviderError, ResponseDecodeError
-from llmkit.types import Completion, Embeddings, TokenCount
+from llmkit.dialects.base import CallContext, ChatRequest
+from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.types import Completion, TokenCount
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
 __all__ = [
@@ -28,9 +28,6 @@ __all__ = [
     "AnthropicQuirks",
     "AnthropicStreamDecoder",
 ]
-
-MESSAGES_PATH = "/v1/messages"
-COUNT_TOKENS_PATH = "/v1/messages/count_tokens"
 
 
 def _apply_quirks(body: dict[str, Any], q: AnthropicQuirks, model_in_body: bool) -> dict[str, Any]:
@@ -59,6 +56,7 @@ def _headers(req: ChatRequest, ctx: CallContext) -> dict[str, str]:
 class AnthropicMessagesDialect:
     name = "anthropic_messages"
     options = OPTION_NAMES
+    quirks_type = AnthropicQuirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         q = quirks_of(ctx)
@@ -74,12 +72,6 @@ class AnthropicMessagesDialect:
 
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
         return classify(resp, decode_body(resp), ctx.provider, ctx.model)
-
-    def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
-        raise NotSupportedError(f"{ctx.provider} (Anthropic Messages) has no embeddings endpoint")
-
-    def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
-        raise NotSupportedError(f"{ctx.provider} (Anthropic Messages) has no embeddings endpoint")
 
     def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         plain = ChatRequest(
@@ -107,3 +99,9 @@ class AnthropicMessagesDialect:
 
 
 DIALECT = AnthropicMessagesDialect()
+
+if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
+    from llmkit.dialects.base import ChatDialect, CountTokensDialect
+
+    _chat: ChatDialect = DIALECT
+    _count_tokens: CountTokensDialect = DIALECT

@@ -65,6 +65,13 @@ class AnthropicStreamDecoder:
         self.raw_events: list[Any] = []
 
     @property
+    def error(self) -> ProviderError | None:
+        """Always None: this decoder reports an error event that follows other events of a chunk
+        the protocol's other way, raising it from the next ``feed`` or from ``done``, so the stream
+        yields those events first (as it always has for Anthropic)."""
+        return None
+
+    @property
     def done(self) -> bool:
         self._raise_pending()
         return self._done

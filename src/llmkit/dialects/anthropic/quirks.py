@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from llmkit._urls import fill_path
-from llmkit.dialects.base import CallContext
+from llmkit.dialects.base import CallContext, Quirks
 
 __all__ = ["DEFAULT_QUIRKS", "AnthropicQuirks", "quirks_of"]
 
 
 @dataclass(frozen=True, slots=True)
-class AnthropicQuirks:
+class AnthropicQuirks(Quirks):
     # Appended to the base URL for a message; ``{model}`` and ``{param}`` are filled per call.
     messages_path: str = "/v1/messages"
     # The path for a streamed message; ``None`` means ``messages_path`` (the body's ``stream`` decides).

@@ -21,9 +21,10 @@ operations, exception status codes) and ``parsers.py`` (event-stream errors).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import decode_body, json_or_raise
-from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
+from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, Quirks
 from llmkit.dialects.bedrock._embed import build_embed_request, parse_embed_response
 from llmkit.dialects.bedrock._errors import classify
 from llmkit.dialects.bedrock._request import build_body, model_path
@@ -59,6 +60,8 @@ OPTIONS = frozenset(
 class BedrockConverseDialect:
     name = "bedrock_converse"
     options = OPTIONS
+    # One request shape for every Bedrock model: nothing varies per spec.
+    quirks_type = Quirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         body = build_body(req)
@@ -97,3 +100,10 @@ class BedrockConverseDialect:
 
 
 DIALECT = BedrockConverseDialect()
+
+if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
+    from llmkit.dialects.base import ChatDialect, CountTokensDialect, EmbedDialect
+
+    _chat: ChatDialect = DIALECT
+    _count_tokens: CountTokensDialect = DIALECT
+    _embed: EmbedDialect = DIALECT

@@ -79,6 +79,7 @@ __all__ = [
 class GeminiDialect:
     name = "gemini"
     options = frozenset(CHAT_OPTIONS) | frozenset(EMBED_OPTIONS)
+    quirks_type = GeminiQuirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         if req.stream:
@@ -119,7 +120,7 @@ class GeminiDialect:
         usage = usage_of(body.get("usageMetadata")) if body.get("usageMetadata") else Usage()
         return Embeddings(vectors=vectors, usage=usage, model=ctx.model, provider=ctx.provider, raw=body)
 
-    def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest | None:
+    def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         return json_request(method_url(ctx, "countTokens"), count_tokens_body(req, ctx))
 
     def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
@@ -131,3 +132,10 @@ class GeminiDialect:
 
 
 DIALECT = GeminiDialect()
+
+if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
+    from llmkit.dialects.base import ChatDialect, CountTokensDialect, EmbedDialect
+
+    _chat: ChatDialect = DIALECT
+    _count_tokens: CountTokensDialect = DIALECT
+    _embed: EmbedDialect = DIALECT

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict, get_args
 
+from llmkit.dialects.base import Quirks
 from llmkit.errors import ConfigurationError
 
 HarmCategory = Literal[
@@ -150,7 +151,7 @@ def check_task_type(value: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class GeminiQuirks:
+class GeminiQuirks(Quirks):
     """How one Gemini surface (AI Studio, Vertex AI) differs on the wire; set as ``ProviderSpec.quirks``.
 
     ``model_resource`` names the model inside bodies (countTokens' nested

@@ -8,7 +8,7 @@ that lifts extra response fields (citations) onto the Completion.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmkit._urls import fill_path
 from llmkit.dialects._errors import decode_body, float_vector
@@ -18,8 +18,8 @@ from llmkit.dialects.openai_chat._quirks import DEFAULT_QUIRKS, ErrorFields, Ope
 from llmkit.dialects.openai_chat._request import build_chat_body, message_to_wire
 from llmkit.dialects.openai_chat._response import FINISH_REASONS, finish_reason, parse_chat_body, parse_usage
 from llmkit.dialects.openai_chat._stream import OpenAIStreamDecoder
-from llmkit.errors import NotSupportedError, ProviderError, ResponseDecodeError
-from llmkit.types import Completion, Embeddings, TokenCount
+from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.types import Completion, Embeddings
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
 __all__ = [
@@ -76,6 +76,7 @@ def _path(template: str, ctx: CallContext) -> str:
 class OpenAIChatDialect:
     name = "openai_chat"
     options = OPTIONS
+    quirks_type = OpenAIQuirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         q = quirks_of(ctx)
@@ -125,11 +126,11 @@ class OpenAIChatDialect:
             vectors, parse_usage(obj.get("usage")), obj.get("model") or req.model, ctx.provider, obj
         )
 
-    def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest | None:
-        return None
-
-    def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
-        raise NotSupportedError(f"{ctx.provider} has no token-counting endpoint")
-
 
 DIALECT = OpenAIChatDialect()
+
+if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
+    from llmkit.dialects.base import ChatDialect, EmbedDialect
+
+    _chat: ChatDialect = DIALECT
+    _embed: EmbedDialect = DIALECT

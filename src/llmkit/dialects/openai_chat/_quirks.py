@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from llmkit.dialects.base import CallContext, ChatRequest
+from llmkit.dialects.base import CallContext, ChatRequest, Quirks
 from llmkit.types import Completion, StreamEvent
 
 ErrorFields = tuple[str, str | None, str | None]  # message, type, code
 
 
 @dataclass(frozen=True, slots=True)
-class OpenAIQuirks:
+class OpenAIQuirks(Quirks):
     # Appended to the base URL; ``{model}`` and ``{param}`` placeholders are filled per call
     # (Azure OpenAI: ``/deployments/{model}/chat/completions``).
     chat_path: str = "/chat/completions"
@@ -38,12 +38,12 @@ class OpenAIQuirks:
     chunk_hook: Callable[[Mapping[str, Any]], list[StreamEvent]] | None = None
     # Last word on the request body (rename or drop a field the provider rejects).
     body_hook: Callable[[dict[str, Any], ChatRequest, CallContext], None] | None = None
-    extra_options: frozenset[str] = field(default_factory=frozenset)
 
 
 DEFAULT_QUIRKS = OpenAIQuirks()
 
 
 def quirks_of(ctx: CallContext) -> OpenAIQuirks:
+    # The registry holds a spec's quirks to its dialect's type, so anything else here is None.
     q = ctx.spec.quirks
     return q if isinstance(q, OpenAIQuirks) else DEFAULT_QUIRKS

@@ -25,11 +25,11 @@ The SageMaker request headers are keyword options (``custom_attributes``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmkit.dialects import openai_chat
 from llmkit.dialects._errors import decode_body, json_or_raise
-from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
+from llmkit.dialects.base import CallContext, ChatRequest, Quirks
 from llmkit.dialects.sagemaker._errors import classify
 from llmkit.dialects.sagemaker._options import FORMATS, HEADER_OPTIONS, OPTIONS, QUIRKS, sagemaker_format
 from llmkit.dialects.sagemaker._request import (
@@ -41,8 +41,8 @@ from llmkit.dialects.sagemaker._request import (
 )
 from llmkit.dialects.sagemaker._response import raw_completion, tgi_completion
 from llmkit.dialects.sagemaker._stream import SageMakerStreamDecoder
-from llmkit.errors import NotSupportedError, ProviderError
-from llmkit.types import Completion, Embeddings, TokenCount
+from llmkit.errors import ProviderError
+from llmkit.types import Completion
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
 __all__ = ["DIALECT", "FORMATS", "HEADER_OPTIONS", "OPTIONS", "SageMakerDialect", "SageMakerStreamDecoder"]
@@ -51,6 +51,8 @@ __all__ = ["DIALECT", "FORMATS", "HEADER_OPTIONS", "OPTIONS", "SageMakerDialect"
 class SageMakerDialect:
     name = "sagemaker"
     options = OPTIONS
+    # The container's format is a keyword option (sagemaker_format=), not a spec quirk.
+    quirks_type = Quirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         fmt = sagemaker_format(req.options)
@@ -87,17 +89,10 @@ class SageMakerDialect:
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
         return classify(resp, decode_body(resp), ctx)
 
-    def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
-        raise NotSupportedError(f"{ctx.provider}: embeddings are not offered for SageMaker endpoints yet")
-
-    def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
-        raise NotSupportedError(f"{ctx.provider}: embeddings are not offered for SageMaker endpoints yet")
-
-    def build_count_tokens(self, req: ChatRequest, ctx: CallContext) -> HttpRequest | None:
-        return None
-
-    def parse_count_tokens(self, resp: HttpResponse, ctx: CallContext) -> TokenCount:
-        raise NotSupportedError(f"{ctx.provider} has no token-counting endpoint")
-
 
 DIALECT = SageMakerDialect()
+
+if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
+    from llmkit.dialects.base import ChatDialect
+
+    _chat: ChatDialect = DIALECT

@@ -1,0 +1,122 @@
+"""Lazy per-family registration: the first ``anthropic/...`` call loads the Anthropic family and
+dialect only; the index of provider names agrees with the spec modules."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from llmkit import providers
+from llmkit.emulator import Emulator
+from llmkit.errors import ConfigurationError
+from llmkit.providers import FAMILIES, SPEC_MODULES
+
+OTHER_DIALECTS = ("openai_chat", "gemini", "bedrock", "sagemaker")
+
+
+def test_the_index_lists_every_spec_and_no_stale_name() -> None:
+    for module, names in FAMILIES.items():
+        declared = tuple(s.name for s in importlib.import_module(module).SPECS)
+        assert declared == names, f"{module}: SPECS {declared} but FAMILIES lists {names}"
+    every = [name for names in FAMILIES.values() for name in names]
+    assert len(every) == len(set(every)), "a provider listed under two modules"
+    assert list(FAMILIES) == SPEC_MODULES
+
+
+def _run(code: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+LOADED = """
+import json, sys
+def loaded():
+    return sorted(m for m in sys.modules if m.startswith(("llmkit.dialects.", "llmkit.providers.")))
+"""
+
+
+def test_the_first_anthropic_call_loads_only_its_family(emu: Emulator) -> None:
+    got = _run(
+        LOADED
+        + f"""
+import llmkit
+c = llmkit.complete("anthropic/claude-sonnet-4-5", "hi", api_key={emu.api_key or "sk-ant-any"!r},
+                    base_url={emu.base_url("anthropic")!r}, max_retries=0)
+print(json.dumps({{"text": c.text, "modules": loaded()}}))
+"""
+    )
+    modules = got["modules"]
+    assert isinstance(modules, list) and got["text"]
+    assert "llmkit.dialects.anthropic" in modules and "llmkit.providers.anthropic" in modules
+    for dialect in OTHER_DIALECTS:
+        assert not any(m.startswith(f"llmkit.dialects.{dialect}") for m in modules), (dialect, modules)
+    others = [m for m in SPEC_MODULES if m != "llmkit.providers.anthropic"]
+    assert not set(others) & set(modules), modules
+    assert "llmkit.providers._quirks" not in modules
+
+
+def test_a_route_target_in_another_family_loads_on_demand() -> None:
+    got = _run(
+        LOADED
+        + """
+from llmkit.providers import get_spec
+spec = get_spec("vertex_ai")
+print(json.dumps({"modules": loaded(), "routes": [t for _, t in spec.model_routes],
+                  "targets": [get_spec(t).name for _, t in spec.model_routes]}))
+"""
+    )
+    routes, targets = got["routes"], got["targets"]
+    assert routes == targets and "vertex_ai_anthropic" in targets
+    modules = got["modules"]
+    assert isinstance(modules, list) and "llmkit.providers.compatible_cloud" not in modules
+
+
+def test_an_unknown_name_loads_every_family_before_its_hint() -> None:
+    got = _run(
+        LOADED
+        + """
+from llmkit.providers import get_spec
+from llmkit.errors import ConfigurationError
+try:
+    get_spec("sagemker")
+except ConfigurationError as exc:
+    print(json.dumps({"message": str(exc), "modules": loaded()}))
+"""
+    )
+    assert "Did you mean sagemaker" in str(got["message"])
+    modules = got["modules"]
+    assert isinstance(modules, list) and set(SPEC_MODULES) <= set(modules)
+
+
+def test_all_specs_loads_every_family() -> None:
+    names = {s.name for s in providers.all_specs()}
+    assert names == {n for family in FAMILIES.values() for n in family} | set(providers._extra)
+
+
+def test_a_spec_the_index_does_not_list_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import types
+
+    fake = types.ModuleType("llmkit.providers._fake_unlisted")
+    fake.SPECS = (dataclasses.replace(providers.get_spec("openai"), name="unlisted_one"),)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, fake.__name__, fake)
+    monkeypatch.setitem(providers.FAMILIES, fake.__name__, ())
+    monkeypatch.setattr(providers, "SPEC_MODULES", [*SPEC_MODULES, fake.__name__])
+    with pytest.raises(ConfigurationError, match=r"unlisted_one.*registry index"):
+        providers.get_spec("no_such_provider")
+
+
+def test_a_popped_builtin_comes_back() -> None:
+    """Tests (and callers) that replace a built-in and pop it again find the original."""
+    spec = providers.get_spec("groq")
+    providers._registry.pop("groq")
+    assert providers.get_spec("groq") is spec
