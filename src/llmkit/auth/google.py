@@ -25,8 +25,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llmkit._headers import put, put_default
 from llmkit._redact import mask, register_secret
-from llmkit.auth.base import AuthFlow, Blocking, guarded
+from llmkit.auth.base import AuthFactory, AuthFlow, AuthInputs, Blocking, guarded
 from llmkit.auth.google_jwt import (
     _GCP_EXTRA,
     ASSERTION_LIFETIME,
@@ -51,7 +52,6 @@ from llmkit.wire import HttpRequest
 
 if TYPE_CHECKING:
     from llmkit.auth.base import Auth
-    from llmkit.providers.spec import ProviderSpec
 
 __all__ = [
     "ASSERTION_LIFETIME",
@@ -91,7 +91,7 @@ class AccessTokenAuth:
         if not isinstance(token, str) or not token:
             raise ConfigurationError("the access_token callable returned no token (a non-empty str)")
         register_secret(token)
-        request.headers["authorization"] = f"Bearer {token}"
+        put(request.headers, "authorization", f"Bearer {token}")
         return request
 
     def _call(self) -> Any:
@@ -121,10 +121,10 @@ class GoogleAuthLibraryAuth:
         if not isinstance(token, str) or not token:
             raise AuthenticationError("google-auth credentials gave no access token after a refresh")
         register_secret(token)
-        request.headers["authorization"] = f"Bearer {token}"
+        put(request.headers, "authorization", f"Bearer {token}")
         quota = getattr(self.credentials, "quota_project_id", None)
         if quota:
-            request.headers.setdefault("x-goog-user-project", str(quota))
+            put_default(request.headers, "x-goog-user-project", str(quota))
         return request
         yield  # pragma: no cover
 
@@ -222,14 +222,18 @@ def application_default(scopes: Sequence[str] = (CLOUD_PLATFORM_SCOPE,)) -> Auth
     return GoogleAuthLibraryAuth(credentials)
 
 
-def vertex_auth(
-    spec: ProviderSpec, api_key: str | None, options: dict[str, Any], params: Mapping[str, str]
-) -> Auth:
-    """``ProviderSpec.auth_factory`` for Vertex AI. Takes (and removes) the options
-    ``access_token`` and ``credentials``; an ``api_key`` is taken as an OAuth access token."""
-    token = options.pop("access_token", None)
-    credentials = options.pop("credentials", None)
-    scopes = tuple(options.pop("scopes", None) or (CLOUD_PLATFORM_SCOPE,))
+# The keyword options ``vertex_auth`` consumes, and the variables it (through ADC) reads.
+VERTEX_OPTIONS = frozenset({"access_token", "credentials", "scopes"})
+VERTEX_ENV = ("GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "APPDATA")
+
+
+def _vertex(inputs: AuthInputs) -> Auth:
+    """Vertex AI: the options ``access_token``, ``credentials`` and ``scopes``; an ``api_key``
+    is taken as an OAuth access token; else Application Default Credentials."""
+    options = inputs.options
+    token = options.get("access_token")
+    credentials = options.get("credentials")
+    scopes = tuple(options.get("scopes") or (CLOUD_PLATFORM_SCOPE,))
     if token is not None:
         return AccessTokenAuth(token)
     if credentials is not None:
@@ -242,6 +246,10 @@ def vertex_auth(
         raise ConfigurationError(
             "credentials= must be a key file path, its parsed JSON, or a google-auth Credentials object"
         )
-    if api_key:
-        return AccessTokenAuth(api_key)
+    if inputs.key:
+        return AccessTokenAuth(inputs.key)
     return application_default(scopes)
+
+
+# ``ProviderSpec.auth_factory`` for Vertex AI and its partner models.
+vertex_auth = AuthFactory(_vertex, VERTEX_OPTIONS, VERTEX_ENV)
