@@ -29,6 +29,7 @@ from llmkit.providers import get_spec
 from llmkit.providers.spec import ProviderSpec
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_USER_AGENT: Mapping[str, str] = MappingProxyType({"user-agent": C.USER_AGENT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,26 +127,15 @@ def resolve(
     env = _Env()
     params = _params(spec, opts.params, env)
     url = _base_url(spec, first, base_url, opts.region, params, env)
-    headers = merge(
-        {"user-agent": C.USER_AGENT}, spec.default_headers, default_headers, opts.headers, extra_headers
-    )
+    headers = merge(_USER_AGENT, spec.default_headers, default_headers, opts.headers, extra_headers)
     key, key_env = _key(spec, api_key, default_keys, env)
     auth = _auth(spec, factory, key, opts.auth, params, env)
     register_secret(key)
     _check_body_options(spec, dialect, opts.body)
-    query = _query(spec, params)
     ctx = CallContext(spec, name, url, headers, params)
+    read = (tuple(env.names), tuple(env.values))
     return Resolved(
-        spec,
-        dialect,
-        ctx,
-        auth,
-        query,
-        opts.body,
-        key_env,
-        tuple(env.names),
-        tuple(env.values),
-        lowered(headers),
+        spec, dialect, ctx, auth, _query(spec, params), opts.body, key_env, *read, lowered(headers)
     )
 
 

@@ -9,9 +9,8 @@ caller's header of the same name (docs/security.md).
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
-import threading
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,42 +51,16 @@ CREDENTIAL = {
 }
 
 
-class HeadRecorder:
-    """Answers every request with one canned JSON body and keeps each raw request head."""
+def _load_recorder() -> Any:
+    path = Path(__file__).with_name("_resolve_recorder.py")
+    spec = importlib.util.spec_from_file_location("_resolve_recorder", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    def __init__(self, body: dict[str, Any]) -> None:
-        self.body = json.dumps(body).encode()
-        self.heads: list[list[tuple[str, str]]] = []
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(8)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/root"
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn, conn.makefile("rb") as f:
-            while f.readline():
-                head: list[tuple[str, str]] = []
-                while (line := f.readline()) not in (b"\r\n", b"\n", b""):
-                    name, _, value = line.decode("latin-1").partition(":")
-                    head.append((name.strip(), value.strip()))
-                self.heads.append(head)
-                length = next((int(v) for k, v in head if k.lower() == "content-length"), 0)
-                f.read(length)
-                status = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                conn.sendall(status + b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
-
-    def close(self) -> None:
-        self._sock.close()
+HeadRecorder = _load_recorder().HeadRecorder
 
 
 def _call(mode: str, model: str, **kw: Any) -> None:
