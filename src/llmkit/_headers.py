@@ -36,9 +36,10 @@ def merge(*layers: Mapping[str, str] | None) -> dict[str, str]:
 
 def put(headers: MutableMapping[str, str], name: str, value: str) -> None:
     """Set ``name`` in place, replacing the header of that name in any other case."""
-    low = name.lower()
-    for other in [k for k in headers if k != name and k.lower() == low]:
-        del headers[other]
+    if name not in headers:  # llmkit holds each name once (merge, under), so an exact hit is the one
+        low = name.lower()
+        for other in [k for k in headers if k.lower() == low]:
+            del headers[other]
     headers[name] = value
 
 
@@ -55,8 +56,12 @@ def under(headers: MutableMapping[str, str], base: Iterable[tuple[str, str, str]
     The client's last step: the dialect's own request headers (``content-type``, ``accept``, a
     merged ``anthropic-beta``) win over the call's (``ctx.headers``), as they always have; ``base``
     is lowercased once, when the call is resolved, so this costs one pass per request."""
-    own = {k.lower() for k in headers}
+    own: set[str] | None = None
     for low, name, value in base:
+        if low in headers:  # the usual clash (dialects spell names in lower case): no lowering
+            continue
+        if own is None:
+            own = {k.lower() for k in headers}
         if low not in own:
             headers[name] = value
 

@@ -49,6 +49,8 @@ class Resolved:
     # factory's) and its value then (None: unset), compared as one tuple by ``still_valid``.
     env_names: tuple[str, ...] = ()
     env_values: tuple[str | None, ...] = ()
+    # The same, in the form ``_env_now`` compares (os.environ's own keys and values).
+    env_probe: tuple[tuple[Any, ...], tuple[Any, ...]] = ((), ())
     # ``ctx.headers`` as (lowercased name, name, value), for ``_headers.under`` at each request.
     base_headers: tuple[tuple[str, str, str], ...] = ()
 
@@ -57,9 +59,33 @@ class Resolved:
         return f"Resolved({self.ctx!r}, auth={type(self.auth).__name__})"
 
     def still_valid(self) -> bool:
-        """False once any environment variable resolution read has changed."""
-        get = os.environ.get
-        return tuple([get(name) for name in self.env_names]) == self.env_values
+        """False once any environment variable resolution read has changed (one tuple compare)."""
+        keys, values = self.env_probe
+        return not keys or _env_now(keys) == values
+
+
+# ``os.environ.get`` pays two exceptions for an unset name (~1 µs), and a cached call checks its
+# unset ``<NAME>_BASE_URL`` every time; CPython's ``os.environ`` keeps its store in ``_data`` under
+# ``encodekey(name)``, which a dict lookup reads in ~50 ns. Elsewhere the public ``get`` is used.
+_ENVIRON = os.environ
+_DATA: Any = getattr(os.environ, "_data", None)
+_FAST = isinstance(_DATA, dict) and callable(getattr(os.environ, "encodekey", None))
+
+
+def _env_probe(
+    names: tuple[str, ...], values: tuple[str | None, ...]
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    if not _FAST:
+        return names, values
+    enc_key, enc_value = os.environ.encodekey, os.environ.encodevalue
+    return tuple(map(enc_key, names)), tuple(None if v is None else enc_value(v) for v in values)
+
+
+def _env_now(keys: tuple[Any, ...]) -> tuple[Any, ...]:
+    if _FAST and os.environ is _ENVIRON:
+        return tuple(map(_DATA.get, keys))  # all in C: no Python frame per name
+    get = os.environ.get
+    return tuple([get(k) for k in keys])
 
 
 @dataclass(slots=True)
@@ -68,6 +94,13 @@ class _Env:
 
     names: list[str] = field(default_factory=list)
     values: list[str | None] = field(default_factory=list)
+
+    def frozen(
+        self,
+    ) -> tuple[tuple[str, ...], tuple[str | None, ...], tuple[tuple[Any, ...], tuple[Any, ...]]]:
+        """The names, the values and their ``still_valid`` probe, for ``Resolved``."""
+        names, values = tuple(self.names), tuple(self.values)
+        return names, values, _env_probe(names, values)
 
     def get(self, name: str) -> str | None:
         value = os.environ.get(name)
@@ -133,10 +166,8 @@ def resolve(
     register_secret(key)
     _check_body_options(spec, dialect, opts.body)
     ctx = CallContext(spec, name, url, headers, params)
-    read = (tuple(env.names), tuple(env.values))
-    return Resolved(
-        spec, dialect, ctx, auth, _query(spec, params), opts.body, key_env, *read, lowered(headers)
-    )
+    query = _query(spec, params)
+    return Resolved(spec, dialect, ctx, auth, query, opts.body, key_env, *env.frozen(), lowered(headers))
 
 
 def route(spec: ProviderSpec, name: str) -> ProviderSpec:

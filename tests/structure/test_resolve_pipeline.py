@@ -183,3 +183,23 @@ def test_a_key_variable_set_later_in_priority_is_noticed(monkeypatch: pytest.Mon
     assert first.still_valid()
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-for-tests-0000")
     assert not first.still_valid()
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_still_valid_sees_a_variable_appear_change_and_go(
+    monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    # ``fast``: os.environ's own store read directly; else the public get (other Pythons).
+    monkeypatch.setattr(_resolve, "_FAST", fast and _resolve._FAST)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    client = llmkit.Client(api_key="sk-still-valid-0000000000")
+    first = client._resolve("openai/gpt-4o-mini", None, None, None, {})
+    assert first.env_names == ("OPENAI_BASE_URL",) and first.still_valid()
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    assert not first.still_valid()
+    second = client._resolve("openai/gpt-4o-mini", None, None, None, {})
+    assert second.ctx.base_url == "http://127.0.0.1:9/v1" and second.still_valid()
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:10/v1")
+    assert not second.still_valid()
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    assert first.still_valid() and not second.still_valid()
