@@ -15,6 +15,7 @@ from typing import Any
 from llmkit import _args as A
 from llmkit import _constants as C
 from llmkit import _guard
+from llmkit._headers import under
 from llmkit._inputs import (
     check_tool_choice,
     parse_structured,
@@ -139,9 +140,7 @@ class _Base:
     def _finish(self, r: Resolved, request: HttpRequest, timeout: Any, max_retries: int | None) -> _Call:
         if r.query:
             request.url += ("&" if "?" in request.url else "?") + r.query
-        headers = request.headers
-        for k, v in r.ctx.headers.items():
-            headers.setdefault(k, v)
+        under(request.headers, r.base_headers)  # the dialect's own headers win, in any case
         policy = self._policy
         if max_retries is not None and max_retries != policy.max_retries:
             policy = RetryPolicy(max_retries=max_retries, retry_read_timeouts=self._retry_read_timeouts)

@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from llmkit.errors import ConfigurationError
 
 __all__ = [
     "KINDS",
+    "alias_host",
     "check_base_url",
     "check_param",
     "fill",
@@ -229,3 +230,19 @@ def fill_path(template: str, params: Mapping[str, str], model: str, provider: st
     if "{model}" in template:
         values["model"] = model_segment(model, provider)
     return fill(template, values, provider, "the request path")
+
+
+def alias_host(url: str, aliases: Mapping[str, str]) -> str:
+    """``url`` with its host replaced by ``aliases[host]`` when listed (port and path kept).
+
+    A template filled with a region can yield a host the service spells otherwise (Vertex AI's
+    ``global-aiplatform.googleapis.com`` is ``aiplatform.googleapis.com``). The substring test
+    keeps the common case (no alias applies) free of URL parsing."""
+    if not aliases or not any(host in url for host in aliases):
+        return url
+    parts = urlsplit(url)
+    alias = aliases.get(parts.hostname or "")
+    if alias is None:
+        return url
+    netloc = alias + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import llmkit
 from llmkit._stream import Accumulator
+from llmkit.auth.base import AuthInputs
 from llmkit.dialects import operation, require
 from llmkit.dialects.anthropic import DIALECT, AnthropicStreamDecoder
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ForcedTool
@@ -933,7 +934,7 @@ def test_anthropic_auth_schemes(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def headers(key: str | None, **options: Any) -> dict[str, str]:
         req = HttpRequest("POST", "https://api.anthropic.com/v1/messages")
-        flow = anthropic_auth(spec, key, options, {}).auth_flow(req)
+        flow = anthropic_auth(AuthInputs(spec.name, spec.env_keys, key, options, {})).auth_flow(req)
         with pytest.raises(StopIteration) as done:
             next(flow)
         signed: HttpRequest = done.value.value
@@ -949,7 +950,8 @@ def test_anthropic_auth_schemes(monkeypatch: pytest.MonkeyPatch) -> None:
         headers(None)
     with pytest.raises(ConfigurationError):
         headers("k", anthropic_auth="basic")
-    assert "sk-ant-key" not in repr(anthropic_auth(spec, "sk-ant-key", {}, {}))
+    inputs = AuthInputs(spec.name, spec.env_keys, "sk-ant-key", {}, {})
+    assert "sk-ant-key" not in repr(anthropic_auth(inputs))
 
 
 def test_compatible_specs_are_data() -> None:

@@ -295,9 +295,9 @@ def test_vertex_service_account_flow(emu: Emulator, vertex: dict[str, Any]) -> N
 
 
 def test_vertex_token_refresh(emu: Emulator, vertex: dict[str, Any], service_account: dict[str, Any]) -> None:
-    from llmkit.auth.google import from_info
+    from llmkit.auth.google import _SHARED
 
-    from_info(service_account).invalidate()
+    _SHARED.clear()  # a fresh token cache
     google_oauth.set_token_lifetime(emu, 2)  # shorter than the refresh margin: every call refreshes
     emu.script(Script(text="a"), Script(text="b"))
     llmkit.complete("vertex_ai/gemini-2.5-pro", "hi", **vertex)
@@ -316,7 +316,7 @@ def test_vertex_token_refresh(emu: Emulator, vertex: dict[str, Any], service_acc
             access_token=stale,
             **{k: v for k, v in vertex.items() if k != "credentials"},
         )
-    from_info(service_account).invalidate()
+    _SHARED.clear()  # a fresh token cache
 
 
 def test_vertex_stream_count_embed(emu: Emulator, vertex: dict[str, Any]) -> None:
@@ -385,9 +385,9 @@ def test_overloaded_is_retried(emu: Emulator, ai: dict[str, Any]) -> None:
 def test_async_vertex_with_refresh(
     emu: Emulator, vertex: dict[str, Any], service_account: dict[str, Any]
 ) -> None:
-    from llmkit.auth.google import from_info
+    from llmkit.auth.google import _SHARED
 
-    from_info(service_account).invalidate()
+    _SHARED.clear()  # a fresh token cache
     google_oauth.set_token_lifetime(emu, 2)
 
     async def main() -> list[str]:
@@ -402,7 +402,7 @@ def test_async_vertex_with_refresh(
 
     assert asyncio.run(main()) == ["one", "two"]
     assert len([r for r in emu.requests if r.full_path == "/google_oauth/token"]) == 2
-    from_info(service_account).invalidate()
+    _SHARED.clear()  # a fresh token cache
 
 
 @pytest.mark.parametrize(

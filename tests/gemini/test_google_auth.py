@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 
-from llmkit.auth.base import Blocking
+from llmkit._resolve import partition
+from llmkit.auth.base import AuthInputs, Blocking
 from llmkit.auth.google import (
     CLOUD_PLATFORM_SCOPE,
     DEFAULT_TOKEN_URI,
@@ -25,6 +27,7 @@ from llmkit.auth.google import (
 )
 from llmkit.errors import AuthenticationError, ConfigurationError
 from llmkit.providers.google import SPECS
+from llmkit.providers.spec import ProviderSpec
 from llmkit.wire import HttpRequest, HttpResponse
 
 jwt = pytest.importorskip("jwt")
@@ -228,27 +231,32 @@ def test_access_token_static_and_callable() -> None:
     assert "static-token" not in repr(AccessTokenAuth("ya29.static-token"))
 
 
+def _inputs(spec: ProviderSpec, key: str | None, options: Mapping[str, Any]) -> AuthInputs:
+    return AuthInputs(spec.name, spec.env_keys, key, options, {})
+
+
 def test_vertex_auth_factory(
     sa_info: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = SPECS[1]
     opts: dict[str, Any] = {"access_token": "ya29.given", "top_k": 3}
-    auth = vertex_auth(spec, None, opts, {})
+    parts = partition(spec, vertex_auth, opts)
+    assert (dict(parts.auth), dict(parts.body)) == ({"access_token": "ya29.given"}, {"top_k": 3})
+    auth = vertex_auth(_inputs(spec, None, parts.auth))
     assert isinstance(auth, AccessTokenAuth)
-    assert opts == {"top_k": 3}  # the factory takes its own options out
 
     key_file = tmp_path / "sa.json"
     key_file.write_text(json.dumps(sa_info))
-    from_path = vertex_auth(spec, None, {"credentials": str(key_file)}, {})
-    from_dict = vertex_auth(spec, None, {"credentials": sa_info}, {})
+    from_path = vertex_auth(_inputs(spec, None, {"credentials": str(key_file)}))
+    from_dict = vertex_auth(_inputs(spec, None, {"credentials": sa_info}))
     assert isinstance(from_path, ServiceAccountAuth)
     assert from_path is from_dict  # one shared token cache per credential
 
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
-    assert vertex_auth(spec, None, {}, {}) is from_path
+    assert vertex_auth(_inputs(spec, None, {})) is from_path
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "missing.json"))
     with pytest.raises(ConfigurationError, match="cannot read"):
-        vertex_auth(spec, None, {}, {})
+        vertex_auth(_inputs(spec, None, {}))
 
 
 def test_private_key_never_in_repr(sa_info: dict[str, Any]) -> None:
@@ -268,7 +276,7 @@ def test_gcloud_adc_file_and_google_auth_credentials(tmp_path: Path, monkeypatch
         "refresh_token": "adc-refresh-value",
     }
     (tmp_path / "application_default_credentials.json").write_text(json.dumps(user))
-    auth = vertex_auth(spec, None, {}, {})
+    auth = vertex_auth(_inputs(spec, None, {}))
     assert isinstance(auth, AuthorizedUserAuth)
     assert auth.client_id == "adc-client"
 
@@ -279,7 +287,7 @@ def test_gcloud_adc_file_and_google_auth_credentials(tmp_path: Path, monkeypatch
         token="ya29.from-google-auth",
         expiry=datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(hours=1),
     )
-    wrapped = vertex_auth(spec, None, {"credentials": creds}, {})
+    wrapped = vertex_auth(_inputs(spec, None, {"credentials": creds}))
     assert isinstance(wrapped, GoogleAuthLibraryAuth)
     request, sent = drive(wrapped)
     assert (request.headers["authorization"], sent) == ("Bearer ya29.from-google-auth", [])

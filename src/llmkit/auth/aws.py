@@ -32,10 +32,9 @@ from llmkit.auth.aws_credentials import (
     AwsCredentials,
     credential_source,
 )
-from llmkit.auth.base import Auth, AuthFlow, Blocking, HeaderAuth, guarded
+from llmkit.auth.base import Auth, AuthFactory, AuthFlow, AuthInputs, Blocking, HeaderAuth, guarded
 from llmkit.auth.sigv4 import sign_http_request
 from llmkit.errors import ConfigurationError
-from llmkit.providers.spec import ProviderSpec
 from llmkit.wire import HttpRequest
 
 __all__ = [
@@ -48,7 +47,7 @@ __all__ = [
     "utcnow",
 ]
 
-# Keyword options this module reads (and removes) from a call's options.
+# The keyword options these factories consume (resolution routes them here, not to the body).
 OPTIONS = frozenset(
     {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_profile", "aws_credentials"}
 )
@@ -89,8 +88,8 @@ class SigV4Auth:
         return f"SigV4Auth(service={self.service!r}, region={self.region!r}, credentials=...)"
 
 
-def _option_str(opts: dict[str, Any], name: str) -> str | None:
-    value = opts.pop(name, None)
+def _option_str(opts: Mapping[str, Any], name: str) -> str | None:
+    value = opts.get(name)
     if value is None:
         return None
     if not isinstance(value, str):
@@ -98,8 +97,8 @@ def _option_str(opts: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def _credentials(spec: ProviderSpec, opts: dict[str, Any]) -> Callable[[], AwsCredentials]:
-    given = opts.pop("aws_credentials", None)
+def _credentials(provider: str, opts: Mapping[str, Any]) -> Callable[[], AwsCredentials]:
+    given = opts.get("aws_credentials")
     access_key = _option_str(opts, "aws_access_key_id")
     secret_key = _option_str(opts, "aws_secret_access_key")
     session_token = _option_str(opts, "aws_session_token")
@@ -111,7 +110,7 @@ def _credentials(spec: ProviderSpec, opts: dict[str, Any]) -> Callable[[], AwsCr
         if callable(given):
             return _CallerSource(given)
         raise ConfigurationError(
-            f"{spec.name}: aws_credentials must be an AwsCredentials or a callable returning one"
+            f"{provider}: aws_credentials must be an AwsCredentials or a callable returning one"
         )
     for secret in (secret_key, session_token):
         register_secret(secret)
@@ -204,50 +203,43 @@ class DefaultCredentials:
         return self._chain()
 
 
-def _signing_name(spec: ProviderSpec, params: Mapping[str, str], default: str) -> str:
-    return params.get("signing_name") or SIGNING_NAMES.get(spec.name, default)
+def _signing_name(inputs: AuthInputs, default: str) -> str:
+    return inputs.params.get("signing_name") or SIGNING_NAMES.get(inputs.provider, default)
 
 
-def _region(spec: ProviderSpec, params: Mapping[str, str]) -> str:
-    region = params.get("region")
+def _region(inputs: AuthInputs) -> str:
+    region = inputs.params.get("region")
     if not region:
         raise ConfigurationError(
-            f"{spec.name} needs region= (e.g. us-east-1), or set AWS_REGION / AWS_DEFAULT_REGION"
+            f"{inputs.provider} needs region= (e.g. us-east-1), or set AWS_REGION / AWS_DEFAULT_REGION"
         )
     return region
 
 
-def sigv4_auth(
-    spec: ProviderSpec,
-    api_key: str | None,
-    opts: dict[str, Any],
-    params: Mapping[str, str],
-    *,
-    service: str | None = None,
-) -> SigV4Auth:
+def sigv4_auth(inputs: AuthInputs, *, service: str | None = None) -> SigV4Auth:
     """SigV4 for any AWS service: the signing name from ``params['signing_name']`` or the spec."""
-    name = service or _signing_name(spec, params, spec.name)
-    return SigV4Auth(_credentials(spec, opts), _region(spec, params), name)
+    name = service or _signing_name(inputs, inputs.provider)
+    return SigV4Auth(_credentials(inputs.provider, inputs.options), _region(inputs), name)
 
 
 def _explicit_aws_keys(opts: Mapping[str, Any]) -> bool:
     return any(opts.get(name) is not None for name in OPTIONS)
 
 
-def bedrock_auth(
-    spec: ProviderSpec, api_key: str | None, opts: dict[str, Any], params: Mapping[str, str]
-) -> Auth:
+def _bedrock(inputs: AuthInputs) -> Auth:
     """Bedrock: explicit AWS keys, else a Bedrock API key as a bearer token, else the credential chain."""
-    if api_key and not _explicit_aws_keys(opts):
-        for name in OPTIONS:
-            opts.pop(name, None)  # all None here; consumed so they are not taken for unknown options
-        register_secret(api_key)
-        return HeaderAuth("authorization", api_key, "Bearer ")
-    return sigv4_auth(spec, None, opts, params, service=_signing_name(spec, params, "bedrock"))
+    if inputs.key and not _explicit_aws_keys(inputs.options):
+        register_secret(inputs.key)
+        return HeaderAuth("authorization", inputs.key, "Bearer ")
+    return sigv4_auth(inputs, service=_signing_name(inputs, "bedrock"))
 
 
-def sagemaker_auth(
-    spec: ProviderSpec, api_key: str | None, opts: dict[str, Any], params: Mapping[str, str]
-) -> Auth:
+def _sagemaker(inputs: AuthInputs) -> Auth:
     """SageMaker Runtime: SigV4 only (signing name ``sagemaker``); an ``api_key`` is not used."""
-    return sigv4_auth(spec, None, opts, params, service=_signing_name(spec, params, "sagemaker"))
+    return sigv4_auth(inputs, service=_signing_name(inputs, "sagemaker"))
+
+
+# The ``auth_factory`` of the ``bedrock`` and ``sagemaker`` specs. The ``AWS_*`` variables are
+# re-read per request (``DefaultCredentials``), so they need no watching by a cached resolution.
+bedrock_auth = AuthFactory(_bedrock, OPTIONS)
+sagemaker_auth = AuthFactory(_sagemaker, OPTIONS)

@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from llmkit._headers import put
 from llmkit._redact import mask, register_secret
-from llmkit.auth.base import Auth, AuthFlow, Blocking, HeaderAuth, guarded
+from llmkit.auth.base import Auth, AuthFactory, AuthFlow, AuthInputs, Blocking, HeaderAuth, guarded
 from llmkit.errors import ConfigurationError
-from llmkit.providers.spec import ProviderSpec
 from llmkit.wire import HttpRequest
 
 # Token audience for Azure OpenAI and for Foundry (services.ai.azure.com) model endpoints.
@@ -24,7 +24,7 @@ COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 TokenProvider = Callable[[], str]
 
-# Options this module reads (and removes) from a call's keyword options.
+# The keyword options these factories consume (resolution routes them here, not to the body).
 OPTIONS = frozenset({"azure_ad_token_provider", "azure_ad_token", "azure_credential", "entra_id"})
 
 
@@ -41,7 +41,7 @@ class BearerTokenAuth:
         if not isinstance(token, str) or not token:
             raise ConfigurationError("the Azure token provider returned no token")
         register_secret(token)
-        request.headers["authorization"] = "Bearer " + token
+        put(request.headers, "authorization", "Bearer " + token)
         return request
 
     def _call(self) -> Any:
@@ -60,7 +60,7 @@ class KeyHeadersAuth:
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
         for header, prefix in self.headers.items():
-            request.headers[header] = prefix + self.key
+            put(request.headers, header, prefix + self.key)
         return request
         yield  # pragma: no cover
 
@@ -88,15 +88,16 @@ def default_credential_provider(scope: str = COGNITIVE_SERVICES_SCOPE) -> TokenP
     return provider
 
 
-def _token_auth(spec: ProviderSpec, opts: dict[str, Any], scope: str) -> Auth | None:
-    provider = opts.pop("azure_ad_token_provider", None)
-    token = opts.pop("azure_ad_token", None)
-    credential = opts.pop("azure_credential", None)
-    entra = opts.pop("entra_id", None)
+def _token_auth(inputs: AuthInputs, scope: str) -> Auth | None:
+    opts = inputs.options
+    provider = opts.get("azure_ad_token_provider")
+    token = opts.get("azure_ad_token")
+    credential = opts.get("azure_credential")
+    entra = opts.get("entra_id")
     if provider is not None:
         if not callable(provider):
             raise ConfigurationError(
-                f"{spec.name}: azure_ad_token_provider must be a callable returning a str"
+                f"{inputs.provider}: azure_ad_token_provider must be a callable returning a str"
             )
         return BearerTokenAuth(provider)
     if token is not None:
@@ -109,37 +110,38 @@ def _token_auth(spec: ProviderSpec, opts: dict[str, Any], scope: str) -> Auth | 
     return None
 
 
-def _missing(spec: ProviderSpec) -> ConfigurationError:
-    env = " or ".join(spec.env_keys)
+def _missing(inputs: AuthInputs) -> ConfigurationError:
+    env = " or ".join(inputs.env_keys)
     return ConfigurationError(
-        f"no API key for {spec.name}: pass api_key= or set {env}; for Microsoft Entra ID pass "
+        f"no API key for {inputs.provider}: pass api_key= or set {env}; for Microsoft Entra ID pass "
         "azure_ad_token_provider= (a callable returning a token), azure_credential=, or entra_id=True"
     )
 
 
-def openai_auth(
-    spec: ProviderSpec, api_key: str | None, opts: dict[str, Any], params: Mapping[str, str]
-) -> Auth:
+def _openai(inputs: AuthInputs) -> Auth:
     """Azure OpenAI: Entra ID token if one is configured, else ``api-key: <key>``."""
-    token_auth = _token_auth(spec, opts, COGNITIVE_SERVICES_SCOPE)
+    token_auth = _token_auth(inputs, COGNITIVE_SERVICES_SCOPE)
     if token_auth is not None:
         return token_auth
-    if api_key is None:
-        raise _missing(spec)
-    return HeaderAuth("api-key", api_key)
+    if inputs.key is None:
+        raise _missing(inputs)
+    return HeaderAuth("api-key", inputs.key)
 
 
-def inference_auth(
-    spec: ProviderSpec, api_key: str | None, opts: dict[str, Any], params: Mapping[str, str]
-) -> Auth:
+def _inference(inputs: AuthInputs) -> Auth:
     """Azure AI Inference: Entra ID token, else the key as both ``api-key`` and a bearer token.
 
     Foundry endpoints read ``api-key``, serverless endpoints ``Authorization``; Microsoft's SDK sends
     both for a key credential, and so do we.
     """
-    token_auth = _token_auth(spec, opts, COGNITIVE_SERVICES_SCOPE)
+    token_auth = _token_auth(inputs, COGNITIVE_SERVICES_SCOPE)
     if token_auth is not None:
         return token_auth
-    if api_key is None:
-        raise _missing(spec)
-    return KeyHeadersAuth(api_key, {"api-key": "", "authorization": "Bearer "})
+    if inputs.key is None:
+        raise _missing(inputs)
+    return KeyHeadersAuth(inputs.key, {"api-key": "", "authorization": "Bearer "})
+
+
+# The ``auth_factory`` of the ``azure`` and ``azure_ai`` specs.
+openai_auth = AuthFactory(_openai, OPTIONS)
+inference_auth = AuthFactory(_inference, OPTIONS)

@@ -15,10 +15,11 @@ inline; the async client runs it in a worker thread, so it never stalls the even
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from llmkit._headers import put
 from llmkit._redact import MASK, mask, redact_text
 from llmkit.errors import APIConnectionError, AuthenticationError, LLMKitError
 from llmkit.wire import HttpRequest
@@ -72,6 +73,40 @@ class Auth(Protocol):
     def auth_flow(self, request: HttpRequest) -> AuthFlow: ...
 
 
+@dataclass(frozen=True, slots=True)
+class AuthInputs:
+    """What an auth factory is given: read-only, so a factory cannot change the call's options.
+
+    ``options`` holds only the names the factory declared (``AuthFactory.options``) that the
+    caller passed; resolution has already taken them out of the options sent to the dialect."""
+
+    provider: str
+    env_keys: tuple[str, ...]
+    key: str | None
+    options: Mapping[str, Any]
+    params: Mapping[str, str]
+
+    def __repr__(self) -> str:
+        # The key and the options (tokens, credentials) are never shown.
+        return f"AuthInputs(provider={self.provider!r}, options={sorted(self.options)})"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthFactory:
+    """A provider's custom auth (``ProviderSpec.auth_factory`` names one as ``"module:attribute"``).
+
+    ``options`` are the keyword options it consumes and ``env`` the environment variables it
+    reads, declared so that resolution routes the options to it and watches the variables without
+    calling it."""
+
+    build: Callable[[AuthInputs], Auth]
+    options: frozenset[str] = frozenset()
+    env: tuple[str, ...] = ()
+
+    def __call__(self, inputs: AuthInputs) -> Auth:
+        return self.build(inputs)
+
+
 @dataclass(slots=True)
 class NoAuth:
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
@@ -96,7 +131,8 @@ class HeaderAuth:
         yield  # pragma: no cover
 
     def apply(self, request: HttpRequest) -> HttpRequest:
-        request.headers[self.header] = self.prefix + self.value
+        # The credential wins over a caller's header of the same name in any case.
+        put(request.headers, self.header, self.prefix + self.value)
         return request
 
     def __repr__(self) -> str:

@@ -25,8 +25,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llmkit._headers import put, put_default
 from llmkit._redact import mask, register_secret
-from llmkit.auth.base import AuthFlow, Blocking, guarded
+from llmkit.auth.base import AuthFactory, AuthFlow, AuthInputs, Blocking, guarded
 from llmkit.auth.google_jwt import (
     _GCP_EXTRA,
     ASSERTION_LIFETIME,
@@ -51,7 +52,6 @@ from llmkit.wire import HttpRequest
 
 if TYPE_CHECKING:
     from llmkit.auth.base import Auth
-    from llmkit.providers.spec import ProviderSpec
 
 __all__ = [
     "ASSERTION_LIFETIME",
@@ -63,6 +63,7 @@ __all__ = [
     "AuthorizedUserAuth",
     "Clock",
     "GoogleAuthLibraryAuth",
+    "LibraryDefaultAuth",
     "ServiceAccountAuth",
     "ServiceAccountKey",
     "application_default",
@@ -91,7 +92,7 @@ class AccessTokenAuth:
         if not isinstance(token, str) or not token:
             raise ConfigurationError("the access_token callable returned no token (a non-empty str)")
         register_secret(token)
-        request.headers["authorization"] = f"Bearer {token}"
+        put(request.headers, "authorization", f"Bearer {token}")
         return request
 
     def _call(self) -> Any:
@@ -121,10 +122,10 @@ class GoogleAuthLibraryAuth:
         if not isinstance(token, str) or not token:
             raise AuthenticationError("google-auth credentials gave no access token after a refresh")
         register_secret(token)
-        request.headers["authorization"] = f"Bearer {token}"
+        put(request.headers, "authorization", f"Bearer {token}")
         quota = getattr(self.credentials, "quota_project_id", None)
         if quota:
-            request.headers.setdefault("x-goog-user-project", str(quota))
+            put_default(request.headers, "x-goog-user-project", str(quota))
         return request
         yield  # pragma: no cover
 
@@ -176,17 +177,33 @@ def from_info(info: Mapping[str, Any], scopes: Sequence[str] = (CLOUD_PLATFORM_S
     )
 
 
+# Parsed credential files by (path, mtime, size): each file is read once, not per call (a call
+# with options is resolved afresh each time, and resolution runs on the event loop in async).
+_FILES: dict[tuple[str, int, int], dict[str, Any]] = {}
+
+
 def _load_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    name = os.fspath(path)
+    try:
+        st = os.stat(name)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read Google credentials file {name!r}: {exc.strerror}") from None
+    ident = (name, st.st_mtime_ns, st.st_size)
+    cached = _FILES.get(ident)
+    if cached is not None:
+        return cached
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigurationError(
-            f"cannot read Google credentials file {os.fspath(path)!r}: {exc.strerror}"
-        ) from None
+        raise ConfigurationError(f"cannot read Google credentials file {name!r}: {exc.strerror}") from None
     except ValueError:
-        raise ConfigurationError(f"Google credentials file {os.fspath(path)!r} is not JSON") from None
+        raise ConfigurationError(f"Google credentials file {name!r} is not JSON") from None
     if not isinstance(data, dict):
-        raise ConfigurationError(f"Google credentials file {os.fspath(path)!r} is not a JSON object")
+        raise ConfigurationError(f"Google credentials file {name!r} is not a JSON object")
+    with _SHARED_LOCK:
+        if len(_FILES) >= 64:
+            _FILES.clear()
+        _FILES[ident] = data
     return data
 
 
@@ -208,28 +225,77 @@ def application_default(scopes: Sequence[str] = (CLOUD_PLATFORM_SCOPE,)) -> Auth
     if gcloud.is_file():
         return from_info(_load_file(gcloud), scopes)
     try:
-        import google.auth
-        from google.auth.exceptions import DefaultCredentialsError
+        import google.auth  # noqa: F401  (only that it is there: the lookup is at the first request)
     except ImportError:
         raise ConfigurationError(
             "no Google credentials: pass access_token= or credentials=, set "
             f"GOOGLE_APPLICATION_CREDENTIALS, run `gcloud auth application-default login`, or {_GCP_EXTRA}"
         ) from None
-    try:
-        credentials, _ = google.auth.default(scopes=list(scopes))
-    except DefaultCredentialsError as exc:
-        raise ConfigurationError(f"no Google Application Default Credentials: {exc}") from None
-    return GoogleAuthLibraryAuth(credentials)
+    key = ("library-adc", tuple(scopes))
+    with _SHARED_LOCK:
+        found = _LIBRARY_ADC.get(key)
+        if found is None:
+            found = _LIBRARY_ADC[key] = LibraryDefaultAuth(tuple(scopes))
+        return found
 
 
-def vertex_auth(
-    spec: ProviderSpec, api_key: str | None, options: dict[str, Any], params: Mapping[str, str]
-) -> Auth:
-    """``ProviderSpec.auth_factory`` for Vertex AI. Takes (and removes) the options
-    ``access_token`` and ``credentials``; an ``api_key`` is taken as an OAuth access token."""
-    token = options.pop("access_token", None)
-    credentials = options.pop("credentials", None)
-    scopes = tuple(options.pop("scopes", None) or (CLOUD_PLATFORM_SCOPE,))
+class LibraryDefaultAuth:
+    """The ADC google-auth finds (metadata server, federation, impersonation), looked up at the
+    first request as a ``Blocking`` action: ``google.auth.default`` may probe the metadata server
+    over HTTP, which must not happen while a call is prepared (on the event loop, in async).
+    Found once per scope set and shared, so its token is reused across calls."""
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        self.scopes = scopes
+        self._lock = threading.Lock()
+        self._found: GoogleAuthLibraryAuth | None = None
+
+    def auth_flow(self, request: HttpRequest) -> AuthFlow:
+        found = self._found
+        if found is None:
+            found = yield Blocking(self._find)
+        assert isinstance(found, GoogleAuthLibraryAuth)
+        signed: HttpRequest = yield from found.auth_flow(request)
+        return signed
+
+    def _find(self) -> GoogleAuthLibraryAuth:
+        with self._lock:
+            if self._found is None:
+                credentials = guarded(self._default, "finding Google Application Default Credentials")
+                self._found = GoogleAuthLibraryAuth(credentials)
+            return self._found
+
+    def _default(self) -> Any:
+        import google.auth
+        from google.auth.exceptions import DefaultCredentialsError
+
+        try:
+            credentials, _ = google.auth.default(scopes=list(self.scopes))
+            return credentials
+        except DefaultCredentialsError as exc:
+            detail = str(exc)
+        # Raised outside the handler: the library's exception is not kept as the context.
+        raise ConfigurationError(f"no Google Application Default Credentials: {detail}")
+
+    def __repr__(self) -> str:
+        return f"LibraryDefaultAuth(scopes={self.scopes!r})"
+
+
+_LIBRARY_ADC: dict[tuple[Any, ...], LibraryDefaultAuth] = {}
+
+
+# The keyword options ``vertex_auth`` consumes, and the variables it (through ADC) reads.
+VERTEX_OPTIONS = frozenset({"access_token", "credentials", "scopes"})
+VERTEX_ENV = ("GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "APPDATA")
+
+
+def _vertex(inputs: AuthInputs) -> Auth:
+    """Vertex AI: the options ``access_token``, ``credentials`` and ``scopes``; an ``api_key``
+    is taken as an OAuth access token; else Application Default Credentials."""
+    options = inputs.options
+    token = options.get("access_token")
+    credentials = options.get("credentials")
+    scopes = tuple(options.get("scopes") or (CLOUD_PLATFORM_SCOPE,))
     if token is not None:
         return AccessTokenAuth(token)
     if credentials is not None:
@@ -242,6 +308,10 @@ def vertex_auth(
         raise ConfigurationError(
             "credentials= must be a key file path, its parsed JSON, or a google-auth Credentials object"
         )
-    if api_key:
-        return AccessTokenAuth(api_key)
+    if inputs.key:
+        return AccessTokenAuth(inputs.key)
     return application_default(scopes)
+
+
+# ``ProviderSpec.auth_factory`` for Vertex AI and its partner models.
+vertex_auth = AuthFactory(_vertex, VERTEX_OPTIONS, VERTEX_ENV)

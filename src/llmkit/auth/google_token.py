@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from llmkit._headers import put, put_default
 from llmkit._redact import mask, register_secret
 from llmkit.auth.base import AuthFlow
 from llmkit.auth.google_jwt import (
@@ -140,10 +141,6 @@ class _TokenCache:
         with self._lock:
             self._refreshing = False
 
-    def clear(self) -> None:
-        with self._lock:
-            self._token, self._expires_at = None, 0.0
-
 
 class _RefreshingAuth:
     """A bearer token from an OAuth exchange; subclasses say what request obtains one."""
@@ -166,14 +163,10 @@ class _RefreshingAuth:
                 self._cache.release()
                 raise
             self._cache.store(token, expires_at)
-        request.headers["authorization"] = f"Bearer {token}"
+        put(request.headers, "authorization", f"Bearer {token}")
         if self.quota_project:
-            request.headers.setdefault("x-goog-user-project", self.quota_project)
+            put_default(request.headers, "x-goog-user-project", self.quota_project)
         return request
-
-    def invalidate(self) -> None:
-        """Forget the cached token (e.g. after the API answered 401)."""
-        self._cache.clear()
 
 
 class ServiceAccountAuth(_RefreshingAuth):

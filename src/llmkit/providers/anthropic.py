@@ -10,10 +10,8 @@ call says ``anthropic_auth="bearer"``.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Any
 
-from llmkit.auth.base import Auth, HeaderAuth
+from llmkit.auth.base import Auth, AuthFactory, AuthInputs, HeaderAuth
 from llmkit.errors import ConfigurationError
 from llmkit.providers.spec import ProviderSpec
 
@@ -24,15 +22,14 @@ _CLAUDE = frozenset({"chat", "stream", "tools", "vision", "json_schema", "reason
 _COMPAT = frozenset({"chat", "stream", "tools", "reasoning"})
 
 
-def anthropic_auth(
-    spec: ProviderSpec, api_key: str | None, options: Mapping[str, Any], params: Mapping[str, str]
-) -> Auth:
+def _anthropic_auth(inputs: AuthInputs) -> Auth:
     """``x-api-key`` for an API key, ``Authorization: Bearer`` for an auth token."""
+    api_key = inputs.key
     if not api_key:
         raise ConfigurationError(
-            f"no credentials for {spec.name}: set {API_KEY_ENV} (or {AUTH_TOKEN_ENV}), or pass api_key="
+            f"no credentials for {inputs.provider}: set {API_KEY_ENV} (or {AUTH_TOKEN_ENV}), or pass api_key="
         )
-    scheme = options.get("anthropic_auth")
+    scheme = inputs.options.get("anthropic_auth")
     if scheme is None:
         from_token_env = not os.environ.get(API_KEY_ENV) and api_key == os.environ.get(AUTH_TOKEN_ENV)
         scheme = "bearer" if from_token_env else "x-api-key"
@@ -41,6 +38,10 @@ def anthropic_auth(
     if scheme == "x-api-key":
         return HeaderAuth("x-api-key", api_key)
     raise ConfigurationError(f"anthropic_auth must be 'x-api-key' or 'bearer', not {scheme!r}")
+
+
+# It reads both key variables to choose the scheme, so a cached resolution watches both.
+anthropic_auth = AuthFactory(_anthropic_auth, frozenset({"anthropic_auth"}), (API_KEY_ENV, AUTH_TOKEN_ENV))
 
 
 SPECS = (

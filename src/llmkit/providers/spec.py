@@ -83,7 +83,7 @@ class ProviderSpec:
     auth_header: str = "authorization"
     auth_prefix: str = "Bearer "
     key_required: bool = True
-    # "module:attribute" of a factory ``(spec, api_key, options) -> Auth`` for auth="custom".
+    # "module:attribute" of an ``llmkit.auth.base.AuthFactory`` (its options declared) for auth="custom".
     auth_factory: str | None = None
     # Named base URLs chosen with ``region=``.
     regions: Mapping[str, str] = field(default_factory=dict)

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
-from llmkit._urls import fill_path
+from llmkit._urls import alias_host, fill_path
 from llmkit.dialects.base import CallContext, Quirks
 
 __all__ = ["DEFAULT_QUIRKS", "AnthropicQuirks", "quirks_of"]
@@ -49,16 +48,8 @@ def quirks_of(ctx: CallContext) -> AnthropicQuirks:
 
 
 def _base(ctx: CallContext, q: AnthropicQuirks) -> str:
-    base = ctx.base_url.rstrip("/")
     # ``resolve`` has applied the spec's aliases already; this covers a hand-made CallContext.
-    if not q.host_aliases or not any(host in base for host in q.host_aliases):
-        return base
-    parts = urlsplit(base)
-    alias = q.host_aliases.get(parts.hostname or "")
-    if alias is None:
-        return base
-    netloc = alias + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return alias_host(ctx.base_url.rstrip("/"), q.host_aliases)
 
 
 def url_for(ctx: CallContext, template: str) -> str:

@@ -6,9 +6,9 @@ import json
 import mimetypes
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from llmkit._urls import fill, model_segment
+from llmkit._urls import alias_host, fill, model_segment
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ForcedTool
 from llmkit.dialects.gemini._options import (
     AI_STUDIO,
@@ -43,15 +43,8 @@ def quirks_of(ctx: CallContext) -> GeminiQuirks:
 
 def method_url(ctx: CallContext, method: str) -> str:
     """``{base_url}{models_path}/{model}:{method}``, the model one percent-encoded segment."""
-    base = ctx.base_url.rstrip("/")
-    aliases = quirks_of(ctx).host_aliases
     # ``resolve`` has applied the spec's aliases already; this covers a hand-made CallContext.
-    if aliases and any(host in base for host in aliases):
-        parts = urlsplit(base)
-        host = parts.hostname or ""
-        if host in aliases:
-            netloc = aliases[host] + (f":{parts.port}" if parts.port else "")
-            base = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    base = alias_host(ctx.base_url.rstrip("/"), quirks_of(ctx).host_aliases)
     model = ctx.model
     if model.startswith("models/"):
         model = model[len("models/") :]
