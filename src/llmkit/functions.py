@@ -104,9 +104,9 @@ def stream(
 ) -> Stream:
     """Stream a chat completion: iterate the result for events; ``.completion`` at the end.
 
-    The parameters are those of ``complete``. A connection lost before the first event is retried
-    like any request; once events have arrived, a cut raises ``StreamInterruptedError`` whose
-    ``.partial`` holds them.
+    The parameters are those of ``complete``. A connection lost before the first event is sent again
+    when the server cannot have run it (or with ``Client(retry_sent_requests=True)``); once events
+    have arrived, a cut raises ``StreamInterruptedError`` whose ``.partial`` holds them.
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -300,9 +300,9 @@ def astream(
 ) -> AsyncStream:
     """Stream a chat completion: iterate the result for events; ``.completion`` at the end.
 
-    The parameters are those of ``complete``. A connection lost before the first event is retried
-    like any request; once events have arrived, a cut raises ``StreamInterruptedError`` whose
-    ``.partial`` holds them.
+    The parameters are those of ``complete``. A connection lost before the first event is sent again
+    when the server cannot have run it (or with ``Client(retry_sent_requests=True)``); once events
+    have arrived, a cut raises ``StreamInterruptedError`` whose ``.partial`` holds them.
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;

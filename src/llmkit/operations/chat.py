@@ -54,9 +54,9 @@ class ChatParams(Common):
 class StreamParams(ChatParams):
     """Stream a chat completion: iterate the result for events; ``.completion`` at the end.
 
-    The parameters are those of ``complete``. A connection lost before the first event is retried
-    like any request; once events have arrived, a cut raises ``StreamInterruptedError`` whose
-    ``.partial`` holds them.
+    The parameters are those of ``complete``. A connection lost before the first event is sent
+    again when the server cannot have run it (or with ``Client(retry_sent_requests=True)``); once
+    events have arrived, a cut raises ``StreamInterruptedError`` whose ``.partial`` holds them.
     """
 
 
