@@ -1,7 +1,8 @@
 """Streams: iterate events as they arrive; the accumulated Completion at the end.
 
-The per-chunk work (decode, accumulate) is shared; ``Stream`` and
-``AsyncStream`` differ only in how they pull bytes from the transport.
+The per-chunk work (decode, accumulate) and every decision (interrupted or sent again, the end)
+are ``_StreamCore``'s; ``Stream`` and ``AsyncStream`` differ only in how they pull bytes from the
+transport and release the connection.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class _StreamCore:
         *,
         max_event_bytes: int = C.MAX_RESPONSE_BYTES,
         resend_after_cut: bool = False,
+        retries: int = 0,
     ) -> None:
         self.new_decoder = new_decoder
         self.decoder = new_decoder()
@@ -58,6 +60,8 @@ class _StreamCore:
         # A stream cut after the request reached the server is re-sent only on the caller's
         # opt-in (Client(retry_sent_requests=True)): the provider may have run and billed it.
         self.resend_after_cut = resend_after_cut
+        # How many times a stream lost before its first event may be sent again.
+        self.retries = retries
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         try:
@@ -111,6 +115,14 @@ class _StreamCore:
         output; and either the server cannot have run it, or the caller accepts that risk."""
         return self.acc.events == 0 and (cause.before_send or self.resend_after_cut)
 
+    def recover(self, cause: APIConnectionError) -> None:
+        """The connection broke while reading: raise StreamInterruptedError, unless the request may
+        be sent again (then the decoder starts afresh and the caller sends it)."""
+        if self.retries <= 0 or not self.can_restart(cause):
+            raise self.interrupted(cause) from cause
+        self.retries -= 1
+        self.restart()
+
     def restart(self) -> None:
         self.decoder = self.new_decoder()
         self.acc = Accumulator()
@@ -157,19 +169,12 @@ class _StreamCore:
 class Stream:
     """A sync stream of events. Use as an iterator, ideally inside ``with``."""
 
-    def __init__(
-        self,
-        response: HttpResponse,
-        core: _StreamCore,
-        resend: Callable[[], HttpResponse] | None = None,
-        retries: int = 0,
-    ) -> None:
+    def __init__(self, response: HttpResponse, core: _StreamCore, resend: Callable[[], HttpResponse]) -> None:
         self._response = response
         self._core = core
         self._iter: Iterator[StreamEvent] | None = None
         # A connection lost before the first event is retried (nothing was yielded yet).
         self._resend = resend
-        self._retries = retries
 
     def __iter__(self) -> Iterator[StreamEvent]:
         if self._iter is None:
@@ -189,11 +194,8 @@ class Stream:
                 except StreamInterruptedError:
                     raise
                 except APIConnectionError as exc:
-                    if self._resend is None or self._retries <= 0 or not core.can_restart(exc):
-                        raise core.interrupted(exc) from exc
-                    self._retries -= 1
+                    core.recover(exc)
                     self.close()
-                    core.restart()
                     self._response = self._resend()
         except GeneratorExit:
             # Only garbage collection closes this generator: the stream was dropped half-read.
@@ -243,13 +245,10 @@ class Stream:
 class AsyncStream:
     """An async stream of events: ``async for``, ``async with``, or ``await`` to start it."""
 
-    def __init__(
-        self, send: Callable[[], Awaitable[HttpResponse]], core: _StreamCore, retries: int = 0
-    ) -> None:
+    def __init__(self, send: Callable[[], Awaitable[HttpResponse]], core: _StreamCore) -> None:
         # Unlike Stream, nothing is sent until the stream is awaited, entered or iterated.
         self._send = send
         self._core = core
-        self._retries = retries
         self._response: HttpResponse | None = None
         self._iter: AsyncIterator[StreamEvent] | None = None
 
@@ -282,12 +281,8 @@ class AsyncStream:
                 except StreamInterruptedError:
                     raise
                 except APIConnectionError as exc:
-                    # Lost before the first event: nothing was yielded, so send again.
-                    if self._retries <= 0 or not core.can_restart(exc):
-                        raise core.interrupted(exc) from exc
-                    self._retries -= 1
+                    core.recover(exc)
                     await self.aclose()
-                    core.restart()
                     response = self._response = await self._send()
         except GeneratorExit:
             # Only the loop's finaliser closes this generator: the stream was dropped half-read.

@@ -19,6 +19,7 @@ from _walk import assert_no_secret
 import llmkit
 from llmkit._redact import redact_text
 from llmkit.errors import BadRequestError, ProviderError, RedirectError
+from llmkit.operations import COMPLETE, ChatParams, prepare
 
 KEY = "test-key-7Hq2Lm9Xp4Rv8Zt1Wc6Yb3"  # an obvious fake, no well-known shape
 PATH_TOKEN = "tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0"  # never registered anywhere
@@ -143,9 +144,8 @@ def test_reprs_of_a_prepared_call_hold_no_key_in_any_header() -> None:
         ("anthropic/claude-sonnet-4-5", {}),
         ("bedrock/m", aws),
     ]:
-        call, _, _ = client._prep_chat(
-            model, "hi", False, None, None, None, None, None, None, KEY, None, None, None, headers, None, opts
-        )
+        params = ChatParams(model, "hi", api_key=KEY, extra_headers=headers, provider_options=opts)
+        call = prepare(COMPLETE, client._settings, params)
         for obj in (call, call.request, call.resolved, call.resolved.ctx):
             text = repr(obj)
             assert KEY not in text, (type(obj).__name__, text[:300])

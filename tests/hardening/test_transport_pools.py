@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import llmkit
-from llmkit import functions
+from llmkit import _defaults
 from llmkit._retry import Timeout
 from llmkit.emulator import Emulator, Script
 from llmkit.transport import async_http, sync_http
@@ -58,14 +58,14 @@ def test_32_threads_on_a_fresh_client_share_one_pool(emu: Emulator, monkeypatch:
 
 
 def test_the_module_level_client_is_made_once_under_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(functions, "_client", None)
+    monkeypatch.setattr(_defaults, "_client", None)
     built = slow_init(monkeypatch, llmkit.Client)
     barrier = threading.Barrier(16)
     seen: list[Any] = []
 
     def work() -> None:
         barrier.wait()
-        seen.append(functions.default_client())
+        seen.append(_defaults.default_client())
 
     threads = [threading.Thread(target=work) for _ in range(16)]
     for t in threads:
@@ -79,7 +79,7 @@ def test_the_module_level_client_is_made_once_under_threads(monkeypatch: pytest.
 def test_module_level_async_calls_leave_nothing_unclosed(
     emu: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(functions, "_aclient", None)
+    monkeypatch.setattr(_defaults, "_aclient", None)
     where = {"api_key": emu.api_key, "base_url": emu.base_url("openai")}
 
     async def one() -> str:
@@ -94,7 +94,7 @@ def test_module_level_async_calls_leave_nothing_unclosed(
             emu.script(Script(text="a"), Script(text="b"))
             assert asyncio.run(one()) == "ab"
             gc.collect()
-        monkeypatch.setattr(functions, "_aclient", None)
+        monkeypatch.setattr(_defaults, "_aclient", None)
         gc.collect()
     leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     assert leaks == []

@@ -12,10 +12,10 @@ from __future__ import annotations
 import importlib
 import threading
 
-from llmkit.errors import ConfigurationError, NotSupportedError
+from llmkit.errors import ConfigurationError
 from llmkit.providers.spec import Param, ProviderSpec
 
-__all__ = ["FAMILIES", "Param", "ProviderSpec", "all_specs", "get_spec", "register", "unsupported"]
+__all__ = ["FAMILIES", "Param", "ProviderSpec", "all_specs", "get_spec", "register"]
 
 # Spec module -> the providers its ``SPECS`` define (data, in the order the docs list them).
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -178,11 +178,3 @@ def get_spec(name: str) -> ProviderSpec:
 
 def all_specs() -> list[ProviderSpec]:
     return sorted(_load().values(), key=lambda s: s.name)
-
-
-def unsupported(spec: ProviderSpec, capability: str, what: str) -> NotSupportedError:
-    """The error for an operation ``spec`` lacks, naming the providers that have it (this loads
-    every family, once, on this error path only)."""
-    having = [s.name for s in all_specs() if s.supports(capability)]
-    where = f"; providers that offer {capability}: {', '.join(having)}" if having else ""
-    return NotSupportedError(f"{spec.name} {what}{where}")

@@ -1,0 +1,233 @@
+"""The two drivers under ``Client`` and ``AsyncClient``: all of a call's I/O, and nothing else.
+
+A call is an operation's pure preparation (``llmkit.operations``), then its ``send_flow`` run to
+the response, then the operation's parser. Stepping the flow (send a result in, throw an error
+in, take its return value) is ``advance``, written once; each driver holds only the lines that
+send, sleep and run a blocking credential refresh: ``httpx2`` and ``time.sleep`` inline, or
+``aiohttp``, ``asyncio.sleep`` and a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from llmkit._retry import Action, Flow, Send, Sleep
+from llmkit._stream import AsyncStream, Stream
+from llmkit.auth.base import Blocking
+from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
+from llmkit.operations.base import Common, Operation, StreamOperation, flow, prepare
+from llmkit.operations.settings import ClientOptions, Settings
+from llmkit.wire import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from llmkit.transport.async_http import AsyncTransport
+    from llmkit.transport.sync_http import SyncTransport
+
+log = logging.getLogger("llmkit")
+
+P = TypeVar("P", bound=Common)
+R = TypeVar("R")
+
+
+def advance(flow: Flow, result: Any, error: LLMKitError | None) -> Action | HttpResponse:
+    """One step of a flow: the next action it asks for, or the response it returned."""
+    try:
+        return flow.send(result) if error is None else flow.throw(error)
+    except StopIteration as done:
+        response: HttpResponse = done.value
+        return response
+
+
+def log_response(req: HttpRequest, resp: HttpResponse, started: float) -> None:
+    # Metadata only: never URLs with queries, headers or bodies.
+    log.debug(
+        "%s %s -> %s in %.1f ms (request id %s)",
+        req.method,
+        req.url.split("?", 1)[0],
+        resp.status,
+        (time.perf_counter() - started) * 1000,
+        resp.request_id,
+    )
+
+
+async def _off_loop(action: Blocking) -> Any:
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(action.fn), action.timeout)
+    except TimeoutError:
+        pass
+    # (The thread runs on to its end; a blocking library call cannot be interrupted.)
+    raise APITimeoutError("total timeout reached while refreshing credentials")
+
+
+def _check_http_client(http_client: object) -> None:
+    import httpx2  # only when one is passed: whoever passes an httpx2.Client has imported it already
+
+    if not isinstance(http_client, httpx2.Client):
+        hint = (
+            " (AsyncClient runs on aiohttp and takes no http_client)"
+            if isinstance(http_client, httpx2.AsyncClient)
+            else ""
+        )
+        raise ConfigurationError(
+            f"http_client must be an httpx2.Client, not {type(http_client).__name__}{hint}; "
+            "leave it out and llmkit makes its own pool"
+        )
+
+
+class SyncDriver:
+    """Runs operations with httpx2; ``Client`` is its generated shell."""
+
+    def __init__(self, options: ClientOptions, http_client: Any = None) -> None:
+        self._settings = Settings(options)
+        if http_client is not None:
+            _check_http_client(http_client)
+        self._http_client = http_client
+        self._transport: SyncTransport | None = None
+        # Threads making their first call at once must share one pool, not race to build one.
+        self._transport_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return self._settings.describe(type(self).__name__)
+
+    def _get_transport(self) -> SyncTransport:
+        transport = self._transport
+        if transport is None:
+            with self._transport_lock:
+                transport = self._transport
+                if transport is None:
+                    from llmkit.transport.sync_http import SyncTransport
+
+                    s = self._settings
+                    transport = self._transport = SyncTransport(
+                        max_connections=s.max_connections,
+                        http_client=self._http_client,
+                        proxy=s.proxy,
+                        max_response_bytes=s.max_response_bytes,
+                    )
+        return transport
+
+    def _drive(self, flow: Flow) -> HttpResponse:
+        transport = self._get_transport()
+        step = advance(flow, None, None)
+        while not isinstance(step, HttpResponse):
+            try:
+                if type(step) is Send:
+                    started = time.perf_counter()
+                    result: Any = transport.send(step.request, step.stream, step.timeout)
+                    if log.isEnabledFor(logging.DEBUG):
+                        log_response(step.request, result, started)
+                elif type(step) is Sleep:
+                    time.sleep(step.seconds)
+                    result = None
+                else:  # a credential library's blocking refresh
+                    result = cast(Blocking, step).fn()
+            except LLMKitError as exc:
+                step = advance(flow, None, exc)
+            else:
+                step = advance(flow, result, None)
+        return step
+
+    def _call(self, op: Operation[P, R], params: P) -> R:
+        prepared = prepare(op, self._settings, params)
+        return op.parse(prepared, self._drive(flow(prepared, False)))
+
+    def _stream(self, op: StreamOperation[P], params: P) -> Stream:
+        prepared = prepare(op, self._settings, params)
+        core = op.open(self._settings, prepared)
+
+        def send() -> HttpResponse:
+            return self._drive(flow(prepared, True))
+
+        # Sent at once: a sync caller expects the call to have reached the provider when it returns.
+        return Stream(send(), core, send)
+
+    def close(self) -> None:
+        with self._transport_lock:
+            transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncDriver:
+    """Runs operations with aiohttp; ``AsyncClient`` is its generated shell."""
+
+    def __init__(self, options: ClientOptions) -> None:
+        self._settings = Settings(options)
+        self._transport: AsyncTransport | None = None
+        # Clients shared by event loops in several threads still get one transport.
+        self._transport_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return self._settings.describe(type(self).__name__)
+
+    def _get_transport(self) -> AsyncTransport:
+        transport = self._transport
+        if transport is None:
+            with self._transport_lock:
+                transport = self._transport
+                if transport is None:
+                    from llmkit.transport.async_http import AsyncTransport
+
+                    s = self._settings
+                    transport = self._transport = AsyncTransport(
+                        max_connections=s.max_connections,
+                        proxy=s.proxy,
+                        max_response_bytes=s.max_response_bytes,
+                    )
+        return transport
+
+    async def _drive(self, flow: Flow) -> HttpResponse:
+        transport = self._get_transport()
+        step = advance(flow, None, None)
+        while not isinstance(step, HttpResponse):
+            try:
+                if type(step) is Send:
+                    started = time.perf_counter()
+                    result: Any = await transport.send(step.request, step.stream, step.timeout)
+                    if log.isEnabledFor(logging.DEBUG):
+                        log_response(step.request, result, started)
+                elif type(step) is Sleep:
+                    await asyncio.sleep(step.seconds)
+                    result = None
+                else:  # a credential library's blocking refresh: off the event loop
+                    result = await _off_loop(cast(Blocking, step))
+            except LLMKitError as exc:
+                step = advance(flow, None, exc)
+            else:
+                step = advance(flow, result, None)
+        return step
+
+    async def _call(self, op: Operation[P, R], params: P) -> R:
+        prepared = prepare(op, self._settings, params)
+        return op.parse(prepared, await self._drive(flow(prepared, False)))
+
+    def _stream(self, op: StreamOperation[P], params: P) -> AsyncStream:
+        prepared = prepare(op, self._settings, params)
+        core = op.open(self._settings, prepared)
+
+        async def send() -> HttpResponse:
+            return await self._drive(flow(prepared, True))
+
+        # Not sent here: an async caller starts it by awaiting, entering or iterating the stream.
+        return AsyncStream(send, core)
+
+    async def aclose(self) -> None:
+        if self._transport is not None:
+            await self._transport.aclose()
+            self._transport = None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,0 +1,167 @@
+"""What an operation is: its parameters, its pure preparation and its result parser, declared once.
+
+The public shells (``Client``/``AsyncClient`` methods and the module functions) are generated
+from these declarations by ``python -m llmkit.operations._codegen``; the drivers in
+``llmkit._drivers`` run a prepared call's flow and hand the response to the parser. Nothing here
+does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from llmkit import _args as A
+from llmkit import _guard
+from llmkit._headers import under
+from llmkit._resolve import Resolved
+from llmkit._retry import Flow, RetryPolicy, Timeout, send_flow
+from llmkit._stream import _StreamCore
+from llmkit.errors import NotSupportedError
+from llmkit.operations.settings import Settings
+from llmkit.providers.spec import ProviderSpec
+from llmkit.wire import HttpRequest, HttpResponse
+
+
+@dataclass(slots=True)
+class Common:
+    """Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's
+    and the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for
+    bytes; ``Timeout(total=...)`` is a deadline for the whole call), ``max_retries`` (0 turns
+    retries off), ``extra_headers`` (added to the request's headers) and ``extra_body`` (fields
+    merged into the JSON body as sent). Any other keyword is a provider option (``region=``,
+    ``reasoning_effort=``, ...); one the provider does not take is a ConfigurationError, raised
+    before anything is sent."""
+
+    # The first positional parameter of every operation, "provider/model-name".
+    model: str
+    api_key: str | None = field(default=None, kw_only=True)
+    base_url: str | None = field(default=None, kw_only=True)
+    timeout: float | Timeout | None = field(default=None, kw_only=True)
+    max_retries: int | None = field(default=None, kw_only=True)
+    extra_headers: Mapping[str, str] | None = field(default=None, kw_only=True)
+    extra_body: Mapping[str, Any] | None = field(default=None, kw_only=True)
+    # The shells' ``**provider_options``: always passed, so no default (and no per-call factory).
+    provider_options: dict[str, Any] = field(kw_only=True)
+
+
+P = TypeVar("P", bound=Common)
+R = TypeVar("R")
+Req = TypeVar("Req")
+
+
+@dataclass(slots=True)
+class Prepared(Generic[Req]):
+    """A call ready to send: where it goes, the HTTP request, its retry policy and timeout, and
+    the dialect-level request its parser needs."""
+
+    resolved: Resolved
+    request: HttpRequest
+    policy: RetryPolicy
+    timeout: Timeout
+    req: Req
+    # Structured output: None, True (decode JSON) or the pydantic class to validate with.
+    check: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration(Generic[P]):
+    """What every operation declares. The shells are ``method`` on both clients and ``method`` and
+    ``"a" + method`` as module functions; their signature and docstring are ``params``' fields and
+    docstring (with ``Common``'s)."""
+
+    name: str
+    method: str
+    # The spec capability the provider must declare (``ProviderSpec.capabilities``), and what it
+    # is called in the NotSupportedError ("embeddings", "streaming", ...).
+    capability: str
+    what: str
+    params: type[P]
+    # Argument checks that need no provider (ConfigurationError before anything is resolved).
+    check: Callable[[P], None]
+    # The dialect request and the HttpRequest, from the settings, the arguments and the resolution.
+    prepare: Callable[[Settings, P, Resolved], Prepared[Any]]
+    # The shells' return annotations (sync, async), and what the async docstring adds.
+    returns: str
+    async_returns: str
+    async_note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Declaration[P], Generic[P, R]):
+    """One request, one response, parsed (through ``_guard``) into ``R``."""
+
+    parse: Callable[[Prepared[Any], HttpResponse], R]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOperation(Declaration[P]):
+    """A request whose response is read as events (``Stream`` / ``AsyncStream``): the stream's
+    decoding core in place of a parser."""
+
+    open: Callable[[Settings, Prepared[Any]], _StreamCore]
+
+
+AWAITED = "Awaited: the same call as the sync one, on the running event loop."
+
+
+def no_check(p: Common) -> None:
+    """For an operation whose own arguments need no check before resolution."""
+
+
+def prepare(op: Declaration[P], s: Settings, p: P) -> Prepared[Any]:
+    """Check the arguments, resolve the provider (refused if it lacks the operation's capability),
+    and build the request. Pure; what every driver runs first."""
+    A.check_model(p.model)
+    # The None tests keep the plain call (no per-call overrides) free of the checks.
+    if p.api_key is not None or p.max_retries is not None:
+        A.check_api_key(p.api_key)
+        A.check_max_retries(p.max_retries)
+    op.check(p)
+    if p.extra_headers is not None or p.extra_body is not None:
+        A.check_extra(p.extra_headers, p.extra_body)
+    r = s.resolve(p.model, p.api_key, p.base_url, p.extra_headers, p.provider_options)
+    if not r.spec.supports(op.capability):
+        raise unsupported(r.spec, op.capability, op.what)
+    return op.prepare(s, p, r)
+
+
+def unsupported(spec: ProviderSpec, capability: str, what: str, why: str = "") -> NotSupportedError:
+    """The error for an operation a provider lacks, naming the providers that have it (the
+    registry is listed only here, on the error path)."""
+    from llmkit.providers import all_specs
+
+    others = [s.name for s in all_specs() if s.supports(capability) and s.name != spec.name]
+    where = f"; providers that do: {', '.join(others)}" if others else "; no provider does yet"
+    return NotSupportedError(f"{spec.name} does not offer {what} through llmkit{why}{where}")
+
+
+def finish(
+    s: Settings,
+    r: Resolved,
+    request: HttpRequest,
+    p: Common,
+    req: Req,
+    check: Any = None,
+) -> Prepared[Req]:
+    """The request as sent: the spec's query and the resolved headers added, the call's policy and
+    timeout chosen."""
+    if r.query:
+        request.url += ("&" if "?" in request.url else "?") + r.query
+    under(request.headers, r.base_headers)  # the dialect's own headers win, in any case
+    return Prepared(r, request, s.policy_for(p.max_retries), Timeout.of(p.timeout, s.timeout), req, check)
+
+
+def flow(p: Prepared[Any], stream: bool) -> Flow:
+    """The prepared call's send/retry flow, for a driver to run."""
+    r = p.resolved
+    return send_flow(
+        p.request,
+        r.auth,
+        p.policy,
+        p.timeout,
+        stream,
+        lambda resp: _guard.parse_error(r.dialect, resp, r.ctx),
+        r.spec.name,
+    )
