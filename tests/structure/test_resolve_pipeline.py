@@ -151,14 +151,14 @@ def test_a_cached_resolution_watches_every_env_var_it_read(monkeypatch: pytest.M
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://first.openai.azure.com")
     monkeypatch.delenv("AZURE_OPENAI_BASE_URL", raising=False)
     client = llmkit.Client(api_key="azure-key-for-tests-0000")
-    first = client._resolve("azure_openai/dep", None, None, None, {})
-    assert client._resolve("azure_openai/dep", None, None, None, {}) is first  # cached
+    first = client._settings.resolve("azure_openai/dep", None, None, None, {})
+    assert client._settings.resolve("azure_openai/dep", None, None, None, {}) is first  # cached
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://second.openai.azure.com")
     assert not first.still_valid()
-    second = client._resolve("azure_openai/dep", None, None, None, {})
+    second = client._settings.resolve("azure_openai/dep", None, None, None, {})
     assert second.ctx.base_url == "https://second.openai.azure.com/openai"
     monkeypatch.setenv("AZURE_OPENAI_BASE_URL", "https://third.openai.azure.com/openai")
-    assert client._resolve("azure_openai/dep", None, None, None, {}).ctx.base_url.startswith("https://third.")
+    assert client._settings.resolve("azure_openai/dep", None, None, None, {}).ctx.base_url.startswith("https://third.")
 
 
 def test_vertex_project_from_the_environment_is_watched(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,10 +166,10 @@ def test_vertex_project_from_the_environment_is_watched(monkeypatch: pytest.Monk
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "project-one")
     client = llmkit.Client(api_key="ya29.vertex-token-for-tests")
-    first = client._resolve("vertex_ai/gemini-2.5-pro", None, None, None, {})
+    first = client._settings.resolve("vertex_ai/gemini-2.5-pro", None, None, None, {})
     assert "/projects/project-one/" in first.ctx.base_url
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "project-two")
-    again = client._resolve("vertex_ai/gemini-2.5-pro", None, None, None, {})
+    again = client._settings.resolve("vertex_ai/gemini-2.5-pro", None, None, None, {})
     assert "/projects/project-two/" in again.ctx.base_url
 
 
@@ -179,7 +179,7 @@ def test_a_key_variable_set_later_in_priority_is_noticed(monkeypatch: pytest.Mon
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", "oauth-token-for-tests-0000")
     client = llmkit.Client()
-    first = client._resolve("anthropic/claude-sonnet-4-5", None, None, None, {})
+    first = client._settings.resolve("anthropic/claude-sonnet-4-5", None, None, None, {})
     assert first.still_valid()
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-for-tests-0000")
     assert not first.still_valid()
@@ -193,11 +193,11 @@ def test_still_valid_sees_a_variable_appear_change_and_go(
     monkeypatch.setattr(_resolve, "_FAST", fast and _resolve._FAST)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     client = llmkit.Client(api_key="sk-still-valid-0000000000")
-    first = client._resolve("openai/gpt-4o-mini", None, None, None, {})
+    first = client._settings.resolve("openai/gpt-4o-mini", None, None, None, {})
     assert first.env_names == ("OPENAI_BASE_URL",) and first.still_valid()
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     assert not first.still_valid()
-    second = client._resolve("openai/gpt-4o-mini", None, None, None, {})
+    second = client._settings.resolve("openai/gpt-4o-mini", None, None, None, {})
     assert second.ctx.base_url == "http://127.0.0.1:9/v1" and second.still_valid()
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:10/v1")
     assert not second.still_valid()
