@@ -23,13 +23,13 @@ from llmkit._inputs import (
     to_tool_choice,
     to_tools,
 )
+from llmkit._proxy import check_proxy_url
 from llmkit._redact import mask, register_secret
 from llmkit._resolve import Resolved, resolve
 from llmkit._retry import Flow, RetryPolicy, Timeout, send_flow
 from llmkit._stream import _StreamCore
 from llmkit.dialects.base import ChatRequest, EmbedRequest
 from llmkit.errors import ConfigurationError, NotSupportedError, RefusalError, StructuredOutputError
-from llmkit.transport.proxy import check_proxy_url
 from llmkit.types import Completion, Message
 from llmkit.wire import HttpRequest, HttpResponse
 
