@@ -41,6 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Beside this file (the script's directory is on sys.path); standard library only, like the worker.
+import first_call
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SRC = ROOT / "src"
@@ -1082,6 +1085,7 @@ class Summary:
     imports: dict[str, dict[str, Any]]
     runs: dict[str, dict[str, list[dict[str, Any]]]]
     baseline: dict[str, float]
+    first_call: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def value(self, client: str, measure: str) -> float | None:
         if measure in ("import_ms", "rss_mb", "import_inproc_ms"):
@@ -1243,6 +1247,7 @@ def render_report(
             f"({api['import_inproc_ms']:.0f} ms in-process), {api['rss_mb']:.1f} MB peak RSS.",
             "",
         ]
+    lines += _first_call_section(cfg, s)
     # ratios
     lines += ["## Ratios vs raw (same run)", "", header, sep]
     ratio_rows = [
@@ -1312,6 +1317,24 @@ def render_report(
         "",
     ]
     return "\n".join(lines)
+
+
+def _first_call_section(cfg: Config, s: Summary) -> list[str]:
+    if not s.first_call:
+        return []
+    return [
+        "## First call per provider family (llmkit)",
+        "",
+        "A fresh process per run: wall time from `import llmkit` to the first `llmkit.complete()` "
+        "answer (module-level function, so the default client and its pool are built too), against "
+        "llmkit's emulator started beforehand in another process (pinned like the mock; not timed). "
+        f"Median of {cfg.import_runs} runs per family after one discarded run. Modules are counted "
+        'in `sys.modules` after the call; "also loaded" names which of httpx2, aiohttp, pydantic '
+        "and botocore the call imported (`benchmarks/first_call.py`).",
+        "",
+        *first_call.render(s.first_call),
+        "",
+    ]
 
 
 def build_env(cfg: Config, need_peers: bool) -> tuple[Env, list[str]]:
@@ -1436,6 +1459,21 @@ def main(argv: list[str] | None = None) -> int:
             log(f"import {key}")
             imports[key] = measure_import(env, key, cfg.import_runs)
 
+    first: dict[str, dict[str, Any]] = {}
+    if "llmkit" in cfg.clients:
+        if cfg.quiet_wait_s > 0 and time.monotonic() < cfg.quiet_until:
+            wait_for_quiet(cfg, None)
+
+        def client_cpu(cmd: list[str]) -> list[str]:
+            return env.pinned(0, cmd)
+
+        def server_cpu(cmd: list[str]) -> list[str]:
+            return env.pinned(1, cmd)
+
+        first = first_call.measure_all(
+            env.main_py, env.base_env, client_cpu, server_cpu, cfg.import_runs, log
+        )
+
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {c: {m: [] for m in MEASURES} for c in cfg.clients}
     with MockServer(env) as server:
         log(f"mock server on {server.base_url}")
@@ -1457,11 +1495,11 @@ def main(argv: list[str] | None = None) -> int:
                     res = run_one(env, cfg, server, client, measure, cprofile=str(out))
                     log(f"profiled {client} {measure} -> {out} ({res.get('error', 'ok')})")
 
-    summary = Summary(imports=imports, runs=runs, baseline=baseline)
+    summary = Summary(imports=imports, runs=runs, baseline=baseline, first_call=first)
     report = render_report(cfg, env, summary, command, versions, notes, time.monotonic() - started)
     cfg.results_path.parent.mkdir(parents=True, exist_ok=True)
     cfg.results_path.write_text(report, encoding="utf-8")
-    raw = {"imports": imports, "runs": runs, "baseline": baseline, "versions": versions}
+    raw = {"imports": imports, "runs": runs, "baseline": baseline, "versions": versions, "first_call": first}
     raw_path = WORK / ("raw.quick.json" if cfg.quick else "raw.json")
     raw_path.write_text(json.dumps(raw, indent=1), encoding="utf-8")
     print(report)

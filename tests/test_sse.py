@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llmkit.errors import ResponseDecodeError
-from llmkit.transport.sse import ServerSentEvent, SSEDecoder
+from llmkit.framing.sse import ServerSentEvent, SSEDecoder
 
 Event = tuple[str, str, str | None]  # (event, data, id)
 

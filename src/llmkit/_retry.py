@@ -10,7 +10,6 @@ does I/O, so the whole policy is tested without sockets or sleeping.
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -19,12 +18,14 @@ from typing import Any
 
 from llmkit import _constants as C
 from llmkit._redact import redact_location
+from llmkit._retry_after import parse_retry_after
+
+# Timeout lives in _timeout (transport needs it, and may import nothing this high); re-exported.
+from llmkit._timeout import Timeout as Timeout
 from llmkit.auth.base import Auth, AuthFlow, Blocking
-from llmkit.dialects._errors import parse_retry_after
 from llmkit.errors import (
     APIConnectionError,
     APITimeoutError,
-    ConfigurationError,
     LLMKitError,
     ProviderError,
     RateLimitError,
@@ -34,49 +35,6 @@ from llmkit.wire import HttpRequest, HttpResponse
 
 # Seeding a Random costs ~20 µs; jitter needs no per-call generator.
 _RNG = random.Random()
-
-
-@dataclass(frozen=True, slots=True)
-class Timeout:
-    """Seconds: ``connect`` to open a connection, ``read`` between bytes, ``total`` for the whole call.
-
-    Each is a positive number, or None for no limit on that phase. Zero, negative, NaN or infinite
-    values are refused with a ConfigurationError (a zero timeout could only ever fail).
-    """
-
-    connect: float | None = C.DEFAULT_CONNECT_TIMEOUT
-    read: float | None = C.DEFAULT_READ_TIMEOUT
-    total: float | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("connect", "read", "total"):
-            value = getattr(self, name)
-            if value is not None and not _positive(value):
-                raise ConfigurationError(
-                    f"Timeout.{name} must be a positive number of seconds or None (no limit), not {value!r}"
-                )
-
-    @classmethod
-    def of(cls, value: float | Timeout | None, default: Timeout | None = None) -> Timeout:
-        """``timeout=`` as given to a call or a client: None for the default, a Timeout, or a
-        positive number of seconds."""
-        if value is None:
-            return default or cls()
-        if isinstance(value, Timeout):
-            return value
-        if not _positive(value):
-            raise ConfigurationError(
-                f"timeout must be a positive number of seconds, a Timeout(...), or None for the default; "
-                f"got {value!r}"
-            )
-        # A bare number bounds each phase (as in the official SDKs), not the whole call: a long
-        # stream that keeps producing is not cut. Use Timeout(total=...) for a hard deadline.
-        return cls(connect=min(float(value), C.DEFAULT_CONNECT_TIMEOUT), read=float(value))
-
-
-def _positive(value: Any) -> bool:
-    # bool is an int, but timeout=True is a mistake, not one second.
-    return isinstance(value, (int, float)) and type(value) is not bool and 0 < value < math.inf
 
 
 @dataclass(slots=True)

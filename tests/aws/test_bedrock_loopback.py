@@ -39,8 +39,8 @@ from llmkit.errors import (
     ServerError,
     StreamInterruptedError,
 )
+from llmkit.framing.eventstream_encode import encode_event
 from llmkit.providers import get_spec
-from llmkit.transport.aws_eventstream import encode_event
 from llmkit.types import (
     Completion,
     Embeddings,
@@ -432,7 +432,7 @@ def test_in_stream_exception_keeps_partial(
 
 def test_exception_frame_in_the_same_read_as_deltas() -> None:
     from llmkit._stream import _StreamCore
-    from llmkit.transport.aws_eventstream import encode_exception
+    from llmkit.framing.eventstream_encode import encode_exception
 
     ctx = _ctx(MODEL)
     body = encode_event("messageStart", b'{"role":"assistant"}') + encode_event(

@@ -29,8 +29,8 @@ from llmkit.errors import (
     ServerError,
     StreamInterruptedError,
 )
+from llmkit.framing.eventstream_encode import encode_event
 from llmkit.providers import get_spec
-from llmkit.transport.aws_eventstream import encode_event
 from llmkit.types import Completion, FinishReason, Message, StreamEvent, TextDelta, Tool, UsageUpdate
 from llmkit.wire import HttpResponse
 

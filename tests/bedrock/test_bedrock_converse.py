@@ -23,8 +23,8 @@ from llmkit.errors import (
     ResponseDecodeError,
     ServerError,
 )
+from llmkit.framing.eventstream_encode import encode_error, encode_event, encode_exception
 from llmkit.providers.spec import ProviderSpec
-from llmkit.transport.aws_eventstream import encode_error, encode_event, encode_exception
 from llmkit.types import (
     Citation,
     CitationsUpdate,

@@ -12,7 +12,7 @@ import pytest
 
 from llmkit.emulator import Emulator
 from llmkit.errors import ContentFilteredError, OverloadedError, ProviderError, ServerError
-from llmkit.transport.aws_eventstream import encode_event, encode_exception
+from llmkit.framing.eventstream_encode import encode_event, encode_exception
 
 SSE = "text/event-stream"
 EVENTSTREAM = "application/vnd.amazon.eventstream"

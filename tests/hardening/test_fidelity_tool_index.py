@@ -13,8 +13,8 @@ from llmkit._stream import Accumulator
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.openai_chat import DIALECT
 from llmkit.emulator import Emulator
+from llmkit.framing.eventstream_encode import encode_event
 from llmkit.providers import get_spec
-from llmkit.transport.aws_eventstream import encode_event
 from llmkit.types import FinishReason, ToolCallDelta
 
 SSE = "text/event-stream"

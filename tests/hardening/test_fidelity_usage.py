@@ -14,7 +14,7 @@ import _fidelity_replay as R
 import pytest
 
 from llmkit.emulator import Emulator, Script
-from llmkit.transport.aws_eventstream import encode_event
+from llmkit.framing.eventstream_encode import encode_event
 from llmkit.types import Completion, Usage, UsageUpdate
 
 BEDROCK = "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0"

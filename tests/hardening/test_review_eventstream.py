@@ -19,7 +19,8 @@ import pytest
 
 import llmkit
 from llmkit.errors import LLMKitError
-from llmkit.transport.aws_eventstream import EventStreamDecodeError, encode_event
+from llmkit.framing.eventstream import EventStreamDecodeError
+from llmkit.framing.eventstream_encode import encode_event
 
 AWS = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "fake-secret", "region": "us-east-1"}
 

@@ -12,8 +12,8 @@ import _transport_servers as ts
 import pytest
 
 from llmkit.errors import ResponseDecodeError, ResponseTooLargeError
-from llmkit.transport.aws_eventstream import EventStreamDecodeError, EventStreamDecoder
-from llmkit.transport.sse import SSEDecoder
+from llmkit.framing.eventstream import EventStreamDecodeError, EventStreamDecoder
+from llmkit.framing.sse import SSEDecoder
 from llmkit.types import TextDelta
 
 MiB = 1024 * 1024

@@ -8,8 +8,8 @@ from typing import Any
 import _transport_servers as ts
 import pytest
 
+from llmkit._proxy import ProxyPolicy
 from llmkit.errors import ConfigurationError
-from llmkit.transport.proxy import ProxyPolicy
 
 PROXY_VARS = ["http_proxy", "https_proxy", "all_proxy", "no_proxy"]
 

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from llmkit import AsyncClient, Client
 from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.errors import ConfigurationError, LLMKitError, ProviderError, ServerError
-from llmkit.transport.aws_eventstream import encode_event
+from llmkit.framing.eventstream_encode import encode_event
 from llmkit.types import Completion, Embeddings, ReasoningPart, TextPart, TokenCount, Usage
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -18,7 +18,6 @@ import llmkit
 from llmkit import providers
 from llmkit.dialects import (
     _MODULES,
-    check_spec,
     get_dialect,
     missing_methods,
     operation,
@@ -28,7 +27,7 @@ from llmkit.dialects.anthropic import AnthropicQuirks
 from llmkit.dialects.base import OPERATION_METHODS, Quirks
 from llmkit.dialects.openai_chat import OpenAIQuirks
 from llmkit.errors import ConfigurationError, NotSupportedError
-from llmkit.providers import all_specs, get_spec, register
+from llmkit.providers import all_specs, check_spec, get_spec, register
 from llmkit.providers.spec import CAPABILITIES, ProviderSpec
 
 SPECS = all_specs()

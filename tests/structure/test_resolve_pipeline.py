@@ -158,7 +158,9 @@ def test_a_cached_resolution_watches_every_env_var_it_read(monkeypatch: pytest.M
     second = client._settings.resolve("azure_openai/dep", None, None, None, {})
     assert second.ctx.base_url == "https://second.openai.azure.com/openai"
     monkeypatch.setenv("AZURE_OPENAI_BASE_URL", "https://third.openai.azure.com/openai")
-    assert client._settings.resolve("azure_openai/dep", None, None, None, {}).ctx.base_url.startswith("https://third.")
+    assert client._settings.resolve("azure_openai/dep", None, None, None, {}).ctx.base_url.startswith(
+        "https://third."
+    )
 
 
 def test_vertex_project_from_the_environment_is_watched(monkeypatch: pytest.MonkeyPatch) -> None:

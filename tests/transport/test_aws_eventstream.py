@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmkit.errors import ResponseDecodeError
-from llmkit.transport.aws_eventstream import (
+from llmkit.framing.eventstream import (
     EventMessage,
     EventStreamDecodeError,
     EventStreamDecoder,
@@ -23,11 +23,8 @@ from llmkit.transport.aws_eventstream import (
     HeaderValue,
     TypedHeader,
     decode_all,
-    encode_error,
-    encode_event,
-    encode_exception,
-    encode_message,
 )
+from llmkit.framing.eventstream_encode import encode_error, encode_event, encode_exception, encode_message
 
 eventstream = pytest.importorskip("botocore.eventstream")
 

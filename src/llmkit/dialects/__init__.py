@@ -2,8 +2,8 @@
 
 A dialect is looked up by name, lazily, so importing llmkit loads none of them. Beyond chat, a
 dialect implements only the operations its format has (``dialects.base``); ``operation`` tells
-the operations layer which, and ``check_spec`` holds a spec's declared capabilities and quirks to
-what its dialect implements.
+the operations layer which, and ``missing_methods`` what a dialect lacks for one (the registry
+holds each spec's declared capabilities and quirks to it: ``providers.check_spec``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
         ImagesDialect,
         RerankDialect,
     )
-    from llmkit.providers.spec import ProviderSpec
 
 # dialect name -> module that defines ``DIALECT``
 _MODULES: dict[str, str] = {
@@ -110,26 +109,3 @@ def require(
 
         raise NotSupportedError(f"the {dialect.name} wire format has no {op} operation in llmkit")
     return found
-
-
-def check_spec(spec: ProviderSpec, dialect: ChatDialect) -> None:
-    """A spec whose dialect cannot serve a declared capability, or reads another type of quirks,
-    is refused where it is registered rather than failing on its first call."""
-    from llmkit.dialects.base import Quirks
-    from llmkit.errors import ConfigurationError
-
-    for capability in sorted(spec.capabilities):
-        missing = missing_methods(dialect, capability)
-        if missing:
-            raise ConfigurationError(
-                f"provider {spec.name!r} declares the capability {capability!r}, but its dialect "
-                f"{dialect.name!r} lacks {', '.join(missing)}; drop the flag or implement them"
-            )
-    quirks, expected = spec.quirks, dialect.quirks_type
-    # A dialect with no quirks of its own reads the base class: no subclass of another dialect's.
-    fits = type(quirks) is Quirks if expected is Quirks else isinstance(quirks, expected)
-    if quirks is not None and not fits:
-        raise ConfigurationError(
-            f"provider {spec.name!r} has quirks of type {type(quirks).__name__}, but its dialect "
-            f"{dialect.name!r} reads {dialect.quirks_type.__name__}"
-        )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any
 
+from llmkit._retry_after import parse_retry_after as parse_retry_after
 from llmkit.errors import (
     APITimeoutError,
     AuthenticationError,
@@ -101,42 +100,6 @@ def count(value: Any, name: str, *, digits: bool = False) -> int:
     if digits and type(value) is str and value.isdigit():
         return int(value)
     raise ResponseDecodeError(f"{name} is {value!r}, not a token count")
-
-
-def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds the server asked us to wait.
-
-    ``retry-after-ms`` first, then ``retry-after`` as seconds or as an HTTP date.
-    """
-    ms = headers.get("retry-after-ms")
-    if ms:
-        try:
-            value = float(ms) / 1000
-            if value >= 0 and value == value and value != float("inf"):
-                return value
-        except ValueError:
-            pass
-    ra = headers.get("retry-after")
-    if not ra:
-        return None
-    try:
-        value = float(ra)
-    except ValueError:
-        try:
-            import time
-
-            when = parsedate_to_datetime(ra)
-            # An absurd zone offset ("-9999999999999") overflows building the datetime.
-            delta = when.timestamp() - time.time() if when is not None else None
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        if delta is None:
-            return None
-        # A date in the past says nothing useful: fall back to our own backoff.
-        return delta if delta > 0 else None
-    if value != value or value in (float("inf"), float("-inf")) or value < 0:
-        return None
-    return value
 
 
 def make_error(

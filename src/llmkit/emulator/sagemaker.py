@@ -42,7 +42,7 @@ from llmkit.emulator.bedrock import aws_error, check_sigv4, corrupt
 from llmkit.emulator.profiles import Profile
 from llmkit.emulator.script import Script, ScriptedError
 from llmkit.emulator.server import Emulator, EmuRequest, Reply
-from llmkit.transport.aws_eventstream import CONTENT_TYPE, encode_event, encode_exception
+from llmkit.framing.eventstream_encode import CONTENT_TYPE, encode_event, encode_exception
 
 __all__ = ["handle", "split_parts"]
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from llmkit import _args as A
 from llmkit import _constants as C
+from llmkit._proxy import check_proxy_url
 from llmkit._redact import mask, register_secret
 from llmkit._resolve import Resolved, resolve
 from llmkit._retry import RetryPolicy, Timeout
 from llmkit.errors import ConfigurationError
-from llmkit.transport.proxy import check_proxy_url
 
 
 @dataclass(frozen=True, slots=True)

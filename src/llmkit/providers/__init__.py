@@ -3,7 +3,7 @@
 ``FAMILIES`` names the providers each spec module defines, so the first ``anthropic/...`` call
 imports ``llmkit.providers.anthropic`` (and the Anthropic dialect) and nothing else; a test holds
 the index to the modules' ``SPECS``. Every spec is checked against its dialect as it is
-registered (``llmkit.dialects.check_spec``): a capability its dialect cannot serve, or quirks of
+registered (``check_spec``): a capability its dialect cannot serve, or quirks of
 another dialect's type, is a ConfigurationError there, not on a call.
 """
 
@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import importlib
 import threading
+from typing import TYPE_CHECKING
 
 from llmkit.errors import ConfigurationError
 from llmkit.providers.spec import Param, ProviderSpec
+
+if TYPE_CHECKING:
+    from llmkit.dialects.base import ChatDialect
 
 __all__ = ["FAMILIES", "Param", "ProviderSpec", "all_specs", "get_spec", "register"]
 
@@ -112,7 +116,7 @@ _lock = threading.RLock()
 
 
 def _check(spec: ProviderSpec) -> None:
-    from llmkit.dialects import check_spec, get_dialect
+    from llmkit.dialects import get_dialect
 
     check_spec(spec, get_dialect(spec.dialect))
 
@@ -178,3 +182,26 @@ def get_spec(name: str) -> ProviderSpec:
 
 def all_specs() -> list[ProviderSpec]:
     return sorted(_load().values(), key=lambda s: s.name)
+
+
+def check_spec(spec: ProviderSpec, dialect: ChatDialect) -> None:
+    """A spec whose dialect cannot serve a declared capability, or reads another type of quirks,
+    is refused where it is registered rather than failing on its first call."""
+    from llmkit.dialects import missing_methods
+    from llmkit.dialects.base import Quirks
+
+    for capability in sorted(spec.capabilities):
+        missing = missing_methods(dialect, capability)
+        if missing:
+            raise ConfigurationError(
+                f"provider {spec.name!r} declares the capability {capability!r}, but its dialect "
+                f"{dialect.name!r} lacks {', '.join(missing)}; drop the flag or implement them"
+            )
+    quirks, expected = spec.quirks, dialect.quirks_type
+    # A dialect with no quirks of its own reads the base class: no subclass of another dialect's.
+    fits = type(quirks) is Quirks if expected is Quirks else isinstance(quirks, expected)
+    if quirks is not None and not fits:
+        raise ConfigurationError(
+            f"provider {spec.name!r} has quirks of type {type(quirks).__name__}, but its dialect "
+            f"{dialect.name!r} reads {dialect.quirks_type.__name__}"
+        )

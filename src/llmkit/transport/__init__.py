@@ -1,1 +1,4 @@
-"""The only layer that does I/O (``sync_http``, ``async_http``), plus the pure framing decoders."""
+"""The only layer that does I/O: ``sync_http`` (httpx2) and ``async_http`` (aiohttp).
+
+It imports only the framing layer and the foundation, and only the clients import it, lazily.
+"""

@@ -12,17 +12,11 @@ import aiohttp
 from yarl import URL
 
 from llmkit import _constants as C
-from llmkit._retry import Timeout
+from llmkit._proxy import ProxyPolicy
+from llmkit._timeout import Timeout, phase
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
-from llmkit.transport.body import (
-    ACCEPT_ENCODING,
-    BodyDecoder,
-    check_headers,
-    declared_too_large,
-    phase,
-    too_large,
-)
-from llmkit.transport.proxy import ProxyPolicy
+from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
+from llmkit.framing.fields import check_headers
 from llmkit.wire import HttpRequest, HttpResponse
 
 
@@ -57,12 +51,10 @@ class AsyncTransport:
         self,
         *,
         max_connections: int = C.MAX_CONNECTIONS,
-        ssl: Any = True,
         proxy: str | None = None,
         max_response_bytes: int = C.MAX_RESPONSE_BYTES,
     ) -> None:
         self._max_connections = max_connections
-        self._ssl = ssl
         self._limit = max_response_bytes
         self._policy = ProxyPolicy.fixed(proxy) if proxy else ProxyPolicy.from_env()
         self._session: aiohttp.ClientSession | None = None
@@ -85,8 +77,8 @@ class AsyncTransport:
             # from this one: drop its sockets synchronously so nothing leaks.
             _drop_sessions(self._sessions)
             self._watchers.clear()
-            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
-            # auto_decompress=False: bodies are decoded by transport.body, in bounded pieces.
+            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=True)
+            # auto_decompress=False: bodies are decoded by framing.body, in bounded pieces.
             session = aiohttp.ClientSession(
                 connector=connector,
                 auto_decompress=False,

@@ -9,17 +9,11 @@ from typing import Any
 import httpx2
 
 from llmkit import _constants as C
-from llmkit._retry import Timeout
+from llmkit._proxy import ProxyPolicy
+from llmkit._timeout import Timeout, phase
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
-from llmkit.transport.body import (
-    ACCEPT_ENCODING,
-    BodyDecoder,
-    check_headers,
-    declared_too_large,
-    phase,
-    too_large,
-)
-from llmkit.transport.proxy import ProxyPolicy
+from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
+from llmkit.framing.fields import check_headers
 from llmkit.wire import HttpRequest, HttpResponse
 
 # Failures that happen before the server can have received the whole request: safe to repeat.
@@ -107,15 +101,14 @@ class SyncTransport:
         self,
         *,
         max_connections: int = C.MAX_CONNECTIONS,
-        max_keepalive: int = C.MAX_KEEPALIVE_CONNECTIONS,
         http_client: Any = None,
-        verify: Any = True,
         proxy: str | None = None,
         max_response_bytes: int = C.MAX_RESPONSE_BYTES,
     ) -> None:
         self._limit = max_response_bytes
-        self._limits = httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive)
-        self._verify = verify
+        self._limits = httpx2.Limits(
+            max_connections=max_connections, max_keepalive_connections=C.MAX_KEEPALIVE_CONNECTIONS
+        )
         # A caller's own httpx2.Client keeps its own proxy settings; ours follow ProxyPolicy.
         self._own = http_client is None
         policy = ProxyPolicy.fixed(proxy) if proxy else ProxyPolicy.from_env()
@@ -128,8 +121,9 @@ class SyncTransport:
 
     def _new_client(self, proxy: str | None) -> httpx2.Client:
         # An explicit transport: httpx2 then reads no proxy variables itself (ProxyPolicy does),
-        # while trust_env still lets SSL_CERT_FILE/SSL_CERT_DIR choose the CA bundle.
-        transport = httpx2.HTTPTransport(verify=self._verify, limits=self._limits, proxy=proxy)
+        # while trust_env still lets SSL_CERT_FILE/SSL_CERT_DIR choose the CA bundle. Certificates
+        # are always verified: a caller who needs another CA or client certificate passes http_client=.
+        transport = httpx2.HTTPTransport(verify=True, limits=self._limits, proxy=proxy)
         return httpx2.Client(
             transport=transport, follow_redirects=False, headers={"Accept-Encoding": ACCEPT_ENCODING}
         )

@@ -9,7 +9,7 @@ from typing import Any
 from llmkit.dialects.anthropic._errors import stream_error
 from llmkit.dialects.anthropic._response import citation_from, finish_reason, refusal_of, usage_from
 from llmkit.errors import ProviderError, ResponseDecodeError
-from llmkit.transport.sse import SSEDecoder
+from llmkit.framing.sse import SSEDecoder
 from llmkit.types import (
     Citation,
     CitationsUpdate,

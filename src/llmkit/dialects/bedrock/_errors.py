@@ -23,7 +23,7 @@ from llmkit.errors import (
     RateLimitError,
     ServerError,
 )
-from llmkit.transport.aws_eventstream import EventMessage
+from llmkit.framing.eventstream import EventMessage
 from llmkit.wire import HttpResponse
 
 # Exception names (HTTP ``x-amzn-ErrorType`` and in-stream ``:exception-type``, compared

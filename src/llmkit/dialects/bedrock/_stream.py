@@ -11,7 +11,7 @@ from llmkit.dialects.base import CallContext
 from llmkit.dialects.bedrock._errors import stream_error
 from llmkit.dialects.bedrock._response import citation_from, finish_reason, usage_from
 from llmkit.errors import LLMKitError, ResponseDecodeError
-from llmkit.transport.aws_eventstream import EventStreamDecoder
+from llmkit.framing.eventstream import EventStreamDecoder
 from llmkit.types import (
     Citation,
     CitationsUpdate,

@@ -22,7 +22,7 @@ from llmkit.errors import (
     ResponseDecodeError,
     ServerError,
 )
-from llmkit.transport.sse import SSEDecoder
+from llmkit.framing.sse import SSEDecoder
 from llmkit.types import (
     Citation,
     Completion,

@@ -10,7 +10,7 @@ from llmkit.dialects.openai_chat._errors import stream_error
 from llmkit.dialects.openai_chat._quirks import OpenAIQuirks
 from llmkit.dialects.openai_chat._response import delta_parts, parse_usage, reasoning_of, stop_reason
 from llmkit.errors import ProviderError, ResponseDecodeError
-from llmkit.transport.sse import SSEDecoder
+from llmkit.framing.sse import SSEDecoder
 from llmkit.types import (
     Citation,
     Finish,

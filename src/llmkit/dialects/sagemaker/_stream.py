@@ -13,7 +13,7 @@ from llmkit.dialects.sagemaker._errors import container_error, stream_exception
 from llmkit.dialects.sagemaker._options import QUIRKS
 from llmkit.dialects.sagemaker._response import tgi_details
 from llmkit.errors import LLMKitError, ResponseDecodeError
-from llmkit.transport.aws_eventstream import EventStreamDecoder
+from llmkit.framing.eventstream import EventStreamDecoder
 from llmkit.types import Citation, Finish, StreamEvent, TextDelta, UsageUpdate
 
 

@@ -14,7 +14,7 @@ from llmkit.emulator.bedrock._aws import request_id
 from llmkit.emulator.bedrock._converse import reasoning_signature, stop_reason_of, tool_use_id, usage_of
 from llmkit.emulator.script import Script, ScriptedError
 from llmkit.emulator.server import Reply
-from llmkit.transport.aws_eventstream import CONTENT_TYPE, encode_event, encode_exception
+from llmkit.framing.eventstream_encode import CONTENT_TYPE, encode_event, encode_exception
 
 # In-stream exception members of ConverseStreamOutput.
 STREAM_EXCEPTIONS = {

@@ -1,4 +1,4 @@
-"""Response bodies: decompression in bounded pieces, the size cap, and header checks.
+"""Response bodies: decompression in bounded pieces and the size cap.
 
 Pure code shared by both transports, which read raw bytes (httpx2's ``iter_raw``, aiohttp with
 ``auto_decompress=False``) and decode here, so a gzip bomb costs the same bounded memory sync and
@@ -7,26 +7,15 @@ async: no piece of output is ever larger than ``PIECE`` bytes, whatever the comp
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterator, Mapping
 
-from llmkit.errors import ConfigurationError, ResponseDecodeError, ResponseTooLargeError
+from llmkit.errors import ResponseDecodeError, ResponseTooLargeError
 
 # What the decoder below can undo; br and zstd are not advertised (their Python bindings are
 # optional and neither offers a bounded-output API in every version), so never asked for.
 ACCEPT_ENCODING = "gzip, deflate"
 PIECE = 256 * 1024
-
-
-# httpx2 turns a 0 s timeout into a non-blocking socket (a confusing connect error) and aiohttp
-# reads 0 as "no timeout at all"; both transports instead treat any value below this as this,
-# so 0 (or a tiny remainder of a total deadline) is a prompt APITimeoutError on either side.
-MIN_TIMEOUT = 0.001
-
-
-def phase(seconds: float | None) -> float | None:
-    return None if seconds is None else seconds if seconds >= MIN_TIMEOUT else MIN_TIMEOUT
 
 
 def too_large(limit: int, status: int | None, what: str = "response body") -> ResponseTooLargeError:
@@ -151,33 +140,3 @@ def declared_too_large(headers: Mapping[str, str], limit: int) -> bool:
         and int(declared) > limit
         and headers.get("content-encoding", "identity").strip().lower() == "identity"
     )
-
-
-# RFC 9110 field names are tokens; values are visible ASCII, spaces and tabs: never CR, LF or
-# NUL (which would end the header and let the next bytes be read as another one), and no
-# non-ASCII text, which httpx2 refuses and aiohttp would send as UTF-8, so it is refused on both.
-_BAD_NAME = re.compile(r"[^!#$%&'*+\-.^_`|~0-9A-Za-z]")
-_BAD_VALUE = re.compile(r"[^\t\x20-\x7e]")
-
-
-def check_headers(headers: Mapping[str, str]) -> None:
-    """ConfigurationError, before any network, for a header that cannot be sent as it is."""
-    # One scan over all names and one over all values keeps the common (valid) case cheap.
-    try:
-        names, values = "".join(headers), "".join(headers.values())
-        if _BAD_NAME.search(names) is None and _BAD_VALUE.search(values) is None:
-            return
-    except TypeError:  # a non-str name or value: found and named below
-        pass
-    for name, value in headers.items():
-        if not isinstance(name, str) or not name or _BAD_NAME.search(name):
-            raise ConfigurationError(
-                f"header name {name!r} is not a valid HTTP field name "
-                "(letters, digits and !#$%&'*+-.^_`|~ only)"
-            )
-        if not isinstance(value, str) or _BAD_VALUE.search(value):
-            # The value is never shown: it may be a credential (a key read with its trailing newline).
-            raise ConfigurationError(
-                f"the value of header {name!r} contains a line break, a control character or a "
-                "non-ASCII character; strip it (an API key read from a file often ends in a newline)"
-            )
