@@ -23,7 +23,7 @@ _EXPORTS: dict[str, str] = {
     # clients
     "Client": "llmkit.api",
     "AsyncClient": "llmkit.api",
-    "Timeout": "llmkit._retry",
+    "Timeout": "llmkit._timeout",
     "Stream": "llmkit._stream",
     "AsyncStream": "llmkit._stream",
     # types
@@ -78,9 +78,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from llmkit import errors as errors
-    from llmkit._retry import Timeout as Timeout
     from llmkit._stream import AsyncStream as AsyncStream
     from llmkit._stream import Stream as Stream
+    from llmkit._timeout import Timeout as Timeout
     from llmkit.api import AsyncClient as AsyncClient
     from llmkit.api import Client as Client
     from llmkit.errors import ConfigurationError as ConfigurationError
