@@ -22,8 +22,8 @@ import pytest
 
 import llmkit
 from llmkit import functions
-from llmkit.emulator import Emulator
-from llmkit.errors import LLMKitError, ResponseDecodeError
+from llmkit.emulator import Emulator, Script
+from llmkit.errors import LLMKitError, ResponseDecodeError, StructuredOutputError
 from llmkit.operations import EMBED, OPERATIONS, EmbedParams
 from llmkit.operations._codegen import render_api, render_functions
 from llmkit.operations.base import Prepared
@@ -122,3 +122,18 @@ def test_every_operation_is_exported_by_llmkit() -> None:
         assert getattr(llmkit, name) is not None
     for op in OPERATIONS:
         assert exports[op.method] == exports["a" + op.method] == "llmkit.functions"
+
+
+def test_the_shared_guard_leaves_a_typed_error_as_it_is(emu: Emulator) -> None:
+    """A StructuredOutputError keeps the validator's own error as its cause through the guard."""
+    pydantic = pytest.importorskip("pydantic")
+
+    class Answer(pydantic.BaseModel):
+        n: int
+
+    emu.script(Script(text='{"n": "not a number"}'))
+    with llmkit.Client(api_key=emu.api_key, base_url=emu.base_url("openai")) as client:
+        with pytest.raises(StructuredOutputError) as info:
+            client.complete("openai/gpt-4o-mini", "n?", response_format=Answer)
+    assert isinstance(info.value.__cause__, pydantic.ValidationError)
+    assert info.value.completion is not None

@@ -130,14 +130,14 @@ def prepare(op: Declaration[P], s: Settings, p: P) -> Prepared[Any]:
 def parse_response(op: Operation[P, R], p: Prepared[Any], resp: HttpResponse) -> R:
     """``op``'s parser on the response, behind the guard every operation shares: a bare exception
     from it (a new operation's parser that skipped ``_guard``) is a ResponseDecodeError naming the
-    provider, and no typed error keeps a bare exception (which may hold the body) as its cause."""
-    provider = p.resolved.spec.name
+    provider. Typed errors pass as they are: the dialect guards have scrubbed theirs, and a
+    StructuredOutputError keeps the validator's error as its cause on purpose."""
     try:
         return op.parse(p, resp)
-    except LLMKitError as exc:
-        raise _guard.scrubbed(exc, provider)
+    except LLMKitError:
+        raise
     except Exception as exc:
-        err = _guard.decode_error(exc, f"{op.name} response", provider, resp.body)
+        err = _guard.decode_error(exc, f"{op.name} response", p.resolved.spec.name, resp.body)
     raise err
 
 
