@@ -1427,6 +1427,21 @@ def make_config(ns: argparse.Namespace) -> Config:
     )
 
 
+def measure_first_calls(env: Env, cfg: Config) -> dict[str, dict[str, Any]]:
+    """``import llmkit`` plus a first call per provider family, each in a fresh process, the client
+    on one CPU and the emulator on another."""
+    if cfg.quiet_wait_s > 0 and time.monotonic() < cfg.quiet_until:
+        wait_for_quiet(cfg, None)
+
+    def client_cpu(cmd: list[str]) -> list[str]:
+        return env.pinned(0, cmd)
+
+    def server_cpu(cmd: list[str]) -> list[str]:
+        return env.pinned(1, cmd)
+
+    return first_call.measure_all(env.main_py, env.base_env, client_cpu, server_cpu, cfg.import_runs, log)
+
+
 def main(argv: list[str] | None = None) -> int:
     ns = parse_args(argv)
     if ns.worker:
@@ -1459,20 +1474,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"import {key}")
             imports[key] = measure_import(env, key, cfg.import_runs)
 
-    first: dict[str, dict[str, Any]] = {}
-    if "llmkit" in cfg.clients:
-        if cfg.quiet_wait_s > 0 and time.monotonic() < cfg.quiet_until:
-            wait_for_quiet(cfg, None)
-
-        def client_cpu(cmd: list[str]) -> list[str]:
-            return env.pinned(0, cmd)
-
-        def server_cpu(cmd: list[str]) -> list[str]:
-            return env.pinned(1, cmd)
-
-        first = first_call.measure_all(
-            env.main_py, env.base_env, client_cpu, server_cpu, cfg.import_runs, log
-        )
+    first = measure_first_calls(env, cfg) if "llmkit" in cfg.clients else {}
 
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {c: {m: [] for m in MEASURES} for c in cfg.clients}
     with MockServer(env) as server:

@@ -19,7 +19,7 @@ from llmkit._retry import Action, Flow, Send, Sleep
 from llmkit._stream import AsyncStream, Stream
 from llmkit.auth.base import Blocking
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
-from llmkit.operations.base import Common, Operation, StreamOperation, flow, prepare
+from llmkit.operations.base import Common, Operation, StreamOperation, flow, parse_response, prepare
 from llmkit.operations.settings import ClientOptions, Settings
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -133,7 +133,7 @@ class SyncDriver:
 
     def _call(self, op: Operation[P, R], params: P) -> R:
         prepared = prepare(op, self._settings, params)
-        return op.parse(prepared, self._drive(flow(prepared, False)))
+        return parse_response(op, prepared, self._drive(flow(prepared, False)))
 
     def _stream(self, op: StreamOperation[P], params: P) -> Stream:
         prepared = prepare(op, self._settings, params)
@@ -209,7 +209,7 @@ class AsyncDriver:
 
     async def _call(self, op: Operation[P, R], params: P) -> R:
         prepared = prepare(op, self._settings, params)
-        return op.parse(prepared, await self._drive(flow(prepared, False)))
+        return parse_response(op, prepared, await self._drive(flow(prepared, False)))
 
     def _stream(self, op: StreamOperation[P], params: P) -> AsyncStream:
         prepared = prepare(op, self._settings, params)

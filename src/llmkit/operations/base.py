@@ -18,7 +18,7 @@ from llmkit._headers import under
 from llmkit._resolve import Resolved
 from llmkit._retry import Flow, RetryPolicy, Timeout, send_flow
 from llmkit._stream import _StreamCore
-from llmkit.errors import NotSupportedError
+from llmkit.errors import LLMKitError, NotSupportedError
 from llmkit.operations.settings import Settings
 from llmkit.providers.spec import ProviderSpec
 from llmkit.wire import HttpRequest, HttpResponse
@@ -125,6 +125,20 @@ def prepare(op: Declaration[P], s: Settings, p: P) -> Prepared[Any]:
     if not r.spec.supports(op.capability):
         raise unsupported(r.spec, op.capability, op.what)
     return op.prepare(s, p, r)
+
+
+def parse_response(op: Operation[P, R], p: Prepared[Any], resp: HttpResponse) -> R:
+    """``op``'s parser on the response, behind the guard every operation shares: a bare exception
+    from it (a new operation's parser that skipped ``_guard``) is a ResponseDecodeError naming the
+    provider. Typed errors pass as they are: the dialect guards have scrubbed theirs, and a
+    StructuredOutputError keeps the validator's error as its cause on purpose."""
+    try:
+        return op.parse(p, resp)
+    except LLMKitError:
+        raise
+    except Exception as exc:
+        err = _guard.decode_error(exc, f"{op.name} response", p.resolved.spec.name, resp.body)
+    raise err
 
 
 def unsupported(spec: ProviderSpec, capability: str, what: str, why: str = "") -> NotSupportedError:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx2
 
 from llmkit import _constants as C
+from llmkit._headers import merge
 from llmkit._proxy import ProxyPolicy
 from llmkit._timeout import Timeout, phase
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
@@ -153,7 +154,9 @@ class SyncTransport:
         check_headers(req.headers)
         t = self._timeout(timeout)
         client = self._client if self._policy is None else self._client_for(req.url)
-        headers = {**req.headers, **self._extra} if self._extra else req.headers
+        # Our Accept-Encoding (what framing.body decodes) over a caller's own client's, in any
+        # case: one header, not two (the header rule, llmkit._headers).
+        headers = merge(req.headers, self._extra) if self._extra else req.headers
         failure: APIConnectionError | None = None
         try:
             r = client.send(
