@@ -9,31 +9,18 @@ metadata server over HTTP), and credential files, read again on every call that 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _resolve_recorder import HeadRecorder
 
 import llmkit
 from llmkit.auth import google as gauth
 from llmkit.auth.base import AuthInputs, Blocking
 from llmkit.wire import HttpRequest
-
-
-def _load_recorder() -> Any:
-    path = Path(__file__).with_name("_resolve_recorder.py")
-    spec = importlib.util.spec_from_file_location("_resolve_recorder", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HeadRecorder = _load_recorder().HeadRecorder
-
 
 GEMINI_BODY = {
     "candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]}, "finishReason": "STOP"}],

@@ -9,8 +9,6 @@ caller's header of the same name (docs/security.md).
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,16 +49,7 @@ CREDENTIAL = {
 }
 
 
-def _load_recorder() -> Any:
-    path = Path(__file__).with_name("_resolve_recorder.py")
-    spec = importlib.util.spec_from_file_location("_resolve_recorder", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HeadRecorder = _load_recorder().HeadRecorder
+from _resolve_recorder import HeadRecorder  # noqa: E402  (tests/structure/conftest.py puts it on sys.path)
 
 
 def _call(mode: str, model: str, **kw: Any) -> None:

@@ -1,0 +1,9 @@
+"""The structure tests' shared helper (``_resolve_recorder``) is imported by name: the suite runs
+with --import-mode=importlib, which puts no test folder on sys.path, so this one is put there."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
