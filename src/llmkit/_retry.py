@@ -153,6 +153,7 @@ def _send_flow(
     deadline: float | None,
 ) -> Flow:
     retries = 0
+    reauthorized = False
 
     def budget() -> Timeout:
         # Every request of the call (token exchanges included) gets at most what is left.
@@ -194,6 +195,11 @@ def _send_flow(
         else:
             if 200 <= resp.status < 300:
                 return resp
+            if resp.status == 401 and not reauthorized and _token_rejected(auth, attempt, resp):
+                # The token expired early (revoked, clock skew): once per call, a new one and
+                # the request again at once; not a retry (no wait, not counted).
+                reauthorized = True
+                continue
             delay = _retry_delay(resp, to_error, policy, retries, provider)
         if deadline is not None and policy.clock() + delay >= deadline:
             raise APITimeoutError(
@@ -201,6 +207,12 @@ def _send_flow(
             )
         yield Sleep(delay)
         retries += 1
+
+
+def _token_rejected(auth: Auth, sent: HttpRequest, resp: HttpResponse) -> bool:
+    """Whether a token-exchange auth took this 401 as its token's expiry (and forgot the token)."""
+    rejected: Callable[[HttpRequest, HttpResponse], bool] | None = getattr(auth, "token_rejected", None)
+    return rejected is not None and rejected(sent, resp)
 
 
 def _retry_delay(

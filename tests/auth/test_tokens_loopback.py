@@ -25,7 +25,7 @@ from llmkit.auth import google as gauth
 from llmkit.auth.tokens import TokenManager
 from llmkit.emulator import Emulator, Script, add_profile, google_oauth
 from llmkit.emulator import gemini as emu_gemini
-from llmkit.emulator.profiles import Profile
+from llmkit.emulator.profiles import PROFILES, Profile
 from llmkit.emulator.server import EmuRequest, Reply, json_reply
 from llmkit.errors import APITimeoutError, AuthenticationError
 from llmkit.providers import get_spec, register
@@ -43,8 +43,16 @@ for _spec in SPECS:
         get_spec(_spec.name)
     except llmkit.ConfigurationError:
         register(_spec)
-for _profile in (emu_gemini.VERTEX, google_oauth.PROFILE, GATED):
+for _profile in (emu_gemini.VERTEX, google_oauth.PROFILE):
     add_profile(_profile)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _gated_profile() -> Iterator[None]:
+    # Only while this module runs: other tests list the emulator's profiles.
+    add_profile(GATED)
+    yield
+    PROFILES.pop(GATED.name, None)
 
 
 class Gate:

@@ -127,6 +127,16 @@ class _RefreshingAuth:
         response = yield self.token_request(clock())
         return parse_token_response(response, now=clock())
 
+    def token_rejected(self, sent: HttpRequest, response: HttpResponse) -> bool:
+        """A 401 saying the bearer token ``sent`` carried is invalid (Google: ``UNAUTHENTICATED``,
+        or ``error="invalid_token"``): forget that token, so the one resend the retry loop then
+        makes gets a new one. False (no resend) for any other answer."""
+        challenge = response.headers.get("www-authenticate", "")
+        if "invalid_token" not in challenge and b"UNAUTHENTICATED" not in response.body[:4096]:
+            return False
+        value = sent.headers.get("authorization", "")
+        return value.startswith("Bearer ") and self._tokens.invalidate(value[len("Bearer ") :])
+
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
         token = yield from self._tokens.token_flow(self._exchange)
         put(request.headers, "authorization", f"Bearer {token}")

@@ -102,11 +102,14 @@ class TokenManager:
         if inflight is not None:
             inflight.set_result(_Outcome(token, error))
 
-    def invalidate(self, token: str) -> None:
-        """Forget ``token`` (the server said it expired); a newer one is kept."""
+    def invalidate(self, token: str) -> bool:
+        """Forget ``token`` (the server said it expired); a newer one is kept. True when the
+        next caller gets another token than ``token`` (so a resend is worth making)."""
         with self._lock:
             if self._token == token:
                 self._token, self._expires_at = None, 0.0
+                return True
+            return self._token is not None or self._inflight is not None
 
     def token_flow(self, fetch: Callable[[], TokenFlow]) -> TokenSteps:
         """The current token, refreshing through ``fetch()`` or joining a refresh as needed."""
