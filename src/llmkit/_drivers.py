@@ -10,6 +10,7 @@ send, sleep and run a blocking credential refresh: ``httpx2`` and ``time.sleep``
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
 import time
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from llmkit._retry import Action, Flow, Send, Sleep
 from llmkit._stream import AsyncStream, Stream
-from llmkit.auth.base import Blocking
+from llmkit.auth.base import Blocking, Join
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
 from llmkit.operations.base import Common, Operation, StreamOperation, flow, parse_response, prepare
 from llmkit.operations.settings import ClientOptions, Settings
@@ -61,6 +62,26 @@ async def _off_loop(action: Blocking) -> Any:
         pass
     # (The thread runs on to its end; a blocking library call cannot be interrupted.)
     raise APITimeoutError("total timeout reached while refreshing credentials")
+
+
+_JOIN_TIMEOUT = "total timeout reached while waiting for another call's token refresh"
+
+
+def _wait(action: Join) -> Any:
+    try:
+        return action.future.result(action.timeout)
+    except concurrent.futures.TimeoutError:
+        pass
+    raise APITimeoutError(_JOIN_TIMEOUT)
+
+
+async def _joined(action: Join) -> Any:
+    # Shielded: a waiter that gives up must not cancel the refresh the others still wait for.
+    try:
+        return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(action.future)), action.timeout)
+    except TimeoutError:
+        pass
+    raise APITimeoutError(_JOIN_TIMEOUT)
 
 
 def _check_http_client(http_client: object) -> None:
@@ -123,6 +144,8 @@ class SyncDriver:
                 elif type(step) is Sleep:
                     time.sleep(step.seconds)
                     result = None
+                elif type(step) is Join:  # another caller's token refresh
+                    result = _wait(step)
                 else:  # a credential library's blocking refresh
                     result = cast(Blocking, step).fn()
             except LLMKitError as exc:
@@ -199,6 +222,8 @@ class AsyncDriver:
                 elif type(step) is Sleep:
                     await asyncio.sleep(step.seconds)
                     result = None
+                elif type(step) is Join:  # another caller's token refresh, awaited
+                    result = await _joined(step)
                 else:  # a credential library's blocking refresh: off the event loop
                     result = await _off_loop(cast(Blocking, step))
             except LLMKitError as exc:

@@ -4,7 +4,8 @@
 token requests of auth flows) and the sync or async driver carries them out,
 sending responses back in or throwing transport errors into it. Token requests go out as
 ``Send`` actions too, under the call's remaining deadline, and a credential library's blocking
-refresh as a ``Blocking`` action (run inline by the sync driver, in a thread by the async one). Nothing here
+refresh as a ``Blocking`` action (run inline by the sync driver, in a thread by the async one), and
+a wait for another caller's token refresh as a ``Join`` (under the same deadline). Nothing here
 does I/O, so the whole policy is tested without sockets or sleeping.
 """
 
@@ -22,7 +23,7 @@ from llmkit._retry_after import parse_retry_after
 
 # Timeout lives in _timeout (transport needs it, and may import nothing this high); re-exported.
 from llmkit._timeout import Timeout as Timeout
-from llmkit.auth.base import Auth, AuthFlow, Blocking
+from llmkit.auth.base import Auth, AuthFlow, Blocking, Join
 from llmkit.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -86,7 +87,7 @@ class Sleep:
     seconds: float
 
 
-Action = Send | Sleep | Blocking
+Action = Send | Sleep | Blocking | Join
 Flow = Generator[Action, Any, HttpResponse]
 Budget = Callable[[], Timeout]
 
@@ -109,6 +110,8 @@ def _run_auth(signing: AuthFlow, budget: Budget) -> Generator[Action, Any, HttpR
         while True:
             if isinstance(outgoing, Blocking):
                 action: Action = Blocking(outgoing.fn, budget().total)
+            elif isinstance(outgoing, Join):  # another caller's refresh: wait, within the deadline
+                action = Join(outgoing.future, budget().total)
             else:  # a token request: a plain, non-streamed send under what is left of the deadline
                 action = Send(outgoing, False, budget())
             try:
@@ -150,6 +153,7 @@ def _send_flow(
     deadline: float | None,
 ) -> Flow:
     retries = 0
+    reauthorized = False
 
     def budget() -> Timeout:
         # Every request of the call (token exchanges included) gets at most what is left.
@@ -191,6 +195,11 @@ def _send_flow(
         else:
             if 200 <= resp.status < 300:
                 return resp
+            if resp.status == 401 and not reauthorized and _token_rejected(auth, attempt, resp):
+                # The token expired early (revoked, clock skew): once per call, a new one and
+                # the request again at once; not a retry (no wait, not counted).
+                reauthorized = True
+                continue
             delay = _retry_delay(resp, to_error, policy, retries, provider)
         if deadline is not None and policy.clock() + delay >= deadline:
             raise APITimeoutError(
@@ -198,6 +207,12 @@ def _send_flow(
             )
         yield Sleep(delay)
         retries += 1
+
+
+def _token_rejected(auth: Auth, sent: HttpRequest, resp: HttpResponse) -> bool:
+    """Whether a token-exchange auth took this 401 as its token's expiry (and forgot the token)."""
+    rejected: Callable[[HttpRequest, HttpResponse], bool] | None = getattr(auth, "token_rejected", None)
+    return rejected is not None and rejected(sent, resp)
 
 
 def _retry_delay(

@@ -2,7 +2,8 @@
 
 Entra ID comes from any callable that returns a token string (``azure_ad_token_provider=``,
 the same contract as ``azure.identity.get_bearer_token_provider``), from a fixed token
-(``azure_ad_token=``), from an ``azure-identity`` credential object (``azure_credential=``), or,
+(``azure_ad_token=``), from an ``azure-identity`` credential object (``azure_credential=``; its
+tokens are cached to their ``expires_on`` by ``llmkit.auth.tokens``, one refresh at a time), or,
 with ``entra_id=True``, from ``DefaultAzureCredential`` (install the ``llmkit[azure]`` extra; it
 is imported only then). The provider is called once per request, so it may cache and refresh.
 """
@@ -16,6 +17,7 @@ from typing import Any
 from llmkit._headers import put
 from llmkit._redact import mask, register_secret
 from llmkit.auth.base import Auth, AuthFactory, AuthFlow, AuthInputs, Blocking, HeaderAuth, guarded
+from llmkit.auth.tokens import TokenFlow, shared_manager
 from llmkit.errors import ConfigurationError
 from llmkit.wire import HttpRequest
 
@@ -68,12 +70,43 @@ class KeyHeadersAuth:
         return f"KeyHeadersAuth(headers={list(self.headers)}, key={mask(self.key)})"
 
 
-def _credential_provider(credential: Any, scope: str) -> TokenProvider:
-    def provide() -> str:
-        token = credential.get_token(scope).token
-        return str(token)
+class CredentialTokenAuth:
+    """``Authorization: Bearer`` from an azure-identity credential's ``get_token(scope)``.
 
-    return provide
+    Its ``AccessToken`` says when it expires, so the token is kept in the credential's one
+    ``TokenManager`` (per scope) and refreshed once for all concurrent callers; a token without
+    ``expires_on`` is used for its request only."""
+
+    __slots__ = ("_tokens", "credential", "scope")
+
+    def __init__(self, credential: Any, scope: str) -> None:
+        self.credential = credential
+        self.scope = scope
+        self._tokens = shared_manager(credential, "Microsoft Entra ID token refresh", scope)
+
+    def auth_flow(self, request: HttpRequest) -> AuthFlow:
+        token = yield from self._tokens.token_flow(self._fetch)
+        put(request.headers, "authorization", "Bearer " + token)
+        return request
+
+    def _fetch(self) -> TokenFlow:
+        # azure-identity refreshes with blocking HTTP: off the event loop in async.
+        got: tuple[str, float] = yield Blocking(self._get)
+        return got
+
+    def _get(self) -> tuple[str, float]:
+        access = guarded(lambda: self.credential.get_token(self.scope), "the Microsoft Entra ID credential")
+        token = getattr(access, "token", None)
+        if not isinstance(token, str) or not token:
+            raise ConfigurationError("the Azure credential returned no token")
+        register_secret(token)
+        expires_on = getattr(access, "expires_on", None)
+        if isinstance(expires_on, (int, float)) and not isinstance(expires_on, bool):
+            return token, float(expires_on)
+        return token, self._tokens.clock()  # unknown lifetime: not reused
+
+    def __repr__(self) -> str:
+        return f"CredentialTokenAuth({type(self.credential).__name__}, scope={self.scope!r})"
 
 
 def default_credential_provider(scope: str = COGNITIVE_SERVICES_SCOPE) -> TokenProvider:
@@ -104,7 +137,7 @@ def _token_auth(inputs: AuthInputs, scope: str) -> Auth | None:
         register_secret(str(token))
         return HeaderAuth("authorization", str(token), "Bearer ")
     if credential is not None:
-        return BearerTokenAuth(_credential_provider(credential, scope))
+        return CredentialTokenAuth(credential, scope)
     if entra:
         return BearerTokenAuth(default_credential_provider(scope))
     return None

@@ -10,6 +10,8 @@ serves the sync and the async client alike.
 A flow may also yield a ``Blocking`` call: a credential library's refresh that does
 its own blocking I/O (google-auth, azure-identity, botocore). The sync client runs it
 inline; the async client runs it in a worker thread, so it never stalls the event loop.
+And it may yield a ``Join``: wait for a refresh another caller is running (``llmkit.auth.tokens``)
+rather than send its own; the sync client waits on the future, the async client awaits it.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from llmkit._headers import put
 from llmkit._redact import MASK, mask, redact_text
 from llmkit.errors import APIConnectionError, AuthenticationError, LLMKitError
 from llmkit.wire import HttpRequest
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 
@@ -40,7 +45,18 @@ class Blocking:
     timeout: float | None = None
 
 
-AuthFlow = Generator[HttpRequest | Blocking, Any, HttpRequest]
+@dataclass(slots=True)
+class Join:
+    """Wait for a token refresh another caller owns (its future's result is sent back in).
+
+    ``timeout`` is what is left of the call's total deadline (set by the retry loop): both
+    drivers stop waiting then with ``APITimeoutError``; the refresh itself runs on."""
+
+    future: Future[Any]
+    timeout: float | None = None
+
+
+AuthFlow = Generator[HttpRequest | Blocking | Join, Any, HttpRequest]
 
 # Library exceptions whose names say the network, not the credential, failed.
 _TRANSPORT_FAILURES = ("TransportError", "ServiceRequestError", "ConnectionError", "EndpointConnectionError")

@@ -18,7 +18,9 @@ re-exports the names of both.
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -47,6 +49,7 @@ from llmkit.auth.google_token import (
     form_request,
     parse_token_response,
 )
+from llmkit.auth.tokens import TokenFlow, shared_manager
 from llmkit.errors import AuthenticationError, ConfigurationError
 from llmkit.wire import HttpRequest
 
@@ -107,43 +110,71 @@ class AccessTokenAuth:
 
 class GoogleAuthLibraryAuth:
     """Credentials from google-auth. Its refresh does its own (blocking) HTTP via ``requests``,
-    so llmkit uses it only for the ADC sources it cannot read itself."""
+    so llmkit uses it only for the ADC sources it cannot read itself.
+
+    The token is kept in the one ``TokenManager`` of this credentials object (shared by every
+    Auth made for it): a refresh is one ``Blocking`` call, whoever else needs a token waits for it."""
 
     def __init__(self, credentials: Any) -> None:
         self.credentials = credentials
-        self._lock = threading.Lock()
+        self._tokens = shared_manager(credentials, "google-auth refresh")
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
-        credentials = self.credentials
-        token = credentials.token if credentials.valid else None
-        if token is None:
-            # google-auth refreshes with its own blocking HTTP: off the event loop in async.
-            token = yield Blocking(self._refresh)
-        if not isinstance(token, str) or not token:
-            raise AuthenticationError("google-auth credentials gave no access token after a refresh")
-        register_secret(token)
+        token = yield from self._tokens.token_flow(self._fetch)
         put(request.headers, "authorization", f"Bearer {token}")
         quota = getattr(self.credentials, "quota_project_id", None)
         if quota:
             put_default(request.headers, "x-goog-user-project", str(quota))
         return request
-        yield  # pragma: no cover
 
-    def _refresh(self) -> Any:
+    def _fetch(self) -> TokenFlow:
+        held = self._held()
+        if held is not None:  # the library already holds a token good past the margin: no I/O
+            return held
+        # google-auth refreshes with its own blocking HTTP: off the event loop in async.
+        got: tuple[str, float] = yield Blocking(self._refresh)
+        return got
+
+    def _held(self) -> tuple[str, float] | None:
+        credentials = self.credentials
+        token: Any = credentials.token
+        if not credentials.valid or not isinstance(token, str) or not token:
+            return None
+        expiry = _library_expiry(credentials)
+        if expiry - self._tokens.clock() <= self._tokens.margin:
+            return None
+        register_secret(token)
+        return token, expiry
+
+    def _refresh(self) -> tuple[str, float]:
         try:
             from google.auth.transport.requests import Request
         except ImportError:
             raise ConfigurationError(
                 f"refreshing google-auth credentials needs requests; {_GCP_EXTRA}"
             ) from None
-        with self._lock:  # one refresh at a time; a thread that waited finds the token fresh
-            if not self.credentials.valid:
-                guarded(lambda: self.credentials.refresh(Request()), "refreshing google-auth credentials")
-            token: Any = self.credentials.token
-            return token
+        credentials = self.credentials
+        # The manager's timing decides (its margin), not the library's own threshold.
+        if self._held() is None:
+            guarded(lambda: credentials.refresh(Request()), "refreshing google-auth credentials")
+        token: Any = credentials.token
+        if not isinstance(token, str) or not token:
+            raise AuthenticationError("google-auth credentials gave no access token after a refresh")
+        register_secret(token)
+        return token, _library_expiry(credentials)
 
     def __repr__(self) -> str:
         return f"GoogleAuthLibraryAuth({type(self.credentials).__name__})"
+
+
+def _library_expiry(credentials: Any) -> float:
+    """Epoch seconds from google-auth's ``expiry`` (a naive UTC datetime; None: no expiry)."""
+    expiry = getattr(credentials, "expiry", None)
+    if expiry is None:
+        return math.inf
+    if expiry.tzinfo is None:
+        expiry = expiry.replace(tzinfo=datetime.UTC)
+    return float(expiry.timestamp())
 
 
 # ---------------------------------------------------------------- credentials → Auth

@@ -1,18 +1,17 @@
 """Google OAuth token exchange, sans-I/O, and the cache that shares one token per credential.
 
 The token exchange is a request the flow *yields*; the transport sends it and
-sends the response back. Tokens are refreshed ``REFRESH_MARGIN`` seconds before
-they expire; while one flow refreshes a still-valid token, other flows keep
-using it, so a busy client makes one refresh, not one per request.
+sends the response back. The cache is ``llmkit.auth.tokens.TokenManager``: tokens are
+refreshed ``REFRESH_MARGIN`` seconds before they expire; while one flow refreshes a
+still-valid token, other flows keep using it, and flows with no usable token wait for
+that one exchange, so a busy client makes one refresh, not one per request.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import threading
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +25,7 @@ from llmkit.auth.google_jwt import (
     ServiceAccountKey,
     build_assertion,
 )
+from llmkit.auth.tokens import REFRESH_MARGIN, Clock, TokenFlow, TokenManager
 from llmkit.errors import AuthenticationError, ConfigurationError
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -41,10 +41,6 @@ __all__ = [
 ]
 
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-# Refresh a token this many seconds before it expires.
-REFRESH_MARGIN = 300.0
-
-Clock = Callable[[], float]
 
 
 def form_request(url: str, fields: Mapping[str, str]) -> HttpRequest:
@@ -112,57 +108,37 @@ def token_lifetime(expires_in: Any, what: str) -> float:
     return min(max(seconds, 0.0), MAX_TOKEN_LIFETIME)
 
 
-class _TokenCache:
-    """One credential's current token, shared by every flow (and thread) using it."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._refreshing = False
-
-    def token_or_claim(self) -> str | None:
-        """A token to use now, or None when the caller must refresh (the caller then owns the refresh)."""
-        with self._lock:
-            now = self.clock()
-            if self._token is not None and now < self._expires_at - REFRESH_MARGIN:
-                return self._token
-            if self._token is not None and now < self._expires_at and self._refreshing:
-                return self._token  # someone else is already refreshing; the old token still works
-            self._refreshing = True
-            return None
-
-    def store(self, token: str, expires_at: float) -> None:
-        with self._lock:
-            self._token, self._expires_at, self._refreshing = token, expires_at, False
-
-    def release(self) -> None:
-        with self._lock:
-            self._refreshing = False
-
-
 class _RefreshingAuth:
-    """A bearer token from an OAuth exchange; subclasses say what request obtains one."""
+    """A bearer token from an OAuth exchange; subclasses say what request obtains one.
+
+    The token lives in a ``TokenManager`` (one per Auth, and ``from_info`` keeps one Auth per
+    credential): cached, refreshed ``REFRESH_MARGIN`` early, one exchange for all concurrent callers."""
 
     quota_project: str | None = None
 
     def __init__(self, clock: Clock | None = None) -> None:
-        self._cache = _TokenCache(clock or time.time)
+        self._tokens = TokenManager("Google token exchange", clock)
 
     def token_request(self, now: float) -> HttpRequest:
         raise NotImplementedError
 
+    def _exchange(self) -> TokenFlow:
+        clock = self._tokens.clock
+        response = yield self.token_request(clock())
+        return parse_token_response(response, now=clock())
+
+    def token_rejected(self, sent: HttpRequest, response: HttpResponse) -> bool:
+        """A 401 saying the bearer token ``sent`` carried is invalid (Google: ``UNAUTHENTICATED``,
+        or ``error="invalid_token"``): forget that token, so the one resend the retry loop then
+        makes gets a new one. False (no resend) for any other answer."""
+        challenge = response.headers.get("www-authenticate", "")
+        if "invalid_token" not in challenge and b"UNAUTHENTICATED" not in response.body[:4096]:
+            return False
+        value = sent.headers.get("authorization", "")
+        return value.startswith("Bearer ") and self._tokens.invalidate(value[len("Bearer ") :])
+
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
-        token = self._cache.token_or_claim()
-        if token is None:
-            try:
-                response = yield self.token_request(self._cache.clock())
-                token, expires_at = parse_token_response(response, now=self._cache.clock())
-            except BaseException:
-                self._cache.release()
-                raise
-            self._cache.store(token, expires_at)
+        token = yield from self._tokens.token_flow(self._exchange)
         put(request.headers, "authorization", f"Bearer {token}")
         if self.quota_project:
             put_default(request.headers, "x-goog-user-project", self.quota_project)
