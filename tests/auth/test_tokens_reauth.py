@@ -37,25 +37,7 @@ UNAUTHENTICATED = b'{"error": {"code": 401, "message": "invalid credentials.", "
 
 @pytest.fixture(scope="module")
 def service_account(emulator: Emulator) -> dict[str, Any]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    email = "reauth@test-proj.iam.gserviceaccount.com"
-    google_oauth.register_service_account(emulator, email, public)
-    return {
-        "type": "service_account",
-        "project_id": "test-proj",
-        "private_key_id": "reauth-kid",
-        "private_key": pem,
-        "client_email": email,
-        "token_uri": f"{emulator.url}/google_oauth/token",
-    }
+    return google_oauth.new_service_account(emulator, "reauth")
 
 
 @pytest.fixture

@@ -59,25 +59,7 @@ def ai(emu: Emulator) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def service_account(emulator: Emulator) -> dict[str, Any]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    email = "loopback@test-proj.iam.gserviceaccount.com"
-    google_oauth.register_service_account(emulator, email, public)
-    return {
-        "type": "service_account",
-        "project_id": "test-proj",
-        "private_key_id": "loopback-kid",
-        "private_key": pem,
-        "client_email": email,
-        "token_uri": f"{emulator.url}/google_oauth/token",
-    }
+    return google_oauth.new_service_account(emulator, "loopback")
 
 
 @pytest.fixture

@@ -64,6 +64,32 @@ def register_service_account(emu: Emulator, client_email: str, public_key_pem: s
     store_for(emu).service_accounts[client_email] = public_key_pem
 
 
+def new_service_account(emu: Emulator, name: str, *, token_path: str = "google_oauth") -> dict[str, Any]:
+    """A service-account key file's contents for a fresh RSA key made now (needs ``cryptography``),
+    registered with the emulator: pass it as ``service_account=`` / ``credentials_info``.
+    ``token_path`` is the profile whose token endpoint the key names (a test may serve its own)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    email = f"{name}@test-proj.iam.gserviceaccount.com"
+    register_service_account(emu, email, public.decode())
+    return {
+        "type": "service_account",
+        "project_id": "test-proj",
+        "private_key_id": f"{name}-kid",
+        "private_key": pem,
+        "client_email": email,
+        "token_uri": f"{emu.url}/{token_path}/token",
+    }
+
+
 def register_user(emu: Emulator, client_id: str, client_secret: str, refresh_token: str) -> None:
     store_for(emu).users[refresh_token] = (client_id, client_secret)
 
