@@ -243,6 +243,16 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def exception_text(exc: BaseException, headers: Mapping[str, str] | None) -> str:
+    """An HTTP library's exception message with the request's header values masked (a library may
+    quote the request it failed on, credentials included); for both transports."""
+    text = str(exc)
+    for value in (headers or {}).values():
+        if len(value) >= 6 and value in text:
+            text = text.replace(value, "***")
+    return text
+
+
 def mask(value: str | None) -> str:
     """A repr-safe stand-in for a secret: never more than its last two characters."""
     if not value:

@@ -13,6 +13,7 @@ from yarl import URL
 
 from llmkit import _constants as C
 from llmkit._proxy import ProxyPolicy
+from llmkit._redact import exception_text
 from llmkit._timeout import Timeout, phase
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
@@ -24,24 +25,16 @@ def map_error(exc: BaseException, headers: Mapping[str, str] | None = None) -> A
     """Translate aiohttp's exceptions. Like the sync twin, the result keeps no reference to
     ``exc`` (it holds the request's headers) and masks any header value its text quotes."""
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        err: APIConnectionError = APITimeoutError(f"timed out connecting: {_text(exc, headers)}")
+        err: APIConnectionError = APITimeoutError(f"timed out connecting: {exception_text(exc, headers)}")
         err.before_send = True
     elif isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         err = APITimeoutError(f"timed out waiting for the server: {type(exc).__name__}")
     elif isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS handshake, proxy
-        err = APIConnectionError(f"could not connect: {_text(exc, headers)}")
+        err = APIConnectionError(f"could not connect: {exception_text(exc, headers)}")
         err.before_send = True
     else:
-        err = APIConnectionError(f"{type(exc).__name__}: {_text(exc, headers)}")
+        err = APIConnectionError(f"{type(exc).__name__}: {exception_text(exc, headers)}")
     return err
-
-
-def _text(exc: BaseException, headers: Mapping[str, str] | None) -> str:
-    text = str(exc)
-    for value in (headers or {}).values():
-        if len(value) >= 6 and value in text:
-            text = text.replace(value, "***")
-    return text
 
 
 class AsyncTransport:

@@ -11,6 +11,7 @@ import httpx2
 from llmkit import _constants as C
 from llmkit._headers import merge
 from llmkit._proxy import ProxyPolicy
+from llmkit._redact import exception_text
 from llmkit._timeout import Timeout, phase
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
@@ -30,28 +31,20 @@ def map_error(exc: httpx2.HTTPError, headers: Mapping[str, str] | None = None) -
     credential headers; and any header value the message happens to quote is masked.
     """
     if isinstance(exc, httpx2.ConnectTimeout):
-        err: APIConnectionError = APITimeoutError(f"timed out connecting: {_text(exc, headers)}")
+        err: APIConnectionError = APITimeoutError(f"timed out connecting: {exception_text(exc, headers)}")
     elif isinstance(exc, httpx2.PoolTimeout):
         err = APITimeoutError("timed out waiting for a free connection in the pool")
     elif isinstance(exc, httpx2.TimeoutException):
         err = APITimeoutError(f"timed out waiting for the server: {type(exc).__name__}")
     elif isinstance(exc, httpx2.ConnectError):
-        err = APIConnectionError(f"could not connect: {_text(exc, headers)}")
+        err = APIConnectionError(f"could not connect: {exception_text(exc, headers)}")
     elif isinstance(exc, httpx2.LocalProtocolError):
         # h11 quotes the offending header (maybe a key): say only what kind of failure it was.
         err = APIConnectionError("the request could not be sent: httpx2 refused it as malformed")
     else:
-        err = APIConnectionError(f"{type(exc).__name__}: {_text(exc, headers)}")
+        err = APIConnectionError(f"{type(exc).__name__}: {exception_text(exc, headers)}")
     err.before_send = isinstance(exc, _BEFORE_SEND + _UNSENT)
     return err
-
-
-def _text(exc: BaseException, headers: Mapping[str, str] | None) -> str:
-    text = str(exc)
-    for value in (headers or {}).values():
-        if len(value) >= 6 and value in text:
-            text = text.replace(value, "***")
-    return text
 
 
 def _h11_of(r: httpx2.Response) -> Any:
