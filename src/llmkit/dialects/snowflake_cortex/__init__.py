@@ -147,8 +147,13 @@ class SnowflakeCortexDialect:
             err = _anthropic.DIALECT.parse_error(resp, ctx)
         else:  # {"code", "message"} and OpenAI's envelope alike
             err = _openai.classify(resp.status, body, ctx, resp, _openai.DEFAULT_QUIRKS)
-        if isinstance(err, AuthenticationError) and _AUTH_HINT not in err.args[0]:
-            err.args = (err.args[0] + _AUTH_HINT, *err.args[1:])
+        if isinstance(err, AuthenticationError) and _AUTH_HINT not in err.message:
+            err.message += _AUTH_HINT
+            err.args = (err.message,)
+        if err.request_id is None:  # Snowflake names its request id header its own way
+            err.request_id = resp.headers.get("x-snowflake-request-id") or resp.headers.get(
+                "X-Snowflake-Request-ID"
+            )
         return err
 
     def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
