@@ -151,9 +151,7 @@ class SnowflakeCortexDialect:
             err.message += _AUTH_HINT
             err.args = (err.message,)
         if err.request_id is None:  # Snowflake names its request id header its own way
-            err.request_id = resp.headers.get("x-snowflake-request-id") or resp.headers.get(
-                "X-Snowflake-Request-ID"
-            )
+            err.request_id = resp.headers.get("x-snowflake-request-id")
         return err
 
     def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
