@@ -130,6 +130,15 @@ def _digest(value: str | bytes | None) -> str:
     return hashlib.sha256(value.encode() if isinstance(value, str) else value).hexdigest()
 
 
+def _register_key_text(data: bytes) -> None:
+    """The key's text and each of its PEM lines, so an echo of any of them is masked."""
+    text = data.decode("latin-1")
+    register_secret(text)
+    for line in text.splitlines():
+        if len(line) >= 16 and not line.startswith("-----"):
+            register_secret(line)
+
+
 def _cached_key(ident: tuple[Any, ...], load: Any) -> KeyPair:
     with _LOCK:
         found = _KEYS.get(ident)
@@ -156,6 +165,7 @@ def _key_from_path(path: str, passphrase: str | None, where: str) -> KeyPair:
         try:
             with open(path, "rb") as f:
                 data = f.read()
+            _register_key_text(data)
         except OSError as exc:
             raise ConfigurationError(
                 f"cannot read the Snowflake private key file named by {where} ({type(exc).__name__})"
@@ -168,7 +178,7 @@ def _key_from_path(path: str, passphrase: str | None, where: str) -> KeyPair:
 def _key_from_value(value: Any, passphrase: str | None) -> KeyPair:
     if isinstance(value, (str, bytes)):
         data = value.encode() if isinstance(value, str) else value
-        register_secret(data.decode("latin-1"))
+        _register_key_text(data)
         ident = ("value", _digest(data), _digest(passphrase))
         return _cached_key(ident, lambda: load_key_pair(data, passphrase, "private_key="))
     # A loaded cryptography key object: serialise it once to reuse the one loader and its checks.

@@ -19,6 +19,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from llmkit._redact import redact_text
 from llmkit._urls import alias_host
 from llmkit.dialects import anthropic as _anthropic
 from llmkit.dialects import openai_chat as _openai
@@ -151,7 +152,9 @@ class SnowflakeCortexDialect:
             err.message += _AUTH_HINT
             err.args = (err.message,)
         if err.request_id is None:  # Snowflake names its request id header its own way
-            err.request_id = resp.headers.get("x-snowflake-request-id")
+            # Set after the error was built (and scrubbed), so scrubbed here: a server may echo.
+            found = resp.headers.get("x-snowflake-request-id")
+            err.request_id = None if found is None else redact_text(found)[:200]
         return err
 
     def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
