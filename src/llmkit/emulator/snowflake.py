@@ -7,7 +7,8 @@ Credentials are checked the way the service does: ``Authorization: Bearer <token
 inferred when absent). A key-pair JWT is verified RS256 against a public key registered with
 ``register_user`` (``iss`` = ``ACCOUNT.USER.SHA256:<fingerprint>`` naming that key, ``sub`` =
 ``ACCOUNT.USER``, ``exp`` in the future and at most an hour after ``iat``); PATs and OAuth tokens
-must be ones registered with ``register_token`` (or the emulator's own key, as a PAT). Errors are
+must be ones registered with ``register_token`` (or the emulator's own key, any token when it has
+none). Errors are
 ``{"code", "message", "request_id"}`` with an ``X-Snowflake-Request-ID`` header.
 
 Routes: ``/api/v2/cortex/v1/chat/completions`` (the OpenAI handler's chat), ``/api/v2/cortex/v1/messages``
@@ -35,9 +36,9 @@ PROFILE = Profile(
     "snowflake",
     "llmkit.emulator.snowflake:handle",
     base_path="",
-    auth_headers=(),
+    # Described by ``llmkit emulator serve`` from this; the handler checks it (and key-pair JWTs).
+    auth_headers=(("authorization", "Bearer "),),
     error_shape="snowflake",
-    credentials="snowflake",
 )
 PREFIX = "/api/v2/cortex"
 TOKEN_TYPES = ("KEYPAIR_JWT", "PROGRAMMATIC_ACCESS_TOKEN", "OAUTH")
@@ -163,8 +164,9 @@ def check_auth(req: EmuRequest, emu: Emulator) -> Reply | None:
         return None
     with store.lock:
         known = store.tokens.get(token)
-    if known is None and emu.api_key is not None and token == emu.api_key:
-        known = ("PROGRAMMATIC_ACCESS_TOKEN", 0.0)
+    if known is None and (emu.api_key is None or token == emu.api_key):
+        # The emulator's own key (any key when it has none, as its other profiles take) is a PAT.
+        known = (kind or "PROGRAMMATIC_ACCESS_TOKEN", 0.0)
     if known is None or (kind is not None and known[0] != kind):
         return error(401, "Invalid OAuth access token or programmatic access token.", BAD_TOKEN)
     if known[1] and known[1] <= time.time():
