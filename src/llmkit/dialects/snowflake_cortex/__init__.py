@@ -14,7 +14,6 @@ Anthropic's shape is read as Anthropic's.
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -35,7 +34,22 @@ from llmkit.dialects.snowflake_cortex._native import (
     embeddings_from,
 )
 from llmkit.errors import AuthenticationError, ConfigurationError, ProviderError, ResponseDecodeError
-from llmkit.types import Completion, Embeddings, FinishReason, Message, ToolCall
+from llmkit.types import (
+    Completion,
+    Embeddings,
+    Finish,
+    FinishReason,
+    Message,
+    ReasoningDelta,
+    ReasoningPart,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    UsageUpdate,
+)
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
 __all__ = ["DIALECT", "OPTIONS", "SnowflakeCortexDialect"]
@@ -176,57 +190,51 @@ class SnowflakeCortexDialect:
 def _fold(resp: HttpResponse, ctx: CallContext) -> Completion:
     """A whole ``inference:complete`` answer (events, or one JSON object) as a Completion."""
     decoder = NativeStreamDecoder(ctx.provider, ctx.model)
-    events: list[Any] = []
+    events: list[StreamEvent] = []
     if resp.body.lstrip()[:1] == b"{":
         obj = json_or_raise(resp.body, "completion", ctx.provider)
-        decoder.chunk(obj, events)
         decoder.raw_events.append(obj)
+        decoder.chunk(obj, events)
     else:
-        events = decoder.feed(resp.body + b"\n\n")
+        events = decoder.feed(resp.body + b"\n\n")  # the last event may lack its blank line
         if decoder.error is not None:
             raise decoder.error
-    from llmkit.types import Finish, ReasoningDelta, TextDelta, ToolCallDelta, UsageUpdate
-
     text: list[str] = []
-    calls: dict[int, list[Any]] = {}
-    usage = None
-    finish: Finish | None = None
     reasoning: list[str] = []
+    calls: dict[int, list[Any]] = {}  # index -> [id, name, argument fragments]
+    usage, finish = Usage(), None
     for ev in events:
         if isinstance(ev, TextDelta):
             text.append(ev.text)
         elif isinstance(ev, ToolCallDelta):
             slot = calls.setdefault(ev.index, [ev.id, ev.name, []])
-            slot[0] = slot[0] or ev.id
-            slot[1] = slot[1] or ev.name
+            slot[0], slot[1] = slot[0] or ev.id, slot[1] or ev.name
             slot[2].append(ev.arguments_delta)
+        elif isinstance(ev, ReasoningDelta):
+            reasoning.append(ev.text)
         elif isinstance(ev, UsageUpdate):
             usage = ev.usage
         elif isinstance(ev, Finish):
             finish = ev
-        elif isinstance(ev, ReasoningDelta):
-            reasoning.append(ev.text)
     tool_calls = tuple(
         ToolCall(c[0] or f"call_{i}", c[1] or "", "".join(c[2])) for i, c in sorted(calls.items())
     )
-    from llmkit.types import ReasoningPart, TextPart, Usage
-
-    content: Any = "".join(text)
+    content: str | tuple[ReasoningPart, TextPart] = "".join(text)
     if reasoning:
-        content = (ReasoningPart("".join(reasoning)), TextPart(content))
+        content = (ReasoningPart("".join(reasoning)), TextPart("".join(text)))
     reason = finish.reason if finish else (FinishReason.TOOL_CALLS if tool_calls else FinishReason.STOP)
     raw = decoder.raw_events[0] if decoder.raw_events else None
     if decoder.usage_raw is not None and isinstance(raw, dict):
-        raw = {**raw, "usage": decoder.usage_raw}
+        raw = {**raw, "usage": decoder.usage_raw}  # guard_tokens and the cache counts stay readable
     return Completion(
         message=Message("assistant", content, tool_calls),
         finish_reason=reason,
-        usage=usage or Usage(),
+        usage=usage,
         model=decoder.response_model or ctx.model,
         provider=ctx.provider,
         id=decoder.response_id,
         raw_finish_reason=finish.raw_reason if finish else None,
-        raw=raw if raw is not None else json.loads("null"),
+        raw=raw,
     )
 
 

@@ -247,9 +247,12 @@ class NativeStreamDecoder:
         raw_finish = obj.get("finish_reason")
         for choice in obj.get("choices") or ():
             delta = choice.get("delta") or choice.get("message") or {}
-            self._delta(delta, out)
-            for item in delta.get("content_list") or ():  # a JSON answer's message
-                self._delta(_flatten(item), out)
+            items = delta.get("content_list")
+            if items:  # a JSON answer's message: its items hold the content too, and its tool uses
+                for item in items:
+                    self._delta(_flatten(item), out)
+            else:
+                self._delta(delta, out)
             raw_finish = choice.get("finish_reason") or raw_finish
         usage = obj.get("usage")
         if usage:
