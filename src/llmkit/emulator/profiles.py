@@ -102,3 +102,13 @@ def _add_google() -> None:
 
 
 _add_google()
+
+
+def _add_snowflake() -> None:
+    # Imported here: that module imports this one for Profile.
+    from llmkit.emulator import snowflake
+
+    add_profile(snowflake.PROFILE)
+
+
+_add_snowflake()
