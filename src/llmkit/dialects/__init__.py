@@ -28,6 +28,7 @@ _MODULES: dict[str, str] = {
     "gemini": "llmkit.dialects.gemini",
     "bedrock_converse": "llmkit.dialects.bedrock",
     "sagemaker": "llmkit.dialects.sagemaker",
+    "oci": "llmkit.dialects.oci",
 }
 
 _loaded: dict[str, Dialect] = {}
