@@ -249,6 +249,10 @@ def _signature_auth(opts: Mapping[str, Any], auth_type: str) -> Auth:
     return OciSignatureAuth(lambda: key_id, _key(opts, profile))
 
 
+_principals: dict[str, SdkSignerAuth] = {}
+_principals_lock = threading.Lock()
+
+
 def _build(inputs: AuthInputs) -> Auth:
     opts = inputs.options
     signer = opts.get("signer")
@@ -260,7 +264,12 @@ def _build(inputs: AuthInputs) -> Auth:
     if auth_type not in AUTH_TYPES:
         raise ConfigurationError(f"oci: auth_type (or {ENV_AUTH}) must be one of {', '.join(AUTH_TYPES)}")
     if auth_type in ("instance_principal", "resource_principal"):
-        return SdkSignerAuth(_principal(auth_type))
+        with _principals_lock:
+            # One per process: the SDK's signer holds the federated token and refreshes it itself.
+            found = _principals.get(auth_type)
+            if found is None:
+                found = _principals[auth_type] = SdkSignerAuth(_principal(auth_type))
+        return found
     return _signature_auth(opts, auth_type)
 
 
