@@ -38,7 +38,9 @@ key_file=~/keys/other.pem
 
 
 @pytest.mark.parametrize("profile", ["DEFAULT", "DEV", "OTHER"])
-def test_profiles_read_as_the_sdk_reads_them(tmp_path: Path, profile: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_profiles_read_as_the_sdk_reads_them(
+    tmp_path: Path, profile: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))  # the SDK checks that key_file exists
     for name in (".oci/default.pem", "keys/other.pem"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
@@ -89,7 +91,11 @@ def test_explicit_values_without_a_config_file(
     }
     assert llmkit.complete(MODEL, "hi", **options).text
     # The same through the OCI CLI's variables.
-    for name, env in (("tenancy", "OCI_CLI_TENANCY"), ("user", "OCI_CLI_USER"), ("fingerprint", "OCI_CLI_FINGERPRINT")):
+    for name, env in (
+        ("tenancy", "OCI_CLI_TENANCY"),
+        ("user", "OCI_CLI_USER"),
+        ("fingerprint", "OCI_CLI_FINGERPRINT"),
+    ):
         monkeypatch.setenv(env, options[name])
     monkeypatch.setenv("OCI_CLI_KEY_CONTENT", Path(oci_creds.key_file).read_text())
     assert llmkit.complete(MODEL, "hi", region="us-chicago-1").text
@@ -121,7 +127,9 @@ def test_encrypted_key_with_pass_phrase_in_the_profile(
     assert "horse" not in str(info.value)
 
 
-def test_session_token_signs_with_st_key_id(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_session_token_signs_with_st_key_id(
+    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     creds = new_api_key(tmp_path, session_token=True, profile="SESSION")
     monkeypatch.setenv("OCI_CONFIG_FILE", creds.config_file)
     monkeypatch.setenv("OCI_PROFILE", "SESSION")
@@ -190,7 +198,9 @@ def test_a_failing_sdk_signer_is_typed_and_scrubbed(emu: Emulator) -> None:
 def test_reprs_hold_no_secret(oci_creds: OciTestCredentials) -> None:
     from llmkit.auth.oci_signer import load_private_key
 
-    auth = OciSignatureAuth(lambda: "ST$secret-token-value", load_private_key(Path(oci_creds.key_file).read_bytes()))
+    auth = OciSignatureAuth(
+        lambda: "ST$secret-token-value", load_private_key(Path(oci_creds.key_file).read_bytes())
+    )
     assert "secret" not in repr(auth) and "BEGIN" not in repr(auth)
     profile = load_profile(oci_creds.config_file)
     assert oci_creds.fingerprint not in repr(profile)

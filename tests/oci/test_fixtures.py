@@ -32,7 +32,9 @@ def _ctx(model: str) -> CallContext:
 
 def test_generic_answer() -> None:
     sent, body = _cassette("test_generic_chat_legacy.yaml")
-    c = DIALECT.parse_chat(HttpResponse(200, {}, body), ChatRequest("m", []), _ctx("meta.llama-3.3-70b-instruct"))
+    c = DIALECT.parse_chat(
+        HttpResponse(200, {}, body), ChatRequest("m", []), _ctx("meta.llama-3.3-70b-instruct")
+    )
     assert c.text.startswith("Why did the OpenTelemetry span go to therapy?")
     assert c.finish_reason is FinishReason.STOP and not c.message.tool_calls
     assert (c.usage.input_tokens, c.usage.output_tokens, c.usage.total_tokens) == (43, 35, 78)
@@ -41,7 +43,9 @@ def test_generic_answer() -> None:
 
 def test_cohere_answer_with_a_null_finish_reason() -> None:
     _, body = _cassette("test_cohere_chat_legacy.yaml")
-    c = DIALECT.parse_chat(HttpResponse(200, {}, body), ChatRequest("m", []), _ctx("cohere.command-a-03-2025"))
+    c = DIALECT.parse_chat(
+        HttpResponse(200, {}, body), ChatRequest("m", []), _ctx("cohere.command-a-03-2025")
+    )
     assert c.text.startswith("Why did the OpenTelemetry span cross the road?")
     assert c.finish_reason is FinishReason.STOP and c.raw_finish_reason is None
     assert c.usage.total_tokens == 41

@@ -122,16 +122,28 @@ def test_llmkit_bodies_read_by_the_sdk_models(fmt: str) -> None:
     call = ToolCall("call_1", "get_weather", {"city": "Paris"})
     messages = [
         Message("system", "Be terse."),
-        Message("user", (TextPart("look"), ImagePart(url="https://example.com/a.png")) if fmt == "GENERIC" else "look"),
+        Message(
+            "user",
+            (TextPart("look"), ImagePart(url="https://example.com/a.png")) if fmt == "GENERIC" else "look",
+        ),
         Message("assistant", "", (call,)),
         Message("tool", '{"temp": 21}', tool_call_id="call_1"),
     ]
     req = ChatRequest(
-        LLAMA, messages, tools=[WEATHER], tool_choice=ForcedTool("get_weather") if fmt == "GENERIC" else None,
-        temperature=0.1, max_tokens=9, stop=["x"], stream=True, options={"api_format": fmt, "top_p": 0.5},
+        LLAMA,
+        messages,
+        tools=[WEATHER],
+        tool_choice=ForcedTool("get_weather") if fmt == "GENERIC" else None,
+        temperature=0.1,
+        max_tokens=9,
+        stop=["x"],
+        stream=True,
+        options={"api_format": fmt, "top_p": 0.5},
     )
     ctx = CallContext(get_spec("oci"), LLAMA, "https://h", params={"compartment_id": COMPARTMENT})
     body = json.loads(DIALECT.build_chat(req, ctx).body or b"")
     _known(body, models.ChatDetails, "ChatDetails")
-    embed = json.loads(DIALECT.build_embed(EmbedRequest("cohere.embed-v4.0", ["a"], dimensions=256), ctx).body or b"")
+    embed = json.loads(
+        DIALECT.build_embed(EmbedRequest("cohere.embed-v4.0", ["a"], dimensions=256), ctx).body or b""
+    )
     _known(embed, models.EmbedTextDetails, "EmbedTextDetails")

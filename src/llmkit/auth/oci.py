@@ -216,6 +216,7 @@ def _key(opts: Mapping[str, Any], profile: Profile | None) -> Any:
         pem = file.read_bytes()
     except OSError as exc:
         raise ConfigurationError(f"oci: the key_file {file} cannot be read ({type(exc).__name__})") from None
+    register_secret(pem.decode("ascii", "replace"))
     return load_private_key(pem, pass_phrase, where=f"the key_file {file}")
 
 
