@@ -177,6 +177,8 @@ def _check_generic(chat: dict[str, Any]) -> tuple[str, list[tuple[str, Any]], st
         if t.get("type") != "FUNCTION" or not isinstance(t.get("name"), str):
             raise Invalid("a tool must be {type: FUNCTION, name, description, parameters}")
         tools.append((t["name"], t.get("parameters") or {}))
+    if messages[-1]["role"] == "TOOL":
+        tools = []  # answer the results with text
     choice = chat.get("toolChoice")
     forced = None
     if isinstance(choice, dict):
