@@ -25,7 +25,15 @@ from typing import Any
 from llmkit._headers import put
 from llmkit._redact import register_secret
 from llmkit.auth.base import Auth, AuthFactory, AuthFlow, AuthInputs, Blocking, guarded
-from llmkit.auth.oci_config import ENV_CONFIG_FILE, ENV_PROFILES, FINGERPRINT, OCID, Profile, load_profile
+from llmkit.auth.oci_config import (
+    ENV_CLI_CONFIG_FILE,
+    ENV_CONFIG_FILE,
+    ENV_PROFILES,
+    FINGERPRINT,
+    OCID,
+    Profile,
+    load_profile,
+)
 from llmkit.auth.oci_signer import load_private_key, sign
 from llmkit.errors import ConfigurationError
 from llmkit.wire import HttpRequest
@@ -45,7 +53,7 @@ EXPLICIT = {
 ENV_AUTH = "OCI_CLI_AUTH"
 AUTH_TYPES = ("api_key", "security_token", "instance_principal", "resource_principal")
 OPTIONS = frozenset({*EXPLICIT, "profile", "config_file", "auth_type", "signer"})
-_ENV = (ENV_CONFIG_FILE, *ENV_PROFILES, ENV_AUTH, *EXPLICIT.values())
+_ENV = (ENV_CONFIG_FILE, ENV_CLI_CONFIG_FILE, *ENV_PROFILES, ENV_AUTH, *EXPLICIT.values())
 
 
 def _text(opts: Mapping[str, Any], name: str) -> str | None:

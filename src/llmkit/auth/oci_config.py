@@ -2,10 +2,10 @@
 
 An INI file without interpolation; every profile inherits the ``[DEFAULT]`` section's keys;
 ``~`` in ``key_file`` and ``security_token_file`` is the home directory. The file is
-``$OCI_CONFIG_FILE``, else ``~/.oci/config``, else the older ``~/.oraclebmc/config``. The
-profile is ``profile=``, else ``$OCI_PROFILE`` (llmkit's name), else ``$OCI_CLI_PROFILE`` (the
-OCI CLI's), else ``DEFAULT``. A parsed file is cached by path, size and modification time, so a
-rewritten file (``oci session refresh``) is read again.
+``$OCI_CONFIG_FILE`` (else the CLI's ``$OCI_CLI_CONFIG_FILE``), else ``~/.oci/config``, else
+the older ``~/.oraclebmc/config``. The profile is ``profile=``, else ``$OCI_PROFILE`` (llmkit's
+name), else ``$OCI_CLI_PROFILE`` (the OCI CLI's), else ``DEFAULT``. A parsed file is cached by
+path, size and modification time, so a rewritten file is read again.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from llmkit.errors import ConfigurationError
 
 __all__ = [
+    "ENV_CLI_CONFIG_FILE",
     "ENV_CONFIG_FILE",
     "ENV_PROFILES",
     "FINGERPRINT",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 ENV_CONFIG_FILE = "OCI_CONFIG_FILE"
+ENV_CLI_CONFIG_FILE = "OCI_CLI_CONFIG_FILE"  # the OCI CLI's name, read second
 ENV_PROFILES = ("OCI_PROFILE", "OCI_CLI_PROFILE")
 DEFAULT_PROFILE = "DEFAULT"
 # The SDK's validation rules (config.py PATTERNS).
@@ -68,7 +70,7 @@ class Profile:
 def config_path(explicit: str | None = None) -> Path:
     """The config file to read: ``config_file=``, ``$OCI_CONFIG_FILE``, ``~/.oci/config``, else
     ``~/.oraclebmc/config`` when only that one exists."""
-    given = explicit or os.environ.get(ENV_CONFIG_FILE)
+    given = explicit or os.environ.get(ENV_CONFIG_FILE) or os.environ.get(ENV_CLI_CONFIG_FILE)
     if given:
         return Path(given).expanduser()
     primary = Path("~/.oci/config").expanduser()
