@@ -272,3 +272,25 @@ def test_region_from_the_profile_fills_the_host(
         default_headers={},
     )
     assert "eu-frankfurt-1" in r.ctx.base_url
+
+
+def test_async_cut_stream_keeps_what_arrived(emu: Emulator) -> None:
+    emu.script(Script(text="alpha beta gamma delta", fault="cut", after=2))
+
+    async def main() -> str:
+        async with llmkit.AsyncClient() as client:
+            s = client.stream(COHERE, "hi")
+            with pytest.raises(StreamInterruptedError) as info:
+                async for _ in s:
+                    pass
+            assert info.value.partial is not None
+            return info.value.partial.text
+
+    assert asyncio.run(main()) == "alpha beta"
+
+
+def test_a_retried_request_is_signed_again(emu: Emulator) -> None:
+    emu.script(Script(error=ScriptedError(429, "slow down", headers={"retry-after": "0"})), Script(text="ok"))
+    assert llmkit.complete(GENERIC, "hi", max_retries=1).text == "ok"
+    assert len(emu.requests) == 2
+    assert all(r.headers["authorization"].startswith("Signature ") for r in emu.requests)
