@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -158,7 +158,7 @@ def resolve(
     factory = auth_factory(spec)
     opts = partition(spec, factory, options) if options else _NO_OPTIONS
     env = _Env()
-    params = _params(spec, opts.params, env)
+    params = _params(spec, opts.params, env, _supplier(factory, opts.auth))
     url = _base_url(spec, first, base_url, opts.region, params, env)
     headers = merge(_USER_AGENT, spec.default_headers, default_headers, opts.headers, extra_headers)
     key, key_env = _key(spec, api_key, default_keys, env)
@@ -233,8 +233,31 @@ def partition(spec: ProviderSpec, factory: AuthFactory | None, options: Mapping[
     return _Options(params, region, headers, MappingProxyType(auth), MappingProxyType(body))
 
 
-def _params(spec: ProviderSpec, given: Mapping[str, Any], env: _Env) -> dict[str, str]:
-    """Each declared param from its option (or an alias), its env vars or its default, validated."""
+def _supplier(
+    factory: AuthFactory | None, options: Mapping[str, Any]
+) -> Callable[[], Mapping[str, str]] | None:
+    """The auth factory's own source of params, asked at most once per resolution."""
+    if factory is None or factory.params is None:
+        return None
+    source = factory.params
+    found: list[Mapping[str, str]] = []
+
+    def supplied() -> Mapping[str, str]:
+        if not found:
+            found.append(source(options))
+        return found[0]
+
+    return supplied
+
+
+def _params(
+    spec: ProviderSpec,
+    given: Mapping[str, Any],
+    env: _Env,
+    supplied: Callable[[], Mapping[str, str]] | None = None,
+) -> dict[str, str]:
+    """Each declared param from its option (or an alias), its env vars, the credential's
+    configuration (``AuthFactory.params``) or its default, validated."""
     params: dict[str, str] = {}
     for pname, p in spec.params.items():
         value: Any = None
@@ -246,7 +269,11 @@ def _params(spec: ProviderSpec, given: Mapping[str, Any], env: _Env) -> dict[str
                 value, source = given[option], f"{option}="
         if value is None:
             found = next(((e, v) for e in p.env if (v := env.get(e))), None)
-            value, source = found[::-1] if found else (p.default, "the default")
+            value, source = found[::-1] if found else (None, "")
+        if value is None and supplied is not None and (value := supplied().get(pname)) is not None:
+            source = "the credentials' configuration"
+        if value is None:
+            value, source = p.default, "the default"
         if value is not None:
             params[pname] = check_param(spec.name, pname, str(value), p.kind, p.pattern, source)
     return params

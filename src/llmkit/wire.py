@@ -49,6 +49,7 @@ class HttpResponse:
             or h.get("request-id")
             or h.get("x-amzn-requestid")
             or h.get("apim-request-id")
+            or h.get("opc-request-id")
         )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
+import tempfile
 from typing import Any
 
 import pytest
@@ -35,6 +37,21 @@ PARTNER_MODELS = {
 }
 
 
+@functools.cache
+def _oci_credentials() -> dict[str, Any]:
+    """A signing key the emulator registered (the OCI profile verifies signatures against it)."""
+    from llmkit.emulator.oci import COMPARTMENT, TENANCY, USER, new_api_key
+
+    made = new_api_key(tempfile.mkdtemp(prefix="llmkit-oci-"))
+    return {
+        "tenancy": TENANCY,
+        "user": USER,
+        "fingerprint": made.fingerprint,
+        "key_file": made.key_file,
+        "compartment_id": COMPARTMENT,
+    }
+
+
 def _credentials(spec: ProviderSpec) -> dict[str, Any]:
     """What a caller passes to authenticate against the emulator, by the spec's auth scheme."""
     factory = spec.auth_factory or ""
@@ -42,6 +59,8 @@ def _credentials(spec: ProviderSpec) -> dict[str, Any]:
         return {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY, "region": "us-east-1"}
     if factory.startswith("llmkit.auth.google:"):
         return {"access_token": CANARY_KEY, "project": VERTEX_PROJECT}
+    if factory.startswith("llmkit.auth.oci:"):
+        return _oci_credentials()
     if spec.auth == "none":
         return {}
     return {"api_key": CANARY_KEY}

@@ -118,6 +118,10 @@ class AuthFactory:
     build: Callable[[AuthInputs], Auth]
     options: frozenset[str] = frozenset()
     env: tuple[str, ...] = ()
+    # URL params the credential's own configuration can supply (the OCI config profile's
+    # ``region``), asked with the factory's options only when neither an option nor an
+    # environment variable set one; its values pass the same checks as any other.
+    params: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None
 
     def __call__(self, inputs: AuthInputs) -> Auth:
         return self.build(inputs)

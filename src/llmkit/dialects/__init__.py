@@ -29,6 +29,7 @@ _MODULES: dict[str, str] = {
     "bedrock_converse": "llmkit.dialects.bedrock",
     "sagemaker": "llmkit.dialects.sagemaker",
     "snowflake_cortex": "llmkit.dialects.snowflake_cortex",
+    "oci": "llmkit.dialects.oci",
 }
 
 _loaded: dict[str, Dialect] = {}

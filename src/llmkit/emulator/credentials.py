@@ -43,6 +43,8 @@ def describe(profile: Profile, url: str, api_key: str | None) -> str:
             f"Authorization: Bearer {key} (access_token=), or a token from the emulated Google OAuth "
             f"endpoint {url}/google_oauth/token"
         )
+    if scheme == "oci_signature":
+        return "an OCI request signature by a key from llmkit.emulator.oci.new_api_key(directory)"
     if scheme == "none" or not profile.auth_headers:
         return "no credentials"
     forms = " or ".join(f"{header}: {prefix}{key}" for header, prefix in profile.auth_headers)

@@ -112,3 +112,17 @@ def _add_snowflake() -> None:
 
 
 _add_snowflake()
+
+
+# Oracle OCI Generative AI: the handler verifies the OCI request signature against the keys the
+# emulator made (``llmkit.emulator.oci.new_api_key``); the auth_headers here are not used.
+add_profile(
+    Profile(
+        "oci",
+        "llmkit.emulator.oci:handle",
+        base_path="",
+        auth_headers=(),
+        error_shape="oci",
+        credentials="oci_signature",
+    )
+)
