@@ -28,6 +28,7 @@ _MODULES: dict[str, str] = {
     "gemini": "llmkit.dialects.gemini",
     "bedrock_converse": "llmkit.dialects.bedrock",
     "sagemaker": "llmkit.dialects.sagemaker",
+    "gigachat": "llmkit.dialects.gigachat",
 }
 
 _loaded: dict[str, Dialect] = {}

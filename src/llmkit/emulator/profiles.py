@@ -102,3 +102,13 @@ def _add_google() -> None:
 
 
 _add_google()
+
+
+def _add_gigachat() -> None:
+    # GigaChat: its OAuth endpoint (/api/v2/oauth) and API (/api/v1) under one profile.
+    from llmkit.emulator import gigachat
+
+    add_profile(gigachat.PROFILE)
+
+
+_add_gigachat()
