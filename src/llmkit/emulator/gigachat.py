@@ -210,6 +210,9 @@ def _chat(body: dict[str, Any], script: Script) -> Reply:
     functions = [(f["name"], f.get("parameters") or {}) for f in body.get("functions") or ()]
     forced = body.get("function_call")
     forced_name = forced.get("name") if isinstance(forced, dict) else forced
+    if messages[-1]["role"] == "function" and script.text is None and script.tool_calls is None:
+        # After a function's result the model answers in words (unless a script says otherwise).
+        script.text = f"The function {messages[-1]['name']} returned {messages[-1].get('content') or ''}"
     script = default_answer(last_user, functions, forced_name, None, script)
     model = str(body.get("model") or "GigaChat") + _MODEL_VERSION
     prompt = script.input_tokens or sum(count_tokens(m.get("content") or "") for m in messages)
