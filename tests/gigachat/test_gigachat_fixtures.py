@@ -18,7 +18,7 @@ from llmkit.dialects import get_dialect
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
 from llmkit.errors import NotFoundError
 from llmkit.providers import get_spec
-from llmkit.types import FinishReason, Message, TextDelta, UsageUpdate
+from llmkit.types import FinishReason, Message, ResponseFormat, TextDelta, UsageUpdate
 from llmkit.wire import HttpResponse
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "gigachat"
@@ -126,3 +126,17 @@ def test_the_sdks_function_call_example_decodes_as_a_tool_call() -> None:
     (call,) = done.tool_calls
     assert (call.name, call.arguments) == ("fc", {"location": "Москва", "num_days": 0})
     assert done.finish_reason == FinishReason.TOOL_CALLS and done.raw_finish_reason == "function_call"
+
+
+def test_a_recorded_json_schema_answer_and_its_request() -> None:
+    _, chat = _cassette("test_chat_response_format_json_schema.yaml")
+    recorded = json.loads(chat["request"]["body"])
+    schema = recorded["response_format"]["schema"]
+    req = ChatRequest(
+        "GigaChat-3-Ultra",
+        [Message("user", recorded["messages"][0]["content"])],
+        response_format=ResponseFormat("json_schema", schema, "answer", True),
+    )
+    assert DIALECT.build_chat(req, _ctx("GigaChat-3-Ultra")).json == recorded
+    done = DIALECT.parse_chat(_response(chat), req, _ctx("GigaChat-3-Ultra"))
+    assert json.loads(done.text) == {"answer": "ok", "n": 3}

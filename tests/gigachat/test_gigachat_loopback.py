@@ -5,6 +5,7 @@ embeddings and its {status, message} errors)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
@@ -20,6 +21,7 @@ from llmkit.errors import (
     AuthenticationError,
     ConfigurationError,
     NotFoundError,
+    NotSupportedError,
     RateLimitError,
     ResponseDecodeError,
     ServerError,
@@ -251,3 +253,19 @@ def test_a_cut_stream_keeps_what_arrived(giga: Emulator, mode: str) -> None:
         _stream_text(mode, MODEL, "hi", max_retries=0)
     partial = getattr(info.value, "partial", None)
     assert partial is not None and partial.text == "alpha beta"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_structured_output_in_gigachats_shape(giga: Emulator, mode: str) -> None:
+    schema = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
+    giga.script(Script(json={"answer": "ok"}))
+    done = _complete(mode, MODEL, "answer", response_format=schema)
+    assert json.loads(done.text) == {"answer": "ok"}
+    sent = _chat(giga)[0].json()["response_format"]
+    assert sent["type"] == "json_schema" and sent["schema"]["properties"] == schema["properties"]
+    assert "json_schema" not in sent
+
+
+def test_stop_sequences_are_refused_by_name(giga: Emulator) -> None:
+    with pytest.raises(NotSupportedError, match="stop"):
+        llmkit.complete(MODEL, "hi", stop=["\n"])

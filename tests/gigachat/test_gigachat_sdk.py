@@ -134,3 +134,17 @@ def test_llmkit_bodies_parse_with_the_sdk_models(
         # Nothing llmkit sent is unknown to the SDK's models, or changed by them.
         assert again == body
     assert SEEN[1][0]["messages"][3] == {"role": "function", "name": "get_weather", "content": '{"temp": 21}'}
+
+
+def test_a_structured_output_body_parses_with_the_sdk_model(
+    giga: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    SEEN.clear()
+    monkeypatch.setenv("GIGACHAT_BASE_URL", giga.base_url(CHECKED.name))
+    monkeypatch.setenv("GIGACHAT_AUTH_URL", f"{giga.url}/{CHECKED.name}/api/v2/oauth")
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    done = llmkit.complete("gigachat/GigaChat-3-Ultra", "n?", response_format=schema, max_retries=0)
+    assert json.loads(done.text) == {"n": 1}
+    ((body, again),) = SEEN
+    assert again == body
+    assert isinstance(models.Chat.model_validate(body).response_format, models.JsonSchemaResponseFormat)

@@ -118,8 +118,9 @@ def _call(mode: str, **kw: Any) -> str:
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_without_the_bundle_the_call_fails_typed(tls: tuple[Emulator, Path], mode: str) -> None:
     emu, _ = tls
-    with pytest.raises(APIConnectionError, match=r"(?i)certificate"):
+    with pytest.raises(APIConnectionError, match=r"(?i)certificate") as info:
         _call(mode)
+    assert "verify=" in str(info.value) and "GIGACHAT_CA_BUNDLE_FILE" in str(info.value)
     assert not emu.requests  # nothing got past the handshake
 
 

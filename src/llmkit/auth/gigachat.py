@@ -27,7 +27,7 @@ from llmkit._redact import register_secret
 from llmkit._urls import check_base_url
 from llmkit.auth.base import AuthFactory, AuthFlow, AuthInputs
 from llmkit.auth.tokens import TokenFlow, TokenManager
-from llmkit.errors import AuthenticationError, ConfigurationError
+from llmkit.errors import APIConnectionError, AuthenticationError, ConfigurationError
 from llmkit.wire import HttpRequest, HttpResponse
 
 __all__ = ["DEFAULT_AUTH_URL", "DEFAULT_SCOPE", "GigaChatAuth", "gigachat_auth", "parse_token_reply"]
@@ -101,6 +101,19 @@ def parse_token_reply(resp: HttpResponse, now: float) -> tuple[str, float]:
     return token, min(seconds, now + MAX_LIFETIME)
 
 
+def _with_ca_hint(exc: APIConnectionError) -> APIConnectionError:
+    """A certificate failure of the exchange (the first request a call makes) says what to do."""
+    text = str(exc)
+    if "CERTIFICATE" not in text.upper():
+        return exc
+    hinted = type(exc)(
+        f"{text}; GigaChat's certificates chain to the Russian Trusted Root CA "
+        "(https://www.gosuslugi.ru/crt): pass verify= or set GIGACHAT_CA_BUNDLE_FILE to its PEM file"
+    )
+    hinted.before_send = exc.before_send
+    return hinted
+
+
 class GigaChatAuth:
     """``Authorization: Bearer <access token>`` from the GigaChat OAuth exchange."""
 
@@ -126,7 +139,10 @@ class GigaChatAuth:
         return HttpRequest("POST", self.auth_url, headers, body, ca_bundle=self.ca_bundle)
 
     def _exchange(self) -> TokenFlow:
-        response = yield self.token_request()
+        try:
+            response = yield self.token_request()
+        except APIConnectionError as exc:
+            raise _with_ca_hint(exc) from None
         return parse_token_reply(response, self._tokens.clock())
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:

@@ -43,6 +43,13 @@ def describe(profile: Profile, url: str, api_key: str | None) -> str:
             f"Authorization: Bearer {key} (access_token=), or a token from the emulated Google OAuth "
             f"endpoint {url}/google_oauth/token"
         )
+    if scheme == "gigachat_oauth":
+        from llmkit.emulator.gigachat import DEFAULT_CREDENTIALS
+
+        return (
+            f"credentials={DEFAULT_CREDENTIALS} (GIGACHAT_CREDENTIALS) exchanged at "
+            f"auth_url={url}/gigachat/api/v2/oauth for a short-lived bearer token"
+        )
     if scheme == "none" or not profile.auth_headers:
         return "no credentials"
     forms = " or ".join(f"{header}: {prefix}{key}" for header, prefix in profile.auth_headers)

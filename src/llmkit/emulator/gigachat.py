@@ -62,7 +62,6 @@ _CHAT_FIELDS = frozenset(
         "function_ranker",
         "response_format",
         "reasoning_effort",
-        "stop",
     }
 )
 _MODEL_VERSION = ":2.0.28.2"
@@ -191,6 +190,13 @@ def _invalid(body: dict[str, Any]) -> str | None:
     for fn in body.get("functions") or ():
         if not isinstance(fn, dict) or not fn.get("name"):
             return "every function needs a name"
+    rf = body.get("response_format")
+    if rf is not None and not (
+        isinstance(rf, dict) and rf.get("type") == "json_schema" and "json_schema" not in rf
+    ):
+        return "response_format must be {'type': 'json_schema', 'schema': {...}, 'strict': ...}"
+    if rf is not None and not isinstance(rf.get("schema"), dict):
+        return "response_format.schema must be an object"
     call = body.get("function_call")
     if (
         call is not None
@@ -213,7 +219,8 @@ def _chat(body: dict[str, Any], script: Script) -> Reply:
     if messages[-1]["role"] == "function" and script.text is None and script.tool_calls is None:
         # After a function's result the model answers in words (unless a script says otherwise).
         script.text = f"The function {messages[-1]['name']} returned {messages[-1].get('content') or ''}"
-    script = default_answer(last_user, functions, forced_name, None, script)
+    schema = (body.get("response_format") or {}).get("schema")
+    script = default_answer(last_user, functions, forced_name, schema, script)
     model = str(body.get("model") or "GigaChat") + _MODEL_VERSION
     prompt = script.input_tokens or sum(count_tokens(m.get("content") or "") for m in messages)
     message: dict[str, Any] = {"content": script.text or "", "role": "assistant"}

@@ -22,7 +22,7 @@ SPECS = (
             "request_id": "X-Request-ID",
             "client_id": "X-Client-ID",
         },
-        capabilities=frozenset({"chat", "stream", "tools", "embeddings"}),
+        capabilities=frozenset({"chat", "stream", "tools", "json_schema", "embeddings"}),
         quirks=OpenAIQuirks(
             # GigaChat sends usage in the last chunk unasked; stream_options is not in its API.
             stream_usage=False,

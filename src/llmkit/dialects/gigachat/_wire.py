@@ -29,6 +29,16 @@ def to_gigachat_body(body: dict[str, Any]) -> dict[str, Any]:
     if choice is not None:
         body["function_call"] = _function_call(choice, body.get("functions") or [])
     body.pop("parallel_tool_calls", None)
+    if "stop" in body:
+        raise NotSupportedError("gigachat has no stop sequences (its API takes no stop field); drop stop=")
+    rf = body.get("response_format")
+    if isinstance(rf, dict) and rf.get("type") == "json_schema" and isinstance(rf.get("json_schema"), dict):
+        # GigaChat's shape (the SDK's JsonSchemaResponseFormat; the live cassette): the schema at
+        # the top, no name.
+        js = rf["json_schema"]
+        body["response_format"] = {"type": "json_schema", "schema": js.get("schema") or {}}
+        if js.get("strict") is not None:
+            body["response_format"]["strict"] = js["strict"]
     body["messages"] = _messages(body.get("messages") or [])
     return body
 
