@@ -140,3 +140,16 @@ def test_a_recorded_json_schema_answer_and_its_request() -> None:
     assert DIALECT.build_chat(req, _ctx("GigaChat-3-Ultra")).json == recorded
     done = DIALECT.parse_chat(_response(chat), req, _ctx("GigaChat-3-Ultra"))
     assert json.loads(done.text) == {"answer": "ok", "n": 3}
+
+
+def test_a_functions_state_id_becomes_the_call_id_and_goes_back() -> None:
+    body = json.loads((HERE / "chat_completion_function.json").read_bytes())
+    body["choices"][0]["message"]["functions_state_id"] = "77d3fb14-457a-46ba-937e-8d856156d003"
+    req = ChatRequest("GigaChat", [Message("user", "weather?")])
+    done = DIALECT.parse_chat(HttpResponse(200, {}, json.dumps(body).encode()), req, _ctx("GigaChat"))
+    (call,) = done.tool_calls
+    assert call.id == "gcs_77d3fb14-457a-46ba-937e-8d856156d003"
+    history = [Message("user", "weather?"), done.message, Message("tool", '{"t": 1}', tool_call_id=call.id)]
+    sent = DIALECT.build_chat(ChatRequest("GigaChat", history), _ctx("GigaChat")).json["messages"]
+    assert sent[1]["functions_state_id"] == "77d3fb14-457a-46ba-937e-8d856156d003"
+    assert sent[2] == {"role": "function", "name": "fc", "content": '{"t": 1}'}

@@ -6,7 +6,8 @@ GigaChat (``/api/v1/chat/completions``) speaks the older OpenAI *functions* form
 ``function_call {name, arguments: <object>}``; a function's result goes back as a
 ``{"role": "function", "name", "content": <JSON text>}`` message; the answer ends with
 ``finish_reason: "function_call"``. Calls carry no id: llmkit gives each one
-``call_<n>`` (its position in the answer), and maps a tool result's id back to the name.
+``call_<n>`` (its position in the answer), or ``gcs_<functions_state_id>`` when GigaChat sent
+a state id with it (sent back on the assistant turn), and maps a tool result's id back to the name.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Any
 
 from llmkit.errors import NotSupportedError
 
+# A tool call id made of the ``functions_state_id`` GigaChat returned with the call (UNCONFIRMED
+# in GigaChat's docs for user functions, which say to send it back on the assistant message).
+STATE_PREFIX = "gcs_"
 _COMPACT = {"ensure_ascii": False, "separators": (",", ":")}
 
 
@@ -72,14 +76,17 @@ def _messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
             text = m.get("content") or ""
             for call in calls:  # GigaChat holds one call per assistant message
                 fn = call.get("function") or {}
-                names[str(call.get("id"))] = fn.get("name") or ""
-                out.append(
-                    {
-                        "role": "assistant",
-                        "content": text,
-                        "function_call": _call(fn.get("name"), fn.get("arguments")),
-                    }
-                )
+                call_id = str(call.get("id"))
+                names[call_id] = fn.get("name") or ""
+                turn = {
+                    "role": "assistant",
+                    "content": text,
+                    "function_call": _call(fn.get("name"), fn.get("arguments")),
+                }
+                if call_id.startswith(STATE_PREFIX):
+                    # The id GigaChat gave the call: sent back as its state, as its docs ask.
+                    turn["functions_state_id"] = call_id[len(STATE_PREFIX) :]
+                out.append(turn)
                 text = ""
         elif m.get("role") == "tool":
             name = m.get("name") or names.get(str(m.get("tool_call_id")), "")
@@ -116,13 +123,15 @@ def to_openai_message(message: dict[str, Any], ordinal: int = 0) -> dict[str, An
     fc = message.get("function_call")
     if not isinstance(fc, dict):
         return message
-    out = {k: v for k, v in message.items() if k != "function_call"}
+    out = {k: v for k, v in message.items() if k not in ("function_call", "functions_state_id")}
+    state = message.get("functions_state_id")
+    call_id = STATE_PREFIX + state if isinstance(state, str) and state else f"call_{ordinal}"
     args = fc.get("arguments")
     raw = args if isinstance(args, str) else json.dumps(args if args is not None else {}, **_COMPACT)  # type: ignore[arg-type]
     out["tool_calls"] = [
         {
             "index": ordinal,
-            "id": f"call_{ordinal}",
+            "id": call_id,
             "type": "function",
             "function": {"name": fc.get("name"), "arguments": raw},
         }
