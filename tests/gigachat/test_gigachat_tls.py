@@ -143,3 +143,12 @@ def test_with_the_bundle_the_exchange_and_the_call_succeed(
 def test_an_unreadable_bundle_is_a_configuration_error(tls: tuple[Emulator, Path], tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="CA bundle"):
         _call("sync", verify=str(tmp_path / "missing.pem"))
+
+
+def test_a_bundle_cannot_reach_a_callers_own_http_client(tls: tuple[Emulator, Path]) -> None:
+    import httpx2
+
+    _, ca = tls
+    with httpx2.Client() as own, llmkit.Client(http_client=own, max_retries=0) as client:
+        with pytest.raises(ConfigurationError, match="http_client="):
+            client.complete("gigachat/GigaChat", "hi", verify=str(ca))

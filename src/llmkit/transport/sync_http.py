@@ -115,6 +115,7 @@ class SyncTransport:
         self._timeouts: dict[Timeout, httpx2.Timeout] = {}
         # (CA bundle path, proxy) -> a client verifying against that bundle (HttpRequest.ca_bundle).
         self._ca_clients: dict[tuple[str, str | None], httpx2.Client] = {}
+        self._ca_routes: dict[tuple[str, str], httpx2.Client] = {}
 
     def _new_client(self, proxy: str | None, ca_bundle: str | None = None) -> httpx2.Client:
         # An explicit transport: httpx2 then reads no proxy variables itself (ProxyPolicy does),
@@ -143,11 +144,15 @@ class SyncTransport:
                 "a CA bundle option (verify=) cannot reach a caller's own http_client=: give that "
                 "client verify=<the bundle path> instead, or drop http_client="
             )
-        proxy = self._policy.for_url(url) if self._policy is not None else None
-        key = (ca_bundle, proxy)
-        client = self._ca_clients.get(key)
+        client = self._ca_routes.get((ca_bundle, url))
         if client is None:
-            client = self._ca_clients.setdefault(key, self._new_client(proxy, ca_bundle))
+            proxy = self._policy.for_url(url) if self._policy is not None else None
+            key = (ca_bundle, proxy)
+            client = self._ca_clients.get(key) or self._ca_clients.setdefault(
+                key, self._new_client(proxy, ca_bundle)
+            )
+            if len(self._ca_routes) < 256:
+                self._ca_routes[(ca_bundle, url)] = client
         return client
 
     def _timeout(self, timeout: Timeout) -> httpx2.Timeout:
@@ -231,6 +236,7 @@ class SyncTransport:
         for client in self._ca_clients.values():
             client.close()
         self._ca_clients.clear()
+        self._ca_routes.clear()
 
 
 def _chunks(r: httpx2.Response, headers: Mapping[str, str]) -> Iterator[bytes]:
