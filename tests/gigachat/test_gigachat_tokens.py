@@ -19,10 +19,12 @@ from llmkit.emulator import Emulator, Script, add_profile
 from llmkit.emulator import gigachat as giga_emu
 from llmkit.emulator.profiles import PROFILES, Profile
 from llmkit.emulator.server import EmuRequest, Reply
+from llmkit.errors import APITimeoutError
 
 N = 50
 MODEL = "gigachat/GigaChat"
 GATED = Profile("gigachat_gated", f"{__name__}:gated", base_path="/api/v1", auth_headers=())
+SLOW = Profile("gigachat_slow", f"{__name__}:slow", base_path="/api/v1", auth_headers=())
 WAITING: list[TokenManager] = []
 
 
@@ -34,11 +36,19 @@ def gated(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     return giga_emu.handle(req, emu, profile)
 
 
+def slow(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
+    if req.path == "/api/v2/oauth":
+        time.sleep(3)  # longer than the call's whole deadline
+    return giga_emu.handle(req, emu, profile)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _gated_profile() -> Iterator[None]:
     add_profile(GATED)
+    add_profile(SLOW)
     yield
     PROFILES.pop(GATED.name, None)
+    PROFILES.pop(SLOW.name, None)
 
 
 @pytest.fixture
@@ -76,3 +86,18 @@ def test_50_tasks_make_one_token_request(giga: Emulator, expired: TokenManager) 
 
     assert asyncio.run(main()) == ["ok"] * N
     assert _oauth(giga) == 1
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_exchange_gets_the_calls_remaining_deadline(
+    giga: Emulator, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIGACHAT_BASE_URL", giga.base_url(SLOW.name))
+    monkeypatch.setenv("GIGACHAT_AUTH_URL", f"{giga.url}/{SLOW.name}/api/v2/oauth")
+    timeout = llmkit.Timeout(total=0.5)
+    with pytest.raises(APITimeoutError):
+        if mode == "sync":
+            llmkit.complete(MODEL, "hi", max_retries=0, timeout=timeout)
+        else:
+            asyncio.run(llmkit.acomplete(MODEL, "hi", max_retries=0, timeout=timeout))
+    assert not [r for r in giga.requests if r.path == "/api/v1/chat/completions"]
