@@ -171,7 +171,9 @@ def _send_flow(
         )
 
     while True:
-        attempt = HttpRequest(request.method, request.url, dict(request.headers), request.body, request.json)
+        attempt = HttpRequest(
+            request.method, request.url, dict(request.headers), request.body, request.json, request.ca_bundle
+        )
         if retries:
             attempt.headers["x-llmkit-retry-count"] = str(retries)
         try:

@@ -19,6 +19,9 @@ class HttpRequest:
     body: bytes | None = None
     # The decoded JSON body, kept for inspection (e.g. by quirk hooks and tests).
     json: Any = None
+    # A PEM file of CA certificates to verify this request's server against instead of the
+    # default trust store (an auth flow sets it from a provider option, e.g. GigaChat's verify=).
+    ca_bundle: str | None = None
 
     def __repr__(self) -> str:
         from llmkit._redact import redact_headers, redact_url

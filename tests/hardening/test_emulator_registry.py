@@ -70,6 +70,11 @@ def _call(spec: ProviderSpec, emu: Emulator) -> tuple[str, dict[str, Any]]:
     model = PARTNER_MODELS.get(spec.name) or MODELS.get(spec.dialect, "emu-model")
     kw = {k: f"emu-{k}" for k, p in spec.params.items() if p.required and p.default is None}
     kw.update(_credentials(spec), base_url=emu.base_url(spec.name), max_retries=0)
+    if (spec.auth_factory or "").startswith("llmkit.auth.gigachat:"):
+        # An OAuth exchange first, at the emulator's GigaChat OAuth endpoint, with its key.
+        from llmkit.emulator import gigachat as giga_emu
+
+        kw.update(credentials=giga_emu.DEFAULT_CREDENTIALS, auth_url=giga_emu.auth_url(emu))
     return f"{spec.name}/{model}", kw
 
 

@@ -67,6 +67,7 @@ EXACT: Mapping[str, str] = {
     "llmkit._timeout": "foundation",
     "llmkit._retry_after": "foundation",
     "llmkit._proxy": "foundation",
+    "llmkit._tls": "foundation",
     "llmkit._headers": "foundation",
 }
 PACKAGES: Mapping[str, str] = {

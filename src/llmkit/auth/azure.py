@@ -2,14 +2,26 @@
 
 Entra ID comes from any callable that returns a token string (``azure_ad_token_provider=``,
 the same contract as ``azure.identity.get_bearer_token_provider``), from a fixed token
-(``azure_ad_token=``), from an ``azure-identity`` credential object (``azure_credential=``; its
-tokens are cached to their ``expires_on`` by ``llmkit.auth.tokens``, one refresh at a time), or,
-with ``entra_id=True``, from ``DefaultAzureCredential`` (install the ``llmkit[azure]`` extra; it
-is imported only then). The provider is called once per request, so it may cache and refresh.
+(``azure_ad_token=``), from an ``azure-identity`` credential object (``azure_credential=``), or,
+with ``entra_id=True``, from one process-wide ``DefaultAzureCredential`` (install the
+``llmkit[azure]`` extra; it is imported only then).
+
+Every source but the fixed token is on ``llmkit.auth.tokens``: cached, refreshed once for all
+concurrent callers, and forgotten after a 401 so the retry loop's one resend gets a new one.
+A credential's ``AccessToken`` says when it expires. A token provider's string does not, so
+its lifetime is read from the token itself when it is a JWT with an ``exp`` claim (Entra's
+access tokens are: 60-90 minutes), refreshed ``PROVIDER_MARGIN`` before that; an opaque string
+is reused for ``OPAQUE_REUSE`` seconds at most. The openai SDK calls the provider before every
+request instead; caching here saves an event-loop-to-thread hop per async request and a call
+into the credential's lock, and a 401 still brings a fresh token at once.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +29,9 @@ from typing import Any
 from llmkit._headers import put
 from llmkit._redact import mask, register_secret
 from llmkit.auth.base import Auth, AuthFactory, AuthFlow, AuthInputs, Blocking, HeaderAuth, guarded
-from llmkit.auth.tokens import TokenFlow, shared_manager
+from llmkit.auth.tokens import TokenFlow, TokenManager, shared_manager
 from llmkit.errors import ConfigurationError
-from llmkit.wire import HttpRequest
+from llmkit.wire import HttpRequest, HttpResponse
 
 # Token audience for Azure OpenAI and for Foundry (services.ai.azure.com) model endpoints.
 COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
@@ -30,24 +42,78 @@ TokenProvider = Callable[[], str]
 OPTIONS = frozenset({"azure_ad_token_provider", "azure_ad_token", "azure_credential", "entra_id"})
 
 
-@dataclass(slots=True)
-class BearerTokenAuth:
-    """``Authorization: Bearer <token>`` with a token fetched from ``provider`` for each request."""
+# A provider's token is refreshed this long before its JWT ``exp``.
+PROVIDER_MARGIN = 60.0
+# An opaque (non-JWT) provider token: reused for at most this long (refreshed after the first
+# half, the old one serving other callers meanwhile), as it says nothing of its lifetime.
+OPAQUE_REUSE = 2 * PROVIDER_MARGIN
+_MAX_LIFETIME = 86400.0
 
-    provider: TokenProvider
+
+def jwt_expiry(token: str) -> float | None:
+    """The ``exp`` claim of a JWT (read, not verified: only to know when to refresh), else None."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+        return float(exp)
+    return None
+
+
+class _RejectedOn401:
+    """One re-auth after a 401: forget the managed token the request carried."""
+
+    __slots__ = ()
+    _tokens: TokenManager
+
+    def token_rejected(self, sent: HttpRequest, response: HttpResponse) -> bool:
+        # Entra-protected endpoints answer any expired, revoked or wrong-audience token with 401.
+        value = sent.headers.get("authorization", "")
+        return value.startswith("Bearer ") and self._tokens.invalidate(value[len("Bearer ") :])
+
+
+class BearerTokenAuth(_RejectedOn401):
+    """``Authorization: Bearer <token>`` from a caller's token provider, cached on the manager
+    (one per provider object): see the module docstring for how long a token is reused."""
+
+    __slots__ = ("_tokens", "provider")
+
+    def __init__(self, provider: TokenProvider) -> None:
+        self.provider = provider
+        self._tokens = shared_manager(provider, "Microsoft Entra ID token provider", margin=PROVIDER_MARGIN)
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
-        # The provider (azure-identity, say) may refresh with blocking HTTP: off the event loop
-        # in async. Its failures (an Entra token endpoint refusing) end as AuthenticationError.
-        token = yield Blocking(self._call)
-        if not isinstance(token, str) or not token:
-            raise ConfigurationError("the Azure token provider returned no token")
-        register_secret(token)
+        token = yield from self._tokens.token_flow(self._fetch)
         put(request.headers, "authorization", "Bearer " + token)
         return request
 
-    def _call(self) -> Any:
-        return guarded(self.provider, "the Microsoft Entra ID token provider")
+    def _fetch(self) -> TokenFlow:
+        # The provider (azure-identity, say) may refresh with blocking HTTP: off the event loop
+        # in async. Its failures (an Entra token endpoint refusing) end as AuthenticationError.
+        got: tuple[str, float] = yield Blocking(self._call)
+        return got
+
+    def _call(self) -> tuple[str, float]:
+        token = guarded(self.provider, "the Microsoft Entra ID token provider")
+        now = self._tokens.clock()
+        if not isinstance(token, str) and isinstance(getattr(token, "token", None), str):
+            # An AccessToken (what a credential's get_token answers): it says when it expires.
+            expires_on = getattr(token, "expires_on", None)
+            token = token.token
+            register_secret(token)
+            if isinstance(expires_on, (int, float)) and not isinstance(expires_on, bool):
+                return token, min(float(expires_on), now + _MAX_LIFETIME)
+            return token, now + OPAQUE_REUSE
+        if not isinstance(token, str) or not token:
+            raise ConfigurationError("the Azure token provider returned no token")
+        register_secret(token)
+        exp = jwt_expiry(token)
+        return token, now + OPAQUE_REUSE if exp is None else min(exp, now + _MAX_LIFETIME)
 
     def __repr__(self) -> str:
         return "BearerTokenAuth(provider=...)"
@@ -70,7 +136,7 @@ class KeyHeadersAuth:
         return f"KeyHeadersAuth(headers={list(self.headers)}, key={mask(self.key)})"
 
 
-class CredentialTokenAuth:
+class CredentialTokenAuth(_RejectedOn401):
     """``Authorization: Bearer`` from an azure-identity credential's ``get_token(scope)``.
 
     Its ``AccessToken`` says when it expires, so the token is kept in the credential's one
@@ -109,6 +175,26 @@ class CredentialTokenAuth:
         return f"CredentialTokenAuth({type(self.credential).__name__}, scope={self.scope!r})"
 
 
+_DEFAULT_CREDENTIAL: list[Any] = []
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_credential() -> Any:
+    """The process's one ``azure.identity.DefaultAzureCredential`` (made on first use): its
+    chain (environment, workload identity, managed identity, Azure CLI, ...) is probed once,
+    and its tokens then live on one manager per scope."""
+    with _DEFAULT_LOCK:
+        if not _DEFAULT_CREDENTIAL:
+            try:
+                from azure.identity import DefaultAzureCredential
+            except ImportError:
+                raise ConfigurationError(
+                    "entra_id=True needs the azure-identity package: pip install 'llmkit[azure]'"
+                ) from None
+            _DEFAULT_CREDENTIAL.append(DefaultAzureCredential())
+        return _DEFAULT_CREDENTIAL[0]
+
+
 def default_credential_provider(scope: str = COGNITIVE_SERVICES_SCOPE) -> TokenProvider:
     """A token provider backed by ``azure.identity.DefaultAzureCredential``."""
     try:
@@ -139,7 +225,7 @@ def _token_auth(inputs: AuthInputs, scope: str) -> Auth | None:
     if credential is not None:
         return CredentialTokenAuth(credential, scope)
     if entra:
-        return BearerTokenAuth(default_credential_provider(scope))
+        return CredentialTokenAuth(default_credential(), scope)
     return None
 
 

@@ -151,13 +151,14 @@ _SHARED_LOCK = threading.Lock()
 _SHARED_MAX = 256
 
 
-def shared_manager(owner: object, what: str, *key: Any) -> TokenManager:
-    """The one manager for ``owner`` (and ``key``, e.g. a scope), made on first use."""
+def shared_manager(owner: object, what: str, *key: Any, margin: float = REFRESH_MARGIN) -> TokenManager:
+    """The one manager for ``owner`` (and ``key``, e.g. a scope), made on first use; ``margin``
+    is its refresh margin (for tokens whose lifetime is shorter than the default's)."""
     ident = (id(owner), *key)
     with _SHARED_LOCK:
         entry = _SHARED.get(ident)
         if entry is None or entry[0] is not owner:
             if len(_SHARED) >= _SHARED_MAX:
                 _SHARED.clear()
-            entry = _SHARED[ident] = (owner, TokenManager(what))
+            entry = _SHARED[ident] = (owner, TokenManager(what, margin=margin))
         return entry[1]

@@ -30,6 +30,7 @@ _MODULES: dict[str, str] = {
     "sagemaker": "llmkit.dialects.sagemaker",
     "snowflake_cortex": "llmkit.dialects.snowflake_cortex",
     "oci": "llmkit.dialects.oci",
+    "gigachat": "llmkit.dialects.gigachat",
 }
 
 _loaded: dict[str, Dialect] = {}

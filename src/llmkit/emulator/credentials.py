@@ -45,6 +45,13 @@ def describe(profile: Profile, url: str, api_key: str | None) -> str:
         )
     if scheme == "oci_signature":
         return "an OCI request signature by a key from llmkit.emulator.oci.new_api_key(directory)"
+    if scheme == "gigachat_oauth":
+        from llmkit.emulator.gigachat import DEFAULT_CREDENTIALS
+
+        return (
+            f"credentials={DEFAULT_CREDENTIALS} (GIGACHAT_CREDENTIALS) exchanged at "
+            f"auth_url={url}/gigachat/api/v2/oauth for a short-lived bearer token"
+        )
     if scheme == "none" or not profile.auth_headers:
         return "no credentials"
     forms = " or ".join(f"{header}: {prefix}{key}" for header, prefix in profile.auth_headers)

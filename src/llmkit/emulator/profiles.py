@@ -126,3 +126,13 @@ add_profile(
         credentials="oci_signature",
     )
 )
+
+
+def _add_gigachat() -> None:
+    # GigaChat: its OAuth endpoint (/api/v2/oauth) and API (/api/v1) under one profile.
+    from llmkit.emulator import gigachat
+
+    add_profile(gigachat.PROFILE)
+
+
+_add_gigachat()

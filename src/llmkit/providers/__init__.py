@@ -103,6 +103,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.aws": ("bedrock", "sagemaker"),
     "llmkit.providers.snowflake": ("snowflake",),
     "llmkit.providers.oci": ("oci",),
+    "llmkit.providers.gigachat": ("gigachat",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)

@@ -15,6 +15,7 @@ from llmkit import _constants as C
 from llmkit._proxy import ProxyPolicy
 from llmkit._redact import exception_text
 from llmkit._timeout import Timeout, phase
+from llmkit._tls import context_for
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
 from llmkit.framing.fields import check_headers
@@ -114,6 +115,8 @@ class AsyncTransport:
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t
         url, proxy, proxy_headers = self._route(req.url)
+        # A request's own CA bundle (HttpRequest.ca_bundle) verifies its server instead of the default.
+        tls: Any = True if req.ca_bundle is None else context_for(req.ca_bundle)
         failure: APIConnectionError | None = None
         try:
             r = await session.request(
@@ -125,6 +128,7 @@ class AsyncTransport:
                 allow_redirects=False,
                 proxy=proxy,
                 proxy_headers=proxy_headers,
+                ssl=tls,
             )
         except (TimeoutError, aiohttp.ClientError) as exc:
             failure = map_error(exc, req.headers)
