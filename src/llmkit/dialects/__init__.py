@@ -28,6 +28,7 @@ _MODULES: dict[str, str] = {
     "gemini": "llmkit.dialects.gemini",
     "bedrock_converse": "llmkit.dialects.bedrock",
     "sagemaker": "llmkit.dialects.sagemaker",
+    "sap_orchestration": "llmkit.dialects.sap_orchestration",
 }
 
 _loaded: dict[str, Dialect] = {}
