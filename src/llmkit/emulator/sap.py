@@ -230,7 +230,7 @@ def _completion(req: EmuRequest, emu: Emulator) -> Reply:
     finish = script.finish_reason or ("tool_calls" if script.tool_calls else "stop")
     ident, name = f"chatcmpl-emu{uuid.uuid4().hex[:12]}", str(model.get("name"))
     if streaming:
-        events: Iterator[bytes] = _events(script, ident, name, finish, usage)
+        events: Iterator[bytes] = _events(script, ident, name, finish, usage, prompt.get("template", []))
         if script.fault in STREAM_FAULTS:
             events = break_stream(events, script, lambda e: e[: len(e) // 2] + b"\n\n", _stream_error)
         return stream_reply(script, {"content-type": "text/event-stream"}, events)
@@ -268,7 +268,9 @@ def _stream_error() -> list[bytes]:
     return [b"data: " + json.dumps({"error": err}).encode() + b"\n\n"]
 
 
-def _events(script: Script, ident: str, name: str, finish: str, usage: dict[str, Any]) -> Iterator[bytes]:
+def _events(
+    script: Script, ident: str, name: str, finish: str, usage: dict[str, Any], template: list[Any]
+) -> Iterator[bytes]:
     rid = str(uuid.uuid4())
 
     def event(delta: dict[str, Any], reason: str = "", extra: dict[str, Any] | None = None) -> bytes:
@@ -300,7 +302,7 @@ def _events(script: Script, ident: str, name: str, finish: str, usage: dict[str,
     yield (
         b"data: "
         + json.dumps(
-            {"request_id": rid, "intermediate_results": {"templating": []}, "final_result": empty}
+            {"request_id": rid, "intermediate_results": {"templating": template}, "final_result": empty}
         ).encode()
         + b"\n\n"
     )

@@ -38,7 +38,10 @@ def build_completion_body(req: ChatRequest, ctx: CallContext) -> dict[str, Any]:
     options = dict(req.options)
     envelope_opts = {k: options.pop(k) for k in list(options) if k in ENVELOPE}
     openai = build_chat_body(dataclasses.replace(req, options=options, extra_body=None), ctx, DEFAULT_QUIRKS)
-    messages = openai.pop("messages")
+    # The spec's messages have no nullable content: an assistant turn with only tool calls omits it.
+    messages = [
+        {k: v for k, v in m.items() if not (k == "content" and v is None)} for m in openai.pop("messages")
+    ]
     openai.pop("model")
     streaming = bool(openai.pop("stream", False))
     prompt: dict[str, Any] = {"template": messages}
