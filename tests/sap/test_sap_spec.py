@@ -200,3 +200,28 @@ def test_errors_and_deployments_follow_the_specs(
     )
     assert denied.status_code == 401
     _check(schema("AiApiError", "sap/AI_CORE_API.yaml"), denied.json()["error"])
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sap"
+
+
+@pytest.mark.parametrize(
+    ("name", "schema_name"),
+    [
+        ("orchestration-chat-completion-success-response.json", "CompletionPostResponse"),
+        ("orchestration-embedding-simple-response.json", "EmbeddingsPostResponse"),
+        ("orchestration-embedding-error.json", "ErrorResponse"),
+        ("orchestration-chat-completion-stream-chunks.txt", "CompletionPostResponseStreaming"),
+    ],
+)
+def test_the_recorded_responses_follow_the_spec(
+    schema: Callable[..., jsonschema.Draft7Validator], name: str, schema_name: str
+) -> None:
+    # The emulator and the dialect are checked against the same spec as SAP's own recordings.
+    data = (FIXTURES / name).read_bytes()
+    if name.endswith(".txt"):
+        objs = [json.loads(e.data) for e in SSEDecoder().feed(data) if e.data != "[DONE]"]
+    else:
+        objs = [json.loads(data)]
+    for obj in objs:
+        _check(schema(schema_name), obj)
