@@ -14,6 +14,7 @@ import llmkit
 from llmkit.emulator import Emulator, Script, ScriptedCall, UnknownProfileError
 from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.emulator.gemini import VERTEX_PROJECT
+from llmkit.emulator.sap import service_key as sap_service_key
 from llmkit.errors import ConfigurationError, NotSupportedError
 from llmkit.providers import all_specs, get_spec
 from llmkit.providers.spec import ProviderSpec
@@ -51,6 +52,8 @@ def _call(spec: ProviderSpec, emu: Emulator) -> tuple[str, dict[str, Any]]:
     model = PARTNER_MODELS.get(spec.name) or MODELS.get(spec.dialect, "emu-model")
     kw = {k: f"emu-{k}" for k, p in spec.params.items() if p.required and p.default is None}
     kw.update(_credentials(spec), base_url=emu.base_url(spec.name), max_retries=0)
+    if (spec.auth_factory or "").startswith("llmkit.auth.sap:"):  # its token URL is the emulator's
+        kw["service_key"] = sap_service_key(emu)
     return f"{spec.name}/{model}", kw
 
 

@@ -210,6 +210,8 @@ def _answer(req: EmuRequest, emu: Emulator, prompt: dict[str, Any], model: dict[
     forced = choice if isinstance(choice, str) else (choice or {}).get("function", {}).get("name")
     fmt = prompt.get("response_format") or {}
     schema = (fmt.get("json_schema") or {}).get("schema") if fmt.get("type") == "json_schema" else None
+    if fmt.get("type") == "json_object":
+        schema = {"type": "object", "properties": {"answer": {"type": "string"}}}
     return default_answer(text, tools, forced, schema, script)
 
 
