@@ -9,9 +9,18 @@ import pytest
 
 import llmkit
 from llmkit._retry import RetryPolicy, Send, Timeout, send_flow
+from llmkit.auth.sap import DEPLOYMENT_SLOT, SERVICE_KEY_URL, SapAuth
 from llmkit.auth.sap_key import credentials_from, from_service_key
 from llmkit.emulator import Emulator
-from llmkit.errors import ConfigurationError, NotFoundError
+from llmkit.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderError,
+    ResponseDecodeError,
+    ServerError,
+)
 from llmkit.wire import HttpRequest, HttpResponse
 
 KEY = {
@@ -111,3 +120,62 @@ def test_a_404_the_auth_takes_as_its_address_gone_is_resent_once() -> None:
     with pytest.raises(NotFoundError):
         _run(flow, [404, 404])  # once per call: the second 404 is raised
     assert auth.forgotten == 2
+
+
+def _drive(auth: Any, answers: list[HttpResponse]) -> HttpRequest:
+    """Run an auth flow by hand: each yielded request gets the next answer."""
+    flow = auth.auth_flow(
+        HttpRequest("POST", f"{SERVICE_KEY_URL}/v2/inference/deployments/{DEPLOYMENT_SLOT}/v2/completion")
+    )
+    try:
+        next(flow)
+        while True:
+            flow.send(answers.pop(0))
+    except StopIteration as done:
+        request: HttpRequest = done.value
+        return request
+
+
+def _fresh_auth(name: str) -> SapAuth:
+    # Its own client and AI API host: the token and deployment caches are per (client, URL).
+    api = {"AI_API_URL": f"https://{name.lower()}.api.example.com"}
+    return SapAuth(from_service_key(KEY | {"clientid": name, "serviceurls": api}, "test"), "default")
+
+
+TOKEN = HttpResponse(200, {}, b'{"access_token": "tok-abc-123", "expires_in": 43199}')
+
+
+def test_the_flow_fills_the_slot_with_the_discovered_deployment() -> None:
+    listed = HttpResponse(
+        200,
+        {},
+        b'{"count": 1, "resources": [{"id": "d123abc", "status": "RUNNING", "scenarioId": "orchestration"}]}',
+    )
+    request = _drive(_fresh_auth("unit-1"), [TOKEN, listed])
+    assert request.url == "https://unit-1.api.example.com/v2/inference/deployments/d123abc/v2/completion"
+    assert request.headers["ai-resource-group"] == "default"
+
+
+@pytest.mark.parametrize(
+    ("answers", "error"),
+    [
+        ([HttpResponse(503, {}, b"down")], ServerError),
+        ([HttpResponse(401, {}, b'{"error": "unauthorized"}')], AuthenticationError),
+        ([TOKEN, HttpResponse(200, {}, b"<html>")], ResponseDecodeError),
+        (
+            [TOKEN, HttpResponse(403, {}, b'{"error": {"code": "403", "message": "Forbidden"}}')],
+            PermissionDeniedError,
+        ),
+        (
+            [
+                TOKEN,
+                HttpResponse(200, {}, b'{"count": 1, "resources": [{"id": "../x", "status": "RUNNING"}]}'),
+            ],
+            ProviderError,
+        ),
+    ],
+    ids=["token-5xx", "token-401", "list-not-json", "list-403", "bad-id"],
+)
+def test_token_and_lookup_failures_are_typed(answers: list[HttpResponse], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        _drive(_fresh_auth(f"unit-{error.__name__}-{len(answers)}"), answers)

@@ -41,6 +41,7 @@ from llmkit.errors import (
     PermissionDeniedError,
     ProviderError,
     RateLimitError,
+    ResponseDecodeError,
     ServerError,
 )
 from llmkit.wire import HttpRequest, HttpResponse
@@ -146,6 +147,10 @@ class SapAuth:
     def _parse_token(self, resp: HttpResponse) -> tuple[str, float]:
         body = _json(resp)
         token = body.get("access_token") if isinstance(body, dict) else None
+        if resp.status >= 500:
+            raise ServerError(
+                "the SAP AI Core token URL failed; try again later", status_code=resp.status, provider="sap"
+            )
         if resp.status != 200 or not isinstance(token, str) or not token:
             reason = ""
             if isinstance(body, dict) and body.get("error"):
@@ -192,7 +197,11 @@ class SapAuth:
             raise _api_error(resp, f"looking up the orchestration deployment {where}", fix)
         body = _json(resp)
         resources = body.get("resources") if isinstance(body, dict) else None
-        for item in resources if isinstance(resources, list) else ():
+        if not isinstance(resources, list):
+            raise ResponseDecodeError(
+                "the AI Core deployments list is not {count, resources[]}", provider="sap", snippet=resp.body
+            )
+        for item in resources:
             if not isinstance(item, dict) or item.get("status", "RUNNING") != "RUNNING":
                 continue
             if item.get("scenarioId", SCENARIO) != SCENARIO:

@@ -43,6 +43,10 @@ def describe(profile: Profile, url: str, api_key: str | None) -> str:
             f"Authorization: Bearer {key} (access_token=), or a token from the emulated Google OAuth "
             f"endpoint {url}/google_oauth/token"
         )
+    if scheme == "sap_xsuaa":
+        from llmkit.emulator.sap import describe_credentials
+
+        return describe_credentials(url)
     if scheme == "none" or not profile.auth_headers:
         return "no credentials"
     forms = " or ".join(f"{header}: {prefix}{key}" for header, prefix in profile.auth_headers)

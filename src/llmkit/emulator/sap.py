@@ -32,7 +32,7 @@ from llmkit.emulator.profiles import Profile
 from llmkit.emulator.script import Script, ScriptedError
 from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
 
-PROFILE = Profile("sap", "llmkit.emulator.sap:handle", base_path="", auth_headers=(), credentials="none")
+PROFILE = Profile("sap", "llmkit.emulator.sap:handle", base_path="", auth_headers=(), credentials="sap_xsuaa")
 
 CLIENT_ID = "sb-emulator-client!b1|aicore!b540"
 CLIENT_SECRET = "emulator-secret-0123456789abcdef"
@@ -90,6 +90,14 @@ def service_key(emu: Emulator) -> dict[str, Any]:
         "identityzone": "emulator",
         "serviceurls": {"AI_API_URL": f"{emu.url}/sap"},
     }
+
+
+def describe_credentials(url: str) -> str:
+    """What ``llmkit emulator serve`` prints for this profile (the emulator's own fake client)."""
+    return (
+        f"an OAuth token from {url}/sap/oauth/token (client credentials): AICORE_CLIENT_ID={CLIENT_ID} "
+        f"AICORE_CLIENT_SECRET={CLIENT_SECRET} AICORE_AUTH_URL={url}/sap AICORE_BASE_URL={url}/sap"
+    )
 
 
 def _api_error(status: int, message: str) -> Reply:
