@@ -179,3 +179,25 @@ def test_the_flow_fills_the_slot_with_the_discovered_deployment() -> None:
 def test_token_and_lookup_failures_are_typed(answers: list[HttpResponse], error: type[Exception]) -> None:
     with pytest.raises(error):
         _drive(_fresh_auth(f"unit-{error.__name__}-{len(answers)}"), answers)
+
+
+def test_a_key_file_is_read_once_until_it_changes(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    from pathlib import Path
+
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(KEY))
+    reads: list[str] = []
+    real = Path.read_text
+
+    def counting(self: Path, *a: Any, **kw: Any) -> str:
+        reads.append(str(self))
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    for _ in range(3):
+        assert from_service_key(str(path), "t").client_id == "sb-1"
+    assert reads == [str(path)]
+    path.write_text(json.dumps(KEY | {"clientid": "sb-2-longer"}))
+    assert from_service_key(str(path), "t").client_id == "sb-2-longer"
+    assert len(reads) == 2

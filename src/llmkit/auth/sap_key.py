@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,20 +58,33 @@ class SapCredentials:
         return f"SapCredentials(client_id={self.client_id!r}, client_secret={mask(self.client_secret)})"
 
 
+# Parsed service keys by (path, mtime, size) or by their text: a call with options is resolved
+# afresh each time (on the event loop in async), so a key file is read once, not per call.
+_PARSED: dict[tuple[str, int, int] | str, Mapping[str, Any]] = {}
+_PARSED_LOCK = threading.Lock()
+
+
 def _load(value: Any, source: str) -> Mapping[str, Any]:
     """A service key given as a dict, JSON text or a path to a JSON file."""
     if isinstance(value, Mapping):
         return value
+    ident: tuple[str, int, int] | str
     if isinstance(value, os.PathLike) or (isinstance(value, str) and not value.lstrip().startswith("{")):
         path = Path(os.fspath(value)).expanduser()
         try:
+            st = path.stat()
+            ident = (str(path), st.st_mtime_ns, st.st_size)
+            if ident in _PARSED:
+                return _PARSED[ident]
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigurationError(
                 f"sap: cannot read the service key file named by {source} ({type(exc).__name__}); {_HOW}"
             ) from None
     elif isinstance(value, str):
-        text = value
+        text = ident = value
+        if ident in _PARSED:
+            return _PARSED[ident]
     else:
         raise ConfigurationError(
             f"sap: {source} must be a path, JSON text or a dict, not {type(value).__name__}"
@@ -82,6 +96,10 @@ def _load(value: Any, source: str) -> Mapping[str, Any]:
         raise ConfigurationError(f"sap: the service key from {source} is not valid JSON") from None
     if not isinstance(loaded, dict):
         raise ConfigurationError(f"sap: the service key from {source} is not a JSON object")
+    with _PARSED_LOCK:
+        if len(_PARSED) >= 64:
+            _PARSED.clear()
+        _PARSED[ident] = loaded
     return loaded
 
 
