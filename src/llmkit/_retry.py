@@ -154,6 +154,7 @@ def _send_flow(
 ) -> Flow:
     retries = 0
     reauthorized = False
+    readdressed = False
 
     def budget() -> Timeout:
         # Every request of the call (token exchanges included) gets at most what is left.
@@ -202,6 +203,11 @@ def _send_flow(
                 # the request again at once; not a retry (no wait, not counted).
                 reauthorized = True
                 continue
+            if resp.status == 404 and not readdressed and _address_rejected(auth, attempt, resp):
+                # A part of the address the auth looked up (a discovered deployment) is gone:
+                # once per call, looked up again and the request sent again at once.
+                readdressed = True
+                continue
             delay = _retry_delay(resp, to_error, policy, retries, provider)
         if deadline is not None and policy.clock() + delay >= deadline:
             raise APITimeoutError(
@@ -214,6 +220,12 @@ def _send_flow(
 def _token_rejected(auth: Auth, sent: HttpRequest, resp: HttpResponse) -> bool:
     """Whether a token-exchange auth took this 401 as its token's expiry (and forgot the token)."""
     rejected: Callable[[HttpRequest, HttpResponse], bool] | None = getattr(auth, "token_rejected", None)
+    return rejected is not None and rejected(sent, resp)
+
+
+def _address_rejected(auth: Auth, sent: HttpRequest, resp: HttpResponse) -> bool:
+    """Whether an auth that resolved part of the URL took this 404 as that part gone (and forgot it)."""
+    rejected: Callable[[HttpRequest, HttpResponse], bool] | None = getattr(auth, "address_rejected", None)
     return rejected is not None and rejected(sent, resp)
 
 

@@ -16,6 +16,7 @@ import llmkit
 from llmkit.emulator import Emulator, Script, ScriptedCall, UnknownProfileError
 from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.emulator.gemini import VERTEX_PROJECT
+from llmkit.emulator.sap import service_key as sap_service_key
 from llmkit.errors import ConfigurationError, NotSupportedError
 from llmkit.providers import all_specs, get_spec
 from llmkit.providers.spec import ProviderSpec
@@ -75,6 +76,8 @@ def _call(spec: ProviderSpec, emu: Emulator) -> tuple[str, dict[str, Any]]:
         from llmkit.emulator import gigachat as giga_emu
 
         kw.update(credentials=giga_emu.DEFAULT_CREDENTIALS, auth_url=giga_emu.auth_url(emu))
+    if (spec.auth_factory or "").startswith("llmkit.auth.sap:"):  # its token URL is the emulator's
+        kw["service_key"] = sap_service_key(emu)
     return f"{spec.name}/{model}", kw
 
 

@@ -31,6 +31,7 @@ _MODULES: dict[str, str] = {
     "snowflake_cortex": "llmkit.dialects.snowflake_cortex",
     "oci": "llmkit.dialects.oci",
     "gigachat": "llmkit.dialects.gigachat",
+    "sap_orchestration": "llmkit.dialects.sap_orchestration",
 }
 
 _loaded: dict[str, Dialect] = {}

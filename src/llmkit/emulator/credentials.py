@@ -52,6 +52,10 @@ def describe(profile: Profile, url: str, api_key: str | None) -> str:
             f"credentials={DEFAULT_CREDENTIALS} (GIGACHAT_CREDENTIALS) exchanged at "
             f"auth_url={url}/gigachat/api/v2/oauth for a short-lived bearer token"
         )
+    if scheme == "sap_xsuaa":
+        from llmkit.emulator.sap import describe_credentials
+
+        return describe_credentials(url)
     if scheme == "none" or not profile.auth_headers:
         return "no credentials"
     forms = " or ".join(f"{header}: {prefix}{key}" for header, prefix in profile.auth_headers)

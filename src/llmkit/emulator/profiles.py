@@ -136,3 +136,13 @@ def _add_gigachat() -> None:
 
 
 _add_gigachat()
+
+
+def _add_sap() -> None:
+    # SAP AI Core: XSUAA token endpoint, deployments and orchestration on one profile.
+    from llmkit.emulator import sap
+
+    add_profile(sap.PROFILE)
+
+
+_add_sap()

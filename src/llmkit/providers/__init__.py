@@ -104,6 +104,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.snowflake": ("snowflake",),
     "llmkit.providers.oci": ("oci",),
     "llmkit.providers.gigachat": ("gigachat",),
+    "llmkit.providers.sap": ("sap",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
