@@ -42,6 +42,8 @@ def _credentials(spec: ProviderSpec) -> dict[str, Any]:
         return {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY, "region": "us-east-1"}
     if factory.startswith("llmkit.auth.google:"):
         return {"access_token": CANARY_KEY, "project": VERTEX_PROJECT}
+    if factory.startswith("llmkit.auth.watsonx:"):  # Cloud Pak's ZenApiKey: no IAM exchange to reach
+        return {"api_key": CANARY_KEY, "username": "emu", "project_id": "emu-project"}
     if spec.auth == "none":
         return {}
     return {"api_key": CANARY_KEY}

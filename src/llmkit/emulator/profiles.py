@@ -102,3 +102,14 @@ def _add_google() -> None:
 
 
 _add_google()
+
+
+def _add_watsonx() -> None:
+    # IBM watsonx.ai and the IBM Cloud IAM token endpoint its API keys are traded at.
+    from llmkit.emulator import watsonx
+
+    add_profile(watsonx.PROFILE)
+    add_profile(watsonx.IAM_PROFILE)
+
+
+_add_watsonx()
