@@ -41,15 +41,16 @@ class WatsonxStreamDecoder(OpenAIStreamDecoder):
             try:
                 obj = _decode(ev.data)
             except ValueError:
-                raise ResponseDecodeError(
-                    f"stream event {len(self.raw_events)} is not JSON",
-                    provider=self._ctx.provider,
-                    snippet=ev.data,
-                ) from None
+                obj = None
             if not isinstance(obj, dict):
-                raise ResponseDecodeError(
+                bad = ResponseDecodeError(
                     "stream event is not a JSON object", provider=self._ctx.provider, snippet=ev.data
                 )
+                if not out:
+                    raise bad
+                # Events decoded from this same read come out first; the stream raises it after.
+                self.error = bad
+                return out
             if ev.event == "error" or "errors" in obj:
                 # What came before the error is handed back first; the stream raises it right after.
                 self.error = stream_error(obj, self._ctx)
