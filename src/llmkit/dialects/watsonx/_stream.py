@@ -21,18 +21,24 @@ _decode = json.JSONDecoder().decode
 
 
 class WatsonxStreamDecoder(OpenAIStreamDecoder):
-    __slots__ = ("_closed",)
+    __slots__ = ("_closed", "_pending")
 
     def __init__(self, ctx: CallContext, q: OpenAIQuirks) -> None:
         super().__init__(ctx, q)
         self._closed = False
+        # A broken event that followed others of the same read: raised by the next feed or done.
+        self._pending: ResponseDecodeError | None = None
 
     @property
     def done(self) -> bool:
+        if self._pending is not None:
+            raise self._pending
         # The finish chunk (the usage chunk after it is a bonus) or an explicit close.
         return self._closed or self._saw_finish
 
     def feed(self, data: bytes) -> list[StreamEvent]:
+        if self._pending is not None:
+            raise self._pending
         out: list[StreamEvent] = []
         for ev in self._sse.feed(data):
             if ev.event == "close":
@@ -48,8 +54,8 @@ class WatsonxStreamDecoder(OpenAIStreamDecoder):
                 )
                 if not out:
                     raise bad
-                # Events decoded from this same read come out first; the stream raises it after.
-                self.error = bad
+                # Events decoded from this same read come out first; the error right after them.
+                self._pending = bad
                 return out
             if ev.event == "error" or "errors" in obj:
                 # What came before the error is handed back first; the stream raises it right after.
