@@ -132,8 +132,8 @@ def handle_iam(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     if emu.api_key is not None and key != emu.api_key:
         return _iam_error("BXNIM0415E", "Provided API key could not be found.")
     store = store_for(emu)
-    token = "eyJ.wx-emu." + secrets.token_urlsafe(24)
     now = int(time.time())
+    token = _jwt(now, store.expires_in)
     with store.lock:
         store.tokens[token] = now + store.expires_in
         store.issued += 1
@@ -146,6 +146,26 @@ def handle_iam(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         "scope": "ibm openid",
     }
     return json_reply(200, body, {"cache-control": "no-cache, no-store, must-revalidate"})
+
+
+def _b64(obj: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(obj, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+
+def _jwt(now: int, lifetime: int) -> str:
+    """A token shaped like IAM's (an RS256 JWT whose ``iat``/``exp`` IBM's SDKs read to time their
+    refresh); the signature is random: only this emulator checks it, by lookup."""
+    claims = {
+        "iam_id": "IBMid-emulator",
+        "sub": "emulator@example.com",
+        "iss": "https://iam.cloud.ibm.com/identity",
+        "grant_type": APIKEY_GRANT,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": secrets.token_hex(8),
+    }
+    signature = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+    return f"{_b64({'kid': 'emulator', 'alg': 'RS256'})}.{_b64(claims)}.{signature}"
 
 
 # ---------------------------------------------------------------- the API
