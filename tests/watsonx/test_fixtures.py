@@ -131,9 +131,15 @@ def test_error_body_is_typed_with_its_code_and_trace() -> None:
 
 def test_iam_replies_parse() -> None:
     body = (FIXTURES / "iam_token.json").read_bytes()
-    recorded_at = 1709108196.0  # the cassette's Akamai-GRN stamp: an hour before "expiration"
-    token, expires_at = parse_iam_response(HttpResponse(200, {}, body), now=recorded_at)
+    issued = 1709111794.0 - 3600  # "expiration" less "expires_in": when IAM issued it
+    token, expires_at = parse_iam_response(HttpResponse(200, {}, body), now=issued)
     assert (token, expires_at) == ("REDACTED-ACCESS-TOKEN", 1709111794.0)
+    # Read relative to the local clock (expires_in), so a skewed clock still gets an hour.
+    assert parse_iam_response(HttpResponse(200, {}, body), now=5e9)[1] == 5e9 + 3600
+    without = json.dumps({"access_token": "t0ken-value", "expiration": 1709111794}).encode()
+    assert parse_iam_response(HttpResponse(200, {}, without), now=issued)[1] == 1709111794.0
+    with pytest.raises(AuthenticationError, match="no usable expires_in"):
+        parse_iam_response(HttpResponse(200, {}, b'{"access_token": "t0ken-value"}'), now=0.0)
     refused = (FIXTURES / "iam_error.json").read_bytes()
     with pytest.raises(AuthenticationError, match="BXNIM0415E Provided API key could not be found") as info:
         parse_iam_response(HttpResponse(400, {}, refused), now=0.0)
@@ -182,3 +188,25 @@ def test_request_body_matches_what_the_java_sdk_sends() -> None:
     assert body == want
     assert sent.url == "https://us-south.ml.cloud.ibm.com/ml/v1/text/chat"
     assert sent.headers == {"content-type": "application/json", "accept": "application/json"}
+
+
+def test_a_close_event_ends_the_stream() -> None:
+    decoder = DIALECT.stream_decoder(ChatRequest("m", ()), _ctx())
+    first = (FIXTURES / "chat_stream_text.sse").read_bytes().split(b"\n\n")[1] + b"\n\n"
+    assert decoder.feed(first) == [TextDelta("C")] and not decoder.done
+    assert decoder.feed(b"id: 3\nevent: close\ndata: {}\n\n") == [] and decoder.done
+
+
+def test_drifted_bodies_are_decode_errors() -> None:
+    from llmkit.errors import ResponseDecodeError
+
+    req = EmbedRequest("slate", ["a", "b"])
+    for body in (
+        b"not json",
+        b'{"results": [{"embedding": [1.0]}]}',
+        b'{"results": [{"embedding": ["x"]}, {}]}',
+    ):
+        with pytest.raises(ResponseDecodeError):
+            DIALECT.parse_embed(HttpResponse(200, {}, body), req, _ctx("slate"))
+    with pytest.raises(ResponseDecodeError):
+        DIALECT.parse_chat(HttpResponse(200, {}, b"<html>"), ChatRequest("m", ()), _ctx())

@@ -326,3 +326,13 @@ def test_regions_name_ibm_hosts_and_mumbai_is_its_own() -> None:
     assert base("ap-south-1") == "https://ap-south-1.aws.wxai.ibm.com"
     with pytest.raises(ConfigurationError, match="no region"):
         base("mars-1")
+
+
+def test_embeddings_refuse_what_watsonx_has_not(emu: Emulator) -> None:
+    with pytest.raises(ConfigurationError, match="deployment"):
+        llmkit.embed("watsonx/deployment/dep-1", ["a"], **options(emu))
+    with pytest.raises(ConfigurationError, match="dimensions"):
+        llmkit.embed("watsonx/ibm/slate-30m-english-rtrvr", ["a"], dimensions=64, **options(emu))
+    with pytest.raises(ConfigurationError, match="top_k"):
+        llmkit.complete(MODEL, "hi", top_k=3, **options(emu))
+    assert _api(emu) == []

@@ -4,8 +4,8 @@
   ``POST {iam_url}/identity/token`` with the form
   ``grant_type=urn:ibm:params:oauth:grant-type:apikey&apikey=<key>`` (IBM's Java SDK
   ``IBMCloudAuthenticator``; ``iam_url=`` / ``WATSONX_IAM_URL`` for a private IAM). The token is
-  kept in one ``TokenManager`` per (API key, IAM URL): cached to the reply's ``expiration``
-  (epoch seconds; else ``expires_in``), refreshed ``REFRESH_MARGIN`` early, one exchange for every
+  kept in one ``TokenManager`` per (API key, IAM URL): cached for the reply's ``expires_in``
+  (else to its ``expiration``, epoch seconds), refreshed ``REFRESH_MARGIN`` early, one exchange for every
   concurrent caller. A 401 whose ``errors[].code`` is ``authentication_token_expired`` makes the
   token be forgotten, so the retry loop's one resend gets a fresh one (the Java SDK retries that
   code once too).
@@ -98,18 +98,17 @@ def _number(value: Any) -> float | None:
 
 
 def _expires_at(body: dict[str, Any], now: float) -> float:
-    """When the token expires: IAM's ``expiration`` (epoch seconds), else ``now + expires_in``,
-    clamped to ``[now, now + a day]``; neither readable is an error, not a guess."""
-    expiration = _number(body.get("expiration"))
+    """When the token expires on this machine's clock: ``now + expires_in`` (relative, so a skewed
+    local clock does not matter), else IAM's ``expiration`` (epoch seconds), clamped to
+    ``[now, now + a day]``; neither readable is an error, not a guess."""
+    lifetime = _number(body.get("expires_in"))
+    expiration = now + lifetime if lifetime is not None else _number(body.get("expiration"))
     if expiration is None:
-        lifetime = _number(body.get("expires_in"))
-        if lifetime is None:
-            raise AuthenticationError(
-                "IBM Cloud IAM answered no usable expiration or expires_in",
-                provider="watsonx",
-                error_type="invalid_expires_in",
-            )
-        expiration = now + lifetime
+        raise AuthenticationError(
+            "IBM Cloud IAM answered no usable expires_in or expiration",
+            provider="watsonx",
+            error_type="invalid_expires_in",
+        )
     return min(max(expiration, now), now + _MAX_LIFETIME)
 
 
