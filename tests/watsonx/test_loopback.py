@@ -15,7 +15,7 @@ from _watsonx_helpers import CANARY_KEY, MODEL, PROJECT, iam_requests, options, 
 
 import llmkit
 from llmkit.emulator import Emulator, Script, ScriptedCall, ScriptedError
-from llmkit.emulator import watsonx as emu_watsonx
+from llmkit.emulator import watsonx_iam as emu_iam
 from llmkit.errors import (
     AuthenticationError,
     BadRequestError,
@@ -180,7 +180,7 @@ def test_wrong_key_is_an_authentication_error_naming_the_fix(mode: str, emu: Emu
 def test_an_expired_token_is_refreshed_once_and_the_call_resent(mode: str, emu: Emulator) -> None:
     emu.script(Script(text="one"), Script(text="two"))
     assert run(mode, "complete", MODEL, "hi", **options(emu)).text == "one"
-    emu_watsonx.expire_tokens(emu)  # the server now calls the cached token expired
+    emu_iam.expire_tokens(emu)  # the server now calls the cached token expired
     assert run(mode, "complete", MODEL, "hi", **options(emu)).text == "two"
     statuses = [r.path for r in emu.requests]
     assert iam_requests(emu) == 2 and len(_api(emu)) == 3, statuses
@@ -336,3 +336,16 @@ def test_embeddings_refuse_what_watsonx_has_not(emu: Emulator) -> None:
     with pytest.raises(ConfigurationError, match="top_k"):
         llmkit.complete(MODEL, "hi", top_k=3, **options(emu))
     assert _api(emu) == []
+
+
+def test_a_token_shorter_lived_than_the_refresh_margin_is_not_reused(emu: Emulator) -> None:
+    # 60 s of life is inside the manager's 300 s margin: every call trades the key again (one
+    # exchange each, none reused past its margin), and every token sent is one the IAM just issued.
+    emu_iam.set_token_lifetime(emu, 60)
+    try:
+        emu.script(Script(text="a"), Script(text="b"))
+        assert [llmkit.complete(MODEL, "hi", **options(emu)).text for _ in range(2)] == ["a", "b"]
+    finally:
+        emu_iam.set_token_lifetime(emu, 3600)
+    first, second = (r.headers["authorization"] for r in _api(emu))
+    assert iam_requests(emu) == 2 and first != second

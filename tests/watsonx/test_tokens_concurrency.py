@@ -20,7 +20,7 @@ import llmkit
 from llmkit.auth import watsonx as wauth
 from llmkit.auth.tokens import TokenManager
 from llmkit.emulator import Emulator, Script, add_profile
-from llmkit.emulator import watsonx as emu_watsonx
+from llmkit.emulator import watsonx_iam as emu_iam
 from llmkit.emulator.profiles import PROFILES, Profile
 from llmkit.emulator.server import EmuRequest, Reply
 from llmkit.errors import AuthenticationError
@@ -49,8 +49,8 @@ def gated(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
             break
         time.sleep(0.002)
     if GATE.refuse:
-        return emu_watsonx._iam_error("BXNIM0415E", "Provided API key could not be found.")
-    return emu_watsonx.handle_iam(req, emu, profile)
+        return emu_iam.iam_error("BXNIM0415E", "Provided API key could not be found.")
+    return emu_iam.handle(req, emu, profile)
 
 
 @pytest.fixture(scope="module", autouse=True)

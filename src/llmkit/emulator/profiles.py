@@ -106,10 +106,10 @@ _add_google()
 
 def _add_watsonx() -> None:
     # IBM watsonx.ai and the IBM Cloud IAM token endpoint its API keys are traded at.
-    from llmkit.emulator import watsonx
+    from llmkit.emulator import watsonx, watsonx_iam
 
     add_profile(watsonx.PROFILE)
-    add_profile(watsonx.IAM_PROFILE)
+    add_profile(watsonx_iam.PROFILE)
 
 
 _add_watsonx()

@@ -1,11 +1,8 @@
 """IBM watsonx.ai and IBM Cloud IAM, emulated from IBM's API reference and the live bodies in
 IBM's Java SDK tests (IBM/watsonx-ai-java-sdk), not from llmkit's dialect.
 
-* ``watsonx_iam``: ``POST /identity/token`` with the form
-  ``grant_type=urn:ibm:params:oauth:grant-type:apikey&apikey=<key>``; the key must be the
-  emulator's (``Emulator(api_key=)``; any non-empty key when it has none). Answers
-  ``{access_token, refresh_token, token_type, expires_in, expiration, scope}`` with a short,
-  settable lifetime, or IAM's ``{errorCode: BXNIM0415E, errorMessage, ...}`` with 400.
+* ``watsonx_iam`` (``llmkit.emulator.watsonx_iam``): IBM Cloud IAM's ``/identity/token``, which
+  issues the tokens this handler accepts.
 * ``watsonx``: ``/ml/v1/text/chat``, ``/ml/v1/text/chat_stream``, ``/ml/v1/text/embeddings`` and
   ``/ml/v1/deployments/{id}/text/chat[_stream]``, each with a ``?version=YYYY-MM-DD`` query.
   ``Authorization: Bearer <token>`` must be a live token the IAM endpoint issued (an expired one
@@ -24,36 +21,21 @@ import hashlib
 import json
 import re
 import secrets
-import threading
 import time
-import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 from llmkit.emulator._content import call_arguments, count_tokens, default_answer, split_args, split_text
 from llmkit.emulator._faults import STREAM_FAULTS, break_stream, early_reply, stream_reply
 from llmkit.emulator.profiles import Profile
 from llmkit.emulator.script import Script, ScriptedError
 from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
+from llmkit.emulator.watsonx_iam import store_for
 
-__all__ = [
-    "IAM_PROFILE",
-    "PROFILE",
-    "expire_tokens",
-    "handle",
-    "handle_iam",
-    "set_token_lifetime",
-    "store_for",
-]
+__all__ = ["PROFILE", "error_reply", "handle"]
 
-APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 PROFILE = Profile(
     "watsonx", "llmkit.emulator.watsonx:handle", base_path="", auth_headers=(), credentials="watsonx_iam"
-)
-IAM_PROFILE = Profile(
-    "watsonx_iam", "llmkit.emulator.watsonx:handle_iam", base_path="", auth_headers=(), credentials="none"
 )
 
 _PATH = re.compile(r"^/ml/v1/(?:deployments/([^/]+)/)?text/(chat|chat_stream|embeddings)$")
@@ -72,103 +54,6 @@ _CHAT_FIELDS = frozenset(
 )  # fmt: skip
 _EMBED_FIELDS = frozenset({"inputs", "model_id", "project_id", "space_id", "parameters"})
 _FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls", "content_filter": "content_filter"}
-
-
-@dataclass(slots=True)
-class TokenStore:
-    tokens: dict[str, float] = field(default_factory=dict)  # access token -> expiry (epoch s)
-    expires_in: int = 3600
-    issued: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_STORES: weakref.WeakKeyDictionary[Emulator, TokenStore] = weakref.WeakKeyDictionary()
-_STORES_LOCK = threading.Lock()
-
-
-def store_for(emu: Emulator) -> TokenStore:
-    with _STORES_LOCK:
-        store = _STORES.get(emu)
-        if store is None:
-            store = _STORES[emu] = TokenStore()
-        return store
-
-
-def set_token_lifetime(emu: Emulator, seconds: int) -> None:
-    store_for(emu).expires_in = seconds
-
-
-def expire_tokens(emu: Emulator) -> None:
-    """Every token issued so far expires now (the next call with one gets a 401)."""
-    store = store_for(emu)
-    with store.lock:
-        for token in store.tokens:
-            store.tokens[token] = 0.0
-
-
-# ---------------------------------------------------------------- IAM
-
-
-def _iam_error(code: str, message: str, status: int = 400) -> Reply:
-    body = {
-        "errorCode": code,
-        "errorMessage": message,
-        "context": {"requestId": secrets.token_hex(8)},
-    }
-    return json_reply(status, body)
-
-
-def handle_iam(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
-    if req.method != "POST" or req.path.rstrip("/") != "/identity/token":
-        return _iam_error("BXNIM0102E", f"no route {req.method} {req.path}", 404)
-    if not req.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return _iam_error("BXNIM0109E", "Property missing or empty. Operation not allowed.")
-    form = dict(parse_qsl(req.body.decode("utf-8", "replace")))
-    if form.get("grant_type") != APIKEY_GRANT:
-        return _iam_error("BXNIM0104E", "Provided grant type is not supported.")
-    key = form.get("apikey", "")
-    if not key:
-        return _iam_error("BXNIM0109E", "Property missing or empty. Operation not allowed.")
-    if emu.api_key is not None and key != emu.api_key:
-        return _iam_error("BXNIM0415E", "Provided API key could not be found.")
-    store = store_for(emu)
-    now = int(time.time())
-    token = _jwt(now, store.expires_in)
-    with store.lock:
-        store.tokens[token] = now + store.expires_in
-        store.issued += 1
-    body = {
-        "access_token": token,
-        "refresh_token": "not_supported",
-        "token_type": "Bearer",
-        "expires_in": store.expires_in,
-        "expiration": now + store.expires_in,
-        "scope": "ibm openid",
-    }
-    return json_reply(200, body, {"cache-control": "no-cache, no-store, must-revalidate"})
-
-
-def _b64(obj: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(obj, separators=(",", ":")).encode()).rstrip(b"=").decode()
-
-
-def _jwt(now: int, lifetime: int) -> str:
-    """A token shaped like IAM's (an RS256 JWT whose ``iat``/``exp`` IBM's SDKs read to time their
-    refresh); the signature is random: only this emulator checks it, by lookup."""
-    claims = {
-        "iam_id": "IBMid-emulator",
-        "sub": "emulator@example.com",
-        "iss": "https://iam.cloud.ibm.com/identity",
-        "grant_type": APIKEY_GRANT,
-        "iat": now,
-        "exp": now + lifetime,
-        "jti": secrets.token_hex(8),
-    }
-    signature = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
-    return f"{_b64({'kid': 'emulator', 'alg': 'RS256'})}.{_b64(claims)}.{signature}"
-
-
-# ---------------------------------------------------------------- the API
 
 
 def _errors(status: int, code: str, message: str) -> dict[str, Any]:
