@@ -335,6 +335,8 @@ def test_embeddings_refuse_what_watsonx_has_not(emu: Emulator) -> None:
         llmkit.embed("watsonx/ibm/slate-30m-english-rtrvr", ["a"], dimensions=64, **options(emu))
     with pytest.raises(ConfigurationError, match="top_k"):
         llmkit.complete(MODEL, "hi", top_k=3, **options(emu))
+    with pytest.raises(ConfigurationError, match="truncate_input_tokens= is for watsonx embeddings"):
+        llmkit.complete(MODEL, "hi", truncate_input_tokens=8, **options(emu))
     assert _api(emu) == []
 
 

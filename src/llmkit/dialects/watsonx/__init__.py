@@ -92,6 +92,9 @@ class WatsonxDialect:
     quirks_type = Quirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
+        embed_only = sorted(_EMBED_PARAMETERS & set(req.options))
+        if embed_only:
+            raise ConfigurationError(f"{', '.join(embed_only)}= is for watsonx embeddings, not chat")
         wire = build_chat_body(req, ctx, _WIRE)
         wire.pop("stream", None)
         model = wire.pop("model", None)
