@@ -62,6 +62,8 @@ def _credentials(spec: ProviderSpec) -> dict[str, Any]:
         return {"access_token": CANARY_KEY, "project": VERTEX_PROJECT}
     if factory.startswith("llmkit.auth.oci:"):
         return _oci_credentials()
+    if factory.startswith("llmkit.auth.watsonx:"):  # Cloud Pak's ZenApiKey: no IAM exchange to reach
+        return {"api_key": CANARY_KEY, "username": "emu", "project_id": "emu-project"}
     if spec.auth == "none":
         return {}
     return {"api_key": CANARY_KEY}

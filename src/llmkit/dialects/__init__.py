@@ -32,6 +32,7 @@ _MODULES: dict[str, str] = {
     "oci": "llmkit.dialects.oci",
     "gigachat": "llmkit.dialects.gigachat",
     "sap_orchestration": "llmkit.dialects.sap_orchestration",
+    "watsonx": "llmkit.dialects.watsonx",
 }
 
 _loaded: dict[str, Dialect] = {}

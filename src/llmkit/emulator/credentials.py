@@ -56,6 +56,11 @@ def describe(profile: Profile, url: str, api_key: str | None) -> str:
         from llmkit.emulator.sap import describe_credentials
 
         return describe_credentials(url)
+    if scheme == "watsonx_iam":
+        return (
+            f"Authorization: Bearer <a token from {url}/watsonx_iam/identity/token for apikey={key}>, "
+            f"or ZenApiKey base64(<user>:{key})"
+        )
     if scheme == "none" or not profile.auth_headers:
         return "no credentials"
     forms = " or ".join(f"{header}: {prefix}{key}" for header, prefix in profile.auth_headers)

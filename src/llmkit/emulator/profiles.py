@@ -146,3 +146,14 @@ def _add_sap() -> None:
 
 
 _add_sap()
+
+
+def _add_watsonx() -> None:
+    # IBM watsonx.ai and the IBM Cloud IAM token endpoint its API keys are traded at.
+    from llmkit.emulator import watsonx, watsonx_iam
+
+    add_profile(watsonx.PROFILE)
+    add_profile(watsonx_iam.PROFILE)
+
+
+_add_watsonx()

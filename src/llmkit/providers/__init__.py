@@ -105,6 +105,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.oci": ("oci",),
     "llmkit.providers.gigachat": ("gigachat",),
     "llmkit.providers.sap": ("sap",),
+    "llmkit.providers.watsonx": ("watsonx",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
