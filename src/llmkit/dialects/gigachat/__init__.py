@@ -47,6 +47,11 @@ class GigaChatStreamDecoder(OpenAIStreamDecoder):
 class GigaChatDialect(OpenAIChatDialect):
     name = "gigachat"
     options = OPTIONS
+    # GigaChat has no images endpoint (it draws through a built-in chat function), so the OpenAI
+    # images methods this class would inherit are switched off: ``operation(d, "images")`` is None.
+    image_parameters = None  # type: ignore[assignment]
+    build_images = None  # type: ignore[assignment]
+    parse_images = None  # type: ignore[assignment]
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         request = super().build_chat(req, ctx)
