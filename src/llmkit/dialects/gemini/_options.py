@@ -171,6 +171,8 @@ class GeminiQuirks(Quirks):
     host_aliases: Mapping[str, str] = field(default_factory=dict)
     # Vertex accepts request ``labels``; AI Studio rejects them.
     labels: bool = False
+    # Imagen's ``:predict`` is served here (Vertex AI; google-genai refuses it on AI Studio).
+    imagen: bool = False
 
 
 AI_STUDIO = GeminiQuirks()
@@ -184,4 +186,5 @@ VERTEX = GeminiQuirks(
         "eu-aiplatform.googleapis.com": "aiplatform.eu.rep.googleapis.com",
     },
     labels=True,
+    imagen=True,
 )
