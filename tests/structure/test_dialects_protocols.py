@@ -76,7 +76,8 @@ def test_the_stubs_are_gone() -> None:
     assert operation(get_dialect("sagemaker"), "count_tokens") is None
     for name in DIALECTS:
         assert operation(get_dialect(name), "rerank") is None  # declared for the next issue only
-    # Images (issue 12) are on the formats that have them (gemini, bedrock_converse, ...), not these.
+    # Issue 12: images on the OpenAI format (other formats add theirs).
+    assert operation(get_dialect("openai_chat"), "images") is get_dialect("openai_chat")
     assert operation(get_dialect("anthropic_messages"), "images") is None
     assert operation(get_dialect("sagemaker"), "images") is None
 
