@@ -141,6 +141,14 @@ EMBED_MODELS = {
     "gemini": "text-embedding-004",
     "vertex_ai": "text-embedding-004",
 }
+# An image model per provider whose chat model is not one (issue 12); others use the chat model.
+IMAGE_MODELS = {
+    "openai": "gpt-image-1",
+    "bedrock": "amazon.nova-canvas-v1:0",
+    "gemini": "gemini-2.5-flash-image",
+    "vertex_ai": "imagen-4.0-generate-001",
+    "xai": "grok-2-image",
+}
 # The request option that turns a provider's web search on, by the option's name.
 SEARCH_OPTIONS: dict[str, Any] = {
     "web_search_options": {"search_context_size": "low"},
@@ -199,8 +207,16 @@ def _web_search_works(client: llmkit.Client, emu: Emulator, model: str, kw: dict
     assert emu.requests[-1].json()[spec.body_options[option]] == SEARCH_OPTIONS[option]
 
 
+def _images_work(client: llmkit.Client, emu: Emulator, model: str, kw: dict[str, Any]) -> None:
+    provider = model.split("/", 1)[0]
+    name = IMAGE_MODELS.get(provider, model.split("/", 1)[1])
+    out = client.generate_image(f"{provider}/{name}", "a lighthouse", **kw)
+    assert out.images and (out.images[0].data or out.images[0].url)
+
+
 CHECKS = {
     "chat": _chat_works,
+    "images": _images_work,
     "tools": _tools_work,
     "json_schema": _json_schema_works,
     "json_object": _json_object_works,

@@ -25,6 +25,8 @@ def test_page_examples_run(emu: Emulator, tmp_path: Path, monkeypatch: pytest.Mo
         "GEMINI_BASE_URL": f"{emu.url}/gemini/v1beta",
         "GEMINI_API_KEY": CANARY_KEY,
         "BEDROCK_BASE_URL": emu.base_url("bedrock"),
+        "TOGETHER_AI_BASE_URL": emu.base_url("together_ai"),
+        "TOGETHER_API_KEY": CANARY_KEY,
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_REGION": "us-east-1",
@@ -40,4 +42,4 @@ def test_page_examples_run(emu: Emulator, tmp_path: Path, monkeypatch: pytest.Mo
     ns = run_page("providers/images-google-bedrock.md")
     assert (tmp_path / "lighthouse-1.png").read_bytes() == ns["images"][1].data
     assert ns["edited"].images[0].data
-    assert {r.profile for r in emu.requests} >= {"vertex_ai", "gemini", "bedrock"}
+    assert {r.profile for r in emu.requests} >= {"vertex_ai", "gemini", "bedrock", "together_ai"}
