@@ -106,7 +106,7 @@ class GeneratedImage:
     revised_prompt: str | None = None
     finish_reason: FinishReason = FinishReason.STOP
     raw_finish_reason: str | None = None
-    # Where fetch() reads through (set by the operation: the client's size cap).
+    # What fetch() reads through; None: the default fetcher (llmkit._fetch, the default size cap).
     _fetcher: ImageFetcher | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:

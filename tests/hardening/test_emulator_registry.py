@@ -193,6 +193,23 @@ def _count_tokens_works(client: llmkit.Client, emu: Emulator, model: str, kw: di
     assert client.count_tokens(model, "How many tokens is this?", **kw).input_tokens > 0
 
 
+# Issue 12: a model each provider with images generates with (default: the call's chat model).
+IMAGE_MODELS = {"openai": "gpt-image-1"}
+
+
+def _images_work(client: llmkit.Client, emu: Emulator, model: str, kw: dict[str, Any]) -> None:
+    provider = model.split("/", 1)[0]
+    name = f"{provider}/{IMAGE_MODELS[provider]}" if provider in IMAGE_MODELS else model
+    from llmkit import images
+
+    images.allow_loopback_http_for_tests(True)  # URL answers are served by the loopback emulator
+    try:
+        out = client.generate_image(name, "a red fox", fetch=True, **kw)
+    finally:
+        images.allow_loopback_http_for_tests(False)
+    assert out.images and all(image.data for image in out.images)
+
+
 def _reasoning_works(client: llmkit.Client, emu: Emulator, model: str, kw: dict[str, Any]) -> None:
     emu.script(Script(text="42", reasoning="Six times seven.", reasoning_tokens=5))
     c = client.complete(model, "Think first", **kw)
@@ -223,6 +240,7 @@ CHECKS = {
     "vision": _vision_works,
     "embeddings": _embeddings_work,
     "count_tokens": _count_tokens_works,
+    "images": _images_work,
     "reasoning": _reasoning_works,
     "web_search": _web_search_works,
 }

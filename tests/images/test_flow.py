@@ -97,6 +97,11 @@ def _stub_provider() -> Generator[None, None, None]:
     )
     providers.register(spec)
     yield
+    # Leave no stub behind: the registry's listings (docs, capability sweeps) must not see it.
+    providers._extra.pop("stub_images", None)
+    providers._registry.pop("stub_images", None)
+    dialects._MODULES.pop("stub_images", None)
+    dialects._loaded.pop("stub_images", None)
 
 
 def _prepared(fake_now: list[float], **kw: Any) -> Any:
@@ -233,3 +238,25 @@ def test_bad_arguments_are_typed() -> None:
         _prepared([0.0], image="/nonexistent/x.png")
     with pytest.raises(ConfigurationError, match="must be bytes or a file path"):
         _prepared([0.0], image=3)
+
+
+def test_backoff_is_applied_by_the_operation() -> None:
+    class Backoff(StubImagesDialect):
+        def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images | ImagePoll:
+            out = super().parse_images(resp, req, ctx)
+            if isinstance(out, ImagePoll):
+                return dataclasses.replace(out, delay=1.0, backoff=2.0, max_delay=5.0)
+            return out
+
+    global DIALECT
+    saved, DIALECT = DIALECT, Backoff()
+    dialects._loaded.pop("stub_images", None)
+    try:
+        now = [0.0]
+        pending = _ok({"status": "processing", "id": "j"})
+        answers = [pending] * 5 + [_ok({"status": "succeeded", "output": [{}]})]
+        _, seen = drive(_prepared(now), answers, now)
+        assert [a.seconds for a in seen if isinstance(a, Sleep)] == [1.0, 2.0, 4.0, 5.0, 5.0]
+    finally:
+        DIALECT = saved
+        dialects._loaded.pop("stub_images", None)

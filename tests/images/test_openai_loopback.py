@@ -263,3 +263,17 @@ def test_client_methods_sync_and_async(emu: Emulator) -> None:
             return (await client.generate_image("openai/gpt-image-1", "x")).data
 
     assert asyncio.run(run()) == _images.PNG
+
+
+def test_azure_prompt_refusal_code_is_content_filtered(emu: Emulator, gen: Any) -> None:
+    # Azure OpenAI's image generation refuses a prompt with code "contentFilter".
+    emu.script(
+        Script(
+            error=ScriptedError(
+                400, "Your task failed as a result of our safety system.", code="contentFilter"
+            )
+        )
+    )
+    with pytest.raises(ContentFilteredError) as err:
+        gen("azure_openai/dalle", "x", **_azure(emu))
+    assert err.value.error_code == "contentFilter"

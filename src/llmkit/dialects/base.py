@@ -105,17 +105,20 @@ class ImageRequest:
 @dataclass(frozen=True, slots=True)
 class ImagePoll:
     """What ``parse_images`` returns for a job still running on the provider (a Replicate
-    prediction, an async upscale): the request to send after ``delay`` seconds (on the same host:
-    the dialect checks), the job's ``status`` for the progress callback, and the request that
-    cancels it (sent when the call gives up on its deadline). The answer to ``request`` goes to
+    prediction, an async upscale): the request to send after ``delay`` seconds (on the same host
+    as the API: the dialect checks, since the poll is signed with the call's credential), the
+    job's ``status`` for the progress callback, and the request that cancels it (sent when the
+    call gives up on its deadline). The answer to ``request`` goes to
     ``parse_images`` again, until it returns ``Images``."""
 
     request: HttpRequest
     delay: float
     status: str = "pending"
     cancel: HttpRequest | None = None
-    # How many polls came before this one, for the dialect's backoff (the operation counts).
-    attempt: int = 0
+    # Backoff, applied by the operation (which counts the polls; the dialect keeps no state):
+    # the n-th wait is ``min(delay * backoff ** n, max_delay)``, n from 0.
+    backoff: float = 1.0
+    max_delay: float = 30.0
 
 
 @dataclass(slots=True)

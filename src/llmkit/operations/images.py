@@ -188,7 +188,7 @@ def run_images(p: Prepared[ImageRequest]) -> Generator[Action, Any, Images]:
     while isinstance(out, ImagePoll):
         report_progress(out.status)
         left = _remaining(p, deadline)
-        delay = max(out.delay, MIN_POLL_DELAY)
+        delay = max(min(out.delay * out.backoff**attempt, out.max_delay), MIN_POLL_DELAY)
         if left is not None and left <= delay:
             yield from _cancel(p, out)
             raise APITimeoutError(

@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING, Any
 from llmkit._urls import fill_path
 from llmkit.dialects._errors import decode_body, float_vector
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest
-from llmkit.dialects.openai_chat import _images
 from llmkit.dialects.openai_chat._errors import classify, error_fields
 from llmkit.dialects.openai_chat._quirks import DEFAULT_QUIRKS, ErrorFields, OpenAIQuirks, quirks_of
 from llmkit.dialects.openai_chat._request import build_chat_body, message_to_wire
 from llmkit.dialects.openai_chat._response import FINISH_REASONS, finish_reason, parse_chat_body, parse_usage
 from llmkit.dialects.openai_chat._stream import OpenAIStreamDecoder
 from llmkit.errors import ProviderError, ResponseDecodeError
-from llmkit.images import Images
 from llmkit.types import Completion, Embeddings
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
@@ -42,6 +40,18 @@ __all__ = [
     "parse_usage",
     "quirks_of",
 ]
+
+# Provider options the images endpoints take beyond generate_image's own parameters.
+IMAGE_OPTIONS = frozenset(
+    {
+        "response_format",
+        "background",
+        "moderation",
+        "output_compression",
+        "input_fidelity",
+        "safety_identifier",
+    }
+)
 
 # Standard request options every OpenAI-compatible provider may be given by keyword.
 OPTIONS = (
@@ -68,9 +78,9 @@ OPTIONS = (
             "prompt_cache_key",
             "safety_identifier",
         }
-        # The images endpoints' own options (response_format="url", background=, ...).
     )
-    | _images.IMAGE_OPTIONS
+    # The images endpoints' own options (response_format="url", background=, ...).
+    | IMAGE_OPTIONS
 )
 
 
@@ -132,13 +142,20 @@ class OpenAIChatDialect:
             vectors, parse_usage(obj.get("usage")), obj.get("model") or req.model, ctx.provider, obj
         )
 
+    # Images load their module (and the multipart framer) on the first image call only.
     def image_parameters(self, model: str, ctx: CallContext) -> frozenset[str]:
+        from llmkit.dialects.openai_chat import _images
+
         return _images.image_parameters(model, quirks_of(ctx))
 
     def build_images(self, req: ImageRequest, ctx: CallContext) -> HttpRequest:
+        from llmkit.dialects.openai_chat import _images
+
         return _images.build_images(req, ctx, quirks_of(ctx), _path)
 
     def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images:
+        from llmkit.dialects.openai_chat import _images
+
         return _images.parse_images(resp, req, ctx)
 
 
@@ -146,6 +163,7 @@ DIALECT = OpenAIChatDialect()
 
 if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
     from llmkit.dialects.base import ChatDialect, EmbedDialect, ImagesDialect
+    from llmkit.images import Images
 
     _chat: ChatDialect = DIALECT
     _embed: EmbedDialect = DIALECT

@@ -25,18 +25,6 @@ from llmkit.images import GeneratedImage, Images, sniff_mime_type
 from llmkit.types import FinishReason, Usage
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
-# Provider options the images endpoints take beyond the shared parameters.
-IMAGE_OPTIONS = frozenset(
-    {
-        "response_format",
-        "background",
-        "moderation",
-        "output_compression",
-        "input_fidelity",
-        "safety_identifier",
-    }
-)
-
 GPT_IMAGE = frozenset({"n", "size", "quality", "output_format", "image", "mask"})
 DALL_E_3 = frozenset({"size", "quality", "style"})
 DALL_E_2 = frozenset({"n", "size", "image", "mask"})
