@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import decode_body, json_or_raise
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest, Quirks
-from llmkit.dialects.bedrock import _images
 from llmkit.dialects.bedrock._embed import build_embed_request, parse_embed_response
 from llmkit.dialects.bedrock._errors import classify
 from llmkit.dialects.bedrock._request import build_body, model_path
@@ -40,26 +39,26 @@ from llmkit.wire import HttpRequest, HttpResponse, dumps
 __all__ = ["DIALECT", "OPTIONS", "BedrockConverseDialect", "BedrockConverseStreamDecoder", "build_body"]
 
 # Keyword options: name -> where it goes.
-OPTIONS = (
-    frozenset(
-        {
-            "top_p",  # inferenceConfig.topP
-            "thinking",  # additionalModelRequestFields.thinking (Anthropic models)
-            "additional_model_request_fields",  # merged into additionalModelRequestFields
-            "additional_model_response_field_paths",
-            "guardrail_config",
-            "performance_config",  # "optimized" | "standard" | {"latency": ...}
-            "service_tier",  # "priority" | "default" | "flex" | {"type": ...}
-            "request_metadata",
-            "prompt_variables",
-            # InvokeModel embeddings
-            "normalize",  # Titan v2: normalize
-            "input_type",  # Cohere: input_type (search_document when not given)
-            "truncate",  # Cohere: truncate (NONE | START | END)
-            "embedding_types",  # Cohere: embedding_types; Titan v2: embeddingTypes
-        }
-    )
-    | _images.IMAGE_OPTIONS
+OPTIONS = frozenset(
+    {
+        "top_p",  # inferenceConfig.topP
+        "thinking",  # additionalModelRequestFields.thinking (Anthropic models)
+        "additional_model_request_fields",  # merged into additionalModelRequestFields
+        "additional_model_response_field_paths",
+        "guardrail_config",
+        "performance_config",  # "optimized" | "standard" | {"latency": ...}
+        "service_tier",  # "priority" | "default" | "flex" | {"type": ...}
+        "request_metadata",
+        "prompt_variables",
+        # InvokeModel embeddings
+        "normalize",  # Titan v2: normalize
+        "input_type",  # Cohere: input_type (search_document when not given)
+        "truncate",  # Cohere: truncate (NONE | START | END)
+        "embedding_types",  # Cohere: embedding_types; Titan v2: embeddingTypes
+        # InvokeModel images (Titan Image Generator, Nova Canvas)
+        "cfg_scale",  # imageGenerationConfig.cfgScale
+        "mask_prompt",  # inPaintingParams.maskPrompt
+    }
 )
 
 
@@ -105,12 +104,18 @@ class BedrockConverseDialect:
         return TokenCount(input_tokens=count, exact=True)
 
     def image_parameters(self, model: str, ctx: CallContext) -> frozenset[str]:
+        from llmkit.dialects.bedrock import _images  # loaded on the first image call only
+
         return _images.image_parameters(model, ctx)
 
     def build_images(self, req: ImageRequest, ctx: CallContext) -> HttpRequest:
+        from llmkit.dialects.bedrock import _images  # loaded on the first image call only
+
         return _images.build_images(req, ctx)
 
     def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images:
+        from llmkit.dialects.bedrock import _images  # loaded on the first image call only
+
         return _images.parse_images(resp, req, ctx)
 
 

@@ -49,7 +49,6 @@ NOVA_STYLES = frozenset(
 STABILITY_ASPECT_RATIOS = frozenset({"16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21"})
 # Provider keyword options (snake_case) -> the field in imageGenerationConfig / the task params.
 AMAZON_OPTIONS: Mapping[str, str] = {"cfg_scale": "cfgScale"}
-IMAGE_OPTIONS = frozenset({"cfg_scale", "mask_prompt", "task_type"})
 
 # What each family takes of generate_image's parameters (the operation refuses the rest).
 _AMAZON = frozenset({"n", "size", "negative_prompt", "seed", "quality", "image", "mask", "strength"})

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import count, float_vector, json_or_raise
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest
-from llmkit.dialects.gemini import _images
 from llmkit.dialects.gemini._options import (
     AI_STUDIO,
     CHAT_OPTIONS,
     EMBED_OPTIONS,
+    IMAGE_OPTIONS,
     VERTEX,
     GeminiEmbedOptions,
     GeminiOptions,
@@ -81,7 +81,7 @@ __all__ = [
 
 class GeminiDialect:
     name = "gemini"
-    options = frozenset(CHAT_OPTIONS) | frozenset(EMBED_OPTIONS) | _images.IMAGE_OPTIONS
+    options = frozenset(CHAT_OPTIONS) | frozenset(EMBED_OPTIONS) | IMAGE_OPTIONS
     quirks_type = GeminiQuirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
@@ -134,12 +134,18 @@ class GeminiDialect:
         return TokenCount(input_tokens=count(body.get("totalTokens"), "totalTokens", digits=True), exact=True)
 
     def image_parameters(self, model: str, ctx: CallContext) -> frozenset[str]:
+        from llmkit.dialects.gemini import _images  # loaded on the first image call only
+
         return _images.image_parameters(model, ctx)
 
     def build_images(self, req: ImageRequest, ctx: CallContext) -> HttpRequest:
+        from llmkit.dialects.gemini import _images  # loaded on the first image call only
+
         return _images.build_images(req, ctx)
 
     def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images:
+        from llmkit.dialects.gemini import _images  # loaded on the first image call only
+
         return _images.parse_images(resp, req, ctx)
 
 

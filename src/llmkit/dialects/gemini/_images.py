@@ -24,6 +24,7 @@ from typing import Any
 
 from llmkit.dialects._errors import json_or_raise
 from llmkit.dialects.base import CallContext, ImageRequest
+from llmkit.dialects.gemini._options import IMAGEN_OPTIONS
 from llmkit.dialects.gemini._request import _deep_merge, json_request, method_url, quirks_of
 from llmkit.dialects.gemini._response import usage_of
 from llmkit.errors import ConfigurationError, ContentFilteredError, ResponseDecodeError
@@ -37,25 +38,6 @@ IMAGEN_ASPECT_RATIOS = frozenset({"1:1", "3:4", "4:3", "9:16", "16:9"})
 GEMINI_ASPECT_RATIOS = frozenset({"1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"})
 _MIME = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "webp": "image/webp"}
 
-# Provider keyword options for Imagen -> its parameter (google-genai's names, snake_case).
-IMAGEN_OPTIONS: Mapping[str, str] = {
-    "safety_filter_level": "safetySetting",
-    "person_generation": "personGeneration",
-    "include_rai_reason": "includeRaiReason",
-    "include_safety_attributes": "includeSafetyAttributes",
-    "language": "language",
-    "add_watermark": "addWatermark",
-    "enhance_prompt": "enhancePrompt",
-    "guidance_scale": "guidanceScale",
-    "output_gcs_uri": "storageUri",
-    "edit_mode": "editMode",
-}
-IMAGE_OPTIONS = frozenset(IMAGEN_OPTIONS) | {
-    "output_compression_quality",
-    "mask_mode",
-    "mask_dilation",
-    "image_size",  # Gemini image models: imageConfig.imageSize ("1K", "2K", "4K")
-}
 
 # Gemini finish reasons that mean the safety system withheld the image (GenerateContentResponse).
 _FILTERED = frozenset(
