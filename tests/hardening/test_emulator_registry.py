@@ -170,6 +170,14 @@ EMBED_MODELS = {
     "gemini": "text-embedding-004",
     "vertex_ai": "text-embedding-004",
 }
+# An image model per provider whose chat model is not one (issue 12); others use the chat model.
+IMAGE_MODELS = {
+    "openai": "gpt-image-1",
+    "bedrock": "amazon.nova-canvas-v1:0",
+    "gemini": "gemini-2.5-flash-image",
+    "vertex_ai": "imagen-4.0-generate-001",
+    "xai": "grok-2-image",
+}
 # The request option that turns a provider's web search on, by the option's name.
 SEARCH_OPTIONS: dict[str, Any] = {
     "web_search_options": {"search_context_size": "low"},
@@ -215,9 +223,6 @@ def _count_tokens_works(client: llmkit.Client, emu: Emulator, model: str, kw: di
 
 
 # Issue 12: a model each provider with images generates with (default: the call's chat model).
-IMAGE_MODELS = {"openai": "gpt-image-1"}
-
-
 def _images_work(client: llmkit.Client, emu: Emulator, model: str, kw: dict[str, Any]) -> None:
     provider = model.split("/", 1)[0]
     name = f"{provider}/{IMAGE_MODELS[provider]}" if provider in IMAGE_MODELS else model

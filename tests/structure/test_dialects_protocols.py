@@ -79,6 +79,7 @@ def test_the_stubs_are_gone() -> None:
     # Issue 12: images on the OpenAI format (other formats add theirs).
     assert operation(get_dialect("openai_chat"), "images") is get_dialect("openai_chat")
     assert operation(get_dialect("anthropic_messages"), "images") is None
+    assert operation(get_dialect("sagemaker"), "images") is None
 
 
 def test_operation_returns_the_dialect_and_caches_the_answer() -> None:

@@ -79,6 +79,12 @@ def _base(chat: str, base: str | None) -> str:
     return re.sub(r"\{([a-z_]+)\}", lambda m: PATH_VALUES.get(m[1], f"emulated-{m[1]}"), path)
 
 
+TOGETHER_IMAGE_FIELDS = (
+    "width", "height", "steps", "seed", "negative_prompt", "image_url", "guidance_scale",
+    "disable_safety_checker", "image_loras", "reference_images",
+)  # fmt: skip
+
+
 def _doc(
     name: str,
     chat: str | tuple[str, ...],
@@ -289,7 +295,18 @@ FLEET: tuple[Profile, ...] = (
     ),
     _v1("modelscope", extra_fields=["enable_thinking"]),
     _v1("moonshot"),
-    _v1("nebius", embeddings=True),
+    _v1(
+        "nebius",
+        embeddings=True,
+        image_fields=[
+            "width",
+            "height",
+            "num_inference_steps",
+            "negative_prompt",
+            "seed",
+            "response_extension",
+        ],
+    ),
     # Novita: /openai/v1 today; older pages show /v3/openai.
     _doc(
         "novita",
@@ -346,6 +363,8 @@ FLEET: tuple[Profile, ...] = (
         role_in_every_delta=True,
         whole_tool_calls=True,
         response_fields={"prompt": []},  # the echoed prompt, empty unless echo=true
+        # POST /v1/images/generations (Together's OpenAPI spec, ImageRequest).
+        image_fields=TOGETHER_IMAGE_FIELDS,
     ),
     _v1("upstage", embeddings=True, reasoning_field="reasoning"),
     _doc("venice", "/api/v1/chat/completions", extra_fields=["venice_parameters"]),

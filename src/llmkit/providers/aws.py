@@ -25,7 +25,8 @@ SPECS = (
         params={"region": _REGION},
         capabilities=frozenset(
             {"chat", "stream", "tools", "vision", "json_schema", "reasoning", "count_tokens", "embeddings"}
-        ),
+        )
+        | {"images"},  # InvokeModel: Titan Image Generator, Nova Canvas, Stability (stability.*)
         docs_url="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html",
         notes=(
             "Model = a Bedrock model id, inference profile id (us./eu./global. ...) or ARN. Region from "
@@ -33,7 +34,8 @@ SPECS = (
             "aws_access_key_id=/aws_secret_access_key=/aws_session_token=, aws_profile=, the AWS_* "
             "environment variables or botocore's chain (llmkit[aws]); or a Bedrock API key via api_key= "
             "or AWS_BEARER_TOKEN_BEDROCK. Chat uses Converse/ConverseStream; embeddings use InvokeModel "
-            "for Titan (amazon.titan-embed-*) and Cohere (cohere.embed-*) models."
+            "for Titan (amazon.titan-embed-*) and Cohere (cohere.embed-*) models; generate_image uses "
+            "InvokeModel for amazon.titan-image-generator-*, amazon.nova-canvas-* and stability.* models."
         ),
     ),
     ProviderSpec(

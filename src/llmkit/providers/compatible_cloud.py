@@ -7,7 +7,7 @@ from OpenAI are named quirks (``OpenAIQuirks`` fields, functions in ``_quirks``)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from llmkit.dialects.openai_chat import OpenAIQuirks
@@ -20,6 +20,24 @@ STANDARD = CHAT | JSON
 VISION = STANDARD | {"vision"}
 REASONING = STANDARD | {"reasoning"}
 FULL = VISION | {"reasoning", "embeddings"}
+
+
+def _takes(*names: str) -> Callable[[str], frozenset[str]]:
+    """An images quirk: every model of the provider takes these generate_image parameters."""
+    taken = frozenset(names)
+    return lambda model: taken
+
+
+# OpenAI-style images endpoints (POST {base}/images/generations), each from the provider's docs:
+# which generate_image parameters it takes, and its own body fields as keyword options.
+XAI_IMAGES = _takes("n")
+DEEPINFRA_IMAGES = _takes("n", "size")
+TOGETHER_IMAGES = _takes("n", "seed", "negative_prompt", "output_format")
+TOGETHER_IMAGE_OPTIONS = frozenset(
+    {"width", "height", "steps", "image_url", "guidance_scale", "disable_safety_checker", "image_loras"}
+)
+NEBIUS_IMAGES = _takes("seed", "negative_prompt")
+NEBIUS_IMAGE_OPTIONS = frozenset({"width", "height", "num_inference_steps", "response_extension"})
 
 
 def caps(*sets: Iterable[str]) -> frozenset[str]:
@@ -107,19 +125,25 @@ SPECS = (
         "https://api.x.ai/v1",
         ("XAI_API_KEY",),
         "https://docs.x.ai/docs/api-reference",
-        capabilities=caps(VISION, {"reasoning"}),
+        capabilities=caps(VISION, {"reasoning", "images"}),
         body_options={"web_search_options": "web_search_options"},
         quirks=OpenAIQuirks(
             max_tokens_field="max_completion_tokens",
             error_fields=_quirks.string_error_fields,
             auth_error_codes=frozenset({_quirks.BAD_KEY_TYPE}),
+            # https://docs.x.ai/docs/guides/image-generations: n (1-10) and response_format; no
+            # size, quality or style; no edits or variations on this endpoint.
+            image_parameters=XAI_IMAGES,
+            image_variations_path=None,
         ),
         notes=(
             "Errors are {code, error} (not the OpenAI envelope); a wrong key is HTTP 400 and maps to "
             "AuthenticationError. reasoning_content becomes reasoning. No count_tokens: xAI's "
             "POST /v1/tokenize-text tokenizes a plain text, not a chat request (roles, template, "
             "tools), so it cannot give a request's exact count. xAI now recommends its Responses API; "
-            "Chat Completions still answers."
+            "Chat Completions still answers. Images: POST /v1/images/generations (grok-2-image, "
+            "grok-imagine-image), n and response_format only "
+            "(https://docs.x.ai/docs/guides/image-generations)."
         ),
     ),
     compat(
@@ -255,7 +279,7 @@ SPECS = (
         "https://api.together.xyz/v1",
         ("TOGETHER_API_KEY", "TOGETHER_AI_API_KEY"),
         "https://docs.together.ai/reference/chat-completions-1",
-        capabilities=FULL,
+        capabilities=caps(FULL, {"images"}),
         body_options={
             "top_k": "top_k",
             "min_p": "min_p",
@@ -263,6 +287,19 @@ SPECS = (
             "safety_model": "safety_model",
             "context_length_exceeded_behavior": "context_length_exceeded_behavior",
         },
+        # POST /v1/images/generations (https://docs.together.ai/reference/post-images-generations):
+        # width/height (not size), steps, seed, negative_prompt, output_format jpeg|png,
+        # response_format base64|url; no edits or variations endpoint.
+        quirks=OpenAIQuirks(
+            image_parameters=TOGETHER_IMAGES,
+            image_variations_path=None,
+            extra_options=TOGETHER_IMAGE_OPTIONS,
+        ),
+        notes=(
+            "Images: generate_image(size=) is refused, pass width= and height= (and steps=); "
+            "answers are URLs unless response_format='base64' "
+            "(https://docs.together.ai/reference/post-images-generations)."
+        ),
     ),
     compat(
         "deepinfra",
@@ -270,8 +307,13 @@ SPECS = (
         "https://api.deepinfra.com/v1/openai",
         ("DEEPINFRA_API_KEY",),
         "https://deepinfra.com/docs/openai_api",
-        capabilities=FULL,
+        capabilities=caps(FULL, {"images"}),
         body_options={"top_k": "top_k", "min_p": "min_p", "repetition_penalty": "repetition_penalty"},
+        # POST /v1/openai/images/generations with prompt, model, size, n; answers b64_json
+        # (each image model's "OpenAI-compatible HTTP API" page, e.g.
+        # https://deepinfra.com/black-forest-labs/FLUX-2-dev/api).
+        quirks=OpenAIQuirks(image_parameters=DEEPINFRA_IMAGES, image_variations_path=None),
+        notes="Images: size= and n= on /v1/openai/images/generations (FLUX and other image models).",
     ),
     compat(
         "deepseek",
@@ -439,7 +481,18 @@ SPECS = (
         "https://api.tokenfactory.nebius.com/v1",
         ("NEBIUS_API_KEY",),
         "https://docs.tokenfactory.nebius.com/api-reference",
-        capabilities=FULL,
-        notes="Formerly Nebius AI Studio (https://api.studio.nebius.ai/v1).",
+        capabilities=caps(FULL, {"images"}),
+        # POST /v1/images/generations: width, height, num_inference_steps, negative_prompt, seed,
+        # response_format, response_extension (png|jpg|webp) next to the OpenAI fields.
+        quirks=OpenAIQuirks(
+            image_parameters=NEBIUS_IMAGES,
+            image_variations_path=None,
+            extra_options=NEBIUS_IMAGE_OPTIONS,
+        ),
+        notes=(
+            "Formerly Nebius AI Studio (https://api.studio.nebius.ai/v1). Images: "
+            "/v1/images/generations with width=/height=/num_inference_steps=/response_extension= "
+            "as options (https://docs.tokenfactory.nebius.com/api-reference)."
+        ),
     ),
 )

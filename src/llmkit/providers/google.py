@@ -22,6 +22,7 @@ _GEMINI = frozenset(
         "embeddings",
         "reasoning",
         "count_tokens",
+        "images",  # Gemini image models (generateContent); Imagen's :predict on Vertex AI only
     }
 )
 

@@ -9,6 +9,8 @@ segment, percent-encoded. Signing is not done here: the provider's auth
 (SigV4 with signing name ``bedrock``, or a Bedrock API key as a bearer token)
 decorates the request this builds.
 
+Images go through InvokeModel too (``_images``: Titan Image Generator, Nova Canvas, Stability).
+
 Embeddings go through InvokeModel (``POST {base}/model/{modelId}/invoke``), whose body
 is the model's own: Amazon Titan text embeddings (``inputText``, ``dimensions``,
 ``normalize``; one text per request) and Cohere Embed (``texts``, ``input_type``),
@@ -24,7 +26,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import decode_body, json_or_raise
-from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, Quirks
+from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest, Quirks
 from llmkit.dialects.bedrock._embed import build_embed_request, parse_embed_response
 from llmkit.dialects.bedrock._errors import classify
 from llmkit.dialects.bedrock._request import build_body, model_path
@@ -53,6 +55,9 @@ OPTIONS = frozenset(
         "input_type",  # Cohere: input_type (search_document when not given)
         "truncate",  # Cohere: truncate (NONE | START | END)
         "embedding_types",  # Cohere: embedding_types; Titan v2: embeddingTypes
+        # InvokeModel images (Titan Image Generator, Nova Canvas)
+        "cfg_scale",  # imageGenerationConfig.cfgScale
+        "mask_prompt",  # inPaintingParams.maskPrompt
     }
 )
 
@@ -98,12 +103,31 @@ class BedrockConverseDialect:
             )
         return TokenCount(input_tokens=count, exact=True)
 
+    def image_parameters(self, model: str, ctx: CallContext) -> frozenset[str]:
+        from llmkit.dialects.bedrock import _images  # loaded on the first image call only
+
+        return _images.image_parameters(model, ctx)
+
+    def build_images(self, req: ImageRequest, ctx: CallContext) -> HttpRequest:
+        from llmkit.dialects.bedrock import _images  # loaded on the first image call only
+
+        return _images.build_images(req, ctx)
+
+    def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images:
+        from llmkit.dialects.bedrock import _images  # loaded on the first image call only
+
+        return _images.parse_images(resp, req, ctx)
+
 
 DIALECT = BedrockConverseDialect()
 
+if TYPE_CHECKING:
+    from llmkit.images import Images
+
 if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
-    from llmkit.dialects.base import ChatDialect, CountTokensDialect, EmbedDialect
+    from llmkit.dialects.base import ChatDialect, CountTokensDialect, EmbedDialect, ImagesDialect
 
     _chat: ChatDialect = DIALECT
     _count_tokens: CountTokensDialect = DIALECT
     _embed: EmbedDialect = DIALECT
+    _images_dialect: ImagesDialect = DIALECT

@@ -1,5 +1,6 @@
 """The Gemini wire format (Google AI Studio and Vertex AI): generateContent,
-streamGenerateContent (``?alt=sse``), countTokens, embedContent / batchEmbedContents.
+streamGenerateContent (``?alt=sse``), countTokens, embedContent / batchEmbedContents, and images
+(``_images``: Imagen's ``:predict`` on Vertex AI, Gemini image models through generateContent).
 
 Pure translation. Where the two surfaces differ (the model resource named in
 bodies, the countTokens body shape, hosts) the spec's ``GeminiQuirks`` says so;
@@ -25,11 +26,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import count, float_vector, json_or_raise
-from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
+from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest
 from llmkit.dialects.gemini._options import (
     AI_STUDIO,
     CHAT_OPTIONS,
     EMBED_OPTIONS,
+    IMAGE_OPTIONS,
     VERTEX,
     GeminiEmbedOptions,
     GeminiOptions,
@@ -57,6 +59,7 @@ from llmkit.types import Completion, Embeddings, TokenCount, Usage
 
 if TYPE_CHECKING:
     from llmkit.errors import ProviderError
+    from llmkit.images import Images
     from llmkit.wire import HttpRequest, HttpResponse
 
 __all__ = [
@@ -78,7 +81,7 @@ __all__ = [
 
 class GeminiDialect:
     name = "gemini"
-    options = frozenset(CHAT_OPTIONS) | frozenset(EMBED_OPTIONS)
+    options = frozenset(CHAT_OPTIONS) | frozenset(EMBED_OPTIONS) | IMAGE_OPTIONS
     quirks_type = GeminiQuirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
@@ -130,12 +133,28 @@ class GeminiDialect:
         # proto3 JSON leaves out zero values, so an absent totalTokens means 0.
         return TokenCount(input_tokens=count(body.get("totalTokens"), "totalTokens", digits=True), exact=True)
 
+    def image_parameters(self, model: str, ctx: CallContext) -> frozenset[str]:
+        from llmkit.dialects.gemini import _images  # loaded on the first image call only
+
+        return _images.image_parameters(model, ctx)
+
+    def build_images(self, req: ImageRequest, ctx: CallContext) -> HttpRequest:
+        from llmkit.dialects.gemini import _images  # loaded on the first image call only
+
+        return _images.build_images(req, ctx)
+
+    def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images:
+        from llmkit.dialects.gemini import _images  # loaded on the first image call only
+
+        return _images.parse_images(resp, req, ctx)
+
 
 DIALECT = GeminiDialect()
 
 if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
-    from llmkit.dialects.base import ChatDialect, CountTokensDialect, EmbedDialect
+    from llmkit.dialects.base import ChatDialect, CountTokensDialect, EmbedDialect, ImagesDialect
 
     _chat: ChatDialect = DIALECT
     _count_tokens: CountTokensDialect = DIALECT
     _embed: EmbedDialect = DIALECT
+    _images_dialect: ImagesDialect = DIALECT

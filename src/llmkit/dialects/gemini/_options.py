@@ -171,6 +171,8 @@ class GeminiQuirks(Quirks):
     host_aliases: Mapping[str, str] = field(default_factory=dict)
     # Vertex accepts request ``labels``; AI Studio rejects them.
     labels: bool = False
+    # Imagen's ``:predict`` is served here (Vertex AI; google-genai refuses it on AI Studio).
+    imagen: bool = False
 
 
 AI_STUDIO = GeminiQuirks()
@@ -184,4 +186,26 @@ VERTEX = GeminiQuirks(
         "eu-aiplatform.googleapis.com": "aiplatform.eu.rep.googleapis.com",
     },
     labels=True,
+    imagen=True,
 )
+
+
+# Provider keyword options for Imagen -> its parameter (google-genai's names, snake_case).
+IMAGEN_OPTIONS: Mapping[str, str] = {
+    "safety_filter_level": "safetySetting",
+    "person_generation": "personGeneration",
+    "include_rai_reason": "includeRaiReason",
+    "include_safety_attributes": "includeSafetyAttributes",
+    "language": "language",
+    "add_watermark": "addWatermark",
+    "enhance_prompt": "enhancePrompt",
+    "guidance_scale": "guidanceScale",
+    "output_gcs_uri": "storageUri",
+    "edit_mode": "editMode",
+}
+IMAGE_OPTIONS = frozenset(IMAGEN_OPTIONS) | {
+    "output_compression_quality",
+    "mask_mode",
+    "mask_dilation",
+    "image_size",  # Gemini image models: imageConfig.imageSize ("1K", "2K", "4K")
+}

@@ -59,7 +59,9 @@ def _fields(req: ImageRequest, with_prompt: bool) -> dict[str, Any]:
         body["prompt"] = req.prompt
     if "n" in req.given:
         body["n"] = req.n
-    for name in ("size", "quality", "style", "output_format"):
+    # negative_prompt and seed: compatible clouds' fields (Together, Nebius), sent only where the
+    # spec's image_parameters let them through.
+    for name in ("size", "quality", "style", "output_format", "negative_prompt", "seed"):
         value = getattr(req, name)
         if value is not None:
             body[name] = value

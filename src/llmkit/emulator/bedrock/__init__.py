@@ -14,7 +14,8 @@ What it checks, as the service does:
   a user turn and alternate, content blocks that hold exactly one member, tool results
   that answer the tool uses of the turn before, ``inferenceConfig`` and ``toolConfig``
   shapes;
-- InvokeModel bodies for the Titan and Cohere embedding models.
+- InvokeModel bodies for the Titan and Cohere embedding models, and for the Titan Image,
+  Nova Canvas and Stability image models (``_images``).
 
 Streams are real ``application/vnd.amazon.eventstream`` frames in the documented order:
 ``messageStart``; for each block ``contentBlockStart`` (tool use only: text and
@@ -53,6 +54,7 @@ from llmkit.emulator.bedrock._embeddings import (
     invoke,
 )
 from llmkit.emulator.bedrock._errors import ERROR_TYPE_BY_STATUS, Invalid, error, scripted_error
+from llmkit.emulator.bedrock._images import invoke_image, is_image_model
 from llmkit.emulator.bedrock._stream import STREAM_EXCEPTIONS, converse_stream, corrupt, stream_exception
 from llmkit.emulator.bedrock._validate import (
     CONTENT_MEMBERS,
@@ -135,6 +137,8 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     if not isinstance(body, dict):
         return error(400, "Malformed input request: the body must be a JSON object.")
     if operation == "invoke":
+        if is_image_model(model_id):
+            return invoke_image(req, emu, model_id.rsplit("/", 1)[-1], body)
         return invoke(req, emu, model_id, body)
     if operation == "count-tokens":
         converse = (body.get("input") or {}).get("converse") if set(body) == {"input"} else None

@@ -10,9 +10,10 @@ It shares no code with ``llmkit.dialects.gemini``. Routes, after the profile pre
   endpoint issued (or the emulator's API key, standing in for a token obtained elsewhere).
 
 Methods: ``generateContent``, ``streamGenerateContent`` (SSE with ``?alt=sse``, else one JSON
-array), ``countTokens``, ``embedContent``, ``batchEmbedContents``. Vertex AI's partner publishers
-(Anthropic, Mistral, AI21) answer ``rawPredict`` / ``streamRawPredict`` in their own formats
-(``_partners``).
+array; inline image parts when ``IMAGE`` is a response modality), ``countTokens``,
+``embedContent``, ``batchEmbedContents``, and Imagen's ``predict`` on Vertex AI (``_imagen``).
+Vertex AI's partner publishers (Anthropic, Mistral, AI21) answer ``rawPredict`` /
+``streamRawPredict`` in their own formats (``_partners``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from llmkit.emulator.gemini._count_tokens import count_tokens
 from llmkit.emulator.gemini._embeddings import embed
 from llmkit.emulator.gemini._errors import STATUS_NAMES, error_reply
 from llmkit.emulator.gemini._generate import FINISH, generate, lower_types
+from llmkit.emulator.gemini._imagen import predict
 from llmkit.emulator.gemini._partners import ANTHROPIC_VERTEX_VERSIONS, PARTNERS, partner
 from llmkit.emulator.gemini._validate import (
     GENERATION_FIELDS,
@@ -187,6 +189,8 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         if method in ("generateContent", "streamGenerateContent"):
             check_generate(body, vertex)
             return generate(req, emu, body, model, vertex, stream=method == "streamGenerateContent")
+        if method == "predict" and vertex:
+            return predict(req, emu, body, model)
         if method == "countTokens":
             return count_tokens(body, vertex, resource)
         if method == "embedContent":

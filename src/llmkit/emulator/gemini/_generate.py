@@ -11,6 +11,7 @@ from llmkit.emulator._content import count_tokens, default_answer, split_text
 from llmkit.emulator._faults import early_reply, stream_reply
 from llmkit.emulator.gemini._count_tokens import prompt_tokens
 from llmkit.emulator.gemini._errors import error_reply, status_name
+from llmkit.emulator.gemini._imagen import image_parts
 from llmkit.emulator.script import Script, ScriptedError
 from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
 
@@ -146,6 +147,7 @@ def generate(
         if text and finish not in ("SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII"):
             parts.append({"text": text})
         parts.extend(_call_parts(script))
+        parts.extend(image_parts(body, finish))
         candidate: dict[str, Any] = {"finishReason": finish, "index": 0}
         if parts:
             candidate = {"content": {"role": "model", "parts": parts}, **candidate}
@@ -166,7 +168,7 @@ def generate(
     pieces = split_text(text, script.chunk_chars, script.n_chunks) if text else []
     for piece in pieces:
         chunks.append({"candidates": [{"content": {"role": "model", "parts": [{"text": piece}]}}]})
-    calls = _call_parts(script)
+    calls = _call_parts(script) + image_parts(body, finish)
     last: dict[str, Any] = {"finishReason": finish, "index": 0}
     if calls:
         # Function calls arrive whole, in one chunk.

@@ -134,7 +134,8 @@ def _body(req: EmuRequest, profile: Profile, kind: str) -> tuple[dict[str, Any],
             return _bad(profile, "We could not parse the JSON body of your request.")
         if not isinstance(body, dict):
             return _bad(profile, "The request body must be a JSON object.")
-        allowed, count = GENERATION_FIELDS, 0
+        # A compatible cloud's profile names the fields its images endpoint adds (width, seed, ...).
+        allowed, count = GENERATION_FIELDS | frozenset(profile.extra.get("image_fields", ())), 0
     else:
         parsed = _multipart(req)
         if isinstance(parsed, str):
