@@ -27,6 +27,7 @@ MODELS = {
     "gemini": "gemini-2.5-flash",
     "bedrock_converse": "anthropic.claude-3-5-sonnet-20240620-v1:0",
     "sagemaker": "my-llm-endpoint",
+    "replicate": "meta/meta-llama-3-8b-instruct",
 }
 PARTNER_MODELS = {
     "vertex_ai_anthropic": "claude-sonnet-4-5@20250929",

@@ -28,6 +28,7 @@ _MODULES: dict[str, str] = {
     "gemini": "llmkit.dialects.gemini",
     "bedrock_converse": "llmkit.dialects.bedrock",
     "sagemaker": "llmkit.dialects.sagemaker",
+    "replicate": "llmkit.dialects.replicate",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -102,3 +102,12 @@ def _add_google() -> None:
 
 
 _add_google()
+
+
+def _add_replicate() -> None:
+    from llmkit.emulator import replicate
+
+    add_profile(replicate.PROFILE)
+
+
+_add_replicate()
