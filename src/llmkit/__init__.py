@@ -20,6 +20,8 @@ _EXPORTS: dict[str, str] = {
     "aembed": "llmkit.functions",
     "count_tokens": "llmkit.functions",
     "acount_tokens": "llmkit.functions",
+    "generate_image": "llmkit.functions",
+    "agenerate_image": "llmkit.functions",
     # clients
     "Client": "llmkit.api",
     "AsyncClient": "llmkit.api",
@@ -41,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     "Citation": "llmkit.types",
     "Embeddings": "llmkit.types",
     "TokenCount": "llmkit.types",
+    "Images": "llmkit.images",
+    "GeneratedImage": "llmkit.images",
     "TextDelta": "llmkit.types",
     "ToolCallDelta": "llmkit.types",
     "ReasoningDelta": "llmkit.types",
@@ -90,11 +94,15 @@ if TYPE_CHECKING:
     from llmkit.functions import acomplete as acomplete
     from llmkit.functions import acount_tokens as acount_tokens
     from llmkit.functions import aembed as aembed
+    from llmkit.functions import agenerate_image as agenerate_image
     from llmkit.functions import astream as astream
     from llmkit.functions import complete as complete
     from llmkit.functions import count_tokens as count_tokens
     from llmkit.functions import embed as embed
+    from llmkit.functions import generate_image as generate_image
     from llmkit.functions import stream as stream
+    from llmkit.images import GeneratedImage as GeneratedImage
+    from llmkit.images import Images as Images
     from llmkit.providers import register as register_provider  # noqa: F401
     from llmkit.providers.spec import ProviderSpec as ProviderSpec
     from llmkit.types import AudioPart as AudioPart

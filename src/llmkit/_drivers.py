@@ -14,9 +14,11 @@ import concurrent.futures
 import logging
 import threading
 import time
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
-from llmkit._retry import Action, Flow, Send, Sleep
+from llmkit import _fetch  # noqa: F401  (registers the image-URL fetcher GeneratedImage.fetch uses)
+from llmkit._retry import Action, Send, Sleep
 from llmkit._stream import AsyncStream, Stream
 from llmkit.auth.base import Blocking, Join
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
@@ -32,15 +34,20 @@ log = logging.getLogger("llmkit")
 
 P = TypeVar("P", bound=Common)
 R = TypeVar("R")
+T = TypeVar("T")
 
 
-def advance(flow: Flow, result: Any, error: LLMKitError | None) -> Action | HttpResponse:
-    """One step of a flow: the next action it asks for, or the response it returned."""
+# What a flow yields; anything else is what it returned (a response, or an operation's result).
+_ACTIONS = frozenset({Send, Sleep, Blocking, Join})
+
+
+def advance(flow: Generator[Action, Any, Any], result: Any, error: LLMKitError | None) -> Any:
+    """One step of a flow: the next action it asks for, or what it returned (the response, or
+    the result of an operation that runs its own flow)."""
     try:
         return flow.send(result) if error is None else flow.throw(error)
     except StopIteration as done:
-        response: HttpResponse = done.value
-        return response
+        return done.value
 
 
 def log_response(req: HttpRequest, resp: HttpResponse, started: float) -> None:
@@ -131,10 +138,10 @@ class SyncDriver:
                     )
         return transport
 
-    def _drive(self, flow: Flow) -> HttpResponse:
+    def _drive(self, flow: Generator[Action, Any, T]) -> T:
         transport = self._get_transport()
         step = advance(flow, None, None)
-        while not isinstance(step, HttpResponse):
+        while type(step) in _ACTIONS:
             try:
                 if type(step) is Send:
                     started = time.perf_counter()
@@ -152,10 +159,12 @@ class SyncDriver:
                 step = advance(flow, None, exc)
             else:
                 step = advance(flow, result, None)
-        return step
+        return cast(T, step)
 
     def _call(self, op: Operation[P, R], params: P) -> R:
         prepared = prepare(op, self._settings, params)
+        if op.run is not None:
+            return self._drive(op.run(prepared))
         return parse_response(op, prepared, self._drive(flow(prepared, False)))
 
     def _stream(self, op: StreamOperation[P], params: P) -> Stream:
@@ -209,10 +218,10 @@ class AsyncDriver:
                     )
         return transport
 
-    async def _drive(self, flow: Flow) -> HttpResponse:
+    async def _drive(self, flow: Generator[Action, Any, T]) -> T:
         transport = self._get_transport()
         step = advance(flow, None, None)
-        while not isinstance(step, HttpResponse):
+        while type(step) in _ACTIONS:
             try:
                 if type(step) is Send:
                     started = time.perf_counter()
@@ -230,10 +239,12 @@ class AsyncDriver:
                 step = advance(flow, None, exc)
             else:
                 step = advance(flow, result, None)
-        return step
+        return cast(T, step)
 
     async def _call(self, op: Operation[P, R], params: P) -> R:
         prepared = prepare(op, self._settings, params)
+        if op.run is not None:
+            return cast(R, await self._drive(op.run(prepared)))
         return parse_response(op, prepared, await self._drive(flow(prepared, False)))
 
     def _stream(self, op: StreamOperation[P], params: P) -> AsyncStream:

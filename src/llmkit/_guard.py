@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from llmkit.dialects import require
 from llmkit.dialects._errors import class_for_status, make_error
+from llmkit.dialects.base import ImagePoll
 from llmkit.errors import ConfigurationError, LLMKitError, ProviderError, ResponseDecodeError
+from llmkit.images import Images
 from llmkit.types import Completion, ReasoningPart, TextPart, Usage
 
 if TYPE_CHECKING:
-    from llmkit.dialects.base import CallContext, ChatRequest, Dialect, EmbedRequest
+    from llmkit.dialects.base import CallContext, ChatRequest, Dialect, EmbedRequest, ImageRequest
     from llmkit.types import Embeddings, TokenCount
     from llmkit.wire import HttpResponse
 
@@ -181,6 +183,33 @@ def parse_count_tokens(dialect: Dialect, resp: HttpResponse, ctx: CallContext) -
         raise scrubbed(exc, ctx.provider)
     except Exception as exc:
         err = decode_error(exc, "count_tokens response", ctx.provider, resp.body)
+    raise err
+
+
+def check_images(out: Images | ImagePoll) -> Images | ImagePoll:
+    """What every images dialect returns: images whose bytes are bytes (or None beside a URL)."""
+    if isinstance(out, ImagePoll):
+        return out
+    if not isinstance(out, Images):
+        raise TypeError(f"parse_images returned {type(out).__name__}")
+    check_usage(out.usage)
+    for image in out.images:
+        if image.data is not None and type(image.data) is not bytes:
+            raise TypeError("an image's data is not bytes")
+        if image.data is None and image.url is None and not image.filtered:
+            raise ValueError("an image has neither bytes nor a URL")
+    return out
+
+
+def parse_images(
+    dialect: Dialect, resp: HttpResponse, req: ImageRequest, ctx: CallContext
+) -> Images | ImagePoll:
+    try:
+        return check_images(require(dialect, "images").parse_images(resp, req, ctx))
+    except LLMKitError as exc:
+        raise scrubbed(exc, ctx.provider)
+    except Exception as exc:
+        err = decode_error(exc, "images response", ctx.provider, resp.body)
     raise err
 
 

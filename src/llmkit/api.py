@@ -12,9 +12,11 @@ from typing import Any
 from llmkit._drivers import AsyncDriver, SyncDriver
 from llmkit._retry import Timeout
 from llmkit._stream import AsyncStream, Stream
+from llmkit.images import ImageInput, Images
 from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, Messages, StreamParams
 from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
 from llmkit.operations.embed import EMBED, EmbedParams
+from llmkit.operations.images import GENERATE_IMAGE, ImageParams
 from llmkit.operations.settings import ClientOptions
 from llmkit.types import Completion, Embeddings, TokenCount
 
@@ -256,6 +258,80 @@ class Client(SyncDriver):
                 model=model,
                 messages=messages,
                 tools=tools,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_body=extra_body,
+                provider_options=provider_options,
+            ),
+        )
+
+    def generate_image(
+        self,
+        model: str,
+        prompt: str,
+        *,
+        n: int = 1,
+        size: str | None = None,
+        aspect_ratio: str | None = None,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+        output_format: str | None = None,
+        quality: str | None = None,
+        style: str | None = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
+        mask: ImageInput | None = None,
+        strength: float | None = None,
+        fetch: bool = False,
+        keep_filtered: bool = False,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **provider_options: Any,
+    ) -> Images:
+        """Generate images from a text prompt (or edit the given ``image``).
+
+        ``n`` images of ``size`` (``"1024x1024"``) or ``aspect_ratio`` (``"16:9"``), as the model takes
+        them; ``negative_prompt``, ``seed``, ``output_format`` (``"png"``, ``"jpeg"``, ``"webp"``),
+        ``quality`` and ``style`` where the model has them. ``image`` (bytes or a file path, or a list
+        of them) with an optional ``mask`` makes it an edit (a variation where the provider has one and
+        no prompt is needed); ``strength`` is how far an image-to-image edit may depart from it. A
+        parameter the model does not take is a ConfigurationError naming the ones it does, before
+        anything is sent. ``fetch=True`` reads images the provider returned as URLs (otherwise
+        ``image.fetch()`` does, on request). An image the provider's safety system filtered raises
+        ContentFilteredError, unless ``keep_filtered=True``: then it is returned with ``finish_reason``
+        CONTENT_FILTER (and usually no bytes).
+
+        Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
+        the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
+        ``Timeout(total=...)`` is a deadline for the whole call), ``max_retries`` (0 turns retries off),
+        ``extra_headers`` (added to the request's headers) and ``extra_body`` (fields merged into the
+        JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
+        ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
+        """
+        return self._call(
+            GENERATE_IMAGE,
+            ImageParams(
+                model=model,
+                prompt=prompt,
+                n=n,
+                size=size,
+                aspect_ratio=aspect_ratio,
+                negative_prompt=negative_prompt,
+                seed=seed,
+                output_format=output_format,
+                quality=quality,
+                style=style,
+                image=image,
+                mask=mask,
+                strength=strength,
+                fetch=fetch,
+                keep_filtered=keep_filtered,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -508,6 +584,82 @@ class AsyncClient(AsyncDriver):
                 model=model,
                 messages=messages,
                 tools=tools,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_body=extra_body,
+                provider_options=provider_options,
+            ),
+        )
+
+    async def generate_image(
+        self,
+        model: str,
+        prompt: str,
+        *,
+        n: int = 1,
+        size: str | None = None,
+        aspect_ratio: str | None = None,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+        output_format: str | None = None,
+        quality: str | None = None,
+        style: str | None = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
+        mask: ImageInput | None = None,
+        strength: float | None = None,
+        fetch: bool = False,
+        keep_filtered: bool = False,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **provider_options: Any,
+    ) -> Images:
+        """Generate images from a text prompt (or edit the given ``image``).
+
+        ``n`` images of ``size`` (``"1024x1024"``) or ``aspect_ratio`` (``"16:9"``), as the model takes
+        them; ``negative_prompt``, ``seed``, ``output_format`` (``"png"``, ``"jpeg"``, ``"webp"``),
+        ``quality`` and ``style`` where the model has them. ``image`` (bytes or a file path, or a list
+        of them) with an optional ``mask`` makes it an edit (a variation where the provider has one and
+        no prompt is needed); ``strength`` is how far an image-to-image edit may depart from it. A
+        parameter the model does not take is a ConfigurationError naming the ones it does, before
+        anything is sent. ``fetch=True`` reads images the provider returned as URLs (otherwise
+        ``image.fetch()`` does, on request). An image the provider's safety system filtered raises
+        ContentFilteredError, unless ``keep_filtered=True``: then it is returned with ``finish_reason``
+        CONTENT_FILTER (and usually no bytes).
+
+        Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
+        the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
+        ``Timeout(total=...)`` is a deadline for the whole call), ``max_retries`` (0 turns retries off),
+        ``extra_headers`` (added to the request's headers) and ``extra_body`` (fields merged into the
+        JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
+        ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
+
+        Awaited: the same call as the sync one, on the running event loop.
+        """
+        return await self._call(
+            GENERATE_IMAGE,
+            ImageParams(
+                model=model,
+                prompt=prompt,
+                n=n,
+                size=size,
+                aspect_ratio=aspect_ratio,
+                negative_prompt=negative_prompt,
+                seed=seed,
+                output_format=output_format,
+                quality=quality,
+                style=style,
+                image=image,
+                mask=mask,
+                strength=strength,
+                fetch=fetch,
+                keep_filtered=keep_filtered,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,

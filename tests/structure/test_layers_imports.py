@@ -45,6 +45,7 @@ EXACT: Mapping[str, str] = {
     "llmkit.api": "top",
     "llmkit._drivers": "top",
     "llmkit._defaults": "top",
+    "llmkit._fetch": "top",
     # the shell generator writes api.py and functions.py, so it names the top layer's modules
     "llmkit.operations._codegen": "top",
     # core: resolution, the retry flow, streams and argument checks
@@ -59,6 +60,7 @@ EXACT: Mapping[str, str] = {
     "llmkit._schema": "core",
     # foundation: data types, errors and small pure helpers that need nothing of llmkit above
     "llmkit.types": "foundation",
+    "llmkit.images": "foundation",
     "llmkit.errors": "foundation",
     "llmkit.wire": "foundation",
     "llmkit._constants": "foundation",

@@ -19,6 +19,7 @@ from llmkit.types import Message, ResponseFormat, StreamEvent, Tool
 
 if TYPE_CHECKING:
     from llmkit.errors import LLMKitError, ProviderError
+    from llmkit.images import Images, InputImage
     from llmkit.providers.spec import ProviderSpec
     from llmkit.types import Citation, Completion, Embeddings, TokenCount
     from llmkit.wire import HttpRequest, HttpResponse
@@ -59,16 +60,62 @@ class EmbedRequest:
     extra_body: Mapping[str, Any] | None = None
 
 
+# The parameters of ``generate_image`` a dialect may support, in signature order. A dialect's
+# ``image_parameters`` names the ones a model takes; any other one given is refused before sending.
+IMAGE_PARAMETERS: tuple[str, ...] = (
+    "n",
+    "size",
+    "aspect_ratio",
+    "negative_prompt",
+    "seed",
+    "output_format",
+    "quality",
+    "style",
+    "image",
+    "mask",
+    "strength",
+)
+
+
 @dataclass(slots=True)
 class ImageRequest:
-    """Image generation (issue 12): a prompt, how many images, and their size."""
+    """Image generation (issue 12). A parameter the caller left out is None (``n`` is 1 unless
+    given). ``images`` are the input images of an edit or variation (``image=``, one or several),
+    already read and typed; ``mask`` likewise. ``given`` names the parameters the caller set,
+    so a dialect can tell a default from a choice."""
 
     model: str
     prompt: str
-    n: int | None = None
+    n: int = 1
     size: str | None = None
+    aspect_ratio: str | None = None
+    negative_prompt: str | None = None
+    seed: int | None = None
+    output_format: str | None = None
+    quality: str | None = None
+    style: str | None = None
+    images: Sequence[InputImage] = ()
+    mask: InputImage | None = None
+    strength: float | None = None
+    given: frozenset[str] = frozenset()
     options: Mapping[str, Any] = field(default_factory=dict)
     extra_body: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePoll:
+    """What ``parse_images`` returns for a job still running on the provider (a Replicate
+    prediction, an async upscale): the request to send after ``delay`` seconds (on the same host:
+    the dialect checks), the job's ``status`` for the progress callback, and the request that
+    cancels it (sent when the call gives up on its deadline). The answer to ``request`` goes to
+    ``parse_images`` again, until it returns ``Images``."""
+
+    request: HttpRequest
+    delay: float
+    status: str = "pending"
+    cancel: HttpRequest | None = None
+    # How many polls came before this one, for the dialect's backoff (the operation counts).
+    attempt: int = 0
 
 
 @dataclass(slots=True)
@@ -196,11 +243,25 @@ class CountTokensDialect(Protocol):
 
 
 class ImagesDialect(Protocol):
-    """A wire format that generates images (capability ``images``; issue 12 adds the first)."""
+    """A wire format that generates images (capability ``images``).
+
+    ``image_parameters(model, ctx)`` names the ``IMAGE_PARAMETERS`` that model takes (read from
+    the spec's quirks where providers of the format differ): the operation refuses any other one
+    the caller gave with a ConfigurationError naming these, before anything is sent.
+    ``build_images`` returns a JSON body, or a multipart one (``llmkit.framing.multipart.encode``:
+    body bytes and the ``content-type`` with its boundary; ``HttpRequest.json`` left None), and
+    sets ``accept`` when the format lets it choose (``image/*`` for raw bytes).
+    ``parse_images`` gets the whole response, headers included (a raw-bytes answer carries its
+    seed and finish reason there), and returns ``Images`` (each filtered image with
+    ``finish_reason`` CONTENT_FILTER: the operation raises ContentFilteredError unless the caller
+    passed ``keep_filtered=True``), or an ``ImagePoll`` for a job still running.
+    """
+
+    def image_parameters(self, model: str, ctx: CallContext) -> frozenset[str]: ...
 
     def build_images(self, req: ImageRequest, ctx: CallContext) -> HttpRequest: ...
 
-    def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Any: ...
+    def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images | ImagePoll: ...
 
 
 class RerankDialect(Protocol):
@@ -217,7 +278,7 @@ OPERATION_METHODS: Mapping[str, tuple[str, ...]] = {
     "chat": ("build_chat", "parse_chat", "stream_decoder", "parse_error"),
     "embeddings": ("build_embed", "parse_embed"),
     "count_tokens": ("build_count_tokens", "parse_count_tokens"),
-    "images": ("build_images", "parse_images"),
+    "images": ("image_parameters", "build_images", "parse_images"),
     "rerank": ("build_rerank", "parse_rerank"),
 }
 

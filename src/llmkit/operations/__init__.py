@@ -12,15 +12,17 @@ from llmkit.operations.base import Common, Declaration, Operation, Prepared, Str
 from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, StreamParams
 from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
 from llmkit.operations.embed import EMBED, EmbedParams
+from llmkit.operations.images import GENERATE_IMAGE, ImageParams
 from llmkit.operations.settings import ClientOptions, Settings
 
 # In the order the shells list them.
-OPERATIONS: tuple[Declaration[Any], ...] = (COMPLETE, STREAM, EMBED, COUNT_TOKENS)
+OPERATIONS: tuple[Declaration[Any], ...] = (COMPLETE, STREAM, EMBED, COUNT_TOKENS, GENERATE_IMAGE)
 
 __all__ = [
     "COMPLETE",
     "COUNT_TOKENS",
     "EMBED",
+    "GENERATE_IMAGE",
     "OPERATIONS",
     "STREAM",
     "ChatParams",
@@ -29,6 +31,7 @@ __all__ = [
     "CountTokensParams",
     "Declaration",
     "EmbedParams",
+    "ImageParams",
     "Operation",
     "Prepared",
     "Settings",

@@ -39,6 +39,7 @@ SOURCES = {
     "Stream": "llmkit._stream",
     "AsyncStream": "llmkit._stream",
     "Messages": "llmkit.operations.chat",
+    "ImageInput": "llmkit.images",
 }
 _BUILTIN = {"str", "int", "float", "bool", "None", "dict", "list", "tuple", "bytes"}
 

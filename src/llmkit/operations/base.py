@@ -8,7 +8,7 @@ does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -16,7 +16,7 @@ from llmkit import _args as A
 from llmkit import _guard
 from llmkit._headers import under
 from llmkit._resolve import Resolved
-from llmkit._retry import Flow, RetryPolicy, Timeout, send_flow
+from llmkit._retry import Action, Flow, RetryPolicy, Timeout, send_flow
 from llmkit._stream import _StreamCore
 from llmkit.errors import LLMKitError, NotSupportedError
 from llmkit.operations.settings import Settings
@@ -93,6 +93,10 @@ class Operation(Declaration[P], Generic[P, R]):
     """One request, one response, parsed (through ``_guard``) into ``R``."""
 
     parse: Callable[[Prepared[Any], HttpResponse], R]
+    # A call that is more than one request (a job polled until done, URLs fetched after) runs
+    # this flow instead of ``send_flow`` + ``parse``: it yields the driver's actions and returns
+    # the result itself (parsing each response through ``parse_response``'s guard as it goes).
+    run: Callable[[Prepared[Any]], Generator[Action, Any, R]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
