@@ -302,7 +302,10 @@ class FollowUp:
 class JobDialect(Protocol):
     """A wire format whose calls are jobs (Replicate's predictions): after each 2xx answer it
     says what to send next, or None when that answer is the one to parse. ``step`` counts the
-    answers so far (1 for the first); ``stream`` is whether the call is a stream. The first
-    request of a job is never streamed."""
+    answers so far (1 for the first); ``stream`` is whether the call is a stream. ``req`` is the
+    call's dialect request: a dialect answers None for an operation that polls by a protocol of
+    its own (``generate_image``'s ``ImagePoll``). The first request of a job is never streamed."""
 
-    def follow_up(self, resp: HttpResponse, step: int, stream: bool, ctx: CallContext) -> FollowUp | None: ...
+    def follow_up(
+        self, resp: HttpResponse, req: Any, step: int, stream: bool, ctx: CallContext
+    ) -> FollowUp | None: ...

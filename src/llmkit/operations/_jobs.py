@@ -11,6 +11,7 @@ Pure: nothing here does I/O.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from llmkit import _guard
 from llmkit._retry import Flow, RetryPolicy, Sleep, Timeout, send_flow
@@ -26,6 +27,7 @@ DEFAULT_JOB_DEADLINE = 600.0
 
 def job_flow(
     request: HttpRequest,
+    req: Any,
     job: JobDialect,
     ctx: CallContext,
     auth: Auth,
@@ -52,7 +54,7 @@ def job_flow(
     resp = yield from send_flow(request, auth, policy, within(timeout), False, to_error, provider)
     step = 1
     while True:
-        nxt = _next(job, resp, step, stream, ctx)
+        nxt = _next(job, resp, req, step, stream, ctx)
         if nxt is None:
             return resp
         what = nxt.what
@@ -75,11 +77,13 @@ def job_flow(
         step += 1
 
 
-def _next(job: JobDialect, resp: HttpResponse, step: int, stream: bool, ctx: CallContext) -> FollowUp | None:
+def _next(
+    job: JobDialect, resp: HttpResponse, req: Any, step: int, stream: bool, ctx: CallContext
+) -> FollowUp | None:
     """The dialect's next step, behind the guard every dialect call has: a bare exception (drifted
     JSON) is a ResponseDecodeError naming the provider."""
     try:
-        return job.follow_up(resp, step, stream, ctx)
+        return job.follow_up(resp, req, step, stream, ctx)
     except LLMKitError:
         raise
     except Exception as exc:

@@ -180,6 +180,7 @@ def flow(p: Prepared[Any], stream: bool) -> Flow:
 
         return job_flow(
             p.request,
+            p.req,
             r.dialect,  # type: ignore[arg-type]
             r.ctx,
             r.auth,

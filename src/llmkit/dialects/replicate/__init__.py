@@ -83,7 +83,11 @@ class ReplicateDialect:
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
         return classify(resp, ctx)
 
-    def follow_up(self, resp: HttpResponse, step: int, stream: bool, ctx: CallContext) -> FollowUp | None:
+    def follow_up(
+        self, resp: HttpResponse, req: object, step: int, stream: bool, ctx: CallContext
+    ) -> FollowUp | None:
+        if not isinstance(req, ChatRequest):
+            return None  # generate_image polls through parse_images' ImagePoll instead
         if stream and step > 1:
             return None  # the stream itself: the answer
         obj = prediction(resp, ctx)
