@@ -89,9 +89,18 @@ def _new_id() -> str:
     return f"rp{n:06d}q7x2mnbc9t"
 
 
-def output_of(p: _Prediction) -> Any:
+def _image_model(model: str) -> bool:
+    return any(f in model for f in ("flux", "sdxl", "stable-diffusion"))
+
+
+def output_of(p: _Prediction, base: str = "") -> Any:
     if "output" in p.script.extra:
         return p.script.extra["output"]
+    if _image_model(p.model):
+        fmt = str(p.input.get("output_format") or ("webp" if "flux" in p.model else "png"))
+        return [
+            f"{base}/replicate/files/{p.id}-{i}.{fmt}" for i in range(int(p.input.get("num_outputs") or 1))
+        ]
     words = (p.script.text if p.script.text is not None else "Hello from Replicate.").split(" ")
     return [w if i == len(words) - 1 else w + " " for i, w in enumerate(words)]
 
@@ -100,7 +109,7 @@ def as_json(emu: Emulator, p: _Prediction) -> dict[str, Any]:
     base = f"{emu.url}/replicate/v1"
     done = p.status in ("succeeded", "failed", "canceled")
     x = p.script.extra
-    out = output_of(p) if p.status == "succeeded" else None
+    out = output_of(p, emu.url) if p.status == "succeeded" else None
     return {
         "id": p.id,
         "model": p.model,
@@ -149,6 +158,10 @@ def _create(req: EmuRequest, emu: Emulator, model: str | None) -> Reply:
     prompt = body["input"].get("prompt")
     if prompt is not None and not isinstance(prompt, str):
         return problem(422, "Input validation failed", "input.prompt: must be a string")
+    if model is not None and _image_model(model):
+        wrong = check_image_input(model, body["input"])
+        if wrong is not None:
+            return problem(422, "Input validation failed", wrong)
     script = emu.take_script(req.path) or Script()
     if script.error is not None:
         e = script.error
@@ -212,7 +225,69 @@ def _stream(req: EmuRequest, emu: Emulator, pid: str) -> Reply:
     return Reply(200, headers, chunks=chunks, cut_after=cut, chunk_delay=s.chunk_delay)
 
 
+_FLUX_RATIOS = {"1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"}
+
+
+def check_image_input(model: str, inp: dict[str, Any]) -> str | None:
+    """What is wrong with an image model's input (FLUX's and SDXL's documented fields), or None."""
+    if not isinstance(inp.get("prompt"), str):
+        return "prompt: required string"
+    n = inp.get("num_outputs", 1)
+    if type(n) is not int or not 1 <= n <= 4:
+        return "num_outputs: must be an integer from 1 to 4"
+    if "flux" in model:
+        allowed = {
+            "prompt",
+            "aspect_ratio",
+            "num_outputs",
+            "output_format",
+            "seed",
+            "image",
+            "prompt_strength",
+        }
+        if inp.get("aspect_ratio", "1:1") not in _FLUX_RATIOS:
+            return "aspect_ratio: not one of the documented ratios"
+        if inp.get("output_format", "webp") not in ("webp", "jpg", "png"):
+            return "output_format: must be webp, jpg or png"
+    else:
+        allowed = {
+            "prompt",
+            "negative_prompt",
+            "width",
+            "height",
+            "num_outputs",
+            "seed",
+            "image",
+            "mask",
+            "prompt_strength",
+        }
+        for side in ("width", "height"):
+            v = inp.get(side, 1024)
+            if type(v) is not int or v % 8 or not 128 <= v <= 2048:
+                return f"{side}: must be a multiple of 8 from 128 to 2048"
+    unknown = set(inp) - allowed
+    if unknown:
+        return f"unknown input fields: {', '.join(sorted(unknown))}"
+    for name in ("image", "mask"):
+        v = inp.get(name)
+        if v is not None and not (isinstance(v, str) and v.startswith(("data:image/", "https://"))):
+            return f"{name}: must be a URL or a data URI"
+    return None
+
+
+def _file(path: str) -> Reply:
+    from llmkit.emulator import _images
+
+    ext = path.rsplit(".", 1)[-1]
+    ext = "jpeg" if ext == "jpg" else ext
+    if ext not in ("png", "jpeg", "webp"):
+        return problem(404, "Not found", "no such file")
+    return Reply(200, {"content-type": _images.mime_type(ext)}, _images.image(ext))
+
+
 def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
+    if req.method == "GET" and req.path.startswith("/files/"):  # replicate.delivery: no key
+        return _file(req.path)
     denied = _auth(req, emu)
     if denied is not None:
         return denied

@@ -18,12 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from llmkit.dialects.base import CallContext, ChatRequest, FollowUp, Quirks
+from llmkit.dialects.base import CallContext, ChatRequest, FollowUp, ImagePoll, ImageRequest, Quirks
+from llmkit.dialects.replicate import _images
 from llmkit.dialects.replicate._address import target
-from llmkit.dialects.replicate._request import chat_input, prediction_body, prefer
+from llmkit.dialects.replicate._request import chat_input, merged_input, prediction_body, prefer
 from llmkit.dialects.replicate._response import TERMINAL, classify, completion, failed, job_url, prediction
 from llmkit.dialects.replicate._stream import ReplicateStreamDecoder
 from llmkit.errors import ProviderError
+from llmkit.images import Images
 from llmkit.types import Completion
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
@@ -83,6 +85,18 @@ class ReplicateDialect:
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
         return classify(resp, ctx)
 
+    def image_parameters(self, model: str, ctx: CallContext) -> frozenset[str]:
+        return _images.family(model)
+
+    def build_images(self, req: ImageRequest, ctx: CallContext) -> HttpRequest:
+        inp = _images.image_input(req, ctx.provider)
+        return create_request(
+            merged_input(inp, req.options, ctx.provider), req.model, req.options, False, ctx
+        )
+
+    def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images | ImagePoll:
+        return _images.parse(resp, req, ctx)
+
     def follow_up(
         self, resp: HttpResponse, req: object, step: int, stream: bool, ctx: CallContext
     ) -> FollowUp | None:
@@ -113,7 +127,8 @@ class ReplicateDialect:
 DIALECT = ReplicateDialect()
 
 if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
-    from llmkit.dialects.base import ChatDialect, JobDialect
+    from llmkit.dialects.base import ChatDialect, ImagesDialect, JobDialect
 
     _chat: ChatDialect = DIALECT
+    _images_: ImagesDialect = DIALECT
     _job: JobDialect = DIALECT
