@@ -29,6 +29,7 @@ _MODULES: dict[str, str] = {
     "bedrock_converse": "llmkit.dialects.bedrock",
     "sagemaker": "llmkit.dialects.sagemaker",
     "replicate": "llmkit.dialects.replicate",
+    "stability": "llmkit.dialects.stability",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -111,3 +111,12 @@ def _add_replicate() -> None:
 
 
 _add_replicate()
+
+
+def _add_stability() -> None:
+    from llmkit.emulator import stability
+
+    add_profile(stability.PROFILE)
+
+
+_add_stability()

@@ -102,6 +102,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.azure": ("azure_openai", "azure_ai"),
     "llmkit.providers.aws": ("bedrock", "sagemaker"),
     "llmkit.providers.replicate": ("replicate",),
+    "llmkit.providers.stability": ("stability",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
