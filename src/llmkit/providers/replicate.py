@@ -8,7 +8,7 @@ variables, the API root without ``/v1``).
 from __future__ import annotations
 
 from llmkit.dialects.replicate import ReplicateQuirks
-from llmkit.providers.spec import ProviderSpec
+from llmkit.providers.spec import Param, ProviderSpec
 
 SPECS = (
     ProviderSpec(
@@ -19,6 +19,16 @@ SPECS = (
         env_keys=("REPLICATE_API_TOKEN", "REPLICATE_API_KEY"),
         auth="custom",
         auth_factory="llmkit.auth.replicate:replicate_auth",
+        params={
+            # Not a URL part: the first wait between polls (seconds), doubling up to 5 s; named
+            # after replicate-python's variable.
+            "poll_interval": Param(
+                ("REPLICATE_POLL_INTERVAL",),
+                default="0.5",
+                doc="seconds before the first poll of an unfinished prediction (doubling up to 5)",
+                pattern=r"[0-9]{1,3}(\.[0-9]{1,3})?",
+            )
+        },
         capabilities=frozenset({"chat", "stream", "images"}),
         quirks=ReplicateQuirks(),
         docs_url="https://replicate.com/docs/reference/http",

@@ -64,8 +64,10 @@ def create_request(
     return HttpRequest("POST", ctx.base_url.rstrip("/") + where.path, headers, dumps(body), body)
 
 
-def poll_delay(step: int) -> float:
-    return min(_POLL_FIRST * 2.0 ** (step - 1), _POLL_MAX)
+def poll_delay(step: int, ctx: CallContext) -> float:
+    """Seconds before poll ``step``: ``poll_interval`` (0.5 s unless set), doubling, at most 5 s."""
+    first = float(ctx.params.get("poll_interval") or _POLL_FIRST)
+    return min(first * 2.0 ** (step - 1), max(_POLL_MAX, first))
 
 
 class ReplicateDialect:
@@ -121,7 +123,7 @@ class ReplicateDialect:
         if status in TERMINAL:
             return None
         get = HttpRequest("GET", job_url(obj, "get", ctx, {}), {"accept": "application/json"})
-        return FollowUp(get, poll_delay(step), False, cancel, what)
+        return FollowUp(get, poll_delay(step, ctx), False, cancel, what)
 
 
 DIALECT = ReplicateDialect()
