@@ -158,7 +158,9 @@ def answer(req: EmuRequest, fmt: str, seed: int, reason: str) -> Reply:
     accept = req.headers.get("accept", "image/*")
     if accept == "application/json":
         body = {"image": _images.b64(fmt), "finish_reason": reason, "seed": seed}
-        return Reply(200, {"content-type": "application/json"}, json.dumps(body).encode())
+        # The reference lists the JSON answer's type as ``application/json; type=image/png``.
+        ctype = f"application/json; type={_images.mime_type(fmt)}"
+        return Reply(200, {"content-type": ctype}, json.dumps(body).encode())
     if accept not in ("image/*", f"image/{fmt}"):
         return error(400, "bad_request", "accept: must be image/* or application/json")
     headers = {"content-type": _images.mime_type(fmt), "seed": str(seed), "finish-reason": reason}

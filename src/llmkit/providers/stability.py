@@ -6,7 +6,7 @@ variable is ``STABILITY_API_KEY`` (the REST docs' and litellm's; stability-sdk r
 
 from __future__ import annotations
 
-from llmkit.providers.spec import ProviderSpec
+from llmkit.providers.spec import Param, ProviderSpec
 
 SPECS = (
     ProviderSpec(
@@ -19,6 +19,15 @@ SPECS = (
             "client_id": "stability-client-id",
             "client_user_id": "stability-client-user-id",
             "client_version": "stability-client-version",
+        },
+        params={
+            # Not a URL part: seconds between polls of an async result (creative upscale).
+            "poll_interval": Param(
+                ("STABILITY_POLL_INTERVAL",),
+                default="2",
+                doc="seconds between polls of an async result (the creative upscale)",
+                pattern=r"[0-9]{1,3}(\.[0-9]{1,3})?",
+            )
         },
         capabilities=frozenset({"images"}),
         docs_url="https://platform.stability.ai/docs/api-reference",

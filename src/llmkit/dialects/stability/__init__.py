@@ -44,7 +44,7 @@ _FINISH = {
     "ERROR": FinishReason.ERROR,
 }
 _NO_CHAT = "Stability AI's API has no chat in llmkit; use llmkit.generate_image"
-_RESULT_POLL = 2.0  # seconds between polls of an async result (Stability suggests ~10 s; we ask sooner)
+_RESULT_POLL = 2.0  # seconds between polls of an async result, unless poll_interval= says otherwise
 
 
 def _accept(options: Mapping[str, Any], provider: str) -> str:
@@ -147,7 +147,8 @@ def _poll(resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> ImagePoll:
     url = f"{ctx.base_url.rstrip('/')}/v2beta/results/{rid}"
     accept = _accept(req.options, ctx.provider)
     status = obj.get("status") if isinstance(obj.get("status"), str) else "in-progress"
-    return ImagePoll(HttpRequest("GET", url, {"accept": accept}), _RESULT_POLL, status)
+    delay = float(ctx.params.get("poll_interval") or _RESULT_POLL)
+    return ImagePoll(HttpRequest("GET", url, {"accept": accept}), delay, status)
 
 
 def classify(resp: HttpResponse, ctx: CallContext) -> ProviderError:
