@@ -187,3 +187,15 @@ def test_decode_and_tool_errors_scrub_snippets(emu: Emulator) -> None:
     ]
     for exc in errors:
         assert_absent(key, every_view(exc))
+
+
+def test_image_reprs_hide_a_signed_urls_query_and_pickle_without_it(emu: Emulator) -> None:
+    # Issue 12: a returned image URL's query is a credential (Azure SAS, S3 signatures).
+    from llmkit.images import GeneratedImage, Images
+
+    url = "https://blob.example/img.png?sv=2024&sig=SECRETSIG%3D"
+    image = GeneratedImage(None, "image/png", url)
+    out = Images([image], "m", "p")
+    for text in (repr(image), str(image), repr(out), str(out)):
+        assert "SECRETSIG" not in text and "blob.example/img.png" in text
+    assert pickle.loads(pickle.dumps(out)).images[0].url == url  # kept for fetch(), never shown

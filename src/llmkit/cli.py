@@ -1,4 +1,4 @@
-"""The ``llmkit`` command: demo, chat, providers, emulator serve, docs."""
+"""The ``llmkit`` command: demo, chat, image, providers, emulator serve, docs."""
 
 from __future__ import annotations
 
@@ -138,6 +138,98 @@ def cmd_chat(args: argparse.Namespace) -> int:
     sys.stderr.write(
         f"[{args.model}: {u.input_tokens} input + {u.output_tokens} output = {u.total_tokens} tokens]\n"
     )
+    return 0
+
+
+def image_paths(output: str, count: int) -> list[Path]:
+    """Where ``llmkit image -o OUT`` writes: OUT for one image; ``OUT-1.ext``, ``OUT-2.ext``, ...
+    (the number before the extension) for several."""
+    path = Path(output)
+    if count == 1:
+        return [path]
+    return [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, count + 1)]
+
+
+class Progress:
+    """The indicator ``llmkit image`` shows on stderr while a provider-side job is pending (a
+    Replicate prediction): each new status on its own line, and a dot per poll in between.
+    Driven through ``llmkit.images.on_progress``; only a job that is polled reports anything."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.last: str | None = None
+
+    def __call__(self, status: str) -> None:
+        if status != self.last:
+            self.stream.write(("\n" if self.last is not None else "") + f"[{status}] ")
+            self.last = status
+        else:
+            self.stream.write(".")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.last is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+_IMAGE_ARGS = (
+    "size",
+    "aspect_ratio",
+    "negative_prompt",
+    "seed",
+    "output_format",
+    "quality",
+    "style",
+    "strength",
+)
+
+
+def cmd_image(args: argparse.Namespace) -> int:
+    import llmkit
+    from llmkit.images import on_progress
+
+    prompt = _read_prompt(args)
+    if not prompt.strip() and not args.image:
+        return _fail(
+            'empty prompt: pass it as arguments (llmkit image -m MODEL "a red fox") or on standard input'
+        )
+    kwargs: dict[str, Any] = {k: getattr(args, k) for k in _IMAGE_ARGS if getattr(args, k) is not None}
+    if args.image:
+        kwargs["image"] = args.image if len(args.image) > 1 else args.image[0]
+    if args.mask:
+        kwargs["mask"] = args.mask
+    progress = Progress()
+    try:
+        with on_progress(progress):
+            # The user asked for files: URL answers are fetched (https, the provider's host only).
+            out = llmkit.generate_image(
+                args.model, prompt, n=args.n, base_url=args.base_url, fetch=True,
+                keep_filtered=args.keep_filtered, **kwargs,
+            )  # fmt: skip
+        progress.done()
+        paths = image_paths(args.output, len(out.images))
+        for path, image in zip(paths, out.images, strict=True):
+            if image.data is None:  # kept although filtered
+                sys.stderr.write(
+                    f"[{path}: filtered by the provider ({image.raw_finish_reason}); not written]\n"
+                )
+                continue
+            image.save(path)
+            _print(str(path))
+            notes = [f"seed {image.seed}"] if image.seed is not None else []
+            if image.revised_prompt:
+                notes.append(f"revised prompt: {image.revised_prompt}")
+            if notes:
+                sys.stderr.write(f"[{path}: {'; '.join(notes)}]\n")
+    except llmkit.LLMKitError as exc:
+        progress.done()
+        return _fail(str(exc), 1)
+    except OSError as exc:
+        return _fail(f"cannot write the image: {exc}", 1)
+    except KeyboardInterrupt:
+        progress.done()
+        return 130
     return 0
 
 
@@ -288,6 +380,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     chat.add_argument("--base-url", default=None)
     chat.add_argument("--max-tokens", type=int, default=None)
     chat.add_argument("prompt", nargs="*")
+    image = sub.add_parser("image", help="generate images from a prompt and write them to files")
+    image.add_argument("-m", "--model", required=True, help="provider/model, e.g. openai/gpt-image-1")
+    image.add_argument("-o", "--output", default="image.png", help="file to write (several: OUT-1.png, ...)")
+    image.add_argument("-n", "--n", type=int, default=1, help="how many images")
+    image.add_argument("--size", help="e.g. 1024x1024")
+    image.add_argument("--aspect-ratio", dest="aspect_ratio", help="e.g. 16:9")
+    image.add_argument("--negative-prompt", dest="negative_prompt")
+    image.add_argument("--seed", type=int)
+    image.add_argument("--output-format", dest="output_format", help="png, jpeg or webp")
+    image.add_argument("--quality")
+    image.add_argument("--style")
+    image.add_argument("--image", action="append", help="an image to edit (repeat for several)")
+    image.add_argument("--mask", help="the mask of an edit")
+    image.add_argument("--strength", type=float)
+    image.add_argument("--keep-filtered", action="store_true", help="do not fail on filtered images")
+    image.add_argument("--base-url", default=None)
+    image.add_argument("prompt", nargs="*")
     prov = sub.add_parser("providers", help="list the providers in the registry")
     prov.add_argument("--json", action="store_true")
     prov.add_argument("--markdown", action="store_true")
@@ -303,6 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "demo": cmd_demo,
         "chat": cmd_chat,
+        "image": cmd_image,
         "providers": cmd_providers,
         "docs": cmd_docs,
         "emulator": cmd_emulator,

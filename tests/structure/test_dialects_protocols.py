@@ -75,8 +75,10 @@ def test_the_stubs_are_gone() -> None:
     assert operation(get_dialect("sagemaker"), "embeddings") is None
     assert operation(get_dialect("sagemaker"), "count_tokens") is None
     for name in DIALECTS:
-        for op in ("images", "rerank"):
-            assert operation(get_dialect(name), op) is None  # declared for the next issues only
+        assert operation(get_dialect(name), "rerank") is None  # declared for the next issue only
+    # Issue 12: images on the OpenAI format (other formats add theirs).
+    assert operation(get_dialect("openai_chat"), "images") is get_dialect("openai_chat")
+    assert operation(get_dialect("anthropic_messages"), "images") is None
 
 
 def test_operation_returns_the_dialect_and_caches_the_answer() -> None:

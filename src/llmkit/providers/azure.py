@@ -31,12 +31,18 @@ SPECS = (
             ),
         },
         query={"api-version": "{api_version}"},
-        capabilities=_CAPS,
+        capabilities=_CAPS | {"images"},
         quirks=OpenAIQuirks(
             # The model part of "azure_openai/<name>" is the deployment name.
             chat_path="/deployments/{model}/chat/completions",
             embeddings_path="/deployments/{model}/embeddings",
             max_tokens_field="max_completion_tokens",
+            images_path="/deployments/{model}/images/generations",
+            image_edits_path="/deployments/{model}/images/edits",
+            # Azure OpenAI documents no variations route.
+            image_variations_path=None,
+            # Its image generation refusals say "contentFilter" (the chat ones "content_filter").
+            content_filter_codes=frozenset({"content_filter", "content_policy_violation", "contentFilter"}),
         ),
         docs_url="https://learn.microsoft.com/azure/ai-foundry/openai/reference",
         notes=(

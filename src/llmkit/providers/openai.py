@@ -17,7 +17,7 @@ SPECS = (
         base_url="https://api.openai.com/v1",
         env_keys=("OPENAI_API_KEY",),
         header_options={"organization": "OpenAI-Organization", "project": "OpenAI-Project"},
-        capabilities=_ALL,
+        capabilities=_ALL | {"images"},
         quirks=OpenAIQuirks(max_tokens_field="max_completion_tokens"),
         docs_url="https://platform.openai.com/docs/api-reference/chat",
     ),

@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from llmkit._urls import fill_path
 from llmkit.dialects._errors import decode_body, float_vector
-from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest
+from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest
+from llmkit.dialects.openai_chat import _images
 from llmkit.dialects.openai_chat._errors import classify, error_fields
 from llmkit.dialects.openai_chat._quirks import DEFAULT_QUIRKS, ErrorFields, OpenAIQuirks, quirks_of
 from llmkit.dialects.openai_chat._request import build_chat_body, message_to_wire
 from llmkit.dialects.openai_chat._response import FINISH_REASONS, finish_reason, parse_chat_body, parse_usage
 from llmkit.dialects.openai_chat._stream import OpenAIStreamDecoder
 from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.images import Images
 from llmkit.types import Completion, Embeddings
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
@@ -42,29 +44,33 @@ __all__ = [
 ]
 
 # Standard request options every OpenAI-compatible provider may be given by keyword.
-OPTIONS = frozenset(
-    {
-        "top_p",
-        "seed",
-        "n",
-        "presence_penalty",
-        "frequency_penalty",
-        "logit_bias",
-        "logprobs",
-        "top_logprobs",
-        "parallel_tool_calls",
-        "user",
-        "reasoning_effort",
-        "service_tier",
-        "store",
-        "metadata",
-        "prediction",
-        "verbosity",
-        "modalities",
-        "audio",
-        "prompt_cache_key",
-        "safety_identifier",
-    }
+OPTIONS = (
+    frozenset(
+        {
+            "top_p",
+            "seed",
+            "n",
+            "presence_penalty",
+            "frequency_penalty",
+            "logit_bias",
+            "logprobs",
+            "top_logprobs",
+            "parallel_tool_calls",
+            "user",
+            "reasoning_effort",
+            "service_tier",
+            "store",
+            "metadata",
+            "prediction",
+            "verbosity",
+            "modalities",
+            "audio",
+            "prompt_cache_key",
+            "safety_identifier",
+        }
+        # The images endpoints' own options (response_format="url", background=, ...).
+    )
+    | _images.IMAGE_OPTIONS
 )
 
 
@@ -126,11 +132,21 @@ class OpenAIChatDialect:
             vectors, parse_usage(obj.get("usage")), obj.get("model") or req.model, ctx.provider, obj
         )
 
+    def image_parameters(self, model: str, ctx: CallContext) -> frozenset[str]:
+        return _images.image_parameters(model, quirks_of(ctx))
+
+    def build_images(self, req: ImageRequest, ctx: CallContext) -> HttpRequest:
+        return _images.build_images(req, ctx, quirks_of(ctx), _path)
+
+    def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images:
+        return _images.parse_images(resp, req, ctx)
+
 
 DIALECT = OpenAIChatDialect()
 
 if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
-    from llmkit.dialects.base import ChatDialect, EmbedDialect
+    from llmkit.dialects.base import ChatDialect, EmbedDialect, ImagesDialect
 
     _chat: ChatDialect = DIALECT
     _embed: EmbedDialect = DIALECT
+    _images_: ImagesDialect = DIALECT

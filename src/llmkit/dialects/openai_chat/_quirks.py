@@ -18,6 +18,14 @@ class OpenAIQuirks(Quirks):
     # (Azure OpenAI: ``/deployments/{model}/chat/completions``).
     chat_path: str = "/chat/completions"
     embeddings_path: str = "/embeddings"
+    # Images (capability ``images``): generations take JSON, edits and variations multipart;
+    # None for variations where the provider has none.
+    images_path: str = "/images/generations"
+    image_edits_path: str = "/images/edits"
+    image_variations_path: str | None = "/images/variations"
+    # model -> the generate_image parameters it takes (llmkit.dialects.base.IMAGE_PARAMETERS);
+    # None: by OpenAI's model families (dialects/openai_chat/_images.py).
+    image_parameters: Callable[[str], frozenset[str]] | None = None
     # Path for streamed chat when it differs (Vertex AI partners: ``…:streamRawPredict``); None: chat_path.
     stream_chat_path: str | None = None
     # OpenAI itself wants max_completion_tokens; most compatible servers want max_tokens.

@@ -13,6 +13,7 @@ from llmkit.emulator.openai._auth import check_auth
 from llmkit.emulator.openai._chat import chat
 from llmkit.emulator.openai._embeddings import EMBED_FIELDS, embeddings
 from llmkit.emulator.openai._errors import error_body, error_reply
+from llmkit.emulator.openai._images import image_file, images, is_images_path
 from llmkit.emulator.openai._validate import CHAT_FIELDS, ROLES, Invalid
 from llmkit.emulator.profiles import Profile
 from llmkit.emulator.script import ScriptedError
@@ -33,14 +34,18 @@ __all__ = [
 
 
 def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
+    path = req.path
+    if req.method == "GET" and "/images/files/" in path:  # a url answer's image: storage, no key
+        return image_file(req)
     denied = check_auth(req, emu, profile)
     if denied is not None:
         return denied
-    path = req.path
     if req.method == "GET" and path.endswith("/models"):
         return json_reply(200, {"object": "list", "data": [{"id": "emulated-model", "object": "model"}]})
     if req.method != "POST":
         return error_reply(profile, ScriptedError(405, f"method {req.method} not allowed"))
+    if is_images_path(path):
+        return images(req, emu, profile)
     kind = _route_kind(path, profile)
     if kind == "chat":
         return chat(req, emu, profile)
