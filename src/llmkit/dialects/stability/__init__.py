@@ -21,18 +21,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from llmkit.dialects._errors import class_for_status, decode_body, json_or_raise, make_error
-from llmkit.dialects.base import CallContext, ChatRequest, ImagePoll, ImageRequest, Quirks
+from llmkit.dialects.base import CallContext, ImagePoll, ImageRequest, Quirks
 from llmkit.dialects.stability._routes import FORM_OPTIONS, route
 from llmkit.errors import (
     ConfigurationError,
     ContentFilteredError,
-    NotSupportedError,
     ProviderError,
     ResponseDecodeError,
 )
 from llmkit.framing.multipart import FilePart, FormField, Part, encode
 from llmkit.images import GeneratedImage, Images, sniff_mime_type
-from llmkit.types import Completion, FinishReason
+from llmkit.types import FinishReason
 from llmkit.wire import HttpRequest, HttpResponse
 
 __all__ = ["DIALECT", "StabilityDialect"]
@@ -43,7 +42,6 @@ _FINISH = {
     "CONTENT_FILTERED": FinishReason.CONTENT_FILTER,
     "ERROR": FinishReason.ERROR,
 }
-_NO_CHAT = "Stability AI's API has no chat in llmkit; use llmkit.generate_image"
 _RESULT_POLL = 2.0  # seconds between polls of an async result, unless poll_interval= says otherwise
 
 
@@ -167,18 +165,12 @@ def classify(resp: HttpResponse, ctx: CallContext) -> ProviderError:
 
 
 class StabilityDialect:
+    """Images only: no chat methods (no stubs; the spec declares no chat, so ``complete`` is a
+    NotSupportedError before anything is built). ``parse_error`` serves every request."""
+
     name = "stability"
     options = OPTIONS
     quirks_type = Quirks
-
-    def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
-        raise NotSupportedError(_NO_CHAT)
-
-    def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
-        raise NotSupportedError(_NO_CHAT)
-
-    def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> Any:
-        raise NotSupportedError(_NO_CHAT)
 
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
         return classify(resp, ctx)
@@ -199,7 +191,6 @@ class StabilityDialect:
 DIALECT = StabilityDialect()
 
 if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
-    from llmkit.dialects.base import ChatDialect, ImagesDialect
+    from llmkit.dialects.base import ImagesDialect
 
-    _chat: ChatDialect = DIALECT
     _images: ImagesDialect = DIALECT
