@@ -24,6 +24,7 @@
         ├── APIConnectionError             nothing usable came back
         │   ├── APITimeoutError
         │   └── StreamInterruptedError     the stream broke; ``partial`` keeps what arrived
+        └── PredictionFailedError          a job (a Replicate prediction) ended failed or canceled
 
 Classification is by HTTP status and the provider's error type/code fields
 (done in each dialect), never by matching the message text.
@@ -61,6 +62,7 @@ __all__ = [
     "StructuredOutputError",
     "StreamInterruptedError",
     "ToolArgumentsError",
+    "PredictionFailedError",
 ]
 
 _BODY_EXCERPT = 2000
@@ -279,3 +281,10 @@ class StreamInterruptedError(APIConnectionError):
         super().__init__(message, **kwargs)
         self.partial = partial
         self.events_received = events_received
+
+
+class PredictionFailedError(ProviderError):
+    """A job the provider ran ended without an answer (a Replicate prediction ``failed`` or
+    ``canceled``): the message holds the provider's own error text; ``prediction_id`` names it."""
+
+    prediction_id: str | None = None

@@ -33,6 +33,8 @@ _MODULES: dict[str, str] = {
     "gigachat": "llmkit.dialects.gigachat",
     "sap_orchestration": "llmkit.dialects.sap_orchestration",
     "watsonx": "llmkit.dialects.watsonx",
+    "replicate": "llmkit.dialects.replicate",
+    "stability": "llmkit.dialects.stability",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -284,3 +284,31 @@ OPERATION_METHODS: Mapping[str, tuple[str, ...]] = {
     "images": ("image_parameters", "build_images", "parse_images"),
     "rerank": ("build_rerank", "parse_rerank"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """The next request of a call that runs as a job (create, then poll or stream): sent
+    ``delay`` seconds after the previous answer, streamed when ``stream`` (the last request of a
+    streamed call). ``cancel``, when set, is sent (best effort) if the call's deadline passes
+    before the job ends. Built by a ``JobDialect``; the operations layer carries it out as Sleep
+    and Send actions of the same flow (``llmkit.operations._jobs``)."""
+
+    request: HttpRequest
+    delay: float = 0.0
+    stream: bool = False
+    cancel: HttpRequest | None = None
+    # What the job is, for the timeout's message ("prediction abc123").
+    what: str = "the job"
+
+
+class JobDialect(Protocol):
+    """A wire format whose calls are jobs (Replicate's predictions): after each 2xx answer it
+    says what to send next, or None when that answer is the one to parse. ``step`` counts the
+    answers so far (1 for the first); ``stream`` is whether the call is a stream. ``req`` is the
+    call's dialect request: a dialect answers None for an operation that polls by a protocol of
+    its own (``generate_image``'s ``ImagePoll``). The first request of a job is never streamed."""
+
+    def follow_up(
+        self, resp: HttpResponse, req: Any, step: int, stream: bool, ctx: CallContext
+    ) -> FollowUp | None: ...

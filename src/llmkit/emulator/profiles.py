@@ -157,3 +157,21 @@ def _add_watsonx() -> None:
 
 
 _add_watsonx()
+
+
+def _add_replicate() -> None:
+    from llmkit.emulator import replicate
+
+    add_profile(replicate.PROFILE)
+
+
+_add_replicate()
+
+
+def _add_stability() -> None:
+    from llmkit.emulator import stability
+
+    add_profile(stability.PROFILE)
+
+
+_add_stability()

@@ -174,6 +174,21 @@ def finish(
 def flow(p: Prepared[Any], stream: bool) -> Flow:
     """The prepared call's send/retry flow, for a driver to run."""
     r = p.resolved
+    job = getattr(r.dialect, "follow_up", None)
+    if job is not None:  # a job (create, then poll or stream): one flow of several requests
+        from llmkit.operations._jobs import job_flow
+
+        return job_flow(
+            p.request,
+            p.req,
+            r.dialect,  # type: ignore[arg-type]
+            r.ctx,
+            r.auth,
+            p.policy,
+            p.timeout,
+            stream,
+            lambda resp: _guard.parse_error(r.dialect, resp, r.ctx),
+        )
     return send_flow(
         p.request,
         r.auth,

@@ -106,6 +106,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.gigachat": ("gigachat",),
     "llmkit.providers.sap": ("sap",),
     "llmkit.providers.watsonx": ("watsonx",),
+    "llmkit.providers.replicate": ("replicate",),
+    "llmkit.providers.stability": ("stability",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
