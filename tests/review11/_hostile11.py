@@ -32,6 +32,9 @@ class Routed:
     replies: deque[Reply] = field(default_factory=deque)
     token_reply: Reply | None = None
     paths: list[str] = field(default_factory=list)
+    # (path, headers, body) of each request, for the configuration tests
+    seen: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+    token_delay: float = 0.0
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -65,9 +68,12 @@ def _handler(state: Routed) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
-            self.rfile.read(length)
+            body = self.rfile.read(length)
             state.paths.append(self.path)
+            state.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             if self.path.split("?")[0].endswith(TOKEN_PATHS):
+                if state.token_delay:
+                    time.sleep(state.token_delay)
                 reply = state.token_reply or good_token()
             else:
                 reply = state.replies.popleft() if state.replies else Reply(599, b"no reply queued")
