@@ -18,7 +18,7 @@ from typing import Any
 import _hostile11 as h
 import pytest
 import test_typed_decode as td
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmkit import AsyncClient, Client
@@ -172,11 +172,14 @@ def _as_dialect(case: Case) -> td.Dialect:
 
 
 MODES = ["sync", "async"]
+# Fewer examples than the older dialects' run (LLMKIT_FUZZ_EXAMPLES raises both): six cases, four
+# properties, two modes already make ~50 runs of the whole call path.
+FUZZ = settings(td.FUZZ, max_examples=max(1, td.EXAMPLES // 2))
 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", CHAT_CASES)
-@td.FUZZ
+@FUZZ
 @given(data=st.data())
 def test_mutated_completions(
     name: str, mode: str, routed: h.Routed, clients: Clients, data: st.DataObject
@@ -188,7 +191,7 @@ def test_mutated_completions(
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", list(CASES))
-@td.FUZZ
+@FUZZ
 @given(data=st.data())
 def test_mutated_streams(
     name: str, mode: str, routed: h.Routed, clients: Clients, data: st.DataObject
@@ -200,7 +203,7 @@ def test_mutated_streams(
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", list(CASES))
-@td.FUZZ
+@FUZZ
 @given(data=st.data())
 def test_mutated_error_bodies(
     name: str, mode: str, routed: h.Routed, clients: Clients, data: st.DataObject
@@ -216,7 +219,7 @@ def test_mutated_error_bodies(
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", list(CASES))
 @given(cut=st.floats(0.05, 0.95))
-@td.FUZZ
+@FUZZ
 def test_split_anywhere_and_cut(name: str, mode: str, routed: h.Routed, clients: Clients, cut: float) -> None:
     """A recorded stream cut at any byte: a typed error (or a complete answer if the cut fell after
     the last event) and whatever text had arrived is kept on the error's partial."""
