@@ -23,7 +23,7 @@ from llmkit._retry_after import parse_retry_after
 
 # Timeout lives in _timeout (transport needs it, and may import nothing this high); re-exported.
 from llmkit._timeout import Timeout as Timeout
-from llmkit.auth.base import Auth, AuthFlow, Blocking, Join
+from llmkit.auth.base import AddressRejecting, Auth, AuthFlow, Blocking, Join, TokenRejecting
 from llmkit.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -219,14 +219,12 @@ def _send_flow(
 
 def _token_rejected(auth: Auth, sent: HttpRequest, resp: HttpResponse) -> bool:
     """Whether a token-exchange auth took this 401 as its token's expiry (and forgot the token)."""
-    rejected: Callable[[HttpRequest, HttpResponse], bool] | None = getattr(auth, "token_rejected", None)
-    return rejected is not None and rejected(sent, resp)
+    return isinstance(auth, TokenRejecting) and auth.token_rejected(sent, resp)
 
 
 def _address_rejected(auth: Auth, sent: HttpRequest, resp: HttpResponse) -> bool:
     """Whether an auth that resolved part of the URL took this 404 as that part gone (and forgot it)."""
-    rejected: Callable[[HttpRequest, HttpResponse], bool] | None = getattr(auth, "address_rejected", None)
-    return rejected is not None and rejected(sent, resp)
+    return isinstance(auth, AddressRejecting) and auth.address_rejected(sent, resp)
 
 
 def _retry_delay(

@@ -5,6 +5,7 @@ embeddings, and each failure typed."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -44,7 +45,10 @@ def _paths(emu: Emulator, suffix: str) -> list[Any]:
 
 def _token_manager(emu: Emulator) -> Any:
     key = esap.service_key(emu)
-    return sap_auth._MANAGERS[("SAP AI Core token request", key["clientid"], key["url"] + "/oauth/token")]
+    secret = hashlib.sha256(key["clientsecret"].encode()).hexdigest()
+    return sap_auth._MANAGERS[
+        ("SAP AI Core token request", key["clientid"], key["url"] + "/oauth/token", secret)
+    ]
 
 
 def test_complete_sends_token_resource_group_and_discovered_deployment(sap: Emulator) -> None:

@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from llmkit._headers import put
 from llmkit._redact import MASK, mask, redact_text
 from llmkit.errors import APIConnectionError, AuthenticationError, LLMKitError
-from llmkit.wire import HttpRequest
+from llmkit.wire import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -87,6 +87,34 @@ def guarded(fn: Callable[[], T], what: str) -> T:
 
 class Auth(Protocol):
     def auth_flow(self, request: HttpRequest) -> AuthFlow: ...
+
+
+# Optional hooks an Auth may also implement; ``_retry.send_flow`` asks each once per call.
+# Explicit protocols (checked with isinstance) rather than attribute names looked up by string,
+# so that a misspelt or mistyped hook fails mypy instead of never being called.
+
+
+@runtime_checkable
+class TokenRejecting(Protocol):
+    """An auth that trades a credential for a cached token (``llmkit.auth.tokens``).
+
+    ``token_rejected`` is called with the request as sent and its 401 answer; it returns True
+    when that answer means the token it attached is no longer good (expired early, revoked) and it
+    has forgotten that token, so the request is authorized again and sent once more at once. It
+    returns False for a 401 about anything else (a wrong key): that one is the caller's error."""
+
+    def token_rejected(self, sent: HttpRequest, response: HttpResponse) -> bool: ...
+
+
+@runtime_checkable
+class AddressRejecting(Protocol):
+    """An auth that filled part of the URL from a lookup (SAP's discovered deployment).
+
+    ``address_rejected`` is called with the request as sent and its 404 answer; it returns True
+    when the part it looked up is gone and it has forgotten it, so the request is addressed again
+    and sent once more at once."""
+
+    def address_rejected(self, sent: HttpRequest, response: HttpResponse) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ client certificate per call yet.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -129,7 +130,12 @@ class SapAuth:
         self.resource_group = resource_group
         self._deployment = deployment_id
         self.api_url = api_url or credentials.api_url
-        self._tokens = _manager("SAP AI Core token request", credentials.client_id, credentials.token_url)
+        # Keyed by the secret's digest too: a token got with one secret must never serve a call
+        # made with another (a wrong or rotated secret is refused by SAP, not answered from here).
+        secret = hashlib.sha256(credentials.client_secret.encode()).hexdigest()
+        self._tokens = _manager(
+            "SAP AI Core token request", credentials.client_id, credentials.token_url, secret
+        )
 
     # -- the token -------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ Nothing secret is kept outside the token slot, and no repr or error shows it.
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -31,13 +32,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmkit.auth.base import Blocking, Join
-from llmkit.errors import APIConnectionError, LLMKitError
+from llmkit.errors import APIConnectionError, AuthenticationError, LLMKitError
 from llmkit.wire import HttpRequest
 
-__all__ = ["REFRESH_MARGIN", "Clock", "TokenFlow", "TokenManager", "TokenSteps", "shared_manager"]
+__all__ = [
+    "MAX_LIFETIME",
+    "MAX_TOKEN_CHARS",
+    "REFRESH_MARGIN",
+    "Clock",
+    "TokenFlow",
+    "TokenManager",
+    "TokenSteps",
+    "shared_manager",
+]
 
 # Refresh a token this many seconds before it expires.
 REFRESH_MARGIN = 300.0
+# Whatever a token endpoint claims, a token is kept at most this long (a day: the longest any of
+# the exchanges documents is 24 h), so a reply with an absurd expiry cannot pin a token forever.
+MAX_LIFETIME = 86_400.0
+# A token goes into a header: past this size (the largest real ones, Entra ID's, are ~4 KiB) or
+# with whitespace or control characters, the reply is junk, not a token.
+MAX_TOKEN_CHARS = 32_768
 
 Clock = Callable[[], float]
 # What a refresh yields (a token request or a blocking library call) and returns: the token
@@ -133,8 +149,35 @@ class TokenManager:
             abandoned.before_send = True
             self.settle(None, 0.0, abandoned)
             raise
+        try:
+            expires_at = self._checked(token, expires_at)
+        except AuthenticationError as exc:
+            self.settle(None, 0.0, exc)
+            raise
         self.settle(token, expires_at, None)
         return token
+
+    def _checked(self, token: object, expires_at: object) -> float:
+        """The expiry to keep ``token`` until; an AuthenticationError if either is unusable.
+
+        Every scheme's parser reads its own reply; this is the floor they all share, so that a
+        junk reply is refused the same way whoever parsed it (and the token is never shown)."""
+        problem = None
+        if not isinstance(token, str) or not token:
+            problem = "an empty or non-text token"
+        elif len(token) > MAX_TOKEN_CHARS:
+            problem = f"a token of {len(token)} characters (over {MAX_TOKEN_CHARS})"
+        elif not token.isascii() or not token.isprintable() or " " in token:
+            problem = "a token with spaces, control or non-ASCII characters"
+        elif not isinstance(expires_at, (int, float)) or expires_at != expires_at:
+            problem = "a token without a usable expiry"
+        if problem is not None:
+            raise AuthenticationError(f"the {self.what} answered {problem}; it was not used")
+        assert isinstance(expires_at, (int, float))
+        now = self.clock()
+        if expires_at == math.inf:  # a credential library's "no expiry" (google-auth's None)
+            return math.inf
+        return float(min(expires_at, now + MAX_LIFETIME))
 
     def __repr__(self) -> str:
         with self._lock:
