@@ -97,8 +97,10 @@ def test_a_malformed_line_is_a_typed_error_naming_its_line() -> None:
         dec.feed(b'{"ok":1}\n\n{"broken":\n')
     assert isinstance(info.value, ResponseDecodeError) and info.value.line == 3
     assert "line 3" in str(info.value) and '{"broken":' in str(info.value)
+    # What came before the broken line in the same chunk is kept on the error.
+    assert info.value.values == [{"ok": 1}]
     with pytest.raises(NDJSONDecodeError):
-        NDJSONDecoder().close() or NDJSONDecoder().feed(b"[" * 100_000 + b"\n")
+        NDJSONDecoder().feed(b"[" * 100_000 + b"\n")  # nested too deep: typed, not RecursionError
 
 
 def test_a_line_past_the_cap_is_refused_whether_finished_or_not() -> None:
@@ -110,3 +112,58 @@ def test_a_line_past_the_cap_is_refused_whether_finished_or_not() -> None:
         NDJSONDecoder(max_line_bytes=64).feed(b'{"x":"' + b"a" * 100 + b'"}\n')
     # Many small lines in one chunk are fine: the cap is per line.
     assert len(NDJSONDecoder(max_line_bytes=64).feed(b'{"a":1}\n' * 100)) == 100
+
+
+# The dialect's stream decoder over the same framer: the same events however the stream is cut.
+_STREAM = (
+    b'{"model":"qwen3","created_at":"t","message":{"role":"assistant","content":"","thinking":"Hm"},"done":false}\n'
+    b'{"model":"qwen3","created_at":"t","message":{"role":"assistant","content":"Caf\xc3\xa9 "},'
+    b'"done":false}\n'
+    b'{"model":"qwen3","created_at":"t","message":{"role":"assistant","content":"","tool_calls":[{"function":'
+    b'{"name":"f","arguments":{"x":1}}},{"function":{"name":"g","arguments":{}}}]},"done":false}\n'
+    b'{"model":"qwen3","created_at":"t","message":{"role":"assistant","content":""},"done":true,'
+    b'"done_reason":"stop","prompt_eval_count":12,"eval_count":4,"total_duration":99}'  # no final newline
+)
+
+
+def _events(chunks: list[bytes]) -> list[Any]:
+    from llmkit.dialects.base import CallContext
+    from llmkit.dialects.ollama import OllamaStreamDecoder
+    from llmkit.providers import get_spec
+
+    dec = OllamaStreamDecoder(CallContext(get_spec("ollama_chat"), "qwen3", "http://localhost:11434"))
+    out: list[Any] = []
+    for chunk in chunks:
+        out += dec.feed(chunk)
+    assert dec.done and dec.error is None
+    return out
+
+
+def test_the_stream_decoder_reads_thinking_text_calls_and_the_final_line() -> None:
+    from llmkit.types import Finish, ReasoningDelta, TextDelta, ToolCallDelta, UsageUpdate
+
+    events = _events([_STREAM])
+    assert events[:2] == [ReasoningDelta("Hm"), TextDelta("Café ")]
+    assert events[2:4] == [ToolCallDelta(0, "call_0", "f", '{"x":1}'), ToolCallDelta(1, "call_1", "g", "{}")]
+    assert isinstance(events[4], UsageUpdate) and events[4].usage.total_tokens == 16
+    assert events[5] == Finish("tool_calls", "stop")
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(min_value=0, max_value=len(_STREAM)), max_size=12))
+def test_the_stream_decoder_gives_the_same_events_under_any_chunking(cuts: list[int]) -> None:
+    assert _events(cut(_STREAM, cuts)) == _events([_STREAM])
+
+
+def test_the_stream_decoder_keeps_the_lines_before_a_broken_one() -> None:
+    from llmkit.dialects.base import CallContext
+    from llmkit.dialects.ollama import OllamaStreamDecoder
+    from llmkit.providers import get_spec
+    from llmkit.types import TextDelta
+
+    dec = OllamaStreamDecoder(CallContext(get_spec("ollama_chat"), "m", "http://localhost:11434"))
+    good = b'{"message":{"role":"assistant","content":"kept"},"done":false}\n'
+    assert dec.feed(good + b'{"message": nope}\n') == [TextDelta("kept")]
+    assert isinstance(dec.error, NDJSONDecodeError) and dec.error.provider == "ollama_chat"
+    with pytest.raises(NDJSONDecodeError):
+        OllamaStreamDecoder(CallContext(get_spec("ollama_chat"), "m", "http://x")).feed(b"not json\n")

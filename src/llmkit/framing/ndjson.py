@@ -32,11 +32,13 @@ class NDJSONLineTooLargeError(ResponseTooLargeError, ResponseDecodeError):
 
 
 class NDJSONDecodeError(ResponseDecodeError):
-    """A line that is not JSON (``.line`` is its number, from 1)."""
+    """A line that is not JSON (``.line`` is its number, from 1). ``.values`` holds the values of
+    the lines before it in the same chunk, so a reader loses none of what arrived."""
 
     def __init__(self, line: int, text: str) -> None:
         super().__init__(f"NDJSON line {line} is not JSON", snippet=text[:200])
         self.line = line
+        self.values: list[Any] = []
 
 
 class NDJSONDecoder:
@@ -57,7 +59,15 @@ class NDJSONDecoder:
             return []
         self._buf = buf[cut + 1 :]
         self._check(self._buf)
-        return [self._value(line) for line in buf[:cut].split(b"\n") if self._counted(line)]
+        out: list[Any] = []
+        try:
+            for line in buf[:cut].split(b"\n"):
+                if self._counted(line):
+                    out.append(self._value(line))
+        except NDJSONDecodeError as exc:
+            exc.values = out
+            raise
+        return out
 
     def close(self) -> list[Any]:
         """At the end of the body: the value of a last line that had no newline, if any."""

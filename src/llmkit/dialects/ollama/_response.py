@@ -16,7 +16,7 @@ from llmkit.dialects._errors import count, reason
 from llmkit.dialects.base import CallContext
 from llmkit.dialects.ollama._errors import stream_error
 from llmkit.errors import LLMKitError, ResponseDecodeError
-from llmkit.framing.ndjson import NDJSONDecoder
+from llmkit.framing.ndjson import NDJSONDecodeError, NDJSONDecoder
 from llmkit.types import (
     Completion,
     Finish,
@@ -140,23 +140,36 @@ class OllamaStreamDecoder:
 
     def feed(self, data: bytes) -> list[StreamEvent]:
         out: list[StreamEvent] = []
-        values = self._lines.feed(data)
-        if self._lines.pending:
+        broken: NDJSONDecodeError | None = None
+        try:
+            values = self._lines.feed(data)
+        except NDJSONDecodeError as exc:
+            # The lines before the broken one come out first; the stream raises it right after.
+            values, broken = exc.values, exc
+            exc.provider = self._ctx.provider
+        if broken is None and self._lines.pending:
             values += self._lines.complete_tail()
+        self._lines_to_events(values, out)
+        if broken is not None:
+            if not out:
+                raise broken
+            self.error = broken
+        return out
+
+    def _lines_to_events(self, values: list[Any], out: list[StreamEvent]) -> None:
         for obj in values:
             if not isinstance(obj, dict):
                 bad = ResponseDecodeError("stream line is not a JSON object", provider=self._ctx.provider)
                 if not out:
                     raise bad
                 self.error = bad
-                return out
+                return
             if "error" in obj:
                 self.error = stream_error(obj, self._ctx)
                 if not out:
                     raise self.error
-                return out
+                return
             self._line(obj, out)
-        return out
 
     def _line(self, obj: dict[str, Any], out: list[StreamEvent]) -> None:
         model = obj.get("model")
