@@ -4,7 +4,7 @@ An answer (and each stream line) is ``{model, created_at, message: {role, conten
 tool_calls?}, done}``; the last one has ``done: true``, ``done_reason``, the token counts
 ``prompt_eval_count`` / ``eval_count`` (llmkit's usage) and the durations in nanoseconds
 (``total_duration``, ``load_duration``, ``prompt_eval_duration``, ``eval_duration``), which stay
-in ``Completion.raw`` (a stream's final object is ``raw_events[-1]``). Tool calls carry their
+in ``Completion.raw`` (a stream keeps its final object, last in ``raw``). Tool calls carry their
 arguments as an object and no id (newer servers may send one): llmkit names them ``call_<n>``.
 An ``{"error": ...}`` line inside a 200 stream is the run failing."""
 
