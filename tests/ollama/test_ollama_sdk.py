@@ -16,11 +16,10 @@ from typing import Any
 import pytest
 from _ollama_helpers import MODEL, options, run, sent
 
+import ollama
 from llmkit.emulator import Emulator, Script, ScriptedCall, ScriptedError
 from llmkit.types import Message, Tool, ToolCall
-
-ollama = pytest.importorskip("ollama")
-from ollama import _types as sdk  # noqa: E402
+from ollama import _types as sdk
 
 WEATHER_SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
 WEATHER = Tool("get_weather", "The weather in a city", WEATHER_SCHEMA)
