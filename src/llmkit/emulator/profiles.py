@@ -175,3 +175,13 @@ def _add_stability() -> None:
 
 
 _add_stability()
+
+
+def _add_ollama_native() -> None:
+    # Ollama's native API (/api/chat, /api/generate, /api/embed); the "ollama" profile is its /v1 route.
+    from llmkit.emulator import ollama
+
+    add_profile(ollama.PROFILE)
+
+
+_add_ollama_native()
