@@ -17,7 +17,9 @@ from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, Messages, Strea
 from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
 from llmkit.operations.embed import EMBED, EmbedParams
 from llmkit.operations.images import GENERATE_IMAGE, ImageParams
+from llmkit.operations.rerank import RERANK, RerankParams
 from llmkit.operations.settings import ClientOptions
+from llmkit.ranking import Document, Ranking
 from llmkit.types import Completion, Embeddings, TokenCount
 
 __all__ = ["AsyncClient", "Client", "Messages"]
@@ -342,6 +344,55 @@ class Client(SyncDriver):
                 strength=strength,
                 fetch=fetch,
                 keep_filtered=keep_filtered,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_body=extra_body,
+                provider_options=provider_options,
+            ),
+        )
+
+    def rerank(
+        self,
+        model: str,
+        query: str,
+        documents: Sequence[Document],
+        *,
+        top_n: int | None = None,
+        return_documents: bool = False,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **provider_options: Any,
+    ) -> Ranking:
+        """Rank ``documents`` by relevance to ``query``, best first.
+
+        ``documents`` is a non-empty list of strings or dicts (structured documents such as ``{"title":
+        ..., "text": ...}``; a provider that takes strings only gets a dict as ``key: value`` lines).
+        The result's ``results[i].index`` is the document's position in that list and
+        ``relevance_score`` its score; ``top_n`` keeps the best ``top_n`` only;
+        ``return_documents=True`` fills ``results[i].document`` with the document.
+
+        Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
+        the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
+        ``Timeout(total=...)`` is a deadline for the whole call), ``max_retries`` (0 turns retries off),
+        ``extra_headers`` (added to the request's headers) and ``extra_body`` (fields merged into the
+        JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
+        ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
+        """
+        return self._call(
+            RERANK,
+            RerankParams(
+                model=model,
+                query=query,
+                documents=documents,
+                top_n=top_n,
+                return_documents=return_documents,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -680,6 +731,57 @@ class AsyncClient(AsyncDriver):
                 strength=strength,
                 fetch=fetch,
                 keep_filtered=keep_filtered,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_body=extra_body,
+                provider_options=provider_options,
+            ),
+        )
+
+    async def rerank(
+        self,
+        model: str,
+        query: str,
+        documents: Sequence[Document],
+        *,
+        top_n: int | None = None,
+        return_documents: bool = False,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **provider_options: Any,
+    ) -> Ranking:
+        """Rank ``documents`` by relevance to ``query``, best first.
+
+        ``documents`` is a non-empty list of strings or dicts (structured documents such as ``{"title":
+        ..., "text": ...}``; a provider that takes strings only gets a dict as ``key: value`` lines).
+        The result's ``results[i].index`` is the document's position in that list and
+        ``relevance_score`` its score; ``top_n`` keeps the best ``top_n`` only;
+        ``return_documents=True`` fills ``results[i].document`` with the document.
+
+        Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
+        the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
+        ``Timeout(total=...)`` is a deadline for the whole call), ``max_retries`` (0 turns retries off),
+        ``extra_headers`` (added to the request's headers) and ``extra_body`` (fields merged into the
+        JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
+        ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
+
+        Awaited: the same call as the sync one, on the running event loop.
+        """
+        return await self._call(
+            RERANK,
+            RerankParams(
+                model=model,
+                query=query,
+                documents=documents,
+                top_n=top_n,
+                return_documents=return_documents,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,

@@ -35,6 +35,7 @@ _MODULES: dict[str, str] = {
     "watsonx": "llmkit.dialects.watsonx",
     "replicate": "llmkit.dialects.replicate",
     "stability": "llmkit.dialects.stability",
+    "cohere": "llmkit.dialects.cohere",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -175,3 +175,13 @@ def _add_stability() -> None:
 
 
 _add_stability()
+
+
+def _add_cohere() -> None:
+    # Cohere's v2 API (chat, embed, rerank).
+    from llmkit.emulator import cohere
+
+    add_profile(cohere.PROFILE)
+
+
+_add_cohere()

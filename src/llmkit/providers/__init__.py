@@ -108,6 +108,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.watsonx": ("watsonx",),
     "llmkit.providers.replicate": ("replicate",),
     "llmkit.providers.stability": ("stability",),
+    "llmkit.providers.cohere": ("cohere",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
