@@ -191,6 +191,8 @@ class Client(SyncDriver):
         inputs: str | Sequence[str],
         *,
         dimensions: int | None = None,
+        input_type: str | None = None,
+        encoding: str | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -201,8 +203,14 @@ class Client(SyncDriver):
     ) -> Embeddings:
         """Embed one or more texts: one vector per input, in order.
 
-        ``inputs`` is a string or a non-empty list of strings; ``dimensions`` asks models that can
-        shorten their vectors for that many numbers each.
+        ``inputs`` is a string or a non-empty list of strings; a list longer than the provider takes in
+        one request is sent in batches (in order, usage summed). ``dimensions`` asks models that can
+        shorten their vectors for that many numbers each. ``input_type`` says what the texts are for:
+        ``"query"`` or ``"document"`` (retrieval), ``"classification"``, ``"clustering"`` or
+        ``"similarity"``, mapped to each provider's own name; ``encoding`` asks for ``"float"`` (the
+        default), ``"base64"`` (floats sent packed, returned as floats), or the quantised ``"int8"``,
+        ``"uint8"``, ``"binary"``, ``"ubinary"`` (returned as integers). A value the provider does not
+        offer is a ConfigurationError naming the ones it does, before sending.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -217,6 +225,8 @@ class Client(SyncDriver):
                 model=model,
                 inputs=inputs,
                 dimensions=dimensions,
+                input_type=input_type,
+                encoding=encoding,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -562,6 +572,8 @@ class AsyncClient(AsyncDriver):
         inputs: str | Sequence[str],
         *,
         dimensions: int | None = None,
+        input_type: str | None = None,
+        encoding: str | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -572,8 +584,14 @@ class AsyncClient(AsyncDriver):
     ) -> Embeddings:
         """Embed one or more texts: one vector per input, in order.
 
-        ``inputs`` is a string or a non-empty list of strings; ``dimensions`` asks models that can
-        shorten their vectors for that many numbers each.
+        ``inputs`` is a string or a non-empty list of strings; a list longer than the provider takes in
+        one request is sent in batches (in order, usage summed). ``dimensions`` asks models that can
+        shorten their vectors for that many numbers each. ``input_type`` says what the texts are for:
+        ``"query"`` or ``"document"`` (retrieval), ``"classification"``, ``"clustering"`` or
+        ``"similarity"``, mapped to each provider's own name; ``encoding`` asks for ``"float"`` (the
+        default), ``"base64"`` (floats sent packed, returned as floats), or the quantised ``"int8"``,
+        ``"uint8"``, ``"binary"``, ``"ubinary"`` (returned as integers). A value the provider does not
+        offer is a ConfigurationError naming the ones it does, before sending.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -590,6 +608,8 @@ class AsyncClient(AsyncDriver):
                 model=model,
                 inputs=inputs,
                 dimensions=dimensions,
+                input_type=input_type,
+                encoding=encoding,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,

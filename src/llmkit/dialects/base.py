@@ -54,11 +54,22 @@ class ChatRequest:
 
 @dataclass(slots=True)
 class EmbedRequest:
+    """One embeddings request (one batch of the call's inputs: ``embed`` splits past the spec's
+    ``EmbeddingSpec`` limits). ``input_type`` and ``encoding`` are the provider's WIRE values,
+    already mapped from the normalised ``input_type=``/``encoding=`` through the spec's
+    ``EmbeddingSpec`` and checked (None: the caller gave none; a dialect sends its default, floats,
+    and no input type). ``input_type_name``/``encoding_name`` keep the normalised names for a
+    dialect whose parser needs them (``base64`` decodes to floats)."""
+
     model: str
     inputs: Sequence[str]
     dimensions: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     extra_body: Mapping[str, Any] | None = None
+    input_type: str | None = None
+    encoding: str | None = None
+    input_type_name: str | None = None
+    encoding_name: str | None = None
 
 
 # The parameters of ``generate_image`` a dialect may support, in signature order. A dialect's
