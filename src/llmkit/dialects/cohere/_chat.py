@@ -103,8 +103,7 @@ def build_chat_body(req: ChatRequest, ctx: CallContext) -> dict[str, Any]:
         body["max_tokens"] = req.max_tokens
     if req.stop:
         body["stop_sequences"] = list(req.stop)
-    if req.stream:
-        body["stream"] = True
+    body["stream"] = req.stream  # explicit either way, as the SDK sends it
     body.update(req.options)
     if req.extra_body:
         body.update(req.extra_body)
