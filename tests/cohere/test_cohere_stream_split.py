@@ -46,7 +46,8 @@ WHOLE = _decode([STREAM])
 def test_whole_stream_has_every_kind() -> None:
     events, citations, done = WHOLE
     kinds = {type(e).__name__ for e in events}
-    assert {"TextDelta", "ReasoningDelta", "ToolCallDelta", "CitationsUpdate", "UsageUpdate", "Finish"} <= kinds
+    wanted = {"TextDelta", "ReasoningDelta", "ToolCallDelta", "CitationsUpdate", "UsageUpdate", "Finish"}
+    assert wanted <= kinds
     assert citations and done
 
 
