@@ -138,3 +138,13 @@ def test_drifted_bodies(emu: Emulator, body: Any) -> None:
     emu.script(Script(extra={"body": body}))
     with pytest.raises(ResponseDecodeError):
         llmkit.embed(MODEL, "x", **kw(emu))
+
+
+def test_an_option_of_another_endpoint_is_refused_before_sending(emu: Emulator) -> None:
+    with pytest.raises(ConfigurationError, match=r"max_tokens_per_doc= is not an embed option"):
+        llmkit.embed(MODEL, "x", max_tokens_per_doc=5, **kw(emu))
+    with pytest.raises(ConfigurationError, match=r"truncate= is not a chat option"):
+        llmkit.complete("cohere/command-a-03-2025", "x", truncate="END", **kw(emu))
+    with pytest.raises(ConfigurationError, match=r"citation_options= is not a rerank option"):
+        llmkit.rerank("cohere/rerank-v3.5", "q", ["a"], citation_options={"mode": "OFF"}, **kw(emu))
+    assert emu.requests == []

@@ -49,14 +49,14 @@ class CohereDialect:
         return classify(resp, ctx)
 
     def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
-        body = embed_body(req)
+        body = embed_body(req, ctx.provider)
         return HttpRequest("POST", ctx.base_url.rstrip("/") + "/v2/embed", _JSON, dumps(body), body)
 
     def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
         return parse_embed_body(resp.body, req, ctx)
 
     def build_rerank(self, req: RerankRequest, ctx: CallContext) -> HttpRequest:
-        body = rerank_body(req)
+        body = rerank_body(req, ctx.provider)
         return HttpRequest("POST", ctx.base_url.rstrip("/") + "/v2/rerank", _JSON, dumps(body), body)
 
     def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Ranking:

@@ -16,14 +16,16 @@ from llmkit.dialects._errors import json_or_raise
 from llmkit.dialects._vectors import decode_vector
 from llmkit.dialects.base import CallContext, EmbedRequest
 from llmkit.dialects.cohere._chat import _whole
+from llmkit.dialects.cohere._errors import refuse_others
 from llmkit.errors import ResponseDecodeError
 from llmkit.types import Embeddings, Usage
 
-EMBED_OPTIONS = frozenset({"truncate", "max_tokens"})
+EMBED_OPTIONS = frozenset({"truncate", "max_tokens", "priority"})
 DEFAULT_INPUT_TYPE = "search_document"
 
 
-def embed_body(req: EmbedRequest, with_model: bool = True) -> dict[str, Any]:
+def embed_body(req: EmbedRequest, provider: str, with_model: bool = True) -> dict[str, Any]:
+    refuse_others(req.options, EMBED_OPTIONS, "embed", provider)
     body: dict[str, Any] = {"model": req.model} if with_model else {}
     body["input_type"] = req.input_type or DEFAULT_INPUT_TYPE
     items = list(req.inputs)
