@@ -36,6 +36,7 @@ _MODULES: dict[str, str] = {
     "replicate": "llmkit.dialects.replicate",
     "stability": "llmkit.dialects.stability",
     "ollama": "llmkit.dialects.ollama",
+    "cohere": "llmkit.dialects.cohere",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -185,3 +185,13 @@ def _add_ollama_native() -> None:
 
 
 _add_ollama_native()
+
+
+def _add_cohere() -> None:
+    # Cohere's v2 API (chat, embed, rerank).
+    from llmkit.emulator import cohere
+
+    add_profile(cohere.PROFILE)
+
+
+_add_cohere()

@@ -109,6 +109,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.replicate": ("replicate",),
     "llmkit.providers.stability": ("stability",),
     "llmkit.providers.ollama_native": ("ollama_chat",),
+    "llmkit.providers.cohere": ("cohere",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
