@@ -282,6 +282,7 @@ FLEET: tuple[Profile, ...] = (
         whole_tool_calls=True,
         usage_in_last_chunk=True,
         embedding_id=True,
+        embed_fields=["output_dimension", "output_dtype"],
     ),
     # Modal serves whatever the user's container serves; vLLM with an optional --api-key is typical.
     _v1("modal", shape="object_error", key_optional=True),
@@ -314,7 +315,7 @@ FLEET: tuple[Profile, ...] = (
         extra_fields=[*SAMPLING, "separate_reasoning", "enable_thinking"],
     ),
     _v1("nscale"),
-    _v1("nvidia_nim", embeddings=True, shape="status_code"),
+    _v1("nvidia_nim", embeddings=True, shape="status_code", embed_fields=["input_type", "truncate"]),
     _v1("ollama", embeddings=True, auth=()),
     # Any OpenAI-compatible server: a key if the server wants one.
     _v1("openai_compatible", embeddings=True, key_optional=True),
