@@ -108,6 +108,8 @@ def _doc(
     habits["routes"] = tuple((_route(p), "chat") for p in chats) + tuple(
         (_route(p), "embeddings") for p in embeds
     )
+    reranks = habits.pop("rerank", ())  # a Cohere-compatible /rerank beside the OpenAI routes
+    habits["routes"] += tuple((_route(p), "rerank") for p in reranks)
     habits["documented_paths"] = {"chat": chats, "embeddings": embeds}
     return Profile(
         name,
@@ -366,6 +368,7 @@ FLEET: tuple[Profile, ...] = (
         response_fields={"prompt": []},  # the echoed prompt, empty unless echo=true
         # POST /v1/images/generations (Together's OpenAPI spec, ImageRequest).
         image_fields=TOGETHER_IMAGE_FIELDS,
+        rerank=("/v1/rerank",),  # RerankRequest/RerankResponse in the same spec
     ),
     _v1("upstage", embeddings=True, reasoning_field="reasoning"),
     _doc("venice", "/api/v1/chat/completions", extra_fields=["venice_parameters"]),

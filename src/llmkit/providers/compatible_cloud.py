@@ -293,7 +293,8 @@ SPECS = (
         "https://api.together.xyz/v1",
         ("TOGETHER_API_KEY", "TOGETHER_AI_API_KEY"),
         "https://docs.together.ai/reference/chat-completions-1",
-        capabilities=caps(FULL, {"images"}),
+        # rerank: POST /v1/rerank (https://docs.together.ai/reference/rerank-1).
+        capabilities=caps(FULL, {"images", "rerank"}),
         body_options={
             "top_k": "top_k",
             "min_p": "min_p",
