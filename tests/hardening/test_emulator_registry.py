@@ -255,6 +255,12 @@ def _web_search_works(client: llmkit.Client, emu: Emulator, model: str, kw: dict
     assert emu.requests[-1].json()[spec.body_options[option]] == SEARCH_OPTIONS[option]
 
 
+def _rerank_works(client: llmkit.Client, emu: Emulator, model: str, kw: dict[str, Any]) -> None:
+    provider = model.split("/", 1)[0]
+    r = client.rerank(f"{provider}/emu-rerank", "llamas in Peru", ["Paris", "llamas live in Peru"], **kw)
+    assert r.indices == [1, 0]
+
+
 CHECKS = {
     "chat": _chat_works,
     "tools": _tools_work,
@@ -266,6 +272,7 @@ CHECKS = {
     "images": _images_work,
     "reasoning": _reasoning_works,
     "web_search": _web_search_works,
+    "rerank": _rerank_works,
 }
 # chat and stream: test_every_provider_answers_complete_and_stream, for every provider.
 ADVERTISED = sorted((s.name, cap) for s in SPECS for cap in s.capabilities if cap not in ("chat", "stream"))
