@@ -318,8 +318,11 @@ def test_titan_embeddings(mode: str, emu: Emulator) -> None:
     req = emu.requests[-1]
     assert req.full_path == "/bedrock/model/amazon.titan-embed-text-v2%3A0/invoke"
     assert req.json() == {"inputText": "hello world", "dimensions": 256, "normalize": True}
-    with pytest.raises(NotSupportedError, match="one text per request"):
-        embed(mode, emu, "bedrock/amazon.titan-embed-text-v2:0", ["a", "b"])
+    # Titan takes one text per request: embed() sends one request per text, in order.
+    emu.reset()
+    two = embed(mode, emu, "bedrock/amazon.titan-embed-text-v2:0", ["a", "b c"])
+    assert [r.json()["inputText"] for r in emu.requests] == ["a", "b c"]
+    assert len(two.vectors) == 2 and two.usage.input_tokens == 3
 
 
 def test_cohere_embeddings(mode: str, emu: Emulator) -> None:

@@ -76,7 +76,9 @@ def test_the_stubs_are_gone() -> None:
     assert operation(get_dialect("sagemaker"), "count_tokens") is None
     # Issue 13: rerank on the formats that document it (Cohere first).
     assert operation(get_dialect("cohere"), "rerank") is get_dialect("cohere")
-    assert operation(get_dialect("openai_chat"), "rerank") is None
+    # Together's Cohere-compatible /v1/rerank rides on the OpenAI format (embedall).
+    assert operation(get_dialect("openai_chat"), "rerank") is get_dialect("openai_chat")
+    assert operation(get_dialect("gigachat"), "rerank") is None
     # Issue 12: images on the OpenAI format (other formats add theirs).
     assert operation(get_dialect("openai_chat"), "images") is get_dialect("openai_chat")
     assert operation(get_dialect("anthropic_messages"), "images") is None
@@ -127,11 +129,15 @@ def test_a_family_with_a_bad_spec_fails_when_it_loads(monkeypatch: pytest.Monkey
 
     base = get_spec("openai")
     fake = types.ModuleType("llmkit.providers._fake_family")
-    fake.SPECS = (dataclasses.replace(base, name="fake_one", capabilities=base.capabilities | {"rerank"}),)  # type: ignore[attr-defined]
+    fake.SPECS = (
+        dataclasses.replace(base, name="fake_one", capabilities=base.capabilities | {"count_tokens"}),
+    )  # type: ignore[attr-defined]
     monkeypatch.setitem(__import__("sys").modules, fake.__name__, fake)
     monkeypatch.setitem(providers._INDEX, "fake_one", fake.__name__)
     monkeypatch.setattr(providers, "_loaded", set(providers._loaded))
-    with pytest.raises(ConfigurationError, match=r"'fake_one'.*'rerank'.*build_rerank, parse_rerank"):
+    with pytest.raises(
+        ConfigurationError, match=r"'fake_one'.*'count_tokens'.*build_count_tokens, parse_count_tokens"
+    ):
         get_spec("fake_one")
 
 

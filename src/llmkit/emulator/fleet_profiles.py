@@ -108,6 +108,8 @@ def _doc(
     habits["routes"] = tuple((_route(p), "chat") for p in chats) + tuple(
         (_route(p), "embeddings") for p in embeds
     )
+    reranks = habits.pop("rerank", ())  # a Cohere-compatible /rerank beside the OpenAI routes
+    habits["routes"] += tuple((_route(p), "rerank") for p in reranks)
     habits["documented_paths"] = {"chat": chats, "embeddings": embeds}
     return Profile(
         name,
@@ -282,6 +284,7 @@ FLEET: tuple[Profile, ...] = (
         whole_tool_calls=True,
         usage_in_last_chunk=True,
         embedding_id=True,
+        embed_fields=["output_dimension", "output_dtype"],
     ),
     # Modal serves whatever the user's container serves; vLLM with an optional --api-key is typical.
     _v1("modal", shape="object_error", key_optional=True),
@@ -314,7 +317,7 @@ FLEET: tuple[Profile, ...] = (
         extra_fields=[*SAMPLING, "separate_reasoning", "enable_thinking"],
     ),
     _v1("nscale"),
-    _v1("nvidia_nim", embeddings=True, shape="status_code"),
+    _v1("nvidia_nim", embeddings=True, shape="status_code", embed_fields=["input_type", "truncate"]),
     _v1("ollama", embeddings=True, auth=()),
     # Any OpenAI-compatible server: a key if the server wants one.
     _v1("openai_compatible", embeddings=True, key_optional=True),
@@ -365,6 +368,7 @@ FLEET: tuple[Profile, ...] = (
         response_fields={"prompt": []},  # the echoed prompt, empty unless echo=true
         # POST /v1/images/generations (Together's OpenAPI spec, ImageRequest).
         image_fields=TOGETHER_IMAGE_FIELDS,
+        rerank=("/v1/rerank",),  # RerankRequest/RerankResponse in the same spec
     ),
     _v1("upstage", embeddings=True, reasoning_field="reasoning"),
     _doc("venice", "/api/v1/chat/completions", extra_fields=["venice_parameters"]),

@@ -7,9 +7,35 @@ Both sign with AWS SigV4 (``llmkit.auth.aws``); the signing names are ``bedrock`
 
 from __future__ import annotations
 
-from llmkit.providers.spec import Param, ProviderSpec
+from llmkit.providers.spec import EmbeddingSpec, Param, ProviderSpec
 
 _REGION = Param(("AWS_REGION", "AWS_DEFAULT_REGION"), doc="the AWS region, e.g. us-east-1", kind="region")
+
+# InvokeModel embeddings, per model family. Titan Text Embeddings V2 takes one inputText per
+# request, embeddingTypes float/binary
+# (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-text.html);
+# Cohere Embed at most 96 texts, input_type search_query/search_document/classification/
+# clustering, embedding_types float/int8/uint8/binary/ubinary
+# (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed.html).
+BEDROCK_EMBEDDING = EmbeddingSpec(
+    by_model=(
+        ("*titan-embed-text-v2*", EmbeddingSpec(max_inputs=1, encodings={"binary": "binary"})),
+        ("*titan-embed*", EmbeddingSpec(max_inputs=1)),
+        (
+            "*cohere.embed*",
+            EmbeddingSpec(
+                max_inputs=96,
+                input_types={
+                    "query": "search_query",
+                    "document": "search_document",
+                    "classification": "classification",
+                    "clustering": "clustering",
+                },
+                encodings={e: e for e in ("int8", "uint8", "binary", "ubinary")},
+            ),
+        ),
+    ),
+)
 
 SPECS = (
     ProviderSpec(
@@ -28,13 +54,15 @@ SPECS = (
         )
         | {"images"},  # InvokeModel: Titan Image Generator, Nova Canvas, Stability (stability.*)
         docs_url="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html",
+        embedding=BEDROCK_EMBEDDING,
         notes=(
             "Model = a Bedrock model id, inference profile id (us./eu./global. ...) or ARN. Region from "
             "region= or AWS_REGION / AWS_DEFAULT_REGION. Auth: SigV4 (signing name bedrock) with "
             "aws_access_key_id=/aws_secret_access_key=/aws_session_token=, aws_profile=, the AWS_* "
             "environment variables or botocore's chain (llmkit[aws]); or a Bedrock API key via api_key= "
             "or AWS_BEARER_TOKEN_BEDROCK. Chat uses Converse/ConverseStream; embeddings use InvokeModel "
-            "for Titan (amazon.titan-embed-*) and Cohere (cohere.embed-*) models; generate_image uses "
+            "for Titan (amazon.titan-embed-*, one text per request) and Cohere (cohere.embed-*, 96) models, "
+            "batched past those limits; generate_image uses "
             "InvokeModel for amazon.titan-image-generator-*, amazon.nova-canvas-* and stability.* models."
         ),
     ),

@@ -12,7 +12,7 @@ from typing import Any
 
 from llmkit.dialects.openai_chat import OpenAIQuirks
 from llmkit.providers import _quirks
-from llmkit.providers.spec import Param, ProviderSpec
+from llmkit.providers.spec import EmbeddingSpec, Param, ProviderSpec
 
 CHAT = frozenset({"chat", "stream", "tools"})
 JSON = frozenset({"json_schema", "json_object"})
@@ -38,6 +38,20 @@ TOGETHER_IMAGE_OPTIONS = frozenset(
 )
 NEBIUS_IMAGES = _takes("seed", "negative_prompt")
 NEBIUS_IMAGE_OPTIONS = frozenset({"width", "height", "num_inference_steps", "response_extension"})
+
+
+# Mistral embeddings (../shared/specs/mistral EmbeddingRequest, https://docs.mistral.ai/api/#tag/embeddings):
+# encoding_format float/base64, output_dtype int8/uint8/binary/ubinary, output_dimension; a
+# closed schema (no "dimensions"). No documented per-request input limit.
+MISTRAL_EMBEDDING = EmbeddingSpec(
+    encodings={"base64": "base64", **{e: e for e in ("int8", "uint8", "binary", "ubinary")}},
+    fields={"dimensions": "output_dimension", "dtype": "output_dtype"},
+)
+# NVIDIA NIM retrieval embedding models: input_type query/passage (asymmetric models need it),
+# encoding_format float/base64 (https://docs.nvidia.com/nim/nemo-retriever/text-embedding/latest/reference.html).
+NIM_EMBEDDING = EmbeddingSpec(
+    input_types={"query": "query", "document": "passage"}, encodings={"base64": "base64"}
+)
 
 
 def caps(*sets: Iterable[str]) -> frozenset[str]:
@@ -279,7 +293,8 @@ SPECS = (
         "https://api.together.xyz/v1",
         ("TOGETHER_API_KEY", "TOGETHER_AI_API_KEY"),
         "https://docs.together.ai/reference/chat-completions-1",
-        capabilities=caps(FULL, {"images"}),
+        # rerank: POST /v1/rerank (https://docs.together.ai/reference/rerank-1).
+        capabilities=caps(FULL, {"images", "rerank"}),
         body_options={
             "top_k": "top_k",
             "min_p": "min_p",
@@ -401,6 +416,7 @@ SPECS = (
             body_hook=_quirks.random_seed_body_hook,
         ),
         notes="seed= is sent as random_seed. A rejected key answers {'detail': ...}, not an error object.",
+        embedding=MISTRAL_EMBEDDING,
     ),
     compat(
         "ai21",
@@ -419,6 +435,7 @@ SPECS = (
         "https://docs.api.nvidia.com/nim/reference/llm-apis",
         capabilities=caps(VISION, {"embeddings", "reasoning"}),
         notes="Self-hosted NIM containers: base_url='http://<host>:8000/v1'.",
+        embedding=NIM_EMBEDDING,
     ),
     compat(
         "cloudflare",

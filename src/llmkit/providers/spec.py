@@ -86,7 +86,7 @@ class EmbeddingSpec:
     maps the normalised ``input_type=`` values the provider offers to its wire values, and
     ``encodings`` the normalised ``encoding=`` values (``float`` when absent: the default);
     any other value is refused before anything is sent. ``by_model`` overrides the whole entry for
-    model names matching a pattern (``prefix*``, ``*suffix`` or exact), first match wins."""
+    model names matching a pattern (``prefix*``, ``*suffix``, ``*infix*`` or exact), first match wins."""
 
     max_inputs: int | None = None
     max_tokens: int | None = None
@@ -112,6 +112,8 @@ class EmbeddingSpec:
 
 
 def _matches(pattern: str, name: str) -> bool:
+    if len(pattern) > 1 and pattern.startswith("*") and pattern.endswith("*"):
+        return pattern[1:-1] in name  # a Bedrock inference profile or ARN around the model id
     if pattern.endswith("*"):
         return name.startswith(pattern[:-1])
     if pattern.startswith("*"):

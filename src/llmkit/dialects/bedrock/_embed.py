@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from llmkit.dialects._errors import count, float_vector, json_or_raise
+from llmkit.dialects._errors import count, json_or_raise
+from llmkit.dialects._vectors import decode_vector
 from llmkit.dialects.base import CallContext, EmbedRequest
 from llmkit.dialects.bedrock._request import model_path
 from llmkit.errors import ConfigurationError, NotSupportedError, ResponseDecodeError
@@ -41,10 +42,12 @@ def embed_body(req: EmbedRequest) -> dict[str, Any]:
             body["dimensions"] = req.dimensions
         if options.get("normalize") is not None:
             body["normalize"] = bool(options["normalize"])
-        if options.get("embedding_types") is not None:
+        if req.encoding is not None:  # embed(encoding="binary"), mapped through the spec
+            body["embeddingTypes"] = [req.encoding]
+        elif options.get("embedding_types") is not None:
             body["embeddingTypes"] = list(options["embedding_types"])
     else:
-        input_type = options.get("input_type") or "search_document"
+        input_type = req.input_type or options.get("input_type") or "search_document"
         if input_type not in _COHERE_INPUT_TYPES:
             raise ConfigurationError(
                 f"input_type must be one of {', '.join(sorted(_COHERE_INPUT_TYPES))}, not {input_type!r}"
@@ -52,7 +55,9 @@ def embed_body(req: EmbedRequest) -> dict[str, Any]:
         body = {"texts": list(req.inputs), "input_type": input_type}
         if options.get("truncate") is not None:
             body["truncate"] = options["truncate"]
-        if options.get("embedding_types") is not None:
+        if req.encoding is not None:
+            body["embedding_types"] = [req.encoding]
+        elif options.get("embedding_types") is not None:
             body["embedding_types"] = list(options["embedding_types"])
         if req.dimensions is not None:
             body["output_dimension"] = req.dimensions  # Cohere Embed v4 only
@@ -68,10 +73,15 @@ def build_embed_request(req: EmbedRequest, ctx: CallContext) -> HttpRequest:
     return HttpRequest("POST", url, headers, dumps(body), body)
 
 
-def _floats(rows: Any) -> list[list[float]]:
+def _floats(rows: Any, encoding: str | None = None) -> list[list[float]]:
     if not isinstance(rows, list):
         raise TypeError("expected a list of vectors")
-    return [float_vector(row) for row in rows]
+    return [decode_vector(row, encoding) for row in rows]
+
+
+def _by_type(rows: Mapping[str, Any], encoding: str | None) -> Any:
+    """The asked type's rows from an embeddings-by-type object, floats by default."""
+    return rows.get(encoding or "float") or rows.get("float") or next(iter(rows.values()))
 
 
 def _header_int(resp: HttpResponse, name: str) -> int:
@@ -90,15 +100,14 @@ def parse_embed_response(resp: HttpResponse, req: EmbedRequest, ctx: CallContext
         if embed_family(req.model) == "titan":
             vector = obj.get("embedding")
             if vector is None:  # embeddingTypes without "float"
-                by_type = obj["embeddingsByType"]
-                vector = next(iter(by_type.values()))
-            vectors = _floats([vector])
+                vector = _by_type(obj["embeddingsByType"], req.encoding)
+            vectors = _floats([vector], req.encoding_name)
             tokens = count(obj.get("inputTextTokenCount"), "inputTextTokenCount") or header_tokens
         else:
             rows = obj["embeddings"]
             if isinstance(rows, Mapping):  # embeddings_by_type: {"float": [...], "int8": [...]}
-                rows = rows.get("float") or next(iter(rows.values()))
-            vectors = _floats(rows)
+                rows = _by_type(rows, req.encoding)
+            vectors = _floats(rows, req.encoding_name)
             tokens = header_tokens
     except (KeyError, TypeError, ValueError, AttributeError, StopIteration) as exc:
         raise ResponseDecodeError(

@@ -52,6 +52,8 @@ class GigaChatDialect(OpenAIChatDialect):
     image_parameters = None  # type: ignore[assignment]
     build_images = None  # type: ignore[assignment]
     parse_images = None  # type: ignore[assignment]
+    build_rerank = None  # type: ignore[assignment]  # nor a rerank endpoint
+    parse_rerank = None  # type: ignore[assignment]
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
         request = super().build_chat(req, ctx)

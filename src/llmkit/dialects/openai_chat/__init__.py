@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from llmkit._urls import fill_path
 from llmkit.dialects._errors import decode_body
 from llmkit.dialects._vectors import QUANTISED, decode_vector
-from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest
+from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest, RerankRequest
 from llmkit.dialects.openai_chat._errors import classify, error_fields
 from llmkit.dialects.openai_chat._quirks import DEFAULT_QUIRKS, ErrorFields, OpenAIQuirks, quirks_of
 from llmkit.dialects.openai_chat._request import build_chat_body, message_to_wire
@@ -168,13 +168,26 @@ class OpenAIChatDialect:
 
         return _images.parse_images(resp, req, ctx)
 
+    # Rerank (the Cohere-compatible /rerank of Together and others) loads its module on first use.
+    def build_rerank(self, req: RerankRequest, ctx: CallContext) -> HttpRequest:
+        from llmkit.dialects.openai_chat import _rerank
+
+        return _rerank.build_rerank(req, ctx)
+
+    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Ranking:
+        from llmkit.dialects.openai_chat import _rerank
+
+        return _rerank.parse_rerank(resp, req, ctx)
+
 
 DIALECT = OpenAIChatDialect()
 
 if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
-    from llmkit.dialects.base import ChatDialect, EmbedDialect, ImagesDialect
+    from llmkit.dialects.base import ChatDialect, EmbedDialect, ImagesDialect, RerankDialect
     from llmkit.images import Images
+    from llmkit.ranking import Ranking
 
     _chat: ChatDialect = DIALECT
     _embed: EmbedDialect = DIALECT
     _images_: ImagesDialect = DIALECT
+    _rerank_: RerankDialect = DIALECT

@@ -51,6 +51,10 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         return chat(req, emu, profile)
     if kind == "embeddings":
         return embeddings(req, emu, profile)
+    if kind == "rerank":
+        from llmkit.emulator.openai._rerank import rerank
+
+        return rerank(req, emu, profile)
     return error_reply(profile, ScriptedError(404, f"Invalid URL (POST {req.full_path})", code="unknown_url"))
 
 
