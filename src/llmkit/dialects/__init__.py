@@ -35,6 +35,10 @@ _MODULES: dict[str, str] = {
     "watsonx": "llmkit.dialects.watsonx",
     "replicate": "llmkit.dialects.replicate",
     "stability": "llmkit.dialects.stability",
+    "voyage": "llmkit.dialects.vectors.voyage",
+    "jina": "llmkit.dialects.vectors.jina",
+    "tei": "llmkit.dialects.vectors.tei",
+    "hf_inference": "llmkit.dialects.vectors.hf_inference",
 }
 
 _loaded: dict[str, Dialect] = {}
