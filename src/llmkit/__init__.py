@@ -22,6 +22,8 @@ _EXPORTS: dict[str, str] = {
     "acount_tokens": "llmkit.functions",
     "generate_image": "llmkit.functions",
     "agenerate_image": "llmkit.functions",
+    "rerank": "llmkit.functions",
+    "arerank": "llmkit.functions",
     # clients
     "Client": "llmkit.api",
     "AsyncClient": "llmkit.api",
@@ -45,6 +47,8 @@ _EXPORTS: dict[str, str] = {
     "TokenCount": "llmkit.types",
     "Images": "llmkit.images",
     "GeneratedImage": "llmkit.images",
+    "Ranking": "llmkit.ranking",
+    "RankedDocument": "llmkit.ranking",
     "TextDelta": "llmkit.types",
     "ToolCallDelta": "llmkit.types",
     "ReasoningDelta": "llmkit.types",
@@ -95,16 +99,20 @@ if TYPE_CHECKING:
     from llmkit.functions import acount_tokens as acount_tokens
     from llmkit.functions import aembed as aembed
     from llmkit.functions import agenerate_image as agenerate_image
+    from llmkit.functions import arerank as arerank
     from llmkit.functions import astream as astream
     from llmkit.functions import complete as complete
     from llmkit.functions import count_tokens as count_tokens
     from llmkit.functions import embed as embed
     from llmkit.functions import generate_image as generate_image
+    from llmkit.functions import rerank as rerank
     from llmkit.functions import stream as stream
     from llmkit.images import GeneratedImage as GeneratedImage
     from llmkit.images import Images as Images
     from llmkit.providers import register as register_provider  # noqa: F401
     from llmkit.providers.spec import ProviderSpec as ProviderSpec
+    from llmkit.ranking import RankedDocument as RankedDocument
+    from llmkit.ranking import Ranking as Ranking
     from llmkit.types import AudioPart as AudioPart
     from llmkit.types import Citation as Citation
     from llmkit.types import CitationsUpdate as CitationsUpdate

@@ -21,10 +21,18 @@ from llmkit.dialects._errors import class_for_status, make_error
 from llmkit.dialects.base import ImagePoll
 from llmkit.errors import ConfigurationError, LLMKitError, ProviderError, ResponseDecodeError
 from llmkit.images import Images
+from llmkit.ranking import RankedDocument, Ranking
 from llmkit.types import Completion, ReasoningPart, TextPart, Usage
 
 if TYPE_CHECKING:
-    from llmkit.dialects.base import CallContext, ChatRequest, Dialect, EmbedRequest, ImageRequest
+    from llmkit.dialects.base import (
+        CallContext,
+        ChatRequest,
+        Dialect,
+        EmbedRequest,
+        ImageRequest,
+        RerankRequest,
+    )
     from llmkit.types import Embeddings, TokenCount
     from llmkit.wire import HttpResponse
 
@@ -210,6 +218,43 @@ def parse_images(
         raise scrubbed(exc, ctx.provider)
     except Exception as exc:
         err = decode_error(exc, "images response", ctx.provider, resp.body)
+    raise err
+
+
+def check_ranking(out: Ranking, req: RerankRequest) -> Ranking:
+    """What every rerank dialect returns: distinct in-range indexes, numeric scores, best first,
+    at most ``top_n`` results; ``document`` filled from the input when the caller asked for it."""
+    if type(out) is not Ranking:
+        raise TypeError(f"parse_rerank returned {type(out).__name__}")
+    check_usage(out.usage)
+    n, seen = len(req.documents), set()
+    for r in out.results:
+        if type(r.index) is not int or not 0 <= r.index < n or r.index in seen:
+            raise ValueError(f"result index {r.index!r} is not a distinct position among {n} documents")
+        if isinstance(r.relevance_score, bool) or not isinstance(r.relevance_score, (int, float)):
+            raise TypeError(f"relevance_score {r.relevance_score!r} is not a number")
+        seen.add(r.index)
+    # Best first, whatever order the body listed them in (stable: ties keep the provider's order).
+    out.results = sorted(out.results, key=lambda r: -r.relevance_score)
+    if req.top_n is not None and len(out.results) > req.top_n:
+        # Some servers (TEI) ignore top_n: the contract is the caller's, so it is kept here.
+        out.results = out.results[: req.top_n]
+    if req.return_documents:
+        docs = req.documents
+        out.results = [
+            r if r.document is not None else RankedDocument(r.index, r.relevance_score, docs[r.index])
+            for r in out.results
+        ]
+    return out
+
+
+def parse_rerank(dialect: Dialect, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Ranking:
+    try:
+        return check_ranking(require(dialect, "rerank").parse_rerank(resp, req, ctx), req)
+    except LLMKitError as exc:
+        raise scrubbed(exc, ctx.provider)
+    except Exception as exc:
+        err = decode_error(exc, "rerank response", ctx.provider, resp.body)
     raise err
 
 

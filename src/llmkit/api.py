@@ -17,7 +17,9 @@ from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, Messages, Strea
 from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
 from llmkit.operations.embed import EMBED, EmbedParams
 from llmkit.operations.images import GENERATE_IMAGE, ImageParams
+from llmkit.operations.rerank import RERANK, RerankParams
 from llmkit.operations.settings import ClientOptions
+from llmkit.ranking import Document, Ranking
 from llmkit.types import Completion, Embeddings, TokenCount
 
 __all__ = ["AsyncClient", "Client", "Messages"]
@@ -189,6 +191,8 @@ class Client(SyncDriver):
         inputs: str | Sequence[str],
         *,
         dimensions: int | None = None,
+        input_type: str | None = None,
+        encoding: str | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -199,8 +203,14 @@ class Client(SyncDriver):
     ) -> Embeddings:
         """Embed one or more texts: one vector per input, in order.
 
-        ``inputs`` is a string or a non-empty list of strings; ``dimensions`` asks models that can
-        shorten their vectors for that many numbers each.
+        ``inputs`` is a string or a non-empty list of strings; a list longer than the provider takes in
+        one request is sent in batches (in order, usage summed). ``dimensions`` asks models that can
+        shorten their vectors for that many numbers each. ``input_type`` says what the texts are for:
+        ``"query"`` or ``"document"`` (retrieval), ``"classification"``, ``"clustering"`` or
+        ``"similarity"``, mapped to each provider's own name; ``encoding`` asks for ``"float"`` (the
+        default), ``"base64"`` (floats sent packed, returned as floats), or the quantised ``"int8"``,
+        ``"uint8"``, ``"binary"``, ``"ubinary"`` (returned as integers). A value the provider does not
+        offer is a ConfigurationError naming the ones it does, before sending.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -215,6 +225,8 @@ class Client(SyncDriver):
                 model=model,
                 inputs=inputs,
                 dimensions=dimensions,
+                input_type=input_type,
+                encoding=encoding,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -332,6 +344,55 @@ class Client(SyncDriver):
                 strength=strength,
                 fetch=fetch,
                 keep_filtered=keep_filtered,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_body=extra_body,
+                provider_options=provider_options,
+            ),
+        )
+
+    def rerank(
+        self,
+        model: str,
+        query: str,
+        documents: Sequence[Document],
+        *,
+        top_n: int | None = None,
+        return_documents: bool = False,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **provider_options: Any,
+    ) -> Ranking:
+        """Rank ``documents`` by relevance to ``query``, best first.
+
+        ``documents`` is a non-empty list of strings or dicts (structured documents such as ``{"title":
+        ..., "text": ...}``; a provider that takes strings only gets a dict as ``key: value`` lines).
+        The result's ``results[i].index`` is the document's position in that list and
+        ``relevance_score`` its score; ``top_n`` keeps the best ``top_n`` only;
+        ``return_documents=True`` fills ``results[i].document`` with the document.
+
+        Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
+        the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
+        ``Timeout(total=...)`` is a deadline for the whole call), ``max_retries`` (0 turns retries off),
+        ``extra_headers`` (added to the request's headers) and ``extra_body`` (fields merged into the
+        JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
+        ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
+        """
+        return self._call(
+            RERANK,
+            RerankParams(
+                model=model,
+                query=query,
+                documents=documents,
+                top_n=top_n,
+                return_documents=return_documents,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -511,6 +572,8 @@ class AsyncClient(AsyncDriver):
         inputs: str | Sequence[str],
         *,
         dimensions: int | None = None,
+        input_type: str | None = None,
+        encoding: str | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -521,8 +584,14 @@ class AsyncClient(AsyncDriver):
     ) -> Embeddings:
         """Embed one or more texts: one vector per input, in order.
 
-        ``inputs`` is a string or a non-empty list of strings; ``dimensions`` asks models that can
-        shorten their vectors for that many numbers each.
+        ``inputs`` is a string or a non-empty list of strings; a list longer than the provider takes in
+        one request is sent in batches (in order, usage summed). ``dimensions`` asks models that can
+        shorten their vectors for that many numbers each. ``input_type`` says what the texts are for:
+        ``"query"`` or ``"document"`` (retrieval), ``"classification"``, ``"clustering"`` or
+        ``"similarity"``, mapped to each provider's own name; ``encoding`` asks for ``"float"`` (the
+        default), ``"base64"`` (floats sent packed, returned as floats), or the quantised ``"int8"``,
+        ``"uint8"``, ``"binary"``, ``"ubinary"`` (returned as integers). A value the provider does not
+        offer is a ConfigurationError naming the ones it does, before sending.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -539,6 +608,8 @@ class AsyncClient(AsyncDriver):
                 model=model,
                 inputs=inputs,
                 dimensions=dimensions,
+                input_type=input_type,
+                encoding=encoding,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -660,6 +731,57 @@ class AsyncClient(AsyncDriver):
                 strength=strength,
                 fetch=fetch,
                 keep_filtered=keep_filtered,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_body=extra_body,
+                provider_options=provider_options,
+            ),
+        )
+
+    async def rerank(
+        self,
+        model: str,
+        query: str,
+        documents: Sequence[Document],
+        *,
+        top_n: int | None = None,
+        return_documents: bool = False,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **provider_options: Any,
+    ) -> Ranking:
+        """Rank ``documents`` by relevance to ``query``, best first.
+
+        ``documents`` is a non-empty list of strings or dicts (structured documents such as ``{"title":
+        ..., "text": ...}``; a provider that takes strings only gets a dict as ``key: value`` lines).
+        The result's ``results[i].index`` is the document's position in that list and
+        ``relevance_score`` its score; ``top_n`` keeps the best ``top_n`` only;
+        ``return_documents=True`` fills ``results[i].document`` with the document.
+
+        Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
+        the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
+        ``Timeout(total=...)`` is a deadline for the whole call), ``max_retries`` (0 turns retries off),
+        ``extra_headers`` (added to the request's headers) and ``extra_body`` (fields merged into the
+        JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
+        ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
+
+        Awaited: the same call as the sync one, on the running event loop.
+        """
+        return await self._call(
+            RERANK,
+            RerankParams(
+                model=model,
+                query=query,
+                documents=documents,
+                top_n=top_n,
+                return_documents=return_documents,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,

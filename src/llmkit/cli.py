@@ -1,11 +1,11 @@
-"""The ``llmkit`` command: demo, chat, image, providers, emulator serve, docs."""
+"""The ``llmkit`` command: demo, chat, image, embed, rerank, providers, emulator serve, docs."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -397,6 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     image.add_argument("--keep-filtered", action="store_true", help="do not fail on filtered images")
     image.add_argument("--base-url", default=None)
     image.add_argument("prompt", nargs="*")
+    from llmkit._cli_vectors import add_commands
+
+    vectors: dict[str, Callable[[argparse.Namespace], int]] = add_commands(sub)
     prov = sub.add_parser("providers", help="list the providers in the registry")
     prov.add_argument("--json", action="store_true")
     prov.add_argument("--markdown", action="store_true")
@@ -416,6 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "providers": cmd_providers,
         "docs": cmd_docs,
         "emulator": cmd_emulator,
+        **vectors,
     }
     return handlers[args.command](args)
 

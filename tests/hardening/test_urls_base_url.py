@@ -292,5 +292,6 @@ def test_a_body_that_needs_an_unset_param_says_so(emu: Emulator) -> None:
     """Vertex AI batch embeddings name the model resource (with the project) in the body."""
     base = emu.url + "/vertex_ai/v1/projects/test-proj/locations/us-central1"
     with pytest.raises(ConfigurationError, match="needs project="):
-        llmkit.embed("vertex_ai/gemini-embedding-001", ["a", "b"], base_url=base, access_token=CANARY_KEY)
+        # text-embedding-005: gemini-embedding-001 takes one text per request, so no batch body.
+        llmkit.embed("vertex_ai/text-embedding-005", ["a", "b"], base_url=base, access_token=CANARY_KEY)
     assert emu.requests == []

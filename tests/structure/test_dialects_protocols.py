@@ -74,8 +74,9 @@ def test_the_stubs_are_gone() -> None:
     assert operation(get_dialect("openai_chat"), "count_tokens") is None
     assert operation(get_dialect("sagemaker"), "embeddings") is None
     assert operation(get_dialect("sagemaker"), "count_tokens") is None
-    for name in DIALECTS:
-        assert operation(get_dialect(name), "rerank") is None  # declared for the next issue only
+    # Issue 13: rerank on the formats that document it (Cohere first).
+    assert operation(get_dialect("cohere"), "rerank") is get_dialect("cohere")
+    assert operation(get_dialect("openai_chat"), "rerank") is None
     # Issue 12: images on the OpenAI format (other formats add theirs).
     assert operation(get_dialect("openai_chat"), "images") is get_dialect("openai_chat")
     assert operation(get_dialect("anthropic_messages"), "images") is None

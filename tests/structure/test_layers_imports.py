@@ -41,6 +41,7 @@ EXACT: Mapping[str, str] = {
     # top: the package (its lazy exports), the CLI, the module functions, the clients and drivers
     "llmkit": "top",
     "llmkit.cli": "top",
+    "llmkit._cli_vectors": "top",
     "llmkit.functions": "top",
     "llmkit.api": "top",
     "llmkit._drivers": "top",
@@ -61,6 +62,7 @@ EXACT: Mapping[str, str] = {
     # foundation: data types, errors and small pure helpers that need nothing of llmkit above
     "llmkit.types": "foundation",
     "llmkit.images": "foundation",
+    "llmkit.ranking": "foundation",
     "llmkit.errors": "foundation",
     "llmkit.wire": "foundation",
     "llmkit._constants": "foundation",

@@ -169,7 +169,7 @@ def test_every_operation_has_all_four_shells() -> None:
     for op in OPERATIONS:
         assert set(_shells(op)) == {"Client", "AsyncClient", "functions", "async functions"}
     methods = {op.method for op in OPERATIONS}
-    assert methods == {"complete", "stream", "embed", "count_tokens", "generate_image"}
+    assert methods == {"complete", "stream", "embed", "count_tokens", "generate_image", "rerank"}
     exported = set(functions.__all__)
     assert {m for m in methods} | {"a" + m for m in methods} <= exported
 

@@ -35,6 +35,7 @@ _MODULES: dict[str, str] = {
     "watsonx": "llmkit.dialects.watsonx",
     "replicate": "llmkit.dialects.replicate",
     "stability": "llmkit.dialects.stability",
+    "cohere": "llmkit.dialects.cohere",
     "voyage": "llmkit.dialects.vectors.voyage",
     "jina": "llmkit.dialects.vectors.jina",
     "tei": "llmkit.dialects.vectors.tei",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from llmkit.errors import LLMKitError, ProviderError
     from llmkit.images import Images, InputImage
     from llmkit.providers.spec import ProviderSpec
+    from llmkit.ranking import Document, Ranking
     from llmkit.types import Citation, Completion, Embeddings, TokenCount
     from llmkit.wire import HttpRequest, HttpResponse
 
@@ -53,11 +54,22 @@ class ChatRequest:
 
 @dataclass(slots=True)
 class EmbedRequest:
+    """One embeddings request (one batch of the call's inputs: ``embed`` splits past the spec's
+    ``EmbeddingSpec`` limits). ``input_type`` and ``encoding`` are the provider's WIRE values,
+    already mapped from the normalised ``input_type=``/``encoding=`` through the spec's
+    ``EmbeddingSpec`` and checked (None: the caller gave none; a dialect sends its default, floats,
+    and no input type). ``input_type_name``/``encoding_name`` keep the normalised names for a
+    dialect whose parser needs them (``base64`` decodes to floats)."""
+
     model: str
     inputs: Sequence[str]
     dimensions: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     extra_body: Mapping[str, Any] | None = None
+    input_type: str | None = None
+    encoding: str | None = None
+    input_type_name: str | None = None
+    encoding_name: str | None = None
 
 
 # The parameters of ``generate_image`` a dialect may support, in signature order. A dialect's
@@ -123,12 +135,17 @@ class ImagePoll:
 
 @dataclass(slots=True)
 class RerankRequest:
-    """Reranking (issue 13): documents ordered by relevance to a query."""
+    """Reranking: ``documents`` (strings or dicts, ``llmkit.ranking.Document``; a format that
+    takes strings only sends a dict through ``llmkit.ranking.document_text``) ordered by
+    relevance to ``query``. ``top_n`` None means every document; ``return_documents`` asks the
+    provider to echo the documents where it can (the operation fills ``document`` from the
+    input by index otherwise, so a dialect need not)."""
 
     model: str
     query: str
-    documents: Sequence[str]
+    documents: Sequence[Document]
     top_n: int | None = None
+    return_documents: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)
     extra_body: Mapping[str, Any] | None = None
 
@@ -268,11 +285,16 @@ class ImagesDialect(Protocol):
 
 
 class RerankDialect(Protocol):
-    """A wire format that reranks documents (capability ``rerank``; issue 13 adds the first)."""
+    """A wire format that reranks documents (capability ``rerank``).
+
+    ``parse_rerank`` returns a ``Ranking`` whose results are best first, each ``index`` a
+    position in ``req.documents``; the boundary (``_guard.parse_rerank``) refuses an index out of
+    range, a repeated one, or a score that is not a number, as a ResponseDecodeError.
+    """
 
     def build_rerank(self, req: RerankRequest, ctx: CallContext) -> HttpRequest: ...
 
-    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Any: ...
+    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Ranking: ...
 
 
 # Capability flag -> the methods a dialect needs to serve it. Data, read by the registration

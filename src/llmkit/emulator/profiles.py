@@ -177,6 +177,16 @@ def _add_stability() -> None:
 _add_stability()
 
 
+def _add_cohere() -> None:
+    # Cohere's v2 API (chat, embed, rerank).
+    from llmkit.emulator import cohere
+
+    add_profile(cohere.PROFILE)
+
+
+_add_cohere()
+
+
 def _add_vectors() -> None:
     # Voyage AI, Jina AI, Hugging Face TEI (self-hosted) and the hosted feature-extraction route.
     from llmkit.emulator import jina, tei, voyage

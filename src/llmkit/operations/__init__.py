@@ -13,10 +13,11 @@ from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, StreamParams
 from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
 from llmkit.operations.embed import EMBED, EmbedParams
 from llmkit.operations.images import GENERATE_IMAGE, ImageParams
+from llmkit.operations.rerank import RERANK, RerankParams
 from llmkit.operations.settings import ClientOptions, Settings
 
 # In the order the shells list them.
-OPERATIONS: tuple[Declaration[Any], ...] = (COMPLETE, STREAM, EMBED, COUNT_TOKENS, GENERATE_IMAGE)
+OPERATIONS: tuple[Declaration[Any], ...] = (COMPLETE, STREAM, EMBED, COUNT_TOKENS, GENERATE_IMAGE, RERANK)
 
 __all__ = [
     "COMPLETE",
@@ -24,6 +25,7 @@ __all__ = [
     "EMBED",
     "GENERATE_IMAGE",
     "OPERATIONS",
+    "RERANK",
     "STREAM",
     "ChatParams",
     "ClientOptions",
@@ -34,6 +36,7 @@ __all__ = [
     "ImageParams",
     "Operation",
     "Prepared",
+    "RerankParams",
     "Settings",
     "StreamOperation",
     "StreamParams",

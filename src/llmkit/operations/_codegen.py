@@ -40,6 +40,7 @@ SOURCES = {
     "AsyncStream": "llmkit._stream",
     "Messages": "llmkit.operations.chat",
     "ImageInput": "llmkit.images",
+    "Document": "llmkit.ranking",
 }
 _BUILTIN = {"str", "int", "float", "bool", "None", "dict", "list", "tuple", "bytes"}
 

@@ -108,6 +108,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.watsonx": ("watsonx",),
     "llmkit.providers.replicate": ("replicate",),
     "llmkit.providers.stability": ("stability",),
+    "llmkit.providers.cohere": ("cohere",),
     "llmkit.providers.vectors": ("voyage", "jina_ai", "huggingface_tei", "hf_inference"),
 }
 # The modules, in the order ``all_specs`` loads them.

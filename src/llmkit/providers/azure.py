@@ -4,10 +4,30 @@ URLs, ``api-version`` query, ``api-key`` header and Microsoft Entra ID tokens (`
 from __future__ import annotations
 
 from llmkit.dialects.openai_chat import OpenAIQuirks
-from llmkit.providers.spec import Param, ProviderSpec
+from llmkit.providers.spec import EmbeddingSpec, Param, ProviderSpec
 
 _CAPS = frozenset(
     {"chat", "stream", "tools", "vision", "json_schema", "json_object", "embeddings", "reasoning"}
+)
+
+# Azure OpenAI embeddings: an input array of at most 2048 texts, encoding_format float or base64
+# (https://learn.microsoft.com/azure/ai-foundry/openai/reference#embeddings).
+AZURE_OPENAI_EMBEDDING = EmbeddingSpec(max_inputs=2048, encodings={"base64": "base64"})
+# Azure AI model inference embeddings: input_type text/query/document, encoding_format float,
+# base64, int8, uint8, binary, ubinary
+# (https://learn.microsoft.com/rest/api/aifoundry/modelinference/embeddings/create); the Cohere
+# embed models it serves take 96 texts per request (Cohere's documented cap).
+_AZURE_AI_TYPES = {"query": "query", "document": "document"}
+_AZURE_AI_ENCODINGS = {e: e for e in ("base64", "int8", "uint8", "binary", "ubinary")}
+AZURE_AI_EMBEDDING = EmbeddingSpec(
+    input_types=_AZURE_AI_TYPES,
+    encodings=_AZURE_AI_ENCODINGS,
+    by_model=(
+        (
+            "Cohere-embed*",
+            EmbeddingSpec(max_inputs=96, input_types=_AZURE_AI_TYPES, encodings=_AZURE_AI_ENCODINGS),
+        ),
+    ),
 )
 
 SPECS = (
@@ -45,6 +65,7 @@ SPECS = (
             content_filter_codes=frozenset({"content_filter", "content_policy_violation", "contentFilter"}),
         ),
         docs_url="https://learn.microsoft.com/azure/ai-foundry/openai/reference",
+        embedding=AZURE_OPENAI_EMBEDDING,
         notes=(
             "Model = deployment name; endpoint= (or AZURE_OPENAI_ENDPOINT) is "
             "https://<resource>.openai.azure.com; api_version= picks the API version. Auth: api-key, "
@@ -79,6 +100,7 @@ SPECS = (
             stream_usage=False,
         ),
         docs_url="https://learn.microsoft.com/rest/api/aifoundry/modelinference/",
+        embedding=AZURE_AI_EMBEDDING,
         notes=(
             "endpoint= (or AZURE_INFERENCE_ENDPOINT); api_version= (default 2024-05-01-preview). "
             "extra_parameters='pass-through'|'drop'|'error' sets the extra-parameters header for fields the "

@@ -9,7 +9,7 @@ from llmkit.dialects.anthropic.quirks import AnthropicQuirks
 from llmkit.dialects.base import CallContext, ChatRequest
 from llmkit.dialects.gemini._options import AI_STUDIO, VERTEX
 from llmkit.dialects.openai_chat import OpenAIQuirks
-from llmkit.providers.spec import Param, ProviderSpec
+from llmkit.providers.spec import EmbeddingSpec, Param, ProviderSpec
 
 _GEMINI = frozenset(
     {
@@ -24,6 +24,30 @@ _GEMINI = frozenset(
         "count_tokens",
         "images",  # Gemini image models (generateContent); Imagen's :predict on Vertex AI only
     }
+)
+
+# embed(input_type=...) as Gemini's taskType (EmbedContentRequest.taskType in the Gemini API's
+# discovery document; the same enum on Vertex AI).
+_TASK_TYPES = {
+    "query": "RETRIEVAL_QUERY",
+    "document": "RETRIEVAL_DOCUMENT",
+    "classification": "CLASSIFICATION",
+    "clustering": "CLUSTERING",
+    "similarity": "SEMANTIC_SIMILARITY",
+}
+# batchEmbedContents on the Gemini API takes at most 100 requests (its 400 says "at most 100
+# requests can be in one batch"; https://ai.google.dev/api/embeddings states no number).
+GEMINI_EMBEDDING = EmbeddingSpec(max_inputs=100, input_types=_TASK_TYPES)
+# Vertex AI text embeddings: at most 250 input texts and 20,000 tokens per request, and
+# gemini-embedding-001 one instance per request
+# (https://cloud.google.com/vertex-ai/generative-ai/docs/embeddings/get-text-embeddings).
+VERTEX_EMBEDDING = EmbeddingSpec(
+    max_inputs=250,
+    max_tokens=20_000,
+    input_types=_TASK_TYPES,
+    by_model=(
+        ("gemini-embedding-001*", EmbeddingSpec(max_inputs=1, max_tokens=20_000, input_types=_TASK_TYPES)),
+    ),
 )
 
 _PROJECT_DOC = "the Google Cloud project id or number"
@@ -126,6 +150,9 @@ SPECS = (
         capabilities=_GEMINI,
         quirks=AI_STUDIO,
         docs_url="https://ai.google.dev/api/generate-content",
+        embedding=GEMINI_EMBEDDING,
+        notes="Embeddings: https://ai.google.dev/api/embeddings (batchEmbedContents, 100 texts per "
+        "request; batched past it).",
     ),
     ProviderSpec(
         name="vertex_ai",
@@ -141,12 +168,15 @@ SPECS = (
         capabilities=_GEMINI,
         quirks=VERTEX,
         docs_url="https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference",
+        embedding=VERTEX_EMBEDDING,
         notes=(
             _VERTEX_AUTH_NOTE + " Partner models are routed by name: vertex_ai/claude-… to "
             "vertex_ai_anthropic, mistral-… and codestral-… to vertex_ai_mistral, jamba-… to "
             "vertex_ai_ai21, …-maas, meta/…, deepseek-…, qwen… and openai/gpt-oss-… to vertex_ai_maas. "
             "base_url= is the API root shared by every Vertex AI spec: "
-            "https://<host>/v1/projects/<project>/locations/<location>."
+            "https://<host>/v1/projects/<project>/locations/<location>. Embeddings: "
+            "https://cloud.google.com/vertex-ai/generative-ai/docs/embeddings/get-text-embeddings "
+            "(250 texts and 20,000 tokens per request, gemini-embedding-001 one; batched past them)."
         ),
     ),
     ProviderSpec(

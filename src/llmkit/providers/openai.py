@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from llmkit.dialects.openai_chat import OpenAIQuirks
-from llmkit.providers.spec import ProviderSpec
+from llmkit.providers.spec import EmbeddingSpec, ProviderSpec
+
+# https://platform.openai.com/docs/api-reference/embeddings/create: at most 2048 inputs and
+# 300,000 tokens summed over the inputs per request; encoding_format float or base64.
+OPENAI_EMBEDDING = EmbeddingSpec(max_inputs=2048, max_tokens=300_000, encodings={"base64": "base64"})
 
 _ALL = frozenset(
     {"chat", "stream", "tools", "vision", "json_schema", "json_object", "embeddings", "reasoning"}
@@ -20,6 +24,9 @@ SPECS = (
         capabilities=_ALL | {"images"},
         quirks=OpenAIQuirks(max_tokens_field="max_completion_tokens"),
         docs_url="https://platform.openai.com/docs/api-reference/chat",
+        embedding=OPENAI_EMBEDDING,
+        notes="Embeddings: https://platform.openai.com/docs/api-reference/embeddings/create "
+        "(2048 inputs, 300,000 tokens per request; batched past them).",
     ),
     ProviderSpec(
         name="openai_compatible",
@@ -31,5 +38,6 @@ SPECS = (
         key_required=False,
         capabilities=_ALL,
         notes="Pass base_url= (or set OPENAI_COMPATIBLE_BASE_URL). The key is optional.",
+        embedding=EmbeddingSpec(encodings={"base64": "base64"}),
     ),
 )

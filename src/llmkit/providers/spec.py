@@ -72,6 +72,53 @@ class Param:
                 ) from None
 
 
+# The normalised ``input_type=`` values of ``embed`` (a spec maps the ones its provider offers to
+# its wire values) and the normalised ``encoding=`` values.
+INPUT_TYPES: tuple[str, ...] = ("query", "document", "classification", "clustering", "similarity")
+ENCODINGS: tuple[str, ...] = ("float", "base64", "int8", "uint8", "binary", "ubinary")
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingSpec:
+    """What a provider's embeddings endpoint takes, as its docs state it (cite them in the spec's
+    notes). ``max_inputs`` and ``max_tokens`` are the per-request limits (inputs, and tokens of
+    all inputs together): ``embed`` splits a longer list into batches under them. ``input_types``
+    maps the normalised ``input_type=`` values the provider offers to its wire values, and
+    ``encodings`` the normalised ``encoding=`` values (``float`` when absent: the default);
+    any other value is refused before anything is sent. ``by_model`` overrides the whole entry for
+    model names matching a pattern (``prefix*``, ``*suffix`` or exact), first match wins."""
+
+    max_inputs: int | None = None
+    max_tokens: int | None = None
+    input_types: Mapping[str, str] = field(default_factory=dict)
+    encodings: Mapping[str, str] = field(default_factory=dict)
+    by_model: tuple[tuple[str, EmbeddingSpec], ...] = ()
+    # Body field names where a format lets providers differ: ``encoding``, ``dimensions``,
+    # ``input_type``, and ``dtype`` where the quantised encodings have a field of their own
+    # (Mistral: ``{"dimensions": "output_dimension", "dtype": "output_dtype"}``).
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        bad = [k for k in self.input_types if k not in INPUT_TYPES]
+        bad += [k for k in self.encodings if k not in ENCODINGS]
+        if bad or (self.max_inputs is not None and self.max_inputs < 1):
+            raise ConfigurationError(f"EmbeddingSpec: unknown input_type/encoding names {bad}")
+
+    def for_model(self, model: str) -> EmbeddingSpec:
+        for pattern, entry in self.by_model:
+            if _matches(pattern, model):
+                return entry
+        return self
+
+
+def _matches(pattern: str, name: str) -> bool:
+    if pattern.endswith("*"):
+        return name.startswith(pattern[:-1])
+    if pattern.startswith("*"):
+        return name.endswith(pattern[1:])
+    return name == pattern
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderSpec:
     name: str
@@ -111,6 +158,9 @@ class ProviderSpec:
     # pattern is ``prefix*``, ``*suffix`` or an exact name (``vertex_ai/claude-…`` ->
     # ``vertex_ai_anthropic``). Consulted once, by ``resolve``; the target's own routes are not.
     model_routes: tuple[tuple[str, str], ...] = ()
+    # The embeddings endpoint's documented limits, input types and encodings (``embed``); None:
+    # no documented limit, no input types, floats only.
+    embedding: EmbeddingSpec | None = None
 
     def supports(self, capability: str) -> bool:
         return capability in self.capabilities

@@ -323,7 +323,9 @@ def embed_body(req: EmbedRequest, ctx: CallContext) -> tuple[str, dict[str, Any]
     common: dict[str, Any] = {}
     if req.dimensions is not None:
         common["outputDimensionality"] = req.dimensions
-    if req.options.get("task_type"):
+    if req.input_type is not None:  # embed(input_type=...), mapped through the spec already
+        common["taskType"] = req.input_type
+    elif req.options.get("task_type"):
         common["taskType"] = check_task_type(str(req.options["task_type"]))
     if req.options.get("title"):
         common["title"] = req.options["title"]

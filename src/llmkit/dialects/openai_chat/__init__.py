@@ -11,7 +11,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from llmkit._urls import fill_path
-from llmkit.dialects._errors import decode_body, float_vector
+from llmkit.dialects._errors import decode_body
+from llmkit.dialects._vectors import QUANTISED, decode_vector
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest
 from llmkit.dialects.openai_chat._errors import classify, error_fields
 from llmkit.dialects.openai_chat._quirks import DEFAULT_QUIRKS, ErrorFields, OpenAIQuirks, quirks_of
@@ -120,9 +121,18 @@ class OpenAIChatDialect:
         return classify(resp.status, decode_body(resp), ctx, resp, quirks_of(ctx))
 
     def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
-        body: dict[str, Any] = {"model": req.model, "input": list(req.inputs), "encoding_format": "float"}
+        # Field names a compatible provider spells its own way (Mistral: output_dtype, ...).
+        es = ctx.spec.embedding
+        names = es.fields if es is not None else {}
+        body: dict[str, Any] = {"model": req.model, "input": list(req.inputs)}
+        if req.encoding_name in QUANTISED and "dtype" in names:  # Mistral: output_dtype
+            body[names["dtype"]] = req.encoding
+        else:
+            body[names.get("encoding", "encoding_format")] = req.encoding or "float"
         if req.dimensions is not None:
-            body["dimensions"] = req.dimensions
+            body[names.get("dimensions", "dimensions")] = req.dimensions
+        if req.input_type is not None:
+            body[names.get("input_type", "input_type")] = req.input_type
         body.update(req.options)
         if req.extra_body:
             body.update(req.extra_body)
@@ -133,7 +143,7 @@ class OpenAIChatDialect:
         try:
             obj = json.loads(resp.body)
             rows = sorted(obj["data"], key=lambda d: d.get("index", 0))
-            vectors = [float_vector(d["embedding"]) for d in rows]
+            vectors = [decode_vector(d["embedding"], req.encoding_name) for d in rows]
         except (ValueError, KeyError, TypeError) as exc:
             raise ResponseDecodeError(
                 f"embeddings body not understood: {exc}", provider=ctx.provider, snippet=resp.body
