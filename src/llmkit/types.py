@@ -220,8 +220,17 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    url: str
+    """A source the answer cites: a web page (``url``, ``title``), or, from a grounded answer over
+    documents the caller passed (Cohere's ``documents``), the cited span of the answer (``text``,
+    ``start``/``end`` character offsets) and the ids of the documents or tool results it rests on
+    (``sources``; ``url`` is then "")."""
+
+    url: str = ""
     title: str | None = None
+    text: str | None = None
+    start: int | None = None
+    end: int | None = None
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from llmkit.emulator import _rerank as ranker
+from llmkit.emulator import cohere_chat
 from llmkit.emulator._faults import early_reply
 from llmkit.emulator.profiles import Profile
 from llmkit.emulator.script import Script, ScriptedError
@@ -96,7 +97,18 @@ def _json(req: EmuRequest) -> Any:
         return None
 
 
-ROUTES = {"/v2/rerank": _rerank}
+def _chat(req: EmuRequest, script: Script) -> Reply:
+    body = _json(req)
+    wrong = cohere_chat.problem(body)
+    if wrong is not None:
+        return error(400, wrong)
+    if script.extra.get("body") is not None:
+        return ok(script.extra["body"])
+    ans = cohere_chat.answer(body, script)
+    return cohere_chat.stream(ans, script) if body.get("stream") else ok(ans)
+
+
+ROUTES = {"/v2/rerank": _rerank, "/v2/chat": _chat}
 
 
 def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:

@@ -15,11 +15,12 @@ SPECS = (
         base_url="https://api.cohere.com",
         env_keys=("CO_API_KEY", "COHERE_API_KEY"),
         header_options={"client_name": "x-client-name"},
-        capabilities=frozenset({"rerank"}),
+        capabilities=frozenset({"chat", "stream", "tools", "vision", "json_schema", "json_object", "rerank"}),
         docs_url="https://docs.cohere.com/reference/about",
         notes=(
-            "Cohere v2: rerank (rerank-v3.5, rerank-english-v3.0, rerank-multilingual-v3.0; "
-            "max_tokens_per_doc=)."
+            "Cohere v2: chat (command-a-03-2025, command-r-plus-08-2024, ...; documents= and "
+            "citation_options= ground the answer, citations on Completion.citations; the tool plan "
+            "is reasoning), rerank (rerank-v3.5, rerank-english-v3.0; max_tokens_per_doc=)."
         ),
     ),
 )

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llmkit.dialects.base import CallContext, Quirks, RerankRequest
+from llmkit.dialects._errors import json_or_raise
+from llmkit.dialects.base import CallContext, ChatRequest, Quirks, RerankRequest
+from llmkit.dialects.cohere._chat import CHAT_OPTIONS, build_chat_body, parse_chat_body
 from llmkit.dialects.cohere._errors import classify
 from llmkit.dialects.cohere._rerank import RERANK_OPTIONS, parse_rerank_body, rerank_body
+from llmkit.dialects.cohere._stream import CohereStreamDecoder
 from llmkit.errors import ProviderError
 from llmkit.ranking import Ranking
+from llmkit.types import Completion
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
 __all__ = ["DIALECT", "CohereDialect"]
@@ -23,8 +27,22 @@ _JSON = {"content-type": "application/json", "accept": "application/json"}
 
 class CohereDialect:
     name = "cohere"
-    options = RERANK_OPTIONS
+    options = CHAT_OPTIONS | RERANK_OPTIONS
     quirks_type = Quirks
+
+    def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
+        body = build_chat_body(req, ctx)
+        headers = {
+            "content-type": "application/json",
+            "accept": "text/event-stream" if req.stream else "application/json",
+        }
+        return HttpRequest("POST", ctx.base_url.rstrip("/") + "/v2/chat", headers, dumps(body), body)
+
+    def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
+        return parse_chat_body(json_or_raise(resp.body, "chat response", ctx.provider), ctx)
+
+    def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> CohereStreamDecoder:
+        return CohereStreamDecoder(ctx)
 
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
         return classify(resp, ctx)
@@ -40,6 +58,7 @@ class CohereDialect:
 DIALECT = CohereDialect()
 
 if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
-    from llmkit.dialects.base import RerankDialect
+    from llmkit.dialects.base import ChatDialect, RerankDialect
 
+    _chat: ChatDialect = DIALECT
     _rerank: RerankDialect = DIALECT
