@@ -137,9 +137,13 @@ def test_jina_task_from_input_type(emu: Emulator, mode: str, given: dict[str, An
 @MODES
 def test_jina_base64_and_binary(emu: Emulator, mode: str) -> None:
     plain = run(mode, "embed", "jina_ai/jina-embeddings-v3", "x", **options(emu, "jina_ai"))
-    b64 = run(mode, "embed", "jina_ai/jina-embeddings-v3", "x", embedding_type="base64", **options(emu, "jina_ai"))
+    b64 = run(
+        mode, "embed", "jina_ai/jina-embeddings-v3", "x", embedding_type="base64", **options(emu, "jina_ai")
+    )
     assert b64.vectors[0] == pytest.approx(plain.vectors[0], abs=1e-6)  # float32 on the wire
-    packed = run(mode, "embed", "jina_ai/jina-embeddings-v3", "x", embedding_type="ubinary", **options(emu, "jina_ai"))
+    packed = run(
+        mode, "embed", "jina_ai/jina-embeddings-v3", "x", embedding_type="ubinary", **options(emu, "jina_ai")
+    )
     assert len(packed.vectors[0]) == 8
 
 
@@ -180,10 +184,24 @@ def test_tei_without_key_when_server_has_none(emu: Emulator) -> None:
 
 @MODES
 def test_hf_inference_path_and_model_checks(emu: Emulator, mode: str) -> None:
-    run(mode, "embed", "hf_inference/intfloat/e5-small-v2", "x", normalize=True, **options(emu, "hf_inference"))
+    run(
+        mode,
+        "embed",
+        "hf_inference/intfloat/e5-small-v2",
+        "x",
+        normalize=True,
+        **options(emu, "hf_inference"),
+    )
     assert emu.requests[0].path == "/hf-inference/models/intfloat/e5-small-v2/pipeline/feature-extraction"
     for bad in ("a/b/c", "../x", "org/..", "a b", "a%2Fb"):
         with pytest.raises(ConfigurationError, match="repository id"):
             run(mode, "embed", f"hf_inference/{bad}", "x", **options(emu, "hf_inference"))
     with pytest.raises(ConfigurationError, match="dimensions"):
-        run(mode, "embed", "hf_inference/intfloat/e5-small-v2", "x", dimensions=8, **options(emu, "hf_inference"))
+        run(
+            mode,
+            "embed",
+            "hf_inference/intfloat/e5-small-v2",
+            "x",
+            dimensions=8,
+            **options(emu, "hf_inference"),
+        )

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import math
 import struct
-from typing import Any
+from typing import Any, TypeGuard
 
 from llmkit.emulator.script import Script
 from llmkit.emulator.server import Reply
@@ -74,5 +74,5 @@ def fault(script: Script) -> Reply | None:
     return None
 
 
-def is_str_list(value: Any, limit: int) -> bool:
+def is_str_list(value: Any, limit: int) -> TypeGuard[list[str]]:
     return type(value) is list and 0 < len(value) <= limit and all(type(s) is str for s in value)

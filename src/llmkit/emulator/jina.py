@@ -48,7 +48,9 @@ def embeddings(body: dict[str, Any]) -> Reply:
         return detail(422, f"input: must be a string or a list of 1 to {MAX_INPUTS} items")
     texts = [_text_of(i, model) for i in items]
     if any(t is None for t in texts):
-        return detail(422, "input: each item must be a string (or {'text'} / {'image'} for multimodal models)")
+        return detail(
+            422, "input: each item must be a string (or {'text'} / {'image'} for multimodal models)"
+        )
     task = body.get("task")
     if task is not None and task not in TASKS:
         return detail(422, f"task: {task!r} is not a valid task")

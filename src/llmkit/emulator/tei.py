@@ -30,7 +30,9 @@ MAX_BATCH = 32  # TEI's default --max-client-batch-size
 PROMPTS = {"query", "document", "passage"}  # the named prompts the emulated model's config has
 _EMBED = {"inputs", "normalize", "truncate", "truncation_direction", "prompt_name", "dimensions"}
 _RERANK = {"query", "texts", "raw_scores", "return_text", "truncate", "truncation_direction"}
-_HOSTED = re.compile(r"^/hf-inference/models/([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?)/pipeline/feature-extraction$")
+_HOSTED = re.compile(
+    r"^/hf-inference/models/([A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?)/pipeline/feature-extraction$"
+)
 
 
 def error(status: int, message: str, etype: str | None = None) -> Reply:
@@ -53,7 +55,9 @@ def _check_embed(body: Any, allowed: set[str]) -> tuple[list[str], Reply | None]
     if not texts:
         return [], error(400, "`inputs` cannot be empty", "Empty")
     if len(texts) > MAX_BATCH:
-        return [], error(413, f"batch size {len(texts)} > maximum allowed batch size {MAX_BATCH}", "Validation")
+        return [], error(
+            413, f"batch size {len(texts)} > maximum allowed batch size {MAX_BATCH}", "Validation"
+        )
     prompt = body.get("prompt_name")
     if prompt is not None and prompt not in PROMPTS:
         return [], error(422, f"Prompt name `{prompt}` is not in the model's prompts", "Validation")

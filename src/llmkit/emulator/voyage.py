@@ -62,8 +62,13 @@ def embeddings(body: dict[str, Any]) -> Reply:
         return detail(400, f"input: must be a string or a list of 1 to {MAX_INPUTS} strings.")
     model = body["model"]
     used = sum(V.tokens(t) for t in texts)
-    if used > TOKEN_LIMITS.get(model, 120_000):
-        return detail(400, f"Request to model '{model}' failed. The max allowed tokens per submitted batch is {TOKEN_LIMITS.get(model, 120_000)}. Your batch has {used} tokens after truncation.")
+    limit = TOKEN_LIMITS.get(model, 120_000)
+    if used > limit:
+        return detail(
+            400,
+            f"Request to model '{model}' failed. The max allowed tokens per submitted batch is "
+            f"{limit}. Your batch has {used} tokens after truncation.",
+        )
     dim = body.get("output_dimension")
     if dim is not None and (model not in FLEXIBLE or dim not in (256, 512, 1024, 2048)):
         return detail(400, f"output_dimension: {dim} is not supported by {model}.")
@@ -91,7 +96,7 @@ def _piece(piece: Any) -> tuple[int, int] | str:
     if kind == "image_url" and str(piece.get("image_url", "")).startswith(("http://", "https://")):
         return 0, 1_000_000
     if kind == "image_base64" and str(piece.get("image_base64", "")).startswith("data:image/"):
-        head, _, data = piece["image_base64"].partition(";base64,")
+        _, _, data = piece["image_base64"].partition(";base64,")
         return (0, 1_000_000) if data else "image_base64: not a base64 data URL."
     return f"content: a piece of type {kind!r} is not valid."
 
@@ -133,10 +138,16 @@ def rerank(body: dict[str, Any]) -> Reply:
             row["document"] = docs[i]
         rows.append(row)
     used = V.tokens(query) * len(docs) + sum(V.tokens(d) for d in docs)
-    return json_reply(200, {"object": "list", "data": rows, "model": body["model"], "usage": {"total_tokens": used}})
+    return json_reply(
+        200, {"object": "list", "data": rows, "model": body["model"], "usage": {"total_tokens": used}}
+    )
 
 
-_ROUTES = {"/embeddings": (_EMBED, embeddings), "/multimodalembeddings": (_MULTI, multimodal), "/rerank": (_RERANK, rerank)}
+_ROUTES = {
+    "/embeddings": (_EMBED, embeddings),
+    "/multimodalembeddings": (_MULTI, multimodal),
+    "/rerank": (_RERANK, rerank),
+}
 
 
 def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
@@ -159,5 +170,9 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     if faulted is not None:
         return faulted
     if script.error is not None:
-        return Reply(script.error.status, {"content-type": "application/json", **script.error.headers}, json.dumps({"detail": script.error.message}).encode())
+        return Reply(
+            script.error.status,
+            {"content-type": "application/json", **script.error.headers},
+            json.dumps({"detail": script.error.message}).encode(),
+        )
     return route[1](body)

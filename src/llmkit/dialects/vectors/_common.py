@@ -90,9 +90,7 @@ def total_tokens(obj: Any, name: str = "usage.total_tokens") -> int:
     return count(usage.get("total_tokens"), name)
 
 
-def rerank_rows(
-    rows: Any, n: int, score_key: str = "relevance_score"
-) -> list[tuple[int, float, str | None]]:
+def rerank_rows(rows: Any, n: int, score_key: str = "relevance_score") -> list[tuple[int, float, str | None]]:
     """Rerank results as (index, score, document text or None), best first, each index valid.
 
     A document arrives as a string (Jina, Voyage) or as ``{"text": ...}`` (Jina's v2 answers);
@@ -107,7 +105,7 @@ def rerank_rows(
         index, score = row.get("index"), row.get(score_key)
         if type(index) is not int or not 0 <= index < n or index in seen:
             raise ResponseDecodeError(f"a rerank result has index {index!r} for {n} documents")
-        if type(score) not in (int, float) or not math.isfinite(score):
+        if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score):
             raise ResponseDecodeError(f"a rerank result has {score_key} {score!r}")
         seen.add(index)
         out.append((index, float(score), _document(row.get("document", row.get("text")))))

@@ -40,7 +40,7 @@ class HFInferenceDialect:
     """Embeddings only (feature extraction); no chat here (``huggingface/`` is the router's chat)."""
 
     name = "hf_inference"
-    options = frozenset({"input_type", "normalize", "truncate", "truncation_direction", "prompt_name"})
+    options = frozenset({"normalize", "truncate", "truncation_direction", "prompt_name"})
     quirks_type = Quirks
 
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:

@@ -19,14 +19,14 @@ from llmkit.dialects._errors import json_or_raise
 from llmkit.dialects.base import CallContext, EmbedRequest, Quirks, RerankRequest
 from llmkit.dialects.vectors import _common as C
 from llmkit.errors import ConfigurationError, ProviderError
+from llmkit.ranking import Ranking, document_text
 from llmkit.types import Embeddings, Usage
 from llmkit.wire import HttpRequest, HttpResponse
 
 __all__ = ["DIALECT", "JinaDialect"]
 
-EMBED_OPTIONS = frozenset({"input_type", "task", "embedding_type", "normalized", "late_chunking", "truncate"})
-RERANK_OPTIONS = frozenset({"return_documents"})
-TASKS = {"query": "retrieval.query", "document": "retrieval.passage"}
+EMBED_OPTIONS = frozenset({"task", "embedding_type", "normalized", "late_chunking", "truncate"})
+RERANK_OPTIONS: frozenset[str] = frozenset()
 EMBEDDING_TYPES = ("float", "base64", "binary", "ubinary")
 # base64 answers carry float32; binary and ubinary packed bits as int8 / uint8 numbers.
 _DTYPE = {"float": "float", "base64": "float", "binary": "int8", "ubinary": "uint8"}
@@ -37,13 +37,14 @@ def is_multimodal(model: str) -> bool:
 
 
 def task_of(req: EmbedRequest) -> str | None:
+    """``task=`` (Jina's own name) wins; else ``input_type=`` mapped by the spec."""
     task = req.options.get("task")
-    if task is not None:
-        return str(task)
-    value = getattr(req, "input_type", None) or req.options.get("input_type")
-    if value is None:
-        return None
-    return TASKS.get(str(value), str(value))
+    return str(task) if task is not None else req.input_type
+
+
+def etype_of(req: EmbedRequest) -> str:
+    value = req.encoding or req.options.get("embedding_type") or "float"
+    return str(value)
 
 
 def _item(text: str) -> dict[str, str]:
@@ -59,9 +60,11 @@ def embed_body(req: EmbedRequest, ctx: CallContext) -> dict[str, Any]:
         body["task"] = task
     if req.dimensions is not None:
         body["dimensions"] = req.dimensions
-    etype = req.options.get("embedding_type", "float")
+    etype = etype_of(req)
     if etype not in EMBEDDING_TYPES:
-        raise ConfigurationError(f"{ctx.provider}: embedding_type= must be one of {', '.join(EMBEDDING_TYPES)}")
+        raise ConfigurationError(
+            f"{ctx.provider}: embedding_type= must be one of {', '.join(EMBEDDING_TYPES)}"
+        )
     body["embedding_type"] = etype
     for name in ("normalized", "late_chunking", "truncate"):
         if req.options.get(name) is not None:
@@ -73,7 +76,7 @@ def embed_body(req: EmbedRequest, ctx: CallContext) -> dict[str, Any]:
 
 def parse_embed(resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
     obj = json_or_raise(resp.body, "Jina embeddings", ctx.provider)
-    dtype = _DTYPE.get(str(req.options.get("embedding_type", "float")), "float")
+    dtype = _DTYPE.get(etype_of(req), "float")
     vectors = C.openai_rows(obj, len(req.inputs), dtype)
     model = obj.get("model") if isinstance(obj.get("model"), str) else req.model
     tokens = C.total_tokens(obj)
@@ -81,11 +84,11 @@ def parse_embed(resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embe
 
 
 def rerank_body(req: RerankRequest) -> dict[str, Any]:
-    body: dict[str, Any] = {"model": req.model, "query": req.query, "documents": list(req.documents)}
+    docs = [document_text(d) for d in req.documents]
+    body: dict[str, Any] = {"model": req.model, "query": req.query, "documents": docs}
     if req.top_n is not None:
         body["top_n"] = req.top_n
-    returns = getattr(req, "return_documents", None) or req.options.get("return_documents")
-    body["return_documents"] = bool(returns)
+    body["return_documents"] = req.return_documents
     if req.extra_body:
         body.update(req.extra_body)
     return body
@@ -116,7 +119,7 @@ class JinaDialect:
     def build_rerank(self, req: RerankRequest, ctx: CallContext) -> HttpRequest:
         return C.post(ctx.base_url.rstrip("/") + "/rerank", rerank_body(req))
 
-    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Any:
+    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Ranking:
         from llmkit.dialects.vectors._ranking import ranking
 
         obj, rows, tokens = rerank_rows(resp, req, ctx)

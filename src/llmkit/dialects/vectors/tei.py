@@ -7,7 +7,7 @@ a list of vectors, in input order; the server embeds the one model it was starte
 model name is a label only. ``input_type`` "query"/"document" becomes ``prompt_name`` (the named
 prompts of the model's sentence-transformers config; ``prompt_name=`` overrides). ``/rerank``:
 ``{query, texts, raw_scores, return_text, truncate}`` answers ``[{index, score, text?}]`` for
-every text; ``top_n`` is applied here. Errors: ``{"error", "error_type"}`` (413 for a batch past
+every text; ``top_n`` is applied by the operation. Errors: ``{"error", "error_type"}`` (413 for a batch past
 the server's ``max_client_batch_size``, 32 by default)."""
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from llmkit.dialects._errors import json_or_raise
 from llmkit.dialects.base import CallContext, EmbedRequest, Quirks, RerankRequest
 from llmkit.dialects.vectors import _common as C
 from llmkit.errors import ConfigurationError, ProviderError, ResponseDecodeError
+from llmkit.ranking import Ranking, document_text
 from llmkit.types import Embeddings, Usage
 from llmkit.wire import HttpRequest, HttpResponse
 
 __all__ = ["DIALECT", "TEIDialect"]
 
-EMBED_OPTIONS = frozenset({"input_type", "normalize", "truncate", "truncation_direction", "prompt_name"})
-RERANK_OPTIONS = frozenset({"raw_scores", "return_text", "return_documents", "truncate"})
+EMBED_OPTIONS = frozenset({"normalize", "truncate", "truncation_direction", "prompt_name"})
+RERANK_OPTIONS = frozenset({"raw_scores", "truncate"})
 _DIRECTIONS = ("Left", "Right")
 
 
@@ -39,7 +40,7 @@ def embed_fields(req: EmbedRequest, provider: str) -> dict[str, Any]:
         if direction not in _DIRECTIONS:
             raise ConfigurationError(f"{provider}: truncation_direction= must be 'Left' or 'Right'")
         body["truncation_direction"] = direction
-    prompt = req.options.get("prompt_name") or getattr(req, "input_type", None) or req.options.get("input_type")
+    prompt = req.options.get("prompt_name") or req.input_type
     if prompt is not None:
         body["prompt_name"] = str(prompt)
     if req.extra_body:
@@ -71,9 +72,8 @@ def parse_embed(resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embe
 
 
 def rerank_body(req: RerankRequest) -> dict[str, Any]:
-    returns = getattr(req, "return_documents", None) or req.options.get("return_documents")
-    body: dict[str, Any] = {"query": req.query, "texts": list(req.documents)}
-    body["return_text"] = bool(req.options.get("return_text", returns))
+    texts = [document_text(d) for d in req.documents]
+    body: dict[str, Any] = {"query": req.query, "texts": texts, "return_text": req.return_documents}
     for name in ("raw_scores", "truncate"):
         if req.options.get(name) is not None:
             body[name] = bool(req.options[name])
@@ -104,13 +104,12 @@ class TEIDialect:
     def build_rerank(self, req: RerankRequest, ctx: CallContext) -> HttpRequest:
         return C.post(ctx.base_url.rstrip("/") + "/rerank", rerank_body(req))
 
-    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Any:
+    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Ranking:
         from llmkit.dialects.vectors._ranking import ranking
 
         obj = json_or_raise(resp.body, "TEI rerank", ctx.provider)
+        # TEI has no top_n: it scores every text; the operation keeps the caller's top_n.
         rows = C.rerank_rows(obj, len(req.documents), "score")
-        if req.top_n is not None:
-            rows = rows[: req.top_n]
         return ranking(rows, _tokens(resp), req.model, ctx, obj)
 
 

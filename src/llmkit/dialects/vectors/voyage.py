@@ -19,31 +19,32 @@ from llmkit.dialects._errors import json_or_raise
 from llmkit.dialects.base import CallContext, EmbedRequest, Quirks, RerankRequest
 from llmkit.dialects.vectors import _common as C
 from llmkit.errors import ConfigurationError, ProviderError
+from llmkit.ranking import Ranking, document_text
 from llmkit.types import Embeddings, Usage
 from llmkit.wire import HttpRequest, HttpResponse
 
 __all__ = ["DIALECT", "VoyageDialect"]
 
-EMBED_OPTIONS = frozenset({"input_type", "truncation", "output_dtype", "encoding_format"})
-RERANK_OPTIONS = frozenset({"truncation", "return_documents"})
+EMBED_OPTIONS = frozenset({"truncation", "output_dtype", "encoding_format"})
+RERANK_OPTIONS = frozenset({"truncation"})
 DTYPES = ("float", "int8", "uint8", "binary", "ubinary")
-INPUT_TYPES = ("query", "document")
 
 
 def is_multimodal(model: str) -> bool:
     return model.startswith("voyage-multimodal")
 
 
-def _input_type(req: EmbedRequest, provider: str) -> str | None:
-    value = getattr(req, "input_type", None) or req.options.get("input_type")
-    if value is not None and value not in INPUT_TYPES:
-        raise ConfigurationError(f"{provider}: input_type= must be 'query' or 'document', not {value!r}")
-    return value if isinstance(value, str) else None
-
-
 def dtype_of(req: EmbedRequest) -> str:
+    """The vectors' dtype: ``encoding=`` (int8, uint8, binary, ubinary), else the SDK-named
+    ``output_dtype=`` option, else float (``encoding="base64"`` packs float32)."""
+    if req.encoding is not None and req.encoding != "base64":
+        return req.encoding
     value = req.options.get("output_dtype") or "float"
     return value if isinstance(value, str) else "float"
+
+
+def _base64(req: EmbedRequest) -> bool:
+    return req.encoding == "base64" or req.options.get("encoding_format") == "base64"
 
 
 def _content(text: str) -> dict[str, Any]:
@@ -56,13 +57,15 @@ def _content(text: str) -> dict[str, Any]:
 
 def embed_body(req: EmbedRequest, ctx: CallContext) -> tuple[str, dict[str, Any]]:
     """(path, body) of one embeddings request."""
-    body: dict[str, Any] = {"model": req.model, "input_type": _input_type(req, ctx.provider)}
+    body: dict[str, Any] = {"model": req.model, "input_type": req.input_type}
     truncation = req.options.get("truncation")
     if truncation is not None:
         body["truncation"] = bool(truncation)
     if is_multimodal(req.model):
         body["inputs"] = [_content(t) for t in req.inputs]
-        if req.options.get("encoding_format") == "base64":
+        if req.dimensions is not None:
+            raise ConfigurationError(f"{ctx.provider}: {req.model} takes no dimensions=")
+        if _base64(req):
             body["output_encoding"] = "base64"
         path = "/multimodalembeddings"
     else:
@@ -74,8 +77,8 @@ def embed_body(req: EmbedRequest, ctx: CallContext) -> tuple[str, dict[str, Any]
             body["output_dtype"] = dtype
         if req.dimensions is not None:
             body["output_dimension"] = req.dimensions
-        if req.options.get("encoding_format") is not None:
-            body["encoding_format"] = req.options["encoding_format"]
+        if _base64(req):
+            body["encoding_format"] = "base64"
         path = "/embeddings"
     if req.extra_body:
         body.update(req.extra_body)
@@ -92,11 +95,11 @@ def parse_embed(resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embe
 
 
 def rerank_body(req: RerankRequest) -> dict[str, Any]:
-    body: dict[str, Any] = {"query": req.query, "documents": list(req.documents), "model": req.model}
+    docs = [document_text(d) for d in req.documents]
+    body: dict[str, Any] = {"query": req.query, "documents": docs, "model": req.model}
     if req.top_n is not None:
         body["top_k"] = req.top_n
-    returns = getattr(req, "return_documents", None) or req.options.get("return_documents")
-    if returns:
+    if req.return_documents:
         body["return_documents"] = True
     if req.options.get("truncation") is not None:
         body["truncation"] = bool(req.options["truncation"])
@@ -131,7 +134,7 @@ class VoyageDialect:
     def build_rerank(self, req: RerankRequest, ctx: CallContext) -> HttpRequest:
         return C.post(ctx.base_url.rstrip("/") + "/rerank", rerank_body(req))
 
-    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Any:
+    def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Ranking:
         from llmkit.dialects.vectors._ranking import ranking
 
         obj, rows, tokens = rerank_rows(resp, req, ctx)
