@@ -9,7 +9,7 @@ llmkit's dialect.
   errors ``{"error", "error_type"}``; ``x-compute-tokens`` names the tokens used. The key is
   checked only when the emulator has one (TEI's ``--api-key``).
 * ``hf_inference``: ``/hf-inference/models/{namespace}/{name}/pipeline/feature-extraction``,
-  the same body without ``dimensions``, errors ``{"error"}``.
+  the same body (huggingface_hub adds ``encoding_format``), errors ``{"error"}``.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _check_embed(body: Any, allowed: set[str]) -> tuple[list[str], Reply | None]
     prompt = body.get("prompt_name")
     if prompt is not None and prompt not in PROMPTS:
         return [], error(422, f"Prompt name `{prompt}` is not in the model's prompts", "Validation")
-    if body.get("truncation_direction") not in (None, "Left", "Right"):
+    if body.get("truncation_direction") not in (None, "Left", "Right", "left", "right"):
         return [], error(422, "truncation_direction: expected Left or Right", "Validation")
     return texts, None
 
@@ -148,7 +148,7 @@ def handle_hosted(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         body = req.json()
     except ValueError:
         return json_reply(400, {"error": "Malformed JSON"})
-    texts, wrong = _check_embed(body, _EMBED - {"dimensions"})
+    texts, wrong = _check_embed(body, _EMBED | {"encoding_format"})
     if wrong is not None:
         return json_reply(wrong.status, {"error": json.loads(wrong.body)["error"]})
     return _scripted(req, emu, True) or embed(body, texts)

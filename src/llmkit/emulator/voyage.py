@@ -32,7 +32,16 @@ TOKEN_LIMITS = {
 FLEXIBLE = {"voyage-3.5", "voyage-3.5-lite", "voyage-3-large", "voyage-code-3", "voyage-context-3"}
 DTYPES = {"float", "int8", "uint8", "binary", "ubinary"}
 _EMBED = {"input", "model", "input_type", "truncation", "output_dimension", "output_dtype", "encoding_format"}
-_MULTI = {"inputs", "model", "input_type", "truncation", "output_encoding"}
+# The voyageai SDK sends output_dtype, output_dimension and encoding_format (null) here too.
+_MULTI = {
+    "inputs",
+    "model",
+    "input_type",
+    "truncation",
+    "output_dtype",
+    "output_dimension",
+    "encoding_format",
+}
 _RERANK = {"query", "documents", "model", "top_k", "return_documents", "truncation"}
 _RERANKERS = {"rerank-2.5", "rerank-2.5-lite", "rerank-2", "rerank-2-lite", "rerank-lite-1", "rerank-1"}
 
@@ -105,6 +114,9 @@ def multimodal(body: dict[str, Any]) -> Reply:
     inputs = body.get("inputs")
     if type(inputs) is not list or not 0 < len(inputs) <= MAX_INPUTS:
         return detail(400, "inputs: must be a list of 1 to 1000 objects.")
+    dtype = body.get("output_dtype") or "float"
+    if dtype not in DTYPES or body.get("encoding_format") not in (None, "base64"):
+        return detail(400, "output_dtype / encoding_format: not a supported value.")
     text_tokens = pixels = 0
     rows = []
     for i, item in enumerate(inputs):
@@ -116,8 +128,17 @@ def multimodal(body: dict[str, Any]) -> Reply:
             if isinstance(got, str):
                 return detail(400, got)
             text_tokens, pixels = text_tokens + got[0], pixels + got[1]
-        rows.append({"object": "embedding", "embedding": V.fake_vector(json.dumps(content), 64), "index": i})
-    usage = {"text_tokens": text_tokens, "image_pixels": pixels, "total_tokens": text_tokens + pixels // 560}
+        vec: Any = V.quantized(V.fake_vector(json.dumps(content), body.get("output_dimension") or 64), dtype)
+        if body.get("encoding_format") == "base64":
+            vec = V.b64(vec, dtype)
+        rows.append({"object": "embedding", "embedding": vec, "index": i})
+    # The SDK reads all four (video_pixels too).
+    usage = {
+        "text_tokens": text_tokens,
+        "image_pixels": pixels,
+        "video_pixels": 0,
+        "total_tokens": text_tokens + pixels // 560,
+    }
     return json_reply(200, {"object": "list", "data": rows, "model": body["model"], "usage": usage})
 
 

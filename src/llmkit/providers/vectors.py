@@ -20,7 +20,7 @@ def _voyage(max_tokens: int) -> EmbeddingSpec:
 
 
 # Voyage's reference: at most 1,000 texts per request, and at most 1M tokens (voyage-3.5-lite),
-# 320K (voyage-3.5, voyage-2) or 120K (the others) in all; multimodal: 1,000 inputs, floats.
+# 320K (voyage-3.5, voyage-2) or 120K (the others) in all; multimodal: 1,000 inputs.
 VOYAGE_EMBEDDING = EmbeddingSpec(
     max_inputs=1000,
     max_tokens=120_000,

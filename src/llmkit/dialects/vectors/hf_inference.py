@@ -3,7 +3,7 @@
 ``huggingface_hub``'s ``InferenceClient.feature_extraction`` calls for ``provider="hf-inference"``.
 
 The body is TEI's (``inputs``, ``normalize``, ``truncate``, ``truncation_direction``,
-``prompt_name``) and so is the answer: a list of vectors. The model is a Hub repository id,
+``prompt_name``, ``dimensions``) and so is the answer: a list of vectors. The model is a Hub repository id,
 ``namespace/name`` or ``name``: each part is checked against the Hub's repository-name rule and
 goes into the path as its own segment, so no id can reach another route. Errors: ``{"error"}``."""
 
@@ -47,10 +47,11 @@ class HFInferenceDialect:
         return C.tei_error(resp, ctx)
 
     def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
-        if req.dimensions is not None:
-            raise ConfigurationError(f"{ctx.provider}: the feature-extraction route takes no dimensions=")
         path = f"/hf-inference/models/{model_path(req.model, ctx.provider)}/pipeline/feature-extraction"
-        return C.post(ctx.base_url.rstrip("/") + path, embed_fields(req, ctx.provider))
+        body = embed_fields(req, ctx.provider)
+        if req.dimensions is not None:
+            body["dimensions"] = req.dimensions
+        return C.post(ctx.base_url.rstrip("/") + path, body)
 
     def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
         return parse_embed(resp, req, ctx)

@@ -26,7 +26,9 @@ __all__ = ["DIALECT", "TEIDialect"]
 
 EMBED_OPTIONS = frozenset({"normalize", "truncate", "truncation_direction", "prompt_name"})
 RERANK_OPTIONS = frozenset({"raw_scores", "truncate"})
-_DIRECTIONS = ("Left", "Right")
+# TEI's OpenAPI enum is "Left"/"Right" (its default is written "right"); huggingface_hub sends
+# "left"/"right": either is passed as given.
+_DIRECTIONS = ("Left", "Right", "left", "right")
 
 
 def embed_fields(req: EmbedRequest, provider: str) -> dict[str, Any]:

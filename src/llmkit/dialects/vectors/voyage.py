@@ -7,7 +7,9 @@ OpenAI's shape with ``usage.total_tokens``. Models named ``voyage-multimodal-*``
 ``/multimodalembeddings``: each input becomes ``{"content": [piece]}``, an input written as a
 ``data:image/...;base64,`` URI an ``image_base64`` piece, any other a ``text`` piece. Rerank:
 ``{query, documents, model, top_k, return_documents, truncation}`` answered as ``{"data": [{index,
-relevance_score, document?}]}``, best first. Errors are FastAPI's ``{"detail"}``.
+relevance_score, document?}]}``, best first. The same fields (``output_dimension``, ``output_dtype``,
+``encoding_format``) serve both embeddings routes, as the ``voyageai`` SDK sends them. Errors are
+FastAPI's ``{"detail"}``.
 """
 
 from __future__ import annotations
@@ -63,23 +65,19 @@ def embed_body(req: EmbedRequest, ctx: CallContext) -> tuple[str, dict[str, Any]
         body["truncation"] = bool(truncation)
     if is_multimodal(req.model):
         body["inputs"] = [_content(t) for t in req.inputs]
-        if req.dimensions is not None:
-            raise ConfigurationError(f"{ctx.provider}: {req.model} takes no dimensions=")
-        if _base64(req):
-            body["output_encoding"] = "base64"
         path = "/multimodalembeddings"
     else:
         body["input"] = list(req.inputs)
-        dtype = dtype_of(req)
-        if dtype not in DTYPES:
-            raise ConfigurationError(f"{ctx.provider}: output_dtype= must be one of {', '.join(DTYPES)}")
-        if dtype != "float":
-            body["output_dtype"] = dtype
-        if req.dimensions is not None:
-            body["output_dimension"] = req.dimensions
-        if _base64(req):
-            body["encoding_format"] = "base64"
         path = "/embeddings"
+    dtype = dtype_of(req)
+    if dtype not in DTYPES:
+        raise ConfigurationError(f"{ctx.provider}: output_dtype= must be one of {', '.join(DTYPES)}")
+    if dtype != "float":
+        body["output_dtype"] = dtype
+    if req.dimensions is not None:
+        body["output_dimension"] = req.dimensions
+    if _base64(req):
+        body["encoding_format"] = "base64"
     if req.extra_body:
         body.update(req.extra_body)
     return path, body
@@ -87,7 +85,7 @@ def embed_body(req: EmbedRequest, ctx: CallContext) -> tuple[str, dict[str, Any]
 
 def parse_embed(resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
     obj = json_or_raise(resp.body, "Voyage embeddings", ctx.provider)
-    dtype = "float" if is_multimodal(req.model) else dtype_of(req)
+    dtype = dtype_of(req)
     vectors = C.openai_rows(obj, len(req.inputs), dtype)
     model = obj.get("model") if isinstance(obj.get("model"), str) else req.model
     tokens = C.total_tokens(obj)
