@@ -50,6 +50,8 @@ def test_the_quick_start_runs_against_the_emulator(
     # The block calls OpenAI by name; the provider's *_BASE_URL variable sends it here instead.
     monkeypatch.setenv("OPENAI_BASE_URL", emu.base_url("openai"))
     monkeypatch.setenv("OPENAI_API_KEY", CANARY_KEY)
+    monkeypatch.setenv("COHERE_BASE_URL", emu.base_url("cohere"))  # the rerank line
+    monkeypatch.setenv("CO_API_KEY", CANARY_KEY)
     exec(compile(_blocks()["Quick start"], f"{README}:Quick start", "exec"), {"__name__": "readme"})
     out = capsys.readouterr().out
     assert "Say hello in French" in out  # the emulator's default answer echoes the prompt

@@ -255,6 +255,17 @@ def _web_search_works(client: llmkit.Client, emu: Emulator, model: str, kw: dict
     assert emu.requests[-1].json()[spec.body_options[option]] == SEARCH_OPTIONS[option]
 
 
+# Issue 13: a rerank model per provider (default: emu-rerank); scores follow the text.
+RERANK_MODELS = {"cohere": "rerank-v3.5"}
+
+
+def _rerank_works(client: llmkit.Client, emu: Emulator, model: str, kw: dict[str, Any]) -> None:
+    provider = model.split("/", 1)[0]
+    name = f"{provider}/{RERANK_MODELS.get(provider, 'emu-rerank')}"
+    out = client.rerank(name, "dog barks", ["cats purr", "the dog barks"], **kw)
+    assert out.indices[0] == 1 and len(out.results) == 2
+
+
 CHECKS = {
     "chat": _chat_works,
     "tools": _tools_work,
@@ -266,6 +277,7 @@ CHECKS = {
     "images": _images_work,
     "reasoning": _reasoning_works,
     "web_search": _web_search_works,
+    "rerank": _rerank_works,
 }
 # chat and stream: test_every_provider_answers_complete_and_stream, for every provider.
 ADVERTISED = sorted((s.name, cap) for s in SPECS for cap in s.capabilities if cap not in ("chat", "stream"))

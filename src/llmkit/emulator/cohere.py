@@ -108,7 +108,88 @@ def _chat(req: EmuRequest, script: Script) -> Reply:
     return cohere_chat.stream(ans, script) if body.get("stream") else ok(ans)
 
 
-ROUTES = {"/v2/rerank": _rerank, "/v2/chat": _chat}
+EMBED_FIELDS = {
+    "model", "input_type", "texts", "images", "inputs", "embedding_types", "output_dimension",
+    "max_tokens", "truncate", "priority",
+}  # fmt: skip
+INPUT_TYPES = {"search_document", "search_query", "classification", "clustering", "image"}
+EMBEDDING_TYPES = {"float", "int8", "uint8", "binary", "ubinary", "base64"}
+
+
+def embed_problem(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "invalid request: body must be a JSON object"
+    unknown = sorted(set(body) - EMBED_FIELDS)
+    if unknown:
+        return f"invalid request: unknown field(s) {unknown}"
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        return "invalid request: model must be a non-empty string"
+    if body.get("input_type") not in INPUT_TYPES:
+        return f"invalid request: input_type must be one of {sorted(INPUT_TYPES)}"
+    given = [k for k in ("texts", "images", "inputs") if k in body]
+    if len(given) != 1 or not isinstance(body[given[0]], list) or not body[given[0]]:
+        return "invalid request: exactly one of texts, images or inputs, a non-empty list"
+    if len(body[given[0]]) > 96:
+        return "invalid request: at most 96 texts per request"
+    types = body.get("embedding_types", ["float"])
+    if not isinstance(types, list) or not types or not set(types) <= EMBEDDING_TYPES:
+        return f"invalid request: embedding_types must be a list of {sorted(EMBEDDING_TYPES)}"
+    if body.get("truncate") not in (None, "NONE", "START", "END"):
+        return "invalid request: truncate must be NONE, START or END"
+    dim = body.get("output_dimension")
+    if dim is not None and dim not in (256, 512, 1024, 1536):
+        return "invalid request: output_dimension must be 256, 512, 1024 or 1536"
+    return None
+
+
+def _vector(text: str, dim: int) -> list[float]:
+    import hashlib
+
+    seed = hashlib.sha256(text.encode()).digest()
+    return [round((seed[i % 32] - 128) / 128, 4) for i in range(dim)]
+
+
+def _typed(vector: list[float], kind: str) -> Any:
+    import base64
+    import struct
+
+    if kind == "float":
+        return vector
+    if kind == "int8":
+        return [max(-128, min(127, int(x * 127))) for x in vector]
+    if kind == "uint8":
+        return [int((x + 1) * 127.5) for x in vector]
+    if kind == "base64":
+        return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+    bits = [1 if x > 0 else 0 for x in vector]
+    packed = [int("".join(map(str, bits[i : i + 8])).ljust(8, "0"), 2) for i in range(0, len(bits), 8)]
+    return [b - 128 for b in packed] if kind == "binary" else packed
+
+
+def _embed(req: EmuRequest, script: Script) -> Reply:
+    body = _json(req)
+    wrong = embed_problem(body)
+    if wrong is not None:
+        return error(400, wrong)
+    if script.extra.get("body") is not None:
+        return ok(script.extra["body"])
+    key = "texts" if "texts" in body else "images" if "images" in body else "inputs"
+    items = [json.dumps(x) if not isinstance(x, str) else x for x in body[key]]
+    vectors = [_vector(t, body.get("output_dimension") or 8) for t in items]
+    types = body.get("embedding_types", ["float"])
+    answer: dict[str, Any] = {
+        "id": secrets.token_hex(16),
+        "embeddings": {k: [_typed(v, k) for v in vectors] for k in types},
+        "texts": items if key == "texts" else [],
+        "meta": _meta(input_tokens=sum(len(t.split()) for t in items)),
+        "response_type": "embeddings_by_type",
+    }
+    if key == "images":
+        answer["images"] = [{"width": 1, "height": 1, "format": "png", "bit_depth": 8} for _ in items]
+    return ok(answer)
+
+
+ROUTES = {"/v2/embed": _embed, "/v2/rerank": _rerank, "/v2/chat": _chat}
 
 
 def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import json_or_raise
-from llmkit.dialects.base import CallContext, ChatRequest, Quirks, RerankRequest
+from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, Quirks, RerankRequest
 from llmkit.dialects.cohere._chat import CHAT_OPTIONS, build_chat_body, parse_chat_body
+from llmkit.dialects.cohere._embed import EMBED_OPTIONS, embed_body, parse_embed_body
 from llmkit.dialects.cohere._errors import classify
 from llmkit.dialects.cohere._rerank import RERANK_OPTIONS, parse_rerank_body, rerank_body
 from llmkit.dialects.cohere._stream import CohereStreamDecoder
 from llmkit.errors import ProviderError
 from llmkit.ranking import Ranking
-from llmkit.types import Completion
+from llmkit.types import Completion, Embeddings
 from llmkit.wire import HttpRequest, HttpResponse, dumps
 
 __all__ = ["DIALECT", "CohereDialect"]
@@ -27,7 +28,7 @@ _JSON = {"content-type": "application/json", "accept": "application/json"}
 
 class CohereDialect:
     name = "cohere"
-    options = CHAT_OPTIONS | RERANK_OPTIONS
+    options = CHAT_OPTIONS | EMBED_OPTIONS | RERANK_OPTIONS
     quirks_type = Quirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:
@@ -47,8 +48,15 @@ class CohereDialect:
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
         return classify(resp, ctx)
 
+    def build_embed(self, req: EmbedRequest, ctx: CallContext) -> HttpRequest:
+        body = embed_body(req, ctx.provider)
+        return HttpRequest("POST", ctx.base_url.rstrip("/") + "/v2/embed", _JSON, dumps(body), body)
+
+    def parse_embed(self, resp: HttpResponse, req: EmbedRequest, ctx: CallContext) -> Embeddings:
+        return parse_embed_body(resp.body, req, ctx)
+
     def build_rerank(self, req: RerankRequest, ctx: CallContext) -> HttpRequest:
-        body = rerank_body(req)
+        body = rerank_body(req, ctx.provider)
         return HttpRequest("POST", ctx.base_url.rstrip("/") + "/v2/rerank", _JSON, dumps(body), body)
 
     def parse_rerank(self, resp: HttpResponse, req: RerankRequest, ctx: CallContext) -> Ranking:
@@ -58,7 +66,8 @@ class CohereDialect:
 DIALECT = CohereDialect()
 
 if TYPE_CHECKING:  # mypy holds the dialect to each protocol its specs declare
-    from llmkit.dialects.base import ChatDialect, RerankDialect
+    from llmkit.dialects.base import ChatDialect, EmbedDialect, RerankDialect
 
     _chat: ChatDialect = DIALECT
+    _embed: EmbedDialect = DIALECT
     _rerank: RerankDialect = DIALECT

@@ -15,6 +15,7 @@ from typing import Any
 
 from llmkit.dialects._errors import count, reason
 from llmkit.dialects.base import CallContext, ChatRequest, ForcedTool
+from llmkit.dialects.cohere._errors import refuse_others
 from llmkit.dialects.openai_chat._request import message_to_wire
 from llmkit.errors import NotSupportedError, ResponseDecodeError
 from llmkit.types import (
@@ -79,6 +80,7 @@ def _tool_choice(tc: Any, provider: str) -> str | None:
 
 
 def build_chat_body(req: ChatRequest, ctx: CallContext) -> dict[str, Any]:
+    refuse_others(req.options, CHAT_OPTIONS, "chat", ctx.provider)
     body: dict[str, Any] = {"model": req.model, "messages": [_message(m) for m in req.messages]}
     if req.tools:
         tools = []
@@ -103,8 +105,7 @@ def build_chat_body(req: ChatRequest, ctx: CallContext) -> dict[str, Any]:
         body["max_tokens"] = req.max_tokens
     if req.stop:
         body["stop_sequences"] = list(req.stop)
-    if req.stream:
-        body["stream"] = True
+    body["stream"] = req.stream  # explicit either way, as the SDK sends it
     body.update(req.options)
     if req.extra_body:
         body.update(req.extra_body)

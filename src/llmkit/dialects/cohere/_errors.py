@@ -8,11 +8,12 @@ token, not a bad key) and 499 (the client closed the request) are BadRequestErro
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from llmkit.dialects._errors import class_for_status, decode_body, make_error
 from llmkit.dialects.base import CallContext
-from llmkit.errors import AuthenticationError, PermissionDeniedError, ProviderError
+from llmkit.errors import AuthenticationError, ConfigurationError, PermissionDeniedError, ProviderError
 from llmkit.wire import HttpResponse
 
 _AUTH_HINT = "; check api_key= / CO_API_KEY (or COHERE_API_KEY)"
@@ -37,3 +38,15 @@ def classify(resp: HttpResponse, ctx: CallContext, body: Any = None) -> Provider
     if issubclass(cls, (AuthenticationError, PermissionDeniedError)):
         message += _AUTH_HINT
     return make_error(cls, message, resp, provider=ctx.provider, model=ctx.model, body=body)
+
+
+def refuse_others(options: Mapping[str, Any], allowed: frozenset[str], what: str, provider: str) -> None:
+    """Options meant for another endpoint (``truncate=`` on chat) are the caller's mistake: named
+    before sending, rather than sent for the API to refuse or silently dropped."""
+    wrong = sorted(set(options) - allowed)
+    article = "an" if what[0] in "aeiou" else "a"
+    if wrong:
+        raise ConfigurationError(
+            f"{provider}: {', '.join(wrong)}= is not {article} {what} option; "
+            f"{what} takes {', '.join(sorted(allowed))}"
+        )

@@ -13,13 +13,15 @@ from typing import Any
 
 from llmkit.dialects._errors import json_or_raise
 from llmkit.dialects.base import CallContext, RerankRequest
+from llmkit.dialects.cohere._errors import refuse_others
 from llmkit.errors import ResponseDecodeError
 from llmkit.ranking import RankedDocument, Ranking, document_text
 
 RERANK_OPTIONS = frozenset({"max_tokens_per_doc", "priority"})
 
 
-def rerank_body(req: RerankRequest, with_model: bool = True) -> dict[str, Any]:
+def rerank_body(req: RerankRequest, provider: str, with_model: bool = True) -> dict[str, Any]:
+    refuse_others(req.options, RERANK_OPTIONS, "rerank", provider)
     body: dict[str, Any] = {"model": req.model} if with_model else {}
     body["query"] = req.query
     body["documents"] = [document_text(d) for d in req.documents]
