@@ -257,6 +257,7 @@ def _web_search_works(client: llmkit.Client, emu: Emulator, model: str, kw: dict
 
 # Issue 13: a rerank model per provider (default: emu-rerank); scores follow the text.
 RERANK_MODELS = {"cohere": "rerank-v3.5"}
+RERANK_MODELS["voyage"] = "rerank-2.5"  # Voyage answers only its rerankers' names
 
 
 def _rerank_works(client: llmkit.Client, emu: Emulator, model: str, kw: dict[str, Any]) -> None:

@@ -37,6 +37,10 @@ _MODULES: dict[str, str] = {
     "stability": "llmkit.dialects.stability",
     "ollama": "llmkit.dialects.ollama",
     "cohere": "llmkit.dialects.cohere",
+    "voyage": "llmkit.dialects.vectors.voyage",
+    "jina": "llmkit.dialects.vectors.jina",
+    "tei": "llmkit.dialects.vectors.tei",
+    "hf_inference": "llmkit.dialects.vectors.hf_inference",
 }
 
 _loaded: dict[str, Dialect] = {}

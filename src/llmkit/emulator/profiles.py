@@ -195,3 +195,14 @@ def _add_cohere() -> None:
 
 
 _add_cohere()
+
+
+def _add_vectors() -> None:
+    # Voyage AI, Jina AI, Hugging Face TEI (self-hosted) and the hosted feature-extraction route.
+    from llmkit.emulator import jina, tei, voyage
+
+    for profile in (voyage.PROFILE, jina.PROFILE, tei.PROFILE, tei.HOSTED):
+        add_profile(profile)
+
+
+_add_vectors()
