@@ -137,10 +137,17 @@ class GeneratedImage:
         return self.data
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the bytes to ``path`` (fetching a URL image first)."""
+        """Write the bytes to ``path`` (fetching a URL image first). An existing file is
+        replaced; a directory, a missing folder or an unwritable path is a ConfigurationError
+        (no folder is created)."""
         data = self.fetch()
-        with open(path, "wb") as f:
-            f.write(data)
+        try:
+            with open(path, "wb") as f:
+                f.write(data)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot save the image to {os.fspath(path)!r} ({exc.strerror or type(exc).__name__})"
+            ) from None
 
     def _need_url(self) -> str:
         if self.url is None:
