@@ -175,7 +175,7 @@ class SyncDriver:
             return self._drive(flow(prepared, True))
 
         # Sent at once: a sync caller expects the call to have reached the provider when it returns.
-        return Stream(send(), core, send)
+        return Stream(send(), core, send, self._drive)
 
     def close(self) -> None:
         with self._transport_lock:
@@ -255,7 +255,7 @@ class AsyncDriver:
             return await self._drive(flow(prepared, True))
 
         # Not sent here: an async caller starts it by awaiting, entering or iterating the stream.
-        return AsyncStream(send, core)
+        return AsyncStream(send, core, self._drive)
 
     async def aclose(self) -> None:
         if self._transport is not None:

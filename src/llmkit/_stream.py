@@ -169,12 +169,21 @@ class _StreamCore:
 class Stream:
     """A sync stream of events. Use as an iterator, ideally inside ``with``."""
 
-    def __init__(self, response: HttpResponse, core: _StreamCore, resend: Callable[[], HttpResponse]) -> None:
+    def __init__(
+        self,
+        response: HttpResponse,
+        core: _StreamCore,
+        resend: Callable[[], HttpResponse],
+        run: Callable[[Any], Any] | None = None,
+    ) -> None:
         self._response = response
         self._core = core
         self._iter: Iterator[StreamEvent] | None = None
         # A connection lost before the first event is retried (nothing was yielded yet).
         self._resend = resend
+        # The driver's flow runner, for the response's on_early_close (a job's cancel).
+        self._run = run
+        self._ended = False
 
     def __iter__(self) -> Iterator[StreamEvent]:
         if self._iter is None:
@@ -190,6 +199,7 @@ class Stream:
                 try:
                     for chunk in chunks:
                         yield from core.feed(chunk)
+                    self._ended = True
                     break
                 except StreamInterruptedError:
                     raise
@@ -220,10 +230,17 @@ class Stream:
                 yield ev.text
 
     def close(self) -> None:
-        close = self._response.close
+        response = self._response
+        close = response.close
         if close is not None:
-            self._response.close = None
+            response.close = None
             close()
+        hook, response.on_early_close = response.on_early_close, None
+        if hook is not None and not self._ended and self._run is not None:
+            try:
+                self._run(hook())
+            except LLMKitError:
+                pass  # best effort: closing must not raise for the provider's sake
 
     def __enter__(self) -> Stream:
         return self
@@ -245,12 +262,19 @@ class Stream:
 class AsyncStream:
     """An async stream of events: ``async for``, ``async with``, or ``await`` to start it."""
 
-    def __init__(self, send: Callable[[], Awaitable[HttpResponse]], core: _StreamCore) -> None:
+    def __init__(
+        self,
+        send: Callable[[], Awaitable[HttpResponse]],
+        core: _StreamCore,
+        run: Callable[[Any], Awaitable[Any]] | None = None,
+    ) -> None:
         # Unlike Stream, nothing is sent until the stream is awaited, entered or iterated.
         self._send = send
         self._core = core
         self._response: HttpResponse | None = None
         self._iter: AsyncIterator[StreamEvent] | None = None
+        self._run = run
+        self._ended = False
 
     async def _ensure(self) -> tuple[HttpResponse, _StreamCore]:
         if self._response is None:
@@ -277,6 +301,7 @@ class AsyncStream:
                     async for chunk in response.achunks:
                         for ev in core.feed(chunk):
                             yield ev
+                    self._ended = True
                     break
                 except StreamInterruptedError:
                     raise
@@ -314,9 +339,18 @@ class AsyncStream:
 
     async def aclose(self) -> None:
         response = self._response
-        if response is not None and response.aclose is not None:
+        if response is None:
+            return
+        if response.aclose is not None:
             close, response.aclose = response.aclose, None
             await close()
+        hook, response.on_early_close = response.on_early_close, None
+        if hook is not None and not self._ended and self._run is not None:
+            # Also when the task iterating the stream was cancelled: its job is cancelled too.
+            try:
+                await self._run(hook())
+            except LLMKitError:
+                pass
 
     async def __aenter__(self) -> AsyncStream:
         await self._ensure()

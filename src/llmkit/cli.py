@@ -153,13 +153,20 @@ def image_paths(output: str, count: int) -> list[Path]:
 class Progress:
     """The indicator ``llmkit image`` shows on stderr while a provider-side job is pending (a
     Replicate prediction): each new status on its own line, and a dot per poll in between.
-    Driven through ``llmkit.images.on_progress``; only a job that is polled reports anything."""
+    Driven through ``llmkit.images.on_progress``; only a job that is polled reports anything,
+    and only to a terminal: piped or redirected stderr (a script, a log) gets no indicator."""
 
-    def __init__(self, stream: Any = None) -> None:
+    def __init__(self, stream: Any = None, enabled: bool | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
+        if enabled is None:
+            isatty = getattr(self.stream, "isatty", None)
+            enabled = bool(isatty()) if callable(isatty) else False
+        self.enabled = enabled
         self.last: str | None = None
 
     def __call__(self, status: str) -> None:
+        if not self.enabled:
+            return
         if status != self.last:
             self.stream.write(("\n" if self.last is not None else "") + f"[{status}] ")
             self.last = status

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -136,10 +137,17 @@ class GeneratedImage:
         return self.data
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the bytes to ``path`` (fetching a URL image first)."""
+        """Write the bytes to ``path`` (fetching a URL image first). An existing file is
+        replaced; a directory, a missing folder or an unwritable path is a ConfigurationError
+        (no folder is created)."""
         data = self.fetch()
-        with open(path, "wb") as f:
-            f.write(data)
+        try:
+            with open(path, "wb") as f:
+                f.write(data)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot save the image to {os.fspath(path)!r} ({exc.strerror or type(exc).__name__})"
+            ) from None
 
     def _need_url(self) -> str:
         if self.url is None:
@@ -197,6 +205,19 @@ def allow_loopback_http_for_tests(allow: bool = True) -> None:
     _allow_loopback_http = allow
 
 
+# A host as DNS names are written on the wire (an IDN arrives punycoded), an optional port: no
+# userinfo, backslash, percent-escape or other character two URL parsers could read two ways.
+_PLAIN_NETLOC = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?"
+)
+
+
+def plain_host(netloc: str) -> bool:
+    """Whether a URL's authority is only a plain host (and port): what a credential or a fetch
+    may be sent to."""
+    return _PLAIN_NETLOC.fullmatch(netloc) is not None
+
+
 def fetch_request(url: str) -> HttpRequest:
     """The GET for an image URL, refused unless it is https (or loopback http in tests)."""
     from llmkit.wire import HttpRequest
@@ -206,7 +227,12 @@ def fetch_request(url: str) -> HttpRequest:
         host = parts.hostname
     except ValueError:
         host = None
-    if host is None or parts.username is not None or parts.password is not None:
+    if (
+        host is None
+        or parts.username is not None
+        or parts.password is not None
+        or not plain_host(parts.netloc)
+    ):
         raise ConfigurationError(f"the image URL {_short(url)!r} has no plain host to fetch from")
     if parts.scheme != "https" and not (
         _allow_loopback_http and parts.scheme == "http" and host in _LOOPBACK

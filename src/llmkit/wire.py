@@ -40,6 +40,9 @@ class HttpResponse:
     # The async twin of ``chunks``/``close`` for async transports.
     achunks: Any = None
     aclose: Any = None
+    # For a stream that is one step of a job: the flow (a generator of actions, run by the
+    # driver) to carry out if the stream is closed before its end, e.g. cancelling the job.
+    on_early_close: Callable[[], Any] | None = None
 
     def json(self) -> Any:
         return json.loads(self.body)

@@ -4,6 +4,7 @@ as one line, and the progress indicator a pending job drives through ``on_progre
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,7 @@ def test_progress_indicator_is_driven_by_a_pending_job(
         return Images([GeneratedImage(_images.PNG, "image/png", seed=42)], "m", "p")
 
     monkeypatch.setattr(llmkit, "generate_image", fake)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the indicator is for a terminal
     assert cli.main(["image", "-m", "p/m", "x", "-o", str(tmp_path / "a.png")]) == 0
     err = capsys.readouterr().err
     assert err.startswith("[starting] \n[processing] ..\n")

@@ -3,6 +3,7 @@ environment variables only; and the CLI's chat and image commands for Replicate 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +35,10 @@ def test_page_examples_run(aimed: Emulator, tmp_path: Path) -> None:
     assert (tmp_path / "llama-0.webp").read_bytes()[:4] == b"RIFF"
 
 
-def test_cli_chat_and_image(aimed: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_chat_and_image(
+    aimed: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the progress indicator is for a terminal
     aimed.script(Script(text="Hello from the CLI"))
     assert cli.main(["chat", "-m", "replicate/meta/meta-llama-3-8b-instruct", "Hello"]) == 0
     assert "Hello from the CLI" in capsys.readouterr().out

@@ -83,7 +83,9 @@ def test_prefer_wait_answer_is_final() -> None:
     clock = Clock()
     p = prepared(clock, 30)
     actions, resp = drive(clock, flow(p, False), lambda s: prediction("succeeded", output=["hi"]))
-    assert [type(a) for a in actions] == [Send] and actions[0].request.headers["prefer"] == "wait"
+    assert [type(a) for a in actions] == [Send] and actions[0].request.headers[
+        "prefer"
+    ] == "wait=29"  # held within the 30 s deadline
     assert json.loads(resp.body)["status"] == "succeeded"
 
 

@@ -11,6 +11,7 @@ Pure: nothing here does I/O.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from llmkit import _guard
@@ -36,9 +37,37 @@ def job_flow(
     stream: bool,
     to_error: Callable[[HttpResponse], ProviderError],
 ) -> Flow:
+    """A call whose dialect is a ``JobDialect`` (chat on Replicate): ``follow_up`` says each step."""
+
+    def next_step(resp: HttpResponse, step: int) -> FollowUp | None:
+        return _next(job, resp, req, step, stream, ctx)
+
+    hold = getattr(job, "hold", None)
+    return run_job(request, next_step, hold, auth, policy, timeout, to_error, ctx.provider)
+
+
+NextStep = Callable[[HttpResponse, int], "FollowUp | None"]
+Hold = Callable[[HttpRequest, float], HttpRequest]
+
+
+def run_job(
+    request: HttpRequest,
+    next_step: NextStep,
+    hold: Hold | None,
+    auth: Auth,
+    policy: RetryPolicy,
+    timeout: Timeout,
+    to_error: Callable[[HttpResponse], ProviderError],
+    provider: str,
+) -> Flow:
+    """The one polling loop (chat's ``follow_up`` and generate_image's ``ImagePoll`` both run on
+    it): send ``request``, then, while ``next_step(answer, n)`` (n counts the answers, from 1)
+    names a next request, sleep its delay and send it, all within the call's deadline (or
+    ``DEFAULT_JOB_DEADLINE``). ``hold``, the dialect's, re-aims a create request the server may
+    hold open (``Prefer: wait``) so it is held no longer than the deadline leaves."""
     total = timeout.total if timeout.total is not None else DEFAULT_JOB_DEADLINE
     deadline = policy.clock() + total
-    provider = ctx.provider
+    what = "the job"
 
     def within(t: Timeout) -> Timeout:
         remaining = deadline - policy.clock()
@@ -50,11 +79,14 @@ def job_flow(
             total=remaining,
         )
 
-    what = "the job"
-    resp = yield from send_flow(request, auth, policy, within(timeout), False, to_error, provider)
+    first = within(timeout)
+    if hold is not None:
+        assert first.total is not None
+        request = hold(request, first.total)
+    resp = yield from send_flow(request, auth, policy, first, False, to_error, provider)
     step = 1
     while True:
-        nxt = _next(job, resp, req, step, stream, ctx)
+        nxt = next_step(resp, step)
         if nxt is None:
             return resp
         what = nxt.what
@@ -74,6 +106,10 @@ def job_flow(
         except APITimeoutError:
             yield from _cancel(nxt, auth, policy, to_error, provider)
             raise
+        if nxt.stream and nxt.cancel is not None:
+            # A stream closed before its end (the caller stopped reading, its task was
+            # cancelled) leaves the job running and billed: the stream sends the cancel then.
+            resp.on_early_close = partial(_cancel, nxt, auth, policy, to_error, provider)
         step += 1
 
 

@@ -18,7 +18,7 @@ from llmkit._headers import under
 from llmkit._resolve import Resolved
 from llmkit._retry import Action, Flow, RetryPolicy, Timeout, send_flow
 from llmkit._stream import _StreamCore
-from llmkit.errors import LLMKitError, NotSupportedError
+from llmkit.errors import ConfigurationError, LLMKitError, NotSupportedError
 from llmkit.operations.settings import Settings
 from llmkit.providers.spec import ProviderSpec
 from llmkit.wire import HttpRequest, HttpResponse
@@ -128,7 +128,27 @@ def prepare(op: Declaration[P], s: Settings, p: P) -> Prepared[Any]:
     r = s.resolve(p.model, p.api_key, p.base_url, p.extra_headers, p.provider_options)
     if not r.spec.supports(op.capability):
         raise unsupported(r.spec, op.capability, op.what)
+    if r.options:
+        _own_options(r, op.capability, op.name)
     return op.prepare(s, p, r)
+
+
+def _own_options(r: Resolved, capability: str, name: str) -> None:
+    """A dialect whose operations take different options declares them (``operation_options``:
+    capability -> the dialect options it takes, ``"*"`` for the others); an option of another
+    operation is a ConfigurationError here, before anything is built or sent."""
+    table = getattr(r.dialect, "operation_options", None)
+    if not table:
+        return
+    own = table.get(capability, table.get("*"))
+    if own is None:
+        return
+    wrong = sorted(k for k in r.options if k in r.dialect.options and k not in own)
+    if wrong:
+        raise ConfigurationError(
+            f"{r.spec.name}: {', '.join(wrong)} {'is an option' if len(wrong) == 1 else 'are options'} "
+            f"of another operation, not {name}; {name} takes: {', '.join(sorted(own))}"
+        )
 
 
 def parse_response(op: Operation[P, R], p: Prepared[Any], resp: HttpResponse) -> R:

@@ -2,8 +2,10 @@
 
 One operation over every wire format that has images. Its call may be several requests, so it
 declares its own flow (``Operation.run``): the generation request; then, while the dialect says
-the job is still running (``ImagePoll``), a sleep and a poll, within the call's deadline, with
-the job cancelled when the deadline ends it; then, with ``fetch=True``, a plain GET per image URL
+the job is still running (``ImagePoll``), a sleep and a poll, within the call's deadline (or
+``_jobs.DEFAULT_JOB_DEADLINE``, 600 s, with no total timeout), with the wait growing by the
+dialect's backoff and the job cancelled when the deadline ends it (``_jobs.run_job``, the loop
+Replicate chat runs on too); then, with ``fetch=True``, a plain GET per image URL
 (no credential, https only, same-host redirects only, size-capped by the transport).
 """
 
@@ -15,11 +17,11 @@ from typing import Any
 
 from llmkit import _guard
 from llmkit._resolve import Resolved
-from llmkit._retry import Action, Send, Sleep, send_flow
+from llmkit._retry import Action, Send
 from llmkit._timeout import Timeout
 from llmkit.dialects import require
-from llmkit.dialects.base import IMAGE_PARAMETERS, ImagePoll, ImageRequest
-from llmkit.errors import APITimeoutError, ConfigurationError, ContentFilteredError, LLMKitError
+from llmkit.dialects.base import IMAGE_PARAMETERS, FollowUp, ImagePoll, ImageRequest
+from llmkit.errors import ConfigurationError, ContentFilteredError
 from llmkit.images import (
     MAX_FETCH_REDIRECTS,
     GeneratedImage,
@@ -31,10 +33,11 @@ from llmkit.images import (
     next_hop,
     report_progress,
 )
-from llmkit.operations.base import AWAITED, Common, Operation, Prepared, finish, flow
+from llmkit.operations._jobs import run_job
+from llmkit.operations.base import AWAITED, Common, Operation, Prepared, finish
 from llmkit.operations.settings import Settings
 from llmkit.types import FinishReason
-from llmkit.wire import HttpRequest, HttpResponse
+from llmkit.wire import HttpResponse
 
 # Polls of a pending job never come faster than this, whatever the dialect asks.
 MIN_POLL_DELAY = 0.05
@@ -175,74 +178,39 @@ def _filtered(p: Prepared[ImageRequest], out: Images) -> Images:
     return out
 
 
-def _remaining(p: Prepared[ImageRequest], deadline: float | None) -> float | None:
-    return None if deadline is None else deadline - p.policy.clock()
-
-
 def run_images(p: Prepared[ImageRequest]) -> Generator[Action, Any, Images]:
-    """The whole call as one flow: generate, poll while pending, fetch URLs if asked."""
-    total = p.timeout.total
-    deadline = None if total is None else p.policy.clock() + total
-    out = _parse(p, (yield from flow(p, False)))
-    attempt = 0
-    while isinstance(out, ImagePoll):
-        report_progress(out.status)
-        left = _remaining(p, deadline)
-        delay = max(min(out.delay * out.backoff**attempt, out.max_delay), MIN_POLL_DELAY)
-        if left is not None and left <= delay:
-            yield from _cancel(p, out)
-            raise APITimeoutError(
-                f"[{p.resolved.spec.name}] the image job was still {out.status} when the total "
-                f"timeout ({total} s) ran out; it was cancelled"
-            )
-        yield Sleep(delay)
-        attempt += 1
-        poll = _sent(
-            p, out.request, Timeout.of(p.timeout) if left is None else _shrunk(p.timeout, left - delay)
-        )
-        try:
-            resp = yield from poll
-        except APITimeoutError:
-            yield from _cancel(p, out)
-            raise
+    """The whole call as one flow: generate, poll while pending (the polling loop every job
+    shares, ``_jobs.run_job``), fetch URLs if asked."""
+    r = p.resolved
+    final: list[Images] = []
+
+    def next_step(resp: HttpResponse, step: int) -> FollowUp | None:
         out = _parse(p, resp)
-    result = _filtered(p, out)
+        if not isinstance(out, ImagePoll):
+            final.append(out)
+            return None
+        report_progress(out.status)
+        # The n-th wait grows by the dialect's backoff (the loop counts; the dialect keeps no state).
+        delay = max(min(out.delay * out.backoff ** (step - 1), out.max_delay), MIN_POLL_DELAY)
+        return FollowUp(out.request, delay, False, out.cancel, f"the image job (still {out.status})")
+
+    yield from run_job(
+        p.request,
+        next_step,
+        getattr(r.dialect, "hold", None),
+        r.auth,
+        p.policy,
+        p.timeout,
+        lambda resp: _guard.parse_error(r.dialect, resp, r.ctx),
+        r.spec.name,
+    )
+    result = _filtered(p, final[0])
     fetch, _ = p.check
     if fetch:
         for image in result.images:
             if image.data is None and image.url is not None:
                 yield from _fetch(image, p.timeout)
     return result
-
-
-def _shrunk(t: Timeout, left: float) -> Timeout:
-    return Timeout(connect=t.connect, read=t.read, total=max(left, MIN_POLL_DELAY))
-
-
-def _sent(
-    p: Prepared[ImageRequest], request: HttpRequest, timeout: Timeout
-) -> Generator[Action, Any, HttpResponse]:
-    r = p.resolved
-    # A poll or cancel is signed like the first request (the same auth), never sent elsewhere:
-    # the dialect built it on the API's own host.
-    return send_flow(
-        request,
-        r.auth,
-        p.policy,
-        timeout,
-        False,
-        lambda resp: _guard.parse_error(r.dialect, resp, r.ctx),
-        r.spec.name,
-    )
-
-
-def _cancel(p: Prepared[ImageRequest], poll: ImagePoll) -> Generator[Action, Any, None]:
-    if poll.cancel is None:
-        return
-    try:
-        yield from _sent(p, poll.cancel, Timeout(connect=5.0, read=10.0))
-    except LLMKitError:
-        pass  # best effort: the call's own error is the one to report
 
 
 def _fetch(image: GeneratedImage, timeout: Timeout) -> Generator[Action, Any, None]:

@@ -18,13 +18,11 @@ request and response, Stable Image Ultra / Core / SD3.5 request and response) an
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from llmkit.dialects._errors import json_or_raise
+from llmkit.dialects._images import Made, b64, decode_b64
 from llmkit.dialects.base import CallContext, ImageRequest
 from llmkit.dialects.bedrock._request import model_path
 from llmkit.errors import ConfigurationError, NotSupportedError, ResponseDecodeError, ServerError
@@ -57,17 +55,6 @@ _STABILITY = frozenset({"aspect_ratio", "negative_prompt", "seed", "output_forma
 _STABILITY_CORE = frozenset({"aspect_ratio", "negative_prompt", "seed", "output_format"})
 
 
-@dataclass(frozen=True, slots=True)
-class Made:
-    """One decoded image slot (before it becomes the operation's image type)."""
-
-    b64: str | None
-    mime_type: str | None
-    finish_reason: FinishReason = FinishReason.STOP
-    raw_finish_reason: str | None = None
-    seed: int | None = None
-
-
 def image_family(model: str) -> str:
     """``titan``, ``nova`` or ``stability`` from a model id, profile id or ARN."""
     name = model.rsplit("/", 1)[-1].lower()
@@ -89,10 +76,6 @@ def parameters_for(model: str) -> frozenset[str]:
     if family == "stability":
         return _STABILITY_CORE if "stable-image-core" in model.lower() else _STABILITY
     return _NOVA if family == "nova" else _AMAZON
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 def _dimensions(size: str) -> tuple[int, int]:
@@ -132,14 +115,14 @@ def amazon_body(
                 raise ConfigurationError(f"Nova Canvas style is one of {', '.join(sorted(NOVA_STYLES))}")
             params["style"] = style
     elif mask is None and options.get("mask_prompt") is None:
-        task, params = "IMAGE_VARIATION", {**text, "images": [_b64(image)]}
+        task, params = "IMAGE_VARIATION", {**text, "images": [b64(image)]}
         if strength is not None:
             # similarityStrength: how close to the input image (0.2 to 1.0).
             params["similarityStrength"] = strength
     else:
-        task, params = "INPAINTING", {**text, "image": _b64(image)}
+        task, params = "INPAINTING", {**text, "image": b64(image)}
         if mask is not None:
-            params["maskImage"] = _b64(mask)
+            params["maskImage"] = b64(mask)
         else:
             params["maskPrompt"] = str(options["mask_prompt"])
     if strength is not None and task != "IMAGE_VARIATION":
@@ -198,7 +181,7 @@ def stability_body(
             raise ConfigurationError("image-to-image on Stability models needs strength= (0 to 1)")
         if aspect_ratio is not None:
             raise ConfigurationError("aspect_ratio= applies only to text-to-image on Stability models")
-        body.update(mode="image-to-image", image=_b64(image), strength=strength)
+        body.update(mode="image-to-image", image=b64(image), strength=strength)
     elif strength is not None:
         raise ConfigurationError("strength= needs the image= it applies to")
     elif "sd3" in model.lower():
@@ -300,13 +283,6 @@ def build_images(req: ImageRequest, ctx: CallContext) -> HttpRequest:
     return HttpRequest("POST", url, headers, dumps(body), body)
 
 
-def _decode(text: str, provider: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ResponseDecodeError("an image's base64 data does not decode", provider=provider) from None
-
-
 def parse_images(resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images:
     body = json_or_raise(resp.body, "InvokeModel", ctx.provider)
     if image_family(req.model) == "stability":
@@ -315,7 +291,7 @@ def parse_images(resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Ima
         made = parse_amazon(body, req.n, ctx.provider)
     images = [
         GeneratedImage(
-            _decode(m.b64, ctx.provider) if m.b64 is not None else None,
+            decode_b64(m.b64, ctx.provider) if m.b64 is not None else None,
             m.mime_type,
             seed=m.seed if m.seed is not None else (req.seed if m.b64 is not None else None),
             finish_reason=m.finish_reason,

@@ -79,9 +79,16 @@ __all__ = [
 ]
 
 
+_TEXT_OPTIONS = frozenset(CHAT_OPTIONS) | frozenset(EMBED_OPTIONS)
+# Imagen's and imageConfig's options reach generate_image only (which, on a Gemini model, also
+# takes the generateContent ones); chat and embed refuse them (operations.base._own_options).
+_OPERATION_OPTIONS = {"images": _TEXT_OPTIONS | IMAGE_OPTIONS, "*": _TEXT_OPTIONS}
+
+
 class GeminiDialect:
     name = "gemini"
-    options = frozenset(CHAT_OPTIONS) | frozenset(EMBED_OPTIONS) | IMAGE_OPTIONS
+    options = _TEXT_OPTIONS | IMAGE_OPTIONS
+    operation_options = _OPERATION_OPTIONS
     quirks_type = GeminiQuirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:

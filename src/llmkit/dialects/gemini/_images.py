@@ -15,14 +15,12 @@ answers with ``inlineData`` parts; ``finishReason`` ``IMAGE_SAFETY`` and friends
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
 from math import gcd
 from typing import Any
 
 from llmkit.dialects._errors import json_or_raise
+from llmkit.dialects._images import Made, b64, decode_b64
 from llmkit.dialects.base import CallContext, ImageRequest
 from llmkit.dialects.gemini._options import IMAGEN_OPTIONS
 from llmkit.dialects.gemini._request import _deep_merge, json_request, method_url, quirks_of
@@ -54,19 +52,6 @@ _FILTERED = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Made:
-    """One decoded image slot (before it becomes the operation's image type)."""
-
-    b64: str | None
-    mime_type: str | None
-    finish_reason: FinishReason = FinishReason.STOP
-    raw_finish_reason: str | None = None
-    seed: int | None = None
-    revised_prompt: str | None = None
-    url: str | None = None
-
-
 def is_imagen(model: str) -> bool:
     name = model.rsplit("/", 1)[-1]
     return name.startswith(("imagen", "imagegeneration"))
@@ -95,17 +80,6 @@ def ratio_of(size: str | None, aspect_ratio: str | None, allowed: frozenset[str]
             f"got {aspect_ratio}"
         )
     return aspect_ratio
-
-
-def decode_b64(text: str, provider: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ResponseDecodeError("an image's base64 data does not decode", provider=provider) from None
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 def _reference(ref_id: int, kind: str, data: bytes, opts: Mapping[str, Any]) -> dict[str, Any]:

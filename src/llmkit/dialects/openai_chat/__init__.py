@@ -51,38 +51,39 @@ IMAGE_OPTIONS = frozenset(
         "output_compression",
         "input_fidelity",
         "safety_identifier",
+        "user",
     }
 )
 
 # Standard request options every OpenAI-compatible provider may be given by keyword.
-OPTIONS = (
-    frozenset(
-        {
-            "top_p",
-            "seed",
-            "n",
-            "presence_penalty",
-            "frequency_penalty",
-            "logit_bias",
-            "logprobs",
-            "top_logprobs",
-            "parallel_tool_calls",
-            "user",
-            "reasoning_effort",
-            "service_tier",
-            "store",
-            "metadata",
-            "prediction",
-            "verbosity",
-            "modalities",
-            "audio",
-            "prompt_cache_key",
-            "safety_identifier",
-        }
-    )
-    # The images endpoints' own options (response_format="url", background=, ...).
-    | IMAGE_OPTIONS
+OPTIONS = frozenset(
+    {
+        "top_p",
+        "seed",
+        "n",
+        "presence_penalty",
+        "frequency_penalty",
+        "logit_bias",
+        "logprobs",
+        "top_logprobs",
+        "parallel_tool_calls",
+        "user",
+        "reasoning_effort",
+        "service_tier",
+        "store",
+        "metadata",
+        "prediction",
+        "verbosity",
+        "modalities",
+        "audio",
+        "prompt_cache_key",
+        "safety_identifier",
+    }
 )
+
+# Which options each operation takes: generate_image only the images endpoints' own, every
+# other operation ("*") the chat/embeddings ones; a chat call given background= is refused.
+OPERATION_OPTIONS = {"images": IMAGE_OPTIONS, "*": OPTIONS}
 
 
 def _path(template: str, ctx: CallContext) -> str:
@@ -92,7 +93,8 @@ def _path(template: str, ctx: CallContext) -> str:
 
 class OpenAIChatDialect:
     name = "openai_chat"
-    options = OPTIONS
+    options = OPTIONS | IMAGE_OPTIONS
+    operation_options = OPERATION_OPTIONS
     quirks_type = OpenAIQuirks
 
     def build_chat(self, req: ChatRequest, ctx: CallContext) -> HttpRequest:

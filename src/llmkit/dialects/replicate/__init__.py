@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from llmkit.dialects.base import CallContext, ChatRequest, FollowUp, ImagePoll, ImageRequest, Quirks
 from llmkit.dialects.replicate import _images
 from llmkit.dialects.replicate._address import target
-from llmkit.dialects.replicate._request import chat_input, merged_input, prediction_body, prefer
+from llmkit.dialects.replicate._request import chat_input, hold, merged_input, prediction_body, prefer
 from llmkit.dialects.replicate._response import TERMINAL, classify, completion, failed, job_url, prediction
 from llmkit.dialects.replicate._stream import ReplicateStreamDecoder
 from llmkit.errors import ProviderError
@@ -98,6 +98,12 @@ class ReplicateDialect:
 
     def parse_images(self, resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images | ImagePoll:
         return _images.parse(resp, req, ctx)
+
+    def hold(self, request: HttpRequest, seconds: float) -> HttpRequest:
+        """The create request held no longer than the call's deadline leaves: ``Prefer: wait``
+        (Replicate's 60 s) or ``wait=N`` capped to the whole seconds left (at least 1); the
+        deadline then still has the time to poll or cancel."""
+        return hold(request, seconds)
 
     def follow_up(
         self, resp: HttpResponse, req: object, step: int, stream: bool, ctx: CallContext

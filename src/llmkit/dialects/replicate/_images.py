@@ -28,10 +28,6 @@ _SD = frozenset({"n", "size", "negative_prompt", "seed", "image", "mask", "stren
 _ANY = _FLUX | _SD
 _SIZE = re.compile(r"([1-9][0-9]{1,4})x([1-9][0-9]{1,4})")
 _MIME = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
-# The next poll's delay, in multiples of poll_interval: a prediction still starting is booting
-# a model (slow). (generate_image's ImagePoll does not tell the dialect how many polls came
-# before, so the wait follows the status rather than doubling.)
-_POLL_FACTOR = {"starting": 2.0, "processing": 1.0}
 
 
 def family(model: str) -> frozenset[str]:
@@ -101,7 +97,8 @@ def parse(resp: HttpResponse, req: ImageRequest, ctx: CallContext) -> Images | I
         if isinstance(urls, Mapping) and urls.get("cancel"):
             cancel = HttpRequest("POST", job_url(obj, "cancel", ctx, {}), {"accept": "application/json"})
         first = float(ctx.params.get("poll_interval") or 0.5)
-        return ImagePoll(get, first * _POLL_FACTOR.get(status, 2.0), status, cancel)
+        # As chat's polls (``poll_delay``): poll_interval, doubling per poll, at most 5 s.
+        return ImagePoll(get, first, status, cancel, backoff=2.0, max_delay=max(5.0, first))
     seed = req.seed
     images = [
         GeneratedImage(None, _mime(u), u, seed=seed, raw_finish_reason=status)

@@ -10,11 +10,13 @@ continue. A model with its own template takes ``input={"prompt_template": ...}``
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from llmkit.dialects.base import ChatRequest
 from llmkit.errors import ConfigurationError
 from llmkit.types import Message, TextPart
+from llmkit.wire import HttpRequest
 
 _LABEL = {"user": "User", "assistant": "Assistant"}
 
@@ -95,3 +97,20 @@ def prefer(options: Mapping[str, Any], stream: bool) -> str | None:
     if type(wait) is not int or not 1 <= wait <= 60:
         raise ConfigurationError("replicate: wait= must be True, False or a number of seconds from 1 to 60")
     return f"wait={wait}"
+
+
+# Replicate holds a ``Prefer: wait`` request at most this long (seconds).
+MAX_WAIT = 60
+
+
+def hold(request: HttpRequest, seconds: float) -> HttpRequest:
+    """``request`` with its ``Prefer: wait`` capped to ``seconds`` (the call's deadline left)."""
+    wait = request.headers.get("prefer")
+    if wait is None or not wait.startswith("wait"):
+        return request
+    held = MAX_WAIT if wait == "wait" else int(wait.partition("=")[2])
+    # A second short of the deadline, so the answer (or the cancel) still fits in it.
+    cap = max(1, int(seconds) - 1)
+    if held <= cap:
+        return request
+    return replace(request, headers={**request.headers, "prefer": f"wait={cap}"})

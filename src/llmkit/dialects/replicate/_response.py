@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from llmkit.dialects._errors import class_for_status, count, decode_body, json_or_raise, make_error
 from llmkit.dialects.base import CallContext
 from llmkit.errors import PredictionFailedError, ProviderError, ResponseDecodeError
+from llmkit.images import plain_host
 from llmkit.types import Completion, FinishReason, Message, TextPart, Usage
 from llmkit.wire import HttpResponse
 
@@ -137,12 +138,16 @@ def job_url(
     url = urls.get(name) if isinstance(urls, Mapping) else None
     if not isinstance(url, str) or not url:
         raise ResponseDecodeError(f"prediction {obj.get('id')} has no urls.{name}", provider=ctx.provider)
-    scheme, host, port = origin(url)
+    try:
+        scheme, host, port = origin(url)
+        plain = plain_host(urlsplit(url).netloc)
+    except ValueError:  # a port that is not a number, say
+        scheme, host, port, plain = "", "", None, False
     base = origin(ctx.base_url)
-    if (scheme, host, port) == base and "@" not in url.split("//", 1)[-1].split("/", 1)[0]:
+    if plain and (scheme, host, port) == base:
         return url
     suffixes = trusted.get(base[1], ())
-    if scheme == "https" and base[0] == "https" and port is None and host.endswith(suffixes) and suffixes:
+    if plain and scheme == "https" == base[0] and port is None and suffixes and host.endswith(suffixes):
         return url
     raise ResponseDecodeError(
         f"prediction {obj.get('id')}'s urls.{name} points to another host ({host or 'none'}); llmkit sends "
