@@ -63,13 +63,13 @@ SPECS = (
         "Anyscale Endpoints (retired)",
         "https://api.endpoints.anyscale.com/v1",
         ("ANYSCALE_API_KEY",),
-        "https://docs.anyscale.com/endpoints/overview",
+        "https://docs.anyscale.com/endpoints/text-generation/query-a-model",
         capabilities=CHAT,
         notes=(
-            "Anyscale retired its hosted Endpoints API (serverless Llama/Mistral models) in 2024 and "
-            "points users to deploying models themselves on the Anyscale platform; the row is kept so "
-            "old code fails with a clear address and so that an Anyscale-served OpenAI-compatible app "
-            "works with base_url=."
+            "Anyscale's docs say that from August 1, 2024 the Endpoints API is available only through "
+            "the hosted Anyscale Platform and multi-tenant access to LLM models is removed: the shared "
+            "endpoint no longer serves models. The row is kept so old anyscale/ code fails with a clear "
+            "address, and so that a model you deploy on Anyscale works with base_url=."
         ),
     ),
     compat(
