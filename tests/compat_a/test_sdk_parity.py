@@ -148,3 +148,11 @@ def test_zerogpu_rejected_key_for_the_sdk_and_for_llmkit(emu: Emulator) -> None:
     assert info.value.status_code == 401
     with pytest.raises(errors.AuthenticationError):
         llmkit.complete("zerogpu/zlm-v1", "x", api_key="wrong-key-0000", base_url=emu.base_url("zerogpu"))
+
+
+def test_the_custom_key_headers_are_redacted() -> None:
+    from llmkit._redact import redact_headers
+
+    # An arbitrary value: the header name alone marks it secret (nothing registered it).
+    shown = redact_headers({"api-subscription-key": "plain-value-123", "x-api-key": "other-value-456"})
+    assert "plain-value-123" not in str(shown) and "other-value-456" not in str(shown)
