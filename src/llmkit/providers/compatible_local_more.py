@@ -29,7 +29,7 @@ SPECS = (
         "Lemonade Server (AMD)",
         "http://localhost:8000/api/v1",
         ("LEMONADE_API_KEY",),
-        "https://lemonade-server.ai/docs/server/server_spec/",
+        "https://lemonade-server.ai/docs/",
         capabilities=caps(REASONING, {"vision", "embeddings"}),
         key_required=False,
         notes="The key is needed only when the server was started with one (LEMONADE_API_KEY).",
@@ -39,7 +39,7 @@ SPECS = (
         "text-generation-webui (oobabooga)",
         "http://127.0.0.1:5000/v1",
         ("OOBABOOGA_API_KEY",),
-        "https://github.com/oobabooga/text-generation-webui/wiki/12-%E2%80%90-OpenAI-API",
+        "https://github.com/oobabooga/text-generation-webui/wiki",
         capabilities=caps(CHAT, {"embeddings"}),
         key_required=False,
         body_options={
@@ -53,7 +53,7 @@ SPECS = (
         "Xorbits Inference (Xinference)",
         "http://127.0.0.1:9997/v1",
         ("XINFERENCE_API_KEY",),
-        "https://inference.readthedocs.io/en/latest/user_guide/client_api.html",
+        "https://inference.readthedocs.io/",
         capabilities=caps(REASONING, {"vision", "embeddings"}),
         key_required=False,
         notes=(
