@@ -39,6 +39,7 @@ SENSITIVE_HEADERS = frozenset(
         "modal-key",
         "modal-secret",
         "ocp-apim-subscription-key",
+        "api-subscription-key",  # Sarvam AI
     }
 )
 

@@ -17,14 +17,15 @@ import llmkit
 from llmkit._resolve import resolve
 from llmkit.dialects.base import ChatRequest, EmbedRequest
 from llmkit.emulator import Emulator
-from llmkit.emulator.fleet_profiles import FLEET
+from llmkit.emulator.profiles import PROFILES as REGISTERED
 from llmkit.emulator.profiles import Profile
 from llmkit.providers import get_spec
 from llmkit.providers.spec import ProviderSpec
 from llmkit.types import Message
 
 CANARY_KEY = "sk-CANARY-7f3a9c2e41d84b6f"  # the session emulator's key (tests/conftest.py)
-PROFILES = {p.name: p for p in FLEET}
+# Every documented OpenAI-compatible profile (fleet_profiles and the modules that extend it).
+PROFILES = {n: p for n, p in REGISTERED.items() if "documented_paths" in p.extra}
 # Fleet profiles that stand for a deployment style rather than a registry entry.
 NOT_IN_REGISTRY = {"modal_proxy"}
 NAMES = sorted(set(PROFILES) - NOT_IN_REGISTRY)

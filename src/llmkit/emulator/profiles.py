@@ -206,3 +206,15 @@ def _add_vectors() -> None:
 
 
 _add_vectors()
+
+
+def _add_compat_a() -> None:
+    # OpenAI-compatible vendors and local servers (issue 14, providers/compatible_vendors.py and
+    # compatible_local_more.py), each as its documentation describes it.
+    from llmkit.emulator.compat_a_profiles import FLEET as COMPAT_A
+
+    for profile in COMPAT_A:
+        add_profile(profile)
+
+
+_add_compat_a()
