@@ -1,0 +1,49 @@
+"""Emulator profiles for issue 14's gateways, routers and GPU hosts (slice compat_b).
+
+Written as ``fleet_profiles`` records are, from each provider's own documentation (or, where it has
+none, the integration guides that name its endpoints), never from llmkit's specs: the documented
+chat and embeddings paths in full from the host root, the key header, the error shape. ``FLEET``
+in ``fleet_profiles`` appends these, so the fleet suites and the agreement test cover them.
+"""
+
+from __future__ import annotations
+
+from llmkit.emulator.profiles import Profile
+
+
+def gateways() -> tuple[Profile, ...]:
+    """The profiles, built with fleet_profiles' helpers (imported here: that module appends these)."""
+    from llmkit.emulator.fleet_profiles import _doc, _v1
+
+    return (
+        _v1("aihubmix", embeddings=True),
+        _v1("aiml", embeddings=True),
+        _v1("apertis"),
+        _v1("assemblyai"),
+        _doc("charity_engine", "/remotejobs/v2/inference/chat/completions"),
+        _v1("clf_ai_gateway"),
+        _v1("cometapi", embeddings=True),
+        _v1("coralbricks"),
+        _v1("cortecs"),
+        # Eden AI v3: POST /v3/llm/chat/completions (quickstart "Make your first call").
+        _doc("edenai", "/v3/llm/chat/completions"),
+        _v1("empiriolabs"),
+        _v1("galadriel"),
+        _v1("gmi"),
+        # DigitalOcean serverless inference: https://inference.do-ai.run/v1/chat/completions.
+        _v1("gradient_ai", embeddings=True),
+        # Helicone's AI Gateway: the OpenAI SDK's baseURL is the host itself.
+        _doc("helicone", "/chat/completions"),
+        # Heroku: {INFERENCE_URL}/v1/chat/completions and /v1/embeddings.
+        _v1("heroku", embeddings=True, extra_fields=["extended_thinking"]),
+        _v1("hostinger_router", embeddings=True),
+        _v1("inferenceapis"),
+        _v1("kyma"),
+        _v1("libertai", embeddings=True),
+        _v1("llamagate"),
+        _v1("nadir", response_fields={"nadir_metadata": {"tier": "simple", "selected_model": "emu"}}),
+        _doc("nano_gpt", "/api/v1/chat/completions", "/api/v1/embeddings", extra_fields=["billing_mode"]),
+        _v1("openinfer"),
+        _v1("poe"),
+        _v1("prism"),
+    )
