@@ -19,6 +19,7 @@ from tests.fleet.test_fleet import CANARY_KEY, FLEET, WEATHER, WRONG_KEY, _call
 import llmkit
 from llmkit import errors
 from llmkit.emulator import Emulator
+from llmkit.emulator.profiles import PROFILES
 from llmkit.emulator.script import Script, ScriptedCall, ScriptedError
 from llmkit.providers import get_spec
 
@@ -152,4 +153,5 @@ def test_key_env_vars_are_read_in_order(name: str, emu: Emulator, monkeypatch: p
         emu.script(Script(text="from env"))
         c = llmkit.complete(f"{name}/emu-model", "Hi", base_url=emu.base_url(name), max_retries=0)
         assert c.text == "from env", var
-        assert emu.requests[-1].headers["authorization"] == f"Bearer {CANARY_KEY}"
+        header, prefix = PROFILES[name].auth_headers[0]
+        assert emu.requests[-1].headers[header] == f"{prefix}{CANARY_KEY}"

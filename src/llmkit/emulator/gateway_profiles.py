@@ -18,7 +18,8 @@ def gateways() -> tuple[Profile, ...]:
     return (
         _v1("aihubmix", embeddings=True),
         _v1("aiml", embeddings=True),
-        _v1("apertis"),
+        # Apertis SDK: /v1/chat/completions, /v1/embeddings under https://api.apertis.ai/v1.
+        _v1("apertis", embeddings=True),
         _v1("assemblyai"),
         _doc("charity_engine", "/remotejobs/v2/inference/chat/completions"),
         _v1("clf_ai_gateway"),
@@ -41,7 +42,13 @@ def gateways() -> tuple[Profile, ...]:
         _v1("kyma"),
         _v1("libertai", embeddings=True),
         _v1("llamagate"),
-        _v1("nadir", response_fields={"nadir_metadata": {"tier": "simple", "selected_model": "emu"}}),
+        # Nadir's SDK: X-API-Key, FastAPI-style {"detail": ...} errors, nadir_metadata on replies.
+        _v1(
+            "nadir",
+            auth=(("x-api-key", ""),),
+            shape="detail",
+            response_fields={"nadir_metadata": {"tier": "simple", "selected_model": "emu"}},
+        ),
         _doc("nano_gpt", "/api/v1/chat/completions", "/api/v1/embeddings", extra_fields=["billing_mode"]),
         _v1("openinfer"),
         _v1("poe"),

@@ -36,13 +36,15 @@ SPECS = (
     compat(
         "apertis",
         "Apertis AI (formerly Stima API)",
-        "https://api.stima.tech/v1",
+        # Apertis's official SDK (apertis 0.4.1): DEFAULT_BASE_URL https://api.apertis.ai/v1 and
+        # APERTIS_API_KEY. LiteLLM still writes the old https://api.stima.tech/v1 and STIMA_API_KEY.
+        "https://api.apertis.ai/v1",
         ("APERTIS_API_KEY", "STIMA_API_KEY"),
         "https://docs.stima.tech",
-        capabilities=VISION,
+        capabilities=caps(VISION, {"reasoning", "embeddings"}),
         notes=(
-            "Apertis's own integrations (LlamaIndex, AI SDK) read APERTIS_API_KEY; LiteLLM reads "
-            "STIMA_API_KEY. The same host also serves /v1/responses and /v1/messages."
+            "The same host also serves /v1/responses, /v1/messages and /v1/rerank. For the old "
+            "Stima host pass base_url='https://api.stima.tech/v1'."
         ),
     ),
     compat(
@@ -138,10 +140,16 @@ SPECS = (
     compat(
         "nadir",
         "Nadir (LLM router)",
-        "https://api.getnadir.com/v1",
+        # Nadir's official SDK (nadir-sdk 0.1.0): DEFAULT_BASE_URL https://api.getnadir.dev, paths
+        # /v1/..., the key in X-API-Key, errors {"detail": ...}. LiteLLM writes
+        # https://api.getnadir.com/v1 with a Bearer key; the SDK is followed.
+        "https://api.getnadir.dev/v1",
         ("NADIR_API_KEY",),
         "https://getnadir.com/docs",
         capabilities=STANDARD,
+        auth="header",
+        auth_header="x-api-key",
+        auth_prefix="",
         notes="The virtual model 'auto' routes by prompt complexity; replies carry nadir_metadata (in raw).",
     ),
     compat(
