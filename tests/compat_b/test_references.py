@@ -20,7 +20,13 @@ from llmkit.types import FinishReason
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # Rows held against an official SDK here instead of a recorded body.
-SDK_REFERENCED = {"gradient_ai": "gradient"}
+SDK_REFERENCED = {
+    "gradient_ai": "gradient",  # this module
+    "apertis": "apertis",  # test_sdk_references.py
+    "nadir": "nadir-sdk",
+    "cometapi": "cometapi",
+    "kyma": "kyma-ai",
+}
 
 
 @pytest.mark.parametrize("name", ROWS)

@@ -47,6 +47,7 @@ def gateways() -> tuple[Profile, ...]:
             "nadir",
             auth=(("x-api-key", ""),),
             shape="detail",
+            extra_fields=["fallback_models", "layers", "route", "transforms", "provider", "reasoning"],
             response_fields={"nadir_metadata": {"tier": "simple", "selected_model": "emu"}},
         ),
         _doc("nano_gpt", "/api/v1/chat/completions", "/api/v1/embeddings", extra_fields=["billing_mode"]),

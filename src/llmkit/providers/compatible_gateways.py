@@ -150,6 +150,8 @@ SPECS = (
         auth="header",
         auth_header="x-api-key",
         auth_prefix="",
+        # The SDK's chat.completions.create fields beyond OpenAI's (it also sends provider and reasoning).
+        body_options={name: name for name in ("fallback_models", "layers", "route", "transforms")},
         notes="The virtual model 'auto' routes by prompt complexity; replies carry nadir_metadata (in raw).",
     ),
     compat(
