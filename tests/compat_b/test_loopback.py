@@ -97,10 +97,13 @@ async def _async_suite(name: str, emu: Emulator, kw: dict[str, Any]) -> dict[str
         out["complete"] = await client.complete(model, "Hi", **kw)
         emu.script(Script(text="one two three"))
         out["stream"] = await client.stream(model, "Hi", **kw).get_completion()
-        call = ScriptedCall("get_weather", {"city": "Oslo"}, id="call_async_1")
-        emu.script(Script(tool_calls=[call]), Script(tool_calls=[call]))
-        out["tools"] = await client.complete(model, "Weather?", tools=[WEATHER], **kw)
-        out["tools_stream"] = await client.stream(model, "Weather?", tools=[WEATHER], **kw).get_completion()
+        if get_spec(name).supports("tools"):
+            call = ScriptedCall("get_weather", {"city": "Oslo"}, id="call_async_1")
+            emu.script(Script(tool_calls=[call]), Script(tool_calls=[call]))
+            out["tools"] = await client.complete(model, "Weather?", tools=[WEATHER], **kw)
+            out["tools_stream"] = await client.stream(
+                model, "Weather?", tools=[WEATHER], **kw
+            ).get_completion()
         for label, exc, script in (
             ("401", errors.AuthenticationError, None),
             ("429", errors.RateLimitError, ScriptedError(429, "slow down", code="rate_limit_exceeded")),
@@ -132,7 +135,7 @@ def test_async_client(name: str, emu: Emulator, call_kwargs: Kwargs) -> None:
     assert out["complete"].text == "async hello" and out["complete"].provider == name
     assert (out["complete"].usage.input_tokens, out["complete"].usage.output_tokens) == (5, 2)
     assert out["stream"].text == "one two three"
-    for key in ("tools", "tools_stream"):
+    for key in ("tools", "tools_stream") if get_spec(name).supports("tools") else ():
         [tc] = out[key].tool_calls
         assert (tc.id, tc.name, tc.arguments) == ("call_async_1", "get_weather", {"city": "Oslo"})
     assert out["401"].status_code == 401 and WRONG_KEY not in str(out["401"])

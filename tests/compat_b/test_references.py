@@ -10,10 +10,11 @@ from typing import Any, get_type_hints
 
 import pytest
 from tests.compat_b._rows import ROWS
-from tests.fleet.test_fixtures import decode, usage
+from tests.fleet.test_fixtures import decode, decode_error, usage
 from tests.fleet.test_fleet import CANARY_KEY, WEATHER
 
 import llmkit
+from llmkit import errors
 from llmkit.emulator import Emulator
 from llmkit.emulator.script import Script, ScriptedCall
 from llmkit.types import FinishReason
@@ -60,18 +61,66 @@ def test_heroku_documented_schema_sample() -> None:
     assert (c.id, c.model) == ("<string>", "<string>")
 
 
+RAGFLOW_STREAM_TEXT = (
+    "Hello! It seems like you're just greeting me. If you have a specific question or need "
+    "information, feel free to ask, and I'll do my best to assist you based on the knowledge base provided."
+)
+
+
+def test_ragflow_documented_chat_completion() -> None:
+    c = decode("ragflow", "chat_completion_docs.json")
+    assert c.text == "Hello! I'm your smart assistant. What can I do for you?"
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (5, 55, 60) and c.usage.reasoning_tokens == 5
+    assert (c.id, c.model) == ("chatcmpl-3b0397f277f511f0b47f729e3aa55728", "model")
+
+
+def test_ragflow_documented_stream() -> None:
+    c = decode("ragflow", "chat_stream_docs.sse")
+    assert c.text == RAGFLOW_STREAM_TEXT
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (5, 188, 193)
+
+
+def test_ragflow_documented_agent_answer_keeps_its_references() -> None:
+    c = decode("ragflow", "agent_completion_reference_docs.json")
+    assert c.text.startswith("\nTo install Neovim") and c.text.endswith("...")
+    assert usage(c) == (6, 415, 421)
+    assert c.model == "d1f79142831f11f09cc51795b9eb07c0"
+    reference = c.raw["choices"][0]["message"]["reference"]
+    assert reference["chunks"]["20"]["document_name"] == "INSTALL22.md"
+    assert set(reference["doc_aggs"]) == {"INSTALL(1).md", "INSTALL.md", "INSTALL22.md", "INSTALL3.md"}
+
+
+def test_ragflow_documented_failure_is_typed() -> None:
+    err = decode_error("ragflow", "error_not_from_user.json", 400, "application/json")
+    assert isinstance(err, errors.BadRequestError)
+    assert "The last content of this conversation is not from user." in str(err)
+    # Served with 200 (the page gives no status), it is still an error, never an empty answer.
+    with pytest.raises(errors.LLMKitError):
+        decode("ragflow", "error_not_from_user.json")
+
+
 @pytest.mark.parametrize(
     ("fixture", "text"),
     [
         ("edenai/chat_quickstart.json", "Hello! I'm doing well, thank you."),
         ("heroku/chat_reference_schema.json", ""),
+        ("ragflow/chat_completion_docs.json", "Hello! I'm your smart assistant. What can I do for you?"),
+        ("ragflow/chat_stream_docs.sse", RAGFLOW_STREAM_TEXT),
     ],
 )
 def test_documented_bodies_through_the_public_api(replay: dict[str, Any], fixture: str, text: str) -> None:
     """The documented bytes served verbatim over loopback (the fleet's replay profile), decoded by
     the public API with the row's own spec."""
     provider, name = fixture.split("/")
-    done = llmkit.complete(f"{provider}/m", "Hi", extra_headers={"x-fixture": fixture}, **replay)
+    opts = {"extra_headers": {"x-fixture": fixture}, **replay}
+    if name.endswith(".sse"):
+        with llmkit.stream(f"{provider}/m", "Hi", **opts) as s:
+            list(s)
+            done = s.completion
+    else:
+        done = llmkit.complete(f"{provider}/m", "Hi", **opts)
     direct = decode(provider, name, "m")
     assert done.text == text and done.provider == provider
     assert (done.usage, done.finish_reason) == (direct.usage, direct.finish_reason)

@@ -54,4 +54,21 @@ def gateways() -> tuple[Profile, ...]:
         _v1("openinfer"),
         _v1("poe"),
         _v1("prism"),
+        # RAGFlow's HTTP API reference: one route per chat assistant and per agent; failures are
+        # {"code": <int>, "message": ...}.
+        _doc(
+            "ragflow",
+            (
+                "/api/v1/chats_openai/{chat_id}/chat/completions",
+                "/api/v1/agents_openai/{agent_id}/chat/completions",
+            ),
+            shape="code_int",
+            extra_fields=["session_id", "extra_body"],
+        ),
+        # LiteLLM Proxy serves both /chat/completions and /v1/chat/completions (and embeddings).
+        _doc(
+            "litellm_proxy",
+            ("/chat/completions", "/v1/chat/completions"),
+            ("/embeddings", "/v1/embeddings"),
+        ),
     )

@@ -140,6 +140,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "libertai",
         "openinfer",
         "prism",
+        "ragflow",
+        "litellm_proxy",
     ),
 }
 # The modules, in the order ``all_specs`` loads them.

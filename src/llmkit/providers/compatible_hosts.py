@@ -144,4 +144,57 @@ SPECS = (
         capabilities=caps(VISION, {"reasoning"}),
         notes="Zero data retention; the same host serves /v1/responses and /v1/messages.",
     ),
+    compat(
+        "ragflow",
+        "RAGFlow (OpenAI-compatible chat and agent endpoints)",
+        # RAGFlow's HTTP API reference: POST /api/v1/chats_openai/{chat_id}/chat/completions and
+        # /api/v1/agents_openai/{agent_id}/chat/completions on the server's address, Bearer key.
+        "{ragflow_url}/api/v1/chats_openai/{chat_id}",
+        ("RAGFLOW_API_KEY",),
+        "https://ragflow.io/docs/dev/http_api_reference",
+        capabilities=frozenset({"chat", "stream"}),
+        regions={
+            "chat": "{ragflow_url}/api/v1/chats_openai/{chat_id}",
+            "agent": "{ragflow_url}/api/v1/agents_openai/{agent_id}",
+        },
+        default_region="chat",
+        params={
+            "ragflow_url": Param(
+                ("RAGFLOW_API_BASE",),
+                required=False,
+                doc="The RAGFlow server, e.g. http://localhost:9380",
+                kind="origin",
+            ),
+            "chat_id": Param(
+                ("RAGFLOW_CHAT_ID",), required=False, doc="The chat assistant's id", kind="path_segment"
+            ),
+            "agent_id": Param(
+                ("RAGFLOW_AGENT_ID",), required=False, doc="with region='agent'", kind="path_segment"
+            ),
+        },
+        body_options={"session_id": "session_id"},
+        notes=(
+            "The model name is ignored by the server (any value). RAGFlow's retrieval options go in a "
+            "body field named extra_body: pass extra_body={'extra_body': {'reference': True}}; the "
+            "answer's reference chunks stay in Completion.raw. No tools: the assistant's own "
+            "retrieval drives the answer."
+        ),
+    ),
+    compat(
+        "litellm_proxy",
+        "LiteLLM Proxy (AI Gateway)",
+        "{api_base}",
+        ("LITELLM_PROXY_API_KEY", "LITELLM_API_KEY"),
+        "https://docs.litellm.ai/docs/providers/litellm_proxy",
+        capabilities=FULL,
+        params={
+            "api_base": Param(
+                ("LITELLM_PROXY_API_BASE",),
+                required=False,
+                doc="The proxy's address, e.g. https://litellm.example.com (it serves /chat/completions)",
+                kind="url_root",
+            )
+        },
+        notes="A virtual key (sk-...) of your own LiteLLM Proxy deployment; model names are its model_list aliases.",
+    ),
 )
