@@ -195,6 +195,6 @@ SPECS = (
                 kind="url_root",
             )
         },
-        notes="A virtual key (sk-...) of your own LiteLLM Proxy deployment; model names are its model_list aliases.",
+        notes="A virtual key (sk-...) of your own LiteLLM Proxy; model names are its model_list aliases.",
     ),
 )
