@@ -33,8 +33,9 @@ def gateways() -> tuple[Profile, ...]:
         _v1("gmi"),
         # DigitalOcean serverless inference: https://inference.do-ai.run/v1/chat/completions.
         _v1("gradient_ai", embeddings=True),
-        # Helicone's AI Gateway: the OpenAI SDK's baseURL is the host itself.
-        _doc("helicone", "/chat/completions"),
+        # Helicone's AI Gateway: /v1/chat/completions in its REST reference; integrations also
+        # configure the bare host.
+        _doc("helicone", ("/v1/chat/completions", "/chat/completions")),
         # Heroku: {INFERENCE_URL}/v1/chat/completions and /v1/embeddings.
         _v1("heroku", embeddings=True, extra_fields=["extended_thinking"]),
         _v1("hostinger_router", embeddings=True),

@@ -72,6 +72,7 @@ SPECS = (
         ("CORTECS_API_KEY",),
         "https://docs.cortecs.ai/",
         capabilities=VISION,
+        notes="Base URL and key variable as LiteLLM uses them; docs.cortecs.ai was not readable here.",
     ),
     compat(
         "edenai",
@@ -95,10 +96,12 @@ SPECS = (
     compat(
         "helicone",
         "Helicone AI Gateway",
-        # Helicone's docs configure the OpenAI SDK with baseURL https://ai-gateway.helicone.ai.
-        "https://ai-gateway.helicone.ai",
+        # Helicone's REST reference (Chat Completions (Gateway)): POST
+        # https://ai-gateway.helicone.ai/v1/chat/completions, the OpenAI SDK's baseURL .../v1.
+        # LiteLLM's table writes the bare host, which Helicone also answers (LibreChat uses it).
+        "https://ai-gateway.helicone.ai/v1",
         ("HELICONE_API_KEY",),
-        "https://docs.helicone.ai/gateway/overview",
+        "https://docs.helicone.ai/rest/ai-gateway/post-v1-chat-completions",
         capabilities=VISION,
         header_options={
             "helicone_user_id": "Helicone-User-Id",
