@@ -44,9 +44,10 @@ def gateways() -> tuple[Profile, ...]:
         _v1("libertai", embeddings=True),
         _v1("llamagate"),
         # Nadir's SDK: X-API-Key, FastAPI-style {"detail": ...} errors, nadir_metadata on replies.
+        # LiteLLM's nadir route (an OpenAI-style JSON provider) sends a Bearer key, so both are read.
         _v1(
             "nadir",
-            auth=(("x-api-key", ""),),
+            auth=(("x-api-key", ""), ("authorization", "Bearer ")),
             shape="detail",
             extra_fields=["fallback_models", "layers", "route", "transforms", "provider", "reasoning"],
             response_fields={"nadir_metadata": {"tier": "simple", "selected_model": "emu"}},
