@@ -419,3 +419,13 @@ FLEET: tuple[Profile, ...] = (
         extra_fields=["thinking", "do_sample", "request_id"],
     ),
 )
+
+
+def _issue14_gateways() -> tuple[Profile, ...]:
+    # compat_b's gateways, routers and GPU hosts live in their own module (this one is past 400 lines).
+    from llmkit.emulator.gateway_profiles import gateways
+
+    return gateways()
+
+
+FLEET += _issue14_gateways()

@@ -1,0 +1,76 @@
+"""Emulator profiles for issue 14's gateways, routers and GPU hosts (slice compat_b).
+
+Written as ``fleet_profiles`` records are, from each provider's own documentation (or, where it has
+none, the integration guides that name its endpoints), never from llmkit's specs: the documented
+chat and embeddings paths in full from the host root, the key header, the error shape. ``FLEET``
+in ``fleet_profiles`` appends these, so the fleet suites and the agreement test cover them.
+"""
+
+from __future__ import annotations
+
+from llmkit.emulator.profiles import Profile
+
+
+def gateways() -> tuple[Profile, ...]:
+    """The profiles, built with fleet_profiles' helpers (imported here: that module appends these)."""
+    from llmkit.emulator.fleet_profiles import _doc, _v1
+
+    return (
+        _v1("aihubmix", embeddings=True),
+        _v1("aiml", embeddings=True),
+        # Apertis SDK: /v1/chat/completions, /v1/embeddings under https://api.apertis.ai/v1.
+        _v1("apertis", embeddings=True),
+        _v1("assemblyai"),
+        _doc("charity_engine", "/remotejobs/v2/inference/chat/completions"),
+        _v1("clf_ai_gateway"),
+        _v1("cometapi", embeddings=True),
+        _v1("coralbricks"),
+        _v1("cortecs"),
+        # Eden AI v3: POST /v3/llm/chat/completions (quickstart "Make your first call").
+        _doc("edenai", "/v3/llm/chat/completions"),
+        _v1("empiriolabs"),
+        _v1("galadriel"),
+        _v1("gmi"),
+        # DigitalOcean serverless inference: https://inference.do-ai.run/v1/chat/completions.
+        _v1("gradient_ai", embeddings=True),
+        # Helicone's AI Gateway: /v1/chat/completions in its REST reference; integrations also
+        # configure the bare host.
+        _doc("helicone", ("/v1/chat/completions", "/chat/completions")),
+        # Heroku: {INFERENCE_URL}/v1/chat/completions and /v1/embeddings.
+        _v1("heroku", embeddings=True, extra_fields=["extended_thinking"]),
+        _v1("hostinger_router", embeddings=True),
+        _v1("inferenceapis"),
+        _v1("kyma"),
+        _v1("libertai", embeddings=True),
+        _v1("llamagate"),
+        # Nadir's SDK: X-API-Key, FastAPI-style {"detail": ...} errors, nadir_metadata on replies.
+        # LiteLLM's nadir route (an OpenAI-style JSON provider) sends a Bearer key, so both are read.
+        _v1(
+            "nadir",
+            auth=(("x-api-key", ""), ("authorization", "Bearer ")),
+            shape="detail",
+            extra_fields=["fallback_models", "layers", "route", "transforms", "provider", "reasoning"],
+            response_fields={"nadir_metadata": {"tier": "simple", "selected_model": "emu"}},
+        ),
+        _doc("nano_gpt", "/api/v1/chat/completions", "/api/v1/embeddings", extra_fields=["billing_mode"]),
+        _v1("openinfer"),
+        _v1("poe"),
+        _v1("prism"),
+        # RAGFlow's HTTP API reference: one route per chat assistant and per agent; failures are
+        # {"code": <int>, "message": ...}.
+        _doc(
+            "ragflow",
+            (
+                "/api/v1/chats_openai/{chat_id}/chat/completions",
+                "/api/v1/agents_openai/{agent_id}/chat/completions",
+            ),
+            shape="code_int",
+            extra_fields=["session_id", "extra_body"],
+        ),
+        # LiteLLM Proxy serves both /chat/completions and /v1/chat/completions (and embeddings).
+        _doc(
+            "litellm_proxy",
+            ("/chat/completions", "/v1/chat/completions"),
+            ("/embeddings", "/v1/embeddings"),
+        ),
+    )
