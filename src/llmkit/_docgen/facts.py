@@ -16,11 +16,13 @@ ERRORS_TEXT = (
     f"{DEFAULT_MAX_RETRIES} times by default (`max_retries=`), after the wait a `Retry-After` "
     "header asks for."
 )
-# Credential guides by auth module (docs/guides/); the enterprise page covers the rest.
+ENTERPRISE = ("snowflake", "oci", "sap", "watsonx", "gigachat")
+# Credential guides by auth module (docs/guides/).
 GUIDES = {
     "llmkit.auth.aws": "credentials-aws.md",
     "llmkit.auth.google": "credentials-google.md",
     "llmkit.auth.azure": "credentials-azure.md",
+    **{f"llmkit.auth.{m}": "credentials-enterprise.md" for m in ENTERPRISE},
 }
 
 
@@ -36,9 +38,9 @@ def _factory(spec: ProviderSpec) -> object | None:
     return auth_factory(spec)
 
 
-def guide_for(spec: ProviderSpec) -> str:
-    module = (spec.auth_factory or "").partition(":")[0]
-    return "../guides/" + GUIDES.get(module, "credentials-enterprise.md")
+def guide_for(spec: ProviderSpec) -> str | None:
+    guide = GUIDES.get((spec.auth_factory or "").partition(":")[0])
+    return f"../guides/{guide}" if guide else None
 
 
 def auth_text(spec: ProviderSpec) -> str:
@@ -57,7 +59,8 @@ def auth_text(spec: ProviderSpec) -> str:
     text = f"Custom authentication (`{spec.auth_factory}`)"
     if options:
         text += ", configured by the keyword options " + ", ".join(f"`{o}=`" for o in options)
-    text += f"; see the [credentials guide]({guide_for(spec)})."
+    guide = guide_for(spec)
+    text += f"; see the [credentials guide]({guide})." if guide else "."
     if spec.env_keys:
         text += f" A plain key is read from {source}.{optional}"
     return text
@@ -88,7 +91,7 @@ def env_rows(spec: ProviderSpec) -> list[tuple[str, str, str, str, str]]:
             )
     factory = _factory(spec)
     for env in getattr(factory, "env", ()):
-        rows.append((f"`{env}`", "-", "-", "credential", "read by the credential chain (see the guide)"))
+        rows.append((f"`{env}`", "-", "-", "credential", "read by the credential chain"))
     return rows
 
 
