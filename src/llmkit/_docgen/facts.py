@@ -12,7 +12,7 @@ GENERATED = (
 ERRORS_TEXT = (
     "Every failure is an `llmkit.errors.LLMKitError`; an HTTP error answer is a `ProviderError` "
     "subclass chosen by its status, carrying `status_code`, `error_type`, `error_code`, "
-    "`request_id` and the decoded `body`. Retried statuses are retried "
+    "`request_id` and the decoded `body`. A status marked retried is retried up to "
     f"{DEFAULT_MAX_RETRIES} times by default (`max_retries=`), after the wait a `Retry-After` "
     "header asks for."
 )
