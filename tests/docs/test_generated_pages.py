@@ -32,12 +32,6 @@ NOTES = all_notes(REPO / "docs" / "notes")
 # (provider, capability or "*") -> why its generated example does not run here. Each of these
 # providers' hand-written notes page runs against the emulator in its own tests folder.
 SKIPS: Mapping[tuple[str, str], str] = {
-    ("oci", "*"): "an OCI signing key registered with the emulator (tests/oci runs docs/notes/oci.md)",
-    ("sap", "*"): "an SAP service key naming the emulator's token URL (tests/sap runs docs/notes/sap.md)",
-    (
-        "snowflake",
-        "*",
-    ): "a key-pair JWT or a PAT registered with the emulator (tests/snowflake runs its notes)",
     ("vertex_ai_maas", "*"): "the emulator's profile takes a static bearer key, not a token from its "
     "Google OAuth endpoint, so only access_token= reaches it (tests/hardening calls it that way)",
 }
@@ -65,7 +59,12 @@ CHECKS: Mapping[str, Callable[[dict[str, Any]], bool]] = {
 }
 
 # Credentials of the machine running the tests that must not be picked up.
-AMBIENT = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "GOOGLE_APPLICATION_CREDENTIALS")
+AMBIENT = (
+    "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "GOOGLE_APPLICATION_CREDENTIALS",
+    "OCI_PROFILE", "OCI_CLI_PROFILE", "OCI_CLI_AUTH", "OCI_REGION", "OCI_CLI_REGION",
+    "SNOWFLAKE_USER", "SNOWFLAKE_PRIVATE_KEY_PATH", "SNOWFLAKE_AUTHENTICATOR", "AICORE_CLIENT_ID",
+)  # fmt: skip
+SNOWFLAKE_PAT = "pat-docs-generated-0001"
 # A value for a required URL parameter with no default, by its kind.
 SAMPLES = {"region": "us-east-1", "gcp_project": "emu-project", "hex": "0123abcd", "token": "emu"}
 
@@ -79,23 +78,38 @@ CASES = [(s.name, ex.capability) for s in all_specs() for ex in _examples(s)]
 
 
 @pytest.fixture(scope="session")
-def google_key_file(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A service-account key file the emulator's Google token endpoint accepts (made once)."""
+def cloud_files(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Credentials made once per session, the emulator set to accept them: a Google
+    service-account key file, an OCI config file with its signing key, a Snowflake PAT."""
     from llmkit.emulator import google_oauth
+    from llmkit.emulator import snowflake as emu_snowflake
+    from llmkit.emulator.oci import new_api_key
 
-    path = tmp_path_factory.mktemp("gcp") / "service-account.json"
-    path.write_text(json.dumps(google_oauth.new_service_account(emulator, "docs-pages")), encoding="utf-8")
-    return path
+    folder = tmp_path_factory.mktemp("docs-pages")
+    google = folder / "service-account.json"
+    google.write_text(json.dumps(google_oauth.new_service_account(emulator, "docs-pages")), encoding="utf-8")
+    emu_snowflake.register_token(emulator, SNOWFLAKE_PAT, "PROGRAMMATIC_ACCESS_TOKEN")
+    return {"google": str(google), "oci": new_api_key(folder / "oci").config_file}
 
 
-def _credentials(spec: ProviderSpec, emu: Emulator, google_key: Path) -> dict[str, str]:
+def _credentials(spec: ProviderSpec, emu: Emulator, files: Mapping[str, str]) -> dict[str, str]:
     """The variables of the spec's auth scheme, aimed at the emulator."""
     module = (spec.auth_factory or "").partition(":")[0]
     if module == "llmkit.auth.google":
         from llmkit.emulator.gemini import VERTEX_PROJECT
 
         project = next(iter(spec.params["project"].env))
-        return {"GOOGLE_APPLICATION_CREDENTIALS": str(google_key), project: VERTEX_PROJECT}
+        return {"GOOGLE_APPLICATION_CREDENTIALS": files["google"], project: VERTEX_PROJECT}
+    if module == "llmkit.auth.oci":
+        from llmkit.emulator.oci import COMPARTMENT
+
+        return {"OCI_CONFIG_FILE": files["oci"], "OCI_COMPARTMENT_ID": COMPARTMENT}
+    if module == "llmkit.auth.sap":
+        from llmkit.emulator import sap
+
+        return {"AICORE_SERVICE_KEY": json.dumps(sap.service_key(emu))}
+    if module == "llmkit.auth.snowflake":
+        return {"SNOWFLAKE_PAT": SNOWFLAKE_PAT, "SNOWFLAKE_ACCOUNT": "myorg-my_account"}
     if module == "llmkit.auth.aws":
         from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 
@@ -116,20 +130,20 @@ def _credentials(spec: ProviderSpec, emu: Emulator, google_key: Path) -> dict[st
     return {}
 
 
-def environment(spec: ProviderSpec, emu: Emulator, google_key: Path) -> dict[str, str]:
+def environment(spec: ProviderSpec, emu: Emulator, files: Mapping[str, str]) -> dict[str, str]:
     env = {base_url_env(spec): emu.base_url(spec.name)}
     if spec.env_keys:
         env[spec.env_keys[0]] = CANARY_KEY
     for p in spec.params.values():
         if p.required and p.default is None and p.env and p.kind in SAMPLES:
             env[p.env[0]] = SAMPLES[p.kind]
-    env.update(_credentials(spec, emu, google_key))
+    env.update(_credentials(spec, emu, files))
     return env
 
 
 @pytest.fixture
 def aimed(
-    emu: Emulator, monkeypatch: pytest.MonkeyPatch, google_key_file: Path
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch, cloud_files: dict[str, str]
 ) -> Iterator[Callable[[ProviderSpec], None]]:
     def aim(spec: ProviderSpec) -> None:
         for name in (*spec.env_keys, *AMBIENT):
@@ -137,7 +151,7 @@ def aimed(
         monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
         monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
         monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        for name, value in environment(spec, emu, google_key_file).items():
+        for name, value in environment(spec, emu, cloud_files).items():
             monkeypatch.setenv(name, value)
 
     yield aim
