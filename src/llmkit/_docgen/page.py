@@ -108,6 +108,7 @@ def _configuration(spec: ProviderSpec) -> list[str]:
 
 def _capabilities(spec: ProviderSpec) -> list[str]:
     rows = [(c, "yes" if c in spec.capabilities else "no") for c in SHOWN]
+    rows += [(c, "yes") for c in sorted(spec.capabilities - set(SHOWN))]  # a spec's own flags
     return ["## Capabilities", "", *_table(("capability", "supported"), rows), ""]
 
 
