@@ -13,7 +13,7 @@ from llmkit._docgen import START, render_docs
 from llmkit._docgen.errors import code_rows, status_rows
 from llmkit._docgen.facts import env_rows
 from llmkit._docgen.notes import all_notes, demoted, read_notes
-from llmkit._docgen.page import models_of
+from llmkit._docgen.page import models_of, render_page
 from llmkit.cli import main
 from llmkit.dialects._errors import class_for_status
 from llmkit.errors import AuthenticationError, OverloadedError
@@ -66,7 +66,8 @@ def test_every_env_var_of_a_spec_is_a_row() -> None:
 def test_notes_front_matter(tmp_path: Path) -> None:
     path = tmp_path / "multi.md"
     path.write_text(
-        "<!-- docgen\nproviders: groq, cohere\nmodels: m1, m2\ngroq.embeddings: e1\nrerank: r1\n-->\n"
+        "<!-- docgen\nproviders: groq, cohere\nmodels: m1, m2\ngroq.embeddings: e1\nrerank: r1\n"
+        "reference: the acme SDK, both directions\n-->\n"
         "# Title\n\n## Section\n\n```python\n# not a heading\n```\n",
         encoding="utf-8",
     )
@@ -81,6 +82,10 @@ def test_notes_front_matter(tmp_path: Path) -> None:
     cohere = models_of(get_spec("cohere"), found["cohere"])
     assert groq["chat"] == "m1" and groq["embeddings"] == "e1" and groq["rerank"] == "r1"
     assert cohere["embeddings"] != "e1"
+    assert "reference" not in notes.by_kind
+    page = render_page(get_spec("groq"), found["groq"])
+    assert "## Reference" in page and "- the acme SDK, both directions" in page
+    assert "`groq/m1`, `groq/m2`" in page
 
 
 def _checkout(tmp_path: Path) -> Path:

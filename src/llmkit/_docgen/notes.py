@@ -7,6 +7,8 @@ A notes file may open with a comment the generator reads and drops::
     embeddings: text-embedding-3-small (a model per capability kind: vision, reasoning,
     images: gpt-image-1                 embeddings, images, rerank; else the chat model)
     providers: huggingface_tei, hf_inference   (include it in these pages, not <name>'s)
+    reference: the openai SDK's models, both directions (what the wire format is held against,
+               or why nothing is: shown in the page's "Reference" section)
     -->
 
 The rest is included in the page below the generated sections, its headings one level down.
@@ -20,6 +22,8 @@ from pathlib import Path
 
 _FRONT = re.compile(r"\A<!--\s*docgen\s*\n(.*?)-->\s*\n", re.S)
 _FENCE = re.compile(r"^(```|~~~)")
+# The model kinds a notes file may name (``<provider>.<kind>`` in a file for several).
+KINDS = frozenset({"chat", "vision", "reasoning", "embeddings", "images", "rerank"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,7 @@ class Notes:
     models: tuple[str, ...] = ()
     by_kind: dict[str, str] = field(default_factory=dict)
     providers: tuple[str, ...] = ()
+    reference: str = ""
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -45,8 +50,9 @@ def read_notes(path: Path) -> Notes:
             key, sep, value = line.partition(":")
             if sep:
                 meta[key.strip()] = value.strip()
-    by_kind = {k: v for k, v in meta.items() if k not in ("models", "providers")}
-    return Notes(path, text, _split(meta.get("models", "")), by_kind, _split(meta.get("providers", "")))
+    by_kind = {k: v for k, v in meta.items() if k.rpartition(".")[2] in KINDS}
+    models, providers = _split(meta.get("models", "")), _split(meta.get("providers", ""))
+    return Notes(path, text, models, by_kind, providers, meta.get("reference", ""))
 
 
 def all_notes(folder: Path) -> dict[str, list[Notes]]:

@@ -138,6 +138,10 @@ def render_page(spec: ProviderSpec, notes: Sequence[Notes]) -> str:
     out = _intro(spec, models, notes) + _configuration(spec) + _capabilities(spec)
     out += _examples(spec, models) + _errors(spec)
     out += ["## Troubleshooting", "", *facts.troubleshooting(spec), ""]
+    references = [f"- {n.reference}" for n in notes if n.reference]
+    if references:
+        out += ["## Reference", "", "What llmkit's wire format for this provider is held against:", ""]
+        out += [*references, ""]
     for n in notes:
         out += [f"<!-- included from docs/notes/{n.path.name} -->", "", demoted(n.body)]
     return "\n".join(out).rstrip("\n") + "\n"
