@@ -145,7 +145,7 @@ def troubleshooting(spec: ProviderSpec) -> list[str]:
         "resource (or billing is not set up).",
         f"- **`NotFoundError` (404)**: the model id is not one the provider serves under "
         f"`{spec.name}/`, or the base URL points at the wrong service.",
-        f"- **`RateLimitError` (429)**: retried {DEFAULT_MAX_RETRIES} times by default; its "
+        f"- **`RateLimitError` (429)**: retried up to {DEFAULT_MAX_RETRIES} times by default; its "
         "`retry_after` says how long the provider asked to wait.",
         "- **`ServerError` / `OverloadedError` (5xx, 529)**: retried too; a stream cut midway raises "
         "`StreamInterruptedError` with what arrived in `.partial`.",
