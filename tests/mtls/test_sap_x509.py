@@ -100,7 +100,7 @@ def test_a_certificate_the_token_url_does_not_trust_fails_typed(
     mtls: MtlsServer, pki: Pki, mode: str
 ) -> None:
     key = x509_service_key(mtls, pki) | {"certificate": pki.rogue_cert, "key": pki.rogue_key}
-    with pytest.raises(APIConnectionError) as info:
+    with pytest.raises(APIConnectionError, match="certurl / AICORE_CERT_URL") as info:
         _complete(mode, service_key=key)
     assert pki.rogue_key.splitlines()[1] not in repr(info.value) + str(info.value)
     assert not [r for r in mtls.emu.requests if r.path.endswith("/completion")]

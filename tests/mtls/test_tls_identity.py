@@ -99,3 +99,17 @@ def test_a_missing_key_file_names_the_source(tmp_path: Path, pki: Pki) -> None:
         context_for(
             None, client_identity(pki.client_cert, str(tmp_path / "nope.key"), "AICORE_KEY_FILE_PATH")
         )
+
+
+def test_an_encrypted_key_is_refused_without_a_prompt(pki: Pki) -> None:
+    # OpenSSL would ask on the terminal without a password callback; llmkit answers b"" and fails typed.
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(pki.client_key.encode(), None)
+    locked = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"pass-phrase"),
+    ).decode()
+    with pytest.raises(ConfigurationError, match="unencrypted"):
+        context_for(None, client_identity(pki.client_cert, locked, "key_str="))

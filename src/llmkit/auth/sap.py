@@ -38,6 +38,7 @@ from llmkit.auth.base import AuthFactory, AuthFlow, AuthInputs
 from llmkit.auth.sap_key import ENV, OPTION_NAMES, SapCredentials, credentials_from
 from llmkit.auth.tokens import TokenFlow, TokenManager
 from llmkit.errors import (
+    APIConnectionError,
     AuthenticationError,
     ConfigurationError,
     NotFoundError,
@@ -114,6 +115,18 @@ def _api_error(resp: HttpResponse, what: str, fix: str) -> ProviderError:
     )
 
 
+def _mtls_hint(exc: APIConnectionError) -> APIConnectionError:
+    """A failed handshake at the certificate token URL says what to check (the text has no key)."""
+    hinted = type(exc)(
+        f"{exc}; the SAP certificate token URL (certurl / AICORE_CERT_URL) refused the TLS handshake: "
+        "check that the service key's certificate and key (or AICORE_CERT_STR/AICORE_KEY_STR, "
+        "AICORE_CERT_FILE_PATH/AICORE_KEY_FILE_PATH) are current and belong to that subaccount"
+    )
+    hinted.before_send = exc.before_send
+    hinted.provider = "sap"
+    return hinted
+
+
 class SapAuth:
     """Bearer token, resource group and deployment for one AI Core client (see the module doc)."""
 
@@ -152,7 +165,14 @@ class SapAuth:
             form["client_secret"] = c.client_secret
         headers = {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"}
         body = urlencode(form).encode()
-        resp = yield HttpRequest("POST", c.token_url, headers, body, client_cert=c.identity)
+        request = HttpRequest("POST", c.token_url, headers, body, client_cert=c.identity)
+        if c.identity is None:
+            resp = yield request
+            return self._parse_token(resp)
+        try:
+            resp = yield request
+        except APIConnectionError as exc:
+            raise _mtls_hint(exc) from None
         return self._parse_token(resp)
 
     def _parse_token(self, resp: HttpResponse) -> tuple[str, float]:
