@@ -206,3 +206,14 @@ def _add_vectors() -> None:
 
 
 _add_vectors()
+
+
+def _add_ranking() -> None:
+    # The clouds' rerank endpoints: Bedrock Rerank, Vertex AI ranking, NVIDIA NIM (cloud13).
+    from llmkit.emulator import ranking
+
+    for profile in ranking.PROFILES:
+        add_profile(profile)
+
+
+_add_ranking()

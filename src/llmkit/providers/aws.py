@@ -49,6 +49,8 @@ SPECS = (
         auth="custom",
         auth_factory="llmkit.auth.aws:bedrock_auth",
         params={"region": _REGION},
+        # Rerankers are served by the agent runtime's Rerank API (providers/ranking.py).
+        model_routes=(("cohere.rerank*", "bedrock_rerank"), ("amazon.rerank*", "bedrock_rerank")),
         capabilities=frozenset(
             {"chat", "stream", "tools", "vision", "json_schema", "reasoning", "count_tokens", "embeddings"}
         )
