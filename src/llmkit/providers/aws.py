@@ -17,8 +17,20 @@ _REGION = Param(("AWS_REGION", "AWS_DEFAULT_REGION"), doc="the AWS region, e.g. 
 # Cohere Embed at most 96 texts, input_type search_query/search_document/classification/
 # clustering, embedding_types float/int8/uint8/binary/ubinary
 # (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed.html).
+# Nova Multimodal Embeddings: one input per request, embeddingPurpose from input_type
+# (https://docs.aws.amazon.com/nova/latest/userguide/embeddings-schema.html).
+_NOVA_EMBEDDING = EmbeddingSpec(
+    max_inputs=1,
+    input_types={
+        "document": "GENERIC_INDEX",
+        "query": "GENERIC_RETRIEVAL",
+        "classification": "CLASSIFICATION",
+        "clustering": "CLUSTERING",
+    },
+)
 BEDROCK_EMBEDDING = EmbeddingSpec(
     by_model=(
+        ("*multimodal-embeddings*", _NOVA_EMBEDDING),
         ("*titan-embed-text-v2*", EmbeddingSpec(max_inputs=1, encodings={"binary": "binary"})),
         ("*titan-embed*", EmbeddingSpec(max_inputs=1)),
         (
