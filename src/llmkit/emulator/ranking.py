@@ -14,6 +14,7 @@
   ``/v1/retrieval/{publisher}/{model}/reranking`` and a NIM container's ``/v1/ranking``:
   ``{model, query: {text}, passages: [{text}], truncate?}`` answered by ``{"rankings": [{index,
   logit}]}``; errors ``{"detail"}``.
+* ``azure_ai_cohere``: a Cohere deployment on Azure AI Foundry, served by the Cohere v2 handler.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ NIM_HOSTED = Profile("nvidia_nim_rerank", "llmkit.emulator.ranking:handle_nim", 
 NIM_LOCAL = Profile(
     "nim_rerank", "llmkit.emulator.ranking:handle_nim", error_shape="nim", extra={"local": True}
 )
-PROFILES = (BEDROCK, VERTEX, NIM_HOSTED, NIM_LOCAL)
+# Cohere on Azure AI Foundry: Cohere's own v2 API at a deployment's root (the Cohere handler).
+AZURE_COHERE = Profile("azure_ai_cohere", "llmkit.emulator.cohere:handle", base_path="", error_shape="cohere")
+PROFILES = (BEDROCK, VERTEX, NIM_HOSTED, NIM_LOCAL, AZURE_COHERE)
 
 _ARN = re.compile(r"^arn:aws(-[a-z-]+)?:bedrock:[a-z0-9-]{1,20}:(\d{12})?:[a-z-]+/[a-z0-9.:-]+$")
 _BEDROCK_RERANKERS = ("amazon.rerank-v1:0", "cohere.rerank-v3-5:0")

@@ -99,7 +99,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "requesty",
         "clarifai",
     ),
-    "llmkit.providers.azure": ("azure_openai", "azure_ai"),
+    "llmkit.providers.azure": ("azure_openai", "azure_ai", "azure_ai_cohere"),
     "llmkit.providers.aws": ("bedrock", "sagemaker"),
     "llmkit.providers.snowflake": ("snowflake",),
     "llmkit.providers.oci": ("oci",),
