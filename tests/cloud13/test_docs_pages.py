@@ -44,3 +44,10 @@ def test_azure_cohere_page(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("AZURE_AI_COHERE_ENDPOINT", emu.base_url("azure_ai_cohere"))
     run_page(NOTES / "azure_ai_cohere.md")
     assert [r.path for r in emu.requests] == ["/v2/rerank", "/v2/embed"]
+
+
+def test_bedrock_cohere_page(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    aws_env(monkeypatch)
+    monkeypatch.setenv("BEDROCK_COHERE_BASE_URL", emu.base_url("bedrock_cohere"))
+    ns = run_page(NOTES / "bedrock_cohere.md")
+    assert ns["reply"].text and emu.requests[-1].json()["documents"][0]["title"] == "France"

@@ -44,6 +44,7 @@ _MODULES: dict[str, str] = {
     "bedrock_rerank": "llmkit.dialects.ranking.bedrock",
     "vertex_ranking": "llmkit.dialects.ranking.vertex",
     "nim_ranking": "llmkit.dialects.ranking.nim",
+    "bedrock_cohere": "llmkit.dialects.bedrock_cohere",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -48,7 +48,11 @@ NIM_LOCAL = Profile(
 )
 # Cohere on Azure AI Foundry: Cohere's own v2 API at a deployment's root (the Cohere handler).
 AZURE_COHERE = Profile("azure_ai_cohere", "llmkit.emulator.cohere:handle", base_path="", error_shape="cohere")
-PROFILES = (BEDROCK, VERTEX, NIM_HOSTED, NIM_LOCAL, AZURE_COHERE)
+# Cohere Command R's native InvokeModel body on Bedrock (its own handler module).
+BEDROCK_COHERE = Profile(
+    "bedrock_cohere", "llmkit.emulator.bedrock_cohere:handle", "", (), 403, "aws", credentials="aws_sigv4"
+)
+PROFILES = (BEDROCK, VERTEX, NIM_HOSTED, NIM_LOCAL, AZURE_COHERE, BEDROCK_COHERE)
 
 _ARN = re.compile(r"^arn:aws(-[a-z-]+)?:bedrock:[a-z0-9-]{1,20}:(\d{12})?:[a-z-]+/[a-z0-9.:-]+$")
 _BEDROCK_RERANKERS = ("amazon.rerank-v1:0", "cohere.rerank-v3-5:0")

@@ -100,7 +100,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "clarifai",
     ),
     "llmkit.providers.azure": ("azure_openai", "azure_ai", "azure_ai_cohere"),
-    "llmkit.providers.aws": ("bedrock", "sagemaker"),
+    "llmkit.providers.aws": ("bedrock", "sagemaker", "bedrock_cohere"),
     "llmkit.providers.snowflake": ("snowflake",),
     "llmkit.providers.oci": ("oci",),
     "llmkit.providers.gigachat": ("gigachat",),

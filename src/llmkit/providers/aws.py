@@ -100,4 +100,24 @@ SPECS = (
             "SigV4 with signing name sagemaker; credentials as for bedrock."
         ),
     ),
+    ProviderSpec(
+        name="bedrock_cohere",
+        display_name="Cohere Command R on Amazon Bedrock (native body)",
+        dialect="bedrock_cohere",
+        base_url="https://bedrock-runtime.{region}.amazonaws.com",
+        env_keys=("AWS_BEARER_TOKEN_BEDROCK",),
+        key_required=False,
+        auth="custom",
+        auth_factory="llmkit.auth.aws:bedrock_auth",
+        params={"region": _REGION},
+        capabilities=frozenset({"chat", "stream", "tools"}),
+        docs_url="https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html",
+        notes=(
+            "Cohere Command R / R+ (cohere.command-r-v1:0, cohere.command-r-plus-v1:0) through InvokeModel "
+            "and InvokeModelWithResponseStream with Cohere's own body (message, chat_history, preamble, "
+            "tools, tool_results; documents=, search_queries_only=, raw_prompting=, seed=, ...). bedrock/ "
+            "chats with the same models through Converse, the default; use this name for the native "
+            "body's fields. Credentials and region as for bedrock."
+        ),
+    ),
 )
