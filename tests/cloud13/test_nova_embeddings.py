@@ -1,7 +1,7 @@
-"""Amazon Nova Multimodal Embeddings on Bedrock (InvokeModel) over loopback through the public
-API, sync and async: one input per request (batched), text and images, embeddingPurpose from
-``input_type=``; the request checked against the schema AWS documents (its example body, copied
-into tests/fixtures/cloud13/nova_embed_request.json)."""
+"""Amazon Nova Multimodal Embeddings (and Cohere Embed images) on Bedrock (InvokeModel) over
+loopback through the public API, sync and async: one input per request (batched), text and
+images, embeddingPurpose from ``input_type=``; the request checked against the schema AWS
+documents (tests/fixtures/cloud13/nova_embed_request.json)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 def embed(mode: str, emu: Emulator, inputs: Any, **kw: Any) -> Any:
     kw.setdefault("base_url", emu.base_url("bedrock"))
     kw.setdefault("max_retries", 0)
-    return run(mode, "embed", MODEL, inputs, **kw)
+    return run(mode, "embed", kw.pop("model_override", MODEL), inputs, **kw)
 
 
 def test_text_and_image_batched_one_per_request(mode: str, emu: Emulator) -> None:
@@ -81,3 +81,11 @@ def test_errors_and_refusals(mode: str, emu: Emulator) -> None:
         embed(mode, emu, "hi", dimensions=512)
     with pytest.raises(ConfigurationError, match="embedding_purpose"):
         embed(mode, emu, "hi", embedding_purpose="SEARCH")
+
+
+def test_cohere_embed_images_on_bedrock(mode: str, emu: Emulator) -> None:
+    e = embed(mode, emu, [PNG], model_override="bedrock/cohere.embed-v4:0")
+    assert len(e.vectors) == 1
+    assert emu.requests[-1].json() == {"images": [PNG], "input_type": "image"}
+    with pytest.raises(ConfigurationError, match="texts or images"):
+        embed(mode, emu, [PNG, "text"], model_override="bedrock/cohere.embed-v4:0")

@@ -10,6 +10,7 @@ from llmkit.dialects._vectors import decode_vector
 from llmkit.dialects.base import CallContext, EmbedRequest
 from llmkit.dialects.bedrock._nova_embed import is_nova, nova_body, nova_vector
 from llmkit.dialects.bedrock._request import model_path
+from llmkit.dialects.vectors._common import image_data_uri
 from llmkit.errors import ConfigurationError, NotSupportedError, ResponseDecodeError
 from llmkit.types import Embeddings, Usage
 from llmkit.wire import HttpRequest, HttpResponse, dumps
@@ -58,11 +59,21 @@ def embed_body(req: EmbedRequest) -> dict[str, Any]:
             body["embeddingTypes"] = list(options["embedding_types"])
     else:
         input_type = req.input_type or options.get("input_type") or "search_document"
-        if input_type not in _COHERE_INPUT_TYPES:
+        if input_type not in _COHERE_INPUT_TYPES | {"image"}:
             raise ConfigurationError(
                 f"input_type must be one of {', '.join(sorted(_COHERE_INPUT_TYPES))}, not {input_type!r}"
             )
-        body = {"texts": list(req.inputs), "input_type": input_type}
+        images = [image_data_uri(t) is not None for t in req.inputs]
+        if any(images):
+            # Cohere Embed on Bedrock takes images as data URIs in "images", input_type "image"
+            # (v3: one image a request); an input list is all text or all images.
+            if not all(images):
+                raise ConfigurationError(
+                    "Cohere Embed on Bedrock takes texts or images in one call, not both"
+                )
+            body = {"images": list(req.inputs), "input_type": "image"}
+        else:
+            body = {"texts": list(req.inputs), "input_type": input_type}
         if options.get("truncate") is not None:
             body["truncate"] = options["truncate"]
         if req.encoding is not None:

@@ -93,7 +93,17 @@ def _cohere(body: dict[str, Any], name: str) -> tuple[dict[str, Any], int]:
     unknown = sorted(set(body) - COHERE_FIELDS)
     if unknown:
         raise Invalid(f"extraneous key [{unknown[0]}] is not permitted")
-    texts = body.get("texts")
+    images = body.get("images")
+    if images is not None:
+        # Images as data URIs (AWS's Cohere Embed page): v3 takes one, v4 more; input_type "image".
+        limit = 96 if "embed-v4" in name else 1
+        if "texts" in body or not isinstance(images, list) or not 1 <= len(images) <= limit:
+            raise Invalid(f"#/images: expected 1 to {limit} data URIs and no texts")
+        if not all(isinstance(u, str) and u.startswith("data:image/") and ";base64," in u for u in images):
+            raise Invalid("#/images: each image must be a data:image/...;base64, URI")
+        if body.get("input_type") != "image":
+            raise Invalid("#/input_type: must be image with images")
+    texts = images if images is not None else body.get("texts")
     if (
         not isinstance(texts, list)
         or not texts
@@ -108,7 +118,7 @@ def _cohere(body: dict[str, Any], name: str) -> tuple[dict[str, Any], int]:
     if "output_dimension" in body and (not v4 or dims not in (256, 512, 1024, 1536)):
         raise Invalid("#/output_dimension: not a valid value for this model")
     vectors = [_vector(t, dims, True) for t in texts]
-    answer: dict[str, Any] = {"id": request_id(), "texts": texts}
+    answer: dict[str, Any] = {"id": request_id(), "texts": [] if images is not None else texts}
     types = body.get("embedding_types")
     if types:
         answer["embeddings"] = {
