@@ -109,7 +109,7 @@ def test_refusals_before_sending(emu: Emulator) -> None:
     with pytest.raises(ConfigurationError, match="truncate"):
         rerank("sync", emu, truncate="START")
     with pytest.raises(ConfigurationError, match="publisher/model"):
-        rerank("sync", emu, model="rerankqa")
+        rerank("sync", emu, model="a/b/c")
     with pytest.raises(ConfigurationError):
         rerank("sync", emu, model="nvidia/../x")
     assert emu.requests == []

@@ -55,7 +55,6 @@ BEDROCK_COHERE = Profile(
 PROFILES = (BEDROCK, VERTEX, NIM_HOSTED, NIM_LOCAL, AZURE_COHERE, BEDROCK_COHERE)
 
 _ARN = re.compile(r"^arn:aws(-[a-z-]+)?:bedrock:[a-z0-9-]{1,20}:(\d{12})?:[a-z-]+/[a-z0-9.:-]+$")
-_BEDROCK_RERANKERS = ("amazon.rerank-v1:0", "cohere.rerank-v3-5:0")
 
 
 class Invalid(Exception):
@@ -128,7 +127,7 @@ def _bedrock_docs(body: dict[str, Any]) -> tuple[str, list[Any], str, int | None
         brc["modelConfiguration"], {"modelArn"}, {"additionalModelRequestFields"}, "#/.../modelConfiguration"
     )
     arn = mc["modelArn"]
-    if type(arn) is not str or not _ARN.match(arn) or not arn.endswith(_BEDROCK_RERANKERS):
+    if type(arn) is not str or not _ARN.match(arn):
         raise Invalid(f"#/.../modelArn: {arn!r} is not a reranker model ARN")
     n = brc.get("numberOfResults")
     if n is not None and (type(n) is not int or not 1 <= n <= 1000):
@@ -244,8 +243,8 @@ def handle_vertex(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
             return _google_error(400, "A record needs a title or content.")
         ids.append(r["id"])
     model = body.get("model", "semantic-ranker-default@latest")
-    if type(model) is not str or not model.startswith("semantic-ranker-"):
-        return _google_error(400, f"Model {model} is not a ranking model.")
+    if type(model) is not str or not model:
+        return _google_error(400, "model must be a ranking model's name.")
     top_n = body.get("topN")
     texts = [" ".join(str(r.get(k, "")) for k in ("title", "content")) for r in records]
     out = []
@@ -313,7 +312,8 @@ def handle_nim(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         )
     model = body.get("model")
     if hosted is not None and (
-        type(model) is not str or model.replace(".", "_") != f"{hosted.group(1)}/{hosted.group(2)}"
+        type(model) is not str
+        or model.replace(".", "_") not in (f"{hosted.group(1)}/{hosted.group(2)}", hosted.group(2))
     ):
         return json_reply(400, {"detail": f"model {model!r} does not match the URL"})
     texts = [p["text"] for p in passages]

@@ -124,6 +124,7 @@ SPECS = (
             "endpoint": Param(
                 ("AZURE_AI_COHERE_ENDPOINT",),
                 doc="the deployment's endpoint, https://<deployment>.<region>.models.ai.azure.com",
+                required=False,
                 kind="url_root",
             ),
         },

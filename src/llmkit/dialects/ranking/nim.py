@@ -65,7 +65,8 @@ def path(model: str, hosted: bool) -> str:
     if not hosted:
         return "/ranking"
     # The catalog's path names the publisher and the model as two segments (nvidia/llama-...).
-    publisher, _, name = model.rpartition("/")
+    # A model without a publisher is NVIDIA's own (the catalog's rerankers are nvidia/...).
+    publisher, _, name = model.rpartition("/") if "/" in model else ("nvidia", "/", model)
     if not publisher or "/" in publisher:
         raise ConfigurationError(
             f"a hosted NIM reranker is named publisher/model (e.g. nvidia/llama-3.2-nv-rerankqa-1b-v2), "
