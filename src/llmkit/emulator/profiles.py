@@ -218,3 +218,14 @@ def _add_compat_a() -> None:
 
 
 _add_compat_a()
+
+
+def _add_ranking() -> None:
+    # The clouds' rerank endpoints: Bedrock Rerank, Vertex AI ranking, NVIDIA NIM (cloud13).
+    from llmkit.emulator import ranking
+
+    for profile in ranking.PROFILES:
+        add_profile(profile)
+
+
+_add_ranking()
