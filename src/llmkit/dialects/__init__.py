@@ -41,6 +41,8 @@ _MODULES: dict[str, str] = {
     "jina": "llmkit.dialects.vectors.jina",
     "tei": "llmkit.dialects.vectors.tei",
     "hf_inference": "llmkit.dialects.vectors.hf_inference",
+    "tgi_generate": "llmkit.dialects.generate",
+    "triton_generate": "llmkit.dialects.generate.triton",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -206,3 +206,14 @@ def _add_vectors() -> None:
 
 
 _add_vectors()
+
+
+def _add_natives() -> None:
+    # Issue 14's native generate formats: TGI (generate and Messages API), LoRAX, Predibase, Triton.
+    from llmkit.emulator import generate, triton
+
+    for profile in (generate.TGI, generate.MESSAGES, generate.LORAX, generate.PREDIBASE, triton.PROFILE):
+        add_profile(profile)
+
+
+_add_natives()
