@@ -14,8 +14,7 @@ REST reference and Predibase's REST docs, not from llmkit's dialect.
   ``merged_adapters``, ``response_format``, ...; no ``grammar``) and ``prompt_tokens`` in details.
 * ``predibase``: LoRAX under ``/{tenant}/deployments/v2/llms/{deployment}/generate[_stream]``,
   with a required Bearer token.
-* ``tgi``: TGI's Messages API, ``/v1/chat/completions`` (OpenAI's format, served by the OpenAI
-  handler), key optional.
+(``tgi``, TGI's Messages API, is OpenAI's format: a record in ``fleet_profiles``.)
 """
 
 from __future__ import annotations
@@ -27,20 +26,23 @@ from typing import Any
 
 from llmkit.emulator._content import count_tokens, sample, split_text
 from llmkit.emulator._faults import STREAM_FAULTS, break_stream, early_reply, stream_reply
-from llmkit.emulator.fleet_profiles import _doc
 from llmkit.emulator.profiles import Profile
 from llmkit.emulator.script import Script, ScriptedError
 from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
 
-__all__ = ["LORAX", "MESSAGES", "PREDIBASE", "TGI", "handle"]
+__all__ = ["LORAX", "PREDIBASE", "TGI", "handle"]
 
 _HANDLER = "llmkit.emulator.generate:handle"
 TGI = Profile("tgi_generate", _HANDLER, base_path="", auth_headers=(), error_shape="tgi")
 LORAX = Profile("lorax", _HANDLER, base_path="", auth_headers=(), error_shape="tgi", extra={"lorax": True})
+# ``base_url("predibase")`` names a tenant, as the hosted URL does; any tenant id is served.
 PREDIBASE = Profile(
-    "predibase", _HANDLER, base_path="", error_shape="tgi", extra={"lorax": True, "predibase": True}
+    "predibase",
+    _HANDLER,
+    base_path="/emu-tenant/deployments/v2/llms",
+    error_shape="tgi",
+    extra={"lorax": True, "predibase": True},
 )
-MESSAGES = _doc("tgi", "/v1/chat/completions", base="", key_optional=True)
 
 # GenerateParameters (TGI's OpenAPI document).
 _TGI_PARAMETERS = frozenset(

@@ -212,7 +212,7 @@ def _add_natives() -> None:
     # Issue 14's native generate formats: TGI (generate and Messages API), LoRAX, Predibase, Triton.
     from llmkit.emulator import generate, triton
 
-    for profile in (generate.TGI, generate.MESSAGES, generate.LORAX, generate.PREDIBASE, triton.PROFILE):
+    for profile in (generate.TGI, generate.LORAX, generate.PREDIBASE, triton.PROFILE):
         add_profile(profile)
 
 
