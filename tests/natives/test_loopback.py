@@ -84,8 +84,17 @@ def test_stream_gives_text_then_usage_and_finish(mode: str, provider: str, emu: 
 @MODES
 def test_triton_complete_with_version_and_model_parameters(mode: str, emu: Emulator) -> None:
     emu.script(Script(text="model output"))
-    c = run(mode, "complete", "triton/ensemble", "client input", max_tokens=64, temperature=0.0, stop=["END"],
-            model_version=2, parameters={"beam_width": 1, "bad_words": ""}, **options(emu, "triton"))  # fmt: skip
+    kw = options(emu, "triton", model_version=2, parameters={"beam_width": 1, "bad_words": ""})
+    c = run(
+        mode,
+        "complete",
+        "triton/ensemble",
+        "client input",
+        max_tokens=64,
+        temperature=0.0,
+        stop=["END"],
+        **kw,
+    )
     assert (c.text, c.model, c.finish_reason) == ("model output", "ensemble", "other")
     assert sent(emu, "triton")[-1].path == "/v2/models/ensemble/versions/2/generate"
     assert last_body(emu, "triton") == {
@@ -178,7 +187,7 @@ def test_stream_faults_keep_what_arrived(mode: str, provider: str, emu: Emulator
             fault="stream_error",
             after=2,
             error=ScriptedError(500, "Request failed during generation"),
-        ),  # fmt: skip
+        ),
         Script(text="one two three four five", fault="malformed", after=2),
     )
     kw = options(emu, provider)

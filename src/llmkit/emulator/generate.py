@@ -10,6 +10,8 @@ REST reference and Predibase's REST docs, not from llmkit's dialect.
   ``details`` (``finish_reason``, ``generated_tokens``, ``input_length``, ``seed``). Unknown
   parameters are a 422 (``error_type: validation``); errors ``{"error", "error_type"}``, also as
   an event inside a 200 stream. A key is checked only when one is sent (``--api-key`` servers).
+  ``POST /`` (the compatibility route) takes ``stream`` in the body and answers a whole
+  generation as a one-item list.
 * ``lorax``: the same, with LoRAX's parameters (``adapter_id``, ``adapter_source``,
   ``merged_adapters``, ``response_format``, ...; no ``grammar``) and ``prompt_tokens`` in details.
 * ``predibase``: LoRAX under ``/{tenant}/deployments/v2/llms/{deployment}/generate[_stream]``,
@@ -85,7 +87,9 @@ def _route(req: EmuRequest, profile: Profile) -> str | None:
         if m is None:
             return None
         path = m.group(3)
-    return {"/generate": "generate", "/generate_stream": "stream"}.get(path)
+    # ``/`` is TGI's compatibility route (what huggingface_hub and lorax-client post to): the body's
+    # ``stream`` picks the form, and a whole answer is a one-item list.
+    return {"/generate": "generate", "/generate_stream": "stream", "/": "compat"}.get(path)
 
 
 def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
@@ -108,8 +112,13 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         return early
     params = body.get("parameters") or {}
     _plan(body, params, script)
-    if kind == "generate":
-        return _whole(body, params, script, bool(profile.extra.get("lorax")))
+    if kind == "compat":
+        kind = "stream" if body.get("stream") is True else "list"
+    if kind in ("generate", "list"):
+        reply = _whole(body, params, script, bool(profile.extra.get("lorax")))
+        if kind == "list" and script.fault != "malformed":
+            reply.body = b"[" + reply.body + b"]"
+        return reply
     return _stream(body, params, script, bool(profile.extra.get("lorax")))
 
 
