@@ -45,6 +45,8 @@ _MODULES: dict[str, str] = {
     "vertex_ranking": "llmkit.dialects.ranking.vertex",
     "nim_ranking": "llmkit.dialects.ranking.nim",
     "bedrock_cohere": "llmkit.dialects.bedrock_cohere",
+    "tgi_generate": "llmkit.dialects.generate",
+    "triton_generate": "llmkit.dialects.generate.triton",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -359,6 +359,8 @@ FLEET: tuple[Profile, ...] = (
         bad_key_code="30014",
         bad_key_message="Invalid token",
     ),
+    # TGI's Messages API (text-generation-inference docs/source/messages_api.md) at the server root.
+    _doc("tgi", "/v1/chat/completions", base="", key_optional=True, shape="flat"),
     _v1(
         "together_ai",
         embeddings=True,

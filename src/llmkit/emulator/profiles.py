@@ -229,3 +229,14 @@ def _add_ranking() -> None:
 
 
 _add_ranking()
+
+
+def _add_natives() -> None:
+    # Issue 14's native generate formats: TGI (generate and Messages API), LoRAX, Predibase, Triton.
+    from llmkit.emulator import generate, triton
+
+    for profile in (generate.TGI, generate.LORAX, generate.PREDIBASE, triton.PROFILE):
+        add_profile(profile)
+
+
+_add_natives()

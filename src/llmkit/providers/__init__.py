@@ -175,6 +175,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "litellm_proxy",
     ),
     "llmkit.providers.ranking": ("bedrock_rerank", "vertex_ai_ranking", "nvidia_nim_rerank", "nim_rerank"),
+    "llmkit.providers.natives": ("tgi", "tgi_generate", "lorax", "predibase", "triton"),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
