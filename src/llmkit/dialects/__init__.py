@@ -41,6 +41,7 @@ _MODULES: dict[str, str] = {
     "jina": "llmkit.dialects.vectors.jina",
     "tei": "llmkit.dialects.vectors.tei",
     "hf_inference": "llmkit.dialects.vectors.hf_inference",
+    "yandex": "llmkit.dialects.yandex",
 }
 
 _loaded: dict[str, Dialect] = {}

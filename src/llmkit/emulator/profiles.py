@@ -206,3 +206,13 @@ def _add_vectors() -> None:
 
 
 _add_vectors()
+
+
+def _add_regional() -> None:
+    # Yandex Foundation Models' native API (issue 14, regional natives).
+    from llmkit.emulator import yandex
+
+    add_profile(yandex.PROFILE)
+
+
+_add_regional()

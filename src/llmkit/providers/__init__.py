@@ -111,6 +111,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.ollama_native": ("ollama_chat",),
     "llmkit.providers.cohere": ("cohere",),
     "llmkit.providers.vectors": ("voyage", "jina_ai", "huggingface_tei", "hf_inference"),
+    "llmkit.providers.yandex": ("yandex",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
