@@ -34,7 +34,7 @@ SPECS = (
         docs_url="https://yandex.cloud/en/docs/foundation-models/text-generation/api-ref/TextGeneration/completion",
         notes=(
             "Model = <name>[/<version>] (yandexgpt, yandexgpt-lite/rc; version latest by default), sent as "
-            "gpt://<folder_id>/<name>/<version>; a whole gpt:// URI is sent as is. folder_id= (YC_FOLDER_ID). "
+            "gpt://<folder_id>/<name>/<version>; a gpt:// URI is sent as is. folder_id= (YC_FOLDER_ID). "
             "api_key= / YC_API_KEY is sent as Api-Key; iam_token= / YC_IAM_TOKEN as Bearer. "
             "reasoning_mode= disabled | enabled_hidden. Streams are cumulative NDJSON, sent as deltas."
         ),

@@ -98,7 +98,7 @@ def _tool(name: str, description: str, parameters: Mapping[str, Any], strict: bo
 def _choice(choice: str | ForcedTool) -> dict[str, str]:
     if isinstance(choice, ForcedTool):
         return {"functionName": choice.name}
-    return {"mode": {"auto": "AUTO", "none": "NONE", "required": "REQUIRED"}[choice]}
+    return {"mode": {"auto": "AUTO", "none": "NONE", "required": "REQUIRED", "any": "REQUIRED"}[choice]}
 
 
 def messages(history: Sequence[Message]) -> list[dict[str, Any]]:
