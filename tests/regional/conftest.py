@@ -24,3 +24,13 @@ _ENV = (
 def _no_regional_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _copilot_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Each test's GitHub Copilot login lives in its own folder (never the user's)."""
+    for name in ("COPILOT_GITHUB_TOKEN", "GITHUB_COPILOT_API_URL", "GITHUB_COPILOT_ACCESS_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "copilot-home"
+    monkeypatch.setenv("GITHUB_COPILOT_TOKEN_DIR", str(home))
+    return home

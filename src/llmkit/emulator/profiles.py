@@ -209,10 +209,11 @@ _add_vectors()
 
 
 def _add_regional() -> None:
-    # Yandex Foundation Models' native API (issue 14, regional natives).
-    from llmkit.emulator import yandex
+    # Yandex Foundation Models' native API; GitHub's device flow and token exchange, Copilot chat.
+    from llmkit.emulator import copilot, yandex
 
-    add_profile(yandex.PROFILE)
+    for profile in (yandex.PROFILE, copilot.GITHUB, copilot.CHAT):
+        add_profile(profile)
 
 
 _add_regional()

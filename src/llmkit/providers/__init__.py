@@ -112,6 +112,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.cohere": ("cohere",),
     "llmkit.providers.vectors": ("voyage", "jina_ai", "huggingface_tei", "hf_inference"),
     "llmkit.providers.yandex": ("yandex",),
+    "llmkit.providers.copilot": ("github_copilot",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
