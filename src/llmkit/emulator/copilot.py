@@ -10,8 +10,8 @@ Two profiles:
   (``Script(extra={"polls": ["authorization_pending", "slow_down"]})`` on the device-code
   request), then ``{"access_token", "token_type", "scope"}``. ``GET /copilot_internal/v2/token``
   with ``Authorization: token <a GitHub token it issued, or the emulator's key>`` answers
-  ``{"token", "expires_at", "refresh_in", "endpoints": {"api"}}`` (``EXCHANGE`` holds the lifetime and endpoint); the
-  Copilot token is the emulator's key, so chat accepts it.
+  ``{"token", "expires_at", "refresh_in", "endpoints": {"api"}}`` (``EXCHANGE`` holds the
+  lifetime and endpoint); the Copilot token is the emulator's key, so chat accepts it.
 * ``github_copilot`` (chat): OpenAI Chat Completions that requires the editor headers.
 """
 
