@@ -113,6 +113,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.vectors": ("voyage", "jina_ai", "huggingface_tei", "hf_inference"),
     "llmkit.providers.yandex": ("yandex",),
     "llmkit.providers.copilot": ("github_copilot",),
+    "llmkit.providers.naver": ("naver_clova",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
