@@ -65,6 +65,8 @@ _EXPORTS: dict[str, str] = {
     # registry
     "ProviderSpec": "llmkit.providers.spec",
     "register_provider": "llmkit.providers",
+    # interactive logins (GitHub Copilot's device flow)
+    "login_copilot": "llmkit._cli_copilot",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -86,6 +88,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from llmkit import errors as errors
+    from llmkit._cli_copilot import login_copilot as login_copilot
     from llmkit._stream import AsyncStream as AsyncStream
     from llmkit._stream import Stream as Stream
     from llmkit._timeout import Timeout as Timeout

@@ -47,6 +47,7 @@ _MODULES: dict[str, str] = {
     "bedrock_cohere": "llmkit.dialects.bedrock_cohere",
     "tgi_generate": "llmkit.dialects.generate",
     "triton_generate": "llmkit.dialects.generate.triton",
+    "yandex": "llmkit.dialects.yandex",
 }
 
 _loaded: dict[str, Dialect] = {}

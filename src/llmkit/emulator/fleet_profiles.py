@@ -310,6 +310,8 @@ FLEET: tuple[Profile, ...] = (
             "response_extension",
         ],
     ),
+    # Naver CLOVA Studio's OpenAI-compatible route (api.ncloud-docs.com clovastudio-openaicompatibility).
+    _doc("naver_clova", "/v1/openai/chat/completions", "/v1/openai/embeddings"),
     # Novita: /openai/v1 today; older pages show /v3/openai.
     _doc(
         "novita",

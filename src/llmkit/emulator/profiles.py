@@ -240,3 +240,14 @@ def _add_natives() -> None:
 
 
 _add_natives()
+
+
+def _add_regional() -> None:
+    # Yandex Foundation Models' native API; GitHub's device flow and token exchange, Copilot chat.
+    from llmkit.emulator import copilot, yandex
+
+    for profile in (yandex.PROFILE, copilot.GITHUB, copilot.CHAT):
+        add_profile(profile)
+
+
+_add_regional()

@@ -176,6 +176,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "llmkit.providers.ranking": ("bedrock_rerank", "vertex_ai_ranking", "nvidia_nim_rerank", "nim_rerank"),
     "llmkit.providers.natives": ("tgi", "tgi_generate", "lorax", "predibase", "triton"),
+    "llmkit.providers.yandex": ("yandex",),
+    "llmkit.providers.copilot": ("github_copilot",),
+    "llmkit.providers.naver": ("naver_clova",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)
