@@ -65,6 +65,12 @@ _EXPORTS: dict[str, str] = {
     # registry
     "ProviderSpec": "llmkit.providers.spec",
     "register_provider": "llmkit.providers",
+    # catalog and cost (issue 15): data loads on first use
+    "model_info": "llmkit.catalog",
+    "cost": "llmkit.catalog",
+    "Cost": "llmkit.catalog",
+    "CostUnavailable": "llmkit.catalog",
+    "ModelInfo": "llmkit.catalog",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -91,6 +97,11 @@ if TYPE_CHECKING:
     from llmkit._timeout import Timeout as Timeout
     from llmkit.api import AsyncClient as AsyncClient
     from llmkit.api import Client as Client
+    from llmkit.catalog import Cost as Cost
+    from llmkit.catalog import CostUnavailable as CostUnavailable
+    from llmkit.catalog import ModelInfo as ModelInfo
+    from llmkit.catalog import cost as cost
+    from llmkit.catalog import model_info as model_info
     from llmkit.errors import ConfigurationError as ConfigurationError
     from llmkit.errors import LLMKitError as LLMKitError
     from llmkit.errors import NotSupportedError as NotSupportedError

@@ -82,6 +82,8 @@ PACKAGES: Mapping[str, str] = {
     "llmkit.auth": "auth",
     "llmkit.framing": "framing",
     "llmkit.emulator": "emulator",
+    # the model catalog and cost arithmetic: data and pure functions over types.Usage
+    "llmkit.catalog": "foundation",
 }
 
 # Upward imports on main that another slice of issue 10 removes. Each entry is (importer,
