@@ -201,8 +201,8 @@ def test_a_streams_completion_has_its_cost(mode: str, replay: str) -> None:
 def test_provider_reported_cost_is_kept_beside_ours(mode: str, replay: str) -> None:
     # OpenRouter's recorded stream carries usage.cost (0.0005738 USD).
     body = R.fixture("openrouter/simple_streaming.sse").rstrip(b"\n") + b"\n\n"
-    _, c = R.stream(mode, "openrouter/kimi", base_url=replay, extra_headers=R.serve(body, "text/event-stream"),
-                    **KW)  # fmt: skip
+    headers = R.serve(body, "text/event-stream")
+    _, c = R.stream(mode, "openrouter/kimi", base_url=replay, extra_headers=headers, **KW)
     assert c.usage.reported_cost == 0.0005738
     # The catalog has no OpenRouter prices: no cost of ours, but the provider's figure is there.
     assert c.cost is None and c.cost_reason
