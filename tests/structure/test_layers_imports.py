@@ -42,6 +42,7 @@ EXACT: Mapping[str, str] = {
     "llmkit": "top",
     "llmkit.cli": "top",
     "llmkit._cli_vectors": "top",
+    "llmkit._cli_models": "top",
     "llmkit.functions": "top",
     "llmkit.api": "top",
     "llmkit._drivers": "top",

@@ -29,6 +29,7 @@ __all__ = [
     "cost",
     "model_info",
     "models",
+    "providers",
     "snapshot",
 ]
 
@@ -54,6 +55,13 @@ def models(provider: str | None = None, supports: tuple[str, ...] = ()) -> list[
     from llmkit.catalog._data import entries
 
     return [m for m in entries(provider) if all(m.supports(c) for c in supports)]
+
+
+def providers() -> list[str]:
+    """The providers the catalog lists models for (llmkit's registry names)."""
+    from llmkit.catalog._data import providers as names
+
+    return names()
 
 
 def snapshot() -> dict[str, str]:
