@@ -27,6 +27,7 @@ __all__ = [
     "Provenance",
     "Rates",
     "cost",
+    "image_cost",
     "model_info",
     "models",
     "providers",
@@ -55,6 +56,16 @@ def models(provider: str | None = None, supports: tuple[str, ...] = ()) -> list[
     from llmkit.catalog._data import entries
 
     return [m for m in entries(provider) if all(m.supports(c) for c in supports)]
+
+
+def image_cost(model: str, usage: Usage, count: int) -> Cost | CostUnavailable:
+    """The cost of an image generation that returned ``count`` images with ``usage``."""
+    from llmkit.catalog._cost import price_images
+
+    info = model_info(model)
+    if info is None:
+        return CostUnavailable(model, f"the catalog does not list {model!r} (see `llmkit models`)")
+    return price_images(info, usage, count)
 
 
 def providers() -> list[str]:

@@ -6,14 +6,11 @@ includes cache reads and cache writes; ``output_tokens`` includes reasoning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from llmkit.catalog._model import ModelInfo, PriceTier, Rates
-
-if TYPE_CHECKING:
-    from llmkit.types import Usage
+from llmkit.types import Usage
 
 MILLION = Decimal(1_000_000)
 # Service tiers a provider reports that bill the standard rates.
@@ -191,3 +188,24 @@ def price(info: ModelInfo, usage: Usage, *, service_tier: str | None = None, bat
         provenance=prov,
         provider_reported=reported,
     )
+
+
+def price_images(info: ModelInfo, usage: Usage, count: int) -> Cost | CostUnavailable:
+    """An image generation's cost: by tokens where the model bills image tokens and the answer
+    reported them (gpt-image-1, Gemini image models), else ``count`` images at the per-image price."""
+    s = info.prices.standard
+    if usage.output_tokens and s.output_image is not None:
+        rates = replace(s, output=s.output_image)
+        as_tokens = replace(info, prices=replace(info.prices, standard=rates, tiers=()))
+        cost = price(as_tokens, usage)
+        if isinstance(cost, Cost):
+            note = (
+                "output tokens billed at the image-output rate; input image tokens (edits) at the text rate"
+            )
+            prov = replace(cost.provenance, notes=(*cost.provenance.notes, note))
+            cost = replace(cost, images=cost.output, output=Decimal(0), provenance=prov)
+        return cost
+    if info.prices.per_image is not None:
+        free = Rates(input=Decimal(0), output=Decimal(0))  # per-image models bill no tokens
+        return price(replace(info, prices=replace(info.prices, standard=free)), Usage(), images=count)
+    return CostUnavailable(info.name, f"the catalog lists no image price for {info.name}")
