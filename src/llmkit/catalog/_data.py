@@ -7,6 +7,7 @@ import json
 import re
 import threading
 from dataclasses import replace
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -58,6 +59,7 @@ def candidates(model: str) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=4096)  # ModelInfo is frozen; a completion's cost looks the same model up again
 def lookup(provider: str, model: str) -> ModelInfo | None:
     d = data()
     table: dict[str, Any] = d["models"].get(provider, {})
