@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "ProviderSpec": "llmkit.providers.spec",
     "register_provider": "llmkit.providers",
     # catalog and cost (issue 15): data loads on first use
+    "catalog": "llmkit.catalog",
     "model_info": "llmkit.catalog",
     "cost": "llmkit.catalog",
     "Cost": "llmkit.catalog",
@@ -81,7 +82,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'llmkit' has no attribute {name!r}")
     mod = importlib.import_module(module)
-    value = mod if name == "errors" else getattr(mod, "register" if name == "register_provider" else name)
+    modules = ("errors", "catalog")  # exported as modules, not attributes of one
+    value = mod if name in modules else getattr(mod, "register" if name == "register_provider" else name)
     globals()[name] = value
     return value
 
@@ -91,6 +93,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from llmkit import catalog as catalog
     from llmkit import errors as errors
     from llmkit._stream import AsyncStream as AsyncStream
     from llmkit._stream import Stream as Stream
