@@ -218,10 +218,11 @@ class Usage:
     # The part of cache_creation_input_tokens written with a 1-hour lifetime (Anthropic prices
     # it apart from the default 5-minute write).
     cache_write_1h_tokens: int = 0
-    # The service tier the provider says served the call (OpenAI's "flex", "priority", ...).
-    service_tier: str | None = None
-    # The cost the provider itself reported (OpenRouter's usage.cost), in USD.
-    reported_cost: float | None = None
+    # The service tier the provider says served the call (OpenAI's "flex", "priority", ...) and
+    # the cost the provider itself reported (OpenRouter's usage.cost, USD): facts about the call
+    # beside the counts, so two usages with the same counts still compare equal.
+    service_tier: str | None = field(default=None, compare=False)
+    reported_cost: float | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.total_tokens and (self.input_tokens or self.output_tokens):
