@@ -43,6 +43,7 @@ EXACT: Mapping[str, str] = {
     "llmkit.cli": "top",
     "llmkit._cli_vectors": "top",
     "llmkit._cli_copilot": "top",
+    "llmkit._cli_models": "top",
     "llmkit.functions": "top",
     "llmkit.api": "top",
     "llmkit._drivers": "top",
@@ -85,6 +86,8 @@ PACKAGES: Mapping[str, str] = {
     "llmkit.emulator": "emulator",
     # the docs generator reads the registry, dialects and auth factories to write pages
     "llmkit._docgen": "top",
+    # the model catalog and cost arithmetic: data and pure functions over types.Usage
+    "llmkit.catalog": "foundation",
 }
 
 # Upward imports on main that another slice of issue 10 removes. Each entry is (importer,
