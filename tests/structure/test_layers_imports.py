@@ -82,6 +82,8 @@ PACKAGES: Mapping[str, str] = {
     "llmkit.auth": "auth",
     "llmkit.framing": "framing",
     "llmkit.emulator": "emulator",
+    # the router drives Clients (top): its pure policy and state sit beside its shells
+    "llmkit.router": "top",
 }
 
 # Upward imports on main that another slice of issue 10 removes. Each entry is (importer,
