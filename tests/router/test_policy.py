@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from tests.router._drive import FakeClock, drive, make_policy, ok
 
 from llmkit.errors import (
     APITimeoutError,
@@ -19,8 +20,6 @@ from llmkit.errors import (
 from llmkit.router.errors import NoDeploymentAvailableError
 from llmkit.router.policy import Attempt, RetryBudget
 from llmkit.router.state import InMemoryState
-
-from ._drive import FakeClock, drive, make_policy, ok
 
 N = 10_000
 
