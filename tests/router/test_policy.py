@@ -305,6 +305,7 @@ def test_everything_cooling_down_says_when_to_come_back() -> None:
     policy = make_policy(deps("chat", {}))
     clock, state = FakeClock(), InMemoryState()
     state.set_cooldown("health:chat0", clock() + 7.0)
+    state.set_cooldown("tripped:chat0", clock() + 300.0)  # set with every cooldown
     with pytest.raises(NoDeploymentAvailableError) as info:
         drive(policy, "chat", ok, clock, state)
     assert info.value.retry_after == pytest.approx(7.0)

@@ -15,31 +15,36 @@ from llmkit.types import Completion, StreamEvent, TextDelta
 __all__ = ["AsyncRoutedStream", "RoutedStream", "with_route"]
 
 T = TypeVar("T")
-_SUBCLASSES: dict[type, tuple[type, tuple[str, ...]]] = {}
+_COPIERS: dict[type, Callable[[Any, RouteTrace], Any]] = {}
 
 
-def _routed_type(cls: type) -> tuple[type, tuple[str, ...]]:
-    # One subclass per result type, made once: the same name and fields plus a ``route`` slot.
-    found = _SUBCLASSES.get(cls)
-    if found is None:
-        names = tuple(f.name for f in dataclasses.fields(cls))
-        sub = type(cls.__name__, (cls,), {"__slots__": ("route",), "__module__": cls.__module__})
-        sub.__qualname__ = cls.__qualname__
-        found = _SUBCLASSES[cls] = (sub, names)
-    return found
+def _copier(cls: type) -> Callable[[Any, RouteTrace], Any]:
+    """A function copying a ``cls`` into its routed subclass (the same name and fields plus a
+    ``route`` slot), made once per type. It is generated unrolled, as ``dataclasses`` generates
+    ``__init__``: the fields are written through the slot descriptors (which a frozen dataclass's
+    ``__setattr__`` does not guard), so the copy costs about a microsecond, not a loop's worth."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    sub = type(cls.__name__, (cls,), {"__slots__": ("route",), "__module__": cls.__module__})
+    sub.__qualname__ = cls.__qualname__
+    scope: dict[str, Any] = {"_new": object.__new__, "_sub": sub, "_route": sub.route.__set__}  # type: ignore[attr-defined]
+    lines = ["def copy(src, trace):", "    out = _new(_sub)"]
+    for i, name in enumerate(names):
+        scope[f"_s{i}"] = getattr(cls, name).__set__
+        lines.append(f"    _s{i}(out, src.{name})")
+    lines += ["    _route(out, trace)", "    return out"]
+    exec("\n".join(lines), scope)
+    copy: Callable[[Any, RouteTrace], Any] = scope["copy"]
+    return copy
 
 
 def with_route(result: T, trace: RouteTrace) -> T:
     """``result`` with ``.route`` set (a copy of a frozen or slotted result; others in place)."""
     cls = type(result)
-    if dataclasses.is_dataclass(cls) and hasattr(cls, "__slots__"):
-        sub, names = _routed_type(cls)
-        routed: Any = object.__new__(sub)
-        setter = object.__setattr__
-        for name in names:
-            setter(routed, name, getattr(result, name))
-        setter(routed, "route", trace)
-        return routed  # type: ignore[no-any-return]
+    copy = _COPIERS.get(cls)
+    if copy is None and dataclasses.is_dataclass(cls) and hasattr(cls, "__slots__"):
+        copy = _COPIERS[cls] = _copier(cls)
+    if copy is not None:
+        return copy(result, trace)  # type: ignore[no-any-return]
     try:
         object.__setattr__(result, "route", trace)
     except (AttributeError, TypeError):

@@ -144,8 +144,7 @@ def route_flow(policy: RoutePolicy, plan: Plan, clock: Callable[[], float]) -> F
         raise ConfigurationError(
             f"unknown model group {plan.group!r}; the router has {', '.join(policy.groups)}"
         )
-    now = clock()
-    trace = RouteTrace(plan.group, now)
+    trace = RouteTrace(plan.group, clock())
     try:
         result = yield from _route(policy, plan, clock, trace)
     except LLMKitError as exc:
@@ -231,6 +230,7 @@ def _pick(
     """The deployment to try next in ``group`` and whether it is a half-open probe; also the
     soonest end of a cooldown seen (for the error when nothing is left)."""
     eligible: list[Deployment] = []
+    half_open: set[str] = set()
     soonest: float | None = None
     for dep in policy.groups[group]:
         if dep.id in tried:
@@ -245,21 +245,27 @@ def _pick(
                 "skip", group, dep.id, f"window of {dep.max_input_tokens} tokens < ~{plan.input_tokens}", now
             )
             continue
-        until = yield StateOp("cooldown_until", (keys.health, now))
-        if until is not None:
-            soonest = until if soonest is None else min(soonest, until)
-            trace.add("skip", group, dep.id, f"cooling down for {until - now:.3g}s", now)
-            continue
+        # The tripped marker outlives every cooldown, so a healthy deployment costs one read.
+        if (yield StateOp("cooldown_until", (keys.tripped, now))) is not None:
+            until = yield StateOp("cooldown_until", (keys.health, now))
+            if until is not None:
+                soonest = until if soonest is None else min(soonest, until)
+                trace.add("skip", group, dep.id, f"cooling down for {until - now:.3g}s", now)
+                continue
+            half_open.add(dep.id)
         if dep.tpm is not None and (yield StateOp("get_window", (keys.tpm, _MINUTE, now))) >= dep.tpm:
             trace.add("skip", group, dep.id, f"tpm limit {dep.tpm} reached", now)
             continue
         eligible.append(dep)
     if not eligible:
         return None, soonest
-    numbers = yield from _numbers(policy, eligible, now)
+    # Generators cost a frame each: only strategies that read numbers build one.
+    numbers = (
+        (yield from _numbers(policy, eligible, now)) if NEEDS[policy.strategy] and len(eligible) > 1 else {}
+    )
     for dep in order(policy.strategy, eligible, policy.rng, numbers):
         keys = policy.keys[dep.id]
-        probing = (yield StateOp("cooldown_until", (keys.tripped, now))) is not None
+        probing = dep.id in half_open
         if probing and not (yield StateOp("try_acquire", (keys.probe, 1, policy.cooldown_s, now, 1))):
             trace.add("skip", group, dep.id, "half-open: another call is probing it", now)
             continue
@@ -342,7 +348,7 @@ def _attempt(
                 trace.add("deadline", group, dep.id, "the call's deadline passed", now)
                 raise _deadline_error(plan, None)
             timeout = left if timeout is None else min(timeout, left)
-        grant = yield from _grant(policy, now)
+        grant = (yield from _grant(policy, now)) if policy.num_retries > 0 else 0
         if busy:
             yield StateOp("add_inflight", (keys.busy, 1))
         sent = clock()
@@ -372,7 +378,8 @@ def _attempt(
         now = clock()
         if busy:
             yield StateOp("add_inflight", (keys.busy, -1))
-        yield StateOp("ewma", (keys.latency, now - sent, policy.latency_alpha))
+        if policy.strategy == "latency-based-routing":
+            yield StateOp("ewma", (keys.latency, now - sent, policy.latency_alpha))
         if probing:
             yield StateOp("clear_cooldown", (keys.health,))
             yield StateOp("clear_cooldown", (keys.tripped,))

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = ["RouteStep", "RouteTrace"]
 
 StepKind = Literal["skip", "fail", "ok", "retry", "fallback", "budget", "deadline"]
 
 
-@dataclass(frozen=True, slots=True)
-class RouteStep:
+class RouteStep(NamedTuple):
     """One decision: ``kind`` says what happened to ``deployment`` (or the group) and why."""
 
     kind: StepKind
