@@ -141,71 +141,72 @@ Flow = Generator[Action, Any, tuple[Any, RouteTrace]]
 def route_flow(policy: RoutePolicy, plan: Plan, clock: Callable[[], float]) -> Flow:
     """Route one call; return (the result, its trace) or raise the last error with ``.route``."""
     if plan.group not in policy.groups:
-        raise ConfigurationError(
-            f"unknown model group {plan.group!r}; the router has {', '.join(policy.groups)}"
-        )
-    trace = RouteTrace(plan.group, clock())
+        known = ", ".join(policy.groups)
+        raise ConfigurationError(f"unknown model group {plan.group!r}; the router has {known}")
+    return _route(policy, plan, clock, RouteTrace(plan.group, clock()))
+
+
+def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: RouteTrace) -> Flow:
+    # One generator for the whole call (a delegation level costs every action a frame hop).
     try:
-        result = yield from _route(policy, plan, clock, trace)
+        budget = policy.budget
+        yield StateOp("incr_window", (CALLS_KEY, 1, budget.window_s, trace.started))
+        path = [plan.group, *policy.fallbacks.get(plan.group, ())]
+        tried: set[str] = set()
+        last: LLMKitError | None = None
+        soonest: float | None = None
+        position = 0
+        while position < len(path):
+            group = path[position]
+            now = clock()
+            if plan.deadline is not None and now >= plan.deadline:
+                trace.add("deadline", group, None, "the call's deadline passed", now)
+                raise _deadline_error(plan, last)
+            picked, until = yield from _pick(policy, plan, group, tried, trace, now)
+            if until is not None:
+                soonest = until if soonest is None else min(soonest, until)
+            if picked is None:
+                position += 1
+                if position < len(path):
+                    trace.add("fallback", path[position], None, f"group {group!r} has nothing left", now)
+                continue
+            dep, probing = picked
+            tried.add(dep.id)
+            if last is not None:  # this attempt is a fallback after a failure: it costs a retry
+                if not (yield from _spend(budget, 1, now)):
+                    trace.add("budget", group, dep.id, "retry budget exhausted: no more fallbacks", now)
+                    raise last
+                trace.fallbacks += 1
+            try:
+                result = yield from _attempt(policy, plan, dep, probing, clock, trace)
+                trace.elapsed = clock() - trace.started
+                return result, trace
+            except LLMKitError as exc:
+                last = exc
+                special = _special_fallbacks(policy, group, exc)
+                if special is None:
+                    raise
+                if special:
+                    trace.add(
+                        "fallback",
+                        special[0],
+                        dep.id,
+                        f"{type(exc).__name__}: to {', '.join(special)}",
+                        clock(),
+                    )
+                    path[position + 1 : position + 1] = [g for g in special if g not in path[position + 1 :]]
+                    position += 1
+        if last is not None:
+            raise last
+        retry_after = None if soonest is None else max(0.0, soonest - clock())
+        raise NoDeploymentAvailableError(
+            f"no deployment of {plan.group!r} (or its fallbacks) can take the call: {trace.summary()}",
+            retry_after=retry_after,
+        )
     except LLMKitError as exc:
         trace.elapsed = clock() - trace.started
         exc.route = trace  # type: ignore[attr-defined]
         raise
-    trace.elapsed = clock() - trace.started
-    return result, trace
-
-
-def _route(
-    policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: RouteTrace
-) -> Generator[Action, Any, Any]:
-    budget = policy.budget
-    yield StateOp("incr_window", (CALLS_KEY, 1, budget.window_s, trace.started))
-    path = [plan.group, *policy.fallbacks.get(plan.group, ())]
-    tried: set[str] = set()
-    last: LLMKitError | None = None
-    soonest: float | None = None
-    position = 0
-    while position < len(path):
-        group = path[position]
-        now = clock()
-        if plan.deadline is not None and now >= plan.deadline:
-            trace.add("deadline", group, None, "the call's deadline passed", now)
-            raise _deadline_error(plan, last)
-        picked, until = yield from _pick(policy, plan, group, tried, trace, now)
-        if until is not None:
-            soonest = until if soonest is None else min(soonest, until)
-        if picked is None:
-            position += 1
-            if position < len(path):
-                trace.add("fallback", path[position], None, f"group {group!r} has nothing left", now)
-            continue
-        dep, probing = picked
-        tried.add(dep.id)
-        if last is not None:  # this attempt is a fallback after a failure: it costs a retry
-            if not (yield from _spend(budget, 1, now)):
-                trace.add("budget", group, dep.id, "retry budget exhausted: no more fallbacks", now)
-                raise last
-            trace.fallbacks += 1
-        try:
-            return (yield from _attempt(policy, plan, dep, probing, clock, trace))
-        except LLMKitError as exc:
-            last = exc
-            special = _special_fallbacks(policy, group, exc)
-            if special is None:
-                raise
-            if special:
-                trace.add(
-                    "fallback", special[0], dep.id, f"{type(exc).__name__}: to {', '.join(special)}", clock()
-                )
-                path[position + 1 : position + 1] = [g for g in special if g not in path[position + 1 :]]
-                position += 1
-    if last is not None:
-        raise last
-    retry_after = None if soonest is None else max(0.0, soonest - clock())
-    raise NoDeploymentAvailableError(
-        f"no deployment of {plan.group!r} (or its fallbacks) can take the call: {trace.summary()}",
-        retry_after=retry_after,
-    )
 
 
 def _special_fallbacks(policy: RoutePolicy, group: str, exc: LLMKitError) -> list[str] | None:
