@@ -103,3 +103,22 @@ router_settings:
     with pytest.raises(ConfigurationError, match="no model_list"):
         (tmp_path / "empty.yaml").write_text("router_settings: {}\n", encoding="utf-8")
         Router.from_yaml(str(tmp_path / "empty.yaml"))
+
+
+def test_a_litellm_example_config_loads_as_is() -> None:
+    # Written by LiteLLM's maintainers (see the .source.md beside it), not by llmkit.
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "router" / "azure_config_with_tpm.yaml"
+    router = Router.from_yaml(str(path))
+    first, second = router._policy.groups["gpt-3.5-turbo"]
+    assert (first.model, first.tpm, first.base_url) == (
+        "azure/gpt-35-1",
+        80000,
+        "https://my-endpoint-canada-berri992.openai.azure.com/",
+    )
+    assert second.model == "azure/gpt-35-2" and second.api_key == "9kj" and "9kj" not in repr(second)
+
+
+def test_a_bare_model_name_says_to_add_the_provider() -> None:
+    # LiteLLM guesses the provider of a bare "gpt-3.5-turbo"; llmkit asks for it.
+    with pytest.raises(ConfigurationError, match="'provider/model-name', got 'gpt-3.5-turbo'"):
+        parse_model_list([{"model_name": "g", "litellm_params": {"model": "gpt-3.5-turbo"}}])

@@ -15,5 +15,6 @@ def test_router_page_examples_run(emu: Emulator, monkeypatch: pytest.MonkeyPatch
         monkeypatch.setenv(f"{name}_BASE_URL", emu.base_url(profile))
     emu.script(Script(error=ScriptedError(503)), Script(text="hello"), Script(text="hello again"))
     ns = run_page("router.md")
-    assert ns["answer"].text == "hello again"
-    assert ns["health"]["budget"]["calls"] == 2
+    route = ns["answer"].route
+    assert ns["answer"].text == "hello again", route.summary()
+    assert ns["health"]["budget"]["calls"] == 2, ns["health"]

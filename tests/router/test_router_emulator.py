@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import pickle
 from typing import Any
 
 import pytest
@@ -91,6 +92,9 @@ def test_wrong_credentials_on_every_deployment_raise_the_last_error_with_the_tra
     with make(emu) as router, pytest.raises(AuthenticationError) as info:
         router.complete("chat", "hi")
     assert len(info.value.route.considered) == 3  # type: ignore[attr-defined]
+    pickled = pickle.dumps(info.value)
+    assert CANARY_KEY.encode() not in pickled and pickle.loads(pickled).route.considered
+    assert CANARY_KEY not in repr(router) and CANARY_KEY.encode() not in pickle.dumps(router._deployments)
     assert CANARY_KEY not in str(info.value) and CANARY_KEY not in repr(info.value.route)  # type: ignore[attr-defined]
 
 

@@ -139,6 +139,10 @@ class _Base:
         config.update(overrides)
         return cls(**config)
 
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{g}: {len(d)}" for g, d in self._policy.groups.items())
+        return f"{type(self).__name__}({{{sizes}}}, strategy={self._policy.strategy!r})"
+
     @property
     def groups(self) -> list[str]:
         return list(self._policy.groups)

@@ -66,6 +66,16 @@ class Deployment:
     def provider(self) -> str:
         return self.model.split("/", 1)[0]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Secrets never travel in a pickle: the copy has no key or headers (the environment's
+        # variables, or a key passed again, fill them where it is used).
+        state = {f: getattr(self, f) for f in self.__dataclass_fields__ if f not in ("api_key", "headers")}
+        return (_rebuild, (state,))
+
+
+def _rebuild(state: dict[str, Any]) -> Deployment:
+    return Deployment(**state)
+
 
 def _resolve_env(value: Any, where: str) -> Any:
     if isinstance(value, str) and value.startswith("os.environ/"):
