@@ -120,5 +120,5 @@ def test_a_litellm_example_config_loads_as_is() -> None:
 
 def test_a_bare_model_name_says_to_add_the_provider() -> None:
     # LiteLLM guesses the provider of a bare "gpt-3.5-turbo"; llmkit asks for it.
-    with pytest.raises(ConfigurationError, match="'provider/model-name', got 'gpt-3.5-turbo'"):
+    with pytest.raises(ConfigurationError, match=r"'provider/model-name', got 'gpt-3\.5-turbo'"):
         parse_model_list([{"model_name": "g", "litellm_params": {"model": "gpt-3.5-turbo"}}])

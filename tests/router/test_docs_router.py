@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from llmkit.emulator import Emulator, Script, ScriptedError
 from tests.conftest import CANARY_KEY
 from tests.docs._pages import run_page
+
+from llmkit.emulator import Emulator, Script, ScriptedError
 
 
 def test_router_page_examples_run(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
