@@ -73,6 +73,10 @@ EXACT: Mapping[str, str] = {
     "llmkit._proxy": "foundation",
     "llmkit._tls": "foundation",
     "llmkit._headers": "foundation",
+    # observability: the events and callbacks (foundation), the OpenTelemetry observer over them
+    "llmkit.observe": "foundation",
+    "llmkit.observe.events": "foundation",
+    "llmkit.observe.otel": "foundation",
 }
 PACKAGES: Mapping[str, str] = {
     "llmkit.operations": "operations",
