@@ -73,6 +73,10 @@ EXACT: Mapping[str, str] = {
     "llmkit._proxy": "foundation",
     "llmkit._tls": "foundation",
     "llmkit._headers": "foundation",
+    # observability: the events and callbacks (foundation), the OpenTelemetry observer over them
+    "llmkit.observe": "foundation",
+    "llmkit.observe.events": "foundation",
+    "llmkit.observe.otel": "foundation",
 }
 PACKAGES: Mapping[str, str] = {
     "llmkit.operations": "operations",
@@ -82,6 +86,8 @@ PACKAGES: Mapping[str, str] = {
     "llmkit.auth": "auth",
     "llmkit.framing": "framing",
     "llmkit.emulator": "emulator",
+    # the docs generator reads the registry, dialects and auth factories to write pages
+    "llmkit._docgen": "top",
     # the router drives Clients (top): its pure policy and state sit beside its shells
     "llmkit.router": "top",
 }
