@@ -16,6 +16,7 @@ from typing import Any
 from llmkit._retry import Timeout
 from llmkit.api import AsyncClient, Client
 from llmkit.errors import ConfigurationError, LLMKitError
+from llmkit.observe import FallbackEvent, RetryEvent, emit_fallback, emit_retry, observers_of
 from llmkit.router import _results
 from llmkit.router.config import load_yaml, parse_model_list
 from llmkit.router.policy import (
@@ -23,6 +24,7 @@ from llmkit.router.policy import (
     RETRIES_KEY,
     Attempt,
     Keys,
+    Notify,
     Plan,
     RetryBudget,
     RoutePolicy,
@@ -91,8 +93,11 @@ class _Base:
         clock: Callable[[], float] | None = None,
         seed: int | None = None,
         rng: random.Random | None = None,
+        callbacks: Any = None,
     ) -> None:
         groups = parse_model_list(model_list)
+        # The router's own events (on_fallback, on_retry with source="router") go to these.
+        self._observers = observers_of(callbacks)
         fb = _fallback_map(fallbacks, "fallbacks")
         cw = _fallback_map(context_window_fallbacks, "context_window_fallbacks")
         cp = _fallback_map(content_policy_fallbacks, "content_policy_fallbacks")
@@ -125,6 +130,7 @@ class _Base:
             num_retries=num_retries,
             budget=retry_budget or RetryBudget(),
             rng=rng or random.Random(seed),
+            observed=bool(self._observers),
         )
         self._timeout = timeout
         self._state = state if state is not None else InMemoryState()
@@ -156,6 +162,12 @@ class _Base:
         deadline = None if timeout is None else self._clock() + float(timeout)
         tokens = _estimate_tokens(messages) if self._windows and messages is not None else None
         return Plan(group, deadline, tokens)
+
+    def _notify(self, action: Notify) -> None:
+        if action.kind == "fallback":
+            emit_fallback(self._observers, FallbackEvent(**action.fields))
+        else:
+            emit_retry(self._observers, RetryEvent(call=None, source="router", **action.fields))
 
     def _call_kwargs(self, action: Attempt, kwargs: dict[str, Any]) -> dict[str, Any]:
         dep = action.deployment
@@ -239,6 +251,9 @@ class Router(_Base):
                         action = flow.throw(exc)
                     else:
                         action = flow.send(result)
+                elif kind is Notify:
+                    self._notify(action)
+                    action = flow.send(None)
                 else:
                     self._sleep(action.seconds)
                     action = flow.send(None)
@@ -343,6 +358,9 @@ class AsyncRouter(_Base):
                         action = flow.throw(exc)
                     else:
                         action = flow.send(result)
+                elif kind is Notify:
+                    self._notify(action)
+                    action = flow.send(None)
                 else:
                     await self._sleep(action.seconds)
                     action = flow.send(None)

@@ -35,7 +35,7 @@ from llmkit.router.errors import NoDeploymentAvailableError
 from llmkit.router.strategies import NEEDS, order
 from llmkit.router.trace import RouteTrace
 
-__all__ = ["Attempt", "Keys", "Plan", "RetryBudget", "RoutePolicy", "StateOp", "Wait", "route_flow"]
+__all__ = ["Attempt", "Keys", "Notify", "Plan", "RetryBudget", "RoutePolicy", "StateOp", "Wait", "route_flow"]
 
 CALLS_KEY = "budget:calls"
 RETRIES_KEY = "budget:retries"
@@ -71,7 +71,16 @@ class Wait:
     seconds: float
 
 
-Action = StateOp | Attempt | Wait
+@dataclass(slots=True)
+class Notify:
+    """Tell the observers (only yielded when the router has some): ``kind`` is "fallback" or
+    "retry"; ``fields`` are the event's."""
+
+    kind: str
+    fields: dict[str, Any]
+
+
+Action = StateOp | Attempt | Wait | Notify
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +134,7 @@ class RoutePolicy:
     budget: RetryBudget = field(default_factory=RetryBudget)
     latency_alpha: float = 0.3
     max_wait_s: float = 60.0
+    observed: bool = False  # the router has callbacks: yield Notify actions
     rng: random.Random = field(default_factory=random.Random)
 
 
@@ -154,6 +164,7 @@ def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: R
         path = [plan.group, *policy.fallbacks.get(plan.group, ())]
         tried: set[str] = set()
         last: LLMKitError | None = None
+        failed: str | None = None
         soonest: float | None = None
         position = 0
         while position < len(path):
@@ -177,12 +188,14 @@ def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: R
                     trace.add("budget", group, dep.id, "retry budget exhausted: no more fallbacks", now)
                     raise last
                 trace.fallbacks += 1
+                if policy.observed:
+                    yield _fallback_notice(plan.group, failed, group, dep.id, last, trace)
             try:
                 result = yield from _attempt(policy, plan, dep, probing, clock, trace)
                 trace.elapsed = clock() - trace.started
                 return result, trace
             except LLMKitError as exc:
-                last = exc
+                last, failed = exc, dep.id
                 special = _special_fallbacks(policy, group, exc)
                 if special is None:
                     raise
@@ -207,6 +220,19 @@ def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: R
         trace.elapsed = clock() - trace.started
         exc.route = trace  # type: ignore[attr-defined]
         raise
+
+
+def _fallback_notice(
+    group: str, failed: str | None, to_group: str, to: str, exc: LLMKitError, trace: RouteTrace
+) -> Notify:
+    if isinstance(exc, ContextWindowExceededError):
+        reason = "context_window"
+    elif isinstance(exc, ContentFilteredError):
+        reason = "content_policy"
+    else:
+        reason = "error"
+    fields = {"group": group, "from_deployment": failed, "to_group": to_group, "to_deployment": to}
+    return Notify("fallback", {**fields, "reason": reason, "error": exc, "trace": trace})
 
 
 def _special_fallbacks(policy: RoutePolicy, group: str, exc: LLMKitError) -> list[str] | None:
@@ -373,6 +399,9 @@ def _attempt(
             retries += 1
             trace.retries += 1
             trace.add("retry", group, dep.id, f"retry {retries} in {wait:.3g}s", now)
+            if policy.observed:
+                fields = {"attempt": retries + 1, "delay_s": wait, "reason": type(exc).__name__}
+                yield Notify("retry", fields)
             if wait > 0:
                 yield Wait(wait)
             continue
