@@ -62,6 +62,9 @@ _EXPORTS: dict[str, str] = {
     "NotSupportedError": "llmkit.errors",
     "ProviderError": "llmkit.errors",
     "errors": "llmkit.errors",
+    # router
+    "Router": "llmkit.router._shells",
+    "AsyncRouter": "llmkit.router._shells",
     # registry
     "ProviderSpec": "llmkit.providers.spec",
     "register_provider": "llmkit.providers",

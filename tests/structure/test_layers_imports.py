@@ -75,6 +75,10 @@ EXACT: Mapping[str, str] = {
     "llmkit._proxy": "foundation",
     "llmkit._tls": "foundation",
     "llmkit._headers": "foundation",
+    # observability: the events and callbacks (foundation), the OpenTelemetry observer over them
+    "llmkit.observe": "foundation",
+    "llmkit.observe.events": "foundation",
+    "llmkit.observe.otel": "foundation",
 }
 PACKAGES: Mapping[str, str] = {
     "llmkit.operations": "operations",
@@ -88,6 +92,8 @@ PACKAGES: Mapping[str, str] = {
     "llmkit._docgen": "top",
     # the model catalog and cost arithmetic: data and pure functions over types.Usage
     "llmkit.catalog": "foundation",
+    # the router drives Clients (top): its pure policy and state sit beside its shells
+    "llmkit.router": "top",
 }
 
 # Upward imports on main that another slice of issue 10 removes. Each entry is (importer,

@@ -1,0 +1,195 @@
+"""Putting the trace on a result: ``result.route`` on completions, vectors, rankings, images
+and streams, without changing their types (a routed Completion is still a Completion)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from typing import Any, TypeVar
+
+from llmkit._stream import AsyncStream, Stream
+from llmkit.errors import ConfigurationError
+from llmkit.router.trace import RouteTrace
+from llmkit.types import Completion, StreamEvent, TextDelta
+
+__all__ = ["AsyncRoutedStream", "RoutedStream", "with_route"]
+
+T = TypeVar("T")
+_COPIERS: dict[type, Callable[[Any, RouteTrace], Any]] = {}
+
+
+def _copier(cls: type) -> Callable[[Any, RouteTrace], Any]:
+    """A function copying a ``cls`` into its routed subclass (the same name and fields plus a
+    ``route`` slot), made once per type. It is generated unrolled, as ``dataclasses`` generates
+    ``__init__``: the fields are written through the slot descriptors (which a frozen dataclass's
+    ``__setattr__`` does not guard), so the copy costs about a microsecond, not a loop's worth."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    sub = type(cls.__name__, (cls,), {"__slots__": ("route",), "__module__": cls.__module__})
+    sub.__qualname__ = cls.__qualname__
+    scope: dict[str, Any] = {"_new": object.__new__, "_sub": sub, "_route": sub.route.__set__}  # type: ignore[attr-defined]
+    lines = ["def copy(src, trace):", "    out = _new(_sub)"]
+    for i, name in enumerate(names):
+        scope[f"_s{i}"] = getattr(cls, name).__set__
+        lines.append(f"    _s{i}(out, src.{name})")
+    lines += ["    _route(out, trace)", "    return out"]
+    exec("\n".join(lines), scope)
+    copy: Callable[[Any, RouteTrace], Any] = scope["copy"]
+    return copy
+
+
+def with_route(result: T, trace: RouteTrace) -> T:
+    """``result`` with ``.route`` set (a copy of a frozen or slotted result; others in place)."""
+    cls = type(result)
+    copy = _COPIERS.get(cls)
+    if copy is None and dataclasses.is_dataclass(cls) and hasattr(cls, "__slots__"):
+        copy = _COPIERS[cls] = _copier(cls)
+    if copy is not None:
+        return copy(result, trace)  # type: ignore[no-any-return]
+    try:
+        object.__setattr__(result, "route", trace)
+    except (AttributeError, TypeError):
+        pass  # a result that takes no attribute (a list): the trace is only on errors then
+    return result
+
+
+_END = object()
+
+
+class RoutedStream:
+    """A routed ``Stream``: its first event already arrived (a stream falls back only before it)."""
+
+    route: RouteTrace
+
+    def __init__(self, stream: Stream, events: Iterator[StreamEvent], first: Any) -> None:
+        self._stream = stream
+        self._events = events
+        self._first = first
+        self._iter: Iterator[StreamEvent] | None = None
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        if self._iter is None:
+            self._iter = self._all()
+        return self._iter
+
+    def _all(self) -> Generator[StreamEvent, None, None]:
+        first, self._first = self._first, _END
+        if first is _END:
+            return
+        yield first
+        yield from self._events
+
+    @property
+    def completion(self) -> Completion:
+        for _ in self:
+            pass
+        return self._stream.completion
+
+    def text_stream(self) -> Iterator[str]:
+        for ev in self:
+            if type(ev) is TextDelta:
+                yield ev.text
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> RoutedStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_stream(stream: Stream) -> RoutedStream:
+    """Wait for the first event (errors before it are the router's to handle)."""
+    events = iter(stream)
+    try:
+        first: Any = next(events)
+    except StopIteration:
+        first = _END
+    except BaseException:
+        stream.close()
+        raise
+    return RoutedStream(stream, events, first)
+
+
+async def open_async_stream(stream: AsyncStream) -> tuple[AsyncStream, AsyncIterator[StreamEvent], Any]:
+    events = stream.__aiter__()
+    try:
+        first: Any = await events.__anext__()
+    except StopAsyncIteration:
+        first = _END
+    except BaseException:
+        await stream.aclose()
+        raise
+    return stream, events, first
+
+
+class AsyncRoutedStream:
+    """A routed ``AsyncStream``: routing (and its fallbacks) runs when it is awaited, entered or
+    iterated, and ends with the first event; ``route`` is there from then on."""
+
+    route: RouteTrace
+
+    def __init__(self, start: Callable[[], Any]) -> None:
+        self._start = start
+        self._stream: AsyncStream | None = None
+        self._events: AsyncIterator[StreamEvent] | None = None
+        self._first: Any = _END
+        self._iter: AsyncIterator[StreamEvent] | None = None
+
+    async def _ensure(self) -> None:
+        if self._stream is None:
+            (self._stream, self._events, self._first), self.route = await self._start()
+
+    def __await__(self) -> Generator[Any, None, AsyncRoutedStream]:
+        async def started() -> AsyncRoutedStream:
+            await self._ensure()
+            return self
+
+        return started().__await__()
+
+    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        if self._iter is None:
+            self._iter = self._all()
+        return self._iter
+
+    async def _all(self) -> AsyncIterator[StreamEvent]:
+        await self._ensure()
+        first, self._first = self._first, _END
+        if first is _END:
+            return
+        yield first
+        assert self._events is not None
+        async for ev in self._events:
+            yield ev
+
+    @property
+    def completion(self) -> Completion:
+        if self._stream is None:
+            raise ConfigurationError(
+                "a routed AsyncStream's .completion is only there once the stream was iterated: "
+                "`async for ...` over it first, or use `await stream.get_completion()`"
+            )
+        return self._stream.completion
+
+    async def get_completion(self) -> Completion:
+        async for _ in self:
+            pass
+        assert self._stream is not None
+        return self._stream.completion
+
+    async def text_stream(self) -> AsyncIterator[str]:
+        async for ev in self:
+            if type(ev) is TextDelta:
+                yield ev.text
+
+    async def aclose(self) -> None:
+        if self._stream is not None:
+            await self._stream.aclose()
+
+    async def __aenter__(self) -> AsyncRoutedStream:
+        await self._ensure()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
