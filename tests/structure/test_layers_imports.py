@@ -82,6 +82,8 @@ PACKAGES: Mapping[str, str] = {
     "llmkit.auth": "auth",
     "llmkit.framing": "framing",
     "llmkit.emulator": "emulator",
+    # the response cache: keys, entries and stores, under the drivers
+    "llmkit.cache": "core",
 }
 
 # Upward imports on main that another slice of issue 10 removes. Each entry is (importer,
