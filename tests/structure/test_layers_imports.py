@@ -84,6 +84,8 @@ PACKAGES: Mapping[str, str] = {
     "llmkit.emulator": "emulator",
     # the response cache: keys, entries and stores, under the drivers
     "llmkit.cache": "core",
+    # the router drives Clients (top): its pure policy and state sit beside its shells
+    "llmkit.router": "top",
 }
 
 # Upward imports on main that another slice of issue 10 removes. Each entry is (importer,

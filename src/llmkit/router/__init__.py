@@ -1,0 +1,1 @@
+"""Routing over model groups: deployments, strategies, fallbacks, cooldowns."""

@@ -1,0 +1,158 @@
+"""Shared routing state: the small interface every backend implements.
+
+The router keeps all of its mutable counters (rpm/tpm windows, cooldowns,
+failure counts, latency EWMAs, in-flight counts) behind :class:`StateBackend`
+so the same policy runs against one process's memory or against a store that
+several processes share (Redis, in ``redis_state.py``). Time is always passed
+in (``now``) so backends never read a clock and tests run on a fake one.
+
+Windows are fixed windows keyed by ``floor(now / window_s)``: cheap, atomic in
+one Redis script, and exact enough for rpm/tpm ceilings.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Protocol, runtime_checkable
+
+__all__ = ["AsyncStateBackend", "InMemoryState", "StateBackend", "window_slot"]
+
+
+def window_slot(window_s: float, now: float) -> int:
+    """The fixed window that ``now`` falls in (shared by every backend)."""
+    return math.floor(now / window_s) if window_s > 0 else 0
+
+
+@runtime_checkable
+class StateBackend(Protocol):
+    """Counters the router reads and writes; every method is atomic."""
+
+    def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int:
+        """Add ``amount`` to the current window; the window's count after adding."""
+        ...
+
+    def get_window(self, key: str, window_s: float, now: float) -> int:
+        """The count in the current window."""
+        ...
+
+    def set_cooldown(self, key: str, until: float) -> None:
+        """Mark ``key`` cooling down until ``until`` (a later call replaces it)."""
+        ...
+
+    def cooldown_until(self, key: str, now: float) -> float | None:
+        """When the cooldown of ``key`` ends, or None when it is not cooling down."""
+        ...
+
+    def clear_cooldown(self, key: str) -> None:
+        """End the cooldown of ``key`` and forget its failures (a probe succeeded)."""
+        ...
+
+    def record_failure(self, key: str, window_s: float, now: float) -> int:
+        """Count one failure of ``key``; the failures in the current window."""
+        ...
+
+    def ewma(self, key: str, sample: float | None, alpha: float) -> float | None:
+        """Fold ``sample`` into the moving average (or only read it when None)."""
+        ...
+
+    def add_inflight(self, key: str, delta: int) -> int:
+        """Change the in-flight count of ``key``; the count afterwards (never below 0)."""
+        ...
+
+    def try_acquire(self, key: str, limit: int, window_s: float, now: float, amount: int = 1) -> bool:
+        """Add ``amount`` to the window only if the total stays within ``limit``."""
+        ...
+
+
+@runtime_checkable
+class AsyncStateBackend(Protocol):
+    """:class:`StateBackend` with awaitable methods (for ``redis.asyncio``)."""
+
+    async def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int: ...
+    async def get_window(self, key: str, window_s: float, now: float) -> int: ...
+    async def set_cooldown(self, key: str, until: float) -> None: ...
+    async def cooldown_until(self, key: str, now: float) -> float | None: ...
+    async def clear_cooldown(self, key: str) -> None: ...
+    async def record_failure(self, key: str, window_s: float, now: float) -> int: ...
+    async def ewma(self, key: str, sample: float | None, alpha: float) -> float | None: ...
+    async def add_inflight(self, key: str, delta: int) -> int: ...
+    async def try_acquire(
+        self, key: str, limit: int, window_s: float, now: float, amount: int = 1
+    ) -> bool: ...
+
+
+class InMemoryState:
+    """The default backend: one process's memory, guarded by one lock.
+
+    A sync backend that an :class:`~llmkit.router.AsyncRouter` also uses
+    directly (every method is a few dictionary operations, never I/O).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, int]] = {}
+        self._failures: dict[str, tuple[int, int]] = {}
+        self._cooldowns: dict[str, float] = {}
+        self._ewmas: dict[str, float] = {}
+        self._inflight: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return f"InMemoryState(keys={len(self._windows) + len(self._cooldowns)})"
+
+    @staticmethod
+    def _bump(table: dict[str, tuple[int, int]], key: str, slot: int, amount: int) -> int:
+        old_slot, count = table.get(key, (slot, 0))
+        count = (count if old_slot == slot else 0) + amount
+        table[key] = (slot, count)
+        return count
+
+    def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int:
+        with self._lock:
+            return self._bump(self._windows, key, window_slot(window_s, now), amount)
+
+    def get_window(self, key: str, window_s: float, now: float) -> int:
+        slot, count = self._windows.get(key, (0, 0))
+        return count if slot == window_slot(window_s, now) else 0
+
+    def set_cooldown(self, key: str, until: float) -> None:
+        with self._lock:
+            self._cooldowns[key] = until
+
+    def cooldown_until(self, key: str, now: float) -> float | None:
+        until = self._cooldowns.get(key)
+        return until if until is not None and until > now else None
+
+    def clear_cooldown(self, key: str) -> None:
+        with self._lock:
+            self._cooldowns.pop(key, None)
+            self._failures.pop(key, None)
+
+    def record_failure(self, key: str, window_s: float, now: float) -> int:
+        with self._lock:
+            return self._bump(self._failures, key, window_slot(window_s, now), 1)
+
+    def ewma(self, key: str, sample: float | None, alpha: float) -> float | None:
+        if sample is None:
+            return self._ewmas.get(key)
+        with self._lock:
+            old = self._ewmas.get(key)
+            value = sample if old is None else alpha * sample + (1 - alpha) * old
+            self._ewmas[key] = value
+            return value
+
+    def add_inflight(self, key: str, delta: int) -> int:
+        with self._lock:
+            value = max(0, self._inflight.get(key, 0) + delta)
+            self._inflight[key] = value
+            return value
+
+    def try_acquire(self, key: str, limit: int, window_s: float, now: float, amount: int = 1) -> bool:
+        with self._lock:
+            slot = window_slot(window_s, now)
+            old_slot, count = self._windows.get(key, (slot, 0))
+            count = count if old_slot == slot else 0
+            if count + amount > limit:
+                return False
+            self._windows[key] = (slot, count + amount)
+            return True
