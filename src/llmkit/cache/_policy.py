@@ -119,7 +119,7 @@ def call_policy(value: Any, client: CachePolicy | None) -> CachePolicy | None:
         raise ConfigurationError(f"cache= must be True, False or a CachePolicy, not {type(value).__name__}")
     base = client if client is not None else CachePolicy(default_backend())
     return CachePolicy(
-        value.backend or base.backend,
+        value.backend if value.backend is not None else base.backend,  # (an empty MemoryCache is falsy)
         value.ttl if value.ttl is not None else base.ttl,
         value.namespace if value.namespace is not None else base.namespace,
         value.max_age if value.max_age is not None else base.max_age,
