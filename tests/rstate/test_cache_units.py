@@ -191,3 +191,16 @@ def test_policy_resolution() -> None:
 def test_reprs_hold_no_password() -> None:
     r = RedisCache("redis://user:sekret-pass-77@cache.internal:6380/3")
     assert "sekret" not in repr(r) and "cache.internal:6380/3" in repr(r)
+
+
+def test_redis_entries_carry_their_ttl_under_the_prefix(redis_url: str, prefix: str, rdb: Any) -> None:
+    cache = RedisCache(redis_url, prefix=prefix, namespace="ns", ttl=30)
+    look = lookup(CachePolicy(cache), "chat", "openai", [req({"m": 1})])
+    cache.set(look.key, b"v", look.ttl)
+    cache.set("ns:forever", b"w", None)
+    (name,) = [k.decode() for k in rdb.scan_iter(match=f"{prefix}:cache:ns:*") if b"forever" not in k]
+    assert name == f"{prefix}:cache:{look.key}" and 0 < rdb.pttl(name) <= 30_000
+    assert rdb.pttl(f"{prefix}:cache:ns:forever") == -1  # ttl=None: until Redis evicts it
+    assert cache.get(look.key) == b"v"
+    assert cache.clear() == 2 and cache.get(look.key) is None
+    cache.close()
