@@ -1,4 +1,4 @@
-"""The ``llmkit`` command: demo, chat, image, embed, rerank, providers, emulator serve, docs."""
+"""The ``llmkit`` command: demo, chat, image, embed, rerank, models, providers, emulator serve, docs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from llmkit._docgen import END, START, orphan_pages, provider_rows, providers_markdown, render_docs
+
+__all__ = ["END", "START", "main", "provider_rows", "providers_markdown", "render_docs"]
 
 
 def _print(text: str = "", end: str = "\n") -> None:
@@ -240,48 +244,6 @@ def cmd_image(args: argparse.Namespace) -> int:
     return 0
 
 
-def provider_rows() -> list[dict[str, Any]]:
-    from llmkit.providers import all_specs
-
-    rows = []
-    for s in all_specs():
-        auth = {"bearer": "Authorization: Bearer", "header": f"{s.auth_header} header", "none": "none"}.get(
-            s.auth, "custom"
-        )
-        rows.append(
-            {
-                "name": s.name,
-                "title": s.title,
-                "dialect": s.dialect,
-                "auth": auth,
-                "base_url": s.base_url or "(base_url= required)",
-                "regions": sorted(s.regions),
-                "env": list(s.env_keys),
-                "params": {k: list(p.env) for k, p in s.params.items()},
-                "capabilities": sorted(s.capabilities),
-                "docs": s.docs_url,
-            }
-        )
-    return rows
-
-
-def providers_markdown() -> str:
-    rows = provider_rows()
-    out = [
-        f"{len(rows)} providers. Generated from the registry by `llmkit docs`; do not edit by hand.",
-        "",
-        "| provider | name | wire format | auth | key env | base URL | capabilities |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        base = r["base_url"] + (f" (regions: {', '.join(r['regions'])})" if r["regions"] else "")
-        out.append(
-            f"| `{r['name']}` | {r['title']} | {r['dialect']} | {r['auth']} | {', '.join(r['env']) or '-'} "
-            f"| {base} | {', '.join(r['capabilities'])} |"
-        )
-    return "\n".join(out) + "\n"
-
-
 def cmd_providers(args: argparse.Namespace) -> int:
     if args.json:
         _print(json.dumps(provider_rows(), indent=2))
@@ -294,22 +256,6 @@ def cmd_providers(args: argparse.Namespace) -> int:
     return 0
 
 
-START, END = "<!-- providers:start -->", "<!-- providers:end -->"
-
-
-def render_docs(root: Path) -> dict[Path, str]:
-    """The generated files (and README section), as they should read."""
-    table = providers_markdown()
-    out = {root / "docs" / "providers.md": "# Providers\n\n" + table}
-    readme = root / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        _, tail = rest.split(END, 1)
-        out[readme] = f"{head}{START}\n{table}{END}{tail}"
-    return out
-
-
 def cmd_docs(args: argparse.Namespace) -> int:
     root = Path(args.root)
     readme = root / "README.md"
@@ -320,17 +266,21 @@ def cmd_docs(args: argparse.Namespace) -> int:
                 f"{root.resolve()} is not an llmkit checkout (no README.md with the provider table); "
                 "run `llmkit docs` from the repository root, or pass --root PATH"
             )
-        stale = []
-        for path, text in render_docs(root).items():
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(path)
-                if not args.check:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(text, encoding="utf-8")
+        wanted = render_docs(root)
+        stale = [p for p, text in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+        orphans = orphan_pages(root, wanted)
+        if not args.check:
+            for path in stale:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(wanted[path], encoding="utf-8")
+            for path in orphans:  # the page of a provider the registry no longer has
+                path.unlink()
     except OSError as exc:
         return _fail(f"cannot update the docs in {root.resolve()}: {exc.strerror or exc}")
-    if args.check and stale:
-        return _fail(f"out of date: {', '.join(map(str, stale))}; run `llmkit docs`", 1)
+    if args.check and (stale or orphans):
+        names = [*map(str, stale), *(f"{p} (no such provider)" for p in orphans)]
+        shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+        return _fail(f"out of date: {shown}; run `llmkit docs`", 1)
     return 0
 
 
@@ -407,10 +357,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from llmkit._cli_vectors import add_commands
 
     vectors: dict[str, Callable[[argparse.Namespace], int]] = add_commands(sub)
+    from llmkit._cli_copilot import add_commands as add_login
+
+    vectors.update(add_login(sub))
+    from llmkit._cli_models import add_commands as add_models
+
+    vectors.update(add_models(sub))
     prov = sub.add_parser("providers", help="list the providers in the registry")
     prov.add_argument("--json", action="store_true")
     prov.add_argument("--markdown", action="store_true")
-    docs = sub.add_parser("docs", help="regenerate docs/providers.md and the README table")
+    docs = sub.add_parser(
+        "docs", help="regenerate the provider pages (docs/providers/), docs/providers.md and the README table"
+    )
     docs.add_argument("--check", action="store_true", help="fail if the generated docs are out of date")
     docs.add_argument("--root", default=".")
     emu = sub.add_parser("emulator", help="the local provider emulator")

@@ -1,4 +1,4 @@
-"""docs/providers/gigachat.md: its examples run against the emulator, aimed there by the
+"""docs/notes/gigachat.md: its examples run against the emulator, aimed there by the
 environment only."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from llmkit.emulator import Emulator
 
 
 def test_the_page_examples_run(giga: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
-    ns = run_page("providers/gigachat.md")
+    ns = run_page("notes/gigachat.md")
     assert ns["reply"].text and ns["out"].vectors
     assert ns["call"].name == "get_weather" and ns["final"].text
     assert "get_weather" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""docs/providers/images-google-bedrock.md: its python examples run against the emulator, aimed
+"""docs/notes/images-google-bedrock.md: its python examples run against the emulator, aimed
 there through environment variables only."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def test_page_examples_run(emu: Emulator, tmp_path: Path, monkeypatch: pytest.Mo
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "GOOGLE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    ns = run_page("providers/images-google-bedrock.md")
+    ns = run_page("notes/images-google-bedrock.md")
     assert (tmp_path / "lighthouse-1.png").read_bytes() == ns["images"][1].data
     assert ns["edited"].images[0].data
     assert {r.profile for r in emu.requests} >= {"vertex_ai", "gemini", "bedrock", "together_ai"}

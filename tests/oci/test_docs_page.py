@@ -1,4 +1,4 @@
-"""The examples of docs/providers/oci.md run against the emulator, aimed there by the environment only."""
+"""The examples of docs/notes/oci.md run against the emulator, aimed there by the environment only."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ _spec.loader.exec_module(_pages)
 
 @pytest.mark.usefixtures("oci_env")
 def test_the_page_runs(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
-    namespace = _pages.run_page("providers/oci.md")
+    namespace = _pages.run_page("notes/oci.md")
     assert namespace["reply"].text and namespace["answer"].text
     assert len(namespace["vectors"].vectors) == 2
     assert "Hello from the llmkit emulator" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""docs/providers/ollama.md: every python example runs, aimed at the emulator through the
+"""docs/notes/ollama.md: every python example runs, aimed at the emulator through the
 environment only (``OLLAMA_HOST``, which the page's Configuration table names)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def test_examples_run_against_the_emulator(emu: Emulator, monkeypatch: pytest.Mo
         Script(),  # embeddings
         Script(text="async hello"),
     )
-    ns = run_page("providers/ollama.md")
+    ns = run_page("notes/ollama.md")
     assert ns["reply"].parsed == {"age": 22}
     assert ns["stream"].completion.reasoning == "Six times seven."
     assert ns["final"].text == "It is sunny in Paris."

@@ -1,4 +1,4 @@
-"""docs/providers/replicate.md: its examples run against the emulator, aimed there through the
+"""docs/notes/replicate.md: its examples run against the emulator, aimed there through the
 environment variables only; and the CLI's chat and image commands for Replicate models."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def aimed(emu: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
 
 def test_page_examples_run(aimed: Emulator, tmp_path: Path) -> None:
     aimed.script(*[Script() for _ in range(4)], Script(extra={"polls": 2}))
-    ns = run_page(REPO / "docs" / "providers" / "replicate.md")
+    ns = run_page(REPO / "docs" / "notes" / "replicate.md")
     assert ns["answer"].provider == "replicate"
     assert (tmp_path / "llama-0.webp").read_bytes()[:4] == b"RIFF"
 

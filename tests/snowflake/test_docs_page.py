@@ -1,4 +1,4 @@
-"""docs/providers/snowflake.md: its examples run against the emulator, configured only through the
+"""docs/notes/snowflake.md: its examples run against the emulator, configured only through the
 environment variables the page documents."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def test_page_examples_run(
         "SNOWFLAKE_PAT": "pat-docs-page-0001",
     }.items():
         monkeypatch.setenv(name, value)
-    ns = pages.run_page("providers/snowflake.md")
+    ns = pages.run_page("notes/snowflake.md")
     assert ns["reply"].text and ns["vectors"].vectors
     kinds = [r.headers.get("x-snowflake-authorization-token-type") for r in emu.requests]
     assert kinds[-1] == "PROGRAMMATIC_ACCESS_TOKEN" and set(kinds[:-1]) == {"KEYPAIR_JWT"}

@@ -1,4 +1,4 @@
-"""docs/providers/stability.md: its examples run against the emulator, aimed there through the
+"""docs/notes/stability.md: its examples run against the emulator, aimed there through the
 environment variables only."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def test_page_examples_run(emu: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("STABILITY_BASE_URL", emu.base_url("stability"))
     monkeypatch.chdir(tmp_path)
     emu.script(Script(), Script(), Script(), Script(finish_reason="content_filter"))
-    ns = run_page(REPO / "docs" / "providers" / "stability.md")
+    ns = run_page(REPO / "docs" / "notes" / "stability.md")
     assert (tmp_path / "red-lighthouse.png").is_file()
     assert [i.raw_finish_reason for i in ns["images"]] == ["CONTENT_FILTERED"]
     paths = [r.path for r in emu.requests]

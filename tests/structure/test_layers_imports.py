@@ -42,6 +42,8 @@ EXACT: Mapping[str, str] = {
     "llmkit": "top",
     "llmkit.cli": "top",
     "llmkit._cli_vectors": "top",
+    "llmkit._cli_copilot": "top",
+    "llmkit._cli_models": "top",
     "llmkit.functions": "top",
     "llmkit.api": "top",
     "llmkit._drivers": "top",
@@ -82,6 +84,10 @@ PACKAGES: Mapping[str, str] = {
     "llmkit.auth": "auth",
     "llmkit.framing": "framing",
     "llmkit.emulator": "emulator",
+    # the docs generator reads the registry, dialects and auth factories to write pages
+    "llmkit._docgen": "top",
+    # the model catalog and cost arithmetic: data and pure functions over types.Usage
+    "llmkit.catalog": "foundation",
     # the response cache: keys, entries and stores, under the drivers
     "llmkit.cache": "core",
     # the router drives Clients (top): its pure policy and state sit beside its shells

@@ -1,4 +1,4 @@
-"""docs/providers/{voyage,jina,huggingface}.md: their examples run against the emulator, aimed
+"""docs/notes/{voyage,jina_ai,huggingface}.md: their examples run against the emulator, aimed
 there through the environment variables only."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from tests.docs._pages import run_page
 
 from llmkit.emulator import Emulator
 
-PAGES = REPO / "docs" / "providers"
+PAGES = REPO / "docs" / "notes"
 
 
 def test_voyage_page(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -22,7 +22,7 @@ def test_voyage_page(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_jina_page(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JINA_API_KEY", CANARY_KEY)
     monkeypatch.setenv("JINA_AI_BASE_URL", emu.base_url("jina_ai"))
-    ns = run_page(PAGES / "jina.md")
+    ns = run_page(PAGES / "jina_ai.md")
     assert ns["ranking"].indices[0] == 0 and len(ns["out"].vectors[0]) == 256
 
 

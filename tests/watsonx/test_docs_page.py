@@ -1,4 +1,4 @@
-"""docs/providers/watsonx.md: every python example runs, aimed at the emulator through the
+"""docs/notes/watsonx.md: every python example runs, aimed at the emulator through the
 environment only (the variables the page's Configuration table names)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def test_examples_run_against_the_emulator(emu: Emulator, monkeypatch: pytest.Mo
         Script(text="deployed hello"),
         Script(text="async hello"),
     )
-    ns = run_page("providers/watsonx.md")
+    ns = run_page("notes/watsonx.md")
     assert ns["reply"].text == "deployed hello"  # the async example's reply is local to main()
     assert ns["result"].usage.input_tokens == 4 and len(ns["result"].vectors) == 2
     assert ns["stream"].completion.text == "1 2 3 4 5"
