@@ -14,16 +14,20 @@ import concurrent.futures
 import logging
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from llmkit import _fetch  # noqa: F401  (registers the image-URL fetcher GeneratedImage.fetch uses)
 from llmkit._retry import Action, Send, Sleep
-from llmkit._stream import AsyncStream, Stream
+from llmkit._stream import AsyncStream, Stream, _StreamCore
 from llmkit.auth.base import Blocking, Join
+from llmkit.cache._lookup import Lookup
+from llmkit.cache._replay import replayed_response
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
+from llmkit.operations import _caching as caching
 from llmkit.operations.base import Common, Operation, StreamOperation, flow, parse_response, prepare
 from llmkit.operations.settings import ClientOptions, Settings
+from llmkit.types import Completion
 from llmkit.wire import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -89,6 +93,14 @@ async def _joined(action: Join) -> Any:
     except TimeoutError:
         pass
     raise APITimeoutError(_JOIN_TIMEOUT)
+
+
+def _mark_cached(completion: Completion) -> None:
+    completion.cached = True
+
+
+async def _amark_cached(completion: Completion) -> None:
+    completion.cached = True
 
 
 def _check_http_client(http_client: object) -> None:
@@ -163,9 +175,20 @@ class SyncDriver:
 
     def _call(self, op: Operation[P, R], params: P) -> R:
         prepared = prepare(op, self._settings, params)
+        look = caching.plan(op, self._settings, params, prepared)
+        if look is not None and look.read:
+            hit = caching.from_hit(op, prepared, look.found(look.backend.get(look.key)))
+            if hit is not None:
+                return cast(R, hit)
         if op.run is not None:
-            return self._drive(op.run(prepared))
-        return parse_response(op, prepared, self._drive(flow(prepared, False)))
+            result = self._drive(op.run(prepared))
+        else:
+            result = parse_response(op, prepared, self._drive(flow(prepared, False)))
+        if look is not None and look.write:
+            data = caching.entry(look, result)
+            if data is not None:
+                look.backend.set(look.key, data, look.ttl)
+        return result
 
     def _stream(self, op: StreamOperation[P], params: P) -> Stream:
         prepared = prepare(op, self._settings, params)
@@ -174,8 +197,30 @@ class SyncDriver:
         def send() -> HttpResponse:
             return self._drive(flow(prepared, True))
 
+        look = caching.plan(op, self._settings, params, prepared)
+        if look is not None:
+            return self._cached_stream(look, core, send)
         # Sent at once: a sync caller expects the call to have reached the provider when it returns.
         return Stream(send(), core, send, self._drive)
+
+    def _cached_stream(self, look: Lookup, core: _StreamCore, send: Callable[[], HttpResponse]) -> Stream:
+        if look.read and caching.replay_hit(core, look.found(look.backend.get(look.key))):
+            stream = Stream(replayed_response(False), core, send, self._drive)
+            stream.cached = True
+            stream.after_end = _mark_cached
+            return stream
+        if look.write:
+            caching.record_stream(core)
+        stream = Stream(send(), core, send, self._drive)
+        if look.write:
+
+            def store(completion: Completion) -> None:
+                data = caching.stream_entry(look, core)
+                if data is not None:
+                    look.backend.set(look.key, data, look.ttl)
+
+            stream.after_end = store
+        return stream
 
     def close(self) -> None:
         with self._transport_lock:
@@ -243,9 +288,20 @@ class AsyncDriver:
 
     async def _call(self, op: Operation[P, R], params: P) -> R:
         prepared = prepare(op, self._settings, params)
+        look = caching.plan(op, self._settings, params, prepared)
+        if look is not None and look.read:
+            hit = caching.from_hit(op, prepared, look.found(await look.backend.aget(look.key)))
+            if hit is not None:
+                return cast(R, hit)
         if op.run is not None:
-            return cast(R, await self._drive(op.run(prepared)))
-        return parse_response(op, prepared, await self._drive(flow(prepared, False)))
+            result = cast(R, await self._drive(op.run(prepared)))
+        else:
+            result = parse_response(op, prepared, await self._drive(flow(prepared, False)))
+        if look is not None and look.write:
+            data = caching.entry(look, result)
+            if data is not None:
+                await look.backend.aset(look.key, data, look.ttl)
+        return result
 
     def _stream(self, op: StreamOperation[P], params: P) -> AsyncStream:
         prepared = prepare(op, self._settings, params)
@@ -254,8 +310,33 @@ class AsyncDriver:
         async def send() -> HttpResponse:
             return await self._drive(flow(prepared, True))
 
+        look = caching.plan(op, self._settings, params, prepared)
+        if look is not None:
+            return self._cached_stream(look, core, send)
         # Not sent here: an async caller starts it by awaiting, entering or iterating the stream.
         return AsyncStream(send, core, self._drive)
+
+    def _cached_stream(
+        self, look: Lookup, core: _StreamCore, send: Callable[[], Awaitable[HttpResponse]]
+    ) -> AsyncStream:
+        # The lookup is I/O too, so it waits with the send for the stream's first await.
+        async def first() -> HttpResponse:
+            if look.read and caching.replay_hit(core, look.found(await look.backend.aget(look.key))):
+                stream.cached = True
+                stream.after_end = _amark_cached
+                return replayed_response(True)
+            if look.write:
+                caching.record_stream(core)
+                stream.after_end = store
+            return await send()
+
+        async def store(completion: Completion) -> None:
+            data = caching.stream_entry(look, core)
+            if data is not None:
+                await look.backend.aset(look.key, data, look.ttl)
+
+        stream = AsyncStream(first, core, self._drive)
+        return stream
 
     async def aclose(self) -> None:
         if self._transport is not None:

@@ -184,6 +184,10 @@ class Stream:
         # The driver's flow runner, for the response's on_early_close (a job's cancel).
         self._run = run
         self._ended = False
+        # True when the events are a response cache's replay (``cache=``), not a provider's.
+        self.cached = False
+        # Run with the Completion once the stream ended whole (the response cache stores it).
+        self.after_end: Callable[[Completion], None] | None = None
 
     def __iter__(self) -> Iterator[StreamEvent]:
         if self._iter is None:
@@ -213,7 +217,9 @@ class Stream:
             raise
         finally:
             self.close()
-        core.end()
+        completion = core.end()
+        if self.after_end is not None:
+            self.after_end(completion)
 
     @property
     def completion(self) -> Completion:
@@ -275,6 +281,9 @@ class AsyncStream:
         self._iter: AsyncIterator[StreamEvent] | None = None
         self._run = run
         self._ended = False
+        # As on Stream: a response cache's replay, and the hook run with the whole Completion.
+        self.cached = False
+        self.after_end: Callable[[Completion], Awaitable[None]] | None = None
 
     async def _ensure(self) -> tuple[HttpResponse, _StreamCore]:
         if self._response is None:
@@ -315,7 +324,9 @@ class AsyncStream:
             raise
         finally:
             await self.aclose()
-        core.end()
+        completion = core.end()
+        if self.after_end is not None:
+            await self.after_end(completion)
 
     @property
     def completion(self) -> Completion:

@@ -12,6 +12,7 @@ from typing import Any
 from llmkit._drivers import AsyncDriver, SyncDriver
 from llmkit._retry import Timeout
 from llmkit._stream import AsyncStream, Stream
+from llmkit.cache import CacheBackend, CachePolicy
 from llmkit.images import ImageInput, Images
 from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, Messages, StreamParams
 from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
@@ -42,6 +43,7 @@ class Client(SyncDriver):
         max_connections: int = 1000,
         max_response_bytes: int = 67108864,
         proxy: str | None = None,
+        cache: CacheBackend | CachePolicy | bool | None = None,
         http_client: Any = None,
     ) -> None:
         """Defaults for every call the client makes, and its connection pool.
@@ -55,6 +57,8 @@ class Client(SyncDriver):
         ``retry_read_timeouts`` is its older name. ``max_connections`` bounds the pool,
         ``max_response_bytes`` any one response body or stream event, and ``proxy`` (a plain-HTTP
         forward proxy, ``http://host:port``) replaces the ``HTTP(S)_PROXY``/``NO_PROXY`` environment.
+        ``cache`` turns the response cache on for every chat, stream, embed and rerank call: a
+        ``MemoryCache``, a ``RedisCache``, a ``CachePolicy``, or True (an in-memory LRU of its own).
 
         ``http_client`` is an ``httpx2.Client`` to send through (its own pool and settings);
         ``AsyncClient`` runs on aiohttp and has no such keyword.
@@ -72,6 +76,7 @@ class Client(SyncDriver):
                 max_connections=max_connections,
                 max_response_bytes=max_response_bytes,
                 proxy=proxy,
+                cache=cache,
             ),
             http_client,
         )
@@ -87,6 +92,7 @@ class Client(SyncDriver):
         temperature: float | None = None,
         max_tokens: int | None = None,
         stop: str | Sequence[str] | None = None,
+        cache: bool | CachePolicy | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -103,6 +109,9 @@ class Client(SyncDriver):
         ``"required"`` or a tool's name. ``response_format`` (a pydantic class, or an OpenAI-style
         ``json_schema``/``json_object`` dict) asks for JSON, decoded into ``Completion.parsed``.
         ``temperature``, ``max_tokens`` and ``stop`` are sent under the names the provider uses.
+        ``cache=True`` (or a ``CachePolicy``) answers from the response cache when the same request was
+        answered before (``cache=False``: not for this call, whatever the client's ``cache=``); a hit
+        has ``.cached`` set.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -122,6 +131,7 @@ class Client(SyncDriver):
                 temperature=temperature,
                 max_tokens=max_tokens,
                 stop=stop,
+                cache=cache,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -143,6 +153,7 @@ class Client(SyncDriver):
         temperature: float | None = None,
         max_tokens: int | None = None,
         stop: str | Sequence[str] | None = None,
+        cache: bool | CachePolicy | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -175,6 +186,7 @@ class Client(SyncDriver):
                 temperature=temperature,
                 max_tokens=max_tokens,
                 stop=stop,
+                cache=cache,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -193,6 +205,7 @@ class Client(SyncDriver):
         dimensions: int | None = None,
         input_type: str | None = None,
         encoding: str | None = None,
+        cache: bool | CachePolicy | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -210,7 +223,9 @@ class Client(SyncDriver):
         ``"similarity"``, mapped to each provider's own name; ``encoding`` asks for ``"float"`` (the
         default), ``"base64"`` (floats sent packed, returned as floats), or the quantised ``"int8"``,
         ``"uint8"``, ``"binary"``, ``"ubinary"`` (returned as integers). A value the provider does not
-        offer is a ConfigurationError naming the ones it does, before sending.
+        offer is a ConfigurationError naming the ones it does, before sending. ``cache=True`` (or a
+        ``CachePolicy``) answers from the response cache when the same texts were embedded the same way
+        before; a hit has ``.cached`` set.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -227,6 +242,7 @@ class Client(SyncDriver):
                 dimensions=dimensions,
                 input_type=input_type,
                 encoding=encoding,
+                cache=cache,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -362,6 +378,7 @@ class Client(SyncDriver):
         *,
         top_n: int | None = None,
         return_documents: bool = False,
+        cache: bool | CachePolicy | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -376,7 +393,8 @@ class Client(SyncDriver):
         ..., "text": ...}``; a provider that takes strings only gets a dict as ``key: value`` lines).
         The result's ``results[i].index`` is the document's position in that list and
         ``relevance_score`` its score; ``top_n`` keeps the best ``top_n`` only;
-        ``return_documents=True`` fills ``results[i].document`` with the document.
+        ``return_documents=True`` fills ``results[i].document`` with the document. ``cache=True`` (or a
+        ``CachePolicy``) answers from the response cache when the same ranking was asked before.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -393,6 +411,7 @@ class Client(SyncDriver):
                 documents=documents,
                 top_n=top_n,
                 return_documents=return_documents,
+                cache=cache,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -423,6 +442,7 @@ class AsyncClient(AsyncDriver):
         max_connections: int = 1000,
         max_response_bytes: int = 67108864,
         proxy: str | None = None,
+        cache: CacheBackend | CachePolicy | bool | None = None,
     ) -> None:
         """Defaults for every call the client makes, and its connection pool.
 
@@ -435,6 +455,8 @@ class AsyncClient(AsyncDriver):
         ``retry_read_timeouts`` is its older name. ``max_connections`` bounds the pool,
         ``max_response_bytes`` any one response body or stream event, and ``proxy`` (a plain-HTTP
         forward proxy, ``http://host:port``) replaces the ``HTTP(S)_PROXY``/``NO_PROXY`` environment.
+        ``cache`` turns the response cache on for every chat, stream, embed and rerank call: a
+        ``MemoryCache``, a ``RedisCache``, a ``CachePolicy``, or True (an in-memory LRU of its own).
         """
         super().__init__(
             ClientOptions(
@@ -449,6 +471,7 @@ class AsyncClient(AsyncDriver):
                 max_connections=max_connections,
                 max_response_bytes=max_response_bytes,
                 proxy=proxy,
+                cache=cache,
             ),
         )
 
@@ -463,6 +486,7 @@ class AsyncClient(AsyncDriver):
         temperature: float | None = None,
         max_tokens: int | None = None,
         stop: str | Sequence[str] | None = None,
+        cache: bool | CachePolicy | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -479,6 +503,9 @@ class AsyncClient(AsyncDriver):
         ``"required"`` or a tool's name. ``response_format`` (a pydantic class, or an OpenAI-style
         ``json_schema``/``json_object`` dict) asks for JSON, decoded into ``Completion.parsed``.
         ``temperature``, ``max_tokens`` and ``stop`` are sent under the names the provider uses.
+        ``cache=True`` (or a ``CachePolicy``) answers from the response cache when the same request was
+        answered before (``cache=False``: not for this call, whatever the client's ``cache=``); a hit
+        has ``.cached`` set.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -500,6 +527,7 @@ class AsyncClient(AsyncDriver):
                 temperature=temperature,
                 max_tokens=max_tokens,
                 stop=stop,
+                cache=cache,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -521,6 +549,7 @@ class AsyncClient(AsyncDriver):
         temperature: float | None = None,
         max_tokens: int | None = None,
         stop: str | Sequence[str] | None = None,
+        cache: bool | CachePolicy | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -556,6 +585,7 @@ class AsyncClient(AsyncDriver):
                 temperature=temperature,
                 max_tokens=max_tokens,
                 stop=stop,
+                cache=cache,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -574,6 +604,7 @@ class AsyncClient(AsyncDriver):
         dimensions: int | None = None,
         input_type: str | None = None,
         encoding: str | None = None,
+        cache: bool | CachePolicy | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -591,7 +622,9 @@ class AsyncClient(AsyncDriver):
         ``"similarity"``, mapped to each provider's own name; ``encoding`` asks for ``"float"`` (the
         default), ``"base64"`` (floats sent packed, returned as floats), or the quantised ``"int8"``,
         ``"uint8"``, ``"binary"``, ``"ubinary"`` (returned as integers). A value the provider does not
-        offer is a ConfigurationError naming the ones it does, before sending.
+        offer is a ConfigurationError naming the ones it does, before sending. ``cache=True`` (or a
+        ``CachePolicy``) answers from the response cache when the same texts were embedded the same way
+        before; a hit has ``.cached`` set.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -610,6 +643,7 @@ class AsyncClient(AsyncDriver):
                 dimensions=dimensions,
                 input_type=input_type,
                 encoding=encoding,
+                cache=cache,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,
@@ -749,6 +783,7 @@ class AsyncClient(AsyncDriver):
         *,
         top_n: int | None = None,
         return_documents: bool = False,
+        cache: bool | CachePolicy | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | Timeout | None = None,
@@ -763,7 +798,8 @@ class AsyncClient(AsyncDriver):
         ..., "text": ...}``; a provider that takes strings only gets a dict as ``key: value`` lines).
         The result's ``results[i].index`` is the document's position in that list and
         ``relevance_score`` its score; ``top_n`` keeps the best ``top_n`` only;
-        ``return_documents=True`` fills ``results[i].document`` with the document.
+        ``return_documents=True`` fills ``results[i].document`` with the document. ``cache=True`` (or a
+        ``CachePolicy``) answers from the response cache when the same ranking was asked before.
 
         Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
         the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -782,6 +818,7 @@ class AsyncClient(AsyncDriver):
                 documents=documents,
                 top_n=top_n,
                 return_documents=return_documents,
+                cache=cache,
                 api_key=api_key,
                 base_url=base_url,
                 timeout=timeout,

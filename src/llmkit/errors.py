@@ -63,6 +63,7 @@ __all__ = [
     "StreamInterruptedError",
     "ToolArgumentsError",
     "PredictionFailedError",
+    "StateBackendError",
 ]
 
 _BODY_EXCERPT = 2000
@@ -288,3 +289,9 @@ class PredictionFailedError(ProviderError):
     ``canceled``): the message holds the provider's own error text; ``prediction_id`` names it."""
 
     prediction_id: str | None = None
+
+
+class StateBackendError(LLMKitError):
+    """The store that holds shared state or cached responses (Redis) failed: unreachable, timed
+    out, or answered something llmkit did not write. The message names the store's address
+    (without its password) and what was being done."""

@@ -9,6 +9,7 @@ from typing import Any
 from llmkit._defaults import default_async_client, default_client
 from llmkit._retry import Timeout
 from llmkit._stream import AsyncStream, Stream
+from llmkit.cache import CachePolicy
 from llmkit.images import ImageInput, Images
 from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, Messages, StreamParams
 from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
@@ -46,6 +47,7 @@ def complete(
     temperature: float | None = None,
     max_tokens: int | None = None,
     stop: str | Sequence[str] | None = None,
+    cache: bool | CachePolicy | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     timeout: float | Timeout | None = None,
@@ -62,6 +64,9 @@ def complete(
     ``"required"`` or a tool's name. ``response_format`` (a pydantic class, or an OpenAI-style
     ``json_schema``/``json_object`` dict) asks for JSON, decoded into ``Completion.parsed``.
     ``temperature``, ``max_tokens`` and ``stop`` are sent under the names the provider uses.
+    ``cache=True`` (or a ``CachePolicy``) answers from the response cache when the same request was
+    answered before (``cache=False``: not for this call, whatever the client's ``cache=``); a hit
+    has ``.cached`` set.
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -81,6 +86,7 @@ def complete(
             temperature=temperature,
             max_tokens=max_tokens,
             stop=stop,
+            cache=cache,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -102,6 +108,7 @@ def stream(
     temperature: float | None = None,
     max_tokens: int | None = None,
     stop: str | Sequence[str] | None = None,
+    cache: bool | CachePolicy | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     timeout: float | Timeout | None = None,
@@ -134,6 +141,7 @@ def stream(
             temperature=temperature,
             max_tokens=max_tokens,
             stop=stop,
+            cache=cache,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -152,6 +160,7 @@ def embed(
     dimensions: int | None = None,
     input_type: str | None = None,
     encoding: str | None = None,
+    cache: bool | CachePolicy | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     timeout: float | Timeout | None = None,
@@ -169,7 +178,9 @@ def embed(
     ``"similarity"``, mapped to each provider's own name; ``encoding`` asks for ``"float"`` (the
     default), ``"base64"`` (floats sent packed, returned as floats), or the quantised ``"int8"``,
     ``"uint8"``, ``"binary"``, ``"ubinary"`` (returned as integers). A value the provider does not
-    offer is a ConfigurationError naming the ones it does, before sending.
+    offer is a ConfigurationError naming the ones it does, before sending. ``cache=True`` (or a
+    ``CachePolicy``) answers from the response cache when the same texts were embedded the same way
+    before; a hit has ``.cached`` set.
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -186,6 +197,7 @@ def embed(
             dimensions=dimensions,
             input_type=input_type,
             encoding=encoding,
+            cache=cache,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -321,6 +333,7 @@ def rerank(
     *,
     top_n: int | None = None,
     return_documents: bool = False,
+    cache: bool | CachePolicy | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     timeout: float | Timeout | None = None,
@@ -335,7 +348,8 @@ def rerank(
     ..., "text": ...}``; a provider that takes strings only gets a dict as ``key: value`` lines).
     The result's ``results[i].index`` is the document's position in that list and
     ``relevance_score`` its score; ``top_n`` keeps the best ``top_n`` only;
-    ``return_documents=True`` fills ``results[i].document`` with the document.
+    ``return_documents=True`` fills ``results[i].document`` with the document. ``cache=True`` (or a
+    ``CachePolicy``) answers from the response cache when the same ranking was asked before.
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -352,6 +366,7 @@ def rerank(
             documents=documents,
             top_n=top_n,
             return_documents=return_documents,
+            cache=cache,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -373,6 +388,7 @@ async def acomplete(
     temperature: float | None = None,
     max_tokens: int | None = None,
     stop: str | Sequence[str] | None = None,
+    cache: bool | CachePolicy | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     timeout: float | Timeout | None = None,
@@ -389,6 +405,9 @@ async def acomplete(
     ``"required"`` or a tool's name. ``response_format`` (a pydantic class, or an OpenAI-style
     ``json_schema``/``json_object`` dict) asks for JSON, decoded into ``Completion.parsed``.
     ``temperature``, ``max_tokens`` and ``stop`` are sent under the names the provider uses.
+    ``cache=True`` (or a ``CachePolicy``) answers from the response cache when the same request was
+    answered before (``cache=False``: not for this call, whatever the client's ``cache=``); a hit
+    has ``.cached`` set.
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -410,6 +429,7 @@ async def acomplete(
             temperature=temperature,
             max_tokens=max_tokens,
             stop=stop,
+            cache=cache,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -431,6 +451,7 @@ def astream(
     temperature: float | None = None,
     max_tokens: int | None = None,
     stop: str | Sequence[str] | None = None,
+    cache: bool | CachePolicy | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     timeout: float | Timeout | None = None,
@@ -466,6 +487,7 @@ def astream(
             temperature=temperature,
             max_tokens=max_tokens,
             stop=stop,
+            cache=cache,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -484,6 +506,7 @@ async def aembed(
     dimensions: int | None = None,
     input_type: str | None = None,
     encoding: str | None = None,
+    cache: bool | CachePolicy | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     timeout: float | Timeout | None = None,
@@ -501,7 +524,9 @@ async def aembed(
     ``"similarity"``, mapped to each provider's own name; ``encoding`` asks for ``"float"`` (the
     default), ``"base64"`` (floats sent packed, returned as floats), or the quantised ``"int8"``,
     ``"uint8"``, ``"binary"``, ``"ubinary"`` (returned as integers). A value the provider does not
-    offer is a ConfigurationError naming the ones it does, before sending.
+    offer is a ConfigurationError naming the ones it does, before sending. ``cache=True`` (or a
+    ``CachePolicy``) answers from the response cache when the same texts were embedded the same way
+    before; a hit has ``.cached`` set.
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -520,6 +545,7 @@ async def aembed(
             dimensions=dimensions,
             input_type=input_type,
             encoding=encoding,
+            cache=cache,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -659,6 +685,7 @@ async def arerank(
     *,
     top_n: int | None = None,
     return_documents: bool = False,
+    cache: bool | CachePolicy | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
     timeout: float | Timeout | None = None,
@@ -673,7 +700,8 @@ async def arerank(
     ..., "text": ...}``; a provider that takes strings only gets a dict as ``key: value`` lines).
     The result's ``results[i].index`` is the document's position in that list and
     ``relevance_score`` its score; ``top_n`` keeps the best ``top_n`` only;
-    ``return_documents=True`` fills ``results[i].document`` with the document.
+    ``return_documents=True`` fills ``results[i].document`` with the document. ``cache=True`` (or a
+    ``CachePolicy``) answers from the response cache when the same ranking was asked before.
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -692,6 +720,7 @@ async def arerank(
             documents=documents,
             top_n=top_n,
             return_documents=return_documents,
+            cache=cache,
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,

@@ -50,6 +50,8 @@ class Ranking:
     search_units: float | None = None
     id: str | None = None
     raw: Any = None
+    # True when the ranking came from the response cache (``cache=``).
+    cached: bool = field(default=False, compare=False)
 
     def __iter__(self) -> Iterator[RankedDocument]:
         return iter(self.results)

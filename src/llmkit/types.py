@@ -259,6 +259,8 @@ class Completion:
     # The model declined to answer: its words (OpenAI's ``message.refusal``; Anthropic's
     # ``stop_details.explanation``, or "" when it gives none). None when it did not refuse.
     refusal: str | None = None
+    # True when the answer came from the response cache (``cache=``), not from the provider.
+    cached: bool = field(default=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -293,6 +295,8 @@ class Embeddings:
     model: str
     provider: str
     raw: Any = None
+    # True when the vectors came from the response cache (``cache=``).
+    cached: bool = field(default=False, compare=False)
 
     @property
     def cost(self) -> Cost | None:

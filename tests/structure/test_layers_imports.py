@@ -92,6 +92,8 @@ PACKAGES: Mapping[str, str] = {
     "llmkit._docgen": "top",
     # the model catalog and cost arithmetic: data and pure functions over types.Usage
     "llmkit.catalog": "foundation",
+    # the response cache: keys, entries and stores, under the drivers
+    "llmkit.cache": "core",
     # the router drives Clients (top): its pure policy and state sit beside its shells
     "llmkit.router": "top",
 }

@@ -41,6 +41,8 @@ SOURCES = {
     "Messages": "llmkit.operations.chat",
     "ImageInput": "llmkit.images",
     "Document": "llmkit.ranking",
+    "CacheBackend": "llmkit.cache",
+    "CachePolicy": "llmkit.cache",
 }
 _BUILTIN = {"str", "int", "float", "bool", "None", "dict", "list", "tuple", "bytes"}
 

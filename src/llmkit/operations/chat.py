@@ -18,6 +18,7 @@ from llmkit._inputs import (
 )
 from llmkit._resolve import Resolved
 from llmkit._stream import _StreamCore
+from llmkit.cache import CachePolicy
 from llmkit.dialects.base import ChatRequest
 from llmkit.errors import RefusalError, StructuredOutputError
 from llmkit.operations.base import AWAITED, Common, Operation, Prepared, StreamOperation, finish, unsupported
@@ -38,7 +39,9 @@ class ChatParams(Common):
     ``"none"``, ``"required"`` or a tool's name. ``response_format`` (a pydantic class, or an
     OpenAI-style ``json_schema``/``json_object`` dict) asks for JSON, decoded into
     ``Completion.parsed``. ``temperature``, ``max_tokens`` and ``stop`` are sent under the names
-    the provider uses.
+    the provider uses. ``cache=True`` (or a ``CachePolicy``) answers from the response cache
+    when the same request was answered before (``cache=False``: not for this call, whatever the
+    client's ``cache=``); a hit has ``.cached`` set.
     """
 
     messages: Messages
@@ -48,6 +51,7 @@ class ChatParams(Common):
     temperature: float | None = None
     max_tokens: int | None = None
     stop: str | Sequence[str] | None = None
+    cache: bool | CachePolicy | None = None
 
 
 @dataclass(slots=True)

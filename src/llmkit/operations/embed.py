@@ -23,6 +23,7 @@ from llmkit import _args as A
 from llmkit import _guard
 from llmkit._resolve import Resolved
 from llmkit._retry import Action, Timeout
+from llmkit.cache import CachePolicy
 from llmkit.dialects import require
 from llmkit.dialects.base import EmbedRequest
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
@@ -48,12 +49,15 @@ class EmbedParams(Common):
     (the default), ``"base64"`` (floats sent packed, returned as floats), or the quantised
     ``"int8"``, ``"uint8"``, ``"binary"``, ``"ubinary"`` (returned as integers). A value the
     provider does not offer is a ConfigurationError naming the ones it does, before sending.
+    ``cache=True`` (or a ``CachePolicy``) answers from the response cache when the same texts
+    were embedded the same way before; a hit has ``.cached`` set.
     """
 
     inputs: str | Sequence[str]
     dimensions: int | None = None
     input_type: str | None = None
     encoding: str | None = None
+    cache: bool | CachePolicy | None = None
 
 
 def check_embed(p: EmbedParams) -> None:

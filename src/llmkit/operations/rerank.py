@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from llmkit import _guard
 from llmkit._args import is_count
 from llmkit._resolve import Resolved
+from llmkit.cache import CachePolicy
 from llmkit.dialects import require
 from llmkit.dialects.base import RerankRequest
 from llmkit.errors import ConfigurationError
@@ -25,13 +26,15 @@ class RerankParams(Common):
     ``{"title": ..., "text": ...}``; a provider that takes strings only gets a dict as
     ``key: value`` lines). The result's ``results[i].index`` is the document's position in that
     list and ``relevance_score`` its score; ``top_n`` keeps the best ``top_n`` only;
-    ``return_documents=True`` fills ``results[i].document`` with the document.
+    ``return_documents=True`` fills ``results[i].document`` with the document. ``cache=True`` (or
+    a ``CachePolicy``) answers from the response cache when the same ranking was asked before.
     """
 
     query: str
     documents: Sequence[Document]
     top_n: int | None = None
     return_documents: bool = False
+    cache: bool | CachePolicy | None = None
 
 
 def check_rerank(p: RerankParams) -> None:

@@ -13,6 +13,8 @@ from llmkit._proxy import check_proxy_url
 from llmkit._redact import mask, register_secret
 from llmkit._resolve import Resolved, resolve
 from llmkit._retry import RetryPolicy, Timeout
+from llmkit.cache import CacheBackend, CachePolicy
+from llmkit.cache._policy import client_policy
 from llmkit.errors import ConfigurationError
 
 
@@ -29,6 +31,8 @@ class ClientOptions:
     it); ``retry_read_timeouts`` is its older name. ``max_connections`` bounds the pool,
     ``max_response_bytes`` any one response body or stream event, and ``proxy`` (a plain-HTTP
     forward proxy, ``http://host:port``) replaces the ``HTTP(S)_PROXY``/``NO_PROXY`` environment.
+    ``cache`` turns the response cache on for every chat, stream, embed and rerank call: a
+    ``MemoryCache``, a ``RedisCache``, a ``CachePolicy``, or True (an in-memory LRU of its own).
     """
 
     api_key: str | None = None
@@ -42,6 +46,7 @@ class ClientOptions:
     max_connections: int = C.MAX_CONNECTIONS
     max_response_bytes: int = C.MAX_RESPONSE_BYTES
     proxy: str | None = None
+    cache: CacheBackend | CachePolicy | bool | None = None
 
 
 class Settings:
@@ -49,6 +54,7 @@ class Settings:
 
     __slots__ = (
         "base_url",
+        "cache",
         "headers",
         "keys",
         "max_connections",
@@ -85,6 +91,7 @@ class Settings:
             )
         self.max_response_bytes = o.max_response_bytes
         self.proxy = check_proxy_url(o.proxy) if o.proxy is not None else None
+        self.cache = client_policy(o.cache) if o.cache is not None else None
         # The policy holds no per-call state, so one serves every call that keeps the defaults.
         self.policy = RetryPolicy(max_retries=self.max_retries, retry_read_timeouts=retry)
         # Resolution is pure but not free (~30 µs); calls without per-call options reuse it.
