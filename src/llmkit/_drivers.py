@@ -18,11 +18,20 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from llmkit import _fetch  # noqa: F401  (registers the image-URL fetcher GeneratedImage.fetch uses)
+from llmkit._observed import ObservedAsyncStream, ObservedStream, Watch, watch
 from llmkit._retry import Action, Send, Sleep
 from llmkit._stream import AsyncStream, Stream
 from llmkit.auth.base import Blocking, Join
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
-from llmkit.operations.base import Common, Operation, StreamOperation, flow, parse_response, prepare
+from llmkit.operations.base import (
+    Common,
+    Operation,
+    Prepared,
+    StreamOperation,
+    flow,
+    parse_response,
+    prepare,
+)
 from llmkit.operations.settings import ClientOptions, Settings
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -163,19 +172,53 @@ class SyncDriver:
 
     def _call(self, op: Operation[P, R], params: P) -> R:
         prepared = prepare(op, self._settings, params)
+        if self._settings.observers:
+            return self._call_observed(op, params, prepared)
         if op.run is not None:
             return self._drive(op.run(prepared))
         return parse_response(op, prepared, self._drive(flow(prepared, False)))
 
+    def _call_observed(self, op: Operation[P, R], params: P, prepared: Prepared[Any]) -> R:
+        w = Watch(self._settings.observers)
+        call = w.begin(op.name, prepared, params, False)
+        try:
+            if op.run is not None:
+                result = self._drive(watch(op.run(prepared), w.observers, call))
+            else:
+                resp = self._drive(watch(flow(prepared, False), w.observers, call))
+                result = parse_response(op, prepared, resp)
+        except LLMKitError as exc:
+            w.fail(exc)
+            raise
+        w.succeed(result)
+        return result
+
     def _stream(self, op: StreamOperation[P], params: P) -> Stream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
+        if self._settings.observers:
+            return self._stream_observed(op, params, prepared, core)
 
         def send() -> HttpResponse:
             return self._drive(flow(prepared, True))
 
         # Sent at once: a sync caller expects the call to have reached the provider when it returns.
         return Stream(send(), core, send, self._drive)
+
+    def _stream_observed(
+        self, op: StreamOperation[P], params: P, prepared: Prepared[Any], core: Any
+    ) -> Stream:
+        w = Watch(self._settings.observers)
+        call = w.begin(op.name, prepared, params, True)
+
+        def send() -> HttpResponse:
+            try:
+                return self._drive(watch(flow(prepared, True), w.observers, call))
+            except LLMKitError as exc:
+                w.fail(exc)
+                raise
+
+        return ObservedStream(send(), core, send, self._drive, w)
 
     def close(self) -> None:
         with self._transport_lock:
@@ -243,19 +286,54 @@ class AsyncDriver:
 
     async def _call(self, op: Operation[P, R], params: P) -> R:
         prepared = prepare(op, self._settings, params)
+        if self._settings.observers:
+            return await self._call_observed(op, params, prepared)
         if op.run is not None:
             return cast(R, await self._drive(op.run(prepared)))
         return parse_response(op, prepared, await self._drive(flow(prepared, False)))
 
+    async def _call_observed(self, op: Operation[P, R], params: P, prepared: Prepared[Any]) -> R:
+        w = Watch(self._settings.observers)
+        call = w.begin(op.name, prepared, params, False)
+        try:
+            if op.run is not None:
+                result = cast(R, await self._drive(watch(op.run(prepared), w.observers, call)))
+            else:
+                resp = await self._drive(watch(flow(prepared, False), w.observers, call))
+                result = parse_response(op, prepared, resp)
+        except LLMKitError as exc:
+            w.fail(exc)
+            raise
+        w.succeed(result)
+        return result
+
     def _stream(self, op: StreamOperation[P], params: P) -> AsyncStream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
+        if self._settings.observers:
+            return self._stream_observed(op, params, prepared, core)
 
         async def send() -> HttpResponse:
             return await self._drive(flow(prepared, True))
 
         # Not sent here: an async caller starts it by awaiting, entering or iterating the stream.
         return AsyncStream(send, core, self._drive)
+
+    def _stream_observed(
+        self, op: StreamOperation[P], params: P, prepared: Prepared[Any], core: Any
+    ) -> AsyncStream:
+        w = Watch(self._settings.observers)
+
+        async def send() -> HttpResponse:
+            # Reported when it is sent (first awaited, entered or iterated), as it is sent then.
+            call = w.call or w.begin(op.name, prepared, params, True)
+            try:
+                return await self._drive(watch(flow(prepared, True), w.observers, call))
+            except LLMKitError as exc:
+                w.fail(exc)
+                raise
+
+        return ObservedAsyncStream(send, core, self._drive, w)
 
     async def aclose(self) -> None:
         if self._transport is not None:

@@ -42,6 +42,7 @@ class Client(SyncDriver):
         max_connections: int = 1000,
         max_response_bytes: int = 67108864,
         proxy: str | None = None,
+        callbacks: Any = None,
         http_client: Any = None,
     ) -> None:
         """Defaults for every call the client makes, and its connection pool.
@@ -55,6 +56,9 @@ class Client(SyncDriver):
         ``retry_read_timeouts`` is its older name. ``max_connections`` bounds the pool,
         ``max_response_bytes`` any one response body or stream event, and ``proxy`` (a plain-HTTP
         forward proxy, ``http://host:port``) replaces the ``HTTP(S)_PROXY``/``NO_PROXY`` environment.
+        ``callbacks`` are observers told of every call (``llmkit.observe.Callbacks(on_response=...)``, a
+        ``BaseObserver`` subclass, ``llmkit.observe.OpenTelemetry()``, or a list of them), with
+        credentials redacted from what they see.
 
         ``http_client`` is an ``httpx2.Client`` to send through (its own pool and settings);
         ``AsyncClient`` runs on aiohttp and has no such keyword.
@@ -72,6 +76,7 @@ class Client(SyncDriver):
                 max_connections=max_connections,
                 max_response_bytes=max_response_bytes,
                 proxy=proxy,
+                callbacks=callbacks,
             ),
             http_client,
         )
@@ -423,6 +428,7 @@ class AsyncClient(AsyncDriver):
         max_connections: int = 1000,
         max_response_bytes: int = 67108864,
         proxy: str | None = None,
+        callbacks: Any = None,
     ) -> None:
         """Defaults for every call the client makes, and its connection pool.
 
@@ -435,6 +441,9 @@ class AsyncClient(AsyncDriver):
         ``retry_read_timeouts`` is its older name. ``max_connections`` bounds the pool,
         ``max_response_bytes`` any one response body or stream event, and ``proxy`` (a plain-HTTP
         forward proxy, ``http://host:port``) replaces the ``HTTP(S)_PROXY``/``NO_PROXY`` environment.
+        ``callbacks`` are observers told of every call (``llmkit.observe.Callbacks(on_response=...)``, a
+        ``BaseObserver`` subclass, ``llmkit.observe.OpenTelemetry()``, or a list of them), with
+        credentials redacted from what they see.
         """
         super().__init__(
             ClientOptions(
@@ -449,6 +458,7 @@ class AsyncClient(AsyncDriver):
                 max_connections=max_connections,
                 max_response_bytes=max_response_bytes,
                 proxy=proxy,
+                callbacks=callbacks,
             ),
         )
 

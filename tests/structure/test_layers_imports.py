@@ -47,6 +47,8 @@ EXACT: Mapping[str, str] = {
     "llmkit._drivers": "top",
     "llmkit._defaults": "top",
     "llmkit._fetch": "top",
+    # the drivers' observed calls (callbacks): beside them
+    "llmkit._observed": "top",
     # the shell generator writes api.py and functions.py, so it names the top layer's modules
     "llmkit.operations._codegen": "top",
     # core: resolution, the retry flow, streams and argument checks

@@ -14,6 +14,7 @@ from llmkit._redact import mask, register_secret
 from llmkit._resolve import Resolved, resolve
 from llmkit._retry import RetryPolicy, Timeout
 from llmkit.errors import ConfigurationError
+from llmkit.observe.events import observers_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,9 @@ class ClientOptions:
     it); ``retry_read_timeouts`` is its older name. ``max_connections`` bounds the pool,
     ``max_response_bytes`` any one response body or stream event, and ``proxy`` (a plain-HTTP
     forward proxy, ``http://host:port``) replaces the ``HTTP(S)_PROXY``/``NO_PROXY`` environment.
+    ``callbacks`` are observers told of every call (``llmkit.observe.Callbacks(on_response=...)``,
+    a ``BaseObserver`` subclass, ``llmkit.observe.OpenTelemetry()``, or a list of them), with
+    credentials redacted from what they see.
     """
 
     api_key: str | None = None
@@ -42,6 +46,8 @@ class ClientOptions:
     max_connections: int = C.MAX_CONNECTIONS
     max_response_bytes: int = C.MAX_RESPONSE_BYTES
     proxy: str | None = None
+    # Observers (llmkit.observe): one, or a sequence; each is told of every call, redacted.
+    callbacks: Any = None
 
 
 class Settings:
@@ -54,6 +60,7 @@ class Settings:
         "max_connections",
         "max_response_bytes",
         "max_retries",
+        "observers",
         "policy",
         "proxy",
         "resolved",
@@ -85,6 +92,7 @@ class Settings:
             )
         self.max_response_bytes = o.max_response_bytes
         self.proxy = check_proxy_url(o.proxy) if o.proxy is not None else None
+        self.observers = observers_of(o.callbacks)
         # The policy holds no per-call state, so one serves every call that keeps the defaults.
         self.policy = RetryPolicy(max_retries=self.max_retries, retry_read_timeouts=retry)
         # Resolution is pure but not free (~30 µs); calls without per-call options reuse it.
