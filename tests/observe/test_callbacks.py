@@ -6,13 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
+from tests.conftest import CANARY_KEY
 
 import llmkit
 from llmkit.emulator import Emulator, Script, ScriptedError
 from llmkit.errors import AuthenticationError, ConfigurationError, StreamInterruptedError
 from llmkit.observe import BaseObserver, Callbacks, FallbackEvent, emit_fallback
 from llmkit.types import TextDelta
-from tests.conftest import CANARY_KEY
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -122,7 +122,8 @@ def test_stream_reports_each_event_then_the_completion(mode: str, emu: Emulator)
     kinds = rec.kinds()
     assert kinds[0] == "request" and kinds[-1] == "response"
     seen = [e.event for k, e in rec.events if k == "stream_event"]
-    assert seen == events and [e.index for k, e in rec.events if k == "stream_event"] == list(range(len(events)))
+    assert seen == events
+    assert [e.index for k, e in rec.events if k == "stream_event"] == list(range(len(events)))
     resp = rec.events[-1][1]
     assert resp.result is completion and resp.call.stream
     assert resp.time_to_first_event_s is not None and 0 < resp.time_to_first_event_s <= resp.duration_s
@@ -197,4 +198,5 @@ def test_no_observers_no_watch(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(observed.Watch, "begin", refuse)
     emu.script(Script(text="ok"))
-    assert llmkit.Client(api_key=emu.api_key, base_url=emu.base_url("openai")).complete(MODEL, "x").text == "ok"
+    client = llmkit.Client(api_key=emu.api_key, base_url=emu.base_url("openai"))
+    assert client.complete(MODEL, "x").text == "ok"

@@ -77,10 +77,14 @@ _TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 
 _SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]
 
 
-def _version() -> str:
-    from llmkit import __version__
+def _version() -> str | None:
+    # The installed distribution's version (llmkit.__version__ is the top layer's, above this one).
+    from importlib.metadata import PackageNotFoundError, version
 
-    return __version__
+    try:
+        return version("llmkit")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without metadata
+        return None
 
 
 class OpenTelemetry(BaseObserver):
