@@ -101,7 +101,7 @@ class OpenTelemetry(BaseObserver):
         record_cost: bool = True,
     ) -> None:
         self._tracer = trace.get_tracer("llmkit", _version(), tracer_provider=tracer_provider)
-        meter = metrics.get_meter("llmkit", _version(), meter_provider=meter_provider)
+        meter = metrics.get_meter("llmkit", _version() or "", meter_provider=meter_provider)
         self._tokens = meter.create_histogram(
             "gen_ai.client.token.usage",
             unit="{token}",
