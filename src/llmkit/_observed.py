@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
-from dataclasses import replace
 from typing import Any, TypeVar, cast
 
 from llmkit._retry import Action, Send, Sleep
@@ -65,9 +64,9 @@ class Watch:
             next_call_id(), operation, r.spec.name, model, stream, time.perf_counter()
         )
         req = prepared.request
-        event = request_event(call, req.method, req.url, req.headers, req.json)
-        options = _options(params)
-        emit_request(self.observers, replace(event, options=options) if options else event)
+        emit_request(
+            self.observers, request_event(call, req.method, req.url, req.headers, req.json, _options(params))
+        )
         return call
 
     def succeed(self, result: Any, first: float | None = None) -> None:

@@ -161,37 +161,39 @@ class OpenTelemetry(BaseObserver):
             return
         span, common = opened
         result = event.result
+        attrs: dict[str, Any] = {}
         model = getattr(result, "model", None)
         if isinstance(model, str) and model:
-            span.set_attribute("gen_ai.response.model", model)
+            attrs["gen_ai.response.model"] = model
             common = {**common, "gen_ai.response.model": model}
         response_id = getattr(result, "id", None)
         if isinstance(response_id, str) and response_id:
-            span.set_attribute("gen_ai.response.id", response_id)
+            attrs["gen_ai.response.id"] = response_id
         finish = getattr(result, "finish_reason", None)
         if finish is not None:
-            span.set_attribute("gen_ai.response.finish_reasons", [str(finish)])
+            attrs["gen_ai.response.finish_reasons"] = [str(finish)]
         usage = getattr(result, "usage", None)
         if usage is not None:
-            self._usage(span, usage, common)
+            self._usage(attrs, usage, common)
         cost = getattr(result, "cost", None) if self._record_cost else None
         if isinstance(cost, int | float) and not isinstance(cost, bool):
-            span.set_attribute("llmkit.usage.cost", float(cost))
+            attrs["llmkit.usage.cost"] = float(cost)
         if event.time_to_first_event_s is not None:
-            span.set_attribute("llmkit.time_to_first_chunk", event.time_to_first_event_s)
+            attrs["llmkit.time_to_first_chunk"] = event.time_to_first_event_s
             self._ttfc.record(event.time_to_first_event_s, common)
         self._duration.record(event.duration_s, common)
+        span.set_attributes(attrs)  # one call: the SDK locks and checks per call
         span.end()
 
-    def _usage(self, span: Any, usage: Any, common: dict[str, Any]) -> None:
-        span.set_attribute("gen_ai.usage.input_tokens", usage.input_tokens)
-        span.set_attribute("gen_ai.usage.output_tokens", usage.output_tokens)
+    def _usage(self, attrs: dict[str, Any], usage: Any, common: dict[str, Any]) -> None:
+        attrs["gen_ai.usage.input_tokens"] = usage.input_tokens
+        attrs["gen_ai.usage.output_tokens"] = usage.output_tokens
         if usage.cached_input_tokens:
-            span.set_attribute("gen_ai.usage.cache_read.input_tokens", usage.cached_input_tokens)
+            attrs["gen_ai.usage.cache_read.input_tokens"] = usage.cached_input_tokens
         if usage.cache_creation_input_tokens:
-            span.set_attribute("gen_ai.usage.cache_creation.input_tokens", usage.cache_creation_input_tokens)
+            attrs["gen_ai.usage.cache_creation.input_tokens"] = usage.cache_creation_input_tokens
         if usage.reasoning_tokens:
-            span.set_attribute("gen_ai.usage.reasoning.output_tokens", usage.reasoning_tokens)
+            attrs["gen_ai.usage.reasoning.output_tokens"] = usage.reasoning_tokens
         if usage.input_tokens:
             self._tokens.record(usage.input_tokens, {**common, "gen_ai.token.type": "input"})
         if usage.output_tokens:
