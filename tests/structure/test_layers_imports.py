@@ -61,6 +61,8 @@ EXACT: Mapping[str, str] = {
     "llmkit._args": "core",
     "llmkit._parts": "core",
     "llmkit._schema": "core",
+    # a fallback's cross-format conversion: pure, over the types (the router package is top)
+    "llmkit.router.convert": "core",
     # foundation: data types, errors and small pure helpers that need nothing of llmkit above
     "llmkit.types": "foundation",
     "llmkit.images": "foundation",
