@@ -164,3 +164,24 @@ def test_opentelemetry_loads_only_when_asked() -> None:
         "assert 'opentelemetry.trace' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cost_goes_on_the_span_when_the_result_knows_it(otel: Otel) -> None:
+    # The catalog's Cost (a Decimal total and a currency), as Completion.cost gives it.
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from llmkit.observe.events import CallInfo, RequestEvent, ResponseEvent
+
+    call = CallInfo(7, "chat", "openai", "gpt-4o-mini", False, 0.0)
+    otel.observer.on_request(RequestEvent(call, "POST", "https://x", {}, None))
+    result = SimpleNamespace(
+        model="gpt-4o-mini", cost=SimpleNamespace(total=Decimal("0.00125"), currency="USD")
+    )
+    otel.observer.on_response(ResponseEvent(call, result, 0.1))
+    (span,) = otel.spans.get_finished_spans()
+    assert span.attributes is not None
+    assert (
+        span.attributes["llmkit.usage.cost"] == 0.00125
+        and span.attributes["llmkit.usage.cost.currency"] == "USD"
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from llmkit.errors import ConfigurationError
@@ -87,11 +88,22 @@ def _version() -> str | None:
         return None
 
 
+def _cost(attrs: dict[str, Any], cost: Any) -> None:
+    """The call's cost (the catalog's ``Cost``, whose ``total`` is a Decimal, or a plain number)."""
+    total = getattr(cost, "total", cost)
+    if isinstance(total, int | float | Decimal) and not isinstance(total, bool):
+        attrs["llmkit.usage.cost"] = float(total)
+        currency = getattr(cost, "currency", None)
+        if isinstance(currency, str):
+            attrs["llmkit.usage.cost.currency"] = currency
+
+
 class OpenTelemetry(BaseObserver):
     """Spans and metrics through the global (or the given) tracer and meter providers.
 
-    ``record_cost=True`` (the default) sets ``llmkit.usage.cost`` (US dollars) on the span when the
-    result knows its cost."""
+    ``record_cost=True`` (the default) sets ``llmkit.usage.cost`` (and ``.currency``, USD for
+    every catalogued price) on the span when the result knows its cost (``Completion.cost``, from
+    ``llmkit.catalog``: reading it prices the call)."""
 
     def __init__(
         self,
@@ -175,9 +187,8 @@ class OpenTelemetry(BaseObserver):
         usage = getattr(result, "usage", None)
         if usage is not None:
             self._usage(attrs, usage, common)
-        cost = getattr(result, "cost", None) if self._record_cost else None
-        if isinstance(cost, int | float) and not isinstance(cost, bool):
-            attrs["llmkit.usage.cost"] = float(cost)
+        if self._record_cost:
+            _cost(attrs, getattr(result, "cost", None))
         if event.time_to_first_event_s is not None:
             attrs["llmkit.time_to_first_chunk"] = event.time_to_first_event_s
             self._ttfc.record(event.time_to_first_event_s, common)
