@@ -214,3 +214,38 @@ def test_a_client_identity_never_shows_or_pickles_its_key() -> None:
         assert "Q0FOQVJZ" not in repr(obj) + str(obj)
         with pytest.raises(TypeError):
             pickle.dumps(obj)
+
+
+def test_observer_events_never_show_or_pickle_a_key(emu: Emulator) -> None:
+    """llmkit.observe: a RequestEvent holds the request unredacted until first read; its repr and
+    its pickle are the redacted views, and so is every event a client hands its observers."""
+    from llmkit.observe import BaseObserver
+    from llmkit.observe.events import CallInfo, request_event
+
+    key = emu.api_key
+    call = CallInfo(1, "chat", "openai", "m", False, 0.0)
+    raw = request_event(
+        call,
+        "POST",
+        f"https://x.example/v1?key={key}",
+        {"authorization": f"Bearer {key}", "x-custom": key},
+        {"messages": [{"content": f"my key is {key}"}], "api_key": key},
+    )
+    for view in (repr(raw), repr(pickle.dumps(raw)), repr(pickle.loads(pickle.dumps(raw)).body)):
+        assert key not in view
+
+    class Keep(BaseObserver):
+        def __init__(self) -> None:
+            self.events: list[object] = []
+
+        def on_request(self, event: object) -> None:
+            self.events.append(event)
+
+        def on_response(self, event: object) -> None:
+            self.events.append(event)
+
+    keep = Keep()
+    client = llmkit.Client(api_key=key, base_url=emu.base_url("openai"), callbacks=keep)
+    client.complete("openai/gpt-4o-mini", "hi", extra_headers={"x-gateway-key": key})
+    assert keep.events and key not in repr(keep.events)
+    assert key not in repr(pickle.dumps(keep.events[0]))

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from llmkit import _fetch  # noqa: F401  (registers the image-URL fetcher GeneratedImage.fetch uses)
+from llmkit._observed import ObservedAsyncStream, ObservedStream, Watch, watch
 from llmkit._retry import Action, Send, Sleep
 from llmkit._stream import AsyncStream, Stream, _StreamCore
 from llmkit.auth.base import Blocking, Join
@@ -25,7 +26,15 @@ from llmkit.cache._lookup import Lookup
 from llmkit.cache._replay import replayed_response
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
 from llmkit.operations import _caching as caching
-from llmkit.operations.base import Common, Operation, StreamOperation, flow, parse_response, prepare
+from llmkit.operations.base import (
+    Common,
+    Operation,
+    Prepared,
+    StreamOperation,
+    flow,
+    parse_response,
+    prepare,
+)
 from llmkit.operations.settings import ClientOptions, Settings
 from llmkit.types import Completion
 from llmkit.wire import HttpRequest, HttpResponse
@@ -180,7 +189,9 @@ class SyncDriver:
             hit = caching.from_hit(op, prepared, look.found(look.backend.get(look.key)))
             if hit is not None:
                 return cast(R, hit)
-        if op.run is not None:
+        if self._settings.observers:
+            result = self._call_observed(op, params, prepared)
+        elif op.run is not None:
             result = self._drive(op.run(prepared))
         else:
             result = parse_response(op, prepared, self._drive(flow(prepared, False)))
@@ -190,9 +201,26 @@ class SyncDriver:
                 look.backend.set(look.key, data, look.ttl)
         return result
 
+    def _call_observed(self, op: Operation[P, R], params: P, prepared: Prepared[Any]) -> R:
+        w = Watch(self._settings.observers)
+        call = w.begin(op.name, prepared, params, False)
+        try:
+            if op.run is not None:
+                result = self._drive(watch(op.run(prepared), w.observers, call))
+            else:
+                resp = self._drive(watch(flow(prepared, False), w.observers, call))
+                result = parse_response(op, prepared, resp)
+        except LLMKitError as exc:
+            w.fail(exc)
+            raise
+        w.succeed(result)
+        return result
+
     def _stream(self, op: StreamOperation[P], params: P) -> Stream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
+        if self._settings.observers:
+            return self._stream_observed(op, params, prepared, core)
 
         def send() -> HttpResponse:
             return self._drive(flow(prepared, True))
@@ -221,6 +249,21 @@ class SyncDriver:
 
             stream.after_end = store
         return stream
+
+    def _stream_observed(
+        self, op: StreamOperation[P], params: P, prepared: Prepared[Any], core: Any
+    ) -> Stream:
+        w = Watch(self._settings.observers)
+        call = w.begin(op.name, prepared, params, True)
+
+        def send() -> HttpResponse:
+            try:
+                return self._drive(watch(flow(prepared, True), w.observers, call))
+            except LLMKitError as exc:
+                w.fail(exc)
+                raise
+
+        return ObservedStream(send(), core, send, self._drive, w)
 
     def close(self) -> None:
         with self._transport_lock:
@@ -293,7 +336,9 @@ class AsyncDriver:
             hit = caching.from_hit(op, prepared, look.found(await look.backend.aget(look.key)))
             if hit is not None:
                 return cast(R, hit)
-        if op.run is not None:
+        if self._settings.observers:
+            result = await self._call_observed(op, params, prepared)
+        elif op.run is not None:
             result = cast(R, await self._drive(op.run(prepared)))
         else:
             result = parse_response(op, prepared, await self._drive(flow(prepared, False)))
@@ -303,9 +348,26 @@ class AsyncDriver:
                 await look.backend.aset(look.key, data, look.ttl)
         return result
 
+    async def _call_observed(self, op: Operation[P, R], params: P, prepared: Prepared[Any]) -> R:
+        w = Watch(self._settings.observers)
+        call = w.begin(op.name, prepared, params, False)
+        try:
+            if op.run is not None:
+                result = cast(R, await self._drive(watch(op.run(prepared), w.observers, call)))
+            else:
+                resp = await self._drive(watch(flow(prepared, False), w.observers, call))
+                result = parse_response(op, prepared, resp)
+        except LLMKitError as exc:
+            w.fail(exc)
+            raise
+        w.succeed(result)
+        return result
+
     def _stream(self, op: StreamOperation[P], params: P) -> AsyncStream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
+        if self._settings.observers:
+            return self._stream_observed(op, params, prepared, core)
 
         async def send() -> HttpResponse:
             return await self._drive(flow(prepared, True))
@@ -337,6 +399,22 @@ class AsyncDriver:
 
         stream = AsyncStream(first, core, self._drive)
         return stream
+
+    def _stream_observed(
+        self, op: StreamOperation[P], params: P, prepared: Prepared[Any], core: Any
+    ) -> AsyncStream:
+        w = Watch(self._settings.observers)
+
+        async def send() -> HttpResponse:
+            # Reported when it is sent (first awaited, entered or iterated), as it is sent then.
+            call = w.call or w.begin(op.name, prepared, params, True)
+            try:
+                return await self._drive(watch(flow(prepared, True), w.observers, call))
+            except LLMKitError as exc:
+                w.fail(exc)
+                raise
+
+        return ObservedAsyncStream(send, core, self._drive, w)
 
     async def aclose(self) -> None:
         if self._transport is not None:

@@ -85,6 +85,9 @@ class Send:
 @dataclass(slots=True)
 class Sleep:
     seconds: float
+    # Set when the wait is a retry's: why ("HTTP 429", "APIConnectionError"), for observers.
+    # A job's poll interval leaves it None.
+    reason: str | None = None
 
 
 Action = Send | Sleep | Blocking | Join
@@ -196,6 +199,7 @@ def _send_flow(
             if retries >= policy.max_retries or not (exc.before_send or policy.retry_read_timeouts):
                 raise
             delay = policy.backoff(retries)
+            reason = type(exc).__name__
         except ProviderError as exc:  # e.g. a body past the size cap: never worth repeating
             exc.attempts = retries + 1
             if exc.provider is None:
@@ -215,11 +219,12 @@ def _send_flow(
                 readdressed = True
                 continue
             delay = _retry_delay(resp, to_error, policy, retries, provider)
+            reason = f"HTTP {resp.status}"
         if deadline is not None and policy.clock() + delay >= deadline:
             raise APITimeoutError(
                 f"total timeout would pass while waiting {delay:.2f}s to retry", attempts=retries + 1
             )
-        yield Sleep(delay)
+        yield Sleep(delay, reason)
         retries += 1
 
 

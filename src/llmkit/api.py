@@ -44,6 +44,7 @@ class Client(SyncDriver):
         max_response_bytes: int = 67108864,
         proxy: str | None = None,
         cache: CacheBackend | CachePolicy | bool | None = None,
+        callbacks: Any = None,
         http_client: Any = None,
     ) -> None:
         """Defaults for every call the client makes, and its connection pool.
@@ -59,6 +60,9 @@ class Client(SyncDriver):
         forward proxy, ``http://host:port``) replaces the ``HTTP(S)_PROXY``/``NO_PROXY`` environment.
         ``cache`` turns the response cache on for every chat, stream, embed and rerank call: a
         ``MemoryCache``, a ``RedisCache``, a ``CachePolicy``, or True (an in-memory LRU of its own).
+        ``callbacks`` are observers told of every call (``llmkit.observe.Callbacks(on_response=...)``, a
+        ``BaseObserver`` subclass, ``llmkit.observe.OpenTelemetry()``, or a list of them), with
+        credentials redacted from what they see.
 
         ``http_client`` is an ``httpx2.Client`` to send through (its own pool and settings);
         ``AsyncClient`` runs on aiohttp and has no such keyword.
@@ -77,6 +81,7 @@ class Client(SyncDriver):
                 max_response_bytes=max_response_bytes,
                 proxy=proxy,
                 cache=cache,
+                callbacks=callbacks,
             ),
             http_client,
         )
@@ -443,6 +448,7 @@ class AsyncClient(AsyncDriver):
         max_response_bytes: int = 67108864,
         proxy: str | None = None,
         cache: CacheBackend | CachePolicy | bool | None = None,
+        callbacks: Any = None,
     ) -> None:
         """Defaults for every call the client makes, and its connection pool.
 
@@ -457,6 +463,9 @@ class AsyncClient(AsyncDriver):
         forward proxy, ``http://host:port``) replaces the ``HTTP(S)_PROXY``/``NO_PROXY`` environment.
         ``cache`` turns the response cache on for every chat, stream, embed and rerank call: a
         ``MemoryCache``, a ``RedisCache``, a ``CachePolicy``, or True (an in-memory LRU of its own).
+        ``callbacks`` are observers told of every call (``llmkit.observe.Callbacks(on_response=...)``, a
+        ``BaseObserver`` subclass, ``llmkit.observe.OpenTelemetry()``, or a list of them), with
+        credentials redacted from what they see.
         """
         super().__init__(
             ClientOptions(
@@ -472,6 +481,7 @@ class AsyncClient(AsyncDriver):
                 max_response_bytes=max_response_bytes,
                 proxy=proxy,
                 cache=cache,
+                callbacks=callbacks,
             ),
         )
 

@@ -49,6 +49,8 @@ EXACT: Mapping[str, str] = {
     "llmkit._drivers": "top",
     "llmkit._defaults": "top",
     "llmkit._fetch": "top",
+    # the drivers' observed calls (callbacks): beside them
+    "llmkit._observed": "top",
     # the shell generator writes api.py and functions.py, so it names the top layer's modules
     "llmkit.operations._codegen": "top",
     # core: resolution, the retry flow, streams and argument checks
@@ -61,6 +63,8 @@ EXACT: Mapping[str, str] = {
     "llmkit._args": "core",
     "llmkit._parts": "core",
     "llmkit._schema": "core",
+    # a fallback's cross-format conversion: pure, over the types (the router package is top)
+    "llmkit.router.convert": "core",
     # foundation: data types, errors and small pure helpers that need nothing of llmkit above
     "llmkit.types": "foundation",
     "llmkit.images": "foundation",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from llmkit._redact import redact_headers, redact_text, redact_url
@@ -46,16 +46,62 @@ class CallInfo:
     started: float
 
 
-@dataclass(frozen=True, slots=True)
 class RequestEvent:
-    """The request as first sent (a retry is a ``RetryEvent``), redacted."""
+    """The request as first sent (a retry is a ``RetryEvent``), redacted: ``url``, ``headers``
+    and ``body`` (the JSON body with every string scrubbed; None for a non-JSON body) are
+    redacted when first read, so an observer that reads none of them (OpenTelemetry) pays
+    nothing for them. The credential itself is never there: the auth adds it as the request
+    goes out. ``options`` are the call's sampling keywords (temperature, max_tokens, ...)."""
 
-    call: CallInfo
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: Any  # the JSON body with every string scrubbed, or None for a non-JSON body
-    options: Mapping[str, Any] = field(default_factory=dict)
+    __slots__ = ("_body", "_headers", "_raw", "_url", "call", "method", "options")
+
+    def __init__(
+        self,
+        call: CallInfo,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: Any,
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.call = call
+        self.method = method
+        self.options: Mapping[str, Any] = options or {}
+        self._raw: tuple[str, Mapping[str, str], Any] | None = (url, headers, body)
+        self._url: str = ""
+        self._headers: Mapping[str, str] = {}
+        self._body: Any = None
+
+    def _redact(self) -> None:
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            url, headers, body = raw
+            self._url, self._headers, self._body = redact_url(url), redact_headers(headers), redact_body(body)
+
+    @property
+    def url(self) -> str:
+        self._redact()
+        return self._url
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        self._redact()
+        return self._headers
+
+    @property
+    def body(self) -> Any:
+        self._redact()
+        return self._body
+
+    def __repr__(self) -> str:
+        return (
+            f"RequestEvent(call={self.call!r}, method={self.method!r}, url={self.url!r}, "
+            f"headers={self.headers!r}, body={self.body!r}, options={self.options!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled redacted, like its repr.
+        return (RequestEvent, (self.call, self.method, self.url, self.headers, self.body, self.options))
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +289,13 @@ def redact_body(body: Any) -> Any:
 
 
 def request_event(
-    call: CallInfo, method: str, url: str, headers: Mapping[str, str], body: Any
+    call: CallInfo,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: Any,
+    options: Mapping[str, Any] | None = None,
 ) -> RequestEvent:
-    """A request's event with URL, headers and body redacted."""
-    return RequestEvent(call, method, redact_url(url), redact_headers(headers), redact_body(body))
+    """A request's event; URL, headers and body are redacted when first read. The headers are
+    copied: the request's own dict gains the credential as it goes out."""
+    return RequestEvent(call, method, url, dict(headers), body, options)

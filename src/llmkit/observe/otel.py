@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from llmkit.errors import ConfigurationError
@@ -77,17 +78,32 @@ _TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 
 _SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]
 
 
-def _version() -> str:
-    from llmkit import __version__
+def _version() -> str | None:
+    # The installed distribution's version (llmkit.__version__ is the top layer's, above this one).
+    from importlib.metadata import PackageNotFoundError, version
 
-    return __version__
+    try:
+        return version("llmkit")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without metadata
+        return None
+
+
+def _cost(attrs: dict[str, Any], cost: Any) -> None:
+    """The call's cost (the catalog's ``Cost``, whose ``total`` is a Decimal, or a plain number)."""
+    total = getattr(cost, "total", cost)
+    if isinstance(total, int | float | Decimal) and not isinstance(total, bool):
+        attrs["llmkit.usage.cost"] = float(total)
+        currency = getattr(cost, "currency", None)
+        if isinstance(currency, str):
+            attrs["llmkit.usage.cost.currency"] = currency
 
 
 class OpenTelemetry(BaseObserver):
     """Spans and metrics through the global (or the given) tracer and meter providers.
 
-    ``record_cost=True`` (the default) sets ``llmkit.usage.cost`` (US dollars) on the span when the
-    result knows its cost."""
+    ``record_cost=True`` (the default) sets ``llmkit.usage.cost`` (and ``.currency``, USD for
+    every catalogued price) on the span when the result knows its cost (``Completion.cost``, from
+    ``llmkit.catalog``: reading it prices the call)."""
 
     def __init__(
         self,
@@ -97,7 +113,7 @@ class OpenTelemetry(BaseObserver):
         record_cost: bool = True,
     ) -> None:
         self._tracer = trace.get_tracer("llmkit", _version(), tracer_provider=tracer_provider)
-        meter = metrics.get_meter("llmkit", _version(), meter_provider=meter_provider)
+        meter = metrics.get_meter("llmkit", _version() or "", meter_provider=meter_provider)
         self._tokens = meter.create_histogram(
             "gen_ai.client.token.usage",
             unit="{token}",
@@ -157,37 +173,38 @@ class OpenTelemetry(BaseObserver):
             return
         span, common = opened
         result = event.result
+        attrs: dict[str, Any] = {}
         model = getattr(result, "model", None)
         if isinstance(model, str) and model:
-            span.set_attribute("gen_ai.response.model", model)
+            attrs["gen_ai.response.model"] = model
             common = {**common, "gen_ai.response.model": model}
         response_id = getattr(result, "id", None)
         if isinstance(response_id, str) and response_id:
-            span.set_attribute("gen_ai.response.id", response_id)
+            attrs["gen_ai.response.id"] = response_id
         finish = getattr(result, "finish_reason", None)
         if finish is not None:
-            span.set_attribute("gen_ai.response.finish_reasons", [str(finish)])
+            attrs["gen_ai.response.finish_reasons"] = [str(finish)]
         usage = getattr(result, "usage", None)
         if usage is not None:
-            self._usage(span, usage, common)
-        cost = getattr(result, "cost", None) if self._record_cost else None
-        if isinstance(cost, int | float) and not isinstance(cost, bool):
-            span.set_attribute("llmkit.usage.cost", float(cost))
+            self._usage(attrs, usage, common)
+        if self._record_cost:
+            _cost(attrs, getattr(result, "cost", None))
         if event.time_to_first_event_s is not None:
-            span.set_attribute("llmkit.time_to_first_chunk", event.time_to_first_event_s)
+            attrs["llmkit.time_to_first_chunk"] = event.time_to_first_event_s
             self._ttfc.record(event.time_to_first_event_s, common)
         self._duration.record(event.duration_s, common)
+        span.set_attributes(attrs)  # one call: the SDK locks and checks per call
         span.end()
 
-    def _usage(self, span: Any, usage: Any, common: dict[str, Any]) -> None:
-        span.set_attribute("gen_ai.usage.input_tokens", usage.input_tokens)
-        span.set_attribute("gen_ai.usage.output_tokens", usage.output_tokens)
+    def _usage(self, attrs: dict[str, Any], usage: Any, common: dict[str, Any]) -> None:
+        attrs["gen_ai.usage.input_tokens"] = usage.input_tokens
+        attrs["gen_ai.usage.output_tokens"] = usage.output_tokens
         if usage.cached_input_tokens:
-            span.set_attribute("gen_ai.usage.cache_read.input_tokens", usage.cached_input_tokens)
+            attrs["gen_ai.usage.cache_read.input_tokens"] = usage.cached_input_tokens
         if usage.cache_creation_input_tokens:
-            span.set_attribute("gen_ai.usage.cache_creation.input_tokens", usage.cache_creation_input_tokens)
+            attrs["gen_ai.usage.cache_creation.input_tokens"] = usage.cache_creation_input_tokens
         if usage.reasoning_tokens:
-            span.set_attribute("gen_ai.usage.reasoning.output_tokens", usage.reasoning_tokens)
+            attrs["gen_ai.usage.reasoning.output_tokens"] = usage.reasoning_tokens
         if usage.input_tokens:
             self._tokens.record(usage.input_tokens, {**common, "gen_ai.token.type": "input"})
         if usage.output_tokens:

@@ -16,6 +16,7 @@ from llmkit._retry import RetryPolicy, Timeout
 from llmkit.cache import CacheBackend, CachePolicy
 from llmkit.cache._policy import client_policy
 from llmkit.errors import ConfigurationError
+from llmkit.observe.events import observers_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,9 @@ class ClientOptions:
     forward proxy, ``http://host:port``) replaces the ``HTTP(S)_PROXY``/``NO_PROXY`` environment.
     ``cache`` turns the response cache on for every chat, stream, embed and rerank call: a
     ``MemoryCache``, a ``RedisCache``, a ``CachePolicy``, or True (an in-memory LRU of its own).
+    ``callbacks`` are observers told of every call (``llmkit.observe.Callbacks(on_response=...)``,
+    a ``BaseObserver`` subclass, ``llmkit.observe.OpenTelemetry()``, or a list of them), with
+    credentials redacted from what they see.
     """
 
     api_key: str | None = None
@@ -47,6 +51,8 @@ class ClientOptions:
     max_response_bytes: int = C.MAX_RESPONSE_BYTES
     proxy: str | None = None
     cache: CacheBackend | CachePolicy | bool | None = None
+    # Observers (llmkit.observe): one, or a sequence; each is told of every call, redacted.
+    callbacks: Any = None
 
 
 class Settings:
@@ -60,6 +66,7 @@ class Settings:
         "max_connections",
         "max_response_bytes",
         "max_retries",
+        "observers",
         "policy",
         "proxy",
         "resolved",
@@ -92,6 +99,7 @@ class Settings:
         self.max_response_bytes = o.max_response_bytes
         self.proxy = check_proxy_url(o.proxy) if o.proxy is not None else None
         self.cache = client_policy(o.cache) if o.cache is not None else None
+        self.observers = observers_of(o.callbacks)
         # The policy holds no per-call state, so one serves every call that keeps the defaults.
         self.policy = RetryPolicy(max_retries=self.max_retries, retry_read_timeouts=retry)
         # Resolution is pure but not free (~30 µs); calls without per-call options reuse it.
