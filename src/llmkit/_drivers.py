@@ -162,6 +162,8 @@ class SyncDriver:
         return cast(T, step)
 
     def _call(self, op: Operation[P, R], params: P) -> R:
+        if op.local is not None and (answer := op.local(params)) is not None:
+            return answer
         prepared = prepare(op, self._settings, params)
         if op.run is not None:
             return self._drive(op.run(prepared))
@@ -242,6 +244,8 @@ class AsyncDriver:
         return cast(T, step)
 
     async def _call(self, op: Operation[P, R], params: P) -> R:
+        if op.local is not None and (answer := op.local(params)) is not None:
+            return answer
         prepared = prepare(op, self._settings, params)
         if op.run is not None:
             return cast(R, await self._drive(op.run(prepared)))
