@@ -55,7 +55,11 @@ CASES: dict[str, tuple[str, Callable[[Emulator], dict[str, Any]], str]] = {
     "gemini": ("gemini/gemini-2.5-flash", _gemini, ":countTokens"),
     "bedrock": ("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", _bedrock, "/count-tokens"),
     "vertex_ai": ("vertex_ai/gemini-2.5-pro", _vertex, ":countTokens"),
-    "vertex_ai_anthropic": ("vertex_ai_anthropic/claude-sonnet-4-5@20250929", _vertex_anthropic, "/count-tokens:rawPredict"),
+    "vertex_ai_anthropic": (
+        "vertex_ai_anthropic/claude-sonnet-4-5@20250929",
+        _vertex_anthropic,
+        "/count-tokens:rawPredict",
+    ),
 }  # fmt: skip
 
 
