@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from typing import Any
 
 import pytest
@@ -165,3 +166,30 @@ def test_a_damaged_vocabulary_is_an_error(monkeypatch: pytest.MonkeyPatch) -> No
 def test_unknown_encoding() -> None:
     with pytest.raises(llmkit.ConfigurationError, match="o200k_base"):
         get_encoding("p50k_base")
+
+
+LONG = [
+    "a" * 5000,
+    "ab" * 3000,
+    "=-" * 2000,
+    "你好世界" * 500,
+    "🎉" * 700,
+    "x" * 65 + "y",
+    "".join(random.Random(3).choice("abcdefghij'’") for _ in range(4000)),
+    "".join(chr(random.Random(4).randint(0x4E00, 0x9FFF)) for _ in range(2000)),
+]
+
+
+@pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
+def test_long_pieces_merge_as_tiktoken_does(tiktoken: Any, encoding: str) -> None:
+    ref, ours = tiktoken.get_encoding(encoding), get_encoding(encoding)
+    for text in LONG:
+        assert ours.encode(text) == ref.encode(text, disallowed_special=()), text[:40]
+
+
+def test_the_heap_merge_equals_the_scan_on_short_pieces() -> None:
+    enc, rng = get_encoding("o200k_base"), random.Random(15)
+    alphabet = "aeiou xyzqwrtpsdfg'’é你🎉1"
+    for _ in range(500):
+        piece = "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 120))).encode()
+        assert _bpe._merge_long(piece, enc._ranks) == _bpe._merge_scan(piece, enc._ranks)

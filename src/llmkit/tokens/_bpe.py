@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import heapq
 import importlib
 import importlib.util
 import threading
@@ -90,17 +91,56 @@ class Encoding:
         ranks = self._ranks
         if piece in ranks:
             return [piece]
-        parts = [piece[i : i + 1] for i in range(len(piece))]
-        while len(parts) > 1:
-            best, at = -1, -1
-            for i in range(len(parts) - 1):
-                r = ranks.get(parts[i] + parts[i + 1])
-                if r is not None and (best < 0 or r < best):
-                    best, at = r, i
-            if at < 0:
-                break
-            parts[at : at + 2] = [parts[at] + parts[at + 1]]
-        return parts
+        return _merge_long(piece, ranks) if len(piece) > _SHORT else _merge_scan(piece, ranks)
+
+
+# Past this many bytes a piece merges through a heap (n log n) rather than rescanning every pair
+# after each merge (n squared): a long run of letters or symbols is one piece.
+_SHORT = 64
+
+
+def _merge_scan(piece: bytes, ranks: dict[bytes, int]) -> list[bytes]:
+    """tiktoken's merge, as written: rescan the adjacent pairs, merge the lowest-ranked."""
+    parts = [piece[i : i + 1] for i in range(len(piece))]
+    while len(parts) > 1:
+        best, at = -1, -1
+        for i in range(len(parts) - 1):
+            r = ranks.get(parts[i] + parts[i + 1])
+            if r is not None and (best < 0 or r < best):
+                best, at = r, i
+        if at < 0:
+            break
+        parts[at : at + 2] = [parts[at] + parts[at + 1]]
+    return parts
+
+
+def _merge_long(piece: bytes, ranks: dict[bytes, int]) -> list[bytes]:
+    """The same merges as the scan, in the same order: the heap pops the lowest rank, and on a tie
+    the leftmost pair (the lowest start offset), as the scan picks them. Parts are a linked list
+    of start offsets; an entry whose pair has since changed is skipped when popped."""
+    n = len(piece)
+    end = list(range(1, n + 1))  # end[i]: where the part starting at i ends (the next one starts)
+    prev = list(range(-1, n - 1))  # prev[i]: where the part before the one at i starts
+    alive = [True] * n
+    heap = [(r, i, i + 2) for i in range(n - 1) if (r := ranks.get(piece[i : i + 2])) is not None]
+    heapq.heapify(heap)
+    while heap:
+        _, i, stop = heapq.heappop(heap)
+        if not alive[i] or end[i] >= n or end[end[i]] != stop:
+            continue  # stale: one side of this pair has merged since
+        alive[end[i]] = False
+        end[i] = stop
+        if stop < n:
+            prev[stop] = i
+            if (r := ranks.get(piece[i : end[stop]])) is not None:
+                heapq.heappush(heap, (r, i, end[stop]))
+        if (p := prev[i]) >= 0 and (r := ranks.get(piece[p:stop])) is not None:
+            heapq.heappush(heap, (r, p, stop))
+    out, i = [], 0
+    while i < n:
+        out.append(piece[i : end[i]])
+        i = end[i]
+    return out
 
 
 _lock = threading.Lock()
