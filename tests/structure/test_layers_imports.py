@@ -84,6 +84,11 @@ PACKAGES: Mapping[str, str] = {
     "llmkit.emulator": "emulator",
     # the docs generator reads the registry, dialects and auth factories to write pages
     "llmkit._docgen": "top",
+    # offline token counting: tokenizer data and pure functions over types.Message
+    "llmkit.tokens": "core",
+    # as the catalog branch places it (llmkit.tokens reads its tokenizer field where installed);
+    # drop this line if the catalog's own PACKAGES entry is merged beside it
+    "llmkit.catalog": "foundation",
 }
 
 # Upward imports on main that another slice of issue 10 removes. Each entry is (importer,

@@ -193,3 +193,25 @@ def test_the_heap_merge_equals_the_scan_on_short_pieces() -> None:
     for _ in range(500):
         piece = "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 120))).encode()
         assert _bpe._merge_long(piece, enc._ranks) == _bpe._merge_scan(piece, enc._ranks)
+
+
+def test_the_catalogs_tokenizer_is_used_where_it_names_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    fake = types.ModuleType("llmkit.catalog")
+    named = {"azure/my-deployment": "cl100k_base", "openai/gpt-4o": "cl100k_base", "x/y": "p50k_base"}
+    fake.model_info = lambda m: types.SimpleNamespace(tokenizer=named.get(m))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "llmkit.catalog", fake)
+    assert encoding_for("my-deployment", "azure") == "cl100k_base"
+    assert encoding_for("gpt-4o", "openai") == "cl100k_base"  # the catalog wins over the table
+    assert encoding_for("y", "x") is None  # an encoding llmkit does not ship: the table decides
+    assert encoding_for("gpt-4.1", "openai") == "o200k_base"  # not listed: the table
+    assert encoding_for("gpt-oss-20b", "openai") is None
+
+
+def test_without_the_catalog_the_table_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "llmkit.catalog", None)  # import raises ImportError
+    assert encoding_for("gpt-4o", "openai") == "o200k_base"

@@ -75,7 +75,7 @@ def count_locally(p: CountTokensParams) -> TokenCount | None:
         check_options(spec, p.provider_options)
     from llmkit.tokens import count_offline
 
-    return count_offline(name, to_messages(p.messages), to_tools(p.tools))
+    return count_offline(name, to_messages(p.messages), to_tools(p.tools), provider)
 
 
 COUNT_TOKENS: Operation[CountTokensParams, TokenCount] = Operation(

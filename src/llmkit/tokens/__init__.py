@@ -18,8 +18,8 @@ from llmkit.types import Message, TokenCount, Tool
 
 __all__ = ["count_offline", "encoding_for", "estimate"]
 
-# Model name prefix -> encoding (tiktoken's model table, tiktoken/model.py). Until llmkit.catalog
-# records each model's tokenizer, this table is the source; the longest prefix wins.
+# Model name prefix -> encoding (tiktoken's model table, tiktoken/model.py), for models the
+# catalog (llmkit.catalog's ``tokenizer``, where installed) does not name; the longest prefix wins.
 _PREFIXES: dict[str, str] = {
     "gpt-5": "o200k_base",
     "gpt-4.5": "o200k_base",
@@ -38,23 +38,47 @@ _PREFIXES: dict[str, str] = {
 _ORDER = sorted(_PREFIXES, key=len, reverse=True)
 
 
-def encoding_for(name: str) -> str | None:
+def encoding_for(name: str, provider: str | None = None) -> str | None:
     """The OpenAI encoding of a model name (its last path segment: ``openai/gpt-4o`` on a gateway
-    is gpt-4o), or None when its tokenizer is not one llmkit ships."""
+    is gpt-4o), or None when its tokenizer is not one llmkit ships: the catalog's ``tokenizer``
+    for ``provider/name`` where it lists one, else the prefix table."""
     base = name.rsplit("/", 1)[-1].lower()
+    if base.startswith("gpt-oss"):
+        # o200k_harmony's vocabulary, but its chat template adds a system message whose tokens
+        # depend on the server: no exact count offline.
+        return None
+    listed = _catalog_tokenizer(provider, name) if provider else None
+    if listed in _bpe_names():
+        return listed
     for prefix in _ORDER:
         if base == prefix or base.startswith((prefix + "-", prefix + ".")):
             return _PREFIXES[prefix]
     return None
 
 
-def count_offline(name: str, messages: Sequence[Message], tools: Iterable[Tool] = ()) -> TokenCount:
+def _catalog_tokenizer(provider: str, name: str) -> str | None:
+    try:  # the catalog ships with llmkit from issue 15 on; this module works without it
+        from llmkit.catalog import model_info  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    info = model_info(f"{provider}/{name}")
+    tokenizer = getattr(info, "tokenizer", None)
+    return tokenizer if isinstance(tokenizer, str) else None
+
+
+def _bpe_names() -> frozenset[str]:
+    return frozenset(_PREFIXES.values())
+
+
+def count_offline(
+    name: str, messages: Sequence[Message], tools: Iterable[Tool] = (), provider: str | None = None
+) -> TokenCount:
     """The input tokens of a chat request to model ``name``, counted here: exact for OpenAI
     encodings (with the chat framing; tools and images flagged inexact), else an estimate."""
     from llmkit.tokens import _bpe
 
     tools = list(tools)
-    encoding = encoding_for(name)
+    encoding = encoding_for(name, provider)
     if encoding is None or not _bpe.have_regex():
         return estimate(messages, tools)
     from llmkit.tokens._openai import count_chat
