@@ -46,7 +46,7 @@ def test_tile_formula_on_openais_examples() -> None:
 
 def test_an_image_in_a_message_is_counted_and_flagged() -> None:
     buf = io.BytesIO()
-    Image.new("RGB", (1024, 1024)).save(buf, "PNG")
+    Image.new("RGB", (2048, 4096)).save(buf, "PNG")
     url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
     text_only = llmkit.count_tokens(
         "openai/gpt-4o", [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
@@ -54,7 +54,14 @@ def test_an_image_in_a_message_is_counted_and_flagged() -> None:
     image = {"type": "image_url", "image_url": {"url": url, "detail": "high"}}
     content = [{"type": "text", "text": "hi"}, image]
     with_image = llmkit.count_tokens("openai/gpt-4o", [{"role": "user", "content": content}])
-    assert with_image.input_tokens == text_only.input_tokens + 765
+    assert with_image.input_tokens == text_only.input_tokens + 1105  # the size read from the data
+    by_url = [{"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "low"}}]
+    low = llmkit.count_tokens("openai/gpt-4o", [{"role": "user", "content": by_url}])
+    assert (
+        low.input_tokens
+        == llmkit.count_tokens("openai/gpt-4o", [{"role": "user", "content": ""}]).input_tokens + 85
+    )
+    assert not low.exact
     assert not with_image.exact and "images" in with_image.method
 
 

@@ -44,6 +44,9 @@ def _jpeg(b: bytes) -> tuple[int, int] | None:
         if b[i] != 0xFF:
             return None
         marker = b[i + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            i += 1
+            continue
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
             i += 2
             continue
