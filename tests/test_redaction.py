@@ -199,3 +199,18 @@ def test_image_reprs_hide_a_signed_urls_query_and_pickle_without_it(emu: Emulato
     for text in (repr(image), str(image), repr(out), str(out)):
         assert "SECRETSIG" not in text and "blob.example/img.png" in text
     assert pickle.loads(pickle.dumps(out)).images[0].url == url  # kept for fetch(), never shown
+
+
+def test_a_client_identity_never_shows_or_pickles_its_key() -> None:
+    # Mutual TLS (SAP X.509 service keys): the private key lives in a ClientIdentity and the
+    # credentials holding it; neither shows it, and pickling refuses rather than carrying it.
+    from llmkit._tls import client_identity
+    from llmkit.auth.sap_key import SapCredentials
+
+    key = "-----BEGIN PRIVATE KEY-----\nQ0FOQVJZLWtleS1ib2R5\n-----END PRIVATE KEY-----\n"
+    identity = client_identity("-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n", key, "t")
+    creds = SapCredentials("client", "https://a.example/oauth/token", None, "", identity)
+    for obj in (identity, creds, HttpRequest("POST", "https://a.example/oauth/token", client_cert=identity)):
+        assert "Q0FOQVJZ" not in repr(obj) + str(obj)
+        with pytest.raises(TypeError):
+            pickle.dumps(obj)

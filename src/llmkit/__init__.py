@@ -65,6 +65,15 @@ _EXPORTS: dict[str, str] = {
     # registry
     "ProviderSpec": "llmkit.providers.spec",
     "register_provider": "llmkit.providers",
+    # interactive logins (GitHub Copilot's device flow)
+    "login_copilot": "llmkit._cli_copilot",
+    # catalog and cost (issue 15): data loads on first use
+    "catalog": "llmkit.catalog",
+    "model_info": "llmkit.catalog",
+    "cost": "llmkit.catalog",
+    "Cost": "llmkit.catalog",
+    "CostUnavailable": "llmkit.catalog",
+    "ModelInfo": "llmkit.catalog",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -75,7 +84,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'llmkit' has no attribute {name!r}")
     mod = importlib.import_module(module)
-    value = mod if name == "errors" else getattr(mod, "register" if name == "register_provider" else name)
+    modules = ("errors", "catalog")  # exported as modules, not attributes of one
+    value = mod if name in modules else getattr(mod, "register" if name == "register_provider" else name)
     globals()[name] = value
     return value
 
@@ -85,12 +95,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from llmkit import catalog as catalog
     from llmkit import errors as errors
+    from llmkit._cli_copilot import login_copilot as login_copilot
     from llmkit._stream import AsyncStream as AsyncStream
     from llmkit._stream import Stream as Stream
     from llmkit._timeout import Timeout as Timeout
     from llmkit.api import AsyncClient as AsyncClient
     from llmkit.api import Client as Client
+    from llmkit.catalog import Cost as Cost
+    from llmkit.catalog import CostUnavailable as CostUnavailable
+    from llmkit.catalog import ModelInfo as ModelInfo
+    from llmkit.catalog import cost as cost
+    from llmkit.catalog import model_info as model_info
     from llmkit.errors import ConfigurationError as ConfigurationError
     from llmkit.errors import LLMKitError as LLMKitError
     from llmkit.errors import NotSupportedError as NotSupportedError

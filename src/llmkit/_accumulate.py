@@ -156,4 +156,7 @@ def _merge_usage(old: Usage | None, new: Usage) -> Usage:
         cached_input_tokens=new.cached_input_tokens or old.cached_input_tokens,
         reasoning_tokens=new.reasoning_tokens or old.reasoning_tokens,
         cache_creation_input_tokens=new.cache_creation_input_tokens or old.cache_creation_input_tokens,
+        cache_write_1h_tokens=new.cache_write_1h_tokens or old.cache_write_1h_tokens,
+        service_tier=new.service_tier or old.service_tier,
+        reported_cost=new.reported_cost if new.reported_cost is not None else old.reported_cost,
     )

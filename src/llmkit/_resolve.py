@@ -296,7 +296,7 @@ def _base_url(
 ) -> str:
     """The call's base URL: its template chosen, the params it needs demanded, filled, checked, aliased."""
     template, source = _url_template(spec, first, base_url, region, env)
-    user_url = source == "base_url=" or source.endswith("_BASE_URL")
+    user_url = source == "base_url=" or source.endswith("_BASE_URL") or source in spec.base_url_env
     _demand(spec, template, params, source if user_url else "")
     url = check_base_url(spec.name, fill(template, params, spec.name, source), source)
     return alias_host(url, spec.host_aliases)
@@ -312,7 +312,8 @@ def _url_template(
     """
     if base_url:
         return str(base_url), "base_url="
-    for var in dict.fromkeys((f"{spec.name.upper()}_BASE_URL", f"{first.name.upper()}_BASE_URL")):
+    names = (f"{spec.name.upper()}_BASE_URL", f"{first.name.upper()}_BASE_URL", *spec.base_url_env)
+    for var in dict.fromkeys(names):
         value = env.get(var)
         if value:
             return value, var

@@ -173,7 +173,13 @@ def _send_flow(
 
     while True:
         attempt = HttpRequest(
-            request.method, request.url, dict(request.headers), request.body, request.json, request.ca_bundle
+            request.method,
+            request.url,
+            dict(request.headers),
+            request.body,
+            request.json,
+            request.ca_bundle,
+            request.client_cert,
         )
         if retries:
             attempt.headers["x-llmkit-retry-count"] = str(retries)

@@ -1,4 +1,4 @@
-"""The ``llmkit`` command: demo, chat, image, embed, rerank, providers, emulator serve, docs."""
+"""The ``llmkit`` command: demo, chat, image, embed, rerank, models, providers, emulator serve, docs."""
 
 from __future__ import annotations
 
@@ -357,6 +357,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from llmkit._cli_vectors import add_commands
 
     vectors: dict[str, Callable[[argparse.Namespace], int]] = add_commands(sub)
+    from llmkit._cli_copilot import add_commands as add_login
+
+    vectors.update(add_login(sub))
+    from llmkit._cli_models import add_commands as add_models
+
+    vectors.update(add_models(sub))
     prov = sub.add_parser("providers", help="list the providers in the registry")
     prov.add_argument("--json", action="store_true")
     prov.add_argument("--markdown", action="store_true")

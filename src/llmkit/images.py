@@ -18,13 +18,14 @@ import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlsplit
 
 from llmkit.errors import ConfigurationError, RedirectError
 from llmkit.types import FinishReason, Usage
 
 if TYPE_CHECKING:
+    from llmkit.catalog import Cost, CostUnavailable
     from llmkit.wire import HttpRequest, HttpResponse
 
 __all__ = [
@@ -173,6 +174,23 @@ class Images:
 
     def __repr__(self) -> str:
         return f"Images(provider={self.provider!r}, model={self.model!r}, images={self.images!r})"
+
+    @property
+    def cost(self) -> Cost | None:
+        """What the generation cost (by image tokens where billed so, else per image), or None
+        when unknown (:attr:`cost_reason` says why)."""
+        c = self._cost()
+        return cast("Cost", c) if c else None
+
+    @property
+    def cost_reason(self) -> str | None:
+        c = self._cost()
+        return None if c else cast("CostUnavailable", c).reason
+
+    def _cost(self) -> Cost | CostUnavailable:
+        from llmkit.catalog import image_cost
+
+        return image_cost(f"{self.provider}/{self.model}", self.usage, len(self.images))
 
     def __len__(self) -> int:
         return len(self.images)

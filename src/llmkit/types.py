@@ -6,9 +6,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from llmkit.errors import ToolArgumentsError
+
+if TYPE_CHECKING:
+    from llmkit.catalog import Cost, CostUnavailable
 
 Role = Literal["system", "developer", "user", "assistant", "tool"]
 
@@ -212,6 +215,14 @@ class Usage:
     cached_input_tokens: int = 0
     reasoning_tokens: int = 0
     cache_creation_input_tokens: int = 0
+    # The part of cache_creation_input_tokens written with a 1-hour lifetime (Anthropic prices
+    # it apart from the default 5-minute write).
+    cache_write_1h_tokens: int = 0
+    # The service tier the provider says served the call (OpenAI's "flex", "priority", ...) and
+    # the cost the provider itself reported (OpenRouter's usage.cost, USD): facts about the call
+    # beside the counts, so two usages with the same counts still compare equal.
+    service_tier: str | None = field(default=None, compare=False)
+    reported_cost: float | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.total_tokens and (self.input_tokens or self.output_tokens):
@@ -261,6 +272,19 @@ class Completion:
     def reasoning(self) -> str:
         return self.message.reasoning
 
+    @property
+    def cost(self) -> Cost | None:
+        """What this call cost (priced on first read from the catalog), or None when it cannot
+        be known: :attr:`cost_reason` then says why. Never a made-up zero."""
+        c = _cost(self.provider, self.model, self.usage)
+        return cast("Cost", c) if c else None  # CostUnavailable is falsy, a Cost never
+
+    @property
+    def cost_reason(self) -> str | None:
+        """Why :attr:`cost` is None; None when it is known."""
+        c = _cost(self.provider, self.model, self.usage)
+        return None if c else cast("CostUnavailable", c).reason
+
 
 @dataclass(slots=True)
 class Embeddings:
@@ -269,6 +293,24 @@ class Embeddings:
     model: str
     provider: str
     raw: Any = None
+
+    @property
+    def cost(self) -> Cost | None:
+        """What this call cost, or None when unknown (:attr:`cost_reason` says why)."""
+        c = _cost(self.provider, self.model, self.usage)
+        return cast("Cost", c) if c else None  # CostUnavailable is falsy, a Cost never
+
+    @property
+    def cost_reason(self) -> str | None:
+        c = _cost(self.provider, self.model, self.usage)
+        return None if c else cast("CostUnavailable", c).reason
+
+
+def _cost(provider: str, model: str, usage: Usage) -> Cost | CostUnavailable:
+    # Priced only when asked: the catalog (and its data) loads on the first read of a cost.
+    from llmkit.catalog import cost
+
+    return cost(f"{provider}/{model}", usage)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llmkit._tls import ClientIdentity
 
 
 @dataclass(slots=True)
@@ -22,6 +25,9 @@ class HttpRequest:
     # A PEM file of CA certificates to verify this request's server against instead of the
     # default trust store (an auth flow sets it from a provider option, e.g. GigaChat's verify=).
     ca_bundle: str | None = None
+    # A client certificate and key to present in the TLS handshake (mutual TLS, e.g. SAP AI Core's
+    # X.509 service keys at their token URL); set by an auth flow, never by the caller.
+    client_cert: ClientIdentity | None = None
 
     def __repr__(self) -> str:
         from llmkit._redact import redact_headers, redact_url

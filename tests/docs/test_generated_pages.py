@@ -125,6 +125,11 @@ def _credentials(spec: ProviderSpec, emu: Emulator, files: Mapping[str, str]) ->
             "GIGACHAT_CREDENTIALS": gigachat.DEFAULT_CREDENTIALS,
             "GIGACHAT_AUTH_URL": gigachat.auth_url(emu),
         }
+    if module == "llmkit.auth.yandex":
+        return {"YC_FOLDER_ID": "b1gdocsfolder00000"}
+    if module == "llmkit.auth.copilot":
+        # A saved-login stand-in, and GitHub's token exchange served by the emulator.
+        return {"COPILOT_GITHUB_TOKEN": CANARY_KEY, "GITHUB_COPILOT_API_URL": emu.base_url("github_oauth")}
     if module == "llmkit.auth.watsonx":
         return {"WATSONX_IAM_URL": f"{emu.url}/watsonx_iam", "WATSONX_PROJECT_ID": "emu-project"}
     return {}

@@ -87,7 +87,8 @@ def test_every_fleet_spec_has_a_documented_profile() -> None:
     fleet_specs = {
         s.name
         for s in all_specs()
-        if s.dialect == "openai_chat" and not (s.auth_factory or "").startswith("llmkit.auth.google")
+        if s.dialect == "openai_chat"
+        and not (s.auth_factory or "").startswith(("llmkit.auth.google", "llmkit.auth.copilot"))
     }
     assert fleet_specs - {"openai"} == set(NAMES)
 

@@ -62,7 +62,13 @@ def test_partner_names_route_to_their_spec(name: str, target: str) -> None:
 def test_routes_are_data_on_the_spec() -> None:
     spec = get_spec("vertex_ai")
     targets = {t for _, t in spec.model_routes}
-    assert targets == {"vertex_ai_anthropic", "vertex_ai_mistral", "vertex_ai_ai21", "vertex_ai_maas"}
+    assert targets == {
+        "vertex_ai_anthropic",
+        "vertex_ai_mistral",
+        "vertex_ai_ai21",
+        "vertex_ai_maas",
+        "vertex_ai_ranking",  # semantic-ranker-*: Discovery Engine's ranking API (cloud13)
+    }
     # A route is taken once: the partner specs route nothing further.
     assert all(not get_spec(t).model_routes for t in targets)
 

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass, field
 
 from llmkit._retry import RetryPolicy, Send, Timeout, send_flow
-from llmkit.auth import azure, gigachat, google_token, sap, snowflake, watsonx
+from llmkit.auth import azure, copilot, gigachat, google_token, sap, snowflake, watsonx
 from llmkit.auth.base import AddressRejecting, AuthFlow, TokenRejecting
 from llmkit.errors import NotFoundError, ProviderError
 from llmkit.wire import HttpRequest, HttpResponse
@@ -25,6 +25,7 @@ def test_every_exchange_auth_implements_the_token_hook() -> None:
         google_token._RefreshingAuth,
         gigachat.GigaChatAuth,
         snowflake.KeyPairAuth,
+        copilot.CopilotAuth,
     ):
         assert issubclass(cls, TokenRejecting), cls
     assert issubclass(sap.SapAuth, AddressRejecting)

@@ -1,4 +1,4 @@
-"""Service keys and AICORE_* variables normalised as SAP's SDKs do; X.509 keys refused; the retry
+"""Service keys and AICORE_* variables normalised as SAP's SDKs do; unusable X.509 keys refused; the retry
 loop's one resend after a 404 an auth takes as its looked-up address gone (pure, no sockets)."""
 
 from __future__ import annotations
@@ -69,10 +69,11 @@ def test_a_missing_key_file_names_the_options() -> None:
         from_service_key("/nonexistent/key.json", "service_key=")
 
 
-def test_an_x509_key_is_refused_before_any_request(sap: Emulator) -> None:
+def test_an_unusable_x509_key_is_refused_before_any_request(sap: Emulator) -> None:
+    # X.509 keys work (tests/mtls); one whose key is neither PEM nor a readable file fails first.
     x509 = {k: v for k, v in KEY.items() if k != "clientsecret"}
     x509 |= {"certificate": "-----BEGIN CERTIFICATE-----", "key": "k", "certurl": "https://cert.example.com"}
-    with pytest.raises(ConfigurationError, match=r"X\.509"):
+    with pytest.raises(ConfigurationError, match="private key"):
         llmkit.complete("sap/gpt-4o", "hi", service_key=x509)
     assert not sap.requests
 

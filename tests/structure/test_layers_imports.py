@@ -42,6 +42,8 @@ EXACT: Mapping[str, str] = {
     "llmkit": "top",
     "llmkit.cli": "top",
     "llmkit._cli_vectors": "top",
+    "llmkit._cli_copilot": "top",
+    "llmkit._cli_models": "top",
     "llmkit.functions": "top",
     "llmkit.api": "top",
     "llmkit._drivers": "top",
@@ -86,8 +88,7 @@ PACKAGES: Mapping[str, str] = {
     "llmkit._docgen": "top",
     # offline token counting: tokenizer data and pure functions over types.Message
     "llmkit.tokens": "core",
-    # as the catalog branch places it (llmkit.tokens reads its tokenizer field where installed);
-    # drop this line if the catalog's own PACKAGES entry is merged beside it
+    # the model catalog and cost arithmetic: data and pure functions over types.Usage
     "llmkit.catalog": "foundation",
 }
 

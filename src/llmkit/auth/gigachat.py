@@ -8,12 +8,20 @@ the SDK's recorded cassettes). The token lives in one ``TokenManager`` per (auth
 credentials), refreshed 60 s early as the SDK does, one exchange for all concurrent callers, and
 forgotten after a 401 so the retry loop's one resend gets a new one.
 
+On-premise and business installations also take a user name and password instead
+(``user=``/``GIGACHAT_USER``, ``password=``/``GIGACHAT_PASSWORD``; the SDK's ``token_sync``): ``POST
+<base_url>/token`` with ``Authorization: Basic base64(user:password)`` and no body answers ``{"tok",
+"exp": <epoch ms>}``. The authorization key wins when both are given, as in the SDK's
+``_update_token``. The token URL follows the API's base URL (``base_url=``/``GIGACHAT_BASE_URL``),
+so this auth reads it from the request it authorizes.
+
 Both the exchange and every API request verify TLS against ``verify=`` (a CA bundle path, e.g.
 the "Russian Trusted Root CA" from https://www.gosuslugi.ru/crt) when it is given.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -30,7 +38,14 @@ from llmkit.auth.tokens import TokenFlow, TokenManager
 from llmkit.errors import APIConnectionError, AuthenticationError, ConfigurationError
 from llmkit.wire import HttpRequest, HttpResponse
 
-__all__ = ["DEFAULT_AUTH_URL", "DEFAULT_SCOPE", "GigaChatAuth", "gigachat_auth", "parse_token_reply"]
+__all__ = [
+    "DEFAULT_AUTH_URL",
+    "DEFAULT_SCOPE",
+    "GigaChatAuth",
+    "GigaChatPasswordAuth",
+    "gigachat_auth",
+    "parse_token_reply",
+]
 
 DEFAULT_AUTH_URL = "https://ngw.devices.sberbank.ru:9443/api/v2/oauth"
 # Personal (GIGACHAT_API_PERS), business prepaid (GIGACHAT_API_B2B) or postpaid (GIGACHAT_API_CORP).
@@ -40,8 +55,17 @@ REFRESH_MARGIN = 60.0
 # A token claiming more life than this is refreshed after it anyway (GigaChat's live 30 minutes).
 MAX_LIFETIME = 86400.0
 
-OPTIONS = frozenset({"credentials", "scope", "auth_url", "verify"})
-ENV = ("GIGACHAT_CREDENTIALS", "GIGACHAT_SCOPE", "GIGACHAT_AUTH_URL", "GIGACHAT_CA_BUNDLE_FILE")
+OPTIONS = frozenset({"credentials", "scope", "auth_url", "verify", "user", "password"})
+ENV = (
+    "GIGACHAT_CREDENTIALS",
+    "GIGACHAT_SCOPE",
+    "GIGACHAT_AUTH_URL",
+    "GIGACHAT_CA_BUNDLE_FILE",
+    "GIGACHAT_USER",
+    "GIGACHAT_PASSWORD",
+)
+# The API paths this auth sees; what precedes one is the base URL the /token endpoint hangs off.
+_API_PATHS = ("/chat/completions", "/embeddings")
 
 _MANAGERS: dict[tuple[str, str, str], TokenManager] = {}
 _MANAGERS_LOCK = threading.Lock()
@@ -60,7 +84,7 @@ def _manager(auth_url: str, scope: str, credentials: str) -> TokenManager:
         return manager
 
 
-def parse_token_reply(resp: HttpResponse, now: float) -> tuple[str, float]:
+def parse_token_reply(resp: HttpResponse, now: float, what: str = "key") -> tuple[str, float]:
     """``(access_token, expires_at in epoch seconds)`` from the OAuth endpoint's answer.
 
     ``expires_at`` is in milliseconds (the cassettes: ``4102444800000``). The SDK also reads the
@@ -76,6 +100,8 @@ def parse_token_reply(resp: HttpResponse, now: float) -> tuple[str, float]:
             hint = (
                 "; check credentials= / GIGACHAT_CREDENTIALS (the authorization key) "
                 "and scope= / GIGACHAT_SCOPE"
+                if what == "key"
+                else "; check user= / GIGACHAT_USER and password= / GIGACHAT_PASSWORD"
             )
         raise AuthenticationError(
             f"GigaChat token exchange failed (HTTP {resp.status}"
@@ -161,6 +187,67 @@ class GigaChatAuth:
         return f"GigaChatAuth(scope={self.scope!r}, auth_url={self.auth_url!r}, credentials=***)"
 
 
+class GigaChatPasswordAuth:
+    """``Authorization: Bearer <token>`` from ``<base_url>/token`` with a user name and password."""
+
+    __slots__ = ("_basic", "_digest", "_last", "ca_bundle", "user")
+
+    def __init__(self, user: str, password: str, ca_bundle: str | None) -> None:
+        self.user = user
+        self._basic = base64.b64encode(f"{user}:{password}".encode()).decode()
+        register_secret(password)
+        register_secret(self._basic)
+        self._digest = hashlib.sha256(self._basic.encode()).hexdigest()
+        self.ca_bundle = ca_bundle
+        # (token URL, its manager) of the last call: one base URL per client, usually.
+        self._last: tuple[str, TokenManager] | None = None
+
+    def _tokens(self, token_url: str) -> TokenManager:
+        last = self._last
+        if last is not None and last[0] == token_url:
+            return last[1]
+        manager = _manager(token_url, "user:" + self.user, self._digest)
+        self._last = (token_url, manager)
+        return manager
+
+    def token_request(self, token_url: str) -> HttpRequest:
+        headers = {"accept": "application/json", "authorization": "Basic " + self._basic}
+        return HttpRequest("POST", token_url, headers, None, ca_bundle=self.ca_bundle)
+
+    def _exchange(self, token_url: str, manager: TokenManager) -> TokenFlow:
+        try:
+            response = yield self.token_request(token_url)
+        except APIConnectionError as exc:
+            raise _with_ca_hint(exc) from None
+        return parse_token_reply(response, manager.clock(), "password")
+
+    def auth_flow(self, request: HttpRequest) -> AuthFlow:
+        token_url = _token_url(request.url)
+        manager = self._tokens(token_url)
+        token = yield from manager.token_flow(lambda: self._exchange(token_url, manager))
+        put(request.headers, "authorization", "Bearer " + token)
+        request.ca_bundle = self.ca_bundle
+        return request
+
+    def token_rejected(self, sent: HttpRequest, response: HttpResponse) -> bool:
+        value = sent.headers.get("authorization", "")
+        if not value.startswith("Bearer "):
+            return False
+        return self._tokens(_token_url(sent.url)).invalidate(value[len("Bearer ") :])
+
+    def __repr__(self) -> str:
+        return f"GigaChatPasswordAuth(user={self.user!r}, password=***)"
+
+
+def _token_url(url: str) -> str:
+    """``<base_url>/token`` for a request to ``<base_url>/chat/completions`` (or ``/embeddings``)."""
+    head = url.partition("?")[0]
+    for path in _API_PATHS:
+        if head.endswith(path):
+            return head[: -len(path)] + "/token"
+    raise ConfigurationError(f"gigachat: user/password auth cannot tell the base URL of {head!r}")
+
+
 def _option(inputs: AuthInputs, name: str, env: str) -> str | None:
     value = inputs.options.get(name)
     if value is None:
@@ -182,12 +269,32 @@ def _ca_bundle(inputs: AuthInputs) -> str | None:
     return os.fspath(verify)
 
 
-def _build(inputs: AuthInputs) -> GigaChatAuth:
+def _password_auth(inputs: AuthInputs) -> GigaChatPasswordAuth | None:
+    user = _option(inputs, "user", "GIGACHAT_USER")
+    password = _option(inputs, "password", "GIGACHAT_PASSWORD")
+    if not user and not password:
+        return None
+    if not user or not password:
+        missing = "password= (or GIGACHAT_PASSWORD)" if user else "user= (or GIGACHAT_USER)"
+        raise ConfigurationError(f"gigachat: a user name and a password go together; {missing} is not set")
+    if not (user + password).isprintable() or ":" in user:
+        raise ConfigurationError(
+            "gigachat: the user name holds ':' or control characters, or the password does"
+        )
+    return GigaChatPasswordAuth(user, password, _ca_bundle(inputs))
+
+
+def _build(inputs: AuthInputs) -> GigaChatAuth | GigaChatPasswordAuth:
     credentials = inputs.options.get("credentials") or inputs.key
     if not credentials:
+        # The SDK's order: the authorization key first, else a user name and password.
+        password_auth = _password_auth(inputs)
+        if password_auth is not None:
+            return password_auth
         raise ConfigurationError(
             "no credentials for gigachat: pass credentials= (or api_key=) or set GIGACHAT_CREDENTIALS "
-            "to the authorization key from the GigaChat studio (base64 of client_id:client_secret)"
+            "to the authorization key from the GigaChat studio (base64 of client_id:client_secret), "
+            "or user= and password= (GIGACHAT_USER, GIGACHAT_PASSWORD) for a /token installation"
         )
     credentials = str(credentials).strip()
     if not credentials.isprintable() or any(c.isspace() for c in credentials):

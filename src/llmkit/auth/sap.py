@@ -14,8 +14,10 @@ The auth flow does what an AI Core call needs before it can be sent:
    filled here with an id that passed the AI Core spec's pattern, and the ``AI-Resource-Group``
    header is set.
 
-X.509 (mTLS) service keys are refused with a ConfigurationError: the transports cannot present a
-client certificate per call yet.
+An X.509 service key (certificate and key instead of a secret) gets its token the same way but with
+no secret in the form: the request to its ``certurl`` carries the key's client identity
+(``HttpRequest.client_cert``), which the transports present in the TLS handshake (mutual TLS).
+Only the token request does: the AI API takes the bearer token, as with a secret.
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ from llmkit._headers import put
 from llmkit._redact import register_secret
 from llmkit._urls import check_param
 from llmkit.auth.base import AuthFactory, AuthFlow, AuthInputs
-from llmkit.auth.sap_key import ENV, SapCredentials, credentials_from
+from llmkit.auth.sap_key import ENV, OPTION_NAMES, SapCredentials, credentials_from
 from llmkit.auth.tokens import TokenFlow, TokenManager
 from llmkit.errors import (
+    APIConnectionError,
     AuthenticationError,
     ConfigurationError,
     NotFoundError,
@@ -63,9 +66,7 @@ SCENARIO = "orchestration"
 _DEPLOYMENT_ID = re.compile(r"[A-Za-z0-9_.-]{4,64}")
 _RESOURCE_GROUP = r"[A-Za-z0-9][A-Za-z0-9.-]{0,251}[A-Za-z0-9]|[A-Za-z0-9]"
 
-OPTIONS = frozenset(
-    {"service_key", "client_id", "client_secret", "auth_url", "resource_group", "deployment_id"}
-)
+OPTIONS = frozenset({"service_key", "resource_group", "deployment_id", *OPTION_NAMES})
 
 _MANAGERS: dict[tuple[str, ...], TokenManager] = {}
 _MANAGERS_LOCK = threading.Lock()
@@ -114,6 +115,18 @@ def _api_error(resp: HttpResponse, what: str, fix: str) -> ProviderError:
     )
 
 
+def _mtls_hint(exc: APIConnectionError) -> APIConnectionError:
+    """A failed handshake at the certificate token URL says what to check (the text has no key)."""
+    hinted = type(exc)(
+        f"{exc}; the SAP certificate token URL (certurl / AICORE_CERT_URL) refused the TLS handshake: "
+        "check that the service key's certificate and key (or AICORE_CERT_STR/AICORE_KEY_STR, "
+        "AICORE_CERT_FILE_PATH/AICORE_KEY_FILE_PATH) are current and belong to that subaccount"
+    )
+    hinted.before_send = exc.before_send
+    hinted.provider = "sap"
+    return hinted
+
+
 class SapAuth:
     """Bearer token, resource group and deployment for one AI Core client (see the module doc)."""
 
@@ -132,7 +145,13 @@ class SapAuth:
         self.api_url = api_url or credentials.api_url
         # Keyed by the secret's digest too: a token got with one secret must never serve a call
         # made with another (a wrong or rotated secret is refused by SAP, not answered from here).
-        secret = hashlib.sha256(credentials.client_secret.encode()).hexdigest()
+        # An X.509 client is keyed by its identity's digest (itself a hash, never the key text).
+        identity = credentials.identity
+        secret = (
+            hashlib.sha256(credentials.client_secret.encode()).hexdigest()
+            if identity is None
+            else "x509:" + identity.digest
+        )
         self._tokens = _manager(
             "SAP AI Core token request", credentials.client_id, credentials.token_url, secret
         )
@@ -141,13 +160,19 @@ class SapAuth:
 
     def _token_request(self) -> TokenFlow:
         c = self.credentials
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": c.client_id,
-            "client_secret": c.client_secret,
-        }
+        form = {"grant_type": "client_credentials", "client_id": c.client_id}
+        if c.identity is None:
+            form["client_secret"] = c.client_secret
         headers = {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"}
-        resp = yield HttpRequest("POST", c.token_url, headers, urlencode(form).encode())
+        body = urlencode(form).encode()
+        request = HttpRequest("POST", c.token_url, headers, body, client_cert=c.identity)
+        if c.identity is None:
+            resp = yield request
+            return self._parse_token(resp)
+        try:
+            resp = yield request
+        except APIConnectionError as exc:
+            raise _mtls_hint(exc) from None
         return self._parse_token(resp)
 
     def _parse_token(self, resp: HttpResponse) -> tuple[str, float]:
@@ -165,8 +190,7 @@ class SapAuth:
                     reason += f" ({body['error_description']})"
             raise AuthenticationError(
                 f"the SAP AI Core token request to the service key's token URL failed{reason}. Check the "
-                "client id and secret (service_key= / AICORE_SERVICE_KEY, or AICORE_CLIENT_ID and "
-                "AICORE_CLIENT_SECRET) and the token URL (AICORE_AUTH_URL)",
+                f"{self._what_to_check()}",
                 status_code=resp.status,
                 provider="sap",
                 error_type=str(body.get("error")) if isinstance(body, dict) and body.get("error") else None,
@@ -183,6 +207,18 @@ class SapAuth:
             else 3600.0
         )
         return token, self._tokens.clock() + min(max(seconds, 0.0), 86400.0)
+
+    def _what_to_check(self) -> str:
+        if self.credentials.identity is None:
+            return (
+                "client id and secret (service_key= / AICORE_SERVICE_KEY, or AICORE_CLIENT_ID and "
+                "AICORE_CLIENT_SECRET) and the token URL (AICORE_AUTH_URL)"
+            )
+        return (
+            "client id and certificate (the service key's clientid, certificate and key, or "
+            "AICORE_CLIENT_ID with AICORE_CERT_STR/AICORE_KEY_STR or AICORE_CERT_FILE_PATH/"
+            "AICORE_KEY_FILE_PATH) and the certificate token URL (certurl / AICORE_CERT_URL)"
+        )
 
     # -- the deployment ----------------------------------------------------------------------------
 
@@ -242,11 +278,6 @@ class SapAuth:
     # -- the flow ----------------------------------------------------------------------------------
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
-        if self.credentials.x509:
-            raise ConfigurationError(
-                "sap: X.509 (certificate) service keys are not supported yet: llmkit's transports cannot "
-                "present a client certificate per call. Create a service key with a client secret"
-            )
         token = yield from self._tokens.token_flow(self._token_request)
         put(request.headers, "authorization", f"Bearer {token}")
         put(request.headers, "ai-resource-group", self.resource_group)

@@ -3,6 +3,11 @@
 
 * the token URL is the key's ``url`` (``certurl`` for an X.509 key) with ``/oauth/token`` appended
   unless it is already there (ai-sdk-python ``ai_core_sdk/credentials.py``; litellm does the same);
+* an X.509 key carries ``certificate`` and ``key`` (PEM, ``\\n`` escapes restored) instead of a
+  ``clientsecret``; its token request goes over mutual TLS with them (``ai_api_client_sdk``
+  ``helpers/authenticator.py``). Without a service key the same comes from ``cert_str``/``key_str``
+  or ``cert_file_path``/``key_file_path`` and ``cert_url`` (``AICORE_CERT_STR``, ...): exactly one
+  way to authenticate, as ``validate_credentials`` demands;
 * the AI API URL is ``serviceurls.AI_API_URL``; the ``/v2`` suffix is the dialect's business;
 * a key may be the bare credentials or wrapped as ``{"credentials": {...}}`` (a BTP binding).
 
@@ -21,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from llmkit._redact import mask, register_secret
+from llmkit._tls import ClientIdentity, client_identity
 from llmkit._urls import check_param
 from llmkit.errors import ConfigurationError
 
@@ -32,6 +38,11 @@ ENV = (
     "AICORE_CLIENT_ID",
     "AICORE_CLIENT_SECRET",
     "AICORE_AUTH_URL",
+    "AICORE_CERT_URL",
+    "AICORE_CERT_STR",
+    "AICORE_KEY_STR",
+    "AICORE_CERT_FILE_PATH",
+    "AICORE_KEY_FILE_PATH",
     "AICORE_BASE_URL",
     "AICORE_RESOURCE_GROUP",
     "AICORE_DEPLOYMENT_ID",
@@ -39,8 +50,22 @@ ENV = (
 
 _HOW = (
     "pass service_key= (a path to the service key JSON file, its JSON text or a dict) or set "
-    "AICORE_SERVICE_KEY, or set AICORE_CLIENT_ID, AICORE_CLIENT_SECRET and AICORE_AUTH_URL"
+    "AICORE_SERVICE_KEY, or set AICORE_CLIENT_ID, AICORE_CLIENT_SECRET and AICORE_AUTH_URL (or, for an "
+    "X.509 client, AICORE_CERT_STR and AICORE_KEY_STR or AICORE_CERT_FILE_PATH and AICORE_KEY_FILE_PATH, "
+    "with AICORE_CERT_URL)"
 )
+# The option (and its AICORE_ variable) for each credential, as ai_core_sdk's CredentialsValue names them.
+_NAMES = (
+    ("client_id", "AICORE_CLIENT_ID"),
+    ("client_secret", "AICORE_CLIENT_SECRET"),
+    ("auth_url", "AICORE_AUTH_URL"),
+    ("cert_url", "AICORE_CERT_URL"),
+    ("cert_str", "AICORE_CERT_STR"),
+    ("key_str", "AICORE_KEY_STR"),
+    ("cert_file_path", "AICORE_CERT_FILE_PATH"),
+    ("key_file_path", "AICORE_KEY_FILE_PATH"),
+)
+OPTION_NAMES = tuple(option for option, _ in _NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +76,12 @@ class SapCredentials:
     token_url: str
     api_url: str | None  # the key's AI_API_URL; None when only the AICORE_* variables were given
     client_secret: str = field(repr=False, default="")
-    # An X.509 service key (certificate and key instead of a secret): not supported yet.
-    x509: bool = False
+    # An X.509 client (certificate and key instead of a secret): the token request uses mutual TLS.
+    identity: ClientIdentity | None = field(repr=False, default=None)
 
     def __repr__(self) -> str:
+        if self.identity is not None:
+            return f"SapCredentials(client_id={self.client_id!r}, x509={self.identity!r})"
         return f"SapCredentials(client_id={self.client_id!r}, client_secret={mask(self.client_secret)})"
 
 
@@ -108,6 +135,24 @@ def _token_url(base: str, source: str) -> str:
     return url if url.endswith("/oauth/token") else url + "/oauth/token"
 
 
+def _identity(cert: Any, key: Any, source: str) -> ClientIdentity | None:
+    """The X.509 identity from a certificate and key pair, None when neither is given."""
+    if not cert and not key:
+        return None
+    if not isinstance(cert, str) or not cert or not isinstance(key, str) or not key:
+        raise ConfigurationError(f"sap: {source} gives a client certificate without its key, or a key alone")
+    register_secret(key)
+    return client_identity(cert, key, source)
+
+
+def _one_method(secret: Any, identity: ClientIdentity | None, source: str) -> None:
+    # ai_core_sdk's validate_credentials: exactly one of a secret, a cert/key file pair, a cert/key text pair.
+    if secret and identity is not None:
+        raise ConfigurationError(
+            f"sap: {source} gives both a client secret and a client certificate: keep only one"
+        )
+
+
 def from_service_key(value: Any, source: str) -> SapCredentials:
     """Credentials from a service key (bare, or wrapped in ``credentials``)."""
     key = _load(value, source)
@@ -116,51 +161,73 @@ def from_service_key(value: Any, source: str) -> SapCredentials:
         key = inner
     client_id = key.get("clientid") or key.get("client_id")
     secret = key.get("clientsecret") or key.get("client_secret")
-    x509 = not secret and bool(key.get("certificate") or key.get("certurl"))
-    auth = key.get("certurl") if x509 else key.get("url")
+    identity = _identity(key.get("certificate"), key.get("key"), f"{source} (certificate, key)")
+    _one_method(secret, identity, source)
+    # ai_core_sdk uses certurl as the token URL whenever the key has one.
+    auth_name = "certurl" if identity is not None or key.get("certurl") else "url"
+    auth = key.get(auth_name)
     urls = key.get("serviceurls")
     api_url = urls.get("AI_API_URL") if isinstance(urls, Mapping) else None
     missing = [
         n
-        for n, v in (("clientid", client_id), ("url", auth), ("serviceurls.AI_API_URL", api_url))
+        for n, v in (("clientid", client_id), (auth_name, auth), ("serviceurls.AI_API_URL", api_url))
         if not isinstance(v, str) or not v
     ]
-    if not x509 and not isinstance(secret, str):
-        missing.insert(1, "clientsecret")
+    if identity is None and not isinstance(secret, str):
+        missing.insert(1, "clientsecret (or certificate and key)")
     if missing:
         raise ConfigurationError(f"sap: the service key from {source} has no {', '.join(missing)}")
     if isinstance(secret, str):
         register_secret(secret)
     assert isinstance(client_id, str) and isinstance(auth, str) and isinstance(api_url, str)
     api = check_param("sap", "serviceurls.AI_API_URL", api_url.strip(), "url_root", "", source)
+    token_url = _token_url(auth, f"{source} ({auth_name})")
     return SapCredentials(
-        client_id, _token_url(auth, source), api, secret if isinstance(secret, str) else "", x509
+        client_id, token_url, api, secret if isinstance(secret, str) and identity is None else "", identity
     )
+
+
+def _named(options: Mapping[str, Any], env: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The credentials given by option or ``AICORE_*`` variable, and where each came from."""
+    values: dict[str, str] = {}
+    where: dict[str, str] = {}
+    for option, var in _NAMES:
+        if options.get(option):
+            values[option], where[option] = str(options[option]), f"{option}="
+        elif env.get(var):
+            values[option], where[option] = env[var], var
+    return values, where
 
 
 def credentials_from(options: Mapping[str, Any], env: Mapping[str, str]) -> SapCredentials:
     """``service_key=``, else ``AICORE_SERVICE_KEY``, else the ``client_id``/``client_secret``/
-    ``auth_url`` options or their ``AICORE_*`` variables."""
+    ``auth_url`` options (or ``cert_str``/``key_str``, ``cert_file_path``/``key_file_path`` and
+    ``cert_url`` for an X.509 client) or their ``AICORE_*`` variables."""
     if options.get("service_key") is not None:
         return from_service_key(options["service_key"], "service_key=")
     if env.get("AICORE_SERVICE_KEY"):
         return from_service_key(env["AICORE_SERVICE_KEY"], "AICORE_SERVICE_KEY")
-    values: dict[str, str] = {}
-    missing = []
-    for option, var in (
-        ("client_id", "AICORE_CLIENT_ID"),
-        ("client_secret", "AICORE_CLIENT_SECRET"),
-        ("auth_url", "AICORE_AUTH_URL"),
-    ):
-        value = options.get(option) or env.get(var)
-        if not value:
-            missing.append(f"{option}= (or {var})")
-        else:
-            values[option] = str(value)
+    values, where = _named(options, env)
+    identity = None
+    for cert, key in (("cert_str", "key_str"), ("cert_file_path", "key_file_path")):
+        if cert in values or key in values:
+            source = f"{where.get(cert, cert + '=')} and {where.get(key, key + '=')}"
+            if identity is not None:
+                raise ConfigurationError(
+                    "sap: give the client certificate once: cert_str/key_str or cert_file_path/key_file_path"
+                )
+            identity = _identity(values.get(cert), values.get(key), source)
+    _one_method(values.get("client_secret"), identity, "the options and AICORE_* variables")
+    # As ai_core_sdk: a certificate's token URL (cert_url) replaces auth_url when given.
+    url_name = "cert_url" if "cert_url" in values else "auth_url"
+    required = [("client_id", "AICORE_CLIENT_ID"), (url_name, f"AICORE_{url_name.upper()}")]
+    if identity is None:
+        required.insert(1, ("client_secret", "AICORE_CLIENT_SECRET"))
+    missing = [f"{option}= (or {var})" for option, var in required if option not in values]
     if missing:
         raise ConfigurationError(f"sap: no credentials ({', '.join(missing)} not set); {_HOW}")
-    register_secret(values["client_secret"])
-    source = "auth_url=" if options.get("auth_url") else "AICORE_AUTH_URL"
-    return SapCredentials(
-        values["client_id"], _token_url(values["auth_url"], source), None, values["client_secret"]
-    )
+    secret = "" if identity is not None else values["client_secret"]
+    if secret:
+        register_secret(secret)
+    token_url = _token_url(values[url_name], where[url_name])
+    return SapCredentials(values["client_id"], token_url, None, secret, identity)

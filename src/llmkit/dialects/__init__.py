@@ -41,6 +41,13 @@ _MODULES: dict[str, str] = {
     "jina": "llmkit.dialects.vectors.jina",
     "tei": "llmkit.dialects.vectors.tei",
     "hf_inference": "llmkit.dialects.vectors.hf_inference",
+    "bedrock_rerank": "llmkit.dialects.ranking.bedrock",
+    "vertex_ranking": "llmkit.dialects.ranking.vertex",
+    "nim_ranking": "llmkit.dialects.ranking.nim",
+    "bedrock_cohere": "llmkit.dialects.bedrock_cohere",
+    "tgi_generate": "llmkit.dialects.generate",
+    "triton_generate": "llmkit.dialects.generate.triton",
+    "yandex": "llmkit.dialects.yandex",
 }
 
 _loaded: dict[str, Dialect] = {}

@@ -310,6 +310,8 @@ FLEET: tuple[Profile, ...] = (
             "response_extension",
         ],
     ),
+    # Naver CLOVA Studio's OpenAI-compatible route (api.ncloud-docs.com clovastudio-openaicompatibility).
+    _doc("naver_clova", "/v1/openai/chat/completions", "/v1/openai/embeddings"),
     # Novita: /openai/v1 today; older pages show /v3/openai.
     _doc(
         "novita",
@@ -359,6 +361,8 @@ FLEET: tuple[Profile, ...] = (
         bad_key_code="30014",
         bad_key_message="Invalid token",
     ),
+    # TGI's Messages API (text-generation-inference docs/source/messages_api.md) at the server root.
+    _doc("tgi", "/v1/chat/completions", base="", key_optional=True, shape="flat"),
     _v1(
         "together_ai",
         embeddings=True,

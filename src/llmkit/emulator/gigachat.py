@@ -3,6 +3,9 @@
 * ``POST /api/v2/oauth`` (the OAuth endpoint): form ``scope=<scope>``, ``Authorization: Basic
   <authorization key>`` of a registered key, ``RqUID`` a UUID. Answers ``{"access_token",
   "expires_at": <epoch ms>}`` with a short, configurable lifetime, so refresh is exercised.
+* ``POST /api/v1/token`` (on-premise/business installs): ``Authorization: Basic
+  base64(user:password)`` of a registered user, no body; answers ``{"tok", "exp": <epoch ms>}``
+  (the SDK's ``Token`` model), tokens valid like the OAuth ones.
 * ``POST /api/v1/chat/completions``: a live token of this emulator's; ``functions`` and
   ``function_call`` (not OpenAI ``tools``, which GigaChat's API does not take: rejected here);
   ``role: "function"`` results. Answers ``function_call {name, arguments: <object>}`` with
@@ -15,6 +18,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import threading
@@ -33,6 +37,9 @@ from llmkit.emulator.server import Emulator, EmuRequest, Reply, json_reply
 
 # base64("emu-client-id:emu-client-secret"): the authorization key the emulator knows by default.
 DEFAULT_CREDENTIALS = "ZW11LWNsaWVudC1pZDplbXUtY2xpZW50LXNlY3JldA=="
+# The user name and password the emulator's /token endpoint knows by default.
+DEFAULT_USER = "emu-user"
+DEFAULT_PASSWORD = "emu-password-0123456789"
 SCOPES = frozenset({"GIGACHAT_API_PERS", "GIGACHAT_API_B2B", "GIGACHAT_API_CORP"})
 PROFILE = Profile(
     "gigachat",
@@ -70,6 +77,7 @@ _MODEL_VERSION = ":2.0.28.2"
 @dataclass(slots=True)
 class GigaStore:
     credentials: set[str] = field(default_factory=lambda: {DEFAULT_CREDENTIALS})
+    users: dict[str, str] = field(default_factory=lambda: {DEFAULT_USER: DEFAULT_PASSWORD})
     tokens: dict[str, float] = field(default_factory=dict)  # access token -> expiry (epoch s)
     lifetime: float = 1800.0
     issued: int = 0
@@ -111,6 +119,8 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
 def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     if req.method == "POST" and req.path == "/api/v2/oauth":
         return _oauth(req, emu)
+    if req.method == "POST" and req.path == "/api/v1/token":
+        return _password_token(req, emu)
     if req.method == "POST" and req.path in ("/api/v1/chat/completions", "/api/v1/embeddings"):
         denied = _check_token(req, emu)
         if denied is not None:
@@ -151,6 +161,29 @@ def _oauth(req: EmuRequest, emu: Emulator) -> Reply:
         store.tokens[token] = expires
         store.issued += 1
     return json_reply(200, {"access_token": token, "expires_at": int(expires * 1000)})
+
+
+def _issue(store: GigaStore) -> tuple[str, float]:
+    token = "emu-giga-" + secrets.token_urlsafe(24)
+    expires = time.time() + store.lifetime
+    with store.lock:
+        store.tokens[token] = expires
+        store.issued += 1
+    return token, expires
+
+
+def _password_token(req: EmuRequest, emu: Emulator) -> Reply:
+    store = store_for(emu)
+    auth = req.headers.get("authorization", "")
+    try:
+        user, _, password = base64.b64decode(auth[len("Basic ") :], validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        user = password = ""
+    known = store.users.get(user)
+    if not auth.startswith("Basic ") or known is None or not secrets.compare_digest(known, password):
+        return _error(401, "Unauthorized")
+    token, expires = _issue(store)
+    return json_reply(200, {"tok": token, "exp": int(expires * 1000)})
 
 
 def _check_token(req: EmuRequest, emu: Emulator) -> Reply | None:

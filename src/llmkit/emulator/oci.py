@@ -4,7 +4,8 @@ EmbedTextDetails) and the live answers recorded in openllmetry's cassettes, not 
 ``llmkit.dialects.oci``.
 
 It verifies every request's OCI signature (``oci_auth.check``), then serves
-``POST /20231130/actions/chat`` (GENERIC and COHERE, JSON or a stream) and
+``POST /20231130/actions/chat`` (GENERIC, COHERE and COHEREV2, the last in ``oci_cohere_v2``;
+JSON or a stream) and
 ``POST /20231130/actions/embedText``. Streams look like the recorded ones: ``data:`` lines with
 no ``event:``, a random ``pad`` member; GENERIC ends with an index-less ``finishReason`` chunk,
 a ``usage`` chunk (with ``streamOptions.isIncludeUsage``) and ``data: [DONE]``; COHERE ends with
@@ -20,6 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from llmkit.emulator import oci_cohere_v2 as v2
 from llmkit.emulator._content import call_arguments, count_tokens, default_answer, split_args, split_text
 from llmkit.emulator._faults import STREAM_FAULTS, break_stream, early_reply, stream_reply
 from llmkit.emulator.oci_auth import (
@@ -242,7 +244,7 @@ def handle(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         if req.path.endswith("embedText"):
             return _embed(body, model)
         return _chat(body, model, script)
-    except Invalid as exc:
+    except (Invalid, v2.InvalidV2) as exc:
         return error(400, "InvalidParameter", str(exc))
 
 
@@ -269,10 +271,11 @@ def _embed(body: dict[str, Any], model: str) -> Reply:
 
 def _chat(body: dict[str, Any], model: str, script: Script) -> Reply:
     chat = body.get("chatRequest")
-    if not isinstance(chat, dict) or chat.get("apiFormat") not in ("GENERIC", "COHERE"):
-        raise Invalid("chatRequest.apiFormat must be GENERIC or COHERE")
-    cohere = chat["apiFormat"] == "COHERE"
-    last, tools, forced = _check_cohere(chat) if cohere else _check_generic(chat)
+    if not isinstance(chat, dict) or chat.get("apiFormat") not in ("GENERIC", "COHERE", "COHEREV2"):
+        raise Invalid("chatRequest.apiFormat must be GENERIC, COHERE or COHEREV2")
+    cohere, is_v2 = chat["apiFormat"] == "COHERE", chat["apiFormat"] == "COHEREV2"
+    checker = _check_cohere if cohere else v2.check if is_v2 else _check_generic
+    last, tools, forced = checker(chat)
     schema = ((chat.get("responseFormat") or {}).get("jsonSchema") or {}).get("schema")
     script = default_answer(last, tools, forced, schema, script)
     prompt = script.input_tokens if script.input_tokens is not None else count_tokens(json.dumps(chat))
@@ -284,14 +287,21 @@ def _chat(body: dict[str, Any], model: str, script: Script) -> Reply:
         events = (
             _cohere_stream(chat, script, usage, neutral)
             if cohere
+            else v2.stream(script, usage, neutral)
+            if is_v2
             else _generic_stream(chat, script, usage, neutral)
         )
         if script.fault in STREAM_FAULTS:
             events = break_stream(events, script, lambda e: e[: len(e) // 2] + b"\n\n", _stream_error)
         return stream_reply(script, {"content-type": "text/event-stream", **headers}, events)
-    answer = (
-        _cohere_answer(chat, script, usage, neutral) if cohere else _generic_answer(script, usage, neutral)
-    )
+    if is_v2:
+        answer = v2.answer(script, usage, neutral)
+    else:
+        answer = (
+            _cohere_answer(chat, script, usage, neutral)
+            if cohere
+            else _generic_answer(script, usage, neutral)
+        )
     return json_reply(200, {"modelId": model, "modelVersion": "1.0", "chatResponse": answer}, headers)
 
 

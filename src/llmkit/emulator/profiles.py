@@ -218,3 +218,36 @@ def _add_compat_a() -> None:
 
 
 _add_compat_a()
+
+
+def _add_ranking() -> None:
+    # The clouds' rerank endpoints: Bedrock Rerank, Vertex AI ranking, NVIDIA NIM (cloud13).
+    from llmkit.emulator import ranking
+
+    for profile in ranking.PROFILES:
+        add_profile(profile)
+
+
+_add_ranking()
+
+
+def _add_natives() -> None:
+    # Issue 14's native generate formats: TGI (generate and Messages API), LoRAX, Predibase, Triton.
+    from llmkit.emulator import generate, triton
+
+    for profile in (generate.TGI, generate.LORAX, generate.PREDIBASE, triton.PROFILE):
+        add_profile(profile)
+
+
+_add_natives()
+
+
+def _add_regional() -> None:
+    # Yandex Foundation Models' native API; GitHub's device flow and token exchange, Copilot chat.
+    from llmkit.emulator import copilot, yandex
+
+    for profile in (yandex.PROFILE, copilot.GITHUB, copilot.CHAT):
+        add_profile(profile)
+
+
+_add_regional()

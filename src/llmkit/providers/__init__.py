@@ -99,8 +99,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "requesty",
         "clarifai",
     ),
-    "llmkit.providers.azure": ("azure_openai", "azure_ai"),
-    "llmkit.providers.aws": ("bedrock", "sagemaker"),
+    "llmkit.providers.azure": ("azure_openai", "azure_ai", "azure_ai_cohere"),
+    "llmkit.providers.aws": ("bedrock", "sagemaker", "bedrock_cohere"),
     "llmkit.providers.snowflake": ("snowflake",),
     "llmkit.providers.oci": ("oci",),
     "llmkit.providers.gigachat": ("gigachat",),
@@ -174,6 +174,11 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "ragflow",
         "litellm_proxy",
     ),
+    "llmkit.providers.ranking": ("bedrock_rerank", "vertex_ai_ranking", "nvidia_nim_rerank", "nim_rerank"),
+    "llmkit.providers.natives": ("tgi", "tgi_generate", "lorax", "predibase", "triton"),
+    "llmkit.providers.yandex": ("yandex",),
+    "llmkit.providers.copilot": ("github_copilot",),
+    "llmkit.providers.naver": ("naver_clova",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)

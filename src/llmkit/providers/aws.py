@@ -17,8 +17,20 @@ _REGION = Param(("AWS_REGION", "AWS_DEFAULT_REGION"), doc="the AWS region, e.g. 
 # Cohere Embed at most 96 texts, input_type search_query/search_document/classification/
 # clustering, embedding_types float/int8/uint8/binary/ubinary
 # (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed.html).
+# Nova Multimodal Embeddings: one input per request, embeddingPurpose from input_type
+# (https://docs.aws.amazon.com/nova/latest/userguide/embeddings-schema.html).
+_NOVA_EMBEDDING = EmbeddingSpec(
+    max_inputs=1,
+    input_types={
+        "document": "GENERIC_INDEX",
+        "query": "GENERIC_RETRIEVAL",
+        "classification": "CLASSIFICATION",
+        "clustering": "CLUSTERING",
+    },
+)
 BEDROCK_EMBEDDING = EmbeddingSpec(
     by_model=(
+        ("*multimodal-embeddings*", _NOVA_EMBEDDING),
         ("*titan-embed-text-v2*", EmbeddingSpec(max_inputs=1, encodings={"binary": "binary"})),
         ("*titan-embed*", EmbeddingSpec(max_inputs=1)),
         (
@@ -49,6 +61,8 @@ SPECS = (
         auth="custom",
         auth_factory="llmkit.auth.aws:bedrock_auth",
         params={"region": _REGION},
+        # Rerankers are served by the agent runtime's Rerank API (providers/ranking.py).
+        model_routes=(("cohere.rerank*", "bedrock_rerank"), ("amazon.rerank*", "bedrock_rerank")),
         capabilities=frozenset(
             {"chat", "stream", "tools", "vision", "json_schema", "reasoning", "count_tokens", "embeddings"}
         )
@@ -84,6 +98,26 @@ SPECS = (
             "headers as options: custom_attributes=, target_variant=, target_model=, "
             "target_container_hostname=, inference_component=, session_id=, inference_id=, accept=. "
             "SigV4 with signing name sagemaker; credentials as for bedrock."
+        ),
+    ),
+    ProviderSpec(
+        name="bedrock_cohere",
+        display_name="Cohere Command R on Amazon Bedrock (native body)",
+        dialect="bedrock_cohere",
+        base_url="https://bedrock-runtime.{region}.amazonaws.com",
+        env_keys=("AWS_BEARER_TOKEN_BEDROCK",),
+        key_required=False,
+        auth="custom",
+        auth_factory="llmkit.auth.aws:bedrock_auth",
+        params={"region": _REGION},
+        capabilities=frozenset({"chat", "stream", "tools"}),
+        docs_url="https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html",
+        notes=(
+            "Cohere Command R / R+ (cohere.command-r-v1:0, cohere.command-r-plus-v1:0) through InvokeModel "
+            "and InvokeModelWithResponseStream with Cohere's own body (message, chat_history, preamble, "
+            "tools, tool_results; documents=, search_queries_only=, raw_prompting=, seed=, ...). bedrock/ "
+            "chats with the same models through Converse, the default; use this name for the native "
+            "body's fields. Credentials and region as for bedrock."
         ),
     ),
 )

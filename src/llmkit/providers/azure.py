@@ -4,6 +4,7 @@ URLs, ``api-version`` query, ``api-key`` header and Microsoft Entra ID tokens (`
 from __future__ import annotations
 
 from llmkit.dialects.openai_chat import OpenAIQuirks
+from llmkit.providers.cohere import EMBEDDING as COHERE_EMBEDDING
 from llmkit.providers.spec import EmbeddingSpec, Param, ProviderSpec
 
 _CAPS = frozenset(
@@ -106,6 +107,38 @@ SPECS = (
             "extra_parameters='pass-through'|'drop'|'error' sets the extra-parameters header for fields the "
             "model takes beyond the common schema. A key is sent as api-key and as a bearer token; Entra ID "
             "works as for azure_openai."
+        ),
+    ),
+    # Cohere's models deployed on Azure AI Foundry (serverless API endpoints) speak Cohere's own v2
+    # API at the endpoint's root: /v2/chat, /v2/embed, /v2/rerank, with the key as a bearer token
+    # (https://learn.microsoft.com/azure/ai-foundry/how-to/deploy-models-cohere-command,
+    # .../deploy-models-cohere-embed, .../deploy-models-cohere-rerank); the cohere SDK's ClientV2
+    # takes the endpoint as its base_url.
+    ProviderSpec(
+        name="azure_ai_cohere",
+        display_name="Cohere on Azure AI Foundry",
+        dialect="cohere",
+        base_url="{endpoint}",
+        env_keys=("AZURE_AI_COHERE_API_KEY", "AZURE_AI_API_KEY"),
+        params={
+            "endpoint": Param(
+                ("AZURE_AI_COHERE_ENDPOINT",),
+                doc="the deployment's endpoint, https://<deployment>.<region>.models.ai.azure.com",
+                required=False,
+                kind="url_root",
+            ),
+        },
+        header_options={"client_name": "x-client-name"},
+        capabilities=frozenset(
+            {"chat", "stream", "tools", "vision", "json_schema", "json_object", "embeddings", "rerank"}
+        ),
+        embedding=COHERE_EMBEDDING,
+        docs_url="https://learn.microsoft.com/azure/ai-foundry/how-to/deploy-models-cohere-rerank",
+        notes=(
+            "A Cohere model's serverless endpoint on Azure AI Foundry (Command A/R+, Embed v3/v4, "
+            "Rerank 3.5): endpoint= (or AZURE_AI_COHERE_ENDPOINT) is the deployment's URL; the model "
+            "part names the model (azure_ai_cohere/rerank-v3.5). Cohere's v2 API as for cohere/; the "
+            "key (AZURE_AI_COHERE_API_KEY) is sent as a bearer token."
         ),
     ),
 )

@@ -28,6 +28,8 @@ SPECS = (
         dialect="cohere",
         base_url="https://api.cohere.com",
         env_keys=("CO_API_KEY", "COHERE_API_KEY"),
+        # The cohere SDK's base URL variable (its default: https://api.cohere.com, as here).
+        base_url_env=("CO_API_URL",),
         header_options={"client_name": "x-client-name"},
         capabilities=frozenset(
             {"chat", "stream", "tools", "vision", "json_schema", "json_object", "embeddings", "rerank"}

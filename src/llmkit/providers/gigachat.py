@@ -31,7 +31,8 @@ SPECS = (
         docs_url="https://developers.sber.ru/docs/ru/gigachat/api/reference/rest/gigachat-api",
         notes=(
             "credentials= (or GIGACHAT_CREDENTIALS) is the authorization key; scope= / GIGACHAT_SCOPE "
-            "(default GIGACHAT_API_PERS); auth_url= / GIGACHAT_AUTH_URL; verify= / GIGACHAT_CA_BUNDLE_FILE "
+            "(default GIGACHAT_API_PERS); auth_url= / GIGACHAT_AUTH_URL; or user= / GIGACHAT_USER and "
+            "password= / GIGACHAT_PASSWORD for <base_url>/token; verify= / GIGACHAT_CA_BUNDLE_FILE "
             "is the path of the Russian Trusted Root CA bundle (TLS is never unverified). Tools are sent "
             "as GigaChat functions; tool call ids are llmkit's (call_<n>)."
         ),

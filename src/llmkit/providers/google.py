@@ -82,6 +82,7 @@ VERTEX_MODEL_ROUTES = (
     ("deepseek-*", "vertex_ai_maas"),
     ("qwen*", "vertex_ai_maas"),
     ("openai/gpt-oss-*", "vertex_ai_maas"),
+    ("semantic-ranker-*", "vertex_ai_ranking"),  # Discovery Engine's ranking API (providers/ranking.py)
 )
 _VERTEX_AUTH_NOTE = (
     "Credentials: access_token= (a string or a callable returning one), credentials= "

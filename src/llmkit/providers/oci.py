@@ -40,7 +40,8 @@ SPECS = (
         notes=(
             "Model = an OCI model id (meta.llama-3.3-70b-instruct, cohere.command-a-03-2025, ...) or model "
             "OCID (ON_DEMAND), or an endpoint OCID (DEDICATED); serving_mode= overrides. api_format= "
-            "GENERIC or COHERE (default: COHERE for cohere.* models). compartment_id= or OCI_COMPARTMENT_ID. "
+            "GENERIC, COHERE or COHEREV2 (default: COHERE for cohere.* models). "
+            "compartment_id= or OCI_COMPARTMENT_ID. "
             "Auth: the ~/.oci/config profile (OCI_CONFIG_FILE, profile= / OCI_PROFILE / OCI_CLI_PROFILE), "
             "or tenancy=, user=, fingerprint=, key_file=, pass_phrase=; session tokens; instance and "
             "resource principals (auth_type=, llmkit[oci]). Signing needs cryptography (llmkit[oci])."

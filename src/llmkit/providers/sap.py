@@ -35,7 +35,9 @@ SPECS = (
         docs_url="https://help.sap.com/docs/sap-ai-core/sap-ai-core-service-guide/orchestration",
         notes=(
             "service_key= (a path, JSON text or a dict) or AICORE_SERVICE_KEY, or AICORE_CLIENT_ID, "
-            "AICORE_CLIENT_SECRET, AICORE_AUTH_URL and AICORE_BASE_URL; resource_group= "
+            "AICORE_CLIENT_SECRET, AICORE_AUTH_URL and AICORE_BASE_URL; X.509 keys (certificate, key, "
+            "certurl; or cert_str=/key_str= or cert_file_path=/key_file_path= with cert_url=) get their "
+            "token over mutual TLS; resource_group= "
             "(AICORE_RESOURCE_GROUP, default 'default'). The running orchestration deployment is "
             "discovered (cached 5 minutes) unless deployment_id= is given. filtering=, masking=, "
             "grounding=, translation= pass module configs; placeholder_values= fills {{?name}} templates."

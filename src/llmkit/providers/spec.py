@@ -163,6 +163,9 @@ class ProviderSpec:
     # The embeddings endpoint's documented limits, input types and encodings (``embed``); None:
     # no documented limit, no input types, floats only.
     embedding: EmbeddingSpec | None = None
+    # Other environment variables that hold the base URL, as the vendor's SDK names them (Cohere's
+    # ``CO_API_URL``), read after ``<NAME>_BASE_URL``; each replaces the base URL as a whole.
+    base_url_env: tuple[str, ...] = ()
 
     def supports(self, capability: str) -> bool:
         return capability in self.capabilities

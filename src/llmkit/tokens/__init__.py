@@ -19,7 +19,8 @@ from llmkit.types import Message, TokenCount, Tool
 __all__ = ["count_offline", "encoding_for", "estimate"]
 
 # Model name prefix -> encoding (tiktoken's model table, tiktoken/model.py), for models the
-# catalog (llmkit.catalog's ``tokenizer``, where installed) does not name; the longest prefix wins.
+# catalog (``llmkit.catalog``'s ``tokenizer``) does not list (Azure deployments, gateways' names,
+# models newer than the catalog's snapshot); the longest prefix wins.
 _PREFIXES: dict[str, str] = {
     "gpt-5": "o200k_base",
     "gpt-4.5": "o200k_base",
@@ -29,6 +30,7 @@ _PREFIXES: dict[str, str] = {
     "o1": "o200k_base",
     "o3": "o200k_base",
     "o4": "o200k_base",
+    "codex-mini": "o200k_base",  # o4-mini's
     "gpt-4": "cl100k_base",
     "gpt-3.5-turbo": "cl100k_base",
     "gpt-35-turbo": "cl100k_base",  # Azure's spelling
@@ -57,13 +59,10 @@ def encoding_for(name: str, provider: str | None = None) -> str | None:
 
 
 def _catalog_tokenizer(provider: str, name: str) -> str | None:
-    try:  # the catalog ships with llmkit from issue 15 on; this module works without it
-        from llmkit.catalog import model_info  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return None
+    from llmkit.catalog import model_info  # loads the catalog's data on first use
+
     info = model_info(f"{provider}/{name}")
-    tokenizer = getattr(info, "tokenizer", None)
-    return tokenizer if isinstance(tokenizer, str) else None
+    return info.tokenizer if info is not None else None
 
 
 def _bpe_names() -> frozenset[str]:

@@ -115,8 +115,11 @@ class AsyncTransport:
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t
         url, proxy, proxy_headers = self._route(req.url)
-        # A request's own CA bundle (HttpRequest.ca_bundle) verifies its server instead of the default.
-        tls: Any = True if req.ca_bundle is None else context_for(req.ca_bundle)
+        # A request's own CA bundle (HttpRequest.ca_bundle) verifies its server instead of the
+        # default, and its client identity (mutual TLS) is presented; aiohttp pools per context.
+        tls: Any = True
+        if req.ca_bundle is not None or req.client_cert is not None:
+            tls = context_for(req.ca_bundle, req.client_cert)
         failure: APIConnectionError | None = None
         try:
             r = await session.request(

@@ -13,7 +13,7 @@ from llmkit._headers import merge
 from llmkit._proxy import ProxyPolicy
 from llmkit._redact import exception_text
 from llmkit._timeout import Timeout, phase
-from llmkit._tls import context_for
+from llmkit._tls import ClientIdentity, context_for
 from llmkit.errors import APIConnectionError, APITimeoutError, ConfigurationError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
 from llmkit.framing.fields import check_headers
@@ -113,15 +113,19 @@ class SyncTransport:
         self._routes: dict[str, httpx2.Client] = {}
         self._extra = {} if self._own else {"Accept-Encoding": ACCEPT_ENCODING}
         self._timeouts: dict[Timeout, httpx2.Timeout] = {}
-        # (CA bundle path, proxy) -> a client verifying against that bundle (HttpRequest.ca_bundle).
-        self._ca_clients: dict[tuple[str, str | None], httpx2.Client] = {}
-        self._ca_routes: dict[tuple[str, str], httpx2.Client] = {}
+        # (CA bundle path, client identity digest, proxy) -> a client verifying against that bundle
+        # and presenting that identity (HttpRequest.ca_bundle, HttpRequest.client_cert).
+        self._ca_clients: dict[tuple[str | None, str | None, str | None], httpx2.Client] = {}
+        self._ca_routes: dict[tuple[str | None, str | None, str], httpx2.Client] = {}
 
-    def _new_client(self, proxy: str | None, ca_bundle: str | None = None) -> httpx2.Client:
+    def _new_client(
+        self, proxy: str | None, ca_bundle: str | None = None, identity: ClientIdentity | None = None
+    ) -> httpx2.Client:
         # An explicit transport: httpx2 then reads no proxy variables itself (ProxyPolicy does),
         # while trust_env still lets SSL_CERT_FILE/SSL_CERT_DIR choose the CA bundle. Certificates
         # are always verified: against a request's own CA bundle when it names one, else the default.
-        verify: Any = True if ca_bundle is None else context_for(ca_bundle)
+        tls = ca_bundle is not None or identity is not None
+        verify: Any = context_for(ca_bundle, identity) if tls else True
         transport = httpx2.HTTPTransport(verify=verify, limits=self._limits, proxy=proxy)
         return httpx2.Client(
             transport=transport, follow_redirects=False, headers={"Accept-Encoding": ACCEPT_ENCODING}
@@ -138,21 +142,25 @@ class SyncTransport:
                 self._routes[url] = client
         return client
 
-    def _ca_client_for(self, url: str, ca_bundle: str) -> httpx2.Client:
+    def _ca_client_for(
+        self, url: str, ca_bundle: str | None, identity: ClientIdentity | None
+    ) -> httpx2.Client:
         if not self._own:
+            what = "a CA bundle option (verify=)" if identity is None else "a client certificate"
             raise ConfigurationError(
-                "a CA bundle option (verify=) cannot reach a caller's own http_client=: give that "
-                "client verify=<the bundle path> instead, or drop http_client="
+                f"{what} cannot reach a caller's own http_client=: configure that client's TLS "
+                "(verify=, cert=) instead, or drop http_client="
             )
-        client = self._ca_routes.get((ca_bundle, url))
+        digest = None if identity is None else identity.digest
+        client = self._ca_routes.get((ca_bundle, digest, url))
         if client is None:
             proxy = self._policy.for_url(url) if self._policy is not None else None
-            key = (ca_bundle, proxy)
+            key = (ca_bundle, digest, proxy)
             client = self._ca_clients.get(key) or self._ca_clients.setdefault(
-                key, self._new_client(proxy, ca_bundle)
+                key, self._new_client(proxy, ca_bundle, identity)
             )
             if len(self._ca_routes) < 256:
-                self._ca_routes[(ca_bundle, url)] = client
+                self._ca_routes[(ca_bundle, digest, url)] = client
         return client
 
     def _timeout(self, timeout: Timeout) -> httpx2.Timeout:
@@ -168,8 +176,8 @@ class SyncTransport:
     def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
         check_headers(req.headers)
         t = self._timeout(timeout)
-        if req.ca_bundle is not None:
-            client = self._ca_client_for(req.url, req.ca_bundle)
+        if req.ca_bundle is not None or req.client_cert is not None:
+            client = self._ca_client_for(req.url, req.ca_bundle, req.client_cert)
         else:
             client = self._client if self._policy is None else self._client_for(req.url)
         # Our Accept-Encoding (what framing.body decodes) over a caller's own client's, in any

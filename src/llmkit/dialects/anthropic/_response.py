@@ -63,6 +63,10 @@ def usage_from(u: Mapping[str, Any] | None) -> Usage:
     details = u.get("output_tokens_details")
     thinking = _int(details.get("thinking_tokens")) if isinstance(details, Mapping) else 0
     total_in = fresh + written + read
+    split = u.get("cache_creation")
+    # The 1-hour part of the cache write is priced apart (2x input against 1.25x for 5 minutes).
+    written_1h = _int(split.get("ephemeral_1h_input_tokens")) if isinstance(split, Mapping) else 0
+    tier = u.get("service_tier")
     return Usage(
         input_tokens=total_in,
         output_tokens=output,
@@ -70,6 +74,8 @@ def usage_from(u: Mapping[str, Any] | None) -> Usage:
         cached_input_tokens=read,
         reasoning_tokens=thinking,
         cache_creation_input_tokens=written,
+        cache_write_1h_tokens=written_1h,
+        service_tier=tier if isinstance(tier, str) else None,
     )
 
 

@@ -13,8 +13,8 @@ Images go through InvokeModel too (``_images``: Titan Image Generator, Nova Canv
 
 Embeddings go through InvokeModel (``POST {base}/model/{modelId}/invoke``), whose body
 is the model's own: Amazon Titan text embeddings (``inputText``, ``dimensions``,
-``normalize``; one text per request) and Cohere Embed (``texts``, ``input_type``),
-picked by the model id.
+``normalize``; one text per request), Cohere Embed (``texts``, ``input_type``) and Amazon Nova
+Multimodal Embeddings (``_nova_embed``: one text or image per request), picked by the model id.
 
 Sources: botocore ``data/bedrock-runtime/2023-09-30/service-2.json`` (shapes,
 operations, exception status codes) and ``parsers.py`` (event-stream errors).
@@ -55,6 +55,8 @@ OPTIONS = frozenset(
         "input_type",  # Cohere: input_type (search_document when not given)
         "truncate",  # Cohere: truncate (NONE | START | END)
         "embedding_types",  # Cohere: embedding_types; Titan v2: embeddingTypes
+        "embedding_purpose",  # Nova: singleEmbeddingParams.embeddingPurpose
+        "detail_level",  # Nova images: STANDARD_IMAGE | DOCUMENT_IMAGE
         # InvokeModel images (Titan Image Generator, Nova Canvas)
         "cfg_scale",  # imageGenerationConfig.cfgScale
         "mask_prompt",  # inPaintingParams.maskPrompt

@@ -8,7 +8,9 @@ from typing import Any
 from llmkit.dialects._errors import count, json_or_raise
 from llmkit.dialects._vectors import decode_vector
 from llmkit.dialects.base import CallContext, EmbedRequest
+from llmkit.dialects.bedrock._nova_embed import is_nova, nova_body, nova_vector
 from llmkit.dialects.bedrock._request import model_path
+from llmkit.dialects.vectors._common import image_data_uri
 from llmkit.errors import ConfigurationError, NotSupportedError, ResponseDecodeError
 from llmkit.types import Embeddings, Usage
 from llmkit.wire import HttpRequest, HttpResponse, dumps
@@ -18,26 +20,35 @@ _COHERE_INPUT_TYPES = frozenset({"search_document", "search_query", "classificat
 
 
 def embed_family(model: str) -> str:
-    """``titan`` or ``cohere`` from a model id, inference profile id or ARN; else NotSupportedError."""
+    """``titan``, ``cohere`` or ``nova`` from a model id, inference profile id or ARN, else
+    NotSupportedError."""
     name = model.rsplit("/", 1)[-1].lower()
     if "titan-embed" in name:
         return "titan"
     if "cohere.embed" in name:
         return "cohere"
+    if is_nova(name.split(".", 1)[1] if name.startswith(("us.", "eu.", "apac.", "global.")) else name):
+        return "nova"
     raise NotSupportedError(
-        f"Bedrock embeddings through llmkit take Amazon Titan (amazon.titan-embed-*) or Cohere "
-        f"(cohere.embed-*) models, not {model!r}"
+        f"Bedrock embeddings through llmkit take Amazon Titan (amazon.titan-embed-*), Cohere "
+        f"(cohere.embed-*) or Nova (amazon.nova-*-embeddings-*) models, not {model!r}"
     )
 
 
 def embed_body(req: EmbedRequest) -> dict[str, Any]:
     options = req.options
-    if embed_family(req.model) == "titan":
+    family = embed_family(req.model)
+    body: dict[str, Any]
+    if family == "nova":
+        if len(req.inputs) != 1:
+            raise NotSupportedError("Nova embedding models take one input per request")
+        body = nova_body(req.inputs[0], req.dimensions, req.input_type, options)
+    elif family == "titan":
         if len(req.inputs) != 1:
             raise NotSupportedError(
                 "Titan embedding models take one text per request: call embed() once per text"
             )
-        body: dict[str, Any] = {"inputText": req.inputs[0]}
+        body = {"inputText": req.inputs[0]}
         if req.dimensions is not None:
             body["dimensions"] = req.dimensions
         if options.get("normalize") is not None:
@@ -48,11 +59,21 @@ def embed_body(req: EmbedRequest) -> dict[str, Any]:
             body["embeddingTypes"] = list(options["embedding_types"])
     else:
         input_type = req.input_type or options.get("input_type") or "search_document"
-        if input_type not in _COHERE_INPUT_TYPES:
+        if input_type not in _COHERE_INPUT_TYPES | {"image"}:
             raise ConfigurationError(
                 f"input_type must be one of {', '.join(sorted(_COHERE_INPUT_TYPES))}, not {input_type!r}"
             )
-        body = {"texts": list(req.inputs), "input_type": input_type}
+        images = [image_data_uri(t) is not None for t in req.inputs]
+        if any(images):
+            # Cohere Embed on Bedrock takes images as data URIs in "images", input_type "image"
+            # (v3: one image a request); an input list is all text or all images.
+            if not all(images):
+                raise ConfigurationError(
+                    "Cohere Embed on Bedrock takes texts or images in one call, not both"
+                )
+            body = {"images": list(req.inputs), "input_type": "image"}
+        else:
+            body = {"texts": list(req.inputs), "input_type": input_type}
         if options.get("truncate") is not None:
             body["truncate"] = options["truncate"]
         if req.encoding is not None:
@@ -97,7 +118,11 @@ def parse_embed_response(resp: HttpResponse, req: EmbedRequest, ctx: CallContext
     # Bedrock reports InvokeModel token counts in a response header (not in the service model).
     header_tokens = _header_int(resp, "x-amzn-bedrock-input-token-count")
     try:
-        if embed_family(req.model) == "titan":
+        family = embed_family(req.model)
+        if family == "nova":
+            vectors = _floats([nova_vector(obj)])
+            tokens = header_tokens
+        elif family == "titan":
             vector = obj.get("embedding")
             if vector is None:  # embeddingTypes without "float"
                 vector = _by_type(obj["embeddingsByType"], req.encoding)

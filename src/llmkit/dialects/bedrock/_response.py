@@ -58,6 +58,18 @@ def usage_from(u: Any) -> Usage:
         total_tokens=count(u.get("totalTokens"), "usage.totalTokens") or prompt + output,
         cached_input_tokens=read,
         cache_creation_input_tokens=written,
+        cache_write_1h_tokens=_written_1h(u.get("cacheDetails")),
+    )
+
+
+def _written_1h(details: Any) -> int:
+    # cacheDetails splits the cache write by TTL; the 1-hour part is priced apart.
+    if not isinstance(details, list):
+        return 0
+    return sum(
+        count(d.get("inputTokens"), "usage.cacheDetails.inputTokens")
+        for d in details
+        if isinstance(d, Mapping) and d.get("ttl") == "1h"
     )
 
 

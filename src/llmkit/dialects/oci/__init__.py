@@ -2,7 +2,8 @@
 
 One ChatDetails body (``compartmentId``, ``servingMode``, ``chatRequest``) in two chat formats,
 picked per call: ``api_format="GENERIC"`` (messages, tool calls; Meta, xAI, OpenAI, Google and
-other models) or ``"COHERE"`` (message + chat history; Cohere Command models). Unless
+other models), ``"COHERE"`` (message + chat history; Cohere Command models) or ``"COHEREV2"``
+(Cohere's v2 messages, tools and streams; Command A models). Unless
 ``api_format=`` says otherwise, models named ``cohere.…`` speak COHERE and the rest GENERIC. The
 serving mode is DEDICATED (``endpointId``) for a model that is an endpoint OCID
 (``ocid1.generativeaiendpoint.…``), ON_DEMAND (``modelId``) otherwise, or ``serving_mode=``.
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import decode_body, json_or_raise
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, Quirks
+from llmkit.dialects.oci._cohere_v2 import V2_FIELDS
 from llmkit.dialects.oci._request import (
     CHAT_FIELDS,
     COHERE_FIELDS,
@@ -33,7 +35,7 @@ from llmkit.wire import HttpRequest, HttpResponse, dumps
 
 __all__ = ["DIALECT", "OPTIONS", "OciDialect", "OciStreamDecoder"]
 
-OPTIONS = frozenset({"api_format", "serving_mode", *CHAT_FIELDS, *COHERE_FIELDS, *EMBED_FIELDS})
+OPTIONS = frozenset({"api_format", "serving_mode", *CHAT_FIELDS, *COHERE_FIELDS, *V2_FIELDS, *EMBED_FIELDS})
 
 
 class OciDialect:
@@ -51,7 +53,8 @@ class OciDialect:
         return completion_from(json_or_raise(resp.body, "chat", ctx.provider), resp, ctx)
 
     def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> OciStreamDecoder:
-        return OciStreamDecoder(ctx, cohere=api_format(req) == "COHERE")
+        fmt = api_format(req)
+        return OciStreamDecoder(ctx, cohere=fmt == "COHERE", v2=fmt == "COHEREV2")
 
     def parse_error(self, resp: HttpResponse, ctx: CallContext) -> ProviderError:
         return error_from(resp, decode_body(resp), ctx)

@@ -1,4 +1,4 @@
-"""OCI Generative AI request bodies: ChatDetails (GENERIC or COHERE) and EmbedTextDetails (pure).
+"""OCI Generative AI request bodies: ChatDetails (GENERIC, COHERE or COHEREV2) and EmbedTextDetails (pure).
 
 Shapes from oracle/oci-python-sdk@474b72d ``generative_ai_inference/models`` (camelCase on the
 wire), checked against live request bodies (openllmetry cassettes, ``tests/fixtures/oci``).
@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ForcedTool
+from llmkit.dialects.oci import _cohere_v2
 from llmkit.errors import ConfigurationError
 from llmkit.types import ImagePart, Message, TextPart
 
 API_VERSION = "/20231130"
-FORMATS = ("GENERIC", "COHERE")
+FORMATS = ("GENERIC", "COHERE", "COHEREV2")
 SERVING_MODES = ("ON_DEMAND", "DEDICATED")
 _ROLES = {"system": "SYSTEM", "developer": "SYSTEM", "user": "USER", "assistant": "ASSISTANT", "tool": "TOOL"}
 _COHERE_ROLES = {"system": "SYSTEM", "developer": "SYSTEM", "user": "USER", "assistant": "CHATBOT"}
@@ -139,7 +140,8 @@ def _common(req: ChatRequest, body: dict[str, Any], fmt: str) -> None:
         body["temperature"] = req.temperature
     if req.stop:
         body["stop" if fmt == "GENERIC" else "stopSequences"] = list(req.stop)
-    fields = CHAT_FIELDS if fmt == "GENERIC" else {**CHAT_FIELDS, **COHERE_FIELDS}
+    # COHEREV2 adds its own fields (_cohere_v2.V2_FIELDS) itself.
+    fields = {**CHAT_FIELDS, **COHERE_FIELDS} if fmt == "COHERE" else CHAT_FIELDS
     for option, name in fields.items():
         if req.options.get(option) is not None:
             body[name] = req.options[option]
@@ -264,7 +266,11 @@ def cohere_request(req: ChatRequest) -> dict[str, Any]:
 
 def chat_body(req: ChatRequest, ctx: CallContext) -> dict[str, Any]:
     fmt = api_format(req)
-    inner = generic_request(req) if fmt == "GENERIC" else cohere_request(req)
+    if fmt == "COHEREV2":
+        inner = _cohere_v2.request(req)
+        _common(req, inner, fmt)
+    else:
+        inner = generic_request(req) if fmt == "GENERIC" else cohere_request(req)
     body = {
         "compartmentId": compartment(ctx),
         "servingMode": serving_mode(req.model, req.options),

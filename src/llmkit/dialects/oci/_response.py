@@ -13,6 +13,7 @@ from typing import Any
 
 from llmkit.dialects._errors import class_for_status, count, float_vector, make_error, reason
 from llmkit.dialects.base import CallContext
+from llmkit.dialects.oci import _cohere_v2
 from llmkit.errors import (
     AuthenticationError,
     NotFoundError,
@@ -36,6 +37,9 @@ FINISH_REASONS = {
     "ERROR_LIMIT": FinishReason.LENGTH,
     "ERROR": FinishReason.ERROR,
     "USER_CANCEL": FinishReason.OTHER,
+    # COHEREV2 values (CohereChatResponseV2.finish_reason)
+    "STOP_SEQUENCE": FinishReason.STOP,
+    "TOOL_CALL": FinishReason.TOOL_CALLS,
 }
 # OCI's error codes that say more than the status does.
 _BY_CODE: dict[str, type[ProviderError]] = {
@@ -139,7 +143,10 @@ def completion_from(obj: Any, resp: HttpResponse, ctx: CallContext) -> Completio
             "chat answer without chatResponse", provider=ctx.provider, snippet=resp.body
         )
     fmt = chat.get("apiFormat")
-    parts, calls, raw = _cohere(chat) if fmt == "COHERE" else _generic(chat)
+    if fmt == "COHEREV2":
+        parts, calls, raw = _cohere_v2.answer(chat)
+    else:
+        parts, calls, raw = _cohere(chat) if fmt == "COHERE" else _generic(chat)
     return Completion(
         message=Message("assistant", tuple(parts), tuple(calls)),
         finish_reason=finish_reason(raw, bool(calls)),

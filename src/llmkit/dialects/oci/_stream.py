@@ -9,6 +9,11 @@ with only ``arguments`` continue the last one (langchain4j-community's recorded 
 COHERE (live cassette): ``{"apiFormat":"COHERE","text":…}`` per delta; the last chunk carries
 ``finishReason``, ``usage``, the chat history and the whole text again (not a delta: only what
 the deltas missed, if any, is surfaced), and tool calls whole. No ``[DONE]``: that chunk ends it.
+
+COHEREV2: GENERIC-like chunks (``message.content`` deltas, ``TEXT`` or ``THINKING``), tool calls
+in v2's shape (``{id, type, function: {name, arguments}}``, whole or in pieces like GENERIC's), a
+chunk with ``finishReason`` (and ``usage``), maybe ``[DONE]``: the text is not repeated (cohere's
+``oci_client`` turns every chunk's content into a delta).
 """
 
 from __future__ import annotations
@@ -19,10 +24,20 @@ from typing import Any
 
 from llmkit.dialects._errors import reason
 from llmkit.dialects.base import CallContext
+from llmkit.dialects.oci._cohere_v2 import parts_of
 from llmkit.dialects.oci._response import finish_reason, text_of, usage_from
 from llmkit.errors import LLMKitError, ResponseDecodeError
 from llmkit.framing.sse import SSEDecoder
-from llmkit.types import Citation, Finish, StreamEvent, TextDelta, ToolCallDelta, UsageUpdate
+from llmkit.types import (
+    Citation,
+    Finish,
+    ReasoningDelta,
+    ReasoningPart,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    UsageUpdate,
+)
 
 
 class OciStreamDecoder:
@@ -34,6 +49,7 @@ class OciStreamDecoder:
         "_ids",
         "_sse",
         "_text",
+        "_v2",
         "citations",
         "error",
         "raw_events",
@@ -41,10 +57,11 @@ class OciStreamDecoder:
         "response_model",
     )
 
-    def __init__(self, ctx: CallContext, cohere: bool) -> None:
+    def __init__(self, ctx: CallContext, cohere: bool, v2: bool = False) -> None:
         self._sse = SSEDecoder()
         self._ctx = ctx
         self._cohere = cohere
+        self._v2 = v2
         self._done = False
         self._calls = 0
         self._ids: dict[str, int] = {}
@@ -86,7 +103,13 @@ class OciStreamDecoder:
 
     def _generic_chunk(self, obj: Mapping[str, Any], out: list[StreamEvent]) -> None:
         message = obj.get("message")
-        if isinstance(message, Mapping):
+        if isinstance(message, Mapping) and self._v2:
+            for part in parts_of(message.get("content"), "delta"):
+                is_thought = isinstance(part, ReasoningPart)
+                out.append(ReasoningDelta(part.text) if is_thought else TextDelta(part.text))
+            for call in message.get("toolCalls") or ():
+                self._generic_call(_flat(call), out)
+        elif isinstance(message, Mapping):
             text = text_of(message.get("content"), "delta")
             if text:
                 out.append(TextDelta(text))
@@ -99,6 +122,7 @@ class OciStreamDecoder:
             out.append(UsageUpdate(usage_from(obj["usage"])))
 
     def _generic_call(self, call: Any, out: list[StreamEvent]) -> None:
+        # GENERIC's flat {id, name, arguments}; COHEREV2's arrive flattened by _flat.
         if not isinstance(call, Mapping):
             raise ResponseDecodeError("a streamed tool call is not an object", provider=self._ctx.provider)
         args = call.get("arguments")
@@ -154,3 +178,13 @@ class OciStreamDecoder:
         if isinstance(obj.get("usage"), Mapping):
             out.append(UsageUpdate(usage_from(obj["usage"])))
         self._done = True
+
+
+def _flat(call: Any) -> Any:
+    """A COHEREV2 streamed call ``{id, type, function: {name, arguments}}`` as GENERIC's flat shape."""
+    if not isinstance(call, Mapping) or not isinstance(call.get("function"), Mapping):
+        return call
+    fn = call["function"]
+    flat = {k: v for k, v in call.items() if k != "function"}
+    flat.update({k: fn[k] for k in ("name", "arguments") if k in fn})
+    return flat

@@ -39,7 +39,7 @@ FINISH_REASONS = {
 }
 
 
-def parse_usage(u: Mapping[str, Any] | None) -> Usage:
+def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
     if not u:
         return Usage()
     prompt = u.get("prompt_tokens") or 0
@@ -59,7 +59,16 @@ def parse_usage(u: Mapping[str, Any] | None) -> Usage:
         total_tokens=total,
         cached_input_tokens=cached,
         reasoning_tokens=reasoning,
+        service_tier=service_tier if isinstance(service_tier, str) else None,
+        reported_cost=_money(u.get("cost")),
     )
+
+
+def _money(value: Any) -> float | None:
+    # OpenRouter (and some gateways) return what the call cost them in usage.cost, in USD.
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    return None
 
 
 def _ints(*values: Any) -> bool:
@@ -145,7 +154,7 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     completion = Completion(
         message=Message("assistant", tuple(parts), calls),
         finish_reason=stop_reason(raw_reason, refusal is not None),
-        usage=parse_usage(obj.get("usage")),
+        usage=parse_usage(obj.get("usage"), obj.get("service_tier")),
         model=obj.get("model") or ctx.model,
         provider=ctx.provider,
         id=obj.get("id"),

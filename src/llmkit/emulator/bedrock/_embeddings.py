@@ -42,8 +42,14 @@ def invoke(req: EmuRequest, emu: Emulator, model_id: str, body: dict[str, Any]) 
             answer, tokens = _titan(body, TITAN_V1_FIELDS, 1536)
         elif name.startswith("cohere.embed"):
             answer, tokens = _cohere(body, name)
+        elif name.split(".", 1)[-1].startswith("nova-2-multimodal-embeddings") or name.startswith(
+            "amazon.nova-2-multimodal-embeddings"
+        ):
+            answer, tokens = _nova(body)
         else:
-            return error(400, "The emulator's InvokeModel serves only Titan and Cohere embedding models.")
+            return error(
+                400, "The emulator's InvokeModel serves only Titan, Cohere and Nova embedding models."
+            )
     except Invalid as exc:
         return error(400, f"Malformed input request: {exc}, please reformat your input and try again.")
     headers = {
@@ -87,7 +93,17 @@ def _cohere(body: dict[str, Any], name: str) -> tuple[dict[str, Any], int]:
     unknown = sorted(set(body) - COHERE_FIELDS)
     if unknown:
         raise Invalid(f"extraneous key [{unknown[0]}] is not permitted")
-    texts = body.get("texts")
+    images = body.get("images")
+    if images is not None:
+        # Images as data URIs (AWS's Cohere Embed page): v3 takes one, v4 more; input_type "image".
+        limit = 96 if "embed-v4" in name else 1
+        if "texts" in body or not isinstance(images, list) or not 1 <= len(images) <= limit:
+            raise Invalid(f"#/images: expected 1 to {limit} data URIs and no texts")
+        if not all(isinstance(u, str) and u.startswith("data:image/") and ";base64," in u for u in images):
+            raise Invalid("#/images: each image must be a data:image/...;base64, URI")
+        if body.get("input_type") != "image":
+            raise Invalid("#/input_type: must be image with images")
+    texts = images if images is not None else body.get("texts")
     if (
         not isinstance(texts, list)
         or not texts
@@ -102,7 +118,7 @@ def _cohere(body: dict[str, Any], name: str) -> tuple[dict[str, Any], int]:
     if "output_dimension" in body and (not v4 or dims not in (256, 512, 1024, 1536)):
         raise Invalid("#/output_dimension: not a valid value for this model")
     vectors = [_vector(t, dims, True) for t in texts]
-    answer: dict[str, Any] = {"id": request_id(), "texts": texts}
+    answer: dict[str, Any] = {"id": request_id(), "texts": [] if images is not None else texts}
     types = body.get("embedding_types")
     if types:
         answer["embeddings"] = {
@@ -113,3 +129,62 @@ def _cohere(body: dict[str, Any], name: str) -> tuple[dict[str, Any], int]:
         answer["embeddings"] = vectors
         answer["response_type"] = "embeddings_floats"
     return answer, sum(count_tokens(t) for t in texts)
+
+
+# Amazon Nova Multimodal Embeddings, from AWS's "Complete embeddings request and response schema"
+# (https://docs.aws.amazon.com/nova/latest/userguide/embeddings-schema.html): synchronous calls
+# take one SINGLE_EMBEDDING input (text or image here).
+NOVA_PURPOSES = frozenset(
+    {
+        "GENERIC_INDEX",
+        "GENERIC_RETRIEVAL",
+        "TEXT_RETRIEVAL",
+        "IMAGE_RETRIEVAL",
+        "VIDEO_RETRIEVAL",
+        "DOCUMENT_RETRIEVAL",
+        "AUDIO_RETRIEVAL",
+        "CLASSIFICATION",
+        "CLUSTERING",
+    }
+)
+
+
+def _nova(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    if set(body) - {"schemaVersion", "taskType", "singleEmbeddingParams"}:
+        raise Invalid("extraneous key is not permitted")
+    if body.get("schemaVersion", "nova-multimodal-embed-v1") != "nova-multimodal-embed-v1":
+        raise Invalid("#/schemaVersion: not a valid enum value")
+    if body.get("taskType") != "SINGLE_EMBEDDING":
+        raise Invalid("#/taskType: must be SINGLE_EMBEDDING for synchronous calls")
+    params = body.get("singleEmbeddingParams")
+    if not isinstance(params, dict):
+        raise Invalid("#: required key [singleEmbeddingParams] not found")
+    if params.get("embeddingPurpose") not in NOVA_PURPOSES:
+        raise Invalid("#/singleEmbeddingParams/embeddingPurpose: not a valid enum value")
+    dims = params.get("embeddingDimension", 3072)
+    if dims not in (256, 384, 1024, 3072):
+        raise Invalid("#/singleEmbeddingParams/embeddingDimension: not a valid enum value")
+    media = [k for k in ("text", "image", "audio", "video") if k in params]
+    if len(media) != 1 or set(params) - {"embeddingPurpose", "embeddingDimension", *media}:
+        raise Invalid("#/singleEmbeddingParams: exactly one of text, image, audio, video")
+    content = params[media[0]]
+    if media[0] == "text":
+        if not isinstance(content, dict) or content.get("truncationMode") not in ("START", "END", "NONE"):
+            raise Invalid("#/singleEmbeddingParams/text/truncationMode: required")
+        value = content.get("value")
+        if not isinstance(value, str) or not value:
+            raise Invalid("#/singleEmbeddingParams/text/value: required")
+        kind, seed, tokens = "TEXT", value, count_tokens(value)
+    elif media[0] == "image":
+        source = content.get("source") if isinstance(content, dict) else None
+        if content.get("format") not in ("png", "jpeg", "gif", "webp") or not isinstance(source, dict):
+            raise Invalid("#/singleEmbeddingParams/image: format and source required")
+        if content.get("detailLevel", "STANDARD_IMAGE") not in ("STANDARD_IMAGE", "DOCUMENT_IMAGE"):
+            raise Invalid("#/singleEmbeddingParams/image/detailLevel: not a valid enum value")
+        data = source.get("bytes")
+        if not isinstance(data, str) or not data:
+            raise Invalid("#/singleEmbeddingParams/image/source: bytes or s3Location required")
+        kind, seed, tokens = "IMAGE", data, 0
+    else:
+        raise Invalid("the emulator embeds text and images only")
+    return {"embeddings": [{"embeddingType": kind, "embedding": _vector(seed, dims, True)}]}, tokens
