@@ -183,6 +183,8 @@ class SyncDriver:
         return cast(T, step)
 
     def _call(self, op: Operation[P, R], params: P) -> R:
+        if op.local is not None and (answer := op.local(params)) is not None:
+            return answer
         prepared = prepare(op, self._settings, params)
         look = caching.plan(op, self._settings, params, prepared)
         if look is not None and look.read:
@@ -330,6 +332,8 @@ class AsyncDriver:
         return cast(T, step)
 
     async def _call(self, op: Operation[P, R], params: P) -> R:
+        if op.local is not None and (answer := op.local(params)) is not None:
+            return answer
         prepared = prepare(op, self._settings, params)
         look = caching.plan(op, self._settings, params, prepared)
         if look is not None and look.read:

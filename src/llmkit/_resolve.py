@@ -170,6 +170,13 @@ def resolve(
     return Resolved(spec, dialect, ctx, auth, query, opts.body, key_env, *env.frozen(), lowered(headers))
 
 
+def check_options(spec: ProviderSpec, options: Mapping[str, Any]) -> None:
+    """The option checks ``resolve`` makes, alone: for a call answered without resolving (an
+    offline token count), where a misspelt option is still an error."""
+    opts = partition(spec, auth_factory(spec), options)
+    _check_body_options(spec, get_dialect(spec.dialect), opts.body)
+
+
 def route(spec: ProviderSpec, name: str) -> ProviderSpec:
     """The spec that serves ``name``: the first of ``spec.model_routes`` that matches, else ``spec``."""
     for pattern, target in spec.model_routes:

@@ -222,11 +222,14 @@ def count_tokens(
     extra_body: Mapping[str, Any] | None = None,
     **provider_options: Any,
 ) -> TokenCount:
-    """Exact input-token count from the provider's own counting endpoint (where it has one).
+    """Count a chat request's input tokens: ``TokenCount(input_tokens, exact, method)``.
 
-    ``messages`` and ``tools`` are given as for ``complete``; nothing is generated. Providers
-    without a counting endpoint raise NotSupportedError: llmkit gives no estimate. ``extra_body``
-    fields are merged into the counting request's JSON body (its top level).
+    ``messages`` and ``tools`` are given as for ``complete``; nothing is generated. A provider with
+    a counting endpoint is asked (``method="endpoint:<provider>"``, exact); for any other llmkit
+    counts offline, with no request and no key: exactly for models on OpenAI encodings
+    (``method="offline:o200k_base"``; tools and images are OpenAI's published reconstructions,
+    flagged ``exact=False``), else an estimate (``"estimate:chars/4"``, ``exact=False``).
+    ``extra_body`` fields are merged into the counting request's JSON body (its top level).
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;
@@ -570,11 +573,14 @@ async def acount_tokens(
     extra_body: Mapping[str, Any] | None = None,
     **provider_options: Any,
 ) -> TokenCount:
-    """Exact input-token count from the provider's own counting endpoint (where it has one).
+    """Count a chat request's input tokens: ``TokenCount(input_tokens, exact, method)``.
 
-    ``messages`` and ``tools`` are given as for ``complete``; nothing is generated. Providers
-    without a counting endpoint raise NotSupportedError: llmkit gives no estimate. ``extra_body``
-    fields are merged into the counting request's JSON body (its top level).
+    ``messages`` and ``tools`` are given as for ``complete``; nothing is generated. A provider with
+    a counting endpoint is asked (``method="endpoint:<provider>"``, exact); for any other llmkit
+    counts offline, with no request and no key: exactly for models on OpenAI encodings
+    (``method="offline:o200k_base"``; tools and images are OpenAI's published reconstructions,
+    flagged ``exact=False``), else an estimate (``"estimate:chars/4"``, ``exact=False``).
+    ``extra_body`` fields are merged into the counting request's JSON body (its top level).
 
     Every operation also takes ``api_key`` and ``base_url`` (for this call, over the client's and
     the environment's), ``timeout`` (a number of seconds bounds connecting and each wait for bytes;

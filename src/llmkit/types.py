@@ -319,8 +319,14 @@ def _cost(provider: str, model: str, usage: Usage) -> Cost | CostUnavailable:
 
 @dataclass(frozen=True, slots=True)
 class TokenCount:
+    """A chat request's input tokens. ``method`` says how they were counted:
+    ``"endpoint:<provider>"`` (the provider's counting endpoint), ``"offline:<encoding>"``
+    (llmkit's copy of the model's tokenizer) or ``"estimate:chars/4"``; ``exact`` is False
+    whenever any part was approximated."""
+
     input_tokens: int
     exact: bool
+    method: str = "endpoint"
 
 
 # ---------------------------------------------------------------- stream events

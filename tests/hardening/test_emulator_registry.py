@@ -17,7 +17,7 @@ from llmkit.emulator import Emulator, Script, ScriptedCall, UnknownProfileError
 from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 from llmkit.emulator.gemini import VERTEX_PROJECT
 from llmkit.emulator.sap import service_key as sap_service_key
-from llmkit.errors import ConfigurationError, NotSupportedError
+from llmkit.errors import ConfigurationError
 from llmkit.providers import all_specs, get_spec
 from llmkit.providers.spec import ProviderSpec
 from llmkit.types import ImagePart, Message, TextDelta, TextPart, Tool
@@ -309,11 +309,12 @@ def test_every_advertised_capability_works(
     check(client, emu, model, kw)
 
 
-def test_count_tokens_is_refused_where_not_advertised(emu: Emulator, client: llmkit.Client) -> None:
-    """The other side of the rule: no flag, no path (xAI's tokenizer counts text, not a request)."""
+def test_count_tokens_is_an_estimate_where_not_advertised(emu: Emulator, client: llmkit.Client) -> None:
+    """The other side of the rule: no flag, no request (xAI's tokenizer counts text, not a
+    request), so the count is llmkit's estimate, flagged as one."""
     model, kw = _call(get_spec("xai"), emu)
-    with pytest.raises(NotSupportedError):
-        client.count_tokens(model, "hi", **{k: v for k, v in kw.items() if k != "max_retries"})
+    counted = client.count_tokens(model, "hi", **{k: v for k, v in kw.items() if k != "max_retries"})
+    assert counted.method == "estimate:chars/4" and not counted.exact
     assert emu.requests == []
 
 

@@ -94,6 +94,8 @@ PACKAGES: Mapping[str, str] = {
     "llmkit.emulator": "emulator",
     # the docs generator reads the registry, dialects and auth factories to write pages
     "llmkit._docgen": "top",
+    # offline token counting: tokenizer data and pure functions over types.Message
+    "llmkit.tokens": "core",
     # the model catalog and cost arithmetic: data and pure functions over types.Usage
     "llmkit.catalog": "foundation",
     # the response cache: keys, entries and stores, under the drivers

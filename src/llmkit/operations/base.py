@@ -97,6 +97,10 @@ class Operation(Declaration[P], Generic[P, R]):
     # this flow instead of ``send_flow`` + ``parse``: it yields the driver's actions and returns
     # the result itself (parsing each response through ``parse_response``'s guard as it goes).
     run: Callable[[Prepared[Any]], Generator[Action, Any, R]] | None = None
+    # An answer without a request where one can be had (count_tokens for a provider with no
+    # counting endpoint counts offline): run first, before resolution (so it needs no key);
+    # None goes on to ``prepare``.
+    local: Callable[[P], R | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

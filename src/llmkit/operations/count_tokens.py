@@ -1,31 +1,40 @@
-"""Token counting: the provider's own count of a chat request's input, never an estimate."""
+"""Token counting: the provider's own count where it has a counting endpoint, else llmkit's.
+
+A provider with the ``count_tokens`` capability is asked (``method="endpoint:<provider>"``);
+for any other the count is made offline by ``llmkit.tokens`` (exact for OpenAI encodings, an
+estimate flagged ``exact=False`` elsewhere), without a request and without a key.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from llmkit import _guard
 from llmkit._inputs import to_messages, to_tools
-from llmkit._resolve import Resolved
+from llmkit._resolve import Resolved, check_options, route, split_model
 from llmkit.dialects import require
 from llmkit.dialects.base import ChatRequest
-from llmkit.errors import ConfigurationError
+from llmkit.errors import ConfigurationError, LLMKitError
 from llmkit.operations.base import AWAITED, Common, Operation, Prepared, finish, no_check
 from llmkit.operations.chat import Messages
 from llmkit.operations.settings import Settings
+from llmkit.providers import get_spec
 from llmkit.types import TokenCount
 from llmkit.wire import HttpResponse, dumps
 
 
 @dataclass(slots=True)
 class CountTokensParams(Common):
-    """Exact input-token count from the provider's own counting endpoint (where it has one).
+    """Count a chat request's input tokens: ``TokenCount(input_tokens, exact, method)``.
 
-    ``messages`` and ``tools`` are given as for ``complete``; nothing is generated. Providers
-    without a counting endpoint raise NotSupportedError: llmkit gives no estimate. ``extra_body``
-    fields are merged into the counting request's JSON body (its top level).
+    ``messages`` and ``tools`` are given as for ``complete``; nothing is generated. A provider
+    with a counting endpoint is asked (``method="endpoint:<provider>"``, exact); for any other
+    llmkit counts offline, with no request and no key: exactly for models on OpenAI encodings
+    (``method="offline:o200k_base"``; tools and images are OpenAI's published reconstructions,
+    flagged ``exact=False``), else an estimate (``"estimate:chars/4"``, ``exact=False``).
+    ``extra_body`` fields are merged into the counting request's JSON body (its top level).
     """
 
     messages: Messages
@@ -47,15 +56,33 @@ def prepare_count_tokens(s: Settings, p: CountTokensParams, r: Resolved) -> Prep
 
 def parse_count_tokens(p: Prepared[ChatRequest], resp: HttpResponse) -> TokenCount:
     r = p.resolved
-    return _guard.parse_count_tokens(r.dialect, resp, r.ctx)
+    count = _guard.parse_count_tokens(r.dialect, resp, r.ctx)
+    return replace(count, method=f"endpoint:{r.spec.name}")
+
+
+def count_locally(p: CountTokensParams) -> TokenCount | None:
+    """The offline count when the model's provider has no counting endpoint; None otherwise (or
+    when the model string is wrong: ``prepare`` then raises the usual error)."""
+    try:
+        provider, name = split_model(p.model)
+        spec = route(get_spec(provider), name)
+    except LLMKitError:
+        return None
+    if spec.supports("count_tokens"):
+        return None
+    if p.provider_options:
+        # Options are checked as for a call (a misspelt one is an error here too), then unused.
+        check_options(spec, p.provider_options)
+    from llmkit.tokens import count_offline
+
+    return count_offline(name, to_messages(p.messages), to_tools(p.tools), provider)
 
 
 COUNT_TOKENS: Operation[CountTokensParams, TokenCount] = Operation(
     name="count_tokens",
     method="count_tokens",
     capability="count_tokens",
-    # Where the provider has no counting endpoint there is no count: llmkit gives no estimate.
-    what="exact token counting (no estimate is given)",
+    what="token counting through a counting endpoint",
     params=CountTokensParams,
     check=no_check,
     prepare=prepare_count_tokens,
@@ -63,4 +90,5 @@ COUNT_TOKENS: Operation[CountTokensParams, TokenCount] = Operation(
     async_returns="TokenCount",
     async_note=AWAITED,
     parse=parse_count_tokens,
+    local=count_locally,
 )
