@@ -219,7 +219,10 @@ class GeminiStreamDecoder:
                 raise ResponseDecodeError(
                     "undecodable Gemini stream event", provider=self._ctx.provider, snippet=sse.data
                 ) from None
-            self.raw_events.append(chunk)
+            if not self.raw_events or _not_plain_chunk(chunk):
+                # The first chunk and any carrying more than text (finish, calls, citations,
+                # feedback), as the OpenAI path keeps: every chunk would pile up in memory.
+                self.raw_events.append(chunk)
             try:
                 events.extend(self._chunk(chunk))
             except ProviderError as exc:
@@ -269,6 +272,28 @@ class GeminiStreamDecoder:
             events.append(Finish(finish_reason(raw_reason, self._calls > 0), raw_reason))
             self._done = True
         return events
+
+
+_PLAIN_CHUNK_KEYS = frozenset({"candidates", "usageMetadata", "modelVersion", "responseId", "createTime"})
+_PLAIN_CANDIDATE_KEYS = frozenset({"content", "index", "safetyRatings"})
+_PLAIN_PART_KEYS = frozenset({"text", "thought"})
+
+
+def _not_plain_chunk(chunk: Any) -> bool:
+    """Whether a stream chunk says more than text: the usage every chunk repeats is not counted."""
+    if type(chunk) is not dict or not chunk.keys() <= _PLAIN_CHUNK_KEYS:
+        return True
+    candidates = chunk.get("candidates")
+    if type(candidates) is not list or len(candidates) != 1:
+        return True
+    cand = candidates[0]
+    if type(cand) is not dict or not cand.keys() <= _PLAIN_CANDIDATE_KEYS:
+        return True
+    content = cand.get("content")
+    parts = content.get("parts") if type(content) is dict else None
+    if type(parts) is not list:
+        return True
+    return not all(type(p) is dict and p.keys() <= _PLAIN_PART_KEYS for p in parts)
 
 
 # ---------------------------------------------------------------- errors

@@ -77,7 +77,9 @@ class OciStreamDecoder:
                     raise error
                 self.error = error
                 return out
-            self.raw_events.append(obj)
+            if not self.raw_events or _not_plain_chunk(obj):
+                # The first chunk and any carrying more than text, as the OpenAI path keeps.
+                self.raw_events.append(obj)
             if self._cohere:
                 self._cohere_chunk(obj, out)
             else:
@@ -154,3 +156,16 @@ class OciStreamDecoder:
         if isinstance(obj.get("usage"), Mapping):
             out.append(UsageUpdate(usage_from(obj["usage"])))
         self._done = True
+
+
+_PLAIN_CHUNK_KEYS = frozenset({"index", "message", "apiFormat", "text", "pad"})
+_PLAIN_MESSAGE_KEYS = frozenset({"role", "content"})
+
+
+def _not_plain_chunk(obj: Mapping[str, Any]) -> bool:
+    if not obj.keys() <= _PLAIN_CHUNK_KEYS:
+        return True  # finishReason, usage, toolCalls, citations, ...
+    message = obj.get("message")
+    return message is not None and (
+        not isinstance(message, Mapping) or not message.keys() <= _PLAIN_MESSAGE_KEYS
+    )
