@@ -9,7 +9,6 @@ send, sleep and run a blocking credential refresh: ``httpx2`` and ``time.sleep``
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import logging
 import threading
@@ -17,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
-from llmkit import _fetch  # noqa: F401  (registers the image-URL fetcher GeneratedImage.fetch uses)
+from llmkit import images as _images
 from llmkit._observed import ObservedAsyncStream, ObservedStream, Watch, watch
 from llmkit._retry import Action, Send, Sleep
 from llmkit._stream import AsyncStream, Stream, _StreamCore
@@ -76,6 +75,8 @@ def log_response(req: HttpRequest, resp: HttpResponse, started: float) -> None:
 
 
 async def _off_loop(action: Blocking) -> Any:
+    import asyncio  # imported where used: a sync-only program never loads asyncio (issue 17)
+
     try:
         return await asyncio.wait_for(asyncio.to_thread(action.fn), action.timeout)
     except TimeoutError:
@@ -96,6 +97,8 @@ def _wait(action: Join) -> Any:
 
 
 async def _joined(action: Join) -> Any:
+    import asyncio
+
     # Shielded: a waiter that gives up must not cancel the refresh the others still wait for.
     try:
         return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(action.future)), action.timeout)
@@ -110,6 +113,24 @@ def _mark_cached(completion: Completion) -> None:
 
 async def _amark_cached(completion: Completion) -> None:
     completion.cached = True
+
+
+class _LazyFetcher:
+    """The default image-URL fetcher GeneratedImage.fetch uses, registered with the clients;
+    ``llmkit._fetch`` loads on the first fetch, not with every chat call (issue 17)."""
+
+    def fetch(self, url: str) -> tuple[bytes, str]:
+        from llmkit._fetch import Fetcher
+
+        return Fetcher().fetch(url)
+
+    async def afetch(self, url: str) -> tuple[bytes, str]:
+        from llmkit._fetch import Fetcher
+
+        return await Fetcher().afetch(url)
+
+
+_images.set_default_fetcher(_LazyFetcher())
 
 
 def _check_http_client(http_client: object) -> None:
@@ -319,6 +340,8 @@ class AsyncDriver:
                     if log.isEnabledFor(logging.DEBUG):
                         log_response(step.request, result, started)
                 elif type(step) is Sleep:
+                    import asyncio
+
                     await asyncio.sleep(step.seconds)
                     result = None
                 elif type(step) is Join:  # another caller's token refresh, awaited

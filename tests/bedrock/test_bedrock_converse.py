@@ -11,6 +11,7 @@ import pytest
 
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ForcedTool
 from llmkit.dialects.bedrock import DIALECT, BedrockConverseStreamDecoder, build_body
+from llmkit.dialects.bedrock._stream import _not_plain_delta
 from llmkit.errors import (
     APITimeoutError,
     AuthenticationError,
@@ -513,7 +514,11 @@ def test_stream_decodes_byte_by_byte(ctx: CallContext) -> None:
         events += decoder.feed(STREAM[i : i + 1])
     assert events == EXPECTED
     assert decoder.done
-    assert len(decoder.raw_events) == 14
+    # Every event but the plain text and tool-input deltas after the first (issue 17: bounded memory).
+    assert len(decoder.raw_events) == 9
+    assert all(
+        "text" not in ev.get("contentBlockDelta", {}).get("delta", {}) for ev in decoder.raw_events[1:]
+    )
     assert decoder.raw_events[0] == {"messageStart": {"role": "assistant"}}
 
 
@@ -539,7 +544,13 @@ def test_stream_is_what_botocore_reads(ctx: CallContext) -> None:
     without_padding = [
         {k: {f: v for f, v in body.items() if f != "p"} for k, body in e.items()} for e in ours.raw_events
     ]
-    assert parsed == without_padding
+    # .raw keeps every event but the plain deltas after the first (issue 17: bounded memory).
+    kept = [
+        e
+        for i, e in enumerate(parsed)
+        if i == 0 or "contentBlockDelta" not in e or _not_plain_delta(e["contentBlockDelta"])
+    ]
+    assert kept == without_padding and len(parsed) == 14
 
 
 def test_stream_not_done_before_message_stop(ctx: CallContext) -> None:

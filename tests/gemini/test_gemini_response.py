@@ -267,7 +267,8 @@ def test_recorded_vertex_stream(vertex_ctx: Any) -> None:
     assert events[-2:] == [UsageUpdate(Usage(1, 9, 10)), Finish(FinishReason.STOP, "STOP")]
     assert dec.done
     assert dec.response_id == "tTCwacuEBMvnitYP06qsgQY"
-    assert len(dec.raw_events) == 4
+    # The first chunk and the last (signature, finish); not the plain text chunks (issue 17).
+    assert len(dec.raw_events) == 2 and dec.raw_events[-1]["candidates"][0]["finishReason"] == "STOP"
 
 
 def test_stream_safety_stop_and_blocked_prompt(ai_ctx: CallContext) -> None:

@@ -66,6 +66,8 @@ class HeaderType(enum.IntEnum):
 
 HeaderValue = bool | int | bytes | str | datetime | uuid.UUID
 
+_STRING = 7
+_BYTE_ARRAY = 6
 _INT_FORMATS = {
     HeaderType.BYTE: struct.Struct(">b"),
     HeaderType.SHORT: struct.Struct(">h"),
@@ -178,7 +180,17 @@ def _parse_headers(data: memoryview) -> dict[str, HeaderValue]:
             type_code = data[pos]
             pos += 1
             value: HeaderValue
-            if type_code == HeaderType.TRUE:
+            if type_code in (_STRING, _BYTE_ARRAY):
+                if pos + 2 > end:
+                    raise EventStreamDecodeError(f"header {name!r} value runs past the headers section")
+                (length,) = _U16.unpack_from(data, pos)
+                pos += 2
+                if pos + length > end:
+                    raise EventStreamDecodeError(f"header {name!r} value runs past the headers section")
+                raw = bytes(data[pos : pos + length])
+                pos += length
+                value = raw.decode() if type_code == _STRING else raw
+            elif type_code == HeaderType.TRUE:
                 value = True
             elif type_code == HeaderType.FALSE:
                 value = False
@@ -189,16 +201,6 @@ def _parse_headers(data: memoryview) -> dict[str, HeaderValue]:
                 (number,) = fmt.unpack_from(data, pos)
                 pos += fmt.size
                 value = _decode_timestamp(number) if type_code == HeaderType.TIMESTAMP else number
-            elif type_code in (HeaderType.BYTE_ARRAY, HeaderType.STRING):
-                if pos + 2 > end:
-                    raise EventStreamDecodeError(f"header {name!r} value runs past the headers section")
-                (length,) = _U16.unpack_from(data, pos)
-                pos += 2
-                if pos + length > end:
-                    raise EventStreamDecodeError(f"header {name!r} value runs past the headers section")
-                raw = bytes(data[pos : pos + length])
-                pos += length
-                value = raw.decode() if type_code == HeaderType.STRING else raw
             elif type_code == HeaderType.UUID:
                 if pos + 16 > end:
                     raise EventStreamDecodeError(f"header {name!r} value runs past the headers section")
@@ -214,17 +216,31 @@ def _parse_headers(data: memoryview) -> dict[str, HeaderValue]:
     return headers
 
 
-def _decode_message(raw: bytes, headers_length: int) -> EventMessage:
+# A stream repeats a few header sections (Bedrock: one per event type), so each distinct
+# section is parsed once; headers that vary per message (a :date, an id) stop adding entries here.
+_HEADER_CACHE: dict[bytes, dict[str, HeaderValue]] = {}
+_HEADER_CACHE_SIZE = 256
+
+
+def _decode_message(raw: bytes, headers_length: int, prelude_crc: int) -> EventMessage:
     end = len(raw) - 4
     (message_crc,) = _CRC.unpack_from(raw, end)
-    computed = zlib.crc32(memoryview(raw)[:end])
+    # The message CRC covers the prelude too: continued from the prelude's CRC, already checked,
+    # so each byte goes through zlib.crc32 once.
+    computed = zlib.crc32(memoryview(raw)[8:end], prelude_crc)
     if computed != message_crc:
         raise EventStreamDecodeError(
             f"message checksum mismatch (expected 0x{message_crc:08x}, computed 0x{computed:08x})"
         )
     headers_end = _PRELUDE_LENGTH + headers_length
-    headers = _parse_headers(memoryview(raw)[_PRELUDE_LENGTH:headers_end])
-    return EventMessage(headers, raw[headers_end:end])
+    section = raw[_PRELUDE_LENGTH:headers_end]
+    parsed = _HEADER_CACHE.get(section)
+    if parsed is None:
+        parsed = _parse_headers(memoryview(section))
+        if len(_HEADER_CACHE) < _HEADER_CACHE_SIZE:
+            _HEADER_CACHE[section] = parsed
+    # A copy per message: a caller changing one message's headers cannot change another's.
+    return EventMessage(parsed.copy(), raw[headers_end:end])
 
 
 class EventStreamDecoder:
@@ -253,13 +269,21 @@ class EventStreamDecoder:
         if self._error is not None:
             raise self._error
         buffer = self._buffer
-        buffer += data
+        # Nothing pending (the common case: a read ends on a message boundary): messages are cut
+        # straight from ``data``, and only an incomplete tail is copied into the buffer.
+        direct = not buffer and type(data) is bytes
+        if direct:
+            src: bytes | bytearray = data
+        else:
+            buffer += data
+            src = buffer
+        size = len(src)
         messages: list[EventMessage] = []
         pos = 0
         try:
-            while len(buffer) - pos >= _PRELUDE_LENGTH:
-                total, headers_length, prelude_crc = _PRELUDE.unpack_from(buffer, pos)
-                computed = zlib.crc32(buffer[pos : pos + 8])
+            while size - pos >= _PRELUDE_LENGTH:
+                total, headers_length, prelude_crc = _PRELUDE.unpack_from(src, pos)
+                computed = zlib.crc32(memoryview(src)[pos : pos + 8])
                 if computed != prelude_crc:
                     raise EventStreamDecodeError(
                         f"prelude checksum mismatch (expected 0x{prelude_crc:08x}, computed 0x{computed:08x})"
@@ -279,18 +303,23 @@ class EventStreamDecoder:
                         f"payload length {payload_length} exceeds the maximum of {self._max_payload}",
                         self._max_payload,
                     )
-                if len(buffer) - pos < total:
+                if size - pos < total:
                     break
-                # One copy of the whole message; no view of the growing buffer outlives this loop.
-                raw = bytes(buffer[pos : pos + total])
+                # One copy of the whole message (none when it is all of ``data``); no view of the
+                # growing buffer outlives this loop.
+                raw = src[pos : pos + total] if direct else bytes(memoryview(src)[pos : pos + total])
                 pos += total
-                messages.append(_decode_message(raw, headers_length))
+                messages.append(_decode_message(raw, headers_length, prelude_crc))  # type: ignore[arg-type]
         except EventStreamDecodeError as exc:
             exc.messages = messages
             self._error = exc
             buffer.clear()
             raise
-        del buffer[:pos]
+        if direct:
+            if pos < size:
+                buffer += memoryview(data)[pos:]
+        else:
+            del buffer[:pos]
         return messages
 
     def feed_until_error(self, data: bytes) -> tuple[list[EventMessage], EventStreamDecodeError | None]:

@@ -27,7 +27,6 @@ from llmkit.cache import CachePolicy
 from llmkit.dialects import require
 from llmkit.dialects.base import EmbedRequest
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
-from llmkit.operations._batching import plan_batches
 from llmkit.operations.base import AWAITED, Common, Operation, Prepared, finish, flow, parse_response
 from llmkit.operations.settings import Settings
 from llmkit.providers.spec import ENCODINGS, INPUT_TYPES, EmbeddingSpec
@@ -117,6 +116,8 @@ def prepare_embed(s: Settings, p: EmbedParams, r: Resolved) -> Prepared[EmbedReq
     encoding = _wire(r.spec.name, model, "encoding", p.encoding, encodings)
     build = require(r.dialect, "embeddings").build_embed
     batches: list[tuple[EmbedRequest, Any]] = []
+    from llmkit.operations._batching import plan_batches  # loaded with the first embed call
+
     for start, stop in plan_batches(items, es.max_inputs, es.max_tokens):
         req = EmbedRequest(
             model,

@@ -33,7 +33,6 @@ from llmkit.images import (
     next_hop,
     report_progress,
 )
-from llmkit.operations._jobs import run_job
 from llmkit.operations.base import AWAITED, Common, Operation, Prepared, finish
 from llmkit.operations.settings import Settings
 from llmkit.types import FinishReason
@@ -193,6 +192,8 @@ def run_images(p: Prepared[ImageRequest]) -> Generator[Action, Any, Images]:
         # The n-th wait grows by the dialect's backoff (the loop counts; the dialect keeps no state).
         delay = max(min(out.delay * out.backoff ** (step - 1), out.max_delay), MIN_POLL_DELAY)
         return FollowUp(out.request, delay, False, out.cancel, f"the image job (still {out.status})")
+
+    from llmkit.operations._jobs import run_job  # loaded with the first image job, not with chat
 
     yield from run_job(
         p.request,

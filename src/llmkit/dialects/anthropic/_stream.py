@@ -100,7 +100,10 @@ class AnthropicStreamDecoder:
             kind = obj.get("type") or sse.event
             if kind == "ping":
                 continue
-            self.raw_events.append(obj)
+            if kind != "content_block_delta" or _not_plain_delta(obj):
+                # Every event but the plain text/JSON/thinking deltas, as the OpenAI path keeps:
+                # a long stream's deltas would otherwise pile up in memory.
+                self.raw_events.append(obj)
             if kind == "error" or sse.event == "error":
                 err = stream_error(obj, self._provider, self._model)
                 if not out:
@@ -204,3 +207,20 @@ def _str(obj: Mapping[str, Any], key: str) -> str:
 def _index(obj: Mapping[str, Any]) -> int:
     index = obj.get("index")
     return index if isinstance(index, int) else -1
+
+
+_PLAIN_EVENT_KEYS = frozenset({"type", "index", "delta"})
+# A delta type -> the keys a plain delta of it carries (signature and citation deltas are kept).
+_PLAIN_DELTAS = {
+    "text_delta": frozenset({"type", "text"}),
+    "input_json_delta": frozenset({"type", "partial_json"}),
+    "thinking_delta": frozenset({"type", "thinking"}),
+}
+
+
+def _not_plain_delta(obj: dict[str, Any]) -> bool:
+    delta = obj.get("delta")
+    if not isinstance(delta, dict) or not obj.keys() <= _PLAIN_EVENT_KEYS:
+        return True
+    plain = _PLAIN_DELTAS.get(delta.get("type"))  # type: ignore[arg-type]
+    return plain is None or not delta.keys() <= plain

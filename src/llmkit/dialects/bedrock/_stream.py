@@ -83,7 +83,10 @@ class BedrockConverseStreamDecoder:
                     provider=self._ctx.provider,
                     snippet=frame.payload,
                 )
-            self.raw_events.append({kind: obj})
+            if kind != "contentBlockDelta" or not self.raw_events or _not_plain_delta(obj):
+                # Not every plain text/tool-input delta, as the OpenAI path keeps: a long stream's
+                # deltas would otherwise pile up in memory.
+                self.raw_events.append({kind: obj})
             self._event(kind, obj, out)
         if broken is not None:
             if not out:
@@ -166,3 +169,19 @@ class BedrockConverseStreamDecoder:
         if found is not None and found not in self.citations:
             self.citations.append(found)
             out.append(CitationsUpdate(tuple(self.citations)))
+
+
+# The keys of a plain contentBlockDelta ("p" is the padding Bedrock adds against size analysis).
+_PLAIN_EVENT_KEYS = frozenset({"contentBlockIndex", "delta", "p"})
+_PLAIN_INNER = {"toolUse": frozenset({"input"}), "reasoningContent": frozenset({"text"})}
+
+
+def _not_plain_delta(obj: Mapping[str, Any]) -> bool:
+    delta = obj.get("delta")
+    if not isinstance(delta, Mapping) or len(delta) != 1 or not obj.keys() <= _PLAIN_EVENT_KEYS:
+        return True
+    ((key, value),) = delta.items()
+    if key == "text":
+        return False
+    plain = _PLAIN_INNER.get(key)
+    return plain is None or not isinstance(value, Mapping) or not value.keys() <= plain

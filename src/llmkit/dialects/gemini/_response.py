@@ -211,17 +211,21 @@ class GeminiStreamDecoder:
     def feed(self, data: bytes) -> list[StreamEvent]:
         events: list[StreamEvent] = []
         for sse in self._sse.feed(data):
-            if not sse.data.strip():
+            text = sse.data
+            if not text or text.isspace():
                 continue
             try:
-                chunk = json.loads(sse.data)
+                chunk = _decode(text)
             except ValueError:
                 raise ResponseDecodeError(
                     "undecodable Gemini stream event", provider=self._ctx.provider, snippet=sse.data
                 ) from None
-            self.raw_events.append(chunk)
+            if not self.raw_events or _not_plain_chunk(chunk):
+                # The first chunk and any carrying more than text (finish, calls, citations,
+                # feedback), as the OpenAI path keeps: every chunk would pile up in memory.
+                self.raw_events.append(chunk)
             try:
-                events.extend(self._chunk(chunk))
+                self._chunk(chunk, events)
             except ProviderError as exc:
                 if not events:
                     raise
@@ -229,7 +233,8 @@ class GeminiStreamDecoder:
                 return events
         return events
 
-    def _chunk(self, chunk: Any) -> list[StreamEvent]:
+    def _chunk(self, chunk: Any, out: list[StreamEvent]) -> None:
+        """Append one chunk's events to ``out``; an error raises before any is appended."""
         ctx = self._ctx
         if not isinstance(chunk, Mapping):
             raise ResponseDecodeError("a Gemini stream event must be an object", provider=ctx.provider)
@@ -241,7 +246,7 @@ class GeminiStreamDecoder:
         if not candidates and (chunk.get("promptFeedback") or {}).get("blockReason"):
             raise _blocked(chunk, ctx, None)
         events: list[StreamEvent] = []
-        cand: Mapping[str, Any] = candidates[0] if candidates else {}
+        cand: Mapping[str, Any] = candidates[0] if candidates else _EMPTY
         for part in (cand.get("content") or {}).get("parts") or []:
             sig = part.get("thoughtSignature")
             if part.get("thought"):
@@ -257,9 +262,10 @@ class GeminiStreamDecoder:
                 self._calls += 1
             elif part.get("text"):
                 events.append(TextDelta(part["text"]))
-        for citation in citations_of(cand):
-            if citation not in self.citations:
-                self.citations.append(citation)
+        if "citationMetadata" in cand or "groundingMetadata" in cand:  # rare: skipped cheaply
+            for citation in citations_of(cand):
+                if citation not in self.citations:
+                    self.citations.append(citation)
         if chunk.get("usageMetadata"):
             self._usage = chunk["usageMetadata"]
         raw_reason = cand.get("finishReason")
@@ -268,7 +274,33 @@ class GeminiStreamDecoder:
         if raw_reason:
             events.append(Finish(finish_reason(raw_reason, self._calls > 0), raw_reason))
             self._done = True
-        return events
+        out += events
+
+
+_PLAIN_CHUNK_KEYS = frozenset({"candidates", "usageMetadata", "modelVersion", "responseId", "createTime"})
+_PLAIN_CANDIDATE_KEYS = frozenset({"content", "index", "safetyRatings"})
+_PLAIN_PART_KEYS = frozenset({"text", "thought"})
+
+
+def _not_plain_chunk(chunk: Any) -> bool:
+    """Whether a stream chunk says more than text: the usage every chunk repeats is not counted."""
+    if type(chunk) is not dict or not chunk.keys() <= _PLAIN_CHUNK_KEYS:
+        return True
+    candidates = chunk.get("candidates")
+    if type(candidates) is not list or len(candidates) != 1:
+        return True
+    cand = candidates[0]
+    if type(cand) is not dict or not cand.keys() <= _PLAIN_CANDIDATE_KEYS:
+        return True
+    content = cand.get("content")
+    parts = content.get("parts") if type(content) is dict else None
+    if type(parts) is not list:
+        return True
+    return any(type(part) is not dict or not part.keys() <= _PLAIN_PART_KEYS for part in parts)
+
+
+_decode = json.JSONDecoder().decode
+_EMPTY: Mapping[str, Any] = {}
 
 
 # ---------------------------------------------------------------- errors

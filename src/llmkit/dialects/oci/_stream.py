@@ -94,7 +94,9 @@ class OciStreamDecoder:
                     raise error
                 self.error = error
                 return out
-            self.raw_events.append(obj)
+            if not self.raw_events or _not_plain_chunk(obj):
+                # The first chunk and any carrying more than text, as the OpenAI path keeps.
+                self.raw_events.append(obj)
             if self._cohere:
                 self._cohere_chunk(obj, out)
             else:
@@ -188,3 +190,16 @@ def _flat(call: Any) -> Any:
     flat = {k: v for k, v in call.items() if k != "function"}
     flat.update({k: fn[k] for k in ("name", "arguments") if k in fn})
     return flat
+
+
+_PLAIN_CHUNK_KEYS = frozenset({"index", "message", "apiFormat", "text", "pad"})
+_PLAIN_MESSAGE_KEYS = frozenset({"role", "content"})
+
+
+def _not_plain_chunk(obj: Mapping[str, Any]) -> bool:
+    if not obj.keys() <= _PLAIN_CHUNK_KEYS:
+        return True  # finishReason, usage, toolCalls, citations, ...
+    message = obj.get("message")
+    return message is not None and (
+        not isinstance(message, Mapping) or not message.keys() <= _PLAIN_MESSAGE_KEYS
+    )

@@ -47,7 +47,9 @@ class ReplicateStreamDecoder:
         for ev in self._sse.feed(data):
             if self._done or ev.id is None:
                 continue
-            self.raw_events.append({"event": ev.event, "id": ev.id, "data": ev.data})
+            if ev.event != "output" or not self.raw_events:
+                # Not every output token (the accumulated text holds them), as the OpenAI path keeps.
+                self.raw_events.append({"event": ev.event, "id": ev.id, "data": ev.data})
             if ev.event == "output":
                 if ev.data:
                     out.append(TextDelta(ev.data))

@@ -106,7 +106,8 @@ class SageMakerStreamDecoder:
                 if self._error is not None:
                     return out
             else:
-                self.raw_events.append(part)
+                if not self.raw_events:  # the first part only: the text holds the rest
+                    self.raw_events.append(part)
                 text = self._text.decode(part)
                 if text:
                     out.append(TextDelta(text))
@@ -149,7 +150,9 @@ class SageMakerStreamDecoder:
         if isinstance(obj.get("error"), str):
             self._error = container_error(obj, self._ctx)
             return
-        self.raw_events.append(obj)
+        if not self.raw_events or _not_plain_token(obj):
+            # The first record and the final one (details, generated_text), as the OpenAI path keeps.
+            self.raw_events.append(obj)
         token = obj.get("token")
         if isinstance(token, Mapping) and not token.get("special"):
             piece = token.get("text")
@@ -167,3 +170,14 @@ class SageMakerStreamDecoder:
             if usage.input_tokens or usage.output_tokens:
                 out.append(UsageUpdate(usage))
             out.append(Finish(reason, raw_reason))
+
+
+_PLAIN_TOKEN_KEYS = frozenset({"index", "token", "generated_text", "details", "top_tokens"})
+
+
+def _not_plain_token(obj: Mapping[str, Any]) -> bool:
+    return (
+        not obj.keys() <= _PLAIN_TOKEN_KEYS
+        or obj.get("generated_text") is not None
+        or obj.get("details") is not None
+    )

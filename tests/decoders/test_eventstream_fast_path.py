@@ -1,0 +1,60 @@
+"""Issue 17: the AWS event-stream decoder's fast paths (CRC once per byte, header sections parsed
+once per distinct section, messages cut straight from the chunk) keep it exact."""
+
+from __future__ import annotations
+
+import types
+import zlib
+from typing import Any
+
+import pytest
+
+from llmkit.framing import eventstream
+from llmkit.framing.eventstream import EventStreamDecodeError, EventStreamDecoder
+from llmkit.framing.eventstream_encode import encode_event
+
+FRAMES = [encode_event("contentBlockDelta", b'{"delta":{"text":"t%d"}}' % i) for i in range(50)]
+
+
+def test_each_byte_goes_through_crc32_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int] = []
+
+    def crc32(data: Any, start: int = 0) -> int:
+        seen.append(len(data))
+        return zlib.crc32(data, start)
+
+    monkeypatch.setattr(eventstream, "zlib", types.SimpleNamespace(crc32=crc32))
+    messages = EventStreamDecoder().feed(b"".join(FRAMES))
+    assert len(messages) == len(FRAMES)
+    # The prelude's 8 bytes, then the rest up to the message CRC, continued from the prelude's.
+    assert sum(seen) == sum(len(f) - 4 for f in FRAMES)
+
+
+def test_a_message_s_headers_are_its_own() -> None:
+    first, second = EventStreamDecoder().feed(FRAMES[0] + FRAMES[1])
+    first.headers[":event-type"] = "changed"
+    assert second.headers[":event-type"] == "contentBlockDelta"
+    (third,) = EventStreamDecoder().feed(FRAMES[2])
+    assert third.headers == {
+        ":event-type": "contentBlockDelta",
+        ":content-type": "application/json",
+        ":message-type": "event",
+    }
+
+
+@pytest.mark.parametrize("cut", [1, 11, 12, 13, 40])
+def test_chunks_cut_anywhere_and_as_bytearray(cut: int) -> None:
+    body = b"".join(FRAMES[:3])
+    decoder = EventStreamDecoder()
+    got = decoder.feed(body[:cut]) + decoder.feed(bytearray(body[cut:]))
+    assert [m.payload for m in got] == [
+        f[-4 - len(m.payload) : -4] for f, m in zip(FRAMES, got, strict=False)
+    ]
+    assert len(got) == 3 and decoder.buffered == 0
+
+
+def test_a_corrupted_message_crc_is_still_caught() -> None:
+    bad = bytearray(FRAMES[0])
+    bad[-6] ^= 0xFF  # a payload byte: the prelude is intact, the message CRC is not
+    with pytest.raises(EventStreamDecodeError, match="message checksum mismatch"):
+        EventStreamDecoder().feed(bytes(bad))
