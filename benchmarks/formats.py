@@ -175,22 +175,30 @@ async def worker_async(
         await aclose()
 
 
-def worker_main(ns: argparse.Namespace) -> int:
-    fmt, client, measure = ns.worker
+def _one_measure(
+    ns: argparse.Namespace, fmt: str, client: str, measure: str, n: int, warmup: int
+) -> dict[str, Any]:
     try:
         if measure in ("async", "stream_async"):
             import asyncio
 
-            res = asyncio.run(worker_async(fmt, client, measure, ns.base, ns.n, ns.warmup, ns.concurrency))
-        else:
-            res = worker_sync(fmt, client, measure, ns.base, ns.n, ns.warmup)
+            return asyncio.run(worker_async(fmt, client, measure, ns.base, n, warmup, ns.concurrency))
+        return worker_sync(fmt, client, measure, ns.base, n, warmup)
     except NotImplementedError as exc:
-        print(json.dumps({"na": str(exc)[:300]}), flush=True)
-        return 0
+        return {"na": str(exc)[:300]}
     except Exception as exc:  # reported to the parent, which records it and goes on
-        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:600]}), flush=True)
-        return 1
-    print(json.dumps(res), flush=True)
+        return {"error": f"{type(exc).__name__}: {exc}"[:600]}
+
+
+def worker_main(ns: argparse.Namespace) -> int:
+    """One measure, or (quick mode) several in one process: ``--n``/``--warmup`` as lists."""
+    fmt, client, measures = ns.worker
+    ns_, ws = [int(x) for x in str(ns.n).split(",")], [int(x) for x in str(ns.warmup).split(",")]
+    out = [
+        dict(_one_measure(ns, fmt, client, m, n, w), measure=m)
+        for m, n, w in zip(measures.split(","), ns_, ws, strict=True)
+    ]
+    print(json.dumps(out), flush=True)
     return 0
 
 
@@ -256,30 +264,45 @@ def _busy_cpu_s() -> float:
     return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / float(os.sysconf("SC_CLK_TCK"))
 
 
-def run_worker(plan: Plan, base: str, fmt: str, client: str, measure: str) -> dict[str, Any]:
-    n, warmup = plan.n_for(measure, client)
+def run_worker(plan: Plan, base: str, fmt: str, client: str, measures: list[str]) -> list[dict[str, Any]]:
+    """One fresh worker process for ``measures`` (one, or all of a format's in quick mode)."""
+    sizes = [plan.n_for(m, client) for m in measures]
     py = PEERS_PY if client in PEERS else MAIN_PY
     if not py.exists():
-        return {"na": f"{py} missing (run once without --quick to create the peers venv)"}
-    cmd = [str(py), str(Path(__file__).resolve()), "--worker", fmt, client, measure, "--base", base]
-    cmd += ["--n", str(n), "--warmup", str(warmup), "--concurrency", str(plan.concurrency)]
+        return [{"na": f"{py} missing (see benchmarks/README.md)", "measure": m} for m in measures]
+    cmd = [
+        str(py),
+        str(Path(__file__).resolve()),
+        "--worker",
+        fmt,
+        client,
+        ",".join(measures),
+        "--base",
+        base,
+    ]
+    cmd += ["--n", ",".join(str(n) for n, _ in sizes), "--warmup", ",".join(str(w) for _, w in sizes)]
+    cmd += ["--concurrency", str(plan.concurrency)]
     busy0, t0 = _busy_cpu_s(), time.perf_counter()
     try:
         proc = subprocess.run(
             pinned(plan, 0, cmd), capture_output=True, text=True, env=base_env(), timeout=600
         )
     except subprocess.TimeoutExpired:
-        return {"error": "timed out after 600 s"}
+        return [{"error": "timed out after 600 s", "measure": m} for m in measures]
     wall = time.perf_counter() - t0
     lines = proc.stdout.strip().splitlines()
     try:
-        res: dict[str, Any] = json.loads(lines[-1])
+        results: list[dict[str, Any]] = json.loads(lines[-1])
     except (IndexError, ValueError):
         tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        res = {"error": f"worker failed ({proc.returncode}): {tail[0][:300]}"}
+        results = [
+            {"error": f"worker failed ({proc.returncode}): {tail[0][:300]}", "measure": m} for m in measures
+        ]
     # CPUs busy during the run beyond the one the worker keeps busy: other helpers' load, roughly.
-    res["machine_load"] = max(0.0, (_busy_cpu_s() - busy0) / wall - 1.0) if wall > 0.05 else None
-    return res
+    load = max(0.0, (_busy_cpu_s() - busy0) / wall - 1.0) if wall > 0.05 else None
+    for res in results:
+        res["machine_load"] = load
+    return results
 
 
 class Mock:
@@ -316,19 +339,27 @@ def run_plan(plan: Plan, base: str) -> None:
     for rnd in range(plan.rounds):
         for fmt in plan.formats:
             order = plan.clients[rnd % len(plan.clients) :] + plan.clients[: rnd % len(plan.clients)]
-            for measure in plan.measures:
+            # Full runs: a fresh process per measure. Quick: one per format and client (process
+            # start-up would otherwise be most of the 60 s).
+            batches = [plan.measures] if plan.quick else [[m] for m in plan.measures]
+            for batch in batches:
                 for client in order:
                     # Memory once (round 0): one 200k-event stream per client is long enough to
                     # be steady; LiteLLM's (~2 ms an event) would take minutes per format.
-                    if measure == "memory" and (rnd > 0 or client == "litellm"):
-                        continue
-                    res = run_worker(plan, base, fmt, client, measure)
-                    res.update(fmt=fmt, client=client, measure=measure, round=rnd)
-                    plan.rows.append(res)
-                    shown = res.get("error") or res.get("na") or f"cpu {res.get('cpu_us', 0):.1f} µs"
-                    if measure == "memory" and "growth_mb" in res:
-                        shown = f"+{res['growth_mb']:.1f} MiB (text {res['text_mb']:.1f})"
-                    log(f"r{rnd} {fmt:9} {measure:12} {client:7} {shown}")
+                    todo = [m for m in batch if m != "memory" or (rnd == 0 and client != "litellm")]
+                    if todo:
+                        _record(plan, fmt, client, rnd, run_worker(plan, base, fmt, client, todo))
+
+
+def _record(plan: Plan, fmt: str, client: str, rnd: int, results: list[dict[str, Any]]) -> None:
+    for res in results:
+        res.update(fmt=fmt, client=client, round=rnd)
+        plan.rows.append(res)
+        measure = res["measure"]
+        shown = res.get("error") or res.get("na") or f"cpu {res.get('cpu_us', 0):.1f} µs"
+        if measure == "memory" and "growth_mb" in res:
+            shown = f"+{res['growth_mb']:.1f} MiB (text {res['text_mb']:.1f})"
+        log(f"r{rnd} {fmt:9} {measure:12} {client:7} {shown}")
 
 
 _FIRST_CHILD = """
@@ -363,13 +394,14 @@ def first_use(plan: Plan, base: str) -> dict[str, dict[str, Any]]:
     for fmt in plan.formats:
         for who in ("llmkit", "raw"):
             runs: list[dict[str, Any]] = []
-            for i in range(plan.first_runs + 1):
+            discard = 0 if plan.quick else 1  # quick: one run, kept for the modules, not the time
+            for i in range(plan.first_runs + discard):
                 cmd = pinned(plan, 0, [str(MAIN_PY), "-c", _FIRST_CHILD, str(HERE), fmt, base, who])
                 proc = subprocess.run(cmd, capture_output=True, text=True, env=base_env(), timeout=120)
                 if proc.returncode != 0:
                     runs = [{"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:300]}]
                     break
-                if i:  # the first run warms the bytecode and page caches
+                if i >= discard:  # the first run warms the bytecode and page caches
                     runs.append(json.loads(proc.stdout))
             if "error" in runs[0]:
                 out[f"{fmt}:{who}"] = runs[0]
@@ -394,8 +426,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--results", default=None, help="report path (default RESULTS.md; .work/ for --quick)")
     p.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     p.add_argument("--base", default="", help=argparse.SUPPRESS)
-    p.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
-    p.add_argument("--warmup", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--n", default="0", help=argparse.SUPPRESS)
+    p.add_argument("--warmup", default="0", help=argparse.SUPPRESS)
     p.add_argument("--concurrency", type=int, default=100, help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -422,12 +454,12 @@ def make_plan(ns: argparse.Namespace) -> Plan:
         clients=clients,
         measures=measures,
         rounds=ns.rounds or (1 if quick else 3),
-        calls=scaled(600, 150),
-        requests=scaled(1500, 600),
+        calls=scaled(600, 90),
+        requests=scaled(1500, 300),
         concurrency=100,
-        events=scaled(6000, 1500),
-        memory_events=50_000 if quick else 200_000,
-        first_runs=2 if quick else 5,
+        events=scaled(6000, 900),
+        memory_events=20_000 if quick else 200_000,
+        first_runs=1 if quick else 5,
         quick=quick,
         pin=not ns.no_pin,
     )
@@ -451,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps({"rows": plan.rows, "first_use": first}, indent=1), encoding="utf-8"
     )
     summary = fr.summarize(plan.rows)
-    verdicts = fr.verdicts(summary, plan.quick)
+    verdicts = fr.verdicts(summary, plan.quick, first)
     report = fr.render(
         plan,
         summary,

@@ -104,8 +104,17 @@ def _judge(
     return Verdict(fmt, label, value, bound, higher, noise, status)
 
 
-def verdicts(s: Summary, quick: bool) -> list[Verdict]:
+def verdicts(s: Summary, quick: bool, first: dict[str, dict[str, Any]] | None = None) -> list[Verdict]:
     out: list[Verdict] = []
+    for key, res in sorted((first or {}).items()):
+        fmt, who = key.split(":")
+        if who == "llmkit" and "error" not in res:
+            for mod in ("asyncio", "aiohttp"):
+                out.append(
+                    _judge(
+                        fmt, f"sync first call imports {mod} (1 = yes)", float(res[mod]), 0, False, 0, quick
+                    )
+                )
     fmts = sorted({k[0] for k in s}, key=lambda f: wc.FORMATS.index(f))
     for fmt in fmts:
         for measure in TIMED:
@@ -199,7 +208,7 @@ def format_table(s: Summary, fmt: str, clients: list[str]) -> list[str]:
             if measure == "memory":
                 return _ratio(mine.growth_mb, other.growth_mb)
             if measure == "async":
-                return f"{_ratio(other.req_s, mine.req_s)} / {_ratio(mine.cpu_us, other.cpu_us)}"
+                return f"{_ratio(mine.req_s, other.req_s)} req/s / {_ratio(mine.cpu_us, other.cpu_us)} CPU"
             return f"{_ratio(mine.wall_us, other.wall_us)} / {_ratio(mine.cpu_us, other.cpu_us)}"
 
         unit = {"call": "µs/call wall / CPU", "async": "c=100", "memory": "peak RSS growth"}.get(
