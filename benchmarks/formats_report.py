@@ -20,6 +20,7 @@ RAW_BOUND = 1.15  # llmkit CPU ÷ raw CPU, per call or event
 SDK_BOUND = 0.5  # llmkit CPU ÷ SDK CPU: at least 2× ahead
 ASYNC_BOUND = 0.9  # llmkit throughput per CPU ÷ raw aiohttp's
 MEMORY_BOUND_MB = 20.0  # peak growth over the text, 200k events
+MEMORY_EVENTS = 200_000
 NOISE_FLOOR = 0.05
 
 
@@ -32,6 +33,7 @@ class Cell:
     over_text_mb: float | None = None
     growth_mb: float | None = None
     text_mb: float | None = None
+    count: float | None = None
     note: str = ""  # "n/a ..." or "error ..."
     load: float | None = None
 
@@ -63,7 +65,7 @@ def summarize(rows: list[dict[str, Any]]) -> Summary:
             _med(good, "req_s"),
         )
         cell.over_text_mb, cell.growth_mb = _med(good, "over_text_mb"), _med(good, "growth_mb")
-        cell.text_mb = _med(good, "text_mb")
+        cell.text_mb, cell.count = _med(good, "text_mb"), _med(good, "count")
         slices = [s for r in good for s in r.get("slices_cpu_us", ())]
         if len(slices) > 1:
             cell.spread = (max(slices) - min(slices)) / statistics.median(slices)
