@@ -207,8 +207,10 @@ def format_table(s: Summary, fmt: str, clients: list[str]) -> list[str]:
         def both(other: Cell | None, mine: Cell | None = mine, measure: str = measure) -> str:
             if mine is None or other is None or other.note or mine.note:
                 return "—"
-            if measure == "memory":
-                return _ratio(mine.growth_mb, other.growth_mb)
+            if measure == "memory":  # per event: the SDKs read shorter streams
+                per_mine = (mine.growth_mb or 0) / (mine.count or 1)
+                per_other = (other.growth_mb or 0) / (other.count or 1)
+                return f"{(per_mine - per_other) * 1e5:+.1f} MiB per 100k events"
             if measure == "async":
                 return f"{_ratio(mine.req_s, other.req_s)} req/s / {_ratio(mine.cpu_us, other.cpu_us)} CPU"
             return f"{_ratio(mine.wall_us, other.wall_us)} / {_ratio(mine.cpu_us, other.cpu_us)}"
