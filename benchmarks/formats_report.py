@@ -306,6 +306,9 @@ def render(
     lines += ["", f"{met} of {len(vs)} targets met in this run.", ""]
     if first:
         lines += _first_use_table(plan, first)
+    notes = Path(__file__).resolve().with_name("formats_notes.md")
+    if notes.exists():
+        lines += [notes.read_text(encoding="utf-8").rstrip(), ""]
     lines.append(END)
     return lines
 
