@@ -222,6 +222,7 @@ class Plan:
     pin: bool
     litellm_all: bool = False
     jobs: int = 1
+    save: str = "formats-raw"  # .work/<save>.json (and .partial.json while running)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     def n_for(self, measure: str, client: str) -> tuple[int, int]:
@@ -371,7 +372,7 @@ def run_plan(plan: Plan, base: str) -> None:
 
 def _record(plan: Plan, fmt: str, client: str, rnd: int, results: list[dict[str, Any]]) -> None:
     """Keep one worker's results (called from the collecting thread only)."""
-    partial = WORK / ("formats-quick.partial.json" if plan.quick else "formats-raw.partial.json")
+    partial = WORK / f"{plan.save}.partial.json"
     for res in results:
         res.update(fmt=fmt, client=client, round=rnd)
         plan.rows.append(res)
@@ -436,6 +437,22 @@ def first_use(plan: Plan, base: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _merge_saved(paths: list[str]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], float]:
+    """Rows and first-use results of saved runs; a (format, client, measure, round) measured in
+    two of them keeps the earlier file's row."""
+    rows: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+    first: dict[str, dict[str, Any]] = {}
+    elapsed = 0.0
+    for path in paths:
+        saved = json.loads(Path(path).read_text(encoding="utf-8"))
+        for r in saved["rows"]:
+            rows.setdefault((r["fmt"], r["client"], r["measure"], r["round"]), r)
+        for key, res in saved.get("first_use", {}).items():
+            first.setdefault(key, res)
+        elapsed = max(elapsed, float(saved.get("elapsed", 0)))
+    return list(rows.values()), first, elapsed
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="every wire format, side by side (see benchmarks/README.md)")
     p.add_argument("--quick", action="store_true", help="< 60 s, llmkit and raw; exit 1 on a regression")
@@ -445,13 +462,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=None)
     p.add_argument("--scale", type=float, default=1.0, help="multiply every iteration count (not memory)")
     p.add_argument("--no-pin", action="store_true")
+    p.add_argument("--save", default=None, help="name of the raw JSON in .work/ (default formats-raw)")
     p.add_argument("--jobs", type=int, default=1, help="workers side by side (default 1; see README)")
     p.add_argument(
         "--litellm-all", action="store_true", help="LiteLLM on every measure (default: call, stream_sync)"
     )
     p.add_argument("--no-first-use", action="store_true")
     p.add_argument("--results", default=None, help="report path (default RESULTS.md; .work/ for --quick)")
-    p.add_argument("--report-only", default=None, help="re-render the report from a saved .work/*.json")
+    p.add_argument(
+        "--report-only",
+        default=None,
+        help="re-render the report from saved .work/*.json (comma-separated: merged)",
+    )
     p.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     p.add_argument("--base", default="", help=argparse.SUPPRESS)
     p.add_argument("--n", default="0", help=argparse.SUPPRESS)
@@ -492,6 +514,7 @@ def make_plan(ns: argparse.Namespace) -> Plan:
         pin=not ns.no_pin,
         litellm_all=ns.litellm_all,
         jobs=max(1, min(ns.jobs, 4)),
+        save=ns.save or ("formats-quick" if quick else "formats-raw"),
     )
 
 
@@ -505,15 +528,14 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     if ns.report_only:
-        saved = json.loads(Path(ns.report_only).read_text(encoding="utf-8"))
-        plan.rows, first, elapsed = saved["rows"], saved["first_use"], float(saved.get("elapsed", 0))
+        plan.rows, first, elapsed = _merge_saved(ns.report_only.split(","))
     else:
         with Mock(plan) as mock:
             log(f"mock at {mock.base}; {len(plan.formats)} formats, clients {','.join(plan.clients)}")
             run_plan(plan, mock.base)
             first = {} if ns.no_first_use else first_use(plan, mock.base)
         elapsed = time.monotonic() - started
-        (WORK / ("formats-quick.json" if plan.quick else "formats-raw.json")).write_text(
+        (WORK / f"{plan.save}.json").write_text(
             json.dumps({"rows": plan.rows, "first_use": first, "elapsed": elapsed}, indent=1),
             encoding="utf-8",
         )
