@@ -439,14 +439,16 @@ def first_use(plan: Plan, base: str) -> dict[str, dict[str, Any]]:
 
 def _merge_saved(paths: list[str]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], float]:
     """Rows and first-use results of saved runs; a (format, client, measure, round) measured in
-    two of them keeps the earlier file's row."""
+    two of them keeps the earlier file's row, unless that one failed and the later did not."""
     rows: dict[tuple[str, str, str, int], dict[str, Any]] = {}
     first: dict[str, dict[str, Any]] = {}
     elapsed = 0.0
     for path in paths:
         saved = json.loads(Path(path).read_text(encoding="utf-8"))
         for r in saved["rows"]:
-            rows.setdefault((r["fmt"], r["client"], r["measure"], r["round"]), r)
+            key = (r["fmt"], r["client"], r["measure"], r["round"])
+            if key not in rows or ("error" in rows[key] and "error" not in r):
+                rows[key] = r
         for key, res in saved.get("first_use", {}).items():
             first.setdefault(key, res)
         elapsed = max(elapsed, float(saved.get("elapsed", 0)))
@@ -545,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
     if ns.report_only:  # the command that measured, not the one that re-rendered
         at = args.index("--report-only")
         del args[at : at + 2]
+        if "," in ns.report_only:
+            names = ", ".join(Path(p).name for p in ns.report_only.split(","))
+            args.append(f"(merged from runs side by side on the same mock code: {names})")
     report = fr.render(
         plan,
         summary,

@@ -307,7 +307,8 @@ class _RawStreamState:
 def raw_sync(fmt: str, base: str) -> SyncPair:
     import httpx2
 
-    hc = httpx2.Client()
+    # A long timeout like the SDKs': on a loaded machine the mock can stall past httpx2's 5 s.
+    hc = httpx2.Client(timeout=120.0)
     call_req = raw_request(fmt, base, False, 0)
 
     def call() -> str:
