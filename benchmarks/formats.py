@@ -222,6 +222,7 @@ class Plan:
     pin: bool
     litellm_all: bool = False
     jobs: int = 1
+    note: str = ""
     save: str = "formats-raw"  # .work/<save>.json (and .partial.json while running)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -464,6 +465,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=None)
     p.add_argument("--scale", type=float, default=1.0, help="multiply every iteration count (not memory)")
     p.add_argument("--no-pin", action="store_true")
+    p.add_argument("--note", default="", help="a sentence for the report about how this run was made")
     p.add_argument("--save", default=None, help="name of the raw JSON in .work/ (default formats-raw)")
     p.add_argument("--jobs", type=int, default=1, help="workers side by side (default 1; see README)")
     p.add_argument(
@@ -545,11 +547,14 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = fr.verdicts(summary, plan.quick, first)
     args = list(argv if argv is not None else sys.argv[1:])
     if ns.report_only:  # the command that measured, not the one that re-rendered
-        at = args.index("--report-only")
-        del args[at : at + 2]
+        for flag in ("--report-only", "--note"):
+            if flag in args:
+                at = args.index(flag)
+                del args[at : at + 2]
         if "," in ns.report_only:
             names = ", ".join(Path(p).name for p in ns.report_only.split(","))
             args.append(f"(merged from runs side by side on the same mock code: {names})")
+    plan.note = ns.note
     report = fr.render(
         plan,
         summary,

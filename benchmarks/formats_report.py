@@ -264,7 +264,7 @@ def render(
         f"Command: `{command}` ({elapsed / 60:.1f} min; {plan.rounds} round(s); calls {plan.calls}, "
         f"async {plan.requests} requests at c={plan.concurrency}, streams {plan.events} events, "
         f"memory stream {plan.memory_events:,} events; medians over rounds).",
-        "",
+        *([plan.note, ""] if getattr(plan, "note", "") else [""]),
         *_machine(),
         f"- other load while measuring: median {statistics.median(loads) if loads else 0:.2f} busy CPUs "
         "beyond the worker's own (other helpers ran on this 2-CPU machine at the same time: wall "
