@@ -1355,6 +1355,18 @@ def build_env(cfg: Config, need_peers: bool) -> tuple[Env, list[str]]:
     return Env(main_py=main_py, peers_py=peers_py, taskset=taskset, base_env=base_env), notes
 
 
+def _formats_section(path: Path) -> str:
+    """The every-format section ``formats.py`` wrote into the same file, kept across rewrites."""
+    begin, end = "<!-- formats:begin -->", "<!-- formats:end -->"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    if begin not in text or end not in text:
+        return ""
+    return "\n" + text[text.index(begin) : text.index(end) + len(end)] + "\n"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="llmkit side-by-side benchmark (see benchmarks/README.md)")
     p.add_argument("--quick", action="store_true", help="few iterations, one round, no peers venv")
@@ -1500,7 +1512,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = Summary(imports=imports, runs=runs, baseline=baseline, first_call=first)
     report = render_report(cfg, env, summary, command, versions, notes, time.monotonic() - started)
     cfg.results_path.parent.mkdir(parents=True, exist_ok=True)
-    cfg.results_path.write_text(report, encoding="utf-8")
+    cfg.results_path.write_text(report + _formats_section(cfg.results_path), encoding="utf-8")
     raw = {"imports": imports, "runs": runs, "baseline": baseline, "versions": versions, "first_call": first}
     raw_path = WORK / ("raw.quick.json" if cfg.quick else "raw.json")
     raw_path.write_text(json.dumps(raw, indent=1), encoding="utf-8")

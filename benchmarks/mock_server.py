@@ -11,6 +11,10 @@ answers ``POST /v1/chat/completions``:
   with one SSE event per HTTP chunk, as a real provider that flushes every
   token does; its bytes are built once per N and cached.
 
+Every other wire format the benchmark covers (Anthropic, Gemini and Vertex, Bedrock Converse and
+ConverseStream, SageMaker, Cohere v2, Ollama) is answered from ``wire_formats.py``, whose bytes
+are also built once and cached.
+
 Run: ``python mock_server.py --port 0`` prints ``PORT <n>`` on stdout once it
 listens. It binds 127.0.0.1 only.
 """
@@ -22,6 +26,9 @@ import asyncio
 import json
 import signal
 import sys
+
+# Beside this file (the script's directory is on sys.path): the other formats' bytes.
+import wire_formats
 
 MODEL = "bench-model"
 COMPLETION_TEXT = "Hello from the benchmark mock."
@@ -123,7 +130,7 @@ def _simple(status: str, message: str) -> bytes:
 
 def respond(method: str, path: str, headers: dict[str, str], body: bytes) -> bytes:
     """The full HTTP response bytes for one request."""
-    if method != "POST" or path.split("?", 1)[0].rstrip("/") != "/v1/chat/completions":
+    if method != "POST":
         return _simple("404 Not Found", f"no route {method} {path}")
     try:
         req = json.loads(body)
@@ -131,6 +138,9 @@ def respond(method: str, path: str, headers: dict[str, str], body: bytes) -> byt
         return _simple("400 Bad Request", "body is not JSON")
     if not isinstance(req, dict):
         return _simple("400 Bad Request", "body is not an object")
+    if path.split("?", 1)[0].rstrip("/") != "/v1/chat/completions":
+        other = wire_formats.respond(path, headers, req)
+        return other if other is not None else _simple("404 Not Found", f"no route {method} {path}")
     if not req.get("stream"):
         return _JSON_RESPONSE
     n_raw = headers.get("x-bench-chunks") or req.get("max_tokens") or req.get("max_completion_tokens")
