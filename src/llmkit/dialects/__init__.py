@@ -48,6 +48,7 @@ _MODULES: dict[str, str] = {
     "tgi_generate": "llmkit.dialects.generate",
     "triton_generate": "llmkit.dialects.generate.triton",
     "yandex": "llmkit.dialects.yandex",
+    "nlp_cloud": "llmkit.dialects.nlp_cloud",
 }
 
 _loaded: dict[str, Dialect] = {}

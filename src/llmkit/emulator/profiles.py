@@ -251,3 +251,13 @@ def _add_regional() -> None:
 
 
 _add_regional()
+
+
+def _add_natives2() -> None:
+    # NLP Cloud's chatbot and generation endpoints (issue 14, natives2).
+    from llmkit.emulator import nlp_cloud
+
+    add_profile(nlp_cloud.PROFILE)
+
+
+_add_natives2()
