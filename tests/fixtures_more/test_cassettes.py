@@ -1,5 +1,6 @@
-"""Recorded live exchanges (go-vcr cassettes from charmbracelet/fantasy, copied unchanged into
-``tests/fixtures/<provider>/fantasy_*.yaml``) decoded through llmkit: each response body through the
+"""Recorded live exchanges decoded through llmkit: go-vcr cassettes from charmbracelet/fantasy
+(``tests/fixtures/<provider>/fantasy_*.yaml``) and vcrpy cassettes from pydantic/pydantic-ai
+(``pydantic_ai_*.yaml``), each copied unchanged: each response body through the
 OpenAI dialect with that provider's own spec, and again through the public API (sync and async) with
 the emulator replaying the recorded bytes. What each answer should decode to is read from the
 recorded JSON here, independently of the dialect: the text, the tool calls, the reasoning, the
@@ -31,8 +32,17 @@ from llmkit.wire import HttpResponse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PROVIDERS = ("cerebras", "groq", "huggingface", "llamacpp", "zai", "vercel_ai_gateway")
-CASSETTES = [f"{p}/fantasy_{kind}.yaml" for p in PROVIDERS for kind in ("tool", "tool_streaming")]
-EXCHANGES = [(c, i) for c in CASSETTES for i in (0, 1)]  # the tool call, then the answer after it
+FANTASY = [f"{p}/fantasy_{kind}.yaml" for p in PROVIDERS for kind in ("tool", "tool_streaming")]
+PYDANTIC_AI = {  # cassette -> its number of exchanges
+    "deepseek/pydantic_ai_deepseek_model_thinking_part.yaml": 1,
+    "deepseek/pydantic_ai_deepseek_model_thinking_stream.yaml": 1,
+    "crusoe/pydantic_ai_crusoe_tool_calling.yaml": 2,
+    "crusoe/pydantic_ai_crusoe_model_streaming.yaml": 1,
+}
+CASSETTES = [*FANTASY, *PYDANTIC_AI]
+# Fantasy's: the tool call, then the answer after the tool result.
+EXCHANGES = [(c, i) for c in FANTASY for i in (0, 1)]
+EXCHANGES += [(c, i) for c, n in PYDANTIC_AI.items() for i in range(n)]
 
 
 @cache
@@ -43,10 +53,18 @@ def _interactions(cassette: str) -> list[dict[str, Any]]:
 
 
 def _body(cassette: str, index: int) -> tuple[bytes, bool]:
+    """The recorded response body and whether it is a stream. go-vcr keeps the body as a string;
+    pydantic-ai's vcrpy serializer keeps a JSON body parsed (``parsed_body``, dumped back here) and
+    a stream as ``body.string``."""
     answer = _interactions(cassette)[index]["response"]
-    assert answer["code"] == 200
-    stream = answer["headers"]["Content-Type"][0].startswith("text/event-stream")
-    return answer["body"].encode("utf-8"), stream
+    status = answer["code"] if "code" in answer else answer["status"]["code"]
+    assert status == 200
+    headers = {k.lower(): v for k, v in answer["headers"].items()}
+    stream = headers["content-type"][0].startswith("text/event-stream")
+    if "parsed_body" in answer:
+        return json.dumps(answer["parsed_body"]).encode("utf-8"), stream
+    body = answer["body"]
+    return (body["string"] if isinstance(body, dict) else body).encode("utf-8"), stream
 
 
 @dataclass
@@ -117,11 +135,11 @@ def _same(c: Completion, exp: Expected) -> None:
 def test_recorded_answer_decodes_as_recorded(cassette: str, index: int) -> None:
     provider = cassette.split("/")[0]
     data, stream = _body(cassette, index)
-    assert stream == cassette.endswith("_streaming.yaml")
+    assert stream == cassette.endswith(("_streaming.yaml", "_stream.yaml"))
     _same(_decode(provider, data, stream), _expected(data, stream))
 
 
-@pytest.mark.parametrize("cassette", CASSETTES)
+@pytest.mark.parametrize("cassette", FANTASY)
 def test_the_recorded_exchange_is_a_tool_loop(cassette: str) -> None:
     """The first answer asks for the weather tool, the second answers in text after its result."""
     first, second = (_expected(*_body(cassette, i)) for i in (0, 1))
@@ -134,7 +152,8 @@ def test_every_cassette_has_its_source_note_and_no_credential() -> None:
     for cassette in CASSETTES:
         path = FIXTURES / cassette
         note = path.with_name(path.name + ".source.md").read_text(encoding="utf-8")
-        assert "charmbracelet/fantasy@" in note and "Changed: nothing" in note
+        assert "Changed: nothing" in note
+        assert "charmbracelet/fantasy@" in note or "pydantic/pydantic-ai@" in note
         for interaction in _interactions(cassette):
             sent = {k.lower() for k in interaction["request"]["headers"]}
             assert not sent & {"authorization", "x-api-key", "api-key"}, cassette
