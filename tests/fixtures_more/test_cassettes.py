@@ -31,8 +31,20 @@ from llmkit.types import Completion, Message
 from llmkit.wire import HttpResponse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-PROVIDERS = ("cerebras", "groq", "huggingface", "llamacpp", "zai", "vercel_ai_gateway")
-FANTASY = [f"{p}/fantasy_{kind}.yaml" for p in PROVIDERS for kind in ("tool", "tool_streaming")]
+FANTASY = [  # a tool call and the answer after its result; the same two exchanges streamed
+    "cerebras/fantasy_tool.yaml",
+    "cerebras/fantasy_tool_streaming.yaml",
+    "groq/fantasy_tool.yaml",
+    "groq/fantasy_tool_streaming.yaml",
+    "huggingface/fantasy_tool.yaml",
+    "huggingface/fantasy_tool_streaming.yaml",
+    "llamacpp/fantasy_tool.yaml",
+    "llamacpp/fantasy_tool_streaming.yaml",
+    "zai/fantasy_tool.yaml",
+    "zai/fantasy_tool_streaming.yaml",
+    "vercel_ai_gateway/fantasy_tool.yaml",
+    "vercel_ai_gateway/fantasy_tool_streaming.yaml",
+]
 PYDANTIC_AI = {  # cassette -> its number of exchanges
     "deepseek/pydantic_ai_deepseek_model_thinking_part.yaml": 1,
     "deepseek/pydantic_ai_deepseek_model_thinking_stream.yaml": 1,
