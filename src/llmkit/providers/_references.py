@@ -67,6 +67,7 @@ _PUBLISHED = "tests/fleet/test_published_specs.py"
 
 
 _CASSETTES = "tests/fixtures_more/test_cassettes.py"
+_SDK_PARITY = "tests/fixtures_more/test_sdk_parity.py"
 
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
@@ -534,6 +535,7 @@ REFERENCES: Mapping[str, tuple[Reference, ...]] = {
         ),
     ),
     "together_ai": (
+        _sdk("together (PyPI), both directions", _SDK_PARITY),
         Reference("spec", "togethercomputer/openapi@090263aa:openapi.yaml", tests=(_PUBLISHED,)),
     ),
     "openrouter": (
@@ -575,12 +577,10 @@ REFERENCES: Mapping[str, tuple[Reference, ...]] = {
             fixtures=_fx("cerebras", "fantasy_tool.yaml", "fantasy_tool_streaming.yaml"),
             tests=(_CASSETTES,),
         ),
+        _sdk("cerebras-cloud-sdk (PyPI), both directions", _SDK_PARITY),
     ),
     "sambanova": _none("find_string 'uri: https://api.sambanova.ai' (no cassette)"),
-    "fireworks_ai": _none(
-        "find_string 'api.fireworks.ai/inference/v1/chat/completions' (client code only) and "
-        "'uri: https://api.fireworks.ai' (no cassette)",
-    ),
+    "fireworks_ai": (_sdk("fireworks-ai (PyPI), both directions", _SDK_PARITY),),
     "deepinfra": _none(
         "find_string 'api.deepinfra.com/v1/openai/chat/completions' (client code only) and "
         "'uri: https://api.deepinfra.com' (no cassette)",
