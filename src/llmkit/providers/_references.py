@@ -371,14 +371,10 @@ REFERENCES: Mapping[str, tuple[Reference, ...]] = {
         ),
         _sdk("replicate (PyPI)", "tests/replicate/test_sdk.py"),
     ),
-    "stability": (
-        Reference(
-            "none",
-            searched="No Stability AI response body or official SDK test data was collected for this "
-            "row; its multipart requests are read back with python-multipart and its images opened "
-            "with Pillow (third-party parsers of the formats, not of Stability's API) "
-            "(tests/stability/test_loopback.py).",
-        ),
+    "stability": _none(
+        "find_string 'uri: https://api.stability.ai' (one hit, client code, not a cassette); its "
+        "multipart requests are read back with python-multipart and its images opened with Pillow "
+        "(third-party parsers of the formats, not of Stability's API: tests/stability/test_loopback.py)"
     ),
     "cohere": (_sdk("cohere (PyPI)", "tests/cohere/test_cohere_sdk.py"),),
     "voyage": (_sdk("voyageai (PyPI)", "tests/vectors/test_sdk_references.py"),),
@@ -396,12 +392,9 @@ REFERENCES: Mapping[str, tuple[Reference, ...]] = {
             tests=("tests/vectors/test_tei_openapi.py",),
         ),
     ),
-    "jina_ai": (
-        Reference(
-            "none",
-            searched="No Jina AI response body, SDK or machine-readable spec was collected for this row "
-            "(its documentation is the redoc page api.jina.ai/redoc); it is held to the emulator only.",
-        ),
+    "jina_ai": _none(
+        "find_string 'uri: https://api.jina.ai' (one hit, client code, not a cassette); Jina's API "
+        "reference is the redoc page api.jina.ai/redoc, whose OpenAPI document was not collected"
     ),
     # ------------------------------------------------------------ Ollama
     "ollama": (
