@@ -189,5 +189,6 @@ def test_every_skip_names_a_provider_and_capability_that_exist() -> None:
 
 def test_every_provider_has_a_page() -> None:
     names = {s.name for s in all_specs()}
-    assert {p.stem for p in PAGES.glob("*.md")} == names
+    # references.md lists every provider's reference (llmkit.providers._references); no provider has its name
+    assert {p.stem for p in PAGES.glob("*.md")} == names | {"references"}
     assert all(isinstance(p, Path) for p in PAGES.glob("*.md"))

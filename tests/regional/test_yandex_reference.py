@@ -33,6 +33,7 @@ RECORDED_FOLDER = "b1ghsjum2v37c2un8h64"
 
 
 def recorded(name: str) -> list[dict[str, Any]]:
+    # reads yandex_test_run.json, yandex_test_run_stream.json and yandex_test_function_call.json
     return json.loads((FIXTURES / f"yandex_{name}.json").read_text())  # type: ignore[no-any-return]
 
 

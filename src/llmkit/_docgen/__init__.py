@@ -20,17 +20,21 @@ def render_docs(root: Path) -> dict[Path, str]:
     """Every generated file (and the README section), as it should read."""
     from llmkit._docgen.notes import all_notes
     from llmkit._docgen.page import render_page
+    from llmkit._docgen.references import references_page
     from llmkit.providers import all_specs
 
     docs = root / "docs"
     index = (
         "# Providers\n\nOne page per provider (generated; the hand-written part of each is its "
-        "notes file in docs/notes/).\n\n"
+        "notes file in docs/notes/). What each provider's wire format is held against, and the "
+        "providers with no reference: [references](providers/references.md).\n\n"
     )
     out = {docs / "providers.md": index + providers_markdown(link="providers/")}
     notes = all_notes(docs / "notes")
-    for spec in all_specs():
+    specs = all_specs()
+    for spec in specs:
         out[docs / "providers" / f"{spec.name}.md"] = render_page(spec, notes.get(spec.name, []))
+    out[docs / "providers" / "references.md"] = references_page([s.name for s in specs])
     readme = root / "README.md"
     text = readme.read_text(encoding="utf-8")
     if START in text and END in text:

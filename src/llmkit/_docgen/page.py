@@ -9,6 +9,7 @@ from llmkit._docgen import facts
 from llmkit._docgen.errors import code_rows, status_rows
 from llmkit._docgen.examples import SHOWN, examples
 from llmkit._docgen.notes import Notes, demoted
+from llmkit._docgen.references import reference_section
 from llmkit.providers.spec import ProviderSpec
 
 # Where a dialect's usual model names come from when no notes file names one (per wire format,
@@ -138,10 +139,7 @@ def render_page(spec: ProviderSpec, notes: Sequence[Notes]) -> str:
     out = _intro(spec, models, notes) + _configuration(spec) + _capabilities(spec)
     out += _examples(spec, models) + _errors(spec)
     out += ["## Troubleshooting", "", *facts.troubleshooting(spec), ""]
-    references = [f"- {n.reference}" for n in notes if n.reference]
-    if references:
-        out += ["## Reference", "", "What llmkit's wire format for this provider is held against:", ""]
-        out += [*references, ""]
+    out += reference_section(spec.name, [n.reference for n in notes if n.reference])
     for n in notes:
         out += [f"<!-- included from docs/notes/{n.path.name} -->", "", demoted(n.body)]
     return "\n".join(out).rstrip("\n") + "\n"
