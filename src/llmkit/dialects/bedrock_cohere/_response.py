@@ -143,7 +143,10 @@ class CohereBedrockStreamDecoder:
             if frame.event_type != "chunk":
                 continue
             event = self._event(frame.payload)
-            self.raw_events.append(event)
+            # As the other decoders: the first event and any carrying more than a text piece,
+            # so a long stream's memory does not grow with its events.
+            if not self.raw_events or not _plain_text(event):
+                self.raw_events.append(event)
             out.extend(self._translate(event))
         if broken is not None:
             if not out:
@@ -182,3 +185,11 @@ class CohereBedrockStreamDecoder:
             out.append(Finish(reason, raw if isinstance(raw, str) else None))
             return out
         return []  # stream-start, search-queries-generation, citation-generation: nothing to add
+
+
+def _plain_text(event: Any) -> bool:
+    return (
+        isinstance(event, dict)
+        and event.get("event_type") == "text-generation"
+        and event.keys() <= {"event_type", "text", "is_finished"}
+    )
