@@ -68,6 +68,7 @@ _PUBLISHED = "tests/fleet/test_published_specs.py"
 
 _CASSETTES = "tests/fixtures_more/test_cassettes.py"
 _SDK_PARITY = "tests/fixtures_more/test_sdk_parity.py"
+_REFS_A = "tests/refs_a/test_references.py"
 
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
@@ -641,7 +642,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ local servers
     "vllm": _none(),
     "sglang": _none(),
-    "lm_studio": _none(),
+    "lm_studio": (
+        Reference(
+            "docs_sample",
+            "lmstudio-ai/docs@1db808c3:0_app/4_api/tools.md (the curl example's response)",
+            fixtures=_fx("lm_studio", "chat_tool_call_docs.json"),
+            tests=(_REFS_A,),
+        ),
+    ),
     "llamacpp": (
         Reference(
             "recorded",
@@ -651,7 +659,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "llamafile": _none(),
+    "llamafile": (
+        Reference(
+            "docs_sample",
+            "Mozilla-Ocho/llamafile@0140990c:README.md (JSON API Quickstart's printed response)",
+            fixtures=_fx("llamafile", "chat_readme.json"),
+            tests=(_REFS_A,),
+        ),
+    ),
     # ------------------------------------------------------------ more hosts and gateways
     "featherless_ai": _none(),
     "nscale": _none(),
@@ -868,10 +883,13 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "LiteLLM's inferenceapis page (base https://api.inferenceapis.com/v1; links "
         "https://inferenceapis.com/docs, not in the stored corpora). (2026-12-02)",
     ),
-    "lemonade": _gap(
-        "lemonade",
-        "LiteLLM's lemonade transformation (default http://localhost:8000/api/v1); lemonade- "
-        "server.ai server spec. (2026-12-02)",
+    "lemonade": (
+        Reference(
+            "docs_sample",
+            "lemonade-sdk/lemonade@05f08f88:docs/api/openai.md (the server spec's response formats)",
+            fixtures=_fx("lemonade", "chat_completion_docs.json", "chat_stream_chunk_docs.json"),
+            tests=(_REFS_A,),
+        ),
     ),
     "libertai": _gap(
         "libertai",
