@@ -393,9 +393,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=("tests/vectors/test_tei_openapi.py",),
         ),
     ),
-    "jina_ai": _none(
-        "find_string 'uri: https://api.jina.ai' (one hit, client code, not a cassette); Jina's API "
-        "reference is the redoc page api.jina.ai/redoc, whose OpenAPI document was not collected"
+    "jina_ai": (
+        Reference(
+            "spec",
+            "Jina's OpenAPI document 0.1.107 (api.jina.ai/openapi.json; copy at "
+            "freeflowuniverse/herolib@9448ae85:lib/clients/jina/openapi.json)",
+            fixtures=_fx("jina_ai", "openapi.json"),
+            tests=("tests/refs_a/test_jina_openapi.py",),
+        ),
     ),
     # ------------------------------------------------------------ Ollama
     "ollama": (
