@@ -616,15 +616,29 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "search (pages) for Workers AI's OpenAI-compatible endpoints: developers.cloudflare.com "
         "shows request code only",
     ),
-    "github": _none("find_string 'uri: https://models.github.ai' (one hit, a config file, no cassette)"),
-    "databricks": _none(),
+    "github": _none(
+        "find_string 'uri: https://models.github.ai' (one hit, a config file, no cassette) and "
+        "'models.github.ai/inference/chat/completions' (client code and tests' own mocks only); "
+        "search (docs) for docs.github.com/rest/models/inference (parameter tables, no response "
+        "body in the stored excerpt) (2026-12-02)"
+    ),
+    "databricks": _none(
+        "search (docs) for the Foundation Model REST API reference (docs.databricks.com and its "
+        "learn.microsoft.com copies): field tables only in the stored excerpts, no full response "
+        "body (2026-12-02)"
+    ),
     "writer": _none(),
     "nebius": _none(
         "find_string 'api.tokenfactory.nebius.com/v1/chat/completions' (client code only), "
         "'uri: https://api.tokenfactory.nebius.com' and 'uri: https://api.studio.nebius' (no cassette)",
     ),
     # ------------------------------------------------------------ regional rows
-    "dashscope": _none(),
+    "dashscope": _none(
+        "search (pages, docs) for Model Studio's OpenAI-compatible chat pages (alibabacloud.com "
+        "compatibility-of-openai-with-dashscope, help.aliyun.com qwen-api pages): the stored copies "
+        "end before a full response body; the Qwen-MT page prints compatible-mode stream chunks, but "
+        "only a truncated excerpt of them was reachable (2026-12-02)"
+    ),
     "zai": (
         Reference(
             "recorded",
@@ -677,7 +691,10 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     "nscale": _none(),
     "ovhcloud": _none("find_string 'uri: https://oai.endpoints.kepler.ai.cloud.ovh.net' (no cassette)"),
     "scaleway": _none(),
-    "inception": _none(),
+    "inception": _none(
+        "search (docs) for Inception's Mercury chat API: LiteLLM, Agno and tryAGI's generated C# "
+        "client pages (request code only); docs.inceptionlabs.ai not in the stored corpora (2026-12-02)"
+    ),
     "crusoe": (
         Reference(
             "recorded",
@@ -841,8 +858,9 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "docker_model_runner": _gap(
         "docker_model_runner",
-        "docs.docker.com/ai/model-runner/api-reference (via LiteLLM's transformation); no "
-        "recorded responses. (2026-12-02)",
+        "docs.docker.com/ai/model-runner/api-reference and docker/docs@24a02dd7:content/manuals/ai/"
+        "model-runner/api-reference.md (endpoints and curl requests only, no response body); "
+        "LiteLLM's docker_model_runner page. No recorded responses. (2026-12-02)",
     ),
     "empiriolabs": _gap(
         "empiriolabs",
