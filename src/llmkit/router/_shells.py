@@ -172,6 +172,8 @@ class _Base:
         return Plan(group, deadline, tokens)
 
     def _conversation(self, plan: Plan, messages: Any, kwargs: dict[str, Any]) -> CallConversation | None:
+        if not kwargs and not self._formats.mixed:  # the common case: nothing to take or convert
+            return None
         return start(self._formats, plan.group, messages, kwargs, self._reasoning)
 
     def _stream_tokens(self, trace: RouteTrace, plan: Plan, messages: Any) -> tuple[str, int] | None:
