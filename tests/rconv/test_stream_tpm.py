@@ -81,13 +81,14 @@ def test_a_whole_stream_counts_its_usage(mode: str, emu: Emulator) -> None:
 @MODES
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
 def test_an_early_close_counts_what_arrived(mode: str, provider: str, emu: Emulator) -> None:
-    emu.script(Script(text=TEXT, input_tokens=40, output_tokens=30))
+    # A slow drip, so the usage at the end has not arrived when the stream is closed.
+    emu.script(Script(text=TEXT, input_tokens=40, output_tokens=30, chunk_delay=0.05))
     router = make(mode, emu, provider=provider)
     stream_cut(mode, router)
     used = tpm_used(state(mode, router))
     if provider == "anthropic":
         # Anthropic reports the prompt's usage in its first event: that much is counted.
-        assert used >= 40
+        assert 40 <= used < 70
     else:
         # No usage before the end: the prompt's estimate and the text that arrived.
         assert 0 < used < 40
