@@ -115,6 +115,22 @@ async def _amark_cached(completion: Completion) -> None:
     completion.cached = True
 
 
+def _observed_hit(
+    s: Settings, op: Operation[Any, Any], params: Any, prepared: Prepared[Any], hit: Any
+) -> Any:
+    """A cache hit, reported to the observers (if any) as a call with ``cache_hit`` marked."""
+    if s.observers:
+        w = Watch(s.observers)
+        w.begin(op.name, prepared, params, False, cache_hit=True)
+        w.succeed(hit)
+    return hit
+
+
+def _begin_hit(w: Watch | None, op: StreamOperation[Any], params: Any, prepared: Prepared[Any]) -> None:
+    if w is not None:
+        w.begin(op.name, prepared, params, True, cache_hit=True)
+
+
 class _LazyFetcher:
     """The default image-URL fetcher GeneratedImage.fetch uses, registered with the clients;
     ``llmkit._fetch`` loads on the first fetch, not with every chat call (issue 17)."""
@@ -211,7 +227,7 @@ class SyncDriver:
         if look is not None and look.read:
             hit = caching.from_hit(op, prepared, look.found(look.backend.get(look.key)))
             if hit is not None:
-                return cast(R, hit)
+                return cast(R, _observed_hit(self._settings, op, params, prepared, hit))
         if self._settings.observers:
             result = self._call_observed(op, params, prepared)
         elif op.run is not None:
@@ -242,28 +258,36 @@ class SyncDriver:
     def _stream(self, op: StreamOperation[P], params: P) -> Stream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
-        if self._settings.observers:
-            return self._stream_observed(op, params, prepared, core)
-
-        def send() -> HttpResponse:
-            return self._drive(flow(prepared, True))
-
         look = caching.plan(op, self._settings, params, prepared)
-        if look is not None:
-            return self._cached_stream(look, core, send)
-        # Sent at once: a sync caller expects the call to have reached the provider when it returns.
-        return Stream(send(), core, send, self._drive)
+        observers = self._settings.observers
+        if look is None and not observers:
 
-    def _cached_stream(self, look: Lookup, core: _StreamCore, send: Callable[[], HttpResponse]) -> Stream:
-        if look.read and caching.replay_hit(core, look.found(look.backend.get(look.key))):
-            stream = Stream(replayed_response(False), core, send, self._drive)
+            def send() -> HttpResponse:
+                return self._drive(flow(prepared, True))
+
+            # Sent at once: a sync caller expects the call to have reached the provider when it returns.
+            return Stream(send(), core, send, self._drive)
+        # The cache is read first, so observers are told whether it answered (replayed events
+        # included) and a miss is recorded for the cache with the observers watching it.
+        hit = (
+            look is not None
+            and look.read
+            and caching.replay_hit(core, look.found(look.backend.get(look.key)))
+        )
+        w = Watch(observers) if observers else None
+        send = self._stream_sender(op, params, prepared, w, hit)
+        if not hit and look is not None and look.write:
+            caching.record_stream(core)
+        response = replayed_response(False) if hit else send()
+        stream = (
+            Stream(response, core, send, self._drive)
+            if w is None
+            else ObservedStream(response, core, send, self._drive, w)
+        )
+        if hit:
             stream.cached = True
             stream.after_end = _mark_cached
-            return stream
-        if look.write:
-            caching.record_stream(core)
-        stream = Stream(send(), core, send, self._drive)
-        if look.write:
+        elif look is not None and look.write:
 
             def store(completion: Completion) -> None:
                 data = caching.stream_entry(look, core)
@@ -273,11 +297,12 @@ class SyncDriver:
             stream.after_end = store
         return stream
 
-    def _stream_observed(
-        self, op: StreamOperation[P], params: P, prepared: Prepared[Any], core: Any
-    ) -> Stream:
-        w = Watch(self._settings.observers)
-        call = w.begin(op.name, prepared, params, True)
+    def _stream_sender(
+        self, op: StreamOperation[P], params: P, prepared: Prepared[Any], w: Watch | None, hit: bool
+    ) -> Callable[[], HttpResponse]:
+        if w is None:
+            return lambda: self._drive(flow(prepared, True))
+        call = w.begin(op.name, prepared, params, True, cache_hit=hit)
 
         def send() -> HttpResponse:
             try:
@@ -286,7 +311,7 @@ class SyncDriver:
                 w.fail(exc)
                 raise
 
-        return ObservedStream(send(), core, send, self._drive, w)
+        return send
 
     def close(self) -> None:
         with self._transport_lock:
@@ -362,7 +387,7 @@ class AsyncDriver:
         if look is not None and look.read:
             hit = caching.from_hit(op, prepared, look.found(await look.backend.aget(look.key)))
             if hit is not None:
-                return cast(R, hit)
+                return cast(R, _observed_hit(self._settings, op, params, prepared, hit))
         if self._settings.observers:
             result = await self._call_observed(op, params, prepared)
         elif op.run is not None:
@@ -393,24 +418,47 @@ class AsyncDriver:
     def _stream(self, op: StreamOperation[P], params: P) -> AsyncStream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
-        if self._settings.observers:
-            return self._stream_observed(op, params, prepared, core)
+        look = caching.plan(op, self._settings, params, prepared)
+        observers = self._settings.observers
+        w = Watch(observers) if observers else None
 
         async def send() -> HttpResponse:
-            return await self._drive(flow(prepared, True))
+            if w is None:
+                return await self._drive(flow(prepared, True))
+            # Reported when it is sent (first awaited, entered or iterated), as it is sent then.
+            call = w.call or w.begin(op.name, prepared, params, True)
+            try:
+                return await self._drive(watch(flow(prepared, True), w.observers, call))
+            except LLMKitError as exc:
+                w.fail(exc)
+                raise
 
-        look = caching.plan(op, self._settings, params, prepared)
         if look is not None:
-            return self._cached_stream(look, core, send)
+            return self._cached_stream(look, core, send, w, lambda: _begin_hit(w, op, params, prepared))
         # Not sent here: an async caller starts it by awaiting, entering or iterating the stream.
-        return AsyncStream(send, core, self._drive)
+        if w is None:
+            return AsyncStream(send, core, self._drive)
+        return ObservedAsyncStream(send, core, self._drive, w)
 
     def _cached_stream(
-        self, look: Lookup, core: _StreamCore, send: Callable[[], Awaitable[HttpResponse]]
+        self,
+        look: Lookup,
+        core: _StreamCore,
+        send: Callable[[], Awaitable[HttpResponse]],
+        w: Watch | None,
+        report_hit: Callable[[], None],
     ) -> AsyncStream:
-        # The lookup is I/O too, so it waits with the send for the stream's first await.
+        # The lookup is I/O too, so it waits with the send for the stream's first await; a
+        # resend (a connection lost before the first event) only sends again.
+        looked = False
+
         async def first() -> HttpResponse:
+            nonlocal looked
+            if looked:
+                return await send()
+            looked = True
             if look.read and caching.replay_hit(core, look.found(await look.backend.aget(look.key))):
+                report_hit()
                 stream.cached = True
                 stream.after_end = _amark_cached
                 return replayed_response(True)
@@ -424,24 +472,12 @@ class AsyncDriver:
             if data is not None:
                 await look.backend.aset(look.key, data, look.ttl)
 
-        stream = AsyncStream(first, core, self._drive)
+        stream = (
+            AsyncStream(first, core, self._drive)
+            if w is None
+            else ObservedAsyncStream(first, core, self._drive, w)
+        )
         return stream
-
-    def _stream_observed(
-        self, op: StreamOperation[P], params: P, prepared: Prepared[Any], core: Any
-    ) -> AsyncStream:
-        w = Watch(self._settings.observers)
-
-        async def send() -> HttpResponse:
-            # Reported when it is sent (first awaited, entered or iterated), as it is sent then.
-            call = w.call or w.begin(op.name, prepared, params, True)
-            try:
-                return await self._drive(watch(flow(prepared, True), w.observers, call))
-            except LLMKitError as exc:
-                w.fail(exc)
-                raise
-
-        return ObservedAsyncStream(send, core, self._drive, w)
 
     async def aclose(self) -> None:
         if self._transport is not None:

@@ -54,14 +54,17 @@ class Watch:
         self.call: CallInfo | None = None
         self.done = False
 
-    def begin(self, operation: str, prepared: Prepared[Any], params: Any, stream: bool) -> CallInfo:
-        """The call's identity, and its request reported (redacted)."""
+    def begin(
+        self, operation: str, prepared: Prepared[Any], params: Any, stream: bool, cache_hit: bool = False
+    ) -> CallInfo:
+        """The call's identity, and its request reported (redacted): a cache hit's too, as the
+        request it answered, so an observer counts every call the caller made."""
         r = prepared.resolved
         model = getattr(prepared.req, "model", None)
         if not isinstance(model, str):
             model = params.model.partition("/")[2] or params.model
         call = self.call = CallInfo(
-            next_call_id(), operation, r.spec.name, model, stream, time.perf_counter()
+            next_call_id(), operation, r.spec.name, model, stream, time.perf_counter(), cache_hit
         )
         req = prepared.request
         emit_request(

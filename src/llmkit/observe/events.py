@@ -36,7 +36,8 @@ class CallInfo:
     """Which call an event belongs to. ``operation`` is the operation's name (``chat``,
     ``embed``, ``rerank``, ``images``, ``count_tokens``); ``provider`` the spec that served it;
     ``model`` the model name as sent (without the ``provider/`` prefix); ``started`` a
-    ``time.perf_counter()`` reading."""
+    ``time.perf_counter()`` reading; ``cache_hit`` is True when the response cache answered
+    (``cache=``): nothing was sent, and a stream's events are the stored ones, replayed."""
 
     id: int
     operation: str
@@ -44,6 +45,7 @@ class CallInfo:
     model: str
     stream: bool
     started: float
+    cache_hit: bool = False
 
 
 class RequestEvent:

@@ -157,6 +157,8 @@ class OpenTelemetry(BaseObserver):
             attributes["gen_ai.request.stop_sequences"] = [stop]
         if call.stream:
             attributes["llmkit.stream"] = True
+        if call.cache_hit:
+            attributes["llmkit.cache_hit"] = True
         span = self._tracer.start_span(
             f"{operation} {call.model}", kind=SpanKind.CLIENT, attributes=attributes
         )

@@ -68,6 +68,7 @@ _PUBLISHED = "tests/fleet/test_published_specs.py"
 
 _CASSETTES = "tests/fixtures_more/test_cassettes.py"
 _SDK_PARITY = "tests/fixtures_more/test_sdk_parity.py"
+_REFS_A = "tests/refs_a/test_references.py"
 
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
@@ -392,9 +393,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=("tests/vectors/test_tei_openapi.py",),
         ),
     ),
-    "jina_ai": _none(
-        "find_string 'uri: https://api.jina.ai' (one hit, client code, not a cassette); Jina's API "
-        "reference is the redoc page api.jina.ai/redoc, whose OpenAPI document was not collected"
+    "jina_ai": (
+        Reference(
+            "spec",
+            "Jina's OpenAPI document 0.1.107 (api.jina.ai/openapi.json; copy at "
+            "freeflowuniverse/herolib@9448ae85:lib/clients/jina/openapi.json)",
+            fixtures=_fx("jina_ai", "openapi.json"),
+            tests=("tests/refs_a/test_jina_openapi.py",),
+        ),
     ),
     # ------------------------------------------------------------ Ollama
     "ollama": (
@@ -610,15 +616,29 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "search (pages) for Workers AI's OpenAI-compatible endpoints: developers.cloudflare.com "
         "shows request code only",
     ),
-    "github": _none("find_string 'uri: https://models.github.ai' (one hit, a config file, no cassette)"),
-    "databricks": _none(),
+    "github": _none(
+        "find_string 'uri: https://models.github.ai' (one hit, a config file, no cassette) and "
+        "'models.github.ai/inference/chat/completions' (client code and tests' own mocks only); "
+        "search (docs) for docs.github.com/rest/models/inference (parameter tables, no response "
+        "body in the stored excerpt) (2026-12-02)"
+    ),
+    "databricks": _none(
+        "search (docs) for the Foundation Model REST API reference (docs.databricks.com and its "
+        "learn.microsoft.com copies): field tables only in the stored excerpts, no full response "
+        "body (2026-12-02)"
+    ),
     "writer": _none(),
     "nebius": _none(
         "find_string 'api.tokenfactory.nebius.com/v1/chat/completions' (client code only), "
         "'uri: https://api.tokenfactory.nebius.com' and 'uri: https://api.studio.nebius' (no cassette)",
     ),
     # ------------------------------------------------------------ regional rows
-    "dashscope": _none(),
+    "dashscope": _none(
+        "search (pages, docs) for Model Studio's OpenAI-compatible chat pages (alibabacloud.com "
+        "compatibility-of-openai-with-dashscope, help.aliyun.com qwen-api pages): the stored copies "
+        "end before a full response body; the Qwen-MT page prints compatible-mode stream chunks, but "
+        "only a truncated excerpt of them was reachable (2026-12-02)"
+    ),
     "zai": (
         Reference(
             "recorded",
@@ -641,7 +661,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ local servers
     "vllm": _none(),
     "sglang": _none(),
-    "lm_studio": _none(),
+    "lm_studio": (
+        Reference(
+            "docs_sample",
+            "lmstudio-ai/docs@1db808c3:0_app/4_api/tools.md (the curl example's response)",
+            fixtures=_fx("lm_studio", "chat_tool_call_docs.json"),
+            tests=(_REFS_A,),
+        ),
+    ),
     "llamacpp": (
         Reference(
             "recorded",
@@ -651,13 +678,23 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "llamafile": _none(),
+    "llamafile": (
+        Reference(
+            "docs_sample",
+            "Mozilla-Ocho/llamafile@0140990c:README.md (JSON API Quickstart's printed response)",
+            fixtures=_fx("llamafile", "chat_readme.json"),
+            tests=(_REFS_A,),
+        ),
+    ),
     # ------------------------------------------------------------ more hosts and gateways
     "featherless_ai": _none(),
     "nscale": _none(),
     "ovhcloud": _none("find_string 'uri: https://oai.endpoints.kepler.ai.cloud.ovh.net' (no cassette)"),
     "scaleway": _none(),
-    "inception": _none(),
+    "inception": _none(
+        "search (docs) for Inception's Mercury chat API: LiteLLM, Agno and tryAGI's generated C# "
+        "client pages (request code only); docs.inceptionlabs.ai not in the stored corpora (2026-12-02)"
+    ),
     "crusoe": (
         Reference(
             "recorded",
@@ -821,8 +858,9 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "docker_model_runner": _gap(
         "docker_model_runner",
-        "docs.docker.com/ai/model-runner/api-reference (via LiteLLM's transformation); no "
-        "recorded responses. (2026-12-02)",
+        "docs.docker.com/ai/model-runner/api-reference and docker/docs@24a02dd7:content/manuals/ai/"
+        "model-runner/api-reference.md (endpoints and curl requests only, no response body); "
+        "LiteLLM's docker_model_runner page. No recorded responses. (2026-12-02)",
     ),
     "empiriolabs": _gap(
         "empiriolabs",
@@ -868,10 +906,13 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "LiteLLM's inferenceapis page (base https://api.inferenceapis.com/v1; links "
         "https://inferenceapis.com/docs, not in the stored corpora). (2026-12-02)",
     ),
-    "lemonade": _gap(
-        "lemonade",
-        "LiteLLM's lemonade transformation (default http://localhost:8000/api/v1); lemonade- "
-        "server.ai server spec. (2026-12-02)",
+    "lemonade": (
+        Reference(
+            "docs_sample",
+            "lemonade-sdk/lemonade@05f08f88:docs/api/openai.md (the server spec's response formats)",
+            fixtures=_fx("lemonade", "chat_completion_docs.json", "chat_stream_chunk_docs.json"),
+            tests=(_REFS_A,),
+        ),
     ),
     "libertai": _gap(
         "libertai",

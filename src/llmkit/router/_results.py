@@ -4,11 +4,11 @@ and streams, without changing their types (a routed Completion is still a Comple
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from typing import Any, TypeVar
 
 from llmkit._stream import AsyncStream, Stream
-from llmkit.errors import ConfigurationError
+from llmkit.errors import ConfigurationError, LLMKitError
 from llmkit.router.trace import RouteTrace
 from llmkit.types import Completion, StreamEvent, TextDelta
 
@@ -55,8 +55,37 @@ def with_route(result: T, trace: RouteTrace) -> T:
 _END = object()
 
 
+def stream_tokens(completion: Completion | None, estimate: int = 0) -> int:
+    """What a stream cost a tpm limit: its usage (the provider's total, else input + output);
+    a stream closed or broken before any usage arrived counts ``estimate`` (the prompt's) and
+    about a token per four characters of what it produced."""
+    if completion is None:
+        return estimate
+    usage = completion.usage
+    if usage is not None:
+        counted = usage.total_tokens or usage.input_tokens + usage.output_tokens
+        if counted:
+            return counted
+    produced = len(completion.text) + len(completion.reasoning or "")
+    return estimate + (produced + 3) // 4
+
+
+def _partial(stream: Stream | AsyncStream) -> Completion | None:
+    # What arrived before an early close or a failure (the core's accumulator, read once).
+    core = stream._core
+    if core.completion is not None:
+        return core.completion
+    try:
+        return core.partial()
+    except LLMKitError:
+        return None
+
+
 class RoutedStream:
-    """A routed ``Stream``: its first event already arrived (a stream falls back only before it)."""
+    """A routed ``Stream``: its first event already arrived (a stream falls back only before it).
+
+    ``settle``, when set, is run once with the stream's Completion when it ends, or with what
+    arrived when it is closed early or breaks (the router counts it against a tpm limit)."""
 
     route: RouteTrace
 
@@ -65,6 +94,12 @@ class RoutedStream:
         self._events = events
         self._first = first
         self._iter: Iterator[StreamEvent] | None = None
+        self.settle: Callable[[Completion | None], None] | None = None
+
+    def _settle(self, completion: Completion | None) -> None:
+        settle, self.settle = self.settle, None
+        if settle is not None:
+            settle(completion)
 
     def __iter__(self) -> Iterator[StreamEvent]:
         if self._iter is None:
@@ -76,7 +111,15 @@ class RoutedStream:
         if first is _END:
             return
         yield first
-        yield from self._events
+        if self.settle is None:
+            yield from self._events
+            return
+        try:
+            yield from self._events
+        except LLMKitError:
+            self._settle(_partial(self._stream))
+            raise
+        self._settle(self._stream.completion)
 
     @property
     def completion(self) -> Completion:
@@ -91,6 +134,8 @@ class RoutedStream:
 
     def close(self) -> None:
         self._stream.close()
+        if self.settle is not None:
+            self._settle(_partial(self._stream))
 
     def __enter__(self) -> RoutedStream:
         return self
@@ -136,10 +181,17 @@ class AsyncRoutedStream:
         self._events: AsyncIterator[StreamEvent] | None = None
         self._first: Any = _END
         self._iter: AsyncIterator[StreamEvent] | None = None
+        # As on RoutedStream; ``start`` may set it (it returns it third).
+        self.settle: Callable[[Completion | None], Awaitable[None]] | None = None
 
     async def _ensure(self) -> None:
         if self._stream is None:
-            (self._stream, self._events, self._first), self.route = await self._start()
+            (self._stream, self._events, self._first), self.route, self.settle = await self._start()
+
+    async def _settle(self, completion: Completion | None) -> None:
+        settle, self.settle = self.settle, None
+        if settle is not None:
+            await settle(completion)
 
     def __await__(self) -> Generator[Any, None, AsyncRoutedStream]:
         async def started() -> AsyncRoutedStream:
@@ -159,9 +211,14 @@ class AsyncRoutedStream:
         if first is _END:
             return
         yield first
-        assert self._events is not None
-        async for ev in self._events:
-            yield ev
+        assert self._events is not None and self._stream is not None
+        try:
+            async for ev in self._events:
+                yield ev
+        except LLMKitError:
+            await self._settle(_partial(self._stream))
+            raise
+        await self._settle(self._stream.completion)
 
     @property
     def completion(self) -> Completion:
@@ -186,6 +243,8 @@ class AsyncRoutedStream:
     async def aclose(self) -> None:
         if self._stream is not None:
             await self._stream.aclose()
+            if self.settle is not None:
+                await self._settle(_partial(self._stream))
 
     async def __aenter__(self) -> AsyncRoutedStream:
         await self._ensure()

@@ -8,6 +8,7 @@ keeps its key, base URL and connection pool).
 from __future__ import annotations
 
 import inspect
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +19,7 @@ from llmkit.api import AsyncClient, Client
 from llmkit.errors import ConfigurationError, LLMKitError
 from llmkit.observe import FallbackEvent, RetryEvent, emit_fallback, emit_retry, observers_of
 from llmkit.router import _results
+from llmkit.router._conversation import CallConversation, Formats, check_reasoning, for_attempt, start
 from llmkit.router.config import load_yaml, parse_model_list
 from llmkit.router.policy import (
     CALLS_KEY,
@@ -36,6 +38,8 @@ from llmkit.router.strategies import normalise_strategy
 from llmkit.router.trace import RouteTrace
 
 __all__ = ["AsyncRouter", "Router"]
+
+log = logging.getLogger("llmkit.router")
 
 _OPS = (
     "incr_window",
@@ -94,6 +98,7 @@ class _Base:
         seed: int | None = None,
         rng: random.Random | None = None,
         callbacks: Any = None,
+        fallback_reasoning: str = "drop",
     ) -> None:
         groups = parse_model_list(model_list)
         # The router's own events (on_fallback, on_retry with source="router") go to these.
@@ -137,6 +142,9 @@ class _Base:
         self._clock = clock or time.monotonic
         # Only estimate a prompt's size when some deployment declares its window.
         self._windows = any(d.max_input_tokens is not None for d in self._deployments.values())
+        # Each deployment's wire format, for conversations sent across formats (_conversation).
+        self._formats = Formats.build(groups)
+        self._reasoning = check_reasoning(fallback_reasoning)
 
     @classmethod
     def from_yaml(cls, path: str, **overrides: Any) -> Any:
@@ -162,6 +170,20 @@ class _Base:
         deadline = None if timeout is None else self._clock() + float(timeout)
         tokens = _estimate_tokens(messages) if self._windows and messages is not None else None
         return Plan(group, deadline, tokens)
+
+    def _conversation(self, plan: Plan, messages: Any, kwargs: dict[str, Any]) -> CallConversation | None:
+        if not kwargs and not self._formats.mixed:  # the common case: nothing to take or convert
+            return None
+        return start(self._formats, plan.group, messages, kwargs, self._reasoning)
+
+    def _stream_tokens(self, trace: RouteTrace, plan: Plan, messages: Any) -> tuple[str, int] | None:
+        """The tpm key a routed stream counts against when it ends, and its prompt's estimate
+        (for a stream that ends before its usage arrives); None when its deployment has no tpm."""
+        dep = self._deployments.get(trace.deployment or "")
+        if dep is None or dep.tpm is None:
+            return None
+        estimate = plan.input_tokens if plan.input_tokens is not None else _estimate_tokens(messages)
+        return self._policy.keys[dep.id].tpm, estimate
 
     def _notify(self, action: Notify) -> None:
         if action.kind == "fallback":
@@ -265,11 +287,14 @@ class Router(_Base):
         self, method: str, group: str, args: tuple[Any, ...], kwargs: dict[str, Any], messages: Any = None
     ) -> Any:
         plan = self._plan(group, kwargs, messages)
+        conversation = self._conversation(plan, messages, kwargs)
 
         def call(client: Client, action: Attempt) -> Any:
-            return getattr(client, method)(
-                action.deployment.model, *args, **self._call_kwargs(action, kwargs)
-            )
+            kw = self._call_kwargs(action, kwargs)
+            if conversation is not None:  # args[0] is the messages
+                sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
+                return getattr(client, method)(action.deployment.model, sent, *args[1:], **kw)
+            return getattr(client, method)(action.deployment.model, *args, **kw)
 
         result, trace = self._run(plan, call)
         return _results.with_route(result, trace)
@@ -281,14 +306,28 @@ class Router(_Base):
     def stream(self, model: str, messages: Any, **kwargs: Any) -> _results.RoutedStream:
         """``Client.stream`` over the group: falls back only until the first event arrives."""
         plan = self._plan(model, kwargs, messages)
+        conversation = self._conversation(plan, messages, kwargs)
 
         def call(client: Client, action: Attempt) -> Any:
-            return _results.open_stream(
-                client.stream(action.deployment.model, messages, **self._call_kwargs(action, kwargs))
-            )
+            kw = self._call_kwargs(action, kwargs)
+            sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
+            return _results.open_stream(client.stream(action.deployment.model, sent, **kw))
 
         stream, trace = self._run(plan, call)
         stream.route = trace
+        counted = self._stream_tokens(trace, plan, messages)
+        if counted is not None:
+            key, estimate = counted
+
+            def settle(completion: Any) -> None:
+                tokens = _results.stream_tokens(completion, estimate)
+                if tokens:
+                    try:
+                        self._ops["incr_window"](key, tokens, 60.0, self._clock())
+                    except LLMKitError as exc:  # the stream is the caller's; a counter's failure is not
+                        log.warning("the router could not count a stream's tokens: %s", exc)
+
+            stream.settle = settle
         return stream  # type: ignore[no-any-return]
 
     def embed(self, model: str, inputs: Any, **kwargs: Any) -> Any:
@@ -372,11 +411,14 @@ class AsyncRouter(_Base):
         self, method: str, group: str, args: tuple[Any, ...], kwargs: dict[str, Any], messages: Any = None
     ) -> Any:
         plan = self._plan(group, kwargs, messages)
+        conversation = self._conversation(plan, messages, kwargs)
 
         async def call(client: AsyncClient, action: Attempt) -> Any:
-            return await getattr(client, method)(
-                action.deployment.model, *args, **self._call_kwargs(action, kwargs)
-            )
+            kw = self._call_kwargs(action, kwargs)
+            if conversation is not None:  # args[0] is the messages
+                sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
+                return await getattr(client, method)(action.deployment.model, sent, *args[1:], **kw)
+            return await getattr(client, method)(action.deployment.model, *args, **kw)
 
         result, trace = await self._run(plan, call)
         return _results.with_route(result, trace)
@@ -387,16 +429,38 @@ class AsyncRouter(_Base):
     def stream(self, model: str, messages: Any, **kwargs: Any) -> _results.AsyncRoutedStream:
         """Routing runs when the stream is awaited, entered or iterated; it ends at the first event."""
 
-        async def start() -> Any:
+        async def begin() -> Any:
             plan = self._plan(model, kwargs, messages)
+            conversation = self._conversation(plan, messages, kwargs)
 
             async def call(client: AsyncClient, action: Attempt) -> Any:
-                opened = client.stream(action.deployment.model, messages, **self._call_kwargs(action, kwargs))
-                return await _results.open_async_stream(opened)
+                kw = self._call_kwargs(action, kwargs)
+                sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
+                return await _results.open_async_stream(client.stream(action.deployment.model, sent, **kw))
 
-            return await self._run(plan, call)
+            opened, trace = await self._run(plan, call)
+            return opened, trace, self._async_settle(trace, plan, messages)
 
-        return _results.AsyncRoutedStream(start)
+        return _results.AsyncRoutedStream(begin)
+
+    def _async_settle(self, trace: RouteTrace, plan: Plan, messages: Any) -> Any:
+        counted = self._stream_tokens(trace, plan, messages)
+        if counted is None:
+            return None
+        key, estimate = counted
+
+        async def settle(completion: Any) -> None:
+            tokens = _results.stream_tokens(completion, estimate)
+            if not tokens:
+                return
+            try:
+                value = self._ops["incr_window"](key, tokens, 60.0, self._clock())
+                if self._async_state:
+                    await value
+            except LLMKitError as exc:  # the stream is the caller's; a counter's failure is not
+                log.warning("the router could not count a stream's tokens: %s", exc)
+
+        return settle
 
     async def embed(self, model: str, inputs: Any, **kwargs: Any) -> Any:
         return await self._routed("embed", model, (inputs,), kwargs)

@@ -64,6 +64,7 @@ class Attempt:
     deployment: Deployment
     max_retries: int  # what the deployment's client may retry on its own (granted from the budget)
     timeout: float | None  # seconds left of the call's deadline (or the deployment's own timeout)
+    trace: RouteTrace | None = None  # the call's, for what the shell does to the request (a conversion)
 
 
 @dataclass(slots=True)
@@ -380,7 +381,7 @@ def _attempt(
             yield StateOp("add_inflight", (keys.busy, 1))
         sent = clock()
         try:
-            result = yield Attempt(dep, grant, timeout)
+            result = yield Attempt(dep, grant, timeout, trace)
         except LLMKitError as exc:
             if busy:
                 yield StateOp("add_inflight", (keys.busy, -1))

@@ -7,7 +7,8 @@ from typing import Literal, NamedTuple
 
 __all__ = ["RouteStep", "RouteTrace"]
 
-StepKind = Literal["skip", "fail", "ok", "retry", "fallback", "budget", "deadline"]
+# "convert": the conversation was converted for the deployment's wire format (one step a change).
+StepKind = Literal["skip", "fail", "ok", "retry", "fallback", "budget", "deadline", "convert"]
 
 
 class RouteStep(NamedTuple):
