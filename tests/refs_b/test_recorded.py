@@ -8,6 +8,7 @@ same way here (``_sse``), so the bytes under test are the provider's."""
 
 from __future__ import annotations
 
+import json
 import sys
 import types
 from collections.abc import Iterator
@@ -36,14 +37,21 @@ def _sse(chunks_txt: bytes) -> bytes:
 
 
 def _bytes(provider: str, name: str) -> bytes:
-    data = (FIXTURES / provider / name).read_bytes()
+    path = FIXTURES / provider / name
+    if name.startswith("llama_stack_"):
+        return _llama_stack_wire(path)
+    data = path.read_bytes()
     return _sse(data) if name.endswith(".chunks.txt") else data
+
+
+def _is_stream(provider: str, name: str) -> bool:
+    return name.endswith(".chunks.txt") or b"chat.completion.chunk" in _bytes(provider, name)[:400]
 
 
 def decode(provider: str, name: str, model: str = "requested-model") -> Completion:
     data = _bytes(provider, name)
     ctx = CallContext(get_spec(provider), model, "https://provider.invalid/v1")
-    if name.endswith(".json"):
+    if not _is_stream(provider, name):
         req = ChatRequest(model, [Message("user", "Hi")])
         return DIALECT.parse_chat(HttpResponse(200, {"content-type": "application/json"}, data), req, ctx)
     req = ChatRequest(model, [Message("user", "Hi")], stream=True)
@@ -120,10 +128,13 @@ def test_moonshot_recorded_unknown_model_is_not_found() -> None:
 COMPLETIONS = [
     "moonshot/vercel_usage_live.json",
     "moonshot/vercel_metadata_live.json",
+    "vllm/llama_stack_tool_call_744052775cf9.json",
 ]
 STREAMS = [
     "moonshot/vercel_usage_live.chunks.txt",
     "moonshot/vercel_metadata_live.chunks.txt",
+    "vllm/llama_stack_tool_call_stream_65eba1be095a.json",
+    "vllm/llama_stack_reasoning_stream_d1edbcabe604.json",
 ]
 
 
@@ -134,7 +145,7 @@ def _replay(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
     """Answers with the fixture named in ``x-fixture`` (``provider/file``), a stream event by event."""
     provider, name = req.headers["x-fixture"].split("/", 1)
     data = _bytes(provider, name)
-    if name.endswith(".json"):
+    if not _is_stream(provider, name):
         return Reply(200, {"content-type": "application/json"}, data)
     events = [event + b"\n\n" for event in data.split(b"\n\n") if event.strip()]
     return Reply(200, {"content-type": "text/event-stream"}, chunks=events)
@@ -174,4 +185,61 @@ def test_public_api_decodes_replayed_stream(replay: dict[str, Any], fixture: str
         direct.tool_calls,
         direct.usage,
     )
-    assert done.usage.total_tokens > 0
+    assert done.tool_calls or done.usage.total_tokens > 0
+
+
+# ---------------------------------------------------------------- vLLM, via llama-stack's recordings
+
+
+def _llama_stack_wire(path: Path) -> bytes:
+    """llama-stack's recorder keeps the openai SDK's model of the reply (``{"__type__", "__data__"}``,
+    fields dumped with their None defaults, ids renamed ``rec-<hash>``, ``created`` zeroed). The
+    wire body is ``__data__``; a stream is its chunks as ``data:`` events closed by ``[DONE]``."""
+    body = json.loads(path.read_bytes())["response"]["body"]
+    if isinstance(body, dict):
+        return json.dumps(body["__data__"]).encode()
+    events = [b"data: " + json.dumps(chunk["__data__"]).encode() + b"\n\n" for chunk in body]
+    return b"".join(events) + b"data: [DONE]\n\n"
+
+
+def test_vllm_recorded_tool_call_with_unparsed_think_block() -> None:
+    """Qwen3 served without a reasoning parser: the ``<think>`` block stays in ``content`` (vLLM's
+    answer, not llmkit's reading) and ``reasoning_content`` is null."""
+    c = decode("vllm", "llama_stack_tool_call_744052775cf9.json")
+    assert c.text.startswith("<think>\nOkay, the user is asking about the weather in San Francisco")
+    assert c.text.endswith("</think>\n\n")
+    assert c.message.reasoning == ""
+    [call] = c.tool_calls
+    assert (call.id, call.name, call.arguments) == (
+        "chatcmpl-tool-b59dc311dd914d3dbd6d455b122bc39c",
+        "get_weather",
+        {"location": "San Francisco, CA"},
+    )
+    assert (c.finish_reason, c.raw_finish_reason) == (FinishReason.TOOL_CALLS, "tool_calls")
+    assert usage(c) == (185, 138, 323)
+    assert c.model == "Qwen/Qwen3-0.6B"
+
+
+def test_vllm_recorded_tool_call_stream() -> None:
+    """vLLM streams the call's name with ``arguments: null``, then the arguments in three pieces,
+    and sends the finishing chunk twice; no usage was asked for."""
+    c = decode("vllm", "llama_stack_tool_call_stream_65eba1be095a.json")
+    assert c.text.startswith("<think>\nOkay, the user is asking for the current time in UTC.")
+    [call] = c.tool_calls
+    assert (call.id, call.name, call.arguments) == (
+        "chatcmpl-tool-41faa6bedd074d51a6335cd2447deeab",
+        "get_time",
+        {"timezone": "UTC"},
+    )
+    assert c.finish_reason is FinishReason.TOOL_CALLS
+
+
+def test_vllm_recorded_reasoning_stream_in_the_reasoning_field() -> None:
+    """A vLLM reasoning parser's output arrives in ``delta.reasoning`` (the field's newer name;
+    ``reasoning_content`` is null in every chunk here), usage on a last choice-less chunk."""
+    c = decode("vllm", "llama_stack_reasoning_stream_d1edbcabe604.json")
+    assert c.text.startswith("\n\nTo solve the expression $2 + 2 \\times 3$")
+    assert c.text.endswith("**Final Answer:** 12")
+    assert len(c.message.reasoning) == 610
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (107, 271, 378)
