@@ -69,6 +69,8 @@ _PUBLISHED = "tests/fleet/test_published_specs.py"
 _CASSETTES = "tests/fixtures_more/test_cassettes.py"
 _SDK_PARITY = "tests/fixtures_more/test_sdk_parity.py"
 _REFS_A = "tests/refs_a/test_references.py"
+_REFS_B_SDK = "tests/refs_b/test_sdk_parity.py"
+_REFS_B_RECORDED = "tests/refs_b/test_recorded.py"
 
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
@@ -578,7 +580,7 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
         _sdk("cerebras-cloud-sdk (PyPI), both directions", _SDK_PARITY),
     ),
-    "sambanova": _none("find_string 'uri: https://api.sambanova.ai' (no cassette)"),
+    "sambanova": (_sdk("sambanova (PyPI), both directions", _REFS_B_SDK),),
     "fireworks_ai": (_sdk("fireworks-ai (PyPI), both directions", _SDK_PARITY),),
     "deepinfra": _none(
         "find_string 'api.deepinfra.com/v1/openai/chat/completions' (client code only) and "
@@ -627,7 +629,7 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "learn.microsoft.com copies): field tables only in the stored excerpts, no full response "
         "body (2026-12-02)"
     ),
-    "writer": _none(),
+    "writer": (_sdk("writer-sdk (PyPI), both directions (its /v1/chat route)", _REFS_B_SDK),),
     "nebius": _none(
         "find_string 'api.tokenfactory.nebius.com/v1/chat/completions' (client code only), "
         "'uri: https://api.tokenfactory.nebius.com' and 'uri: https://api.studio.nebius' (no cassette)",
@@ -648,10 +650,21 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "zhipu": _none(),
-    "moonshot": _none(
-        "find_string 'api.moonshot.ai/v1/chat/completions' (client code only) and "
-        "'uri: https://api.moonshot' (two hits, both configuration, no cassette)",
+    "zhipu": (_sdk("zhipuai (PyPI), both directions", _REFS_B_SDK),),
+    "moonshot": (
+        Reference(
+            "recorded",
+            "vercel/ai: packages/moonshotai/src/__fixtures__/*-live.* (see the .source.md files)",
+            fixtures=_fx(
+                "moonshot",
+                "vercel_error_live_message_only.json",
+                "vercel_metadata_live.chunks.txt",
+                "vercel_metadata_live.json",
+                "vercel_usage_live.chunks.txt",
+                "vercel_usage_live.json",
+            ),
+            tests=(_REFS_B_RECORDED,),
+        ),
     ),
     "qianfan": _none(),
     "minimax": _none(),
@@ -659,7 +672,19 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     "modelscope": _none(),
     "upstage": _none(),
     # ------------------------------------------------------------ local servers
-    "vllm": _none(),
+    "vllm": (
+        Reference(
+            "recorded",
+            "llamastack/llama-stack@d1b66329:tests/integration/*/recordings/ (a vLLM server's replies)",
+            fixtures=_fx(
+                "vllm",
+                "llama_stack_reasoning_stream_d1edbcabe604.json",
+                "llama_stack_tool_call_744052775cf9.json",
+                "llama_stack_tool_call_stream_65eba1be095a.json",
+            ),
+            tests=(_REFS_B_RECORDED,),
+        ),
+    ),
     "sglang": _none(),
     "lm_studio": (
         Reference(
