@@ -37,6 +37,7 @@ from llmkit.wire import DEFAULT_IMAGE_FETCHER, HttpRequest, HttpResponse
 # The cache and observer machinery (llmkit.cache, llmkit.observe, llmkit._observed) loads only
 # for a client or call that configures it: a plain first call imports none of it (issue 17).
 if TYPE_CHECKING:
+    from llmkit._observed import Watch
     from llmkit.cache._lookup import Lookup
     from llmkit.transport.async_http import AsyncTransport
     from llmkit.transport.sync_http import SyncTransport
@@ -119,6 +120,8 @@ def _observed_hit(
 ) -> Any:
     """A cache hit, reported to the observers (if any) as a call with ``cache_hit`` marked."""
     if s.observers:
+        from llmkit._observed import Watch
+
         w = Watch(s.observers)
         w.begin(op.name, prepared, params, False, cache_hit=True)
         w.succeed(hit)
@@ -251,20 +254,9 @@ class SyncDriver:
         if look.read:
             hit = caching.from_hit(op, prepared, look.found(look.backend.get(look.key)))
             if hit is not None:
-<<<<<<< Updated upstream
                 return cast(R, _observed_hit(self._settings, op, params, prepared, hit))
-        if self._settings.observers:
-            result = self._call_observed(op, params, prepared)
-        elif op.run is not None:
-            result = self._drive(op.run(prepared))
-        else:
-            result = parse_response(op, prepared, self._drive(flow(prepared, False)))
-        if look is not None and look.write:
-=======
-                return cast(R, hit)
         result = self._send_call(op, params, prepared)
         if look.write:
->>>>>>> Stashed changes
             data = caching.entry(look, result)
             if data is not None:
                 look.backend.set(look.key, data, look.ttl)
@@ -290,8 +282,7 @@ class SyncDriver:
     def _stream(self, op: StreamOperation[P], params: P) -> Stream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
-<<<<<<< Updated upstream
-        look = caching.plan(op, self._settings, params, prepared)
+        look = _plan(op, self._settings, params, prepared)
         observers = self._settings.observers
         if look is None and not observers:
 
@@ -300,6 +291,11 @@ class SyncDriver:
 
             # Sent at once: a sync caller expects the call to have reached the provider when it returns.
             return Stream(send(), core, send, self._drive)
+        # A cache or observers: their machinery loads here, not with every call (issue 17).
+        from llmkit._observed import ObservedStream, Watch
+        from llmkit.cache._replay import replayed_response
+        from llmkit.operations import _caching as caching
+
         # The cache is read first, so observers are told whether it answered (replayed events
         # included) and a miss is recorded for the cache with the observers watching it.
         hit = (
@@ -318,26 +314,6 @@ class SyncDriver:
             else ObservedStream(response, core, send, self._drive, w)
         )
         if hit:
-=======
-        if self._settings.observers:
-            return self._stream_observed(op, params, prepared, core)
-
-        def send() -> HttpResponse:
-            return self._drive(flow(prepared, True))
-
-        look = _plan(op, self._settings, params, prepared)
-        if look is not None:
-            return self._cached_stream(look, core, send)
-        # Sent at once: a sync caller expects the call to have reached the provider when it returns.
-        return Stream(send(), core, send, self._drive)
-
-    def _cached_stream(self, look: Lookup, core: _StreamCore, send: Callable[[], HttpResponse]) -> Stream:
-        from llmkit.cache._replay import replayed_response
-        from llmkit.operations import _caching as caching
-
-        if look.read and caching.replay_hit(core, look.found(look.backend.get(look.key))):
-            stream = Stream(replayed_response(False), core, send, self._drive)
->>>>>>> Stashed changes
             stream.cached = True
             stream.after_end = _mark_cached
         elif look is not None and look.write:
@@ -350,22 +326,14 @@ class SyncDriver:
             stream.after_end = store
         return stream
 
-<<<<<<< Updated upstream
     def _stream_sender(
         self, op: StreamOperation[P], params: P, prepared: Prepared[Any], w: Watch | None, hit: bool
     ) -> Callable[[], HttpResponse]:
         if w is None:
             return lambda: self._drive(flow(prepared, True))
-        call = w.begin(op.name, prepared, params, True, cache_hit=hit)
-=======
-    def _stream_observed(
-        self, op: StreamOperation[P], params: P, prepared: Prepared[Any], core: Any
-    ) -> Stream:
-        from llmkit._observed import ObservedStream, Watch, watch
+        from llmkit._observed import watch
 
-        w = Watch(self._settings.observers)
-        call = w.begin(op.name, prepared, params, True)
->>>>>>> Stashed changes
+        call = w.begin(op.name, prepared, params, True, cache_hit=hit)
 
         def send() -> HttpResponse:
             try:
@@ -464,20 +432,9 @@ class AsyncDriver:
         if look.read:
             hit = caching.from_hit(op, prepared, look.found(await look.backend.aget(look.key)))
             if hit is not None:
-<<<<<<< Updated upstream
                 return cast(R, _observed_hit(self._settings, op, params, prepared, hit))
-        if self._settings.observers:
-            result = await self._call_observed(op, params, prepared)
-        elif op.run is not None:
-            result = cast(R, await self._drive(op.run(prepared)))
-        else:
-            result = parse_response(op, prepared, await self._drive(flow(prepared, False)))
-        if look is not None and look.write:
-=======
-                return cast(R, hit)
         result = await self._send_call(op, params, prepared)
         if look.write:
->>>>>>> Stashed changes
             data = caching.entry(look, result)
             if data is not None:
                 await look.backend.aset(look.key, data, look.ttl)
@@ -503,8 +460,18 @@ class AsyncDriver:
     def _stream(self, op: StreamOperation[P], params: P) -> AsyncStream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
-        look = caching.plan(op, self._settings, params, prepared)
+        look = _plan(op, self._settings, params, prepared)
         observers = self._settings.observers
+        if look is None and not observers:
+
+            async def plain() -> HttpResponse:
+                return await self._drive(flow(prepared, True))
+
+            # Not sent here: an async caller starts it by awaiting, entering or iterating the stream.
+            return AsyncStream(plain, core, self._drive)
+        # A cache or observers: their machinery loads here, not with every call (issue 17).
+        from llmkit._observed import ObservedAsyncStream, Watch, watch
+
         w = Watch(observers) if observers else None
 
         async def send() -> HttpResponse:
@@ -518,10 +485,6 @@ class AsyncDriver:
                 w.fail(exc)
                 raise
 
-<<<<<<< Updated upstream
-=======
-        look = _plan(op, self._settings, params, prepared)
->>>>>>> Stashed changes
         if look is not None:
             return self._cached_stream(look, core, send, w, lambda: _begin_hit(w, op, params, prepared))
         # Not sent here: an async caller starts it by awaiting, entering or iterating the stream.
@@ -537,17 +500,14 @@ class AsyncDriver:
         w: Watch | None,
         report_hit: Callable[[], None],
     ) -> AsyncStream:
-<<<<<<< Updated upstream
+        from llmkit._observed import ObservedAsyncStream
+        from llmkit.cache._replay import replayed_response
+        from llmkit.operations import _caching as caching
+
         # The lookup is I/O too, so it waits with the send for the stream's first await; a
         # resend (a connection lost before the first event) only sends again.
         looked = False
 
-=======
-        from llmkit.cache._replay import replayed_response
-        from llmkit.operations import _caching as caching
-
-        # The lookup is I/O too, so it waits with the send for the stream's first await.
->>>>>>> Stashed changes
         async def first() -> HttpResponse:
             nonlocal looked
             if looked:
@@ -575,27 +535,6 @@ class AsyncDriver:
         )
         return stream
 
-<<<<<<< Updated upstream
-=======
-    def _stream_observed(
-        self, op: StreamOperation[P], params: P, prepared: Prepared[Any], core: Any
-    ) -> AsyncStream:
-        from llmkit._observed import ObservedAsyncStream, Watch, watch
-
-        w = Watch(self._settings.observers)
-
-        async def send() -> HttpResponse:
-            # Reported when it is sent (first awaited, entered or iterated), as it is sent then.
-            call = w.call or w.begin(op.name, prepared, params, True)
-            try:
-                return await self._drive(watch(flow(prepared, True), w.observers, call))
-            except LLMKitError as exc:
-                w.fail(exc)
-                raise
-
-        return ObservedAsyncStream(send, core, self._drive, w)
-
->>>>>>> Stashed changes
     async def aclose(self) -> None:
         if self._transport is not None:
             await self._transport.aclose()
