@@ -16,17 +16,13 @@ import time
 from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
-from llmkit import images as _images
-from llmkit._observed import ObservedAsyncStream, ObservedStream, Watch, watch
 from llmkit._retry import Action, Send, Sleep
 from llmkit._stream import AsyncStream, Stream, _StreamCore
 from llmkit.auth.base import Blocking, Join
-from llmkit.cache._lookup import Lookup
-from llmkit.cache._replay import replayed_response
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
-from llmkit.operations import _caching as caching
 from llmkit.operations.base import (
     Common,
+    Declaration,
     Operation,
     Prepared,
     StreamOperation,
@@ -36,9 +32,13 @@ from llmkit.operations.base import (
 )
 from llmkit.operations.settings import ClientOptions, Settings
 from llmkit.types import Completion
-from llmkit.wire import HttpRequest, HttpResponse
+from llmkit.wire import DEFAULT_IMAGE_FETCHER, HttpRequest, HttpResponse
 
+# The cache and observer machinery (llmkit.cache, llmkit.observe, llmkit._observed) loads only
+# for a client or call that configures it: a plain first call imports none of it (issue 17).
 if TYPE_CHECKING:
+    from llmkit._observed import Watch
+    from llmkit.cache._lookup import Lookup
     from llmkit.transport.async_http import AsyncTransport
     from llmkit.transport.sync_http import SyncTransport
 
@@ -120,6 +120,8 @@ def _observed_hit(
 ) -> Any:
     """A cache hit, reported to the observers (if any) as a call with ``cache_hit`` marked."""
     if s.observers:
+        from llmkit._observed import Watch
+
         w = Watch(s.observers)
         w.begin(op.name, prepared, params, False, cache_hit=True)
         w.succeed(hit)
@@ -146,7 +148,18 @@ class _LazyFetcher:
         return await Fetcher().afetch(url)
 
 
-_images.set_default_fetcher(_LazyFetcher())
+# Into wire's slot, not through llmkit.images: a chat call does not load the images module.
+if not DEFAULT_IMAGE_FETCHER:
+    DEFAULT_IMAGE_FETCHER.append(_LazyFetcher())
+
+
+def _plan(op: Declaration[Any], s: Settings, params: Common, prepared: Prepared[Any]) -> Lookup | None:
+    """The call's cache lookup; None (two attribute reads, nothing imported) when no cache is asked."""
+    if getattr(params, "cache", None) is None and s.cache is None:
+        return None
+    from llmkit.operations import _caching
+
+    return _caching.plan(op, s, params, prepared)
 
 
 def _check_http_client(http_client: object) -> None:
@@ -223,24 +236,35 @@ class SyncDriver:
         if op.local is not None and (answer := op.local(params)) is not None:
             return answer
         prepared = prepare(op, self._settings, params)
-        look = caching.plan(op, self._settings, params, prepared)
-        if look is not None and look.read:
+        look = _plan(op, self._settings, params, prepared)
+        if look is not None:
+            return self._call_cached(op, params, prepared, look)
+        return self._send_call(op, params, prepared)
+
+    def _send_call(self, op: Operation[P, R], params: P, prepared: Prepared[Any]) -> R:
+        if self._settings.observers:
+            return self._call_observed(op, params, prepared)
+        if op.run is not None:
+            return self._drive(op.run(prepared))
+        return parse_response(op, prepared, self._drive(flow(prepared, False)))
+
+    def _call_cached(self, op: Operation[P, R], params: P, prepared: Prepared[Any], look: Lookup) -> R:
+        from llmkit.operations import _caching as caching
+
+        if look.read:
             hit = caching.from_hit(op, prepared, look.found(look.backend.get(look.key)))
             if hit is not None:
                 return cast(R, _observed_hit(self._settings, op, params, prepared, hit))
-        if self._settings.observers:
-            result = self._call_observed(op, params, prepared)
-        elif op.run is not None:
-            result = self._drive(op.run(prepared))
-        else:
-            result = parse_response(op, prepared, self._drive(flow(prepared, False)))
-        if look is not None and look.write:
+        result = self._send_call(op, params, prepared)
+        if look.write:
             data = caching.entry(look, result)
             if data is not None:
                 look.backend.set(look.key, data, look.ttl)
         return result
 
     def _call_observed(self, op: Operation[P, R], params: P, prepared: Prepared[Any]) -> R:
+        from llmkit._observed import Watch, watch
+
         w = Watch(self._settings.observers)
         call = w.begin(op.name, prepared, params, False)
         try:
@@ -258,7 +282,7 @@ class SyncDriver:
     def _stream(self, op: StreamOperation[P], params: P) -> Stream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
-        look = caching.plan(op, self._settings, params, prepared)
+        look = _plan(op, self._settings, params, prepared)
         observers = self._settings.observers
         if look is None and not observers:
 
@@ -267,6 +291,11 @@ class SyncDriver:
 
             # Sent at once: a sync caller expects the call to have reached the provider when it returns.
             return Stream(send(), core, send, self._drive)
+        # A cache or observers: their machinery loads here, not with every call (issue 17).
+        from llmkit._observed import ObservedStream, Watch
+        from llmkit.cache._replay import replayed_response
+        from llmkit.operations import _caching as caching
+
         # The cache is read first, so observers are told whether it answered (replayed events
         # included) and a miss is recorded for the cache with the observers watching it.
         hit = (
@@ -302,6 +331,8 @@ class SyncDriver:
     ) -> Callable[[], HttpResponse]:
         if w is None:
             return lambda: self._drive(flow(prepared, True))
+        from llmkit._observed import watch
+
         call = w.begin(op.name, prepared, params, True, cache_hit=hit)
 
         def send() -> HttpResponse:
@@ -383,24 +414,35 @@ class AsyncDriver:
         if op.local is not None and (answer := op.local(params)) is not None:
             return answer
         prepared = prepare(op, self._settings, params)
-        look = caching.plan(op, self._settings, params, prepared)
-        if look is not None and look.read:
+        look = _plan(op, self._settings, params, prepared)
+        if look is not None:
+            return await self._call_cached(op, params, prepared, look)
+        return await self._send_call(op, params, prepared)
+
+    async def _send_call(self, op: Operation[P, R], params: P, prepared: Prepared[Any]) -> R:
+        if self._settings.observers:
+            return await self._call_observed(op, params, prepared)
+        if op.run is not None:
+            return cast(R, await self._drive(op.run(prepared)))
+        return parse_response(op, prepared, await self._drive(flow(prepared, False)))
+
+    async def _call_cached(self, op: Operation[P, R], params: P, prepared: Prepared[Any], look: Lookup) -> R:
+        from llmkit.operations import _caching as caching
+
+        if look.read:
             hit = caching.from_hit(op, prepared, look.found(await look.backend.aget(look.key)))
             if hit is not None:
                 return cast(R, _observed_hit(self._settings, op, params, prepared, hit))
-        if self._settings.observers:
-            result = await self._call_observed(op, params, prepared)
-        elif op.run is not None:
-            result = cast(R, await self._drive(op.run(prepared)))
-        else:
-            result = parse_response(op, prepared, await self._drive(flow(prepared, False)))
-        if look is not None and look.write:
+        result = await self._send_call(op, params, prepared)
+        if look.write:
             data = caching.entry(look, result)
             if data is not None:
                 await look.backend.aset(look.key, data, look.ttl)
         return result
 
     async def _call_observed(self, op: Operation[P, R], params: P, prepared: Prepared[Any]) -> R:
+        from llmkit._observed import Watch, watch
+
         w = Watch(self._settings.observers)
         call = w.begin(op.name, prepared, params, False)
         try:
@@ -418,8 +460,18 @@ class AsyncDriver:
     def _stream(self, op: StreamOperation[P], params: P) -> AsyncStream:
         prepared = prepare(op, self._settings, params)
         core = op.open(self._settings, prepared)
-        look = caching.plan(op, self._settings, params, prepared)
+        look = _plan(op, self._settings, params, prepared)
         observers = self._settings.observers
+        if look is None and not observers:
+
+            async def plain() -> HttpResponse:
+                return await self._drive(flow(prepared, True))
+
+            # Not sent here: an async caller starts it by awaiting, entering or iterating the stream.
+            return AsyncStream(plain, core, self._drive)
+        # A cache or observers: their machinery loads here, not with every call (issue 17).
+        from llmkit._observed import ObservedAsyncStream, Watch, watch
+
         w = Watch(observers) if observers else None
 
         async def send() -> HttpResponse:
@@ -448,6 +500,10 @@ class AsyncDriver:
         w: Watch | None,
         report_hit: Callable[[], None],
     ) -> AsyncStream:
+        from llmkit._observed import ObservedAsyncStream
+        from llmkit.cache._replay import replayed_response
+        from llmkit.operations import _caching as caching
+
         # The lookup is I/O too, so it waits with the send for the stream's first await; a
         # resend (a connection lost before the first event) only sends again.
         looked = False

@@ -20,8 +20,6 @@ from llmkit.dialects import require
 from llmkit.dialects._errors import class_for_status, make_error
 from llmkit.dialects.base import ImagePoll
 from llmkit.errors import ConfigurationError, LLMKitError, ProviderError, ResponseDecodeError
-from llmkit.images import Images
-from llmkit.ranking import RankedDocument, Ranking
 from llmkit.types import Completion, ReasoningPart, TextPart, Usage
 
 if TYPE_CHECKING:
@@ -33,6 +31,8 @@ if TYPE_CHECKING:
         ImageRequest,
         RerankRequest,
     )
+    from llmkit.images import Images
+    from llmkit.ranking import Ranking
     from llmkit.types import Embeddings, TokenCount
     from llmkit.wire import HttpResponse
 
@@ -196,6 +196,8 @@ def parse_count_tokens(dialect: Dialect, resp: HttpResponse, ctx: CallContext) -
 
 def check_images(out: Images | ImagePoll) -> Images | ImagePoll:
     """What every images dialect returns: images whose bytes are bytes (or None beside a URL)."""
+    from llmkit.images import Images  # with the first image call, not with every chat call
+
     if isinstance(out, ImagePoll):
         return out
     if not isinstance(out, Images):
@@ -224,6 +226,8 @@ def parse_images(
 def check_ranking(out: Ranking, req: RerankRequest) -> Ranking:
     """What every rerank dialect returns: distinct in-range indexes, numeric scores, best first,
     at most ``top_n`` results; ``document`` filled from the input when the caller asked for it."""
+    from llmkit.ranking import RankedDocument, Ranking  # with the first rerank call
+
     if type(out) is not Ranking:
         raise TypeError(f"parse_rerank returned {type(out).__name__}")
     check_usage(out.usage)

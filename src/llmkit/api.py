@@ -6,22 +6,22 @@ Thin shells over ``llmkit._drivers`` and the declarations in ``llmkit.operations
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from llmkit._drivers import AsyncDriver, SyncDriver
-from llmkit._retry import Timeout
-from llmkit._stream import AsyncStream, Stream
-from llmkit.cache import CacheBackend, CachePolicy
-from llmkit.images import ImageInput, Images
 from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, Messages, StreamParams
-from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
-from llmkit.operations.embed import EMBED, EmbedParams
-from llmkit.operations.images import GENERATE_IMAGE, ImageParams
-from llmkit.operations.rerank import RERANK, RerankParams
 from llmkit.operations.settings import ClientOptions
-from llmkit.ranking import Document, Ranking
-from llmkit.types import Completion, Embeddings, TokenCount
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any
+
+    from llmkit._retry import Timeout
+    from llmkit._stream import AsyncStream, Stream
+    from llmkit.cache import CacheBackend, CachePolicy
+    from llmkit.images import ImageInput, Images
+    from llmkit.ranking import Document, Ranking
+    from llmkit.types import Completion, Embeddings, TokenCount
 
 __all__ = ["AsyncClient", "Client", "Messages"]
 
@@ -239,6 +239,8 @@ class Client(SyncDriver):
         JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
         ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
         """
+        from llmkit.operations.embed import EMBED, EmbedParams
+
         return self._call(
             EMBED,
             EmbedParams(
@@ -288,6 +290,8 @@ class Client(SyncDriver):
         JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
         ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
         """
+        from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
+
         return self._call(
             COUNT_TOKENS,
             CountTokensParams(
@@ -350,6 +354,8 @@ class Client(SyncDriver):
         JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
         ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
         """
+        from llmkit.operations.images import GENERATE_IMAGE, ImageParams
+
         return self._call(
             GENERATE_IMAGE,
             ImageParams(
@@ -411,6 +417,8 @@ class Client(SyncDriver):
         JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
         ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
         """
+        from llmkit.operations.rerank import RERANK, RerankParams
+
         return self._call(
             RERANK,
             RerankParams(
@@ -648,6 +656,8 @@ class AsyncClient(AsyncDriver):
 
         Awaited: the same call as the sync one, on the running event loop.
         """
+        from llmkit.operations.embed import EMBED, EmbedParams
+
         return await self._call(
             EMBED,
             EmbedParams(
@@ -699,6 +709,8 @@ class AsyncClient(AsyncDriver):
 
         Awaited: the same call as the sync one, on the running event loop.
         """
+        from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
+
         return await self._call(
             COUNT_TOKENS,
             CountTokensParams(
@@ -763,6 +775,8 @@ class AsyncClient(AsyncDriver):
 
         Awaited: the same call as the sync one, on the running event loop.
         """
+        from llmkit.operations.images import GENERATE_IMAGE, ImageParams
+
         return await self._call(
             GENERATE_IMAGE,
             ImageParams(
@@ -826,6 +840,8 @@ class AsyncClient(AsyncDriver):
 
         Awaited: the same call as the sync one, on the running event loop.
         """
+        from llmkit.operations.rerank import RERANK, RerankParams
+
         return await self._call(
             RERANK,
             RerankParams(

@@ -3,21 +3,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from llmkit._defaults import default_async_client, default_client
-from llmkit._retry import Timeout
-from llmkit._stream import AsyncStream, Stream
-from llmkit.cache import CachePolicy
-from llmkit.images import ImageInput, Images
-from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, Messages, StreamParams
-from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
-from llmkit.operations.embed import EMBED, EmbedParams
-from llmkit.operations.images import GENERATE_IMAGE, ImageParams
-from llmkit.operations.rerank import RERANK, RerankParams
-from llmkit.ranking import Document, Ranking
-from llmkit.types import Completion, Embeddings, TokenCount
+from llmkit.operations.chat import COMPLETE, STREAM, ChatParams, StreamParams
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any
+
+    from llmkit._retry import Timeout
+    from llmkit._stream import AsyncStream, Stream
+    from llmkit.cache import CachePolicy
+    from llmkit.images import ImageInput, Images
+    from llmkit.operations.chat import Messages
+    from llmkit.ranking import Document, Ranking
+    from llmkit.types import Completion, Embeddings, TokenCount
 
 __all__ = [
     "acomplete",
@@ -189,6 +190,8 @@ def embed(
     JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
     ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
     """
+    from llmkit.operations.embed import EMBED, EmbedParams
+
     return default_client()._call(
         EMBED,
         EmbedParams(
@@ -238,6 +241,8 @@ def count_tokens(
     JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
     ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
     """
+    from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
+
     return default_client()._call(
         COUNT_TOKENS,
         CountTokensParams(
@@ -300,6 +305,8 @@ def generate_image(
     JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
     ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
     """
+    from llmkit.operations.images import GENERATE_IMAGE, ImageParams
+
     return default_client()._call(
         GENERATE_IMAGE,
         ImageParams(
@@ -361,6 +368,8 @@ def rerank(
     JSON body as sent). Any other keyword is a provider option (``region=``, ``reasoning_effort=``,
     ...); one the provider does not take is a ConfigurationError, raised before anything is sent.
     """
+    from llmkit.operations.rerank import RERANK, RerankParams
+
     return default_client()._call(
         RERANK,
         RerankParams(
@@ -540,6 +549,8 @@ async def aembed(
 
     Awaited: the same call as the sync one, on the running event loop.
     """
+    from llmkit.operations.embed import EMBED, EmbedParams
+
     return await default_async_client()._call(
         EMBED,
         EmbedParams(
@@ -591,6 +602,8 @@ async def acount_tokens(
 
     Awaited: the same call as the sync one, on the running event loop.
     """
+    from llmkit.operations.count_tokens import COUNT_TOKENS, CountTokensParams
+
     return await default_async_client()._call(
         COUNT_TOKENS,
         CountTokensParams(
@@ -655,6 +668,8 @@ async def agenerate_image(
 
     Awaited: the same call as the sync one, on the running event loop.
     """
+    from llmkit.operations.images import GENERATE_IMAGE, ImageParams
+
     return await default_async_client()._call(
         GENERATE_IMAGE,
         ImageParams(
@@ -718,6 +733,8 @@ async def arerank(
 
     Awaited: the same call as the sync one, on the running event loop.
     """
+    from llmkit.operations.rerank import RERANK, RerankParams
+
     return await default_async_client()._call(
         RERANK,
         RerankParams(

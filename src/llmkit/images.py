@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from llmkit.errors import ConfigurationError, RedirectError
 from llmkit.types import FinishReason, Usage
+from llmkit.wire import DEFAULT_IMAGE_FETCHER
 
 if TYPE_CHECKING:
     from llmkit.catalog import Cost, CostUnavailable
@@ -297,20 +298,17 @@ class ImageFetcher(Protocol):
     async def afetch(self, url: str) -> tuple[bytes, str]: ...
 
 
-_default_fetcher: list[ImageFetcher] = []
-
-
 def set_default_fetcher(fetcher: ImageFetcher) -> None:
-    """Called once by ``llmkit._fetch`` when it loads (with the clients)."""
-    _default_fetcher[:] = [fetcher]
+    """Called by ``llmkit._fetch`` when it loads, and by the drivers (a lazy one) as they load."""
+    DEFAULT_IMAGE_FETCHER[:] = [fetcher]
 
 
 def _fetcher_for(image: GeneratedImage) -> ImageFetcher:
     if image._fetcher is not None:
         return image._fetcher
-    if not _default_fetcher:  # only for an image made by hand before any client exists
+    if not DEFAULT_IMAGE_FETCHER:  # only for an image made by hand before any client exists
         raise ConfigurationError("no image fetcher is loaded yet: use llmkit.Client (or any call) first")
-    return _default_fetcher[0]
+    return cast(ImageFetcher, DEFAULT_IMAGE_FETCHER[0])
 
 
 # ---------------------------------------------------------------- progress

@@ -67,6 +67,12 @@ class HttpResponse:
 
 # json.dumps with non-default arguments builds a new encoder per call; one reused is ~2 µs cheaper.
 # allow_nan=False: NaN and Infinity are not JSON, and providers reject (or misread) them.
+# The image-URL fetcher ``GeneratedImage.fetch`` reads through by default (an
+# ``llmkit.images.ImageFetcher``). The clients' layer fills it as it loads: ``llmkit.images`` sits
+# below the transports and cannot import them, and a chat call need not load ``llmkit.images``
+# just to register one (issue 17).
+DEFAULT_IMAGE_FETCHER: list[Any] = []
+
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 

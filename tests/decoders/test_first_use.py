@@ -59,3 +59,39 @@ def test_one_sync_call_loads_only_its_provider(emu: Emulator, model: str, profil
     assert not any(
         m.startswith(("llmkit.auth.", "llmkit.emulator")) and m != "llmkit.auth.base" for m in mods
     )
+
+
+# Every module a first sync openai ``complete()`` may load (issue 17): a new one, or a cache /
+# observe / images / ranking / other-operation / other-dialect module, fails here.
+OPENAI_ALLOWED = (
+    "llmkit",
+    "llmkit._accumulate", "llmkit._args", "llmkit._constants", "llmkit._defaults",
+    "llmkit._drivers", "llmkit._guard", "llmkit._headers", "llmkit._inputs", "llmkit._parts",
+    "llmkit._proxy", "llmkit._redact", "llmkit._resolve", "llmkit._retry", "llmkit._retry_after",
+    "llmkit._stream", "llmkit._timeout", "llmkit._tls", "llmkit._urls",
+    "llmkit.api", "llmkit.functions", "llmkit.errors", "llmkit.types", "llmkit.wire",
+    "llmkit.auth", "llmkit.auth.base",
+    "llmkit.dialects", "llmkit.dialects._errors", "llmkit.dialects._vectors", "llmkit.dialects.base",
+    "llmkit.framing", "llmkit.framing.body", "llmkit.framing.fields", "llmkit.framing.sse",
+    "llmkit.operations", "llmkit.operations.base", "llmkit.operations.chat", "llmkit.operations.settings",
+    "llmkit.providers", "llmkit.providers.openai", "llmkit.providers.spec",
+    "llmkit.transport", "llmkit.transport.sync_http",
+)  # fmt: skip
+OPENAI_ALLOWED_PREFIXES = ("llmkit.dialects.openai_chat",)
+
+
+def test_a_first_openai_complete_loads_only_the_allowed_modules(emu: Emulator) -> None:
+    probe = PROBE.replace("client = llmkit.Client()\nreply = client.complete", "reply = llmkit.complete")
+    out = subprocess.run(
+        [sys.executable, "-c", probe, "openai/gpt-4o-mini", emu.api_key or "sk-x", emu.base_url("openai")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    mods = set(json.loads(out.stdout))
+    assert not mods & {"asyncio", "aiohttp"}
+    ours = {m for m in mods if m == "llmkit" or m.startswith("llmkit.")}
+    extra = sorted(m for m in ours if m not in OPENAI_ALLOWED and not m.startswith(OPENAI_ALLOWED_PREFIXES))
+    assert not extra, f"a first openai complete() loaded {extra}"

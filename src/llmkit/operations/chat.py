@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmkit import _args as A
 from llmkit import _guard
@@ -18,13 +18,15 @@ from llmkit._inputs import (
 )
 from llmkit._resolve import Resolved
 from llmkit._stream import _StreamCore
-from llmkit.cache import CachePolicy
 from llmkit.dialects.base import ChatRequest
 from llmkit.errors import RefusalError, StructuredOutputError
 from llmkit.operations.base import AWAITED, Common, Operation, Prepared, StreamOperation, finish, unsupported
 from llmkit.operations.settings import Settings
 from llmkit.types import Completion, Message
 from llmkit.wire import HttpResponse
+
+if TYPE_CHECKING:
+    from llmkit.cache import CachePolicy
 
 Messages = str | Sequence[Message | Mapping[str, Any]]
 

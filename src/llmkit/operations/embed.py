@@ -17,13 +17,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmkit import _args as A
 from llmkit import _guard
 from llmkit._resolve import Resolved
 from llmkit._retry import Action, Timeout
-from llmkit.cache import CachePolicy
 from llmkit.dialects import require
 from llmkit.dialects.base import EmbedRequest
 from llmkit.errors import APITimeoutError, ConfigurationError, LLMKitError
@@ -32,6 +31,9 @@ from llmkit.operations.settings import Settings
 from llmkit.providers.spec import ENCODINGS, INPUT_TYPES, EmbeddingSpec
 from llmkit.types import Embeddings, Usage
 from llmkit.wire import HttpResponse
+
+if TYPE_CHECKING:
+    from llmkit.cache import CachePolicy
 
 _NO_SPEC = EmbeddingSpec()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from llmkit import _guard
 from llmkit._args import is_count
 from llmkit._resolve import Resolved
-from llmkit.cache import CachePolicy
 from llmkit.dialects import require
 from llmkit.dialects.base import RerankRequest
 from llmkit.errors import ConfigurationError
@@ -16,6 +16,9 @@ from llmkit.operations.base import AWAITED, Common, Operation, Prepared, finish
 from llmkit.operations.settings import Settings
 from llmkit.ranking import Document, Ranking
 from llmkit.wire import HttpResponse
+
+if TYPE_CHECKING:
+    from llmkit.cache import CachePolicy
 
 
 @dataclass(slots=True)

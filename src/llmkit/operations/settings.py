@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmkit import _args as A
 from llmkit import _constants as C
@@ -13,10 +13,11 @@ from llmkit._proxy import check_proxy_url
 from llmkit._redact import mask, register_secret
 from llmkit._resolve import Resolved, resolve
 from llmkit._retry import RetryPolicy, Timeout
-from llmkit.cache import CacheBackend, CachePolicy
-from llmkit.cache._policy import client_policy
 from llmkit.errors import ConfigurationError
-from llmkit.observe.events import observers_of
+
+if TYPE_CHECKING:
+    from llmkit.cache import CacheBackend, CachePolicy
+    from llmkit.observe.events import Observers
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +99,9 @@ class Settings:
             )
         self.max_response_bytes = o.max_response_bytes
         self.proxy = check_proxy_url(o.proxy) if o.proxy is not None else None
-        self.cache = client_policy(o.cache) if o.cache is not None else None
-        self.observers = observers_of(o.callbacks)
+        # The cache and observer machinery loads only for a client that configures them (issue 17).
+        self.cache = _client_cache(o.cache) if o.cache is not None else None
+        self.observers: Observers = _observers(o.callbacks) if o.callbacks is not None else ()
         # The policy holds no per-call state, so one serves every call that keeps the defaults.
         self.policy = RetryPolicy(max_retries=self.max_retries, retry_read_timeouts=retry)
         # Resolution is pure but not free (~30 µs); calls without per-call options reuse it.
@@ -141,6 +143,18 @@ class Settings:
         if max_retries is not None and max_retries != policy.max_retries:
             policy = RetryPolicy(max_retries=max_retries, retry_read_timeouts=self.retry_read_timeouts)
         return policy
+
+
+def _client_cache(cache: object) -> CachePolicy | None:
+    from llmkit.cache._policy import client_policy
+
+    return client_policy(cache)
+
+
+def _observers(callbacks: object) -> Observers:
+    from llmkit.observe.events import observers_of
+
+    return observers_of(callbacks)
 
 
 def _check_keys(api_keys: Any) -> None:
