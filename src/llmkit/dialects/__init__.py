@@ -49,6 +49,7 @@ _MODULES: dict[str, str] = {
     "triton_generate": "llmkit.dialects.generate.triton",
     "yandex": "llmkit.dialects.yandex",
     "nlp_cloud": "llmkit.dialects.nlp_cloud",
+    "petals": "llmkit.dialects.petals",
 }
 
 _loaded: dict[str, Dialect] = {}

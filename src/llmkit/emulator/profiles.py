@@ -261,3 +261,13 @@ def _add_natives2() -> None:
 
 
 _add_natives2()
+
+
+def _add_petals() -> None:
+    # chat.petals.dev's HTTP API (issue 14, natives3).
+    from llmkit.emulator import petals
+
+    add_profile(petals.PROFILE)
+
+
+_add_petals()

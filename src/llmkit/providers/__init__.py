@@ -180,6 +180,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.copilot": ("github_copilot",),
     "llmkit.providers.naver": ("naver_clova",),
     "llmkit.providers.natives2": ("nlp_cloud",),
+    "llmkit.providers.petals": ("petals",),
 }
 # The modules, in the order ``all_specs`` loads them.
 SPEC_MODULES: list[str] = list(FAMILIES)

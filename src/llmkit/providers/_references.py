@@ -1167,6 +1167,15 @@ _LATER: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     "nlp_cloud": (_sdk("nlpcloud (PyPI)", "tests/natives2/test_references.py"),),
+    "petals": (
+        Reference(
+            "docs_sample",
+            "petals-infra/chat.petals.dev@9e2faf06:README.md (the HTTP API's curl sample: its "
+            "request and answer); the emulator from http_api.py there",
+            fixtures=_fx("petals", "generate_ok.json", "generate_request.form"),
+            tests=("tests/natives3/test_petals_references.py",),
+        ),
+    ),
     "bedrock": (
         *_BASE["bedrock"],
         Reference(

@@ -1,0 +1,47 @@
+"""What the natives3 tests share: options aimed at the emulator, and one call in either mode."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import parse_qs
+
+import llmkit
+from llmkit.emulator import Emulator
+
+MODEL = "petals/petals-team/StableBeluga2"
+
+
+def options(emu: Emulator, **extra: Any) -> dict[str, Any]:
+    return {"max_retries": 0, "base_url": emu.base_url("petals"), **extra}
+
+
+def sent(emu: Emulator) -> list[Any]:
+    return [r for r in emu.requests if r.profile == "petals"]
+
+
+def last_form(emu: Emulator) -> dict[str, str]:
+    """The last request's form values (each name sent once)."""
+    values = parse_qs(sent(emu)[-1].body.decode(), keep_blank_values=True, strict_parsing=True)
+    assert all(len(v) == 1 for v in values.values()), values
+    return {k: v[0] for k, v in values.items()}
+
+
+def run(mode: str, op: str, *args: Any, **kw: Any) -> Any:
+    """``Client.<op>`` (sync) or ``AsyncClient.<op>`` (async); a stream is drained to
+    ``(events, completion)``."""
+    if mode == "sync":
+        with llmkit.Client() as client:
+            if op == "stream":
+                with client.stream(*args, **kw) as s:
+                    return list(s), s.completion
+            return getattr(client, op)(*args, **kw)
+
+    async def main() -> Any:
+        async with llmkit.AsyncClient() as client:
+            if op == "stream":
+                async with client.stream(*args, **kw) as s:
+                    return [e async for e in s], s.completion
+            return await getattr(client, op)(*args, **kw)
+
+    return asyncio.run(main())
