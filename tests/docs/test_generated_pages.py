@@ -31,10 +31,7 @@ NOTES = all_notes(REPO / "docs" / "notes")
 
 # (provider, capability or "*") -> why its generated example does not run here. Each of these
 # providers' hand-written notes page runs against the emulator in its own tests folder.
-SKIPS: Mapping[tuple[str, str], str] = {
-    ("vertex_ai_maas", "*"): "the emulator's profile takes a static bearer key, not a token from its "
-    "Google OAuth endpoint, so only access_token= reaches it (tests/hardening calls it that way)",
-}
+SKIPS: Mapping[tuple[str, str], str] = {}
 
 # The scripted answers each capability's example gets, and what its namespace must then hold.
 SCRIPTS: Mapping[str, tuple[Script, ...]] = {

@@ -97,11 +97,15 @@ VERTEX = Profile(
     credentials="google_token",
 )
 # Vertex AI's OpenAI-compatible MaaS endpoint (Llama, DeepSeek, Qwen, ... ``-maas`` models) speaks
-# OpenAI Chat Completions under ``/v1/projects/{p}/locations/{l}/endpoints/openapi``.
+# OpenAI Chat Completions under ``/v1/projects/{p}/locations/{l}/endpoints/openapi``; its base URL
+# is the location's, as every Vertex AI row's is (the client appends ``/endpoints/openapi/...``),
+# and it takes Vertex AI's OAuth tokens (``_maas``).
 VERTEX_MAAS = Profile(
     "vertex_ai_maas",
-    "llmkit.emulator.openai:handle",
-    base_path=f"/v1{_LOCATION_PATH}/endpoints/openapi",
+    "llmkit.emulator.gemini._maas:handle",
+    base_path=f"/v1{_LOCATION_PATH}",
+    auth_headers=(("authorization", "Bearer "),),
+    credentials="google_token",
 )
 # Partner models: the client appends /publishers/{publisher}/models/{model}:rawPredict to a
 # location's URL; AI21's models are served under v1beta1 only (Vertex AI's AI21 page).
