@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import parse_qs
 
-import llmkit
+from tests.natives._natives_helpers import run
+
 from llmkit.emulator import Emulator
+
+__all__ = ["MODEL", "last_form", "options", "run", "sent"]
 
 MODEL = "petals/petals-team/StableBeluga2"
 
@@ -25,23 +27,3 @@ def last_form(emu: Emulator) -> dict[str, str]:
     values = parse_qs(sent(emu)[-1].body.decode(), keep_blank_values=True, strict_parsing=True)
     assert all(len(v) == 1 for v in values.values()), values
     return {k: v[0] for k, v in values.items()}
-
-
-def run(mode: str, op: str, *args: Any, **kw: Any) -> Any:
-    """``Client.<op>`` (sync) or ``AsyncClient.<op>`` (async); a stream is drained to
-    ``(events, completion)``."""
-    if mode == "sync":
-        with llmkit.Client() as client:
-            if op == "stream":
-                with client.stream(*args, **kw) as s:
-                    return list(s), s.completion
-            return getattr(client, op)(*args, **kw)
-
-    async def main() -> Any:
-        async with llmkit.AsyncClient() as client:
-            if op == "stream":
-                async with client.stream(*args, **kw) as s:
-                    return [e async for e in s], s.completion
-            return await getattr(client, op)(*args, **kw)
-
-    return asyncio.run(main())
