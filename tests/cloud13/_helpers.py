@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
+from tests._client_run import run  # noqa: F401  (re-exported for this folder's tests)
 
-import llmkit
 from llmkit.emulator.bedrock import ACCESS_KEY, SECRET_KEY
 
 CANARY_KEY = "sk-CANARY-7f3a9c2e41d84b6f"  # the session emulator's key (tests/conftest.py)
-
-
-def run(mode: str, op: str, *args: Any, **kw: Any) -> Any:
-    """``Client.<op>`` (sync) or ``AsyncClient.<op>`` (async)."""
-    if mode == "sync":
-        with llmkit.Client() as client:
-            return getattr(client, op)(*args, **kw)
-
-    async def main() -> Any:
-        async with llmkit.AsyncClient() as client:
-            return await getattr(client, op)(*args, **kw)
-
-    return asyncio.run(main())
 
 
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,11 +3,11 @@ either mode."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
-import llmkit
+from tests._client_run import run  # noqa: F401  (re-exported for this folder's tests)
+
 from llmkit.emulator import Emulator
 
 GENERATE = ("tgi_generate", "lorax", "predibase", "triton")
@@ -33,23 +33,3 @@ def sent(emu: Emulator, provider: str) -> list[Any]:
 
 def last_body(emu: Emulator, provider: str) -> Any:
     return json.loads(sent(emu, provider)[-1].body)
-
-
-def run(mode: str, op: str, *args: Any, **kw: Any) -> Any:
-    """``Client.<op>`` (sync) or ``AsyncClient.<op>`` (async); a stream is drained to
-    ``(events, completion)``."""
-    if mode == "sync":
-        with llmkit.Client() as client:
-            if op == "stream":
-                with client.stream(*args, **kw) as s:
-                    return list(s), s.completion
-            return getattr(client, op)(*args, **kw)
-
-    async def main() -> Any:
-        async with llmkit.AsyncClient() as client:
-            if op == "stream":
-                async with client.stream(*args, **kw) as s:
-                    return [e async for e in s], s.completion
-            return await getattr(client, op)(*args, **kw)
-
-    return asyncio.run(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.natives._natives_helpers import run
+from tests._client_run import run
 
 from llmkit.emulator import Emulator
 

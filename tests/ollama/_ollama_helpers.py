@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
-import llmkit
+from tests._client_run import run  # noqa: F401  (re-exported for this folder's tests)
+
 from llmkit.emulator import Emulator
 
 MODEL = "ollama_chat/llama3.2"
@@ -24,23 +24,3 @@ def sent(emu: Emulator) -> list[Any]:
 
 def last_body(emu: Emulator) -> Any:
     return json.loads(sent(emu)[-1].body)
-
-
-def run(mode: str, op: str, *args: Any, **kw: Any) -> Any:
-    """``Client.<op>`` (sync) or ``AsyncClient.<op>`` (async). A stream is drained: the result is
-    ``(events, completion)``."""
-    if mode == "sync":
-        with llmkit.Client() as client:
-            if op == "stream":
-                with client.stream(*args, **kw) as s:
-                    return list(s), s.completion
-            return getattr(client, op)(*args, **kw)
-
-    async def main() -> Any:
-        async with llmkit.AsyncClient() as client:
-            if op == "stream":
-                async with client.stream(*args, **kw) as s:
-                    return [e async for e in s], s.completion
-            return await getattr(client, op)(*args, **kw)
-
-    return asyncio.run(main())

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import llmkit
+from tests._client_run import run  # noqa: F401  (re-exported for this folder's tests)
+
 from llmkit.emulator import Emulator
 
 CANARY_KEY = "sk-CANARY-7f3a9c2e41d84b6f"  # the session emulator's key (tests/conftest.py)
@@ -23,26 +23,6 @@ def options(emu: Emulator, **extra: Any) -> dict[str, Any]:
     }
     kw.update(extra)
     return kw
-
-
-def run(mode: str, op: str, *args: Any, **kw: Any) -> Any:
-    """``Client.<op>`` (sync) or ``AsyncClient.<op>`` (async). A stream is drained: the result is
-    ``(events, completion)``."""
-    if mode == "sync":
-        with llmkit.Client() as client:
-            if op == "stream":
-                with client.stream(*args, **kw) as s:
-                    return list(s), s.completion
-            return getattr(client, op)(*args, **kw)
-
-    async def main() -> Any:
-        async with llmkit.AsyncClient() as client:
-            if op == "stream":
-                async with client.stream(*args, **kw) as s:
-                    return [e async for e in s], s.completion
-            return await getattr(client, op)(*args, **kw)
-
-    return asyncio.run(main())
 
 
 def iam_requests(emu: Emulator) -> int:
