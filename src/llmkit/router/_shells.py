@@ -25,12 +25,12 @@ from llmkit.router.policy import (
     CALLS_KEY,
     RETRIES_KEY,
     Attempt,
+    Batch,
     Keys,
     Notify,
     Plan,
     RetryBudget,
     RoutePolicy,
-    StateOp,
     route_flow,
 )
 from llmkit.router.state import InMemoryState
@@ -228,6 +228,20 @@ class _Base:
         }
 
 
+def _batcher(state: Any) -> Callable[[Batch], Any] | None:
+    """How a backend answers a ``Batch``: its own ``batch`` (Redis: one pipeline, one round
+    trip) when it has one; None: each operation in turn (the shell's loop)."""
+    batch = getattr(state, "batch", None)
+    return batch if callable(batch) else None
+
+
+async def _gather(values: Any) -> list[Any]:
+    # An async backend's batch is one awaitable; without one, each operation's, in order.
+    if inspect.isawaitable(values):
+        return list(await values)
+    return [await value for value in values]
+
+
 def _estimate_tokens(messages: Any) -> int:
     # About four characters a token: enough to tell a 1k prompt from a 200k one, never exact.
     if isinstance(messages, str):
@@ -256,6 +270,7 @@ class Router(_Base):
             for d in self._deployments.values()
         }
         self._ops = {name: getattr(self._state, name) for name in _OPS}
+        self._batch = _batcher(self._state)
 
     def _run(self, plan: Plan, call: Callable[[Client, Attempt], Any]) -> tuple[Any, RouteTrace]:
         flow = route_flow(self._policy, plan, self._clock)
@@ -264,8 +279,14 @@ class Router(_Base):
         try:
             while True:
                 kind = type(action)
-                if kind is StateOp:
-                    action = flow.send(ops[action.method](*action.args))
+                if kind is tuple:  # a StateOp
+                    method, args = action
+                    action = flow.send(ops[method](*args))
+                elif kind is list:  # a Batch
+                    batch = self._batch
+                    action = flow.send(
+                        [ops[method](*args) for method, args in action] if batch is None else batch(action)
+                    )
                 elif kind is Attempt:
                     try:
                         result = call(self._clients[action.deployment.id], action)
@@ -378,6 +399,7 @@ class AsyncRouter(_Base):
         }
         self._ops = {name: getattr(self._state, name) for name in _OPS}
         self._async_state = inspect.iscoroutinefunction(self._ops["incr_window"])
+        self._batch = _batcher(self._state)
 
     async def _run(self, plan: Plan, call: Callable[[AsyncClient, Attempt], Any]) -> tuple[Any, RouteTrace]:
         flow = route_flow(self._policy, plan, self._clock)
@@ -387,9 +409,16 @@ class AsyncRouter(_Base):
         try:
             while True:
                 kind = type(action)
-                if kind is StateOp:
-                    value = ops[action.method](*action.args)
+                if kind is tuple:  # a StateOp
+                    method, args = action
+                    value = ops[method](*args)
                     action = flow.send(await value if awaited else value)
+                elif kind is list:  # a Batch
+                    batch = self._batch
+                    values = (
+                        [ops[method](*args) for method, args in action] if batch is None else batch(action)
+                    )
+                    action = flow.send(await _gather(values) if awaited else values)
                 elif kind is Attempt:
                     try:
                         result = await call(self._clients[action.deployment.id], action)

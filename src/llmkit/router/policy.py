@@ -1,10 +1,13 @@
 """The routing policy, written once for sync and async: a generator of actions.
 
-``route_flow`` yields ``StateOp`` (read or change a counter), ``Attempt`` (call this
-deployment) and ``Wait`` (sleep before retrying it); the shells in ``_shells.py`` carry them
-out and send the answers back in, or throw the call's error in. The policy never does I/O or
-reads a clock of its own (``now`` is the shell's), so it runs unchanged over the in-process
-state, a sync Redis or ``redis.asyncio``, and in tests on a fake clock.
+``route_flow`` yields a ``StateOp`` (read or change a counter: a ``(method, args)`` tuple), a
+``Batch`` of them (a list: reads that do not depend on one another, one Redis round trip),
+``Attempt`` (call this deployment), ``Wait`` (sleep before retrying it) and ``Notify``; the
+shells in ``_shells.py`` carry them out and send the answers back in, or throw the call's error
+in. The policy never does I/O or reads a clock of its own (``now`` is the shell's), so it runs
+unchanged over the in-process state, a sync Redis or ``redis.asyncio``, and in tests on a fake
+clock. A call on the plainest route (one healthy deployment, no limits) is two actions: one
+batch of reads and the attempt.
 """
 
 from __future__ import annotations
@@ -35,7 +38,18 @@ from llmkit.router.errors import NoDeploymentAvailableError
 from llmkit.router.strategies import NEEDS, order
 from llmkit.router.trace import RouteTrace
 
-__all__ = ["Attempt", "Keys", "Notify", "Plan", "RetryBudget", "RoutePolicy", "StateOp", "Wait", "route_flow"]
+__all__ = [
+    "Attempt",
+    "Batch",
+    "Keys",
+    "Notify",
+    "Plan",
+    "RetryBudget",
+    "RoutePolicy",
+    "StateOp",
+    "Wait",
+    "route_flow",
+]
 
 CALLS_KEY = "budget:calls"
 RETRIES_KEY = "budget:retries"
@@ -53,10 +67,13 @@ _DEPLOYMENT_FAULTS = (
 )
 
 
-@dataclass(slots=True)
-class StateOp:
-    method: str
-    args: tuple[Any, ...]
+# A state operation: a ``StateBackend`` method's name and its arguments. A plain tuple, not a
+# class: the router builds a few per call, and a tuple costs a tenth of an instance to build.
+StateOp = tuple[str, tuple[Any, ...]]
+# State operations whose answers do not depend on one another, answered as a list in order: one
+# resume of the policy for all of them, and one pipeline on a backend that has ``batch`` (Redis:
+# one round trip). Each operation stays atomic on its own; the batch is not.
+Batch = list[StateOp]
 
 
 @dataclass(slots=True)
@@ -81,7 +98,7 @@ class Notify:
     fields: dict[str, Any]
 
 
-Action = StateOp | Attempt | Wait | Notify
+Action = StateOp | Batch | Attempt | Wait | Notify
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +175,12 @@ def route_flow(policy: RoutePolicy, plan: Plan, clock: Callable[[], float]) -> F
 
 
 def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: RouteTrace) -> Flow:
-    # One generator for the whole call (a delegation level costs every action a frame hop).
     try:
         budget = policy.budget
-        yield StateOp("incr_window", (CALLS_KEY, 1, budget.window_s, trace.started))
-        path = [plan.group, *policy.fallbacks.get(plan.group, ())]
+        # The call is counted in the first group's batch of reads (one round trip, not two).
+        count: StateOp | None = ("incr_window", (CALLS_KEY, 1, budget.window_s, trace.started))
+        after = policy.fallbacks.get(plan.group)
+        path = [plan.group, *after] if after else [plan.group]
         tried: set[str] = set()
         last: LLMKitError | None = None
         failed: str | None = None
@@ -172,9 +190,12 @@ def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: R
             group = path[position]
             now = clock()
             if plan.deadline is not None and now >= plan.deadline:
+                if count is not None:
+                    yield count
                 trace.add("deadline", group, None, "the call's deadline passed", now)
                 raise _deadline_error(plan, last)
-            picked, until = yield from _pick(policy, plan, group, tried, trace, now)
+            picked, until = yield from _pick(policy, plan, group, tried, trace, now, count)
+            count = None
             if until is not None:
                 soonest = until if soonest is None else min(soonest, until)
             if picked is None:
@@ -253,95 +274,127 @@ def _special_fallbacks(policy: RoutePolicy, group: str, exc: LLMKitError) -> lis
 
 
 def _pick(
-    policy: RoutePolicy, plan: Plan, group: str, tried: set[str], trace: RouteTrace, now: float
+    policy: RoutePolicy,
+    plan: Plan,
+    group: str,
+    tried: set[str],
+    trace: RouteTrace,
+    now: float,
+    count: StateOp | None,
 ) -> Generator[Action, Any, tuple[tuple[Deployment, bool] | None, float | None]]:
     """The deployment to try next in ``group`` and whether it is a half-open probe; also the
-    soonest end of a cooldown seen (for the error when nothing is left)."""
+    soonest end of a cooldown seen (for the error when nothing is left). ``count`` (the call's
+    budget count, on the first pick) goes first in the batch of reads."""
+    deps = policy.groups[group]
+    if tried:
+        deps = [dep for dep in deps if dep.id not in tried]
+    tokens = plan.input_tokens
+    fits = deps if tokens is None else [dep for dep in deps if _fits(dep, tokens)]
+    need = NEEDS[policy.strategy] if len(fits) > 1 else ""
+    keys = policy.keys
+    # Every read the pick may need, in one batch: per deployment its tripped marker (which
+    # outlives every cooldown, so a healthy deployment costs one read), its tpm window when it
+    # has a tpm limit, and what the strategy compares when there is a choice (``_number``).
+    ops: Batch = [] if count is None else [count]
+    for dep in fits:
+        ops.append(("cooldown_until", (keys[dep.id].tripped, now)))
+        if dep.tpm is not None:
+            ops.append(("get_window", (keys[dep.id].tpm, _MINUTE, now)))
+        if need:
+            ops.extend(_number_reads(policy, need, dep, now))
+    answers: list[Any] = []
+    if len(ops) > 1:
+        answers = yield ops
+    elif ops:
+        answers = [(yield ops[0])]
+    at = 0 if count is None else 1
     eligible: list[Deployment] = []
-    half_open: set[str] = set()
+    half_open: set[str] | None = None
     soonest: float | None = None
-    for dep in policy.groups[group]:
-        if dep.id in tried:
+    numbers: dict[str, float] = {}
+    for dep in deps:
+        if tokens is not None and not _fits(dep, tokens):
+            trace.add("skip", group, dep.id, f"window of {dep.max_input_tokens} tokens < ~{tokens}", now)
             continue
-        keys = policy.keys[dep.id]
-        if (
-            plan.input_tokens is not None
-            and dep.max_input_tokens is not None
-            and plan.input_tokens > dep.max_input_tokens
-        ):
-            trace.add(
-                "skip", group, dep.id, f"window of {dep.max_input_tokens} tokens < ~{plan.input_tokens}", now
-            )
-            continue
-        # The tripped marker outlives every cooldown, so a healthy deployment costs one read.
-        if (yield StateOp("cooldown_until", (keys.tripped, now))) is not None:
-            until = yield StateOp("cooldown_until", (keys.health, now))
+        tripped = answers[at]
+        at += 1
+        used = None
+        if dep.tpm is not None:
+            used = answers[at]
+            at += 1
+        if need:
+            numbers[dep.id], at = _number(need, dep, answers, at, used)
+        if tripped is not None:
+            until = yield ("cooldown_until", (keys[dep.id].health, now))
             if until is not None:
                 soonest = until if soonest is None else min(soonest, until)
                 trace.add("skip", group, dep.id, f"cooling down for {until - now:.3g}s", now)
                 continue
-            half_open.add(dep.id)
-        if dep.tpm is not None and (yield StateOp("get_window", (keys.tpm, _MINUTE, now))) >= dep.tpm:
+            half_open = {dep.id} if half_open is None else half_open | {dep.id}
+        if used is not None and used >= dep.tpm:
             trace.add("skip", group, dep.id, f"tpm limit {dep.tpm} reached", now)
             continue
         eligible.append(dep)
     if not eligible:
         return None, soonest
-    # Generators cost a frame each: only strategies that read numbers build one.
-    numbers = (
-        (yield from _numbers(policy, eligible, now)) if NEEDS[policy.strategy] and len(eligible) > 1 else {}
-    )
-    for dep in order(policy.strategy, eligible, policy.rng, numbers):
-        keys = policy.keys[dep.id]
-        probing = dep.id in half_open
-        if probing and not (yield StateOp("try_acquire", (keys.probe, 1, policy.cooldown_s, now, 1))):
+    for dep in order(policy.strategy, eligible, policy.rng, numbers) if len(eligible) > 1 else eligible:
+        probing = half_open is not None and dep.id in half_open
+        if probing and not (yield ("try_acquire", (keys[dep.id].probe, 1, policy.cooldown_s, now, 1))):
             trace.add("skip", group, dep.id, "half-open: another call is probing it", now)
             continue
-        if dep.rpm is not None and not (yield StateOp("try_acquire", (keys.rpm, dep.rpm, _MINUTE, now, 1))):
+        if dep.rpm is not None and not (yield ("try_acquire", (keys[dep.id].rpm, dep.rpm, _MINUTE, now, 1))):
             trace.add("skip", group, dep.id, f"rpm limit {dep.rpm} reached", now)
             continue
         return (dep, probing), soonest
     return None, soonest
 
 
-def _numbers(
-    policy: RoutePolicy, deps: list[Deployment], now: float
-) -> Generator[Action, Any, dict[str, float]]:
-    need = NEEDS[policy.strategy]
-    numbers: dict[str, float] = {}
-    if not need or len(deps) == 1:
-        return numbers
-    for dep in deps:
-        keys = policy.keys[dep.id]
-        if need == "inflight":
-            numbers[dep.id] = yield StateOp("add_inflight", (keys.busy, 0))
-        elif need == "latency":
-            value = yield StateOp("ewma", (keys.latency, None, policy.latency_alpha))
-            numbers[dep.id] = 0.0 if value is None else value
-        else:  # usage: the larger used share of its rpm and tpm limits
-            share = 0.0
-            if dep.rpm:
-                share = (yield StateOp("get_window", (keys.rpm, _MINUTE, now))) / dep.rpm
-            if dep.tpm:
-                share = max(share, (yield StateOp("get_window", (keys.tpm, _MINUTE, now))) / dep.tpm)
-            numbers[dep.id] = share
-    return numbers
+def _fits(dep: Deployment, tokens: int) -> bool:
+    """Whether a prompt of about ``tokens`` fits the deployment's window."""
+    return dep.max_input_tokens is None or tokens <= dep.max_input_tokens
+
+
+def _number_reads(policy: RoutePolicy, need: str, dep: Deployment, now: float) -> Batch:
+    """The reads of what the strategy compares for ``dep`` (``_number`` reads the answers)."""
+    keys = policy.keys[dep.id]
+    if need == "inflight":
+        return [("add_inflight", (keys.busy, 0))]
+    if need == "latency":
+        return [("ewma", (keys.latency, None, policy.latency_alpha))]
+    return [("get_window", (keys.rpm, _MINUTE, now))] if dep.rpm else []  # usage
+
+
+def _number(need: str, dep: Deployment, answers: list[Any], at: int, tpm_used: Any) -> tuple[float, int]:
+    """What the strategy compares for ``dep``, read from ``answers`` at ``at`` (where ``_read``
+    asked for it); also where the next deployment's answers start."""
+    if need == "inflight":
+        return answers[at], at + 1
+    if need == "latency":
+        value = answers[at]
+        return (0.0 if value is None else value), at + 1
+    # usage: the larger used share of its rpm and tpm limits (the tpm window is the pick's read)
+    share = 0.0
+    if dep.rpm:
+        share, at = answers[at] / dep.rpm, at + 1
+    if dep.tpm:
+        share = max(share, tpm_used / dep.tpm)
+    return share, at
 
 
 def _spend(budget: RetryBudget, amount: int, now: float) -> Generator[Action, Any, bool]:
-    calls = yield StateOp("get_window", (CALLS_KEY, budget.window_s, now))
+    calls = yield ("get_window", (CALLS_KEY, budget.window_s, now))
     allowed = max(budget.min_retries, int(budget.ratio * calls))
-    ok: bool = yield StateOp("try_acquire", (RETRIES_KEY, allowed, budget.window_s, now, amount))
+    ok: bool = yield ("try_acquire", (RETRIES_KEY, allowed, budget.window_s, now, amount))
     return ok
 
 
 def _grant(policy: RoutePolicy, now: float) -> Generator[Action, Any, int]:
     """Client retries for one attempt: what the budget has left, reserved up front."""
-    if policy.num_retries <= 0:
-        return 0
     budget = policy.budget
-    calls = yield StateOp("get_window", (CALLS_KEY, budget.window_s, now))
-    used = yield StateOp("get_window", (RETRIES_KEY, budget.window_s, now))
+    calls, used = yield [
+        ("get_window", (CALLS_KEY, budget.window_s, now)),
+        ("get_window", (RETRIES_KEY, budget.window_s, now)),
+    ]
     grant = min(policy.num_retries, max(budget.min_retries, int(budget.ratio * calls)) - used)
     if grant <= 0 or not (yield from _spend(budget, grant, now)):
         return 0
@@ -366,6 +419,7 @@ def _attempt(
     keys = policy.keys[dep.id]
     group = dep.group
     busy = NEEDS[policy.strategy] == "inflight"
+    timed = policy.strategy == "latency-based-routing"
     retries = 0
     while True:
         now = clock()
@@ -378,18 +432,18 @@ def _attempt(
             timeout = left if timeout is None else min(timeout, left)
         grant = (yield from _grant(policy, now)) if policy.num_retries > 0 else 0
         if busy:
-            yield StateOp("add_inflight", (keys.busy, 1))
-        sent = clock()
+            yield ("add_inflight", (keys.busy, 1))
+        sent = clock() if timed else now
         try:
             result = yield Attempt(dep, grant, timeout, trace)
         except LLMKitError as exc:
             if busy:
-                yield StateOp("add_inflight", (keys.busy, -1))
+                yield ("add_inflight", (keys.busy, -1))
             now = clock()
             used = max(0, getattr(exc, "attempts", 1) - 1)
             trace.retries += used
             if grant > used:  # give back what the client did not use
-                yield StateOp("incr_window", (RETRIES_KEY, used - grant, policy.budget.window_s, now))
+                yield ("incr_window", (RETRIES_KEY, used - grant, policy.budget.window_s, now))
             trace.add("fail", group, dep.id, str(exc)[:200], now, type(exc).__name__)
             if not isinstance(exc, _DEPLOYMENT_FAULTS):
                 raise
@@ -407,17 +461,21 @@ def _attempt(
                 yield Wait(wait)
             continue
         now = clock()
+        # What an answer changes, in one batch (nothing on the plainest route).
+        done: Batch = []
         if busy:
-            yield StateOp("add_inflight", (keys.busy, -1))
-        if policy.strategy == "latency-based-routing":
-            yield StateOp("ewma", (keys.latency, now - sent, policy.latency_alpha))
+            done.append(("add_inflight", (keys.busy, -1)))
+        if timed:
+            done.append(("ewma", (keys.latency, now - sent, policy.latency_alpha)))
         if probing:
-            yield StateOp("clear_cooldown", (keys.health,))
-            yield StateOp("clear_cooldown", (keys.tripped,))
+            done.append(("clear_cooldown", (keys.health,)))
+            done.append(("clear_cooldown", (keys.tripped,)))
         if dep.tpm is not None:
             tokens = _tokens(result)
             if tokens:
-                yield StateOp("incr_window", (keys.tpm, tokens, _MINUTE, now))
+                done.append(("incr_window", (keys.tpm, tokens, _MINUTE, now)))
+        if done:
+            yield done if len(done) > 1 else done[0]
         trace.add("ok", group, dep.id, "probe succeeded: closed again" if probing else "answered", now)
         trace.deployment = dep.id
         trace.model = dep.model
@@ -445,7 +503,7 @@ def _record_failure(
     now: float,
     trace: RouteTrace,
 ) -> Generator[Action, Any, None]:
-    count = yield StateOp("record_failure", (keys.health, policy.failure_window_s, now))
+    count = yield ("record_failure", (keys.health, policy.failure_window_s, now))
     asked = getattr(exc, "retry_after", None) if isinstance(exc, RateLimitError) else None
     if isinstance(asked, (int, float)) and asked > 0:
         until, why = now + float(asked), f"Retry-After {asked:.3g}s"
@@ -455,8 +513,8 @@ def _record_failure(
         until, why = now + policy.cooldown_s, f"{count} failures in {policy.failure_window_s:.3g}s"
     else:
         return
-    yield StateOp("set_cooldown", (keys.health, until))
-    yield StateOp("set_cooldown", (keys.tripped, until + policy.half_open_s))
+    yield ("set_cooldown", (keys.health, until))
+    yield ("set_cooldown", (keys.tripped, until + policy.half_open_s))
     trace.add("skip", dep.group, dep.id, f"cooling down until +{until - now:.3g}s: {why}", now)
 
 

@@ -108,8 +108,13 @@ class InMemoryState:
         return count
 
     def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int:
+        # window_slot and _bump written out: every routed call counts itself here.
+        slot = math.floor(now / window_s) if window_s > 0 else 0
         with self._lock:
-            return self._bump(self._windows, key, window_slot(window_s, now), amount)
+            old_slot, count = self._windows.get(key, (slot, 0))
+            count = (count if old_slot == slot else 0) + amount
+            self._windows[key] = (slot, count)
+            return count
 
     def get_window(self, key: str, window_s: float, now: float) -> int:
         slot, count = self._windows.get(key, (0, 0))
