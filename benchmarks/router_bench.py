@@ -31,16 +31,17 @@ from llmkit import Client, Router
 from llmkit.types import Completion, FinishReason, Message, Usage
 
 
-def _per_call(fn: Any, calls: int, rounds: int = 5) -> float:
-    """The fastest round's CPU seconds per call: CPU time, not wall time, so other processes on a
-    busy machine do not count (the loopback measure's server runs in this process's threads,
-    so there it is the client's and the server's CPU together)."""
+def _per_call(fn: Any, calls: int, rounds: int = 5, timer: Any = time.process_time) -> float:
+    """The fastest round's seconds per call, by ``timer``: CPU time by default, so other
+    processes on a busy machine do not count (the loopback measure's server runs in this
+    process's threads, so there it is the client's and the server's CPU together); wall time
+    for Redis, where a call is mostly waiting for the round trip."""
     results = []
     for _ in range(rounds):
-        start = time.process_time()
+        start = timer()
         for _ in range(calls):
             fn()
-        results.append((time.process_time() - start) / calls)
+        results.append((timer() - start) / calls)
     return min(results)
 
 
@@ -65,36 +66,33 @@ def _completion() -> Completion:
     )
 
 
-def overhead(calls: int, strategy: str, deployments: int) -> dict[str, float]:
+def _stub_router(strategy: str, deployments: int, limits: dict[str, Any], **options: Any) -> Router:
+    """A router over ``deployments`` stub clients (no sockets: only the routing costs)."""
     model_list = [
         {"model_name": "chat", "model": f"openai/m{i}", "api_key": "k", "base_url": "http://127.0.0.1:9/v1"}
+        | limits
         for i in range(deployments)
     ]
-    router = Router(model_list, routing_strategy=strategy, seed=1)
+    router = Router(model_list, routing_strategy=strategy, seed=1, **options)
     stub = _StubClient(_completion())
     router._clients = {dep_id: stub for dep_id in router._clients}  # type: ignore[misc]
+    return router
+
+
+def _against_direct(router: Router, per_call: Any, calls: int) -> dict[str, float]:
+    stub = next(iter(router._clients.values()))
     messages = [{"role": "user", "content": "hi"}]
-
-    def direct() -> None:
-        stub.complete("openai/m0", messages, max_retries=0)
-
-    def routed() -> None:
-        router.complete("chat", messages)
-
-    base = _per_call(direct, calls)
-    via = _per_call(routed, calls)
+    base = per_call(lambda: stub.complete("openai/m0", messages, max_retries=0), calls)
+    via = per_call(lambda: router.complete("chat", messages), calls)
     return {"direct_us": base * 1e6, "router_us": via * 1e6, "overhead_us": (via - base) * 1e6}
 
 
-def _wall_per_call(fn: Any, calls: int, rounds: int = 5) -> float:
-    """The fastest round's wall seconds per call (a Redis round trip is mostly waiting)."""
-    results = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        results.append((time.perf_counter() - start) / calls)
-    return min(results)
+def overhead(calls: int, strategy: str, deployments: int) -> dict[str, float]:
+    return _against_direct(_stub_router(strategy, deployments, {}), _per_call, calls)
+
+
+def _wall_per_call(fn: Any, calls: int) -> float:
+    return _per_call(fn, calls, timer=time.perf_counter)
 
 
 def redis_overhead(
@@ -106,36 +104,19 @@ def redis_overhead(
 
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     state = RedisState(url, prefix=prefix)
-    limits = {} if rpm is None else {"rpm": rpm}
-    model_list = [
-        {"model_name": "chat", "model": f"openai/m{i}", "api_key": "k", "base_url": "http://127.0.0.1:9/v1"}
-        | limits
-        for i in range(deployments)
-    ]
     # The wall clock: processes sharing a Redis share it (and its windows are real minutes).
-    router = Router(model_list, routing_strategy=strategy, seed=1, state=state, clock=time.time)
-    stub = _StubClient(_completion())
-    router._clients = {dep_id: stub for dep_id in router._clients}  # type: ignore[misc]
-    messages = [{"role": "user", "content": "hi"}]
-
-    def direct() -> None:
-        stub.complete("openai/m0", messages, max_retries=0)
-
-    def routed() -> None:
-        router.complete("chat", messages)
-
+    limits = {} if rpm is None else {"rpm": rpm}
+    router = _stub_router(strategy, deployments, limits, state=state, clock=time.time)
     try:
         for _ in range(50):  # connect, load the scripts
-            routed()
-        base = _wall_per_call(direct, calls)
-        via = _wall_per_call(routed, calls)
+            router.complete("chat", "hi")
+        return _against_direct(router, _wall_per_call, calls)
     finally:
         client = state.redis.sync()
         names = list(client.scan_iter(match=f"{prefix}:*"))
         if names:
             client.delete(*names)
         state.close()
-    return {"direct_us": base * 1e6, "router_us": via * 1e6, "overhead_us": (via - base) * 1e6}
 
 
 def loopback(calls: int) -> dict[str, float]:

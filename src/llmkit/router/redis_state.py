@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from llmkit.cache._policy import check_namespace
 from llmkit.cache._redis import RedisConnection, check_prefix, require
 from llmkit.errors import ConfigurationError, StateBackendError
-from llmkit.router.state import window_slot
+from llmkit.router.state import OPERATIONS, window_slot
 
 __all__ = ["AsyncRedisState", "RedisState"]
 
@@ -214,7 +214,7 @@ class _Base:
     def _commands(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> list[_Command]:
         commands = []
         for method, args in ops:
-            if method not in _METHODS:
+            if method not in OPERATIONS:
                 raise ConfigurationError(f"{method!r} is not a state backend operation")
             commands.append(getattr(self.keys, method)(*args))
         return commands
@@ -226,21 +226,6 @@ class _Base:
                 raise self._failed(reply, command.doing) from None
             out.append(command.decode(reply))
         return out
-
-
-_METHODS = frozenset(
-    {
-        "incr_window",
-        "get_window",
-        "try_acquire",
-        "set_cooldown",
-        "cooldown_until",
-        "clear_cooldown",
-        "record_failure",
-        "ewma",
-        "add_inflight",
-    }
-)
 
 
 class RedisState(_Base):

@@ -16,7 +16,20 @@ import math
 import threading
 from typing import Protocol, runtime_checkable
 
-__all__ = ["AsyncStateBackend", "InMemoryState", "StateBackend", "window_slot"]
+__all__ = ["OPERATIONS", "AsyncStateBackend", "InMemoryState", "StateBackend", "window_slot"]
+
+# The methods of a backend the router calls (a ``StateOp`` names one of them).
+OPERATIONS = (
+    "incr_window",
+    "get_window",
+    "set_cooldown",
+    "cooldown_until",
+    "clear_cooldown",
+    "record_failure",
+    "ewma",
+    "add_inflight",
+    "try_acquire",
+)
 
 
 def window_slot(window_s: float, now: float) -> int:
