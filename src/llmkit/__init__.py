@@ -63,8 +63,8 @@ _EXPORTS: dict[str, str] = {
     "ProviderError": "llmkit.errors",
     "errors": "llmkit.errors",
     # router
-    "Router": "llmkit.router._shells",
-    "AsyncRouter": "llmkit.router._shells",
+    "Router": "llmkit.router._sync",
+    "AsyncRouter": "llmkit.router._async",
     # registry
     "ProviderSpec": "llmkit.providers.spec",
     "register_provider": "llmkit.providers",

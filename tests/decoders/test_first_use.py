@@ -66,7 +66,8 @@ def test_one_sync_call_loads_only_its_provider(emu: Emulator, model: str, profil
 OPENAI_ALLOWED = (
     "llmkit",
     "llmkit._accumulate", "llmkit._args", "llmkit._constants", "llmkit._defaults",
-    "llmkit._drivers", "llmkit._guard", "llmkit._headers", "llmkit._inputs", "llmkit._parts",
+    "llmkit._drivers", "llmkit._driver_steps", "llmkit._sync_driver", "llmkit._async_driver",
+    "llmkit._guard", "llmkit._headers", "llmkit._inputs", "llmkit._parts",
     "llmkit._proxy", "llmkit._redact", "llmkit._resolve", "llmkit._retry", "llmkit._retry_after",
     "llmkit._stream", "llmkit._timeout", "llmkit._tls", "llmkit._urls",
     "llmkit.api", "llmkit.functions", "llmkit.errors", "llmkit.types", "llmkit.wire",

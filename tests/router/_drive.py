@@ -8,7 +8,7 @@ from typing import Any
 
 from llmkit.errors import LLMKitError
 from llmkit.router.config import parse_model_list
-from llmkit.router.policy import Attempt, Keys, Plan, RoutePolicy, StateOp, route_flow
+from llmkit.router.policy import Attempt, Keys, Plan, RoutePolicy, route_flow
 from llmkit.router.state import InMemoryState
 from llmkit.router.strategies import normalise_strategy
 from llmkit.router.trace import RouteTrace
@@ -51,8 +51,11 @@ def drive(
     action: Any = next(flow)
     try:
         while True:
-            if isinstance(action, StateOp):
-                action = flow.send(getattr(state, action.method)(*action.args))
+            if type(action) is list:  # a Batch of StateOps
+                action = flow.send([getattr(state, method)(*args) for method, args in action])
+            elif type(action) is tuple:  # a StateOp: (method, args)
+                method, args = action
+                action = flow.send(getattr(state, method)(*args))
             elif isinstance(action, Attempt):
                 if attempts is not None:
                     attempts.append(action)

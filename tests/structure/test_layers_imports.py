@@ -47,6 +47,9 @@ EXACT: Mapping[str, str] = {
     "llmkit.functions": "top",
     "llmkit.api": "top",
     "llmkit._drivers": "top",
+    "llmkit._driver_steps": "top",
+    "llmkit._sync_driver": "top",
+    "llmkit._async_driver": "top",
     "llmkit._defaults": "top",
     "llmkit._fetch": "top",
     # the drivers' observed calls (callbacks): beside them
@@ -306,8 +309,8 @@ def test_the_scan_sees_the_real_graph() -> None:
         return {i.target: i for i in imports_of(name, path.read_text(), known, path.name == "__init__.py")}
 
     assert "llmkit.framing.sse" in edges("llmkit.dialects.openai_chat._stream")
-    drivers = edges("llmkit._drivers")
-    assert drivers["llmkit.transport.sync_http"].lazy and drivers["llmkit.transport.async_http"].lazy
+    assert edges("llmkit._sync_driver")["llmkit.transport.sync_http"].lazy
+    assert edges("llmkit._async_driver")["llmkit.transport.async_http"].lazy
     assert edges("llmkit.providers")["llmkit.providers.openai"].how == "dynamic import"
     assert "llmkit._retry_after" in edges("llmkit._retry")
     assert len(files) > 100

@@ -10,19 +10,20 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from llmkit.router._shells import AsyncRouter, Router
+    from llmkit.router._async import AsyncRouter
+    from llmkit.router._sync import Router
     from llmkit.router.config import Deployment
     from llmkit.router.errors import NoDeploymentAvailableError
-    from llmkit.router.policy import RetryBudget
+    from llmkit.router.rules import RetryBudget
     from llmkit.router.state import AsyncStateBackend, InMemoryState, StateBackend
     from llmkit.router.trace import RouteStep, RouteTrace
 
 _EXPORTS = {
-    "AsyncRouter": "llmkit.router._shells",
-    "Router": "llmkit.router._shells",
+    "AsyncRouter": "llmkit.router._async",
+    "Router": "llmkit.router._sync",
     "Deployment": "llmkit.router.config",
     "NoDeploymentAvailableError": "llmkit.router.errors",
-    "RetryBudget": "llmkit.router.policy",
+    "RetryBudget": "llmkit.router.rules",
     "AsyncStateBackend": "llmkit.router.state",
     "InMemoryState": "llmkit.router.state",
     "StateBackend": "llmkit.router.state",

@@ -21,17 +21,26 @@ _COPIERS: dict[type, Callable[[Any, RouteTrace], Any]] = {}
 def _copier(cls: type) -> Callable[[Any, RouteTrace], Any]:
     """A function copying a ``cls`` into its routed subclass (the same name and fields plus a
     ``route`` slot), made once per type. It is generated unrolled, as ``dataclasses`` generates
-    ``__init__``: the fields are written through the slot descriptors (which a frozen dataclass's
-    ``__setattr__`` does not guard), so the copy costs about a microsecond, not a loop's worth."""
+    ``__init__``, so the copy costs well under a microsecond, not a loop's worth. A class whose
+    ``__setattr__`` is the plain one (``Completion``) is copied with plain assignments, which the
+    interpreter specialises for slots; a frozen one's fields are written through the slot
+    descriptors (which its ``__setattr__`` does not guard), slower but still unrolled."""
     names = [f.name for f in dataclasses.fields(cls)]
     sub = type(cls.__name__, (cls,), {"__slots__": ("route",), "__module__": cls.__module__})
     sub.__qualname__ = cls.__qualname__
-    scope: dict[str, Any] = {"_new": object.__new__, "_sub": sub, "_route": sub.route.__set__}  # type: ignore[attr-defined]
+    scope: dict[str, Any] = {"_new": object.__new__, "_sub": sub}
     lines = ["def copy(src, trace):", "    out = _new(_sub)"]
-    for i, name in enumerate(names):
-        scope[f"_s{i}"] = getattr(cls, name).__set__
-        lines.append(f"    _s{i}(out, src.{name})")
-    lines += ["    _route(out, trace)", "    return out"]
+    setter: object = cls.__setattr__
+    if setter is object.__setattr__:  # not a frozen dataclass's
+        lines += [f"    out.{name} = src.{name}" for name in names]
+        lines.append("    out.route = trace")
+    else:
+        for i, name in enumerate(names):
+            scope[f"_s{i}"] = getattr(cls, name).__set__
+            lines.append(f"    _s{i}(out, src.{name})")
+        scope["_route"] = sub.route.__set__  # type: ignore[attr-defined]
+        lines.append("    _route(out, trace)")
+    lines.append("    return out")
     exec("\n".join(lines), scope)
     copy: Callable[[Any, RouteTrace], Any] = scope["copy"]
     return copy

@@ -3,10 +3,12 @@
 ``RedisState`` (sync, redis-py) and ``AsyncRedisState`` (``redis.asyncio``) implement
 ``llmkit.router.state.StateBackend`` / ``AsyncStateBackend``. Every read-modify-write is one Lua
 script, which Redis runs atomically, so two processes racing for the last request of a window
-cannot both get it. Every key has a TTL (refreshed when written): a window's key outlives its
-window by one window, a cooldown's its end, an average or an in-flight count ``idle_ttl``
-seconds without a write (so a process that dies mid-call leaks its in-flight count only that
-long). Keys are ``{prefix}:state:{namespace}:{kind}:{key}``.
+cannot both get it. ``batch`` sends several operations in one pipeline (one round trip), as the
+router does with a pick's reads; each stays atomic, the batch is not. Every key has a TTL
+(refreshed when written): a window's key outlives its window by one window, a cooldown's its
+end, an average or an in-flight count ``idle_ttl`` seconds without a write (so a process that
+dies mid-call leaks its in-flight count only that long). Keys are
+``{prefix}:state:{namespace}:{kind}:{key}``.
 
 Times are the router's ``now``: processes that share one Redis must share one clock, the wall
 clock (``time.time``), since each process's monotonic clock starts at its own zero.
@@ -14,15 +16,16 @@ clock (``time.time``), since each process's monotonic clock starts at its own ze
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
-import weakref
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from llmkit.cache._policy import check_namespace
-from llmkit.cache._redis import RedisConnection, check_prefix
+from llmkit.cache._redis import RedisConnection, check_prefix, require
 from llmkit.errors import ConfigurationError, StateBackendError
-from llmkit.router.state import window_slot
+from llmkit.router.state import OPERATIONS, window_slot
 
 __all__ = ["AsyncRedisState", "RedisState"]
 
@@ -65,6 +68,10 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return v
 """
 
+_SCRIPTS = {"incr": _INCR_WINDOW, "acquire": _TRY_ACQUIRE, "ewma": _EWMA, "inflight": _ADD_INFLIGHT}
+# Scripts run by their SHA (EVALSHA); a server that lost its script cache is sent them again.
+_SHAS = {name: hashlib.sha1(text.encode()).hexdigest() for name, text in _SCRIPTS.items()}
+
 # How long an average or an in-flight count is kept without a write, by default (seconds).
 IDLE_TTL = 600.0
 # A cooldown given in a clock that is not the wall clock (a monotonic one) cannot be turned into
@@ -76,8 +83,26 @@ def _ms(seconds: float) -> int:
     return max(1, math.ceil(seconds * 1000))
 
 
-class _Keys:
-    """Key names and argument lists, shared by the sync and the async backend."""
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _nothing(_: Any) -> None:
+    return None
+
+
+class _Command(NamedTuple):
+    """One state operation as Redis runs it: a script (by name) with its key and arguments, or
+    a plain command; ``decode`` turns the reply into the method's answer."""
+
+    script: str | None
+    parts: tuple[Any, ...]
+    decode: Callable[[Any], Any]
+    doing: str  # for the error, as "Redis at ... failed while {doing}"
+
+
+class _Commands:
+    """Key names and the command of each ``StateBackend`` method, shared by both backends."""
 
     def __init__(self, prefix: str, namespace: str, idle_ttl: float) -> None:
         self.base = f"{check_prefix(prefix, 'prefix=')}:state:{namespace}:"
@@ -100,9 +125,65 @@ class _Keys:
         left = until - time.time()
         return _ms(left) + 1000 if 0 < left < 86_400 else _FALLBACK_TTL_MS
 
+    def incr_window(self, key: str, amount: int, window_s: float, now: float) -> _Command:
+        slot, ttl = self.window(window_s, now)
+        return _Command("incr", (self.name("win", key), slot, amount, ttl), int, "counting a window")
 
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+    def get_window(self, key: str, window_s: float, now: float) -> _Command:
+        slot, _ = self.window(window_s, now)
+
+        def count(reply: Any) -> int:
+            s, n = reply
+            return int(n) if s is not None and s.decode() == slot and n is not None else 0
+
+        return _Command(None, ("HMGET", self.name("win", key), "s", "n"), count, "reading a window")
+
+    def try_acquire(self, key: str, limit: int, window_s: float, now: float, amount: int = 1) -> _Command:
+        slot, ttl = self.window(window_s, now)
+        parts = (self.name("win", key), slot, amount, ttl, limit)
+        return _Command("acquire", parts, bool, "acquiring from a window")
+
+    def set_cooldown(self, key: str, until: float) -> _Command:
+        parts = ("SET", self.name("cool", key), repr(float(until)), "PX", self.cooldown_ms(until))
+        return _Command(None, parts, _nothing, "setting a cooldown")
+
+    def cooldown_until(self, key: str, now: float) -> _Command:
+        def until(reply: Any) -> float | None:
+            value = _float(reply)
+            return value if value is not None and value > now else None
+
+        return _Command(None, ("GET", self.name("cool", key)), until, "reading a cooldown")
+
+    def clear_cooldown(self, key: str) -> _Command:
+        parts = ("DEL", self.name("cool", key), self.name("fail", key))
+        return _Command(None, parts, _nothing, "clearing a cooldown")
+
+    def record_failure(self, key: str, window_s: float, now: float) -> _Command:
+        slot, ttl = self.window(window_s, now)
+        return _Command("incr", (self.name("fail", key), slot, 1, ttl), int, "counting a failure")
+
+    def ewma(self, key: str, sample: float | None, alpha: float) -> _Command:
+        name = self.name("ewma", key)
+        if sample is None:
+            return _Command(None, ("GET", name), _float, "reading an average")
+        parts = (name, repr(float(sample)), repr(float(alpha)), self.idle_ms)
+        return _Command("ewma", parts, float, "updating an average")
+
+    def add_inflight(self, key: str, delta: int) -> _Command:
+        parts = (self.name("busy", key), int(delta), self.idle_ms)
+        return _Command("inflight", parts, int, "counting in-flight calls")
+
+
+def _wire(command: _Command) -> tuple[Any, ...]:
+    """The command's words as sent: a script by its SHA, with its one key."""
+    if command.script is None:
+        return command.parts
+    return ("EVALSHA", _SHAS[command.script], 1, *command.parts)
+
+
+def _no_script(reply: Any) -> bool:
+    # The server lost its script cache (a restart, SCRIPT FLUSH): the script did not run.
+    return isinstance(reply, require().exceptions.NoScriptError)
 
 
 class _Base:
@@ -117,32 +198,34 @@ class _Base:
         socket_timeout: float,
     ) -> None:
         check_namespace(namespace, "namespace=")
-        self.keys = _Keys(prefix, namespace, idle_ttl)
+        self.keys = _Commands(prefix, namespace, idle_ttl)
         self.redis = RedisConnection(
             url, client=client, async_client=async_client, socket_timeout=socket_timeout
         )
-        # Per client (the async backend has one per event loop), dropped with it.
-        self._scripts: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.redis.where!r}, keys={self.keys.base + '*'!r})"
-
-    def _script(self, client: Any, name: str) -> Any:
-        # register_script keeps the SHA and falls back to EVAL when the server lost its cache.
-        per = self._scripts.get(client)
-        if per is None:
-            per = self._scripts[client] = {
-                "incr": client.register_script(_INCR_WINDOW),
-                "acquire": client.register_script(_TRY_ACQUIRE),
-                "ewma": client.register_script(_EWMA),
-                "inflight": client.register_script(_ADD_INFLIGHT),
-            }
-        return per[name]
 
     def _failed(self, exc: Exception, doing: str) -> StateBackendError:
         if isinstance(exc, (ConfigurationError, StateBackendError)):
             return exc  # type: ignore[return-value]
         return self.redis.failed(exc, doing)
+
+    def _commands(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> list[_Command]:
+        commands = []
+        for method, args in ops:
+            if method not in OPERATIONS:
+                raise ConfigurationError(f"{method!r} is not a state backend operation")
+            commands.append(getattr(self.keys, method)(*args))
+        return commands
+
+    def _decoded(self, commands: list[_Command], replies: list[Any]) -> list[Any]:
+        out = []
+        for command, reply in zip(commands, replies, strict=True):
+            if isinstance(reply, Exception):
+                raise self._failed(reply, command.doing) from None
+            out.append(command.decode(reply))
+        return out
 
 
 class RedisState(_Base):
@@ -166,64 +249,64 @@ class RedisState(_Base):
     ) -> None:
         super().__init__(url, client, None, prefix, namespace, idle_ttl, socket_timeout)
 
-    def _run(self, name: str, key: str, args: list[Any], doing: str) -> Any:
+    def _send(self, client: Any, command: _Command) -> Any:
+        try:
+            return client.execute_command(*_wire(command))
+        except Exception as exc:
+            if command.script is None or not _no_script(exc):
+                raise
+        client.script_load(_SCRIPTS[command.script])
+        return client.execute_command(*_wire(command))
+
+    def _do(self, command: _Command) -> Any:
+        try:
+            return command.decode(self._send(self.redis.sync(), command))
+        except Exception as exc:
+            raise self._failed(exc, command.doing) from None
+
+    def batch(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> list[Any]:
+        """Run ``(method, args)`` operations in one pipeline (one round trip); their answers in
+        order, as the methods would give them one by one."""
+        commands = self._commands(ops)
         try:
             client = self.redis.sync()
-            return self._script(client, name)(keys=[key], args=args)
+            pipe = client.pipeline(transaction=False)
+            for command in commands:
+                pipe.execute_command(*_wire(command))
+            replies = pipe.execute(raise_on_error=False)
+            for i, reply in enumerate(replies):
+                if _no_script(reply):
+                    replies[i] = self._send(client, commands[i])
         except Exception as exc:
-            raise self._failed(exc, doing) from None
-
-    def _call(self, doing: str, method: str, *args: Any) -> Any:
-        try:
-            return getattr(self.redis.sync(), method)(*args)
-        except Exception as exc:
-            raise self._failed(exc, doing) from None
+            raise self._failed(exc, f"running {len(commands)} state operations") from None
+        return self._decoded(commands, replies)
 
     def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int:
-        slot, ttl = self.keys.window(window_s, now)
-        return int(self._run("incr", self.keys.name("win", key), [slot, amount, ttl], "counting a window"))
+        return self._do(self.keys.incr_window(key, amount, window_s, now))  # type: ignore[no-any-return]
 
     def get_window(self, key: str, window_s: float, now: float) -> int:
-        slot, _ = self.keys.window(window_s, now)
-        s, n = self._call("reading a window", "hmget", self.keys.name("win", key), "s", "n")
-        return int(n) if s is not None and s.decode() == slot and n is not None else 0
+        return self._do(self.keys.get_window(key, window_s, now))  # type: ignore[no-any-return]
 
     def try_acquire(self, key: str, limit: int, window_s: float, now: float, amount: int = 1) -> bool:
-        slot, ttl = self.keys.window(window_s, now)
-        args = [slot, amount, ttl, limit]
-        return bool(self._run("acquire", self.keys.name("win", key), args, "acquiring from a window"))
+        return self._do(self.keys.try_acquire(key, limit, window_s, now, amount))  # type: ignore[no-any-return]
 
     def set_cooldown(self, key: str, until: float) -> None:
-        name = self.keys.name("cool", key)
-        self._call("setting a cooldown", "set", name, repr(float(until)), None, self.keys.cooldown_ms(until))
+        self._do(self.keys.set_cooldown(key, until))
 
     def cooldown_until(self, key: str, now: float) -> float | None:
-        until = _float(self._call("reading a cooldown", "get", self.keys.name("cool", key)))
-        return until if until is not None and until > now else None
+        return self._do(self.keys.cooldown_until(key, now))  # type: ignore[no-any-return]
 
     def clear_cooldown(self, key: str) -> None:
-        self._call("clearing a cooldown", "delete", self.keys.name("cool", key), self.keys.name("fail", key))
+        self._do(self.keys.clear_cooldown(key))
 
     def record_failure(self, key: str, window_s: float, now: float) -> int:
-        slot, ttl = self.keys.window(window_s, now)
-        return int(self._run("incr", self.keys.name("fail", key), [slot, 1, ttl], "counting a failure"))
+        return self._do(self.keys.record_failure(key, window_s, now))  # type: ignore[no-any-return]
 
     def ewma(self, key: str, sample: float | None, alpha: float) -> float | None:
-        name = self.keys.name("ewma", key)
-        if sample is None:
-            return _float(self._call("reading an average", "get", name))
-        return float(
-            self._run(
-                "ewma",
-                name,
-                [repr(float(sample)), repr(float(alpha)), self.keys.idle_ms],
-                "updating an average",
-            )
-        )
+        return self._do(self.keys.ewma(key, sample, alpha))  # type: ignore[no-any-return]
 
     def add_inflight(self, key: str, delta: int) -> int:
-        name = self.keys.name("busy", key)
-        return int(self._run("inflight", name, [int(delta), self.keys.idle_ms], "counting in-flight calls"))
+        return self._do(self.keys.add_inflight(key, delta))  # type: ignore[no-any-return]
 
     def close(self) -> None:
         self.redis.close()
@@ -245,66 +328,64 @@ class AsyncRedisState(_Base):
     ) -> None:
         super().__init__(url, None, async_client, prefix, namespace, idle_ttl, socket_timeout)
 
-    async def _run(self, name: str, key: str, args: list[Any], doing: str) -> Any:
+    async def _send(self, client: Any, command: _Command) -> Any:
+        try:
+            return await client.execute_command(*_wire(command))
+        except Exception as exc:
+            if command.script is None or not _no_script(exc):
+                raise
+        await client.script_load(_SCRIPTS[command.script])
+        return await client.execute_command(*_wire(command))
+
+    async def _do(self, command: _Command) -> Any:
+        try:
+            return command.decode(await self._send(self.redis.async_(), command))
+        except Exception as exc:
+            raise self._failed(exc, command.doing) from None
+
+    async def batch(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> list[Any]:
+        """``RedisState.batch``: one pipeline, the answers in order."""
+        commands = self._commands(ops)
         try:
             client = self.redis.async_()
-            return await self._script(client, name)(keys=[key], args=args)
+            pipe = client.pipeline(transaction=False)
+            for command in commands:
+                pipe.execute_command(*_wire(command))
+            replies = await pipe.execute(raise_on_error=False)
+            for i, reply in enumerate(replies):
+                if _no_script(reply):
+                    replies[i] = await self._send(client, commands[i])
         except Exception as exc:
-            raise self._failed(exc, doing) from None
-
-    async def _call(self, doing: str, method: str, *args: Any) -> Any:
-        try:
-            return await getattr(self.redis.async_(), method)(*args)
-        except Exception as exc:
-            raise self._failed(exc, doing) from None
+            raise self._failed(exc, f"running {len(commands)} state operations") from None
+        return self._decoded(commands, replies)
 
     async def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int:
-        slot, ttl = self.keys.window(window_s, now)
-        return int(
-            await self._run("incr", self.keys.name("win", key), [slot, amount, ttl], "counting a window")
-        )
+        return await self._do(self.keys.incr_window(key, amount, window_s, now))  # type: ignore[no-any-return]
 
     async def get_window(self, key: str, window_s: float, now: float) -> int:
-        slot, _ = self.keys.window(window_s, now)
-        s, n = await self._call("reading a window", "hmget", self.keys.name("win", key), "s", "n")
-        return int(n) if s is not None and s.decode() == slot and n is not None else 0
+        return await self._do(self.keys.get_window(key, window_s, now))  # type: ignore[no-any-return]
 
     async def try_acquire(self, key: str, limit: int, window_s: float, now: float, amount: int = 1) -> bool:
-        slot, ttl = self.keys.window(window_s, now)
-        args = [slot, amount, ttl, limit]
-        return bool(await self._run("acquire", self.keys.name("win", key), args, "acquiring from a window"))
+        command = self.keys.try_acquire(key, limit, window_s, now, amount)
+        return await self._do(command)  # type: ignore[no-any-return]
 
     async def set_cooldown(self, key: str, until: float) -> None:
-        name = self.keys.name("cool", key)
-        await self._call(
-            "setting a cooldown", "set", name, repr(float(until)), None, self.keys.cooldown_ms(until)
-        )
+        await self._do(self.keys.set_cooldown(key, until))
 
     async def cooldown_until(self, key: str, now: float) -> float | None:
-        until = _float(await self._call("reading a cooldown", "get", self.keys.name("cool", key)))
-        return until if until is not None and until > now else None
+        return await self._do(self.keys.cooldown_until(key, now))  # type: ignore[no-any-return]
 
     async def clear_cooldown(self, key: str) -> None:
-        await self._call(
-            "clearing a cooldown", "delete", self.keys.name("cool", key), self.keys.name("fail", key)
-        )
+        await self._do(self.keys.clear_cooldown(key))
 
     async def record_failure(self, key: str, window_s: float, now: float) -> int:
-        slot, ttl = self.keys.window(window_s, now)
-        return int(await self._run("incr", self.keys.name("fail", key), [slot, 1, ttl], "counting a failure"))
+        return await self._do(self.keys.record_failure(key, window_s, now))  # type: ignore[no-any-return]
 
     async def ewma(self, key: str, sample: float | None, alpha: float) -> float | None:
-        name = self.keys.name("ewma", key)
-        if sample is None:
-            return _float(await self._call("reading an average", "get", name))
-        args = [repr(float(sample)), repr(float(alpha)), self.keys.idle_ms]
-        return float(await self._run("ewma", name, args, "updating an average"))
+        return await self._do(self.keys.ewma(key, sample, alpha))  # type: ignore[no-any-return]
 
     async def add_inflight(self, key: str, delta: int) -> int:
-        name = self.keys.name("busy", key)
-        return int(
-            await self._run("inflight", name, [int(delta), self.keys.idle_ms], "counting in-flight calls")
-        )
+        return await self._do(self.keys.add_inflight(key, delta))  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
         await self.redis.aclose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 __all__ = ["RouteStep", "RouteTrace"]
 
@@ -24,16 +24,19 @@ class RouteStep(NamedTuple):
 
 @dataclass(slots=True)
 class RouteTrace:
-    """What the router did for one call: every deployment it considered, in order."""
+    """What the router did for one call: every deployment it considered, in order (``steps``)."""
 
     group: str
     started: float
-    steps: list[RouteStep] = field(default_factory=list)
     deployment: str | None = None  # the one that answered
     model: str | None = None
     elapsed: float = 0.0
     retries: int = 0  # router retries plus the client retries it granted and saw used
     fallbacks: int = 0  # moves to another deployment or group after a failure
+    # The steps as plain tuples until ``steps`` is first read: building a RouteStep costs more
+    # than the rest of a step, and most calls' traces are never read.
+    _steps: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    _built: bool = field(default=False, repr=False, compare=False)
 
     def add(
         self,
@@ -44,7 +47,23 @@ class RouteTrace:
         now: float,
         error: str | None = None,
     ) -> None:
-        self.steps.append(RouteStep(kind, group, deployment, reason, now - self.started, error))
+        step = (kind, group, deployment, reason, now - self.started, error)
+        self._steps.append(RouteStep._make(step) if self._built else step)
+
+    @property
+    def steps(self) -> list[RouteStep]:
+        """Every decision, in order."""
+        if not self._built:
+            self._steps = [RouteStep._make(step) for step in self._steps]
+            self._built = True
+        return self._steps  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return (
+            f"RouteTrace(group={self.group!r}, started={self.started!r}, steps={self.steps!r}, "
+            f"deployment={self.deployment!r}, model={self.model!r}, elapsed={self.elapsed!r}, "
+            f"retries={self.retries!r}, fallbacks={self.fallbacks!r})"
+        )
 
     @property
     def considered(self) -> list[str]:

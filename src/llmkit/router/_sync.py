@@ -1,0 +1,131 @@
+"""``Router``: routes calls over model groups of deployments, carrying out the policy's actions
+(``policy.route_flow``) with each deployment's own ``Client`` (its key, base URL and pool)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from llmkit.api import Client
+from llmkit.errors import LLMKitError
+from llmkit.router import _results
+from llmkit.router._base import RouterBase
+from llmkit.router._conversation import for_attempt
+from llmkit.router.actions import Attempt, Notify
+from llmkit.router.policy import route_flow
+from llmkit.router.rules import Plan
+from llmkit.router.trace import RouteTrace
+
+__all__ = ["Router"]
+
+log = logging.getLogger("llmkit.router")
+
+
+class Router(RouterBase):
+    """Routes calls over model groups of deployments (sync)."""
+
+    _client_class = Client
+    _clients: dict[str, Client]
+
+    def _run(self, plan: Plan, call: Callable[[Client, Attempt], Any]) -> tuple[Any, RouteTrace]:
+        flow = route_flow(self._policy, plan, self._clock)
+        ops = self._ops
+        action: Any = next(flow)
+        try:
+            while True:
+                kind = type(action)
+                if kind is tuple:  # a StateOp
+                    method, args = action
+                    action = flow.send(ops[method](*args))
+                elif kind is list:  # a Batch
+                    action = flow.send(self._batch(action))
+                elif kind is Attempt:
+                    try:
+                        result = call(self._clients[action.deployment.id], action)
+                    except LLMKitError as exc:
+                        action = flow.throw(exc)
+                    else:
+                        action = flow.send(result)
+                elif kind is Notify:
+                    self._notify(action)
+                    action = flow.send(None)
+                else:
+                    self._sleep(action.seconds)
+                    action = flow.send(None)
+        except StopIteration as done:
+            routed: tuple[Any, RouteTrace] = done.value
+            return routed
+
+    def _routed(
+        self, method: str, group: str, args: tuple[Any, ...], kwargs: dict[str, Any], messages: Any = None
+    ) -> Any:
+        plan = self._plan(group, kwargs, messages)
+        conversation = self._conversation(plan, messages, kwargs)
+
+        def call(client: Client, action: Attempt) -> Any:
+            kw = self._call_kwargs(action, kwargs)
+            if conversation is not None:  # args[0] is the messages
+                sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
+                return getattr(client, method)(action.deployment.model, sent, *args[1:], **kw)
+            return getattr(client, method)(action.deployment.model, *args, **kw)
+
+        result, trace = self._run(plan, call)
+        return _results.with_route(result, trace)
+
+    def complete(self, model: str, messages: Any, **kwargs: Any) -> Any:
+        """``Client.complete`` over the group ``model``; the result's ``.route`` is the trace."""
+        return self._routed("complete", model, (messages,), kwargs, messages)
+
+    def stream(self, model: str, messages: Any, **kwargs: Any) -> _results.RoutedStream:
+        """``Client.stream`` over the group: falls back only until the first event arrives."""
+        plan = self._plan(model, kwargs, messages)
+        conversation = self._conversation(plan, messages, kwargs)
+
+        def call(client: Client, action: Attempt) -> Any:
+            kw = self._call_kwargs(action, kwargs)
+            sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
+            return _results.open_stream(client.stream(action.deployment.model, sent, **kw))
+
+        stream, trace = self._run(plan, call)
+        stream.route = trace
+        counted = self._stream_tokens(trace, plan, messages)
+        if counted is not None:
+            key, estimate = counted
+
+            def settle(completion: Any) -> None:
+                tokens = _results.stream_tokens(completion, estimate)
+                if tokens:
+                    try:
+                        self._ops["incr_window"](key, tokens, 60.0, self._clock())
+                    except LLMKitError as exc:  # the stream is the caller's; a counter's failure is not
+                        log.warning("the router could not count a stream's tokens: %s", exc)
+
+            stream.settle = settle
+        return stream  # type: ignore[no-any-return]
+
+    def embed(self, model: str, inputs: Any, **kwargs: Any) -> Any:
+        return self._routed("embed", model, (inputs,), kwargs)
+
+    def count_tokens(self, model: str, messages: Any, **kwargs: Any) -> Any:
+        return self._routed("count_tokens", model, (messages,), kwargs)
+
+    def generate_image(self, model: str, prompt: str, **kwargs: Any) -> Any:
+        return self._routed("generate_image", model, (prompt,), kwargs)
+
+    def rerank(self, model: str, query: str, documents: Sequence[Any], **kwargs: Any) -> Any:
+        return self._routed("rerank", model, (query, documents), kwargs)
+
+    def state(self) -> dict[str, Any]:
+        """Health per deployment (cooldown, half-open, latency, in flight, rpm/tpm used) and the budget."""
+        return self._snapshot(lambda name, args: self._ops[name](*args), self._clock())
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+
+    def __enter__(self) -> Router:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
