@@ -89,8 +89,12 @@ class _StreamCore:
             # A decoder may report an in-stream error after handing back the events that preceded it.
             error = self.decoder.error
             if error is not None:
+                # Named like an error raised straight out of feed: a framing error (the AWS event
+                # stream's, met after good frames of the same read) does not know the provider.
+                if isinstance(error, ProviderError) and error.provider is None:
+                    error.provider = self.provider
                 error.partial = self.partial()  # type: ignore[attr-defined]
-                raise error
+                raise scrubbed(error, self.provider)
             if self.deadline is not None and self.clock() > self.deadline:
                 raise self.interrupted(APITimeoutError("total timeout reached while streaming"))
             return events

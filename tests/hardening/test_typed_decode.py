@@ -767,6 +767,41 @@ def test_stream_drift_is_a_decode_error(
     assert exc.provider == name.split("_")[0]  # type: ignore[attr-defined]
 
 
+def _corrupted(frame: bytes) -> bytes:
+    bad = bytearray(frame)
+    bad[-6] ^= 0xFF  # a payload byte: the message CRC no longer matches
+    return bytes(bad)
+
+
+_OCTETS = "application/octet-stream"
+_GOOD_DELTA = encode_event("contentBlockDelta", b'{"contentBlockIndex":0,"delta":{"text":"hi"}}')
+FRAMING_AFTER_EVENTS: list[tuple[str, bytes]] = [
+    # A bad frame right after a good one: the decoder hands back "hi" first and reports the
+    # framing error after it, from where it used to come without the provider's name.
+    ("bedrock", _GOOD_DELTA + _corrupted(_GOOD_DELTA)),
+    (
+        "sagemaker",
+        encode_event("PayloadPart", _sse_body([(None, _chunk({"content": "hi"}))]), content_type=_OCTETS)
+        + _corrupted(encode_event("PayloadPart", b"data: {}\n\n", content_type=_OCTETS)),
+    ),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("name", "body"), FRAMING_AFTER_EVENTS, ids=[n for n, _ in FRAMING_AFTER_EVENTS])
+def test_stream_framing_error_names_the_provider(
+    name: str, body: bytes, mode: str, hostile: Hostile, clients: Clients
+) -> None:
+    d = DIALECTS[name]
+    hostile.serve(Reply(200, body, d.stream_type))
+    exc = _raised(_stream(mode, clients, hostile, d.model))
+    assert type(exc).__name__ == "EventStreamDecodeError", repr(exc)
+    assert exc.provider == name  # type: ignore[attr-defined]
+    assert str(exc).startswith(f"[{name}] AWS event stream: message checksum mismatch")
+    assert exc.partial.text == "hi"  # type: ignore[attr-defined]
+    assert exc.__context__ is None or isinstance(exc.__context__, LLMKitError)
+
+
 ERRORS: list[tuple[str, str, int, bytes, str]] = [
     ("deep body 500", "openai", 500, b"[" * DEEP_DEPTH + b"]" * DEEP_DEPTH, "ServerError"),
     ("deep body 400", "anthropic", 400, b"[" * DEEP_DEPTH + b"]" * DEEP_DEPTH, "BadRequestError"),

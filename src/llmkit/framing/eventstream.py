@@ -86,35 +86,44 @@ class TypedHeader:
     value: HeaderValue
 
 
-@dataclass(frozen=True, slots=True)
 class EventMessage:
-    """One decoded message: its headers and its raw payload."""
+    """One decoded message: its headers and its raw payload (treat both as read-only).
 
-    headers: dict[str, HeaderValue]
+    ``kind`` and ``event_type`` are read from the headers when the message is made: a decoder
+    consumer asks for them once per frame, and the header section they come from is shared by
+    every message of one event type (see ``_sections``). ``headers`` is the message's own dict,
+    copied from that shared section the first time it is asked for, so changing one message's
+    headers never changes another's.
+    """
+
+    __slots__ = ("_headers", "_shared", "event_type", "kind", "payload")
+
+    kind: Literal["event", "exception", "error"]
+    event_type: str | None  # ``:event-type``: the event-stream member name (``contentBlockDelta``, ...)
     payload: bytes
 
+    def __init__(self, headers: dict[str, HeaderValue], payload: bytes) -> None:
+        self._headers: dict[str, HeaderValue] | None = headers
+        self._shared = headers
+        self.payload = payload
+        self.kind, self.event_type = _summary(headers)
+
+    @property
+    def headers(self) -> dict[str, HeaderValue]:
+        own = self._headers
+        if own is None:
+            own = self._headers = self._shared.copy()
+        return own
+
     def _text(self, name: str) -> str | None:
-        value = self.headers.get(name)
+        found = self._headers
+        value = (self._shared if found is None else found).get(name)
         return value if isinstance(value, str) else None
 
     @property
     def message_type(self) -> str:
         """``:message-type``: ``event``, ``exception`` or ``error`` (``event`` when absent)."""
         return self._text(":message-type") or "event"
-
-    @property
-    def kind(self) -> Literal["event", "exception", "error"]:
-        kind = self.message_type
-        if kind == "exception":
-            return "exception"
-        if kind == "error":
-            return "error"
-        return "event"
-
-    @property
-    def event_type(self) -> str | None:
-        """``:event-type`` of an event: the event-stream member name (``contentBlockDelta``, ...)."""
-        return self._text(":event-type")
 
     @property
     def exception_type(self) -> str | None:
@@ -134,6 +143,29 @@ class EventMessage:
     @property
     def content_type(self) -> str | None:
         return self._text(":content-type")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EventMessage):
+            return NotImplemented
+        return self.payload == other.payload and self.headers == other.headers
+
+    __hash__ = None  # type: ignore[assignment]  # as before: the headers are a dict
+
+    def __repr__(self) -> str:
+        return f"EventMessage(headers={self.headers!r}, payload={self.payload!r})"
+
+
+def _summary(headers: dict[str, HeaderValue]) -> tuple[Literal["event", "exception", "error"], str | None]:
+    """``kind`` and ``event_type`` as the headers give them."""
+    kind = headers.get(":message-type")
+    event_type = headers.get(":event-type")
+    return (
+        "exception" if kind == "exception" else "error" if kind == "error" else "event",
+        event_type if isinstance(event_type, str) else None,
+    )
+
+
+_new_message = object.__new__
 
 
 class EventStreamDecodeError(ResponseDecodeError):
@@ -217,30 +249,20 @@ def _parse_headers(data: memoryview) -> dict[str, HeaderValue]:
 
 
 # A stream repeats a few header sections (Bedrock: one per event type), so each distinct
-# section is parsed once; headers that vary per message (a :date, an id) stop adding entries here.
-_HEADER_CACHE: dict[bytes, dict[str, HeaderValue]] = {}
-_HEADER_CACHE_SIZE = 256
+# section is parsed once, into the headers and the (kind, event_type) every message made from it
+# shares; headers that vary per message (a :date, an id) stop adding entries here.
+_Section = tuple[dict[str, HeaderValue], Literal["event", "exception", "error"], str | None]
+_SECTIONS: dict[bytes, _Section] = {}
+_SECTIONS_SIZE = 256
 
 
-def _decode_message(raw: bytes, headers_length: int, prelude_crc: int) -> EventMessage:
-    end = len(raw) - 4
-    (message_crc,) = _CRC.unpack_from(raw, end)
-    # The message CRC covers the prelude too: continued from the prelude's CRC, already checked,
-    # so each byte goes through zlib.crc32 once.
-    computed = zlib.crc32(memoryview(raw)[8:end], prelude_crc)
-    if computed != message_crc:
-        raise EventStreamDecodeError(
-            f"message checksum mismatch (expected 0x{message_crc:08x}, computed 0x{computed:08x})"
-        )
-    headers_end = _PRELUDE_LENGTH + headers_length
-    section = raw[_PRELUDE_LENGTH:headers_end]
-    parsed = _HEADER_CACHE.get(section)
-    if parsed is None:
-        parsed = _parse_headers(memoryview(section))
-        if len(_HEADER_CACHE) < _HEADER_CACHE_SIZE:
-            _HEADER_CACHE[section] = parsed
-    # A copy per message: a caller changing one message's headers cannot change another's.
-    return EventMessage(parsed.copy(), raw[headers_end:end])
+def _section(raw: bytes) -> _Section:
+    headers = _parse_headers(memoryview(raw))
+    kind, event_type = _summary(headers)
+    section = (headers, kind, event_type)
+    if len(_SECTIONS) < _SECTIONS_SIZE:
+        _SECTIONS[raw] = section
+    return section
 
 
 class EventStreamDecoder:
@@ -279,11 +301,17 @@ class EventStreamDecoder:
             src = buffer
         size = len(src)
         messages: list[EventMessage] = []
+        append = messages.append
+        sections = _SECTIONS
+        crc32 = zlib.crc32
+        # One view for the whole call (released below, before the buffer is resized): the message
+        # CRC reads through it, and a buffered message is copied out of it once.
+        view = memoryview(src)
         pos = 0
         try:
             while size - pos >= _PRELUDE_LENGTH:
                 total, headers_length, prelude_crc = _PRELUDE.unpack_from(src, pos)
-                computed = zlib.crc32(memoryview(src)[pos : pos + 8])
+                computed = crc32(src[pos : pos + 8])
                 if computed != prelude_crc:
                     raise EventStreamDecodeError(
                         f"prelude checksum mismatch (expected 0x{prelude_crc:08x}, computed 0x{computed:08x})"
@@ -305,16 +333,38 @@ class EventStreamDecoder:
                     )
                 if size - pos < total:
                     break
-                # One copy of the whole message (none when it is all of ``data``); no view of the
-                # growing buffer outlives this loop.
-                raw = src[pos : pos + total] if direct else bytes(memoryview(src)[pos : pos + total])
+                end = pos + total - 4
+                (message_crc,) = _CRC.unpack_from(src, end)
+                # The message CRC covers the prelude too: continued from the prelude's CRC, already
+                # checked, so each byte goes through zlib.crc32 once.
+                computed = crc32(view[pos + 8 : end], prelude_crc)
+                if computed != message_crc:
+                    raise EventStreamDecodeError(
+                        f"message checksum mismatch (expected 0x{message_crc:08x}, computed 0x{computed:08x})"
+                    )
+                headers_end = pos + _PRELUDE_LENGTH + headers_length
+                if direct:
+                    raw_section = data[pos + _PRELUDE_LENGTH : headers_end]
+                    payload = data[headers_end:end]
+                else:
+                    raw_section = bytes(view[pos + _PRELUDE_LENGTH : headers_end])
+                    payload = bytes(view[headers_end:end])
+                section = sections.get(raw_section) or _section(raw_section)
+                # Made without __init__: the section already holds what it would work out.
+                message = _new_message(EventMessage)
+                message._headers = None
+                message._shared, message.kind, message.event_type = section
+                message.payload = payload
+                append(message)
                 pos += total
-                messages.append(_decode_message(raw, headers_length, prelude_crc))  # type: ignore[arg-type]
         except EventStreamDecodeError as exc:
+            view.release()
             exc.messages = messages
             self._error = exc
             buffer.clear()
             raise
+        finally:
+            view.release()  # a second release is a no-op
         if direct:
             if pos < size:
                 buffer += memoryview(data)[pos:]

@@ -54,6 +54,7 @@ class SSEDecoder:
         "_buf",
         "_data",
         "_event",
+        "_idle",
         "_size",
         "_skip_lf",
         "_started",
@@ -69,25 +70,43 @@ class SSEDecoder:
         self._size = 0  # bytes of data lines gathered for the current event
         self._started = False
         self._skip_lf = False
+        # Started, and nothing pending (no bytes, data lines, event name or CR): what lets a chunk
+        # holding exactly one ``data:`` event skip the line parser.
+        self._idle = False
         self.last_event_id: str | None = None
         self.retry: int | None = None
         self.max_line_bytes = max_line_bytes
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        # Fast path for the common framing: one whole ``data:`` event per chunk, nothing pending.
-        if (
-            chunk[:6] == b"data: "
-            and chunk[-2:] == b"\n\n"
-            and self._started
-            and not self._buf
-            and not self._data
-            and not self._event
-            and not self._skip_lf
-            and chunk.count(b"\n") == 2
-            and b"\r" not in chunk
-            and len(chunk) <= self.max_line_bytes
-        ):
-            return [ServerSentEvent(chunk[6:-2].decode("utf-8", "replace"), "message", self.last_event_id)]
+        if self._idle:
+            data = self._single(chunk)
+            if data is not None:
+                return [ServerSentEvent(data, "message", self.last_event_id)]
+        return self._parse(chunk)
+
+    def feed_data(self, chunk: bytes) -> list[str]:
+        """``feed``, for a reader that needs only each event's data (not its name or id)."""
+        if self._idle:
+            data = self._single(chunk)
+            if data is not None:
+                return [data]
+        return [event.data for event in self._parse(chunk)]
+
+    def _single(self, chunk: bytes) -> str | None:
+        """The data of a chunk that is exactly one ``data: ...`` line and its blank line (LF or
+        CRLF endings, as providers flush one event per write), else None for the parser."""
+        if chunk[:6] != b"data: " or chunk.count(b"\n") != 2 or len(chunk) > self.max_line_bytes:
+            return None
+        # Two LFs, both at the end, with no CR anywhere or a CR before each: one line, one event.
+        crs = chunk.count(b"\r")
+        if crs == 0 and chunk[-2:] == b"\n\n":
+            return chunk[6:-2].decode("utf-8", "replace")
+        if crs == 2 and chunk[-4:] == b"\r\n\r\n":
+            return chunk[6:-4].decode("utf-8", "replace")
+        return None
+
+    def _parse(self, chunk: bytes) -> list[ServerSentEvent]:
+        self._idle = False  # until the end shows nothing is left pending
         if self._skip_lf:
             # The previous chunk ended in CR, already taken as a line end: drop the LF of its CRLF.
             self._skip_lf = False
@@ -138,6 +157,7 @@ class SSEDecoder:
                 self.retry = int(value)
         if self._size + len(self._buf) > self.max_line_bytes:
             raise SSEEventTooLargeError(self.max_line_bytes)
+        self._idle = not (self._buf or data or self._event or self._skip_lf)
         return out
 
     @property

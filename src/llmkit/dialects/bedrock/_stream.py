@@ -62,6 +62,7 @@ class BedrockConverseStreamDecoder:
     def feed(self, data: bytes) -> list[StreamEvent]:
         out: list[StreamEvent] = []
         frames, broken = self._frames.feed_until_error(data)
+        raw_events = self.raw_events
         for frame in frames:
             if frame.kind != "event":
                 error = stream_error(frame, self._ctx)
@@ -71,28 +72,44 @@ class BedrockConverseStreamDecoder:
                 self.error = error
                 return out
             kind = frame.event_type or ""
+            payload = frame.payload
             try:
-                obj = json.loads(frame.payload) if frame.payload else {}
+                # str first: json.loads(bytes) would sniff the encoding of every payload; the
+                # fallback keeps what it accepted (a BOM, UTF-16) for the rare payload that needs it.
+                obj = _decode(payload.decode()) if payload else {}
             except ValueError:
+                obj = self._json(kind, payload)
+            if type(obj) is not dict:  # json gives exact dicts
                 raise ResponseDecodeError(
-                    f"stream event {kind!r} is not JSON", provider=self._ctx.provider, snippet=frame.payload
-                ) from None
-            if not isinstance(obj, dict):
-                raise ResponseDecodeError(
-                    f"stream event {kind!r} is not an object",
-                    provider=self._ctx.provider,
-                    snippet=frame.payload,
+                    f"stream event {kind!r} is not an object", provider=self._ctx.provider, snippet=payload
                 )
-            if kind != "contentBlockDelta" or not self.raw_events or _not_plain_delta(obj):
-                # Not every plain text/tool-input delta, as the OpenAI path keeps: a long stream's
-                # deltas would otherwise pile up in memory.
-                self.raw_events.append({kind: obj})
+            if kind == "contentBlockDelta" and raw_events:
+                # The plain text delta, nearly every frame of a stream: read here, and not kept
+                # in raw_events (a long stream's deltas would otherwise pile up in memory, which
+                # the OpenAI path does not do either).
+                delta = obj.get("delta")
+                if type(delta) is dict and len(delta) == 1:
+                    text = delta.get("text")
+                    if type(text) is str and obj.keys() <= _PLAIN_EVENT_KEYS:
+                        if text:
+                            out.append(TextDelta(text))
+                        continue
+            if kind != "contentBlockDelta" or not raw_events or _not_plain_delta(obj):
+                raw_events.append({kind: obj})
             self._event(kind, obj, out)
         if broken is not None:
             if not out:
                 raise broken
             self.error = broken  # raised by the stream after the events before the bad frame
         return out
+
+    def _json(self, kind: str, payload: bytes) -> Any:
+        try:
+            return json.loads(payload)
+        except ValueError:
+            raise ResponseDecodeError(
+                f"stream event {kind!r} is not JSON", provider=self._ctx.provider, snippet=payload
+            ) from None
 
     def _event(self, kind: str, obj: Mapping[str, Any], out: list[StreamEvent]) -> None:
         if kind == "contentBlockDelta":
@@ -174,6 +191,9 @@ class BedrockConverseStreamDecoder:
 # The keys of a plain contentBlockDelta ("p" is the padding Bedrock adds against size analysis).
 _PLAIN_EVENT_KEYS = frozenset({"contentBlockIndex", "delta", "p"})
 _PLAIN_INNER = {"toolUse": frozenset({"input"}), "reasoningContent": frozenset({"text"})}
+
+
+_decode = json.JSONDecoder().decode
 
 
 def _not_plain_delta(obj: Mapping[str, Any]) -> bool:

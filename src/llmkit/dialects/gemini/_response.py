@@ -210,20 +210,34 @@ class GeminiStreamDecoder:
 
     def feed(self, data: bytes) -> list[StreamEvent]:
         events: list[StreamEvent] = []
-        for sse in self._sse.feed(data):
-            text = sse.data
-            if not text or text.isspace():
-                continue
+        raw_events = self.raw_events
+        for text in self._sse.feed_data(data):
             try:
                 chunk = _decode(text)
             except ValueError:
+                if not text or text.isspace():  # an empty event: nothing to decode
+                    continue
                 raise ResponseDecodeError(
-                    "undecodable Gemini stream event", provider=self._ctx.provider, snippet=sse.data
+                    "undecodable Gemini stream event", provider=self._ctx.provider, snippet=text
                 ) from None
-            if not self.raw_events or _not_plain_chunk(chunk):
+            if raw_events and type(chunk) is dict:
+                piece = _plain_text(chunk)
+                if piece is not None:
+                    # A text-only chunk, nearly every chunk of a stream: what _chunk would make of
+                    # it, without walking for calls, citations, a block or a finish it cannot hold;
+                    # not kept in raw_events, as the OpenAI path keeps no plain chunk either.
+                    self.response_id = chunk.get("responseId") or self.response_id
+                    self.response_model = chunk.get("modelVersion") or self.response_model
+                    usage = chunk.get("usageMetadata")
+                    if usage:
+                        self._usage = usage
+                    if piece:
+                        events.append(TextDelta(piece))
+                    continue
+            if not raw_events or _not_plain_chunk(chunk):
                 # The first chunk and any carrying more than text (finish, calls, citations,
                 # feedback), as the OpenAI path keeps: every chunk would pile up in memory.
-                self.raw_events.append(chunk)
+                raw_events.append(chunk)
             try:
                 self._chunk(chunk, events)
             except ProviderError as exc:
@@ -280,6 +294,28 @@ class GeminiStreamDecoder:
 _PLAIN_CHUNK_KEYS = frozenset({"candidates", "usageMetadata", "modelVersion", "responseId", "createTime"})
 _PLAIN_CANDIDATE_KEYS = frozenset({"content", "index", "safetyRatings"})
 _PLAIN_PART_KEYS = frozenset({"text", "thought"})
+
+
+def _plain_text(chunk: dict[str, Any]) -> str | None:
+    """The text of a chunk holding one candidate with one text part and nothing else a stream
+    decoder acts on (no finish, call, thought, citation, feedback or error), else None."""
+    if not chunk.keys() <= _PLAIN_CHUNK_KEYS:
+        return None
+    candidates = chunk.get("candidates")
+    if type(candidates) is not list or len(candidates) != 1:
+        return None
+    cand = candidates[0]
+    if type(cand) is not dict or not cand.keys() <= _PLAIN_CANDIDATE_KEYS:
+        return None
+    content = cand.get("content")
+    parts = content.get("parts") if type(content) is dict else None
+    if type(parts) is not list or len(parts) != 1:
+        return None
+    part = parts[0]
+    if type(part) is not dict or len(part) != 1:
+        return None
+    text = part.get("text")
+    return text if type(text) is str else None
 
 
 def _not_plain_chunk(chunk: Any) -> bool:

@@ -1,0 +1,185 @@
+"""One format's sync stream, CPU per event, llmkit beside the raw client (and the SDK): the quick
+before/after check for a stream decoder change, with a cProfile of it on request.
+
+Run from the repository root with the venv's Python (``PYTHONPATH=src`` to measure a worktree)::
+
+    python benchmarks/stream_profile.py --formats bedrock,gemini          # CPU µs/event, min of rounds
+    python benchmarks/stream_profile.py --formats gemini --profile        # cProfile of one stream
+    python benchmarks/stream_profile.py --formats bedrock --decode-only   # no HTTP: decoder layers only
+
+The mock (``mock_server.py``) runs in a subprocess; this process is pinned to CPU 0 and the mock
+to CPU 1 where the machine has two. CPU time (``time.process_time``) of this process only, so a
+loaded machine disturbs it less than wall time; still, compare figures taken in the same minute.
+``--decode-only`` feeds the mock's bytes, one event per chunk as the mock sends them, to llmkit's
+stream core and to the raw reader of ``wire_clients.py``: the decoding, without the transport.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import subprocess
+import sys
+import time
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import wire_clients as wc  # noqa: E402
+import wire_formats as wf  # noqa: E402
+
+DECODE_FORMATS = ("bedrock", "gemini")
+
+
+def _env() -> None:
+    os.environ.update(wc.WORKER_ENV)
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        os.environ.pop(name, None)
+    os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+
+
+def _pin(cpu: int) -> list[str]:
+    two = (os.cpu_count() or 1) >= 2 and Path("/usr/bin/taskset").exists()
+    return ["/usr/bin/taskset", "-c", str(cpu)] if two else []
+
+
+def _builder(client: str) -> Callable[[str, str], Any]:
+    if client == "llmkit":
+        return wc.llmkit_sync
+    if client == "raw":
+        return wc.raw_sync
+    import wire_peers as wp  # the SDKs: only when asked for
+
+    return wp.sdk_sync
+
+
+def _body_chunks(fmt: str, n: int) -> list[bytes]:
+    """The mock's stream for ``fmt``, one event per chunk (its HTTP chunks, unwrapped)."""
+    raw = wf.bedrock_stream(n) if fmt == "bedrock" else wf.gemini_stream(n)
+    body = raw.split(b"\r\n\r\n", 1)[1]
+    chunks, pos = [], 0
+    while True:
+        eol = body.index(b"\r\n", pos)
+        size = int(body[pos:eol], 16)
+        if size == 0:
+            return chunks
+        chunks.append(body[eol + 2 : eol + 2 + size])
+        pos = eol + 2 + size + 2
+
+
+def _decode_only(fmt: str, client: str, n: int) -> Callable[[], int]:
+    chunks = _body_chunks(fmt, n)
+    if client == "raw":
+
+        def raw() -> int:
+            state = wc._RawStreamState(fmt, wc.Tally())
+            if fmt == "bedrock":
+                for chunk in chunks:
+                    state.bytes_chunk(chunk)
+            else:  # httpx2's iter_lines: text decoded, then cut into lines
+                from httpx2._decoders import LineDecoder, TextDecoder
+
+                text, lines = TextDecoder(), LineDecoder()
+                for chunk in chunks:
+                    for line in lines.decode(text.decode(chunk)):
+                        state.line(line)
+            return state.count
+
+        return raw
+    from llmkit._stream import _StreamCore
+    from llmkit.types import TextDelta
+
+    ctx: Any = types.SimpleNamespace(provider=fmt, model=wc.MODEL)
+    if fmt == "bedrock":
+        from llmkit.dialects.bedrock._stream import BedrockConverseStreamDecoder as Decoder
+    else:
+        from llmkit.dialects.gemini._response import GeminiStreamDecoder as Decoder  # type: ignore[assignment]
+
+    def ours() -> int:
+        core = _StreamCore(lambda: Decoder(ctx), fmt, wc.MODEL, None, None, time.monotonic)
+
+        def events() -> Iterator[Any]:  # the one generator Stream adds
+            for chunk in chunks:
+                yield from core.feed(chunk)
+            core.end()
+
+        sink, count = wc.Tally(), 0
+        for ev in events():
+            if isinstance(ev, TextDelta) and ev.text:
+                sink.append(ev.text)
+                count += 1
+        return count
+
+    return ours
+
+
+def _timed(run: Callable[[], int], n: int, rounds: int) -> list[float]:
+    per = []
+    for _ in range(rounds):
+        c0 = time.process_time()
+        got = run()
+        per.append((time.process_time() - c0) / got * 1e6)
+        if got != n:
+            raise RuntimeError(f"{got} events, want {n}")
+    return per
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--formats", default="bedrock,gemini")
+    ap.add_argument("--clients", default="llmkit,raw", help="llmkit, raw, sdk (the SDK needs its package)")
+    ap.add_argument("--n", type=int, default=20_000, help="content events per stream")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--profile", action="store_true", help="cProfile one stream per client instead")
+    ap.add_argument("--decode-only", action="store_true", help=f"no HTTP ({', '.join(DECODE_FORMATS)})")
+    ns = ap.parse_args()
+    _env()
+    fmts, clients = ns.formats.split(","), ns.clients.split(",")
+    mock: subprocess.Popen[str] | None = None
+    if not ns.decode_only:
+        if _pin(0):
+            os.sched_setaffinity(0, {0})
+        cmd = [*_pin(1), sys.executable, str(HERE / "mock_server.py"), "--port", "0"]
+        mock = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        assert mock.stdout is not None
+        base = f"http://127.0.0.1:{int(mock.stdout.readline().split()[1])}"
+    try:
+        for fmt in fmts:
+            for client in clients:
+                if ns.decode_only:
+                    if fmt not in DECODE_FORMATS or client == "sdk":
+                        continue
+                    run = _decode_only(fmt, client, ns.n)
+                else:
+                    _, stream = _builder(client)(fmt, base)
+                    stream(200, wc.Tally())  # warm: connection, imports, caches
+
+                    def run(stream: Any = stream) -> int:
+                        return int(stream(ns.n, wc.Tally()))
+
+                if ns.profile:
+                    prof = cProfile.Profile()
+                    prof.runcall(run)
+                    print(f"==== {fmt} {client}")
+                    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+                    continue
+                per = _timed(run, ns.n, ns.rounds)
+                median = sorted(per)[len(per) // 2]
+                print(
+                    f"{fmt:9} {client:7} CPU µs/event  min {min(per):7.2f}  median {median:7.2f}", flush=True
+                )
+    finally:
+        if mock is not None:
+            mock.terminate()
+            mock.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
