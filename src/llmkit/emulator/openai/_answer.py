@@ -64,7 +64,12 @@ def usage_of(
         usage.update(queue_time=0.012, prompt_time=0.001, completion_time=0.02, total_time=0.021)
     if profile is not None and profile.extra.get("request_id_envelope"):
         # AssemblyAI's SDK requires every completion_tokens_details count OpenAI sends.
-        usage["completion_tokens_details"].update(accepted_prediction_tokens=0, rejected_prediction_tokens=0)
+        usage["completion_tokens_details"] = {
+            "reasoning_tokens": script.reasoning_tokens,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        }
     if profile is not None and profile.extra.get("cache_hit_fields"):
         # DeepSeek reports context-cache hits and misses as top-level usage fields.
         usage["prompt_cache_hit_tokens"] = script.cached_tokens
