@@ -78,6 +78,8 @@ def _shape_of(body: Any) -> str:
         return "text"
     assert isinstance(body, dict), body
     err = body.get("error")
+    if "request_id" in body and (body.get("status") == "error" or isinstance(body.get("code"), int)):
+        return "assemblyai"  # {"error", "status", "request_id"} or {"message", "code", "request_id"}
     if isinstance(err, str):
         return "flat"
     if isinstance(err, dict):

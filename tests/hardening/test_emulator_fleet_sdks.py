@@ -16,7 +16,7 @@ from mistralai.client import Mistral
 from mistralai.client.errors import MistralError
 
 import llmkit
-from llmkit.emulator import Emulator, Script, ScriptedCall, ScriptedError
+from llmkit.emulator import PROFILES, Emulator, Script, ScriptedCall, ScriptedError
 from llmkit.emulator.fleet_profiles import FLEET
 from llmkit.types import Tool
 
@@ -196,7 +196,14 @@ def http_client() -> Any:
 def test_openai_sdk_reads_every_profile(emu: Emulator, http_client: Any, name: str) -> None:
     emu.script(Script(text="sdk whole"), Script(text="sdk in parts"))
     base = emu.base_url(name)
-    sdk = openai.OpenAI(api_key=CANARY_KEY, base_url=base, max_retries=0, http_client=http_client)
+    # The key where the profile reads it (AssemblyAI's gateway takes it bare, not as a Bearer token).
+    header, prefix = (
+        PROFILES[name].auth_headers[0] if PROFILES[name].auth_headers else ("authorization", "Bearer ")
+    )
+    sdk = openai.OpenAI(
+        api_key=CANARY_KEY, base_url=base, max_retries=0, http_client=http_client,
+        default_headers={header: prefix + CANARY_KEY},
+    )  # fmt: skip
     r = sdk.chat.completions.create(model="emu-model", messages=HI)  # type: ignore[arg-type]
     assert r.choices[0].message.content == "sdk whole"
     stream = sdk.chat.completions.create(model="emu-model", messages=HI, stream=True)  # type: ignore[arg-type]

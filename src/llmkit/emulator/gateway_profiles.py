@@ -20,7 +20,17 @@ def gateways() -> tuple[Profile, ...]:
         _v1("aiml", embeddings=True),
         # Apertis SDK: /v1/chat/completions, /v1/embeddings under https://api.apertis.ai/v1.
         _v1("apertis", embeddings=True),
-        _v1("assemblyai"),
+        # AssemblyAI's SDK (assemblyai 1.8.2): the bare key in Authorization; a completion named by
+        # request_id; errors {"message", "code", "request_id"}, or {"error", "status",
+        # "request_id"} from the auth middleware (llm_gateway/v1/api.py and its unit tests).
+        _v1(
+            "assemblyai",
+            auth=(("authorization", ""),),
+            shape="assemblyai",
+            request_id_envelope=True,
+            bad_key_message="Authentication error, API token missing/invalid",
+            missing_key_message="Authentication error, API token missing/invalid",
+        ),
         _doc("charity_engine", "/remotejobs/v2/inference/chat/completions"),
         _v1("clf_ai_gateway"),
         _v1("cometapi", embeddings=True),

@@ -44,6 +44,14 @@ def citations_response_hook(obj: Mapping[str, Any], completion: Completion) -> N
         completion.citations = found
 
 
+def request_id_response_hook(obj: Mapping[str, Any], completion: Completion) -> None:
+    """A body that names its request ``request_id`` and carries no ``id`` (AssemblyAI's gateway):
+    that id becomes ``Completion.id``."""
+    rid = obj.get("request_id")
+    if completion.id is None and isinstance(rid, str) and rid:
+        completion.id = rid
+
+
 def citations_chunk_hook(obj: Mapping[str, Any]) -> list[StreamEvent]:
     """A ``CitationsUpdate`` for each stream chunk that carries citations or search results."""
     if not obj.get("search_results") and not obj.get("citations"):

@@ -71,6 +71,7 @@ _SDK_PARITY = "tests/fixtures_more/test_sdk_parity.py"
 _REFS_A = "tests/refs_a/test_references.py"
 _REFS_B_SDK = "tests/refs_b/test_sdk_parity.py"
 _REFS_B_RECORDED = "tests/refs_b/test_recorded.py"
+_REFS_C = "tests/refs_c/"
 
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
@@ -609,7 +610,15 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "baseten": _none(),
     "runpod": _none(),
-    "ai21": _none(),
+    "ai21": (
+        Reference(
+            "sdk",
+            "ai21 (PyPI), both directions; its unit tests' chat completion "
+            "(AI21Labs/ai21-python@e174affc:tests/unittests/models/response_mocks.py)",
+            fixtures=_fx("ai21", "sdk_test_chat_completion.json"),
+            tests=(_REFS_C + "test_ai21.py",),
+        ),
+    ),
     "nvidia_nim": _none(
         "find_string 'integrate.api.nvidia.com/v1/chat/completions' (client code only) and "
         "'uri: https://integrate.api.nvidia.com' (no cassette)",
@@ -618,16 +627,19 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "search (pages) for Workers AI's OpenAI-compatible endpoints: developers.cloudflare.com "
         "shows request code only",
     ),
-    "github": _none(
-        "find_string 'uri: https://models.github.ai' (one hit, a config file, no cassette) and "
-        "'models.github.ai/inference/chat/completions' (client code and tests' own mocks only); "
-        "search (docs) for docs.github.com/rest/models/inference (parameter tables, no response "
-        "body in the stored excerpt) (2026-12-02)"
+    "github": (
+        _sdk(
+            "azure-ai-inference (PyPI; GitHub's docs use its ChatCompletionsClient for GitHub Models), "
+            "both directions",
+            _REFS_C + "test_github.py",
+        ),
     ),
-    "databricks": _none(
-        "search (docs) for the Foundation Model REST API reference (docs.databricks.com and its "
-        "learn.microsoft.com copies): field tables only in the stored excerpts, no full response "
-        "body (2026-12-02)"
+    "databricks": (
+        _sdk(
+            "databricks-sdk (PyPI): its OpenAI client helper and its serving models and error "
+            "mapper, both directions",
+            _REFS_C + "test_databricks.py",
+        ),
     ),
     "writer": (_sdk("writer-sdk (PyPI), both directions (its /v1/chat route)", _REFS_B_SDK),),
     "nebius": _none(
@@ -835,11 +847,21 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "not a wire body); LiteLLM's anyscale page (app.endpoints.anyscale.com); Anyscale's docs "
         "no longer document a hosted Endpoints API. (2026-12-02)",
     ),
-    "assemblyai": _gap(
-        "assemblyai",
-        "LiteLLM's JSON provider table (litellm/llms/openai_like/providers.json: base "
-        "https://llm-gateway.assemblyai.com/v1, ASSEMBLYAI_API_KEY). AssemblyAI's LLM Gateway "
-        "docs page was not in the stored corpora. (2026-12-02)",
+    "assemblyai": (
+        Reference(
+            "sdk",
+            "assemblyai (PyPI; its LLMGateway client), both directions; its unit tests' bodies "
+            "(AssemblyAI/assemblyai-python-sdk@02dac14c:tests/unit/test_llm_gateway.py)",
+            fixtures=_fx(
+                "assemblyai",
+                "sdk_test_completion.json",
+                "sdk_test_stream.sse",
+                "sdk_test_error_400.json",
+                "sdk_test_error_401.json",
+                "sdk_test_error_500.json",
+            ),
+            tests=(_REFS_C + "test_assemblyai.py",),
+        ),
     ),
     "charity_engine": _gap(
         "charity_engine",

@@ -424,7 +424,8 @@ SPECS = (
         "https://api.ai21.com/studio/v1",
         ("AI21_API_KEY",),
         "https://docs.ai21.com/reference/jamba-1-6-api-ref",
-        capabilities=STANDARD,
+        # The ai21 SDK's ResponseFormat takes {"type": "text" | "json_object"}: no json_schema.
+        capabilities=caps(CHAT, {"json_object"}),
         body_options={"documents": "documents"},
     ),
     compat(

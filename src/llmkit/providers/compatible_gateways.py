@@ -8,6 +8,8 @@ fact comes only from LiteLLM's provider table (no public doc of the provider's o
 
 from __future__ import annotations
 
+from llmkit.dialects.openai_chat import OpenAIQuirks
+from llmkit.providers import _quirks
 from llmkit.providers.compatible_cloud import CHAT, FULL, REASONING, STANDARD, VISION, caps, compat
 
 SPECS = (
@@ -189,6 +191,15 @@ SPECS = (
         ("ASSEMBLYAI_API_KEY",),
         "https://www.assemblyai.com/docs/llm-gateway/overview",
         capabilities=STANDARD,
-        notes="In LiteLLM's JSON provider table; not in either compat list of issue 14.",
+        # AssemblyAI's SDK (assemblyai 1.8.2, client.py) sends the bare key in Authorization, no
+        # Bearer; its LLMGatewayChatCompletion names the answer request_id and has no id.
+        auth="header",
+        auth_header="authorization",
+        auth_prefix="",
+        quirks=OpenAIQuirks(response_hook=_quirks.request_id_response_hook),
+        notes=(
+            "The key goes bare in Authorization (no Bearer), as AssemblyAI's SDK sends it; a "
+            "completion's id is the gateway's request_id."
+        ),
     ),
 )

@@ -62,6 +62,14 @@ def usage_of(
     if profile is not None and profile.extra.get("x_groq"):
         # Groq reports its timings (seconds) beside the counts.
         usage.update(queue_time=0.012, prompt_time=0.001, completion_time=0.02, total_time=0.021)
+    if profile is not None and profile.extra.get("request_id_envelope"):
+        # AssemblyAI's SDK requires every completion_tokens_details count OpenAI sends.
+        usage["completion_tokens_details"] = {
+            "reasoning_tokens": script.reasoning_tokens,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        }
     if profile is not None and profile.extra.get("cache_hit_fields"):
         # DeepSeek reports context-cache hits and misses as top-level usage fields.
         usage["prompt_cache_hit_tokens"] = script.cached_tokens
@@ -88,3 +96,19 @@ def reshape(obj: dict[str, Any], profile: Profile) -> dict[str, Any]:
                 usage.pop("prompt_tokens_details", None)
                 usage.pop("completion_tokens_details", None)
     return obj
+
+
+def request_id_envelope(obj: dict[str, Any], request_id: str) -> dict[str, Any]:
+    """AssemblyAI's LLM Gateway answer (its SDK's ``LLMGatewayChatCompletion`` and the body its
+    unit tests post): named by ``request_id``, with no id/object/created/model, usage counted
+    twice over (input/output beside prompt/completion), and the gateway's status and timing."""
+    usage = dict(obj["usage"])
+    usage.update(input_tokens=usage["prompt_tokens"], output_tokens=usage["completion_tokens"])
+    return {
+        "request_id": request_id,
+        "choices": obj["choices"],
+        "usage": usage,
+        "http_status_code": 200,
+        "response_time": 250_000_000,  # nanoseconds, as the gateway reports it
+        "llm_status_code": 200,
+    }

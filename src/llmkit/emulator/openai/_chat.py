@@ -7,7 +7,7 @@ from typing import Any
 
 from llmkit.emulator._content import call_arguments
 from llmkit.emulator._faults import early_reply
-from llmkit.emulator.openai._answer import FINISH, plan, reshape, usage_of
+from llmkit.emulator.openai._answer import FINISH, plan, request_id_envelope, reshape, usage_of
 from llmkit.emulator.openai._errors import error_reply
 from llmkit.emulator.openai._stream import stream
 from llmkit.emulator.openai._validate import Invalid, allowed_fields, validate_chat
@@ -69,6 +69,8 @@ def chat(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:
         obj["x_groq"] = {"id": f"req_{cid}"}
     obj.update(profile.extra.get("response_fields", {}))
     obj.update(script.extra.get("response_fields", {}))
+    if profile.extra.get("request_id_envelope"):
+        obj = request_id_envelope(obj, f"req_{cid}")
     reply = json_reply(200, reshape(obj, profile), {"x-request-id": f"req_{cid}"})
     reply.delay = script.delay
     return reply

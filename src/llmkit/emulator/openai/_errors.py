@@ -63,6 +63,10 @@ def error_body(
         }
     if shape == "error_code":  # Databricks
         return {"error_code": code or _DATABRICKS_CODES.get(status, "INTERNAL_ERROR"), "message": message}
+    if shape == "assemblyai":  # its gateway's auth middleware answers 401s; its handlers the rest
+        if status == 401:
+            return {"error": message, "status": "error", "request_id": "req_emulated_error"}
+        return {"message": message, "code": status, "request_id": "req_emulated_error"}
     if shape == "code_int":  # {"code": 30014, "message": ..., "data": null} (SiliconFlow)
         return {"code": int(code) if code and code.isdigit() else status, "message": message, "data": None}
     return {"error": {"message": message, "type": etype or _type_for(status), "param": param, "code": code}}
