@@ -71,6 +71,7 @@ _SDK_PARITY = "tests/fixtures_more/test_sdk_parity.py"
 _REFS_A = "tests/refs_a/test_references.py"
 _REFS_B_SDK = "tests/refs_b/test_sdk_parity.py"
 _REFS_B_RECORDED = "tests/refs_b/test_recorded.py"
+_REFS_D = "tests/refs_d/test_docs_samples.py"
 
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
@@ -582,9 +583,19 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "sambanova": (_sdk("sambanova (PyPI), both directions", _REFS_B_SDK),),
     "fireworks_ai": (_sdk("fireworks-ai (PyPI), both directions", _SDK_PARITY),),
-    "deepinfra": _none(
-        "find_string 'api.deepinfra.com/v1/openai/chat/completions' (client code only) and "
-        "'uri: https://api.deepinfra.com' (no cassette)",
+    "deepinfra": (
+        Reference(
+            "docs_sample",
+            "deepinfra.com/<model>/api (the model pages' response), docs.deepinfra.com/chat/streaming "
+            "and the API reference's 422 example",
+            fixtures=_fx(
+                "deepinfra",
+                "chat_model_page_docs.json",
+                "chat_stream_docs.sse",
+                "error_422_docs_schema.json",
+            ),
+            tests=(_REFS_D,),
+        ),
     ),
     "deepseek": (
         Reference(
@@ -610,9 +621,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     "baseten": _none(),
     "runpod": _none(),
     "ai21": _none(),
-    "nvidia_nim": _none(
-        "find_string 'integrate.api.nvidia.com/v1/chat/completions' (client code only) and "
-        "'uri: https://integrate.api.nvidia.com' (no cassette)",
+    "nvidia_nim": (
+        Reference(
+            "docs_sample",
+            "docs.nvidia.com/nemo/microservices/25.6.0/run-inference/nim-proxy/chat-completions.html "
+            "(a NIM for LLMs answer through NIM Proxy)",
+            fixtures=_fx("nvidia_nim", "chat_nim_proxy_docs.json"),
+            tests=(_REFS_D,),
+        ),
     ),
     "cloudflare": _none(
         "search (pages) for Workers AI's OpenAI-compatible endpoints: developers.cloudflare.com "
@@ -630,9 +646,13 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "body (2026-12-02)"
     ),
     "writer": (_sdk("writer-sdk (PyPI), both directions (its /v1/chat route)", _REFS_B_SDK),),
-    "nebius": _none(
-        "find_string 'api.tokenfactory.nebius.com/v1/chat/completions' (client code only), "
-        "'uri: https://api.tokenfactory.nebius.com' and 'uri: https://api.studio.nebius' (no cassette)",
+    "nebius": (
+        Reference(
+            "docs_sample",
+            "docs.studio.nebius.com/api-reference/inference/create-chat-completion",
+            fixtures=_fx("nebius", "chat_api_reference_docs.json"),
+            tests=(_REFS_D,),
+        ),
     ),
     # ------------------------------------------------------------ regional rows
     "dashscope": _none(
@@ -668,7 +688,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "qianfan": _none(),
     "minimax": _none(),
-    "siliconflow": _none(),
+    "siliconflow": (
+        Reference(
+            "docs_sample",
+            "docs.siliconflow.cn/cn/api-reference/chat-completions/chat-completions_copy (schema sample)",
+            fixtures=_fx("siliconflow", "chat_docs_schema.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
     "modelscope": _none(),
     "upstage": _none(),
     # ------------------------------------------------------------ local servers
@@ -715,7 +742,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     "featherless_ai": _none(),
     "nscale": _none(),
     "ovhcloud": _none("find_string 'uri: https://oai.endpoints.kepler.ai.cloud.ovh.net' (no cassette)"),
-    "scaleway": _none(),
+    "scaleway": (
+        Reference(
+            "docs_sample",
+            "scaleway/docs-content@0269de09:pages/generative-apis/how-to/query-reasoning-models.mdx",
+            fixtures=_fx("scaleway", "chat_reasoning_stream_docs.txt"),
+            tests=(_REFS_D,),
+        ),
+    ),
     "inception": _none(
         "search (docs) for Inception's Mercury chat API: LiteLLM, Agno and tryAGI's generated C# "
         "client pages (request code only); docs.inceptionlabs.ai not in the stored corpora (2026-12-02)"

@@ -60,12 +60,13 @@ def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
         cached_input_tokens=cached,
         reasoning_tokens=reasoning,
         service_tier=service_tier if isinstance(service_tier, str) else None,
-        reported_cost=_money(u.get("cost")),
+        reported_cost=_money(u.get("cost", u.get("estimated_cost"))),
     )
 
 
 def _money(value: Any) -> float | None:
-    # OpenRouter (and some gateways) return what the call cost them in usage.cost, in USD.
+    # OpenRouter (and some gateways) return what the call cost them in usage.cost, in USD;
+    # DeepInfra names it usage.estimated_cost (its model pages' documented response).
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
         return float(value)
     return None
