@@ -120,6 +120,39 @@ def test_scaleway_documented_reasoning_stream() -> None:
     assert c.model == "qwen3.5-397b-a17b"
 
 
+# ---------------------------------------------------------------- Venice
+
+
+def test_venice_documented_completion_reports_the_top_level_cost() -> None:
+    c = decode("venice", "chat_openapi_example.json")
+    assert c.text.startswith("The sky appears blue because of the way Earth's atmosphere scatters")
+    assert c.message.reasoning == "" and not c.tool_calls  # null reasoning, empty tool_calls
+    assert (c.finish_reason, c.raw_finish_reason) == (FinishReason.STOP, "stop")
+    assert usage(c) == (612, 146, 758)  # *_tokens_details: null read as none
+    # Venice reports the call's cost beside usage, as cost.usd (and cost.diem, its own credit).
+    assert c.usage.reported_cost == pytest.approx(0.00042)
+    assert c.raw["venice_parameters"]["character_slug"] == "venice"
+    assert (c.id, c.model) == ("chatcmpl-a81fbc2d81a7a083bb83ccf9f44c6e5e", "zai-org-glm-5-1")
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "message"),
+    [
+        ("error_docs_plain.json", errors.BadRequestError, "Invalid request parameters"),
+        ("error_docs_validation.json", errors.BadRequestError, "Invalid request parameters"),
+        (
+            "error_docs_context_length.json",
+            errors.ContextWindowExceededError,
+            "Your request exceeds the model's maximum context.",
+        ),
+    ],
+)
+def test_venice_documented_errors(name: str, cls: type[errors.ProviderError], message: str) -> None:
+    err = decode_error("venice", name, 400, "application/json")
+    assert type(err) is cls
+    assert message in err.message
+
+
 # ---------------------------------------------------------------- the same bytes over loopback
 
 REPLAY = "refs_d_docs_replay"
@@ -157,6 +190,7 @@ COMPLETIONS = [
     "nvidia_nim/chat_nim_proxy_docs.json",
     "nebius/chat_api_reference_docs.json",
     "siliconflow/chat_docs_schema.json",
+    "venice/chat_openapi_example.json",
 ]
 STREAMS = ["deepinfra/chat_stream_docs.sse", "scaleway/chat_reasoning_stream_docs.txt"]
 
@@ -195,6 +229,13 @@ def test_documented_stream_through_the_public_api(docs_replay: dict[str, Any], f
         direct.finish_reason,
         direct.usage,
     )
+
+
+def test_venice_documented_error_through_the_public_api(docs_replay: dict[str, Any]) -> None:
+    headers = {"x-fixture": "venice/error_docs_context_length.json", "x-status": "400"}
+    with pytest.raises(errors.ContextWindowExceededError) as caught:
+        llmkit.complete("venice/m", "Hi", extra_headers=headers, **docs_replay)
+    assert caught.value.error_code == "context_length_exceeded"
 
 
 def test_documented_validation_error_through_the_public_api(docs_replay: dict[str, Any]) -> None:

@@ -766,7 +766,20 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "chutes": _none(),
     "parasail": _none(),
-    "venice": _none(),
+    "venice": (
+        Reference(
+            "docs_sample",
+            "veniceai/api-docs@601b7bb1:swagger.yaml (chat example) and api-reference/error-codes.mdx",
+            fixtures=_fx(
+                "venice",
+                "chat_openapi_example.json",
+                "error_docs_plain.json",
+                "error_docs_validation.json",
+                "error_docs_context_length.json",
+            ),
+            tests=(_REFS_D,),
+        ),
+    ),
     "vercel_ai_gateway": (
         Reference(
             "recorded",
