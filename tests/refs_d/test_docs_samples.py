@@ -120,6 +120,30 @@ def test_scaleway_documented_reasoning_stream() -> None:
     assert c.model == "qwen3.5-397b-a17b"
 
 
+# ---------------------------------------------------------------- Baseten
+
+
+def test_baseten_documented_chunk_with_nulls_decodes_to_nothing() -> None:
+    """The reference's schema chunk: null role, content, name and usage are read as absent, and
+    its choice (index 123, a placeholder) is not the one choice an n=1 call reads."""
+    chunk = (FIXTURES / "baseten" / "chat_chunk_docs_schema.json").read_bytes()
+    c = _decode_stream("baseten", _frame_sse(chunk))
+    assert (c.text, c.tool_calls, c.id) == ("", [], "<string>")
+    assert usage(c) == (0, 0, 0)
+    assert c.finish_reason is FinishReason.OTHER  # [DONE] with no finish_reason: none invented
+
+
+# ---------------------------------------------------------------- RunPod
+
+
+def test_runpod_documented_completion() -> None:
+    c = decode("runpod", "chat_openai_compat_docs.json")
+    assert c.text.startswith("I am Mistral, an AI assistant based on the Mistral-7B-Instruct model.")
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (23, 24, 47)
+    assert (c.id, c.model) == ("cmpl-123abc", "mistralai/Mistral-7B-Instruct-v0.2")
+
+
 # ---------------------------------------------------------------- Venice
 
 
@@ -191,6 +215,7 @@ COMPLETIONS = [
     "nebius/chat_api_reference_docs.json",
     "siliconflow/chat_docs_schema.json",
     "venice/chat_openapi_example.json",
+    "runpod/chat_openai_compat_docs.json",
 ]
 STREAMS = ["deepinfra/chat_stream_docs.sse", "scaleway/chat_reasoning_stream_docs.txt"]
 

@@ -618,8 +618,22 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "baseten": _none(),
-    "runpod": _none(),
+    "baseten": (
+        Reference(
+            "docs_sample",
+            "docs.baseten.co/reference/inference-api/chat-completions (schema chunk sample)",
+            fixtures=_fx("baseten", "chat_chunk_docs_schema.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
+    "runpod": (
+        Reference(
+            "docs_sample",
+            "runpod/docs@6e616d71:serverless/vllm/openai-compatibility.mdx",
+            fixtures=_fx("runpod", "chat_openai_compat_docs.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
     "ai21": _none(),
     "nvidia_nim": (
         Reference(
