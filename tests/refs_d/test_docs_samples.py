@@ -5,6 +5,7 @@ more through the public API with the emulator serving the bytes verbatim over lo
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import types
@@ -144,6 +145,56 @@ def test_runpod_documented_completion() -> None:
     assert (c.id, c.model) == ("cmpl-123abc", "mistralai/Mistral-7B-Instruct-v0.2")
 
 
+# ---------------------------------------------------------------- W&B Inference
+
+
+def test_wandb_documented_completion() -> None:
+    c = decode("wandb", "chat_api_reference_docs.json")
+    assert c.text == "Here's a joke for you..."
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (25, 50, 75)
+    assert (c.id, c.model) == ("chatcmpl-...", "meta-llama/Llama-3.1-8B-Instruct")
+
+
+# ---------------------------------------------------------------- OVHcloud AI Endpoints
+
+
+def test_ovhcloud_documented_structured_output() -> None:
+    c = decode("ovhcloud", "chat_json_schema_docs.json")
+    assert json.loads(c.text)["languages"][0] == {
+        "name": "JavaScript",
+        "ranking": 1,
+        "website": "https://www.javascript.com/",
+    }
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (65, 80, 145)
+    assert (c.id, c.model) == ("chatcmpl-9276e3e305e04c73bd05224abcb7532b", "Meta-Llama-3_3-70B-Instruct")
+
+
+# ---------------------------------------------------------------- Requesty
+
+
+def test_requesty_documented_completion_reports_its_cost() -> None:
+    c = decode("requesty", "chat_api_reference_docs.json")
+    assert c.text.startswith("An LLM gateway is a unified API layer")
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (24, 52, 76)
+    assert c.usage.reported_cost == pytest.approx(0.000038)  # usage.cost, USD
+    assert (c.id, c.model) == ("chatcmpl-abc123def456", "openai/gpt-4o-mini")
+
+
+# ---------------------------------------------------------------- Nscale
+
+
+def test_nscale_documented_schema_sample() -> None:
+    c = decode("nscale", "chat_api_reference_docs_schema.json")
+    assert c.text == "<string>"
+    # An unknown finish reason is kept as sent and read as OTHER; a string "logprobs" is no error.
+    assert (c.finish_reason, c.raw_finish_reason) == (FinishReason.OTHER, "<string>")
+    assert usage(c) == (123, 123, 123)
+    assert c.raw["choices"][0]["stop_reason"] == "<string>"
+
+
 # ---------------------------------------------------------------- Venice
 
 
@@ -216,6 +267,10 @@ COMPLETIONS = [
     "siliconflow/chat_docs_schema.json",
     "venice/chat_openapi_example.json",
     "runpod/chat_openai_compat_docs.json",
+    "wandb/chat_api_reference_docs.json",
+    "ovhcloud/chat_json_schema_docs.json",
+    "requesty/chat_api_reference_docs.json",
+    "nscale/chat_api_reference_docs_schema.json",
 ]
 STREAMS = ["deepinfra/chat_stream_docs.sse", "scaleway/chat_reasoning_stream_docs.txt"]
 

@@ -711,7 +711,15 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     "modelscope": _none(),
-    "upstage": _none(),
+    "upstage": _none(
+        "search (pages, docs; 2026-12-02) for Upstage chat responses: console.upstage.ai/docs/"
+        "capabilities/generate/chat(.md) names the example (chat / response-200 / quickstart) but the "
+        "stored copies carry the field table only; developers.upstage.ai/docs/apis/chat and "
+        "product-guides/solar/chat end before a response; console.upstage.ai/api/responses prints a "
+        'Responses-API error only; find_string \'"model": "solar-pro\' (client code and mocks '
+        "written by their authors; a langchain_upstage standard-test file (TestUpstageStandard) notes the API "
+        "answers finish_reason 'stop' instead of 'tool_calls' when tool_choice is set)",
+    ),
     # ------------------------------------------------------------ local servers
     "vllm": (
         Reference(
@@ -753,9 +761,28 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     # ------------------------------------------------------------ more hosts and gateways
-    "featherless_ai": _none(),
-    "nscale": _none(),
-    "ovhcloud": _none("find_string 'uri: https://oai.endpoints.kepler.ai.cloud.ovh.net' (no cassette)"),
+    "featherless_ai": _none(
+        "search (pages; 2026-12-02) for api.featherless.ai chat responses: featherless.ai/docs/api and "
+        "/docs/completions print the request body and parameter table only; a third-party gateway's "
+        "guide (featherless.kim8.s4s.host) repeats requests only",
+    ),
+    "nscale": (
+        Reference(
+            "docs_sample",
+            "docs.nscale.com/api-reference/inferencing/create-chat-completion (schema sample)",
+            fixtures=_fx("nscale", "chat_api_reference_docs_schema.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
+    "ovhcloud": (
+        Reference(
+            "recorded",
+            "ovh/docs@0be6236c:pages/public_cloud/ai_machine_learning/endpoints_guide_06_function_calling/"
+            "guide.en-gb.md (a curl answer printed in the guide)",
+            fixtures=_fx("ovhcloud", "chat_json_schema_docs.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
     "scaleway": (
         Reference(
             "docs_sample",
@@ -778,8 +805,16 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "chutes": _none(),
-    "parasail": _none(),
+    "chutes": _none(
+        "search (pages; 2026-12-02) for llm.chutes.ai chat responses: chutes.ai/docs/getting-started/"
+        "running-a-chute and the per-chute llms.txt pages show request code and field lists only",
+    ),
+    "parasail": _none(
+        "search (pages; 2026-12-02) for api.parasail.io chat responses: docs.parasail.io prints none "
+        "in the stored copies; the apis.io / api-evangelist 'Parasail Chat Completion Example' is a "
+        "third party's invented payload, not Parasail's, so not used; Bifrost/DeepIntShield pages "
+        "describe parameter filtering only",
+    ),
     "venice": (
         Reference(
             "docs_sample",
@@ -802,8 +837,22 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "wandb": _none(),
-    "requesty": _none(),
+    "wandb": (
+        Reference(
+            "docs_sample",
+            "wandb/docs@038eac90:inference/api-reference/chat-completions.mdx",
+            fixtures=_fx("wandb", "chat_api_reference_docs.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
+    "requesty": (
+        Reference(
+            "docs_sample",
+            "docs.requesty.ai/api-reference/endpoint/chat-completions-create",
+            fixtures=_fx("requesty", "chat_api_reference_docs.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
     "clarifai": _none(),
     # ------------------------------------------------------------ Anthropic-format gateways
     "minimax_anthropic": _none(),
