@@ -717,8 +717,8 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "stored copies carry the field table only; developers.upstage.ai/docs/apis/chat and "
         "product-guides/solar/chat end before a response; console.upstage.ai/api/responses prints a "
         'Responses-API error only; find_string \'"model": "solar-pro\' (client code and mocks '
-        "written by their authors; a langchain_upstage standard-test file (TestUpstageStandard) notes the API "
-        "answers finish_reason 'stop' instead of 'tool_calls' when tool_choice is set)",
+        "written by their authors; a langchain_upstage standard-test file (TestUpstageStandard) "
+        "notes the API answers finish_reason 'stop' instead of 'tool_calls' when tool_choice is set)",
     ),
     # ------------------------------------------------------------ local servers
     "vllm": (
