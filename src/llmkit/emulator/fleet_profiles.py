@@ -375,7 +375,8 @@ FLEET: tuple[Profile, ...] = (
         rerank=("/v1/rerank",),  # RerankRequest/RerankResponse in the same spec
     ),
     _v1("upstage", embeddings=True, reasoning_field="reasoning"),
-    _doc("venice", "/api/v1/chat/completions", extra_fields=["venice_parameters"]),
+    # Venice answers errors as {"error": "<message>"} (veniceai/api-docs error-codes.mdx).
+    _doc("venice", "/api/v1/chat/completions", extra_fields=["venice_parameters"], shape="flat"),
     _v1("vercel_ai_gateway", embeddings=True),
     _v1(
         "vllm",

@@ -73,6 +73,8 @@ _REFS_B_SDK = "tests/refs_b/test_sdk_parity.py"
 _REFS_B_RECORDED = "tests/refs_b/test_recorded.py"
 _REFS_C = "tests/refs_c/"
 
+_REFS_D = "tests/refs_d/test_docs_samples.py"
+
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
     """A row with no reference of its own found: ``extra`` is what was searched for its host
@@ -583,9 +585,19 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "sambanova": (_sdk("sambanova (PyPI), both directions", _REFS_B_SDK),),
     "fireworks_ai": (_sdk("fireworks-ai (PyPI), both directions", _SDK_PARITY),),
-    "deepinfra": _none(
-        "find_string 'api.deepinfra.com/v1/openai/chat/completions' (client code only) and "
-        "'uri: https://api.deepinfra.com' (no cassette)",
+    "deepinfra": (
+        Reference(
+            "docs_sample",
+            "deepinfra.com/<model>/api (the model pages' response), docs.deepinfra.com/chat/streaming "
+            "and the API reference's 422 example",
+            fixtures=_fx(
+                "deepinfra",
+                "chat_model_page_docs.json",
+                "chat_stream_docs.sse",
+                "error_422_docs_schema.json",
+            ),
+            tests=(_REFS_D,),
+        ),
     ),
     "deepseek": (
         Reference(
@@ -608,8 +620,22 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "baseten": _none(),
-    "runpod": _none(),
+    "baseten": (
+        Reference(
+            "docs_sample",
+            "docs.baseten.co/reference/inference-api/chat-completions (schema chunk sample)",
+            fixtures=_fx("baseten", "chat_chunk_docs_schema.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
+    "runpod": (
+        Reference(
+            "docs_sample",
+            "runpod/docs@6e616d71:serverless/vllm/openai-compatibility.mdx",
+            fixtures=_fx("runpod", "chat_openai_compat_docs.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
     "ai21": (
         Reference(
             "sdk",
@@ -619,9 +645,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_REFS_C + "test_ai21.py",),
         ),
     ),
-    "nvidia_nim": _none(
-        "find_string 'integrate.api.nvidia.com/v1/chat/completions' (client code only) and "
-        "'uri: https://integrate.api.nvidia.com' (no cassette)",
+    "nvidia_nim": (
+        Reference(
+            "docs_sample",
+            "docs.nvidia.com/nemo/microservices/25.6.0/run-inference/nim-proxy/chat-completions.html "
+            "(a NIM for LLMs answer through NIM Proxy)",
+            fixtures=_fx("nvidia_nim", "chat_nim_proxy_docs.json"),
+            tests=(_REFS_D,),
+        ),
     ),
     "cloudflare": _none(
         "search (pages) for Workers AI's OpenAI-compatible endpoints: developers.cloudflare.com "
@@ -642,9 +673,13 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     "writer": (_sdk("writer-sdk (PyPI), both directions (its /v1/chat route)", _REFS_B_SDK),),
-    "nebius": _none(
-        "find_string 'api.tokenfactory.nebius.com/v1/chat/completions' (client code only), "
-        "'uri: https://api.tokenfactory.nebius.com' and 'uri: https://api.studio.nebius' (no cassette)",
+    "nebius": (
+        Reference(
+            "docs_sample",
+            "docs.studio.nebius.com/api-reference/inference/create-chat-completion",
+            fixtures=_fx("nebius", "chat_api_reference_docs.json"),
+            tests=(_REFS_D,),
+        ),
     ),
     # ------------------------------------------------------------ regional rows
     "dashscope": _none(
@@ -680,9 +715,24 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "qianfan": _none(),
     "minimax": _none(),
-    "siliconflow": _none(),
+    "siliconflow": (
+        Reference(
+            "docs_sample",
+            "docs.siliconflow.cn/cn/api-reference/chat-completions/chat-completions_copy (schema sample)",
+            fixtures=_fx("siliconflow", "chat_docs_schema.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
     "modelscope": _none(),
-    "upstage": _none(),
+    "upstage": _none(
+        "search (pages, docs; 2026-12-02) for Upstage chat responses: console.upstage.ai/docs/"
+        "capabilities/generate/chat(.md) names the example (chat / response-200 / quickstart) but the "
+        "stored copies carry the field table only; developers.upstage.ai/docs/apis/chat and "
+        "product-guides/solar/chat end before a response; console.upstage.ai/api/responses prints a "
+        'Responses-API error only; find_string \'"model": "solar-pro\' (client code and mocks '
+        "written by their authors; a langchain_upstage standard-test file (TestUpstageStandard) "
+        "notes the API answers finish_reason 'stop' instead of 'tool_calls' when tool_choice is set)",
+    ),
     # ------------------------------------------------------------ local servers
     "vllm": (
         Reference(
@@ -724,10 +774,36 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     # ------------------------------------------------------------ more hosts and gateways
-    "featherless_ai": _none(),
-    "nscale": _none(),
-    "ovhcloud": _none("find_string 'uri: https://oai.endpoints.kepler.ai.cloud.ovh.net' (no cassette)"),
-    "scaleway": _none(),
+    "featherless_ai": _none(
+        "search (pages; 2026-12-02) for api.featherless.ai chat responses: featherless.ai/docs/api and "
+        "/docs/completions print the request body and parameter table only; a third-party gateway's "
+        "guide (featherless.kim8.s4s.host) repeats requests only",
+    ),
+    "nscale": (
+        Reference(
+            "docs_sample",
+            "docs.nscale.com/api-reference/inferencing/create-chat-completion (schema sample)",
+            fixtures=_fx("nscale", "chat_api_reference_docs_schema.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
+    "ovhcloud": (
+        Reference(
+            "recorded",
+            "ovh/docs@0be6236c:pages/public_cloud/ai_machine_learning/endpoints_guide_06_function_calling/"
+            "guide.en-gb.md (a curl answer printed in the guide)",
+            fixtures=_fx("ovhcloud", "chat_json_schema_docs.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
+    "scaleway": (
+        Reference(
+            "docs_sample",
+            "scaleway/docs-content@0269de09:pages/generative-apis/how-to/query-reasoning-models.mdx",
+            fixtures=_fx("scaleway", "chat_reasoning_stream_docs.txt"),
+            tests=(_REFS_D,),
+        ),
+    ),
     "inception": _none(
         "search (docs) for Inception's Mercury chat API: LiteLLM, Agno and tryAGI's generated C# "
         "client pages (request code only); docs.inceptionlabs.ai not in the stored corpora (2026-12-02)"
@@ -742,9 +818,30 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "chutes": _none(),
-    "parasail": _none(),
-    "venice": _none(),
+    "chutes": _none(
+        "search (pages; 2026-12-02) for llm.chutes.ai chat responses: chutes.ai/docs/getting-started/"
+        "running-a-chute and the per-chute llms.txt pages show request code and field lists only",
+    ),
+    "parasail": _none(
+        "search (pages; 2026-12-02) for api.parasail.io chat responses: docs.parasail.io prints none "
+        "in the stored copies; the apis.io / api-evangelist 'Parasail Chat Completion Example' is a "
+        "third party's invented payload, not Parasail's, so not used; Bifrost/DeepIntShield pages "
+        "describe parameter filtering only",
+    ),
+    "venice": (
+        Reference(
+            "docs_sample",
+            "veniceai/api-docs@601b7bb1:swagger.yaml (chat example) and api-reference/error-codes.mdx",
+            fixtures=_fx(
+                "venice",
+                "chat_openapi_example.json",
+                "error_docs_plain.json",
+                "error_docs_validation.json",
+                "error_docs_context_length.json",
+            ),
+            tests=(_REFS_D,),
+        ),
+    ),
     "vercel_ai_gateway": (
         Reference(
             "recorded",
@@ -753,8 +850,22 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "wandb": _none(),
-    "requesty": _none(),
+    "wandb": (
+        Reference(
+            "docs_sample",
+            "wandb/docs@038eac90:inference/api-reference/chat-completions.mdx",
+            fixtures=_fx("wandb", "chat_api_reference_docs.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
+    "requesty": (
+        Reference(
+            "docs_sample",
+            "docs.requesty.ai/api-reference/endpoint/chat-completions-create",
+            fixtures=_fx("requesty", "chat_api_reference_docs.json"),
+            tests=(_REFS_D,),
+        ),
+    ),
     "clarifai": _none(),
     # ------------------------------------------------------------ Anthropic-format gateways
     "minimax_anthropic": _none(),

@@ -24,17 +24,31 @@ def error_fields(body: Any) -> ErrorFields:
     if isinstance(body, dict):
         err = body.get("error", body)
         if isinstance(err, dict):
+            if not (err.get("message") or err.get("msg")) and isinstance(err.get("detail"), list):
+                return _validation_detail(err["detail"])
             msg = err.get("message") or err.get("msg") or err.get("detail") or json.dumps(err)[:500]
             code = err.get("code")
             return str(msg), _opt_str(err.get("type")), _opt_str(code)
         if isinstance(err, str):
             return err, _opt_str(body.get("type")), _opt_str(body.get("code"))
-        if "detail" in body:
-            return str(body["detail"]), None, None
         return json.dumps(body)[:500], None, None
     if isinstance(body, str) and body:
         return body[:500], None, None
     return "no error details in the response body", None, None
+
+
+def _validation_detail(detail: list[Any]) -> ErrorFields:
+    """FastAPI's validation failure, ``{"detail": [{"loc", "msg", "type"}]}`` (DeepInfra's
+    documented 422), read as ``loc: msg`` parts rather than a Python repr of the list."""
+    items = [d for d in detail if isinstance(d, dict) and isinstance(d.get("msg"), str)]
+    if not items:
+        return json.dumps(detail)[:500], None, None
+    parts = []
+    for d in items:
+        loc = d.get("loc")
+        where = ".".join(str(x) for x in loc) if isinstance(loc, list) and loc else ""
+        parts.append(f"{where}: {d['msg']}" if where else d["msg"])
+    return "; ".join(parts)[:500], _opt_str(items[0].get("type")), None
 
 
 def _opt_str(v: Any) -> str | None:

@@ -39,7 +39,9 @@ FINISH_REASONS = {
 }
 
 
-def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
+def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None, cost: Any = None) -> Usage:
+    """``usage`` read into a Usage; ``cost`` is the body's top-level ``cost`` object (Venice
+    puts ``{"usd", "diem"}`` there, outside ``usage``)."""
     if not u:
         return Usage()
     prompt = u.get("prompt_tokens") or 0
@@ -60,12 +62,23 @@ def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
         cached_input_tokens=cached,
         reasoning_tokens=reasoning,
         service_tier=service_tier if isinstance(service_tier, str) else None,
-        reported_cost=_money(u.get("cost")),
+        reported_cost=_reported_cost(u, cost),
     )
 
 
+def _reported_cost(u: Mapping[str, Any], cost: Any) -> float | None:
+    """What the provider says the call cost, in USD. OpenRouter (and some gateways) send
+    usage.cost; DeepInfra usage.estimated_cost (its model pages' documented response); Venice a
+    top-level cost.usd beside cost.diem, its own credit (swagger.yaml's chat example)."""
+    reported = _money(u.get("cost", u.get("estimated_cost")))
+    if reported is None and isinstance(cost, Mapping):
+        usd, diem = _money(cost.get("usd")), _money(cost.get("diem"))
+        # A call paid in Diem reports usd 0: that is no USD figure, not a free call.
+        reported = None if usd == 0 and diem else usd
+    return reported
+
+
 def _money(value: Any) -> float | None:
-    # OpenRouter (and some gateways) return what the call cost them in usage.cost, in USD.
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
         return float(value)
     return None
@@ -154,7 +167,7 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     completion = Completion(
         message=Message("assistant", tuple(parts), calls),
         finish_reason=stop_reason(raw_reason, refusal is not None),
-        usage=parse_usage(obj.get("usage"), obj.get("service_tier")),
+        usage=parse_usage(obj.get("usage"), obj.get("service_tier"), obj.get("cost")),
         model=obj.get("model") or ctx.model,
         provider=ctx.provider,
         id=obj.get("id"),
