@@ -71,6 +71,7 @@ _SDK_PARITY = "tests/fixtures_more/test_sdk_parity.py"
 _REFS_A = "tests/refs_a/test_references.py"
 _REFS_B_SDK = "tests/refs_b/test_sdk_parity.py"
 _REFS_B_RECORDED = "tests/refs_b/test_recorded.py"
+_REFS_E_RECORDED = "tests/refs_e/test_recorded.py"
 
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
@@ -685,7 +686,15 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_REFS_B_RECORDED,),
         ),
     ),
-    "sglang": _none(),
+    "sglang": (
+        Reference(
+            "recorded",
+            "wxsms/sgl-project.github.io@000c8982:markdown/basic_usage/send_request.md (SGLang's docs "
+            "notebook run against a live server in CI)",
+            fixtures=_fx("sglang", "send_request_curl.pyrepr"),
+            tests=(_REFS_E_RECORDED,),
+        ),
+    ),
     "lm_studio": (
         Reference(
             "docs_sample",
@@ -1074,10 +1083,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "LiteLLM's xiaomi_mimo page and providers.json entry; platform.xiaomimimo.com docs are a "
         "single-page app not in any corpus. (2026-12-02)",
     ),
-    "xinference": _gap(
-        "xinference",
-        "PyPI `xinference-client` 4.1.0 (official client): not installed this session for lack of "
-        "time. (2026-12-02)",
+    "xinference": (
+        Reference(
+            "docs_sample",
+            "xorbitsai/inference@7ecec16b:doc/source/getting_started/using_xinference.rst",
+            fixtures=_fx("xinference", "chat_completion_docs.json"),
+            tests=(_REFS_E_RECORDED,),
+        ),
+        _sdk("xinference-client (PyPI), both directions", "tests/refs_e/test_xinference_sdk.py"),
     ),
 }
 

@@ -42,13 +42,13 @@ FINISH_REASONS = {
 def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
     if not u:
         return Usage()
-    prompt = u.get("prompt_tokens") or 0
-    completion = u.get("completion_tokens") or 0
+    prompt = _count(u.get("prompt_tokens"))
+    completion = _count(u.get("completion_tokens"))
     pd = u.get("prompt_tokens_details") or {}
     cd = u.get("completion_tokens_details") or {}
-    cached = pd.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0
-    reasoning = cd.get("reasoning_tokens") or 0
-    total = u.get("total_tokens") or prompt + completion
+    cached = _count(pd.get("cached_tokens")) or _count(u.get("prompt_cache_hit_tokens"))
+    reasoning = _count(cd.get("reasoning_tokens"))
+    total = _count(u.get("total_tokens")) or prompt + completion
     if _ints(prompt, completion, reasoning, total) and reasoning and total == prompt + completion + reasoning:
         # OpenAI counts reasoning inside completion_tokens; a server whose total shows it kept
         # reasoning outside (xAI) gets it added back, so output covers everything generated.
@@ -62,6 +62,14 @@ def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
         service_tier=service_tier if isinstance(service_tier, str) else None,
         reported_cost=_money(u.get("cost")),
     )
+
+
+def _count(value: Any) -> Any:
+    """A token count, or 0 when absent. A negative count is read as none: Xinference's documented
+    reply carries -1 in every usage field for "not counted"."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        return 0
+    return value or 0
 
 
 def _money(value: Any) -> float | None:
