@@ -96,10 +96,31 @@ def test_xinference_documented_completion_with_unknown_counts() -> None:
     assert (c.id, c.model) == ("chatcmpl-8d76b65a-bad0-42ef-912d-4a0533d90d61", "qwen2.5-instruct")
 
 
+# ---------------------------------------------------------------- MiniMax (a gateway's recorded reply)
+
+
+def test_minimax_recorded_completion_with_its_own_fields() -> None:
+    """MiniMax's reply as Apinto's MiniMax driver recorded it: the speaker ``name`` and an empty
+    ``audio_content`` on the message, ``total_characters`` in usage, the ``*_sensitive`` flags and
+    ``base_resp`` (status 0: success) at the top. None of them changes the reading."""
+    c = decode("minimax/apinto_chat_completion.json")
+    assert (
+        c.text == "I\u2019m a language model, so I can answer questions about language, or about the world."
+    )
+    assert (c.finish_reason, c.raw_finish_reason) == (FinishReason.STOP, "stop")
+    assert usage(c) == (75, 19, 94)
+    assert (c.id, c.model) == ("03c13c50d5d579fc940572bb6fdf6f0a", "abab6.5s-chat")
+    assert c.raw is not None and c.raw["base_resp"] == {"status_code": 0, "status_msg": ""}
+
+
 # ---------------------------------------------------------------- the same bytes over loopback
 
 REPLAY = "refs_e_fixture_replay"
-COMPLETIONS = ["sglang/send_request_curl.pyrepr", "xinference/chat_completion_docs.json"]
+COMPLETIONS = [
+    "sglang/send_request_curl.pyrepr",
+    "xinference/chat_completion_docs.json",
+    "minimax/apinto_chat_completion.json",
+]
 
 
 def _replay(req: EmuRequest, emu: Emulator, profile: Profile) -> Reply:

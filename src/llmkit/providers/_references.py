@@ -668,7 +668,15 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     "qianfan": _none(),
-    "minimax": _none(),
+    "minimax": (
+        Reference(
+            "recorded",
+            "eolinker/apinto@c561117b:drivers/ai-provider/minimax/message.go (a reply its MiniMax "
+            "driver recorded)",
+            fixtures=_fx("minimax", "apinto_chat_completion.json"),
+            tests=(_REFS_E_RECORDED,),
+        ),
+    ),
     "siliconflow": _none(),
     "modelscope": _none(),
     "upstage": _none(),
