@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 import llmkit
+from llmkit import errors
 from llmkit._stream import Accumulator
 from llmkit.dialects.base import CallContext, ChatRequest
 from llmkit.dialects.openai_chat import DIALECT
@@ -155,3 +156,11 @@ def test_public_api_decodes_replayed_completion(replay: dict[str, Any], fixture:
         direct.usage,
         direct.finish_reason,
     )
+
+
+def test_uncounted_usage_is_xinference_s_quirk_only(replay: dict[str, Any]) -> None:
+    """The -1 of Xinference's guide reads as "not counted" on its own row only; a generic
+    OpenAI-compatible row keeps treating a negative count as a drifted body."""
+    fixture = "xinference/chat_completion_docs.json"
+    with pytest.raises(errors.ResponseDecodeError):
+        llmkit.complete("openai_compatible/m", "Hi", extra_headers={"x-fixture": fixture}, **replay)

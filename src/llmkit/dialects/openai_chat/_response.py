@@ -39,16 +39,24 @@ FINISH_REASONS = {
 }
 
 
-def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
+def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None, uncounted: int | None = None) -> Usage:
+    """``uncounted``: the value the server writes for a count it did not make (its quirk), read
+    as 0; any other value, negative or not a number, is left for the usage guard to reject."""
     if not u:
         return Usage()
-    prompt = _count(u.get("prompt_tokens"))
-    completion = _count(u.get("completion_tokens"))
+
+    def count(value: Any) -> Any:
+        if uncounted is not None and type(value) is int and value == uncounted:
+            return 0
+        return value or 0
+
+    prompt = count(u.get("prompt_tokens"))
+    completion = count(u.get("completion_tokens"))
     pd = u.get("prompt_tokens_details") or {}
     cd = u.get("completion_tokens_details") or {}
-    cached = _count(pd.get("cached_tokens")) or _count(u.get("prompt_cache_hit_tokens"))
-    reasoning = _count(cd.get("reasoning_tokens"))
-    total = _count(u.get("total_tokens")) or prompt + completion
+    cached = count(pd.get("cached_tokens")) or count(u.get("prompt_cache_hit_tokens"))
+    reasoning = count(cd.get("reasoning_tokens"))
+    total = count(u.get("total_tokens")) or prompt + completion
     if _ints(prompt, completion, reasoning, total) and reasoning and total == prompt + completion + reasoning:
         # OpenAI counts reasoning inside completion_tokens; a server whose total shows it kept
         # reasoning outside (xAI) gets it added back, so output covers everything generated.
@@ -62,14 +70,6 @@ def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
         service_tier=service_tier if isinstance(service_tier, str) else None,
         reported_cost=_money(u.get("cost")),
     )
-
-
-def _count(value: Any) -> Any:
-    """A token count, or 0 when absent. A negative count is read as none: Xinference's documented
-    reply carries -1 in every usage field for "not counted"."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-        return 0
-    return value or 0
 
 
 def _money(value: Any) -> float | None:
@@ -162,7 +162,7 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     completion = Completion(
         message=Message("assistant", tuple(parts), calls),
         finish_reason=stop_reason(raw_reason, refusal is not None),
-        usage=parse_usage(obj.get("usage"), obj.get("service_tier")),
+        usage=parse_usage(obj.get("usage"), obj.get("service_tier"), q.uncounted),
         model=obj.get("model") or ctx.model,
         provider=ctx.provider,
         id=obj.get("id"),
