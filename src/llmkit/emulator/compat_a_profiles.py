@@ -56,7 +56,9 @@ FLEET: tuple[Profile, ...] = (
     _v1("v0"),
     _v1("wally"),
     _v1("xiaomi_mimo", extra_fields=["thinking"]),
-    _v1("xinference", embeddings=True, key_optional=True),
+    # Xinference's server raises FastAPI HTTPExceptions: errors are {"detail": "..."}, the body its
+    # official client (xinference-client) reads the message from.
+    _v1("xinference", embeddings=True, key_optional=True, shape="detail"),
     # ZeroGPU's SDK (zerogpu-api) sends x-api-key and x-project-id.
     _v1("zerogpu", auth=(("x-api-key", ""),)),
 )

@@ -6,6 +6,7 @@ server was started with one.
 
 from __future__ import annotations
 
+from llmkit.dialects.openai_chat import OpenAIQuirks
 from llmkit.providers.compatible_cloud import CHAT, REASONING, STANDARD, caps, compat
 
 SPECS = (
@@ -56,6 +57,8 @@ SPECS = (
         "https://inference.readthedocs.io/",
         capabilities=caps(REASONING, {"vision", "embeddings"}),
         key_required=False,
+        # Its getting-started guide's reply has -1 in every usage field: not counted.
+        quirks=OpenAIQuirks(uncounted=-1),
         notes=(
             "The model is the model uid you launched. The key is needed only with authentication "
             "enabled (xinference --auth-config)."

@@ -44,6 +44,9 @@ class OpenAIQuirks(Quirks):
     response_hook: Callable[[Mapping[str, Any], Completion], None] | None = None
     # Turns provider extras in a stream chunk into events (e.g. CitationsUpdate).
     chunk_hook: Callable[[Mapping[str, Any]], list[StreamEvent]] | None = None
+    # The value the server writes in a usage count it did not make, read as 0 (Xinference's
+    # documented reply: -1 in every field). None: every count is taken as sent.
+    uncounted: int | None = None
     # Last word on the request body (rename or drop a field the provider rejects).
     body_hook: Callable[[dict[str, Any], ChatRequest, CallContext], None] | None = None
 

@@ -39,18 +39,28 @@ FINISH_REASONS = {
 }
 
 
-def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None, cost: Any = None) -> Usage:
+def parse_usage(
+    u: Mapping[str, Any] | None, service_tier: Any = None, cost: Any = None, uncounted: int | None = None
+) -> Usage:
     """``usage`` read into a Usage; ``cost`` is the body's top-level ``cost`` object (Venice
-    puts ``{"usd", "diem"}`` there, outside ``usage``)."""
+    puts ``{"usd", "diem"}`` there, outside ``usage``). ``uncounted``: the value the server writes
+    for a count it did not make (its quirk), read as 0; any other value, negative or not a number,
+    is left for the usage guard to reject."""
     if not u:
         return Usage()
-    prompt = u.get("prompt_tokens") or 0
-    completion = u.get("completion_tokens") or 0
+
+    def count(value: Any) -> Any:
+        if uncounted is not None and type(value) is int and value == uncounted:
+            return 0
+        return value or 0
+
+    prompt = count(u.get("prompt_tokens"))
+    completion = count(u.get("completion_tokens"))
     pd = u.get("prompt_tokens_details") or {}
     cd = u.get("completion_tokens_details") or {}
-    cached = pd.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0
-    reasoning = cd.get("reasoning_tokens") or 0
-    total = u.get("total_tokens") or prompt + completion
+    cached = count(pd.get("cached_tokens")) or count(u.get("prompt_cache_hit_tokens"))
+    reasoning = count(cd.get("reasoning_tokens"))
+    total = count(u.get("total_tokens")) or prompt + completion
     if _ints(prompt, completion, reasoning, total) and reasoning and total == prompt + completion + reasoning:
         # OpenAI counts reasoning inside completion_tokens; a server whose total shows it kept
         # reasoning outside (xAI) gets it added back, so output covers everything generated.
@@ -167,7 +177,7 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     completion = Completion(
         message=Message("assistant", tuple(parts), calls),
         finish_reason=stop_reason(raw_reason, refusal is not None),
-        usage=parse_usage(obj.get("usage"), obj.get("service_tier"), obj.get("cost")),
+        usage=parse_usage(obj.get("usage"), obj.get("service_tier"), obj.get("cost"), q.uncounted),
         model=obj.get("model") or ctx.model,
         provider=ctx.provider,
         id=obj.get("id"),

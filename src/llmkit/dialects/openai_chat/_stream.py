@@ -135,7 +135,9 @@ class OpenAIStreamDecoder:
                 out.append(Finish(stop_reason(raw, self._refused), raw))
         usage = obj.get("usage")
         if usage:
-            out.append(UsageUpdate(parse_usage(usage, obj.get("service_tier"), obj.get("cost"))))
+            out.append(
+                UsageUpdate(parse_usage(usage, obj.get("service_tier"), obj.get("cost"), self._q.uncounted))
+            )
         if self._q.chunk_hook is not None:
             out.extend(self._q.chunk_hook(obj))
 
