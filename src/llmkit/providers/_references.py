@@ -71,6 +71,7 @@ _SDK_PARITY = "tests/fixtures_more/test_sdk_parity.py"
 _REFS_A = "tests/refs_a/test_references.py"
 _REFS_B_SDK = "tests/refs_b/test_sdk_parity.py"
 _REFS_B_RECORDED = "tests/refs_b/test_recorded.py"
+_REFS_F = "tests/refs_f/test_references.py"
 
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
@@ -875,17 +876,30 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "`search` (docs) for cortecs returned only unrelated pages (Snowflake Cortex); base URL "
         "and key from LiteLLM's provider list. Unverified against docs.cortecs.ai. (2026-12-02)",
     ),
-    "darkbloom": _gap(
-        "darkbloom",
-        "Layr-Labs/d-inference docs/consumer/quickstart.md (Bearer only, 401 "
-        "authentication_error, 402 reservation, 429 rate_limit_exceeded with Retry-After, 503 "
-        "model_unavailable) — no recorded response bodies in the docs. (2026-12-02)",
+    "darkbloom": (
+        Reference(
+            "docs_sample",
+            "Layr-Labs/d-inference@e515244f:coordinator/internal/api/openai_compat_test.go and "
+            "consumer_test.go (the coordinator's own test streams; its null-fixing rules)",
+            fixtures=_fx(
+                "darkbloom", "coordinator_stream_format_test.sse", "backend_chunks_normalize_bench.sse"
+            ),
+            tests=(_REFS_F,),
+        ),
     ),
-    "docker_model_runner": _gap(
-        "docker_model_runner",
-        "docs.docker.com/ai/model-runner/api-reference and docker/docs@24a02dd7:content/manuals/ai/"
-        "model-runner/api-reference.md (endpoints and curl requests only, no response body); "
-        "LiteLLM's docker_model_runner page. No recorded responses. (2026-12-02)",
+    "docker_model_runner": (
+        Reference(
+            "docs_sample",
+            "docker/model-runner@642c7211:README.md (chat reply) and cmd/cli/desktop/desktop_test.go "
+            "(the CLI's test stream and llama.cpp's Jinja error body)",
+            fixtures=_fx(
+                "docker_model_runner",
+                "chat_readme.json",
+                "chat_stream_cli_test.sse",
+                "error_jinja_500_cli_test.json",
+            ),
+            tests=(_REFS_F,),
+        ),
     ),
     "empiriolabs": _gap(
         "empiriolabs",
