@@ -215,8 +215,12 @@ _BASE: dict[str, tuple[Reference, ...]] = {
                 "none",
                 searched="Google's aiplatform v1 discovery document holds the hosts and routes "
                 "(tests/gemini/test_vertex_partners.py checks every location's host against it), not "
-                "the partner models' bodies; no recorded partner-model response on Vertex AI was "
-                "collected (2026-12-02).",
+                "the partner models' bodies. Google Cloud's MaaS pages (maas/call-open-model-apis, "
+                "partner-models/llama/use-llama) say 'You should receive a JSON response similar to "
+                "the following', but that JSON is in no stored excerpt; GoogleCloudPlatform/"
+                "generative-ai partner-models/ holds Claude notebooks and Meta tutorials only (no "
+                "Mistral or AI21 outputs); elastic/elasticsearch PR 135701 prints its own output "
+                "format, not Vertex's. No recorded partner-model response was found (2026-12-02).",
             ),
         )
         for name in ("vertex_ai_mistral", "vertex_ai_ai21", "vertex_ai_maas")
@@ -825,9 +829,12 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "amazon_nova": _gap(
         "amazon_nova",
-        "the Nova developer docs (nova.amazon.com/dev/documentation) — no published OpenAPI or "
-        "SDK test data found; LiteLLM's `litellm/llms/amazon_nova/chat/transformation.py` (base "
-        "https://api.nova.amazon.com/v1, AMAZON_NOVA_API_KEY). (2026-12-02)",
+        "the Nova developer docs (nova.amazon.com/dev/documentation, not in the stored corpora); "
+        "amazon-nova-api/getting-started-with-nova-api@98670a93 notebooks (every output cell stripped); "
+        "amazon-nova-api/langchain-amazon-nova (no tests stored); docs.aws.amazon.com's Nova-on-SageMaker"
+        " API reference (request formats of another route); LiteLLM's "
+        "`litellm/llms/amazon_nova/chat/transformation.py` (base https://api.nova.amazon.com/v1, "
+        "AMAZON_NOVA_API_KEY). (2026-12-02)",
     ),
     "anyscale": _gap(
         "anyscale",
@@ -927,12 +934,12 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "helicone": _gap(
         "helicone",
-        "Helicone's REST reference 'Chat Completions (Gateway)' "
-        "(https://docs.helicone.ai/rest/ai-gateway/post-v1-chat-completions: POST https://ai- "
-        "gateway.helicone.ai/v1/chat/completions, Bearer HELICONE_API_KEY); its stored excerpt "
-        "ends before the response example. LiteLLM's JSON table writes the bare host https://ai- "
-        "gateway.helicone.ai/. The Helicone-* header names are Helicone's documented request "
-        "headers. (2026-12-02)",
+        "Helicone/helicone docs/rest/ai-gateway/post-v1-chat-completions.mdx (request examples only) and "
+        "docs/ai-gateway.openapi.json (request schemas derived from Zod; the 200 answer is 'Request "
+        "accepted', no schema or example); the gateway worker tests mock upstream providers and assert "
+        "single fields only; the repository snapshot (680 MB) is over the fetch limit. LiteLLM's JSON "
+        "table writes the bare host https://ai-gateway.helicone.ai/. The Helicone-* header names are "
+        "Helicone's documented request headers. (2026-12-02)",
     ),
     "hostinger_router": _gap(
         "hostinger_router",
@@ -983,14 +990,18 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "morph": _gap(
         "morph",
-        "LiteLLM's morph page, docs.morphllm.com (via search); no SDK test data or OpenAPI file "
-        "found. (2026-12-02)",
+        "docs.morphllm.com/api-reference/openapi.json (Morph API 1.2.0; only its info, servers and tags "
+        "are in the stored excerpt, no response example reachable), neurolink's Morph guide (string-only "
+        "message content; tools unsupported), mastra's and LiteLLM's morph pages; find_string 'uri: "
+        "https://api.morphllm.com' finds no cassette; morphllm/* repositories hold clients and plugins "
+        "only. (2026-12-02)",
     ),
     "nano_gpt": _gap(
         "nano_gpt",
-        "docs.nano-gpt.com text-generation and streaming-protocol pages (base https://nano- "
-        "gpt.com/api/v1, X-Provider header, billing_mode); their stored excerpts show requests "
-        "only, no response body. (2026-12-02)",
+        "docs.nano-gpt.com text-generation, endpoint/chat-completion and miscellaneous/streaming-protocol"
+        " pages (base https://nano-gpt.com/api/v1, X-Provider header, billing_mode, a subscription base "
+        "/api/subscription/v1); their stored excerpts end before any response body; no docs repository "
+        "found. (2026-12-02)",
     ),
     "neosantara": _gap(
         "neosantara",
@@ -998,8 +1009,11 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "oobabooga": _gap(
         "oobabooga",
-        "text-generation-webui's OpenAI API wiki page; LiteLLM's oobabooga transformation (it "
-        "sends 'Authorization: Token', but the webui's OpenAI extension checks Bearer). "
+        "oobabooga/text-generation-webui@1dcde41d: docs/12 - OpenAI API.md (request examples; its only "
+        "printed output is an image's b64_json), modules/api/completions.py and typing.py (the response "
+        "builder: reasoning_content in message and delta, content null beside tool_calls, usage on the "
+        "last chunk; code, not a printed body, so nothing copied), modules/api/script.py (Bearer check; "
+        "x-api-key on its Anthropic route); LiteLLM's transformation sends 'Authorization: Token'. "
         "(2026-12-02)",
     ),
     "opencode_go": _gap(
@@ -1045,9 +1059,9 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "reka": _gap(
         "reka",
-        "PyPI `reka-api` 3.2.0 (2024) is the SDK of Reka's older native API (X-Api-Key, "
-        "/v1/chat), not of the OpenAI-compatible route; LiteLLM's reka page; neurolink's Reka "
-        "guide (docs-verified only). (2026-12-02)",
+        "PyPI `reka-api` 3.2.0 (2024) is the SDK of Reka's older native API (X-Api-Key, /v1/chat), not of"
+        " the OpenAI-compatible route; docs.reka.ai/chat prints the answer text through the openai SDK, "
+        "not a body; LiteLLM's reka page; neurolink's Reka guide (docs-verified only). (2026-12-02)",
     ),
     "scx_ai": _gap(
         "scx_ai",
@@ -1064,7 +1078,10 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "tencent": _gap(
         "tencent",
-        "LiteLLM's tencent (TokenHub) page; Tencent Cloud TokenHub and Hunyuan docs via search; "
+        "LiteLLM's tencent (TokenHub) page; Tencent Cloud TokenHub and Hunyuan docs via search "
+        "(trtc.io/document/79679 names the OpenAI-compatible "
+        "https://hunyuan.cloud.tencent.com/openai/v1/chat/completions, request config only; "
+        "tencentcloud.com's Hunyuan API pages document the signed ChatCompletions action); "
         "tencentcloud-sdk-python speaks the signed TC3 API, not this route. (2026-12-02)",
     ),
     "tensormesh": _gap(
@@ -1075,9 +1092,10 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "v0": _gap(
         "v0",
-        "LiteLLM's `litellm/llms/v0/chat/transformation.py` (request body per "
-        "https://v0.dev/docs/v0-model-api#request-body); no OpenAPI file or SDK test data found. "
-        "(2026-12-02)",
+        "v0.app/docs/v0-model-api and its vercel.com/docs/v0/api copies in the pages corpus (request "
+        "tables; the stream example after 'Each line begins with data: followed by a partial delta' is in"
+        " no stored excerpt); LiteLLM's `litellm/llms/v0/chat/transformation.py`; find_string "
+        "'api.v0.dev/v1/chat/completions' (client code only, no recorded body). (2026-12-02)",
     ),
     "wally": _gap(
         "wally",
