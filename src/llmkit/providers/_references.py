@@ -77,6 +77,8 @@ _REFS_D = "tests/refs_d/test_docs_samples.py"
 
 _REFS_E_RECORDED = "tests/refs_e/test_recorded.py"
 
+_REFS_F = "tests/refs_f/test_references.py"
+
 
 def _none(extra: str = "") -> tuple[Reference, ...]:
     """A row with no reference of its own found: ``extra`` is what was searched for its host
@@ -686,11 +688,9 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ regional rows
     "dashscope": _none(
         "search (pages, docs) for Model Studio's OpenAI-compatible chat pages (alibabacloud.com "
-        "compatibility-of-openai-with-dashscope, help.aliyun.com qwen-api, qwen-mt-api and "
-        "qwen-vl-compatible-with-openai pages): the stored copies end before a full response body "
-        "or print the openai SDK's model_dump() of the first chunks only; an apifox mirror of a QwQ "
-        "stream elides its middle ('......'); find_string 'uri: https://dashscope': no cassette "
-        "(2026-12-02)"
+        "compatibility-of-openai-with-dashscope, help.aliyun.com qwen-api pages): the stored copies "
+        "end before a full response body; the Qwen-MT page prints compatible-mode stream chunks, but "
+        "only a truncated excerpt of them was reachable (2026-12-02)"
     ),
     "zai": (
         Reference(
@@ -868,18 +868,8 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "clarifai": _none(),
     # ------------------------------------------------------------ Anthropic-format gateways
-    "minimax_anthropic": _none(
-        "search (docs) for MiniMax's Anthropic-compatible pages (platform.minimax.io and "
-        "platform.minimaxi.com text-anthropic-api, quickstart-sdk): request code and a summarised "
-        "'example output' (thinking/text strings), no response body; find_string "
-        "'api.minimax.io/anthropic' and 'uri: https://api.minimax' (configs and clients only, no "
-        "recorded /anthropic/v1/messages reply) (2026-12-02)"
-    ),
-    "zai_anthropic": _none(
-        "search (pages) for api.z.ai/api/anthropic /v1/messages replies: third-party gateway pages "
-        "and request code only (an apifox mirror's GLM body is a reseller's, not Z.ai's); "
-        "find_string 'uri: https://api.z.ai/api/anthropic': no cassette (2026-12-02)"
-    ),
+    "minimax_anthropic": _none(),
+    "zai_anthropic": _none(),
     # ------------------------------------------------------------ compat rows (issue 14)
     "sarvam": (_sdk("sarvamai (PyPI), both directions", "tests/compat_a/test_sdk_parity.py"),),
     "zerogpu": (_sdk("zerogpu-api (PyPI), both directions", "tests/compat_a/test_sdk_parity.py"),),
@@ -957,9 +947,12 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "amazon_nova": _gap(
         "amazon_nova",
-        "the Nova developer docs (nova.amazon.com/dev/documentation) — no published OpenAPI or "
-        "SDK test data found; LiteLLM's `litellm/llms/amazon_nova/chat/transformation.py` (base "
-        "https://api.nova.amazon.com/v1, AMAZON_NOVA_API_KEY). (2026-12-02)",
+        "the Nova developer docs (nova.amazon.com/dev/documentation, not in the stored corpora); "
+        "amazon-nova-api/getting-started-with-nova-api@98670a93 notebooks (every output cell stripped); "
+        "amazon-nova-api/langchain-amazon-nova (no tests stored); docs.aws.amazon.com's Nova-on-SageMaker"
+        " API reference (request formats of another route); LiteLLM's "
+        "`litellm/llms/amazon_nova/chat/transformation.py` (base https://api.nova.amazon.com/v1, "
+        "AMAZON_NOVA_API_KEY). (2026-12-02)",
     ),
     "anyscale": _gap(
         "anyscale",
@@ -1018,17 +1011,30 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "`search` (docs) for cortecs returned only unrelated pages (Snowflake Cortex); base URL "
         "and key from LiteLLM's provider list. Unverified against docs.cortecs.ai. (2026-12-02)",
     ),
-    "darkbloom": _gap(
-        "darkbloom",
-        "Layr-Labs/d-inference docs/consumer/quickstart.md (Bearer only, 401 "
-        "authentication_error, 402 reservation, 429 rate_limit_exceeded with Retry-After, 503 "
-        "model_unavailable) — no recorded response bodies in the docs. (2026-12-02)",
+    "darkbloom": (
+        Reference(
+            "docs_sample",
+            "Layr-Labs/d-inference@e515244f:coordinator/internal/api/openai_compat_test.go and "
+            "consumer_test.go (the coordinator's own test streams; its null-fixing rules)",
+            fixtures=_fx(
+                "darkbloom", "coordinator_stream_format_test.sse", "backend_chunks_normalize_bench.sse"
+            ),
+            tests=(_REFS_F,),
+        ),
     ),
-    "docker_model_runner": _gap(
-        "docker_model_runner",
-        "docs.docker.com/ai/model-runner/api-reference and docker/docs@24a02dd7:content/manuals/ai/"
-        "model-runner/api-reference.md (endpoints and curl requests only, no response body); "
-        "LiteLLM's docker_model_runner page. No recorded responses. (2026-12-02)",
+    "docker_model_runner": (
+        Reference(
+            "docs_sample",
+            "docker/model-runner@642c7211:README.md (chat reply) and cmd/cli/desktop/desktop_test.go "
+            "(the CLI's test stream and llama.cpp's Jinja error body)",
+            fixtures=_fx(
+                "docker_model_runner",
+                "chat_readme.json",
+                "chat_stream_cli_test.sse",
+                "error_jinja_500_cli_test.json",
+            ),
+            tests=(_REFS_F,),
+        ),
     ),
     "empiriolabs": _gap(
         "empiriolabs",
@@ -1056,12 +1062,12 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "helicone": _gap(
         "helicone",
-        "Helicone's REST reference 'Chat Completions (Gateway)' "
-        "(https://docs.helicone.ai/rest/ai-gateway/post-v1-chat-completions: POST https://ai- "
-        "gateway.helicone.ai/v1/chat/completions, Bearer HELICONE_API_KEY); its stored excerpt "
-        "ends before the response example. LiteLLM's JSON table writes the bare host https://ai- "
-        "gateway.helicone.ai/. The Helicone-* header names are Helicone's documented request "
-        "headers. (2026-12-02)",
+        "Helicone/helicone docs/rest/ai-gateway/post-v1-chat-completions.mdx (request examples only) and "
+        "docs/ai-gateway.openapi.json (request schemas derived from Zod; the 200 answer is 'Request "
+        "accepted', no schema or example); the gateway worker tests mock upstream providers and assert "
+        "single fields only; the repository snapshot (680 MB) is over the fetch limit. LiteLLM's JSON "
+        "table writes the bare host https://ai-gateway.helicone.ai/. The Helicone-* header names are "
+        "Helicone's documented request headers. (2026-12-02)",
     ),
     "hostinger_router": _gap(
         "hostinger_router",
@@ -1089,10 +1095,9 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "litellm_proxy": _gap(
         "litellm_proxy",
-        "LiteLLM's litellm_proxy provider page (LITELLM_PROXY_API_KEY, LITELLM_PROXY_API_BASE) and "
-        "search (docs) for the proxy's quick start and user_keys pages (curl and SDK requests, no "
-        "printed reply); its proxy answers in OpenAI's format built from the openai SDK's own "
-        "types, which the fleet's conformance suite already holds llmkit to. (2026-12-02)",
+        "LiteLLM's litellm_proxy provider page (LITELLM_PROXY_API_KEY, LITELLM_PROXY_API_BASE); "
+        "its proxy answers in OpenAI's format built from the openai SDK's own types, which the "
+        "fleet's conformance suite already holds llmkit to. (2026-12-02)",
     ),
     "llamagate": _gap(
         "llamagate",
@@ -1113,14 +1118,18 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "morph": _gap(
         "morph",
-        "LiteLLM's morph page, docs.morphllm.com (via search); no SDK test data or OpenAPI file "
-        "found. (2026-12-02)",
+        "docs.morphllm.com/api-reference/openapi.json (Morph API 1.2.0; only its info, servers and tags "
+        "are in the stored excerpt, no response example reachable), neurolink's Morph guide (string-only "
+        "message content; tools unsupported), mastra's and LiteLLM's morph pages; find_string 'uri: "
+        "https://api.morphllm.com' finds no cassette; morphllm/* repositories hold clients and plugins "
+        "only. (2026-12-02)",
     ),
     "nano_gpt": _gap(
         "nano_gpt",
-        "docs.nano-gpt.com text-generation and streaming-protocol pages (base https://nano- "
-        "gpt.com/api/v1, X-Provider header, billing_mode); their stored excerpts show requests "
-        "only, no response body. (2026-12-02)",
+        "docs.nano-gpt.com text-generation, endpoint/chat-completion and miscellaneous/streaming-protocol"
+        " pages (base https://nano-gpt.com/api/v1, X-Provider header, billing_mode, a subscription base "
+        "/api/subscription/v1); their stored excerpts end before any response body; no docs repository "
+        "found. (2026-12-02)",
     ),
     "neosantara": _gap(
         "neosantara",
@@ -1128,8 +1137,11 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "oobabooga": _gap(
         "oobabooga",
-        "text-generation-webui's OpenAI API wiki page; LiteLLM's oobabooga transformation (it "
-        "sends 'Authorization: Token', but the webui's OpenAI extension checks Bearer). "
+        "oobabooga/text-generation-webui@1dcde41d: docs/12 - OpenAI API.md (request examples; its only "
+        "printed output is an image's b64_json), modules/api/completions.py and typing.py (the response "
+        "builder: reasoning_content in message and delta, content null beside tool_calls, usage on the "
+        "last chunk; code, not a printed body, so nothing copied), modules/api/script.py (Bearer check; "
+        "x-api-key on its Anthropic route); LiteLLM's transformation sends 'Authorization: Token'. "
         "(2026-12-02)",
     ),
     "opencode_go": _gap(
@@ -1175,9 +1187,9 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "reka": _gap(
         "reka",
-        "PyPI `reka-api` 3.2.0 (2024) is the SDK of Reka's older native API (X-Api-Key, "
-        "/v1/chat), not of the OpenAI-compatible route; LiteLLM's reka page; neurolink's Reka "
-        "guide (docs-verified only). (2026-12-02)",
+        "PyPI `reka-api` 3.2.0 (2024) is the SDK of Reka's older native API (X-Api-Key, /v1/chat), not of"
+        " the OpenAI-compatible route; docs.reka.ai/chat prints the answer text through the openai SDK, "
+        "not a body; LiteLLM's reka page; neurolink's Reka guide (docs-verified only). (2026-12-02)",
     ),
     "scx_ai": _gap(
         "scx_ai",
@@ -1194,7 +1206,10 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "tencent": _gap(
         "tencent",
-        "LiteLLM's tencent (TokenHub) page; Tencent Cloud TokenHub and Hunyuan docs via search; "
+        "LiteLLM's tencent (TokenHub) page; Tencent Cloud TokenHub and Hunyuan docs via search "
+        "(trtc.io/document/79679 names the OpenAI-compatible "
+        "https://hunyuan.cloud.tencent.com/openai/v1/chat/completions, request config only; "
+        "tencentcloud.com's Hunyuan API pages document the signed ChatCompletions action); "
         "tencentcloud-sdk-python speaks the signed TC3 API, not this route. (2026-12-02)",
     ),
     "tensormesh": _gap(
@@ -1205,9 +1220,10 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "v0": _gap(
         "v0",
-        "LiteLLM's `litellm/llms/v0/chat/transformation.py` (request body per "
-        "https://v0.dev/docs/v0-model-api#request-body); no OpenAPI file or SDK test data found. "
-        "(2026-12-02)",
+        "v0.app/docs/v0-model-api and its vercel.com/docs/v0/api copies in the pages corpus (request "
+        "tables; the stream example after 'Each line begins with data: followed by a partial delta' is in"
+        " no stored excerpt); LiteLLM's `litellm/llms/v0/chat/transformation.py`; find_string "
+        "'api.v0.dev/v1/chat/completions' (client code only, no recorded body). (2026-12-02)",
     ),
     "wally": _gap(
         "wally",
