@@ -99,6 +99,7 @@ def auth_and_send(auth: Auth, request: HttpRequest, stream: bool, budget: Budget
     """One attempt: run the auth flow, then send. ``budget()`` gives the timeout for each request
     as it goes out, so token requests and credential refreshes share the call's total deadline."""
     apply = getattr(auth, "apply", None)
+    resp: HttpResponse
     if apply is not None:  # a static credential: no token exchange, so skip the generator
         response: HttpResponse = yield Send(apply(request), stream, budget())
         return response
@@ -158,6 +159,8 @@ def _send_flow(
     retries = 0
     reauthorized = False
     readdressed = False
+    # A static credential (a key in a header) is applied inline: no auth generator per attempt.
+    apply = getattr(auth, "apply", None)
 
     def budget() -> Timeout:
         # Every request of the call (token exchanges included) gets at most what is left.
@@ -187,7 +190,10 @@ def _send_flow(
         if retries:
             attempt.headers["x-llmkit-retry-count"] = str(retries)
         try:
-            resp = yield from auth_and_send(auth, attempt, stream, budget)
+            if apply is not None:
+                resp = yield Send(apply(attempt), stream, timeout if deadline is None else budget())
+            else:
+                resp = yield from auth_and_send(auth, attempt, stream, budget)
         except APIConnectionError as exc:
             exc.attempts = retries + 1
             if exc.provider is None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
@@ -20,6 +21,9 @@ from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
 from llmkit.framing.fields import check_headers
 from llmkit.wire import HttpRequest, HttpResponse
+
+# Stateless, so one instance serves every read that has no deadline of its own.
+_UNBOUNDED = contextlib.nullcontext()
 
 
 def map_error(exc: BaseException, headers: Mapping[str, str] | None = None) -> APIConnectionError:
@@ -163,8 +167,12 @@ class AsyncTransport:
             encoding = r.headers.get("content-encoding")
             decoder = None if encoding is None else BodyDecoder(encoding, limit, status)
             total = 0
-            async with asyncio.timeout(bound):
-                async for raw in r.content.iter_any():
+            content = r.content
+            # readany() in a loop, not ``async for``: no iterator object and no StopAsyncIteration
+            # per body; b"" is the end. Without a bound (every non-streamed call: aiohttp's own
+            # total covers it) no asyncio.timeout is set up either.
+            async with _UNBOUNDED if bound is None else asyncio.timeout(bound):
+                while raw := await content.readany():
                     if decoder is None:
                         total += len(raw)
                         if total > limit:

@@ -49,7 +49,7 @@ def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
     cached = pd.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0
     reasoning = cd.get("reasoning_tokens") or 0
     total = u.get("total_tokens") or prompt + completion
-    if _ints(prompt, completion, reasoning, total) and reasoning and total == prompt + completion + reasoning:
+    if reasoning and _ints(prompt, completion, reasoning, total) and total == prompt + completion + reasoning:
         # OpenAI counts reasoning inside completion_tokens; a server whose total shows it kept
         # reasoning outside (xAI) gets it added back, so output covers everything generated.
         completion += reasoning
