@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from llmkit import _constants as C
 from llmkit._redact import redact_location
@@ -99,7 +99,6 @@ def auth_and_send(auth: Auth, request: HttpRequest, stream: bool, budget: Budget
     """One attempt: run the auth flow, then send. ``budget()`` gives the timeout for each request
     as it goes out, so token requests and credential refreshes share the call's total deadline."""
     apply = getattr(auth, "apply", None)
-    resp: HttpResponse
     if apply is not None:  # a static credential: no token exchange, so skip the generator
         response: HttpResponse = yield Send(apply(request), stream, budget())
         return response
@@ -191,7 +190,10 @@ def _send_flow(
             attempt.headers["x-llmkit-retry-count"] = str(retries)
         try:
             if apply is not None:
-                resp = yield Send(apply(attempt), stream, timeout if deadline is None else budget())
+                resp = cast(
+                    HttpResponse,
+                    (yield Send(apply(attempt), stream, timeout if deadline is None else budget())),
+                )
             else:
                 resp = yield from auth_and_send(auth, attempt, stream, budget)
         except APIConnectionError as exc:
