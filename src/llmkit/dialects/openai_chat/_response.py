@@ -60,7 +60,7 @@ def parse_usage(u: Mapping[str, Any] | None, service_tier: Any = None) -> Usage:
         cached_input_tokens=cached,
         reasoning_tokens=reasoning,
         service_tier=service_tier if isinstance(service_tier, str) else None,
-        reported_cost=_money(u.get("cost")),
+        reported_cost=None if (cost := u.get("cost")) is None else _money(cost),
     )
 
 
@@ -151,9 +151,12 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     raw_reason = choice.get("finish_reason")
     refusal = msg.get("refusal")
     refusal = refusal if isinstance(refusal, str) and refusal else None
+    reason = FinishReason.OTHER if raw_reason is None else FINISH_REASONS.get(raw_reason, FinishReason.OTHER)
+    if refusal is not None and reason is FinishReason.STOP:
+        reason = FinishReason.CONTENT_FILTER  # as stop_reason reads a refusal's "stop"
     completion = Completion(
         message=Message("assistant", tuple(parts), calls),
-        finish_reason=stop_reason(raw_reason, refusal is not None),
+        finish_reason=reason,
         usage=parse_usage(obj.get("usage"), obj.get("service_tier")),
         model=obj.get("model") or ctx.model,
         provider=ctx.provider,
