@@ -96,20 +96,18 @@ def check_usage(u: Usage) -> None:
         )
     except TypeError:
         low = -1
-    if low < 0 or not _all_ints(u):
+    # The type tests inline (not a helper): this runs on every response.
+    if (
+        low < 0
+        or type(u.input_tokens) is not int
+        or type(u.output_tokens) is not int
+        or type(u.total_tokens) is not int
+        or type(u.cached_input_tokens) is not int
+        or type(u.reasoning_tokens) is not int
+        or type(u.cache_creation_input_tokens) is not int
+    ):
         bad = {name: getattr(u, name) for name in _USAGE_FIELDS}
         raise ValueError(f"usage is not made of non-negative integers: {bad}")
-
-
-def _all_ints(u: Usage) -> bool:
-    return (
-        type(u.input_tokens) is int
-        and type(u.output_tokens) is int
-        and type(u.total_tokens) is int
-        and type(u.cached_input_tokens) is int
-        and type(u.reasoning_tokens) is int
-        and type(u.cache_creation_input_tokens) is int
-    )
 
 
 _OPT_STR = (str, type(None))

@@ -38,8 +38,9 @@ def put(headers: MutableMapping[str, str], name: str, value: str) -> None:
     """Set ``name`` in place, replacing the header of that name in any other case."""
     if name not in headers:  # llmkit holds each name once (merge, under), so an exact hit is the one
         low = name.lower()
-        for other in [k for k in headers if k.lower() == low]:
-            del headers[other]
+        for other in tuple(headers):  # a copy (no comprehension frame): names are deleted from it
+            if other.lower() == low:
+                del headers[other]
     headers[name] = value
 
 
@@ -61,7 +62,7 @@ def under(headers: MutableMapping[str, str], base: Iterable[tuple[str, str, str]
         if low in headers:  # the usual clash (dialects spell names in lower case): no lowering
             continue
         if own is None:
-            own = {k.lower() for k in headers}
+            own = set(map(str.lower, headers))
         if low not in own:
             headers[name] = value
 

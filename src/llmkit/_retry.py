@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from llmkit import _constants as C
 from llmkit._redact import redact_location
@@ -158,6 +158,8 @@ def _send_flow(
     retries = 0
     reauthorized = False
     readdressed = False
+    # A static credential (a key in a header) is applied inline: no auth generator per attempt.
+    apply = getattr(auth, "apply", None)
 
     def budget() -> Timeout:
         # Every request of the call (token exchanges included) gets at most what is left.
@@ -187,7 +189,13 @@ def _send_flow(
         if retries:
             attempt.headers["x-llmkit-retry-count"] = str(retries)
         try:
-            resp = yield from auth_and_send(auth, attempt, stream, budget)
+            if apply is not None:
+                resp = cast(
+                    HttpResponse,
+                    (yield Send(apply(attempt), stream, timeout if deadline is None else budget())),
+                )
+            else:
+                resp = yield from auth_and_send(auth, attempt, stream, budget)
         except APIConnectionError as exc:
             exc.attempts = retries + 1
             if exc.provider is None:

@@ -152,9 +152,13 @@ class Message:
 
     @property
     def text(self) -> str:
-        if isinstance(self.content, str):
-            return self.content
-        return "".join(p.text for p in self.content if isinstance(p, TextPart))
+        content = self.content
+        if isinstance(content, str):
+            return content
+        # The usual answer is one text part: no generator and join for it.
+        if len(content) == 1 and type(content[0]) is TextPart:
+            return content[0].text
+        return "".join(p.text for p in content if isinstance(p, TextPart))
 
     @property
     def reasoning(self) -> str:

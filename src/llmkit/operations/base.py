@@ -192,7 +192,10 @@ def finish(
     if r.query:
         request.url += ("&" if "?" in request.url else "?") + r.query
     under(request.headers, r.base_headers)  # the dialect's own headers win, in any case
-    return Prepared(r, request, s.policy_for(p.max_retries), Timeout.of(p.timeout, s.timeout), req, check)
+    # A call without its own retries or timeout (the usual one) takes the client's as they are.
+    policy = s.policy if p.max_retries is None else s.policy_for(p.max_retries)
+    timeout = s.timeout if p.timeout is None else Timeout.of(p.timeout, s.timeout)
+    return Prepared(r, request, policy, timeout, req, check)
 
 
 def flow(p: Prepared[Any], stream: bool) -> Flow:

@@ -688,9 +688,11 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ regional rows
     "dashscope": _none(
         "search (pages, docs) for Model Studio's OpenAI-compatible chat pages (alibabacloud.com "
-        "compatibility-of-openai-with-dashscope, help.aliyun.com qwen-api pages): the stored copies "
-        "end before a full response body; the Qwen-MT page prints compatible-mode stream chunks, but "
-        "only a truncated excerpt of them was reachable (2026-12-02)"
+        "compatibility-of-openai-with-dashscope, help.aliyun.com qwen-api, qwen-mt-api and "
+        "qwen-vl-compatible-with-openai pages): the stored copies end before a full response body "
+        "or print the openai SDK's model_dump() of the first chunks only; an apifox mirror of a QwQ "
+        "stream elides its middle ('......'); find_string 'uri: https://dashscope': no cassette "
+        "(2026-12-02)"
     ),
     "zai": (
         Reference(
@@ -736,7 +738,15 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     "modelscope": _none(),
-    "upstage": _none(),
+    "upstage": _none(
+        "search (pages, docs; 2026-12-02) for Upstage chat responses: console.upstage.ai/docs/"
+        "capabilities/generate/chat(.md) names the example (chat / response-200 / quickstart) but the "
+        "stored copies carry the field table only; developers.upstage.ai/docs/apis/chat and "
+        "product-guides/solar/chat end before a response; console.upstage.ai/api/responses prints a "
+        'Responses-API error only; find_string \'"model": "solar-pro\' (client code and mocks '
+        "written by their authors; a langchain_upstage standard-test file (TestUpstageStandard) "
+        "notes the API answers finish_reason 'stop' instead of 'tool_calls' when tool_choice is set)",
+    ),
     # ------------------------------------------------------------ local servers
     "vllm": (
         Reference(
@@ -786,7 +796,11 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     # ------------------------------------------------------------ more hosts and gateways
-    "featherless_ai": _none(),
+    "featherless_ai": _none(
+        "search (pages; 2026-12-02) for api.featherless.ai chat responses: featherless.ai/docs/api and "
+        "/docs/completions print the request body and parameter table only; a third-party gateway's "
+        "guide (featherless.kim8.s4s.host) repeats requests only",
+    ),
     "nscale": (
         Reference(
             "docs_sample",
@@ -826,8 +840,16 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "chutes": _none(),
-    "parasail": _none(),
+    "chutes": _none(
+        "search (pages; 2026-12-02) for llm.chutes.ai chat responses: chutes.ai/docs/getting-started/"
+        "running-a-chute and the per-chute llms.txt pages show request code and field lists only",
+    ),
+    "parasail": _none(
+        "search (pages; 2026-12-02) for api.parasail.io chat responses: docs.parasail.io prints none "
+        "in the stored copies; the apis.io / api-evangelist 'Parasail Chat Completion Example' is a "
+        "third party's invented payload, not Parasail's, so not used; Bifrost/DeepIntShield pages "
+        "describe parameter filtering only",
+    ),
     "venice": (
         Reference(
             "docs_sample",
@@ -868,8 +890,18 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "clarifai": _none(),
     # ------------------------------------------------------------ Anthropic-format gateways
-    "minimax_anthropic": _none(),
-    "zai_anthropic": _none(),
+    "minimax_anthropic": _none(
+        "search (docs) for MiniMax's Anthropic-compatible pages (platform.minimax.io and "
+        "platform.minimaxi.com text-anthropic-api, quickstart-sdk): request code and a summarised "
+        "'example output' (thinking/text strings), no response body; find_string "
+        "'api.minimax.io/anthropic' and 'uri: https://api.minimax' (configs and clients only, no "
+        "recorded /anthropic/v1/messages reply) (2026-12-02)"
+    ),
+    "zai_anthropic": _none(
+        "search (pages) for api.z.ai/api/anthropic /v1/messages replies: third-party gateway pages "
+        "and request code only (an apifox mirror's GLM body is a reseller's, not Z.ai's); "
+        "find_string 'uri: https://api.z.ai/api/anthropic': no cassette (2026-12-02)"
+    ),
     # ------------------------------------------------------------ compat rows (issue 14)
     "sarvam": (_sdk("sarvamai (PyPI), both directions", "tests/compat_a/test_sdk_parity.py"),),
     "zerogpu": (_sdk("zerogpu-api (PyPI), both directions", "tests/compat_a/test_sdk_parity.py"),),
@@ -1095,9 +1127,10 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "litellm_proxy": _gap(
         "litellm_proxy",
-        "LiteLLM's litellm_proxy provider page (LITELLM_PROXY_API_KEY, LITELLM_PROXY_API_BASE); "
-        "its proxy answers in OpenAI's format built from the openai SDK's own types, which the "
-        "fleet's conformance suite already holds llmkit to. (2026-12-02)",
+        "LiteLLM's litellm_proxy provider page (LITELLM_PROXY_API_KEY, LITELLM_PROXY_API_BASE) and "
+        "search (docs) for the proxy's quick start and user_keys pages (curl and SDK requests, no "
+        "printed reply); its proxy answers in OpenAI's format built from the openai SDK's own "
+        "types, which the fleet's conformance suite already holds llmkit to. (2026-12-02)",
     ),
     "llamagate": _gap(
         "llamagate",

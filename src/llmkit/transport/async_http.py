@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
@@ -20,6 +21,9 @@ from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
 from llmkit.framing.fields import check_headers
 from llmkit.wire import HttpRequest, HttpResponse
+
+# Stateless, so one instance serves every read that has no deadline of its own.
+_UNBOUNDED = contextlib.nullcontext()
 
 
 def map_error(exc: BaseException, headers: Mapping[str, str] | None = None) -> APIConnectionError:
@@ -59,6 +63,9 @@ class AsyncTransport:
         self._sessions: list[aiohttp.ClientSession] = []
         self._watchers: list[Any] = []
         self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
+        # The last one, by identity: most calls reuse the client's Timeout object, and a hit skips
+        # the dataclass hash. One tuple, so threads sharing the transport never see a torn pair.
+        self._last_timeout: tuple[Timeout | None, aiohttp.ClientTimeout | None] = (None, None)
         # Parsing a URL costs a few µs and most calls repeat a handful of them.
         self._urls: dict[str, tuple[URL, URL | None, Mapping[str, str] | None]] = {}
         weakref.finalize(self, _drop_sessions, self._sessions)
@@ -103,18 +110,23 @@ class AsyncTransport:
         session = self._session
         if session is None or session.closed or self._loop is not asyncio.get_running_loop():
             session = await self._get_session()
-        t = self._timeouts.get(timeout)
-        if t is None:
-            # A total deadline bounds a whole non-streamed exchange (a trickling body included);
-            # a stream's deadline is kept by _stream.py, which can then hand back the partial.
-            total = None if stream else phase(timeout.total)
-            t = aiohttp.ClientTimeout(
-                total=total, connect=phase(timeout.connect), sock_read=phase(timeout.read)
-            )
-            # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
-            if timeout.total is None and len(self._timeouts) < 64:
-                self._timeouts[timeout] = t
-        url, proxy, proxy_headers = self._route(req.url)
+        last, t = self._last_timeout
+        if last is not timeout:
+            t = self._timeouts.get(timeout)
+            if t is None:
+                # A total deadline bounds a whole non-streamed exchange (a trickling body
+                # included); a stream's deadline is kept by _stream.py, which can then hand back
+                # the partial.
+                total = None if stream else phase(timeout.total)
+                t = aiohttp.ClientTimeout(
+                    total=total, connect=phase(timeout.connect), sock_read=phase(timeout.read)
+                )
+                # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
+                if timeout.total is None and len(self._timeouts) < 64:
+                    self._timeouts[timeout] = t
+            if timeout.total is None:  # (with a total, t depends on stream too)
+                self._last_timeout = (timeout, t)
+        url, proxy, proxy_headers = self._urls.get(req.url) or self._route(req.url)
         # A request's own CA bundle (HttpRequest.ca_bundle) verifies its server instead of the
         # default, and its client identity (mutual TLS) is presented; aiohttp pools per context.
         tls: Any = True
@@ -163,8 +175,12 @@ class AsyncTransport:
             encoding = r.headers.get("content-encoding")
             decoder = None if encoding is None else BodyDecoder(encoding, limit, status)
             total = 0
-            async with asyncio.timeout(bound):
-                async for raw in r.content.iter_any():
+            content = r.content
+            # readany() in a loop, not ``async for``: no iterator object and no StopAsyncIteration
+            # per body; b"" is the end. Without a bound (every non-streamed call: aiohttp's own
+            # total covers it) no asyncio.timeout is set up either.
+            async with _UNBOUNDED if bound is None else asyncio.timeout(bound):
+                while raw := await content.readany():
                     if decoder is None:
                         total += len(raw)
                         if total > limit:

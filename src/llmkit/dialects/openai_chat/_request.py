@@ -60,7 +60,7 @@ def message_to_wire(m: Message) -> dict[str, Any]:
 
 
 def build_chat_body(req: ChatRequest, ctx: CallContext, q: OpenAIQuirks) -> dict[str, Any]:
-    body: dict[str, Any] = {"model": req.model, "messages": [message_to_wire(m) for m in req.messages]}
+    body: dict[str, Any] = {"model": req.model, "messages": list(map(message_to_wire, req.messages))}
     if req.temperature is not None:
         body["temperature"] = req.temperature
     if req.max_tokens is not None:

@@ -61,7 +61,7 @@ def parse_usage(
     cached = count(pd.get("cached_tokens")) or count(u.get("prompt_cache_hit_tokens"))
     reasoning = count(cd.get("reasoning_tokens"))
     total = count(u.get("total_tokens")) or prompt + completion
-    if _ints(prompt, completion, reasoning, total) and reasoning and total == prompt + completion + reasoning:
+    if reasoning and _ints(prompt, completion, reasoning, total) and total == prompt + completion + reasoning:
         # OpenAI counts reasoning inside completion_tokens; a server whose total shows it kept
         # reasoning outside (xAI) gets it added back, so output covers everything generated.
         completion += reasoning
@@ -174,9 +174,12 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     raw_reason = choice.get("finish_reason")
     refusal = msg.get("refusal")
     refusal = refusal if isinstance(refusal, str) and refusal else None
+    reason = FinishReason.OTHER if raw_reason is None else FINISH_REASONS.get(raw_reason, FinishReason.OTHER)
+    if refusal is not None and reason is FinishReason.STOP:
+        reason = FinishReason.CONTENT_FILTER  # as stop_reason reads a refusal's "stop"
     completion = Completion(
         message=Message("assistant", tuple(parts), calls),
-        finish_reason=stop_reason(raw_reason, refusal is not None),
+        finish_reason=reason,
         usage=parse_usage(obj.get("usage"), obj.get("service_tier"), obj.get("cost"), q.uncounted),
         model=obj.get("model") or ctx.model,
         provider=ctx.provider,
