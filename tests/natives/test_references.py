@@ -141,3 +141,55 @@ def test_tritons_documented_example(emu: Emulator) -> None:
     err = DIALECT.parse_error(HttpResponse(400, {}, json.dumps(doc["error"]).encode()), ctx)
     assert isinstance(err, BadRequestError) and "error message" in str(err)
     assert sent(emu, "triton")[-1].path == "/v2/models/mymodel/generate"
+
+
+def _openapi30(node: Any) -> Any:
+    """LoRAX's document also writes OpenAPI 3.0's boolean ``exclusiveMinimum``/``Maximum`` (a flag on
+    ``minimum``/``maximum``); JSON Schema wants the bound itself, so the pair is folded into one."""
+    if isinstance(node, list):
+        return [_openapi30(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _openapi30(v) for k, v in node.items()}
+    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        # (pop drops a False flag too; a True one takes the bound's value)
+        if isinstance(out.get(flag), bool) and out.pop(flag) and bound in out:
+            out[flag] = out.pop(bound)
+    return out
+
+
+LORAX = _openapi30(_nullable(json.loads((FIXTURES / "lorax_openapi.json").read_text())))
+
+
+def lorax_validate(instance: Any, schema: str) -> None:
+    jsonschema.validate(
+        instance, {"$ref": f"#/components/schemas/{schema}", "components": LORAX["components"]}
+    )
+
+
+@pytest.mark.parametrize("provider", ["lorax", "predibase"])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_llmkit_requests_and_emulator_answers_follow_loraxs_openapi(
+    mode: str, provider: str, emu: Emulator
+) -> None:
+    """The reference that runs without lorax-client (which pins huggingface-hub<1 and certifi, so it
+    cannot share the test venv): LoRAX's published OpenAPI document, as for TGI above."""
+    kw = options(emu, provider)
+    adapter = {"adapter_id": "me/a/1", "adapter_source": "hub"}
+    run(mode, "complete", f"{provider}/base", "hi", max_tokens=9, top_p=0.9, seed=3, **adapter, **kw)
+    lorax_validate(last_body(emu, provider), "GenerateRequest")
+    assert last_body(emu, provider)["parameters"]["adapter_id"] == "me/a/1"
+    run(mode, "stream", f"{provider}/base", "hi", temperature=0.3, stop=["x"], **kw)
+    lorax_validate(last_body(emu, provider), "GenerateRequest")
+    url = emu.base_url("lorax")
+    body = {"inputs": "hi", "parameters": {"details": True, "adapter_id": "me/a/1"}}
+    lorax_validate(httpx2.post(url + "/generate", json=body).json(), "GenerateResponse")
+    events = SSEDecoder().feed(httpx2.post(url + "/generate_stream", json=body).content)
+    assert events
+    for ev in events:
+        lorax_validate(json.loads(ev.data), "StreamResponse")
+    error = httpx2.post(url + "/generate", json={"inputs": "x", "parameters": {"nope": 1}})
+    assert error.status_code == 422
+    lorax_validate(error.json(), "ErrorResponse")
+    with pytest.raises(jsonschema.ValidationError):  # the bounds are read, not ignored
+        lorax_validate({"inputs": "x", "parameters": {"top_p": 1.5}}, "GenerateRequest")

@@ -1298,8 +1298,27 @@ _LATER: dict[str, tuple[Reference, ...]] = {
         ),
         _sdk("huggingface_hub (PyPI)", "tests/natives/test_references.py"),
     ),
-    "lorax": (_sdk("lorax-client (PyPI; skipped when not installed)", "tests/natives/test_references.py"),),
-    "predibase": (_sdk("lorax-client (PyPI; Predibase serves LoRAX)", "tests/natives/test_references.py"),),
+    "lorax": (
+        Reference(
+            "spec",
+            "predibase/lorax@a7394ba3:docs/reference/openapi.json",
+            fixtures=("natives/lorax_openapi.json",),
+            tests=("tests/natives/test_references.py",),
+        ),
+        _sdk(
+            "lorax-client (PyPI; skipped when not installed: it pins huggingface-hub<1)",
+            "tests/natives/test_references.py",
+        ),
+    ),
+    "predibase": (
+        Reference(
+            "spec",
+            "predibase/lorax@a7394ba3:docs/reference/openapi.json (Predibase serves LoRAX)",
+            fixtures=("natives/lorax_openapi.json",),
+            tests=("tests/natives/test_references.py",),
+        ),
+        _sdk("lorax-client (PyPI; Predibase serves LoRAX)", "tests/natives/test_references.py"),
+    ),
     "triton": (
         Reference(
             "docs_sample",
