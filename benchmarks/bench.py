@@ -1323,14 +1323,16 @@ def _first_call_section(cfg: Config, s: Summary) -> list[str]:
     if not s.first_call:
         return []
     return [
-        "## First call per provider family (llmkit)",
+        "## First call per provider family (llmkit against raw httpx2)",
         "",
         "A fresh process per run: wall time from `import llmkit` to the first `llmkit.complete()` "
         "answer (module-level function, so the default client and its pool are built too), against "
         "llmkit's emulator started beforehand in another process (pinned like the mock; not timed). "
         f"Median of {cfg.import_runs} runs per family after one discarded run. Modules are counted "
         'in `sys.modules` after the call; "also loaded" names which of httpx2, aiohttp, pydantic '
-        "and botocore the call imported (`benchmarks/first_call.py`).",
+        "and botocore the call imported. The raw column is the floor: `import httpx2` and the same "
+        "request written by hand (SigV4 with the standard library for bedrock) to the same emulator "
+        "route, in fresh processes taking turns with llmkit's (`benchmarks/first_call.py`).",
         "",
         *first_call.render(s.first_call),
         "",

@@ -5,10 +5,16 @@ the wall time from ``import llmkit`` to the first completion, and how much of ll
 httpx2, aiohttp, pydantic, botocore) that call loads. One family per wire format: openai,
 anthropic, gemini, bedrock (SigV4 with the emulator's fake credentials).
 
+Beside it, the floor (issue 17): ``import httpx2`` plus the same request written by hand (the URL,
+headers and JSON body llmkit sends, SigV4 signed with the standard library for bedrock), sent with
+``httpx2.post`` to the same emulator route and its JSON decoded, in a fresh process too. The
+ratio of the two medians is what llmkit's own first use costs over that.
+
 The server is llmkit's own emulator, started once in another process before anything is timed
 (it speaks every family's wire format over loopback; its own start-up is not measured). Each run
-is a fresh ``python -c`` pinned like the other clients; the first run of each family is discarded
-(it warms the bytecode and page caches), the median of the rest is reported.
+is a fresh ``python -c`` pinned like the other clients, llmkit's and the raw one taking turns; the
+first run of each is discarded (it warms the bytecode and page caches), the median of the rest is
+reported.
 
 Used by ``bench.py`` (a table in RESULTS.md); runnable alone for a quick before/after::
 
@@ -94,6 +100,75 @@ print(json.dumps({
 """
 
 
+# The floor: ``import httpx2`` and one hand-written request to the same route. The request is what
+# llmkit sends (checked against the emulator's request log when this was written); only the
+# standard library is imported before the clock starts, the signing modules after it.
+_RAW_CHILD = """
+import json, sys, time
+t0 = time.perf_counter()
+import httpx2
+t1 = time.perf_counter()
+family, base, key = sys.argv[1], sys.argv[2], sys.argv[3]
+text = [{"role": "user", "content": "Say hello."}]
+headers = {"content-type": "application/json"}
+if family == "openai":
+    url = base + "/chat/completions"
+    body = {"model": "gpt-4o-mini", "messages": text, "max_completion_tokens": 16}
+    headers["authorization"] = "Bearer " + key
+elif family == "anthropic":
+    url = base + "/v1/messages"
+    body = {"model": "claude-sonnet-4-5", "max_tokens": 16, "messages": text}
+    headers.update({"x-api-key": key, "anthropic-version": "2023-06-01"})
+elif family == "gemini":
+    url = base + "/models/gemini-2.5-flash:generateContent"
+    body = {"contents": [{"role": "user", "parts": [{"text": "Say hello."}]}],
+            "generationConfig": {"maxOutputTokens": 16}}
+    headers["x-goog-api-key"] = key
+else:  # bedrock: Converse, SigV4 by hand (what botocore computes)
+    import datetime, hashlib, hmac, os
+    from urllib.parse import quote, urlsplit
+    url = base + "/model/" + quote("anthropic.claude-3-5-sonnet-20240620-v1:0", safe="") + "/converse"
+    body = {"messages": [{"role": "user", "content": [{"text": "Say hello."}]}],
+            "inferenceConfig": {"maxTokens": 16}}
+data = json.dumps(body, separators=(",", ":")).encode()
+if family == "bedrock":
+    region, secret = os.environ["AWS_REGION"], os.environ["AWS_SECRET_ACCESS_KEY"]
+    parts = urlsplit(url)
+    now = datetime.datetime.now(datetime.UTC)
+    stamp, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+    signed = {"content-type": headers["content-type"], "host": parts.netloc, "x-amz-date": stamp}
+    names = ";".join(sorted(signed))
+    path = "/".join(quote(seg, safe="-_.~") for seg in parts.path.split("/"))  # encoded once more
+    canonical = "\\n".join(["POST", path, "", "".join(f"{k}:{signed[k]}\\n" for k in sorted(signed)),
+                           names, hashlib.sha256(data).hexdigest()])
+    scope = f"{day}/{region}/bedrock/aws4_request"
+    to_sign = "\\n".join(["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    k = ("AWS4" + secret).encode()
+    for part in (day, region, "bedrock", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["x-amz-date"] = stamp
+    headers["authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={os.environ['AWS_ACCESS_KEY_ID']}/{scope}, "
+        f"SignedHeaders={names}, Signature={sig}")
+r = httpx2.post(url, content=data, headers=headers, timeout=120.0)
+assert r.status_code == 200, (r.status_code, r.content[:300])
+obj = json.loads(r.content)
+if family == "openai":
+    answer = obj["choices"][0]["message"]["content"]
+elif family == "anthropic":
+    answer = obj["content"][0]["text"]
+elif family == "gemini":
+    answer = obj["candidates"][0]["content"]["parts"][0]["text"]
+else:
+    answer = obj["output"]["message"]["content"][0]["text"]
+t2 = time.perf_counter()
+assert answer, obj
+print(json.dumps({"first_ms": (t2 - t0) * 1e3, "import_ms": (t1 - t0) * 1e3,
+                  "all_modules": len(sys.modules)}))
+"""
+
+
 class EmulatorProcess:
     """The emulator in its own process (pinned to the server CPU when ``pin`` is given)."""
 
@@ -136,6 +211,16 @@ def child_env(base: dict[str, str], family: Family) -> dict[str, str]:
     return env
 
 
+def _run_child(cmd: list[str], env: dict[str, str]) -> dict[str, Any] | str:
+    """One fresh process's JSON line, or the last line of its stderr when it failed."""
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()
+        return tail[-1] if tail else f"exit {proc.returncode}"
+    row: dict[str, Any] = json.loads(proc.stdout)
+    return row
+
+
 def measure_family(
     python: Path,
     base_env: dict[str, str],
@@ -144,21 +229,25 @@ def measure_family(
     base_url: str,
     runs: int,
 ) -> dict[str, Any]:
-    """Medians over ``runs`` fresh processes (after one discarded), or {"error": ...}."""
+    """Medians over ``runs`` fresh processes (after one discarded), or {"error": ...}; llmkit's and
+    the raw floor's runs alternate, so a change in the machine's load falls on both."""
     kw: dict[str, Any] = {"base_url": base_url}
     if family.api_key is not None:
         kw["api_key"] = family.api_key
     code = _CHILD.replace("HEAVY", repr(HEAVY))
     cmd = pin([str(python), "-c", code, family.model, json.dumps(kw)])
+    raw_cmd = pin([str(python), "-c", _RAW_CHILD, family.name, base_url, family.api_key or ""])
     env = child_env(base_env, family)
     rows: list[dict[str, Any]] = []
+    raw_rows: list[dict[str, Any]] = []
     for i in range(runs + 1):
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
-        if proc.returncode != 0:
-            tail = proc.stderr.strip().splitlines()
-            return {"error": tail[-1] if tail else f"exit {proc.returncode}"}
-        if i:
-            rows.append(json.loads(proc.stdout))
+        for command, kept in ((cmd, rows), (raw_cmd, raw_rows)):
+            got = _run_child(command, env)
+            if isinstance(got, str):
+                who = "llmkit" if kept is rows else "raw"
+                return {"error": f"{who}: {got}"}
+            if i:
+                kept.append(got)
     out: dict[str, Any] = {
         key: statistics.median(float(r[key]) for r in rows)
         for key in (
@@ -171,6 +260,10 @@ def measure_family(
         )
     }
     out["heavy"] = sorted({name for r in rows for name in r["heavy"]})
+    out["raw_first_ms"] = statistics.median(float(r["first_ms"]) for r in raw_rows)
+    out["raw_import_ms"] = statistics.median(float(r["import_ms"]) for r in raw_rows)
+    out["raw_all_modules"] = statistics.median(float(r["all_modules"]) for r in raw_rows)
+    out["ratio"] = out["first_ms"] / out["raw_first_ms"]
     out["runs"] = runs
     return out
 
@@ -201,20 +294,25 @@ def measure_all(
 def render(results: dict[str, dict[str, Any]]) -> list[str]:
     """The RESULTS.md table: one row per family."""
     lines = [
-        "| family | import + first `complete()`, ms | of which `import llmkit`, ms | llmkit modules loaded "
-        "| of them dialects / providers | all modules | also loaded |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| family | import + first `complete()`, ms | of which `import llmkit`, ms "
+        "| raw: `import httpx2` + one call, ms | llmkit ÷ raw | llmkit modules loaded "
+        "| of them dialects / providers | all modules (raw) | also loaded |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for family in FAMILIES:
         r = results.get(family.name, {})
         if "error" in r or not r:
-            lines.append(f"| {family.name} | {r.get('error', 'not run')} | | | | | |")
+            lines.append(f"| {family.name} | {r.get('error', 'not run')} | | | | | | | |")
             continue
         heavy = ", ".join(r["heavy"]) or "none"
+        raw = f"{r['raw_first_ms']:.0f}" if "raw_first_ms" in r else "n/a"
+        ratio = f"{r['ratio']:.2f}" if "ratio" in r else "n/a"
+        raw_mods = f" ({r['raw_all_modules']:.0f})" if "raw_all_modules" in r else ""
         lines.append(
-            f"| {family.name} (`{family.model}`) | {r['first_ms']:.0f} | {r['import_ms']:.0f} "
-            f"| {r['llmkit_modules']:.0f} | {r['dialect_modules']:.0f} / {r['provider_modules']:.0f} "
-            f"| {r['all_modules']:.0f} | {heavy} |"
+            f"| {family.name} (`{family.model}`) | {r['first_ms']:.0f} | {r['import_ms']:.0f} | {raw} "
+            f"| {ratio} | {r['llmkit_modules']:.0f} "
+            f"| {r['dialect_modules']:.0f} / {r['provider_modules']:.0f} "
+            f"| {r['all_modules']:.0f}{raw_mods} | {heavy} |"
         )
     return lines
 

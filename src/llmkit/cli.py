@@ -251,7 +251,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
         _print(providers_markdown(), end="")
     else:
         for r in provider_rows():
-            env = ",".join(r["env"]) or "-"
+            env = ",".join(r["env"] + r["auth_env"]) or "-"
             _print(f"{r['name']:<22} {r['dialect']:<20} {env:<28} {', '.join(r['capabilities'])}")
     return 0
 

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from llmkit.auth.sigv4 import (
     AwsCredentials,
-    SigV4Failure,
     canonical_query_string,
     canonical_uri,
     credential_source,
@@ -23,8 +22,8 @@ from llmkit.auth.sigv4 import (
     resolve_region,
     sign_headers,
     sign_http_request,
-    verify_signature,
 )
+from llmkit.auth.sigv4_verify import SigV4Failure, verify_signature
 from llmkit.errors import ConfigurationError
 from llmkit.wire import HttpRequest
 

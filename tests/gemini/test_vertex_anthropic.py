@@ -21,7 +21,7 @@ from llmkit.emulator import gemini as emu_gemini
 from llmkit.errors import AuthenticationError, NotFoundError
 from llmkit.functions import default_async_client
 from llmkit.providers import get_spec
-from llmkit.providers.google import VERTEX_ANTHROPIC
+from llmkit.providers.google_anthropic import VERTEX_ANTHROPIC
 from llmkit.types import Completion, FinishReason, Message, StreamEvent, TextDelta, ToolCallDelta
 
 for _profile in (emu_gemini.VERTEX, google_oauth.PROFILE):

@@ -64,6 +64,53 @@ print(json.dumps({{"text": c.text, "modules": loaded()}}))
     assert "llmkit.providers._quirks" not in modules
 
 
+# A spec module as a fresh interpreter sees it: the dialect packages importing it loads, and those
+# its specs' dialects load.
+SPEC_MODULE_PROBE = """
+import importlib, json, sys
+def dialects():
+    return sorted({m.split(".")[2] for m in sys.modules
+                   if m.startswith("llmkit.dialects.") and not m.split(".")[2].startswith("_")})
+module = importlib.import_module(sys.argv[1])
+spec_only = dialects()
+from llmkit.dialects import get_dialect
+for spec in module.SPECS:
+    get_dialect(spec.dialect)
+print(json.dumps({"spec_only": spec_only, "with_dialects": dialects()}))
+"""
+
+
+def test_a_spec_module_loads_no_dialect_its_specs_do_not_speak() -> None:
+    """A spec module holds the specs of the dialects it imports: a first ``gemini/`` call used to
+    load the OpenAI and Anthropic dialects, because the Vertex partner specs (and their quirks)
+    shared the Gemini specs' module. One interpreter per module, run side by side."""
+    procs = {
+        module: subprocess.Popen(
+            [sys.executable, "-c", SPEC_MODULE_PROBE, module], stdout=subprocess.PIPE, text=True
+        )
+        for module in SPEC_MODULES
+    }
+    extra: dict[str, list[str]] = {}
+    for module, proc in procs.items():
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0, module
+        got = json.loads(out)
+        if set(got["spec_only"]) - set(got["with_dialects"]):
+            extra[module] = sorted(set(got["spec_only"]) - set(got["with_dialects"]))
+    assert not extra, extra
+
+
+def test_the_vertex_specs_and_the_gemini_quirks_name_the_same_hosts() -> None:
+    from llmkit.dialects.gemini import VERTEX
+    from llmkit.providers._vertex import VERTEX_HOSTS
+
+    assert dict(VERTEX.host_aliases) == dict(VERTEX_HOSTS)
+    vertex = [
+        s for s in providers.all_specs() if s.name.startswith("vertex_ai") and s.dialect != "vertex_ranking"
+    ]
+    assert len(vertex) == 5 and all(dict(s.host_aliases) == dict(VERTEX_HOSTS) for s in vertex)
+
+
 def test_a_route_target_in_another_family_loads_on_demand() -> None:
     got = _run(
         LOADED

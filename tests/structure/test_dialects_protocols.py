@@ -123,22 +123,45 @@ def test_register_refuses_quirks_of_another_dialect(registered: list[str]) -> No
     assert get_spec("plain_bedrock").quirks == Quirks()
 
 
-def test_a_family_with_a_bad_spec_fails_when_it_loads(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Built-in specs are checked as their family loads, with the same message as register()."""
+def _fake_family(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spec module ``_fake_family`` with a good spec and one that declares a capability its
+    dialect lacks; the registry's state is restored after the test."""
     import types
 
     base = get_spec("openai")
     fake = types.ModuleType("llmkit.providers._fake_family")
     fake.SPECS = (
+        dataclasses.replace(base, name="fake_good"),
         dataclasses.replace(base, name="fake_one", capabilities=base.capabilities | {"count_tokens"}),
     )  # type: ignore[attr-defined]
     monkeypatch.setitem(__import__("sys").modules, fake.__name__, fake)
-    monkeypatch.setitem(providers._INDEX, "fake_one", fake.__name__)
+    for name in ("fake_good", "fake_one"):
+        monkeypatch.setitem(providers._INDEX, name, fake.__name__)
     monkeypatch.setattr(providers, "_loaded", set(providers._loaded))
-    with pytest.raises(
-        ConfigurationError, match=r"'fake_one'.*'count_tokens'.*build_count_tokens, parse_count_tokens"
-    ):
-        get_spec("fake_one")
+    monkeypatch.setattr(providers, "_registry", dict(providers._registry))
+    monkeypatch.setattr(providers, "_checked", dict(providers._checked))
+
+
+def test_a_bad_builtin_spec_fails_when_it_is_first_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built-in specs are checked before get_spec first hands them out, with register()'s message."""
+    _fake_family(monkeypatch)
+    for _ in range(2):  # not handed out unchecked the second time either
+        with pytest.raises(
+            ConfigurationError, match=r"'fake_one'.*'count_tokens'.*build_count_tokens, parse_count_tokens"
+        ):
+            get_spec("fake_one")
+
+
+def test_a_bad_sibling_does_not_fail_another_spec_but_fails_the_full_listing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """First use checks only the spec resolved (so it imports only that spec's dialect); the full
+    listing the docs, the catalog and these tests read checks every spec."""
+    _fake_family(monkeypatch)
+    assert get_spec("fake_good").name == "fake_good"
+    monkeypatch.setattr(providers, "SPEC_MODULES", [*providers.SPEC_MODULES, "llmkit.providers._fake_family"])
+    with pytest.raises(ConfigurationError, match=r"'fake_one'.*'count_tokens'"):
+        providers.all_specs()
 
 
 def test_every_spec_quirks_is_typed_for_its_dialect() -> None:

@@ -117,6 +117,9 @@ KNOWN: Mapping[tuple[str, str], str] = {
     # library's own verifier, which shares sigv4_canonical with the signer, so a misreading of the
     # canonical request there would pass on both sides; botocore's signer is the independent check.
     ("llmkit.emulator.bedrock._aws", "llmkit.auth.sigv4"): "open: emulator uses llmkit SigV4",
+    # The same exception: the verifier is imported from its own module (the signer no longer
+    # re-exports it, so a signed call does not load it).
+    ("llmkit.emulator.bedrock._aws", "llmkit.auth.sigv4_verify"): "open: emulator uses llmkit SigV4",
 }
 
 

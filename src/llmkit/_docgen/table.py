@@ -3,13 +3,24 @@ README section all read these rows."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llmkit.providers.spec import ProviderSpec
 
 
 def auth_label(auth: str, header: str) -> str:
     return {"bearer": "Authorization: Bearer", "header": f"{header} header", "none": "none"}.get(
         auth, "custom"
     )
+
+
+def _auth_env(spec: ProviderSpec) -> list[str]:
+    """The variables a custom auth factory reads besides the key (AWS's key pair, Vertex's ADC file)."""
+    from llmkit._resolve import auth_factory
+
+    factory = auth_factory(spec) if spec.auth == "custom" and spec.auth_factory else None
+    return [e for e in (factory.env if factory else ()) if e not in spec.env_keys]
 
 
 def provider_rows() -> list[dict[str, Any]]:
@@ -26,6 +37,7 @@ def provider_rows() -> list[dict[str, Any]]:
                 "base_url": s.base_url or "(base_url= required)",
                 "regions": sorted(s.regions),
                 "env": list(s.env_keys),
+                "auth_env": _auth_env(s),
                 "params": {k: list(p.env) for k, p in s.params.items()},
                 "capabilities": sorted(s.capabilities),
                 "docs": s.docs_url,

@@ -38,6 +38,7 @@ from llmkit.errors import ConfigurationError
 from llmkit.wire import HttpRequest
 
 __all__ = [
+    "ENV",
     "OPTIONS",
     "DefaultCredentials",
     "SigV4Auth",
@@ -239,7 +240,14 @@ def _sagemaker(inputs: AuthInputs) -> Auth:
     return sigv4_auth(inputs, service=_signing_name(inputs, "sagemaker"))
 
 
-# The ``auth_factory`` of the ``bedrock`` and ``sagemaker`` specs. The ``AWS_*`` variables are
-# re-read per request (``DefaultCredentials``), so they need no watching by a cached resolution.
-bedrock_auth = AuthFactory(_bedrock, OPTIONS)
-sagemaker_auth = AuthFactory(_sagemaker, OPTIONS)
+# The variables the credential chain reads: the key pair and session token (``DefaultCredentials``
+# re-reads them per request), and the profile botocore's chain picks (``llmkit[aws]``). Declared so
+# the provider pages and ``llmkit providers`` list them, and so a cached resolution is redone when
+# one changes (a new ``AWS_PROFILE`` would otherwise keep the chain found for the old one). The
+# region variables are the specs' ``region`` param, not read here; botocore reads further ones of
+# its own (its config and credentials file paths, container and web-identity settings).
+ENV = (ENV_ACCESS_KEY, ENV_SECRET_KEY, ENV_SESSION_TOKEN, "AWS_PROFILE")
+
+# The ``auth_factory`` of the ``bedrock`` and ``sagemaker`` specs.
+bedrock_auth = AuthFactory(_bedrock, OPTIONS, ENV)
+sagemaker_auth = AuthFactory(_sagemaker, OPTIONS, ENV)

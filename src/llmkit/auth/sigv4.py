@@ -9,9 +9,10 @@ the one it already has (see ``llmkit.auth.sigv4_canonical``). Every header
 given is signed, except the hop-by-hop and tracing headers botocore also
 leaves out, and ``host`` is added from the URL when absent.
 
-Credentials (``llmkit.auth.aws_credentials``) and the verifier
-(``llmkit.auth.sigv4_verify``) live in their own modules; their names are
-re-exported here, as this module once held them all.
+Credentials (``llmkit.auth.aws_credentials``) live in their own module; their
+names are re-exported here, as this module once held them. The verifier
+(``llmkit.auth.sigv4_verify``) is imported from there only: a signed call has
+no use for it, so it is not loaded with the signer.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ from llmkit.auth.sigv4_canonical import (
     canonical_query_string,
     canonical_uri,
 )
-from llmkit.auth.sigv4_verify import SigV4Failure, SigV4Verification, verify_signature
 
 if TYPE_CHECKING:
     from llmkit.wire import HttpRequest
@@ -59,8 +59,6 @@ __all__ = [
     "ENV_SESSION_TOKEN",
     "UNSIGNED_PAYLOAD",
     "AwsCredentials",
-    "SigV4Failure",
-    "SigV4Verification",
     "canonical_query_string",
     "canonical_uri",
     "credential_source",
@@ -68,7 +66,6 @@ __all__ = [
     "resolve_region",
     "sign_headers",
     "sign_http_request",
-    "verify_signature",
 ]
 
 # Headers never signed: hop-by-hop headers a proxy or HTTP client may rewrite,

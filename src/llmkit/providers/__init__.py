@@ -2,9 +2,11 @@
 
 ``FAMILIES`` names the providers each spec module defines, so the first ``anthropic/...`` call
 imports ``llmkit.providers.anthropic`` (and the Anthropic dialect) and nothing else; a test holds
-the index to the modules' ``SPECS``. Every spec is checked against its dialect as it is
-registered (``check_spec``): a capability its dialect cannot serve, or quirks of
-another dialect's type, is a ConfigurationError there, not on a call.
+the index to the modules' ``SPECS``. Every spec is checked against its dialect (``check_spec``)
+before it is first handed out: a capability its dialect cannot serve, or quirks of another
+dialect's type, is a ConfigurationError there, not on a call. ``get_spec`` checks only the spec it
+resolves (importing only that spec's dialect, not its siblings'); ``all_specs`` (the docs, the
+catalog, the tests) checks every one, and ``register`` checks a run-time spec at once.
 """
 
 from __future__ import annotations
@@ -25,14 +27,9 @@ __all__ = ["FAMILIES", "Param", "ProviderSpec", "all_specs", "get_spec", "regist
 FAMILIES: dict[str, tuple[str, ...]] = {
     "llmkit.providers.openai": ("openai", "openai_compatible"),
     "llmkit.providers.anthropic": ("anthropic", "minimax_anthropic", "zai_anthropic"),
-    "llmkit.providers.google": (
-        "gemini",
-        "vertex_ai",
-        "vertex_ai_maas",
-        "vertex_ai_mistral",
-        "vertex_ai_anthropic",
-        "vertex_ai_ai21",
-    ),
+    "llmkit.providers.google": ("gemini", "vertex_ai"),
+    "llmkit.providers.google_maas": ("vertex_ai_maas", "vertex_ai_mistral", "vertex_ai_ai21"),
+    "llmkit.providers.google_anthropic": ("vertex_ai_anthropic",),
     "llmkit.providers.compatible_cloud": (
         "perplexity",
         "xai",
@@ -191,6 +188,9 @@ _registry: dict[str, ProviderSpec] = {}
 # Specs added at run time; they win over a built-in of the same name, whenever that loads.
 _extra: dict[str, ProviderSpec] = {}
 _loaded: set[str] = set()
+# The built-in specs checked against their dialect so far (the spec itself: a popped and reloaded
+# name is the same object, a replaced one is checked again).
+_checked: dict[str, ProviderSpec] = {}
 # Reentrant: a spec module that looked a provider up while loading must not deadlock.
 _lock = threading.RLock()
 
@@ -201,10 +201,22 @@ def _check(spec: ProviderSpec) -> None:
     check_spec(spec, get_dialect(spec.dialect))
 
 
+def _checked_spec(spec: ProviderSpec) -> ProviderSpec:
+    """``spec``, checked against its dialect the first time it is handed out.
+
+    Checking imports the dialect, so it waits for the spec's first use: the first ``gemini/...``
+    call loads the Gemini dialect, not the OpenAI and Anthropic ones its family's Vertex partner
+    specs speak."""
+    if _checked.get(spec.name) is not spec:
+        with _lock:
+            _check(spec)
+            _checked[spec.name] = spec
+    return spec
+
+
 def _load_family(module: str) -> None:
     """Import one spec module and register its specs (again, if some were popped since)."""
     with _lock:
-        first = module not in _loaded
         for spec in importlib.import_module(module).SPECS:
             home = _INDEX.get(spec.name)
             if home != module:
@@ -212,18 +224,18 @@ def _load_family(module: str) -> None:
                     f"provider {spec.name!r} is defined in {module} but the registry index "
                     f"(llmkit.providers.FAMILIES) lists it under {home or 'no module'}"
                 )
-            if first:
-                _check(spec)
             if spec.name not in _extra:
                 _registry.setdefault(spec.name, spec)
         _loaded.add(module)
 
 
 def _load() -> dict[str, ProviderSpec]:
-    """Every family loaded; the registry itself (tests patch it)."""
+    """Every family loaded and every spec checked; the registry itself (tests patch it)."""
     for module in SPEC_MODULES:
         if module not in _loaded:
             _load_family(module)
+    for spec in list(_registry.values()):
+        _checked_spec(spec)
     return _registry
 
 
@@ -233,20 +245,22 @@ def register(spec: ProviderSpec) -> None:
     The spec is checked against its dialect here (ConfigurationError if it declares a capability
     the dialect lacks, or carries another dialect's quirks)."""
     _check(spec)
-    _extra[spec.name] = spec
-    _registry[spec.name] = spec
+    with _lock:
+        _checked[spec.name] = spec
+        _extra[spec.name] = spec
+        _registry[spec.name] = spec
 
 
 def get_spec(name: str) -> ProviderSpec:
     spec = _registry.get(name)
     if spec is not None:
-        return spec
+        return _checked_spec(spec)
     module = _INDEX.get(name)
     if module is not None:
         _load_family(module)
         spec = _registry.get(name)
         if spec is not None:
-            return spec
+            return _checked_spec(spec)
     reg = _load()
     try:
         return reg[name]

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from llmkit.auth.sigv4 import AwsCredentials, SigV4Failure, verify_signature
+from llmkit.auth.sigv4 import AwsCredentials
+from llmkit.auth.sigv4_verify import SigV4Failure, verify_signature
 from llmkit.emulator.profiles import Profile
 from llmkit.emulator.server import EmuRequest, Reply
 
