@@ -136,13 +136,17 @@ def send_flow(
     stream: bool,
     to_error: Callable[[HttpResponse], ProviderError],
     provider: str | None = None,
+    in_body: Callable[[HttpResponse], int | None] | None = None,
 ) -> Flow:
     """Send with retries; return the first 2xx response or raise the typed error.
 
     The total deadline runs from this call, not from the flow's first step: what the driver
-    does before it (building a client's connection pool on its first call, ~0.1 s) counts."""
+    does before it (building a client's connection pool on its first call, ~0.1 s) counts.
+
+    ``in_body``, for a provider that reports failures inside a 2xx body: the status such a body
+    stands for (None: a real answer); the answer is then handled as that status."""
     deadline = None if timeout.total is None else policy.clock() + timeout.total
-    return _send_flow(request, auth, policy, timeout, stream, to_error, provider, deadline)
+    return _send_flow(request, auth, policy, timeout, stream, to_error, provider, deadline, in_body)
 
 
 def _send_flow(
@@ -154,6 +158,7 @@ def _send_flow(
     to_error: Callable[[HttpResponse], ProviderError],
     provider: str | None,
     deadline: float | None,
+    in_body: Callable[[HttpResponse], int | None] | None = None,
 ) -> Flow:
     retries = 0
     reauthorized = False
@@ -215,7 +220,12 @@ def _send_flow(
             raise
         else:
             if 200 <= resp.status < 300:
-                return resp
+                if in_body is None:
+                    return resp
+                status = in_body(resp)
+                if status is None:
+                    return resp
+                resp = HttpResponse(status, resp.headers, resp.body)
             if resp.status == 401 and not reauthorized and _token_rejected(auth, attempt, resp):
                 # The token expired early (revoked, clock skew): once per call, a new one and
                 # the request again at once; not a retry (no wait, not counted).

@@ -82,6 +82,8 @@ def _shape_of(body: Any) -> str:
         return "assemblyai"  # {"error", "status", "request_id"} or {"message", "code", "request_id"}
     if isinstance(err, str):
         return "flat"
+    if isinstance(body.get("base_resp"), dict):  # MiniMax: HTTP 200, non-zero base_resp.status_code
+        return "base_resp"
     if isinstance(err, dict):
         if "type" not in err:  # {"error": {"code", "message", ...}} (Azure, Zhipu)
             return "azure"

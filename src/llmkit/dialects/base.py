@@ -11,7 +11,7 @@ the typed protocol, or None.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -158,6 +158,11 @@ class Quirks:
 
     # Provider keyword options accepted on top of the dialect's and the spec's own.
     extra_options: frozenset[str] = frozenset()
+    # A server that reports failures inside a 2xx body (MiniMax's ``base_resp``): given the decoded
+    # body, the HTTP status the failure stands for, or None for a real answer. The retry flow
+    # treats such an answer as that status (typed error, retried when that status is); None for
+    # the usual provider, whose 2xx bodies are never looked at before parsing.
+    in_body_status: Callable[[Any], int | None] | None = None
 
 
 @dataclass(slots=True)

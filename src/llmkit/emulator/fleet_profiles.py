@@ -269,7 +269,8 @@ FLEET: tuple[Profile, ...] = (
     _v1("llamafile", auth=()),
     _v1("lm_studio", embeddings=True, key_optional=True),
     _doc("meta_llama", "/compat/v1/chat/completions", extra_fields=["repetition_penalty", "top_k"]),
-    _v1("minimax", extra_fields=["reasoning_split"]),
+    # MiniMax reports failures as HTTP 200 with a non-zero base_resp.status_code.
+    _v1("minimax", extra_fields=["reasoning_split"], shape="base_resp"),
     # Mistral (docs.mistral.ai/api, mistralai SDK: server https://api.mistral.ai + /v1/...): a closed
     # request schema, no stream_options, usage on the stream's last chunk anyway.
     _v1(

@@ -8,6 +8,7 @@ does I/O.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -224,4 +225,22 @@ def flow(p: Prepared[Any], stream: bool) -> Flow:
         stream,
         lambda resp: _guard.parse_error(r.dialect, resp, r.ctx),
         r.spec.name,
+        _in_body(r.spec.quirks, stream),
     )
+
+
+def _in_body(quirks: Any, stream: bool) -> Callable[[HttpResponse], int | None] | None:
+    """The 2xx-body error check of a provider that has one (``Quirks.in_body_status``), for a
+    whole body; a stream's events are checked by its decoder."""
+    check = getattr(quirks, "in_body_status", None)
+    if check is None or stream:
+        return None
+
+    def status_of(resp: HttpResponse) -> int | None:
+        try:
+            body = json.loads(resp.body)
+        except (ValueError, RecursionError):
+            return None  # not JSON: the parser reports it
+        return check(body)  # type: ignore[no-any-return]
+
+    return status_of

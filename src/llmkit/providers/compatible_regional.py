@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from llmkit.dialects.openai_chat import OpenAIQuirks
-from llmkit.providers import _quirks
+from llmkit.dialects.openai_chat import DEFAULT_QUIRKS, OpenAIQuirks
+from llmkit.providers import _minimax, _quirks
 from llmkit.providers.compatible_cloud import FULL, REASONING, STANDARD, VISION, caps, compat
 
 SPECS = (
@@ -102,7 +102,20 @@ SPECS = (
         regions={"intl": "https://api.minimax.io/v1", "cn": "https://api.minimaxi.com/v1"},
         default_region="intl",
         body_options={"reasoning_split": "reasoning_split"},
-        notes="Without reasoning_split=True the model's thinking arrives inline in <think> tags.",
+        quirks=OpenAIQuirks(
+            in_body_status=_minimax.in_body_status,
+            error_fields=_minimax.error_fields_of,
+            content_filter_codes=DEFAULT_QUIRKS.content_filter_codes | _minimax.CONTENT_CODES,
+            no_retry_codes=DEFAULT_QUIRKS.no_retry_codes | _minimax.NO_RETRY_CODES,
+        ),
+        notes=(
+            "Without reasoning_split=True the model's thinking arrives inline in <think> tags. "
+            "Failures can come as HTTP 200 with a non-zero base_resp.status_code (for a stream: "
+            "one JSON object instead of events); llmkit raises them as the typed error the code "
+            "stands for (1002 rate limit: RateLimitError, retried; 1004/2049: AuthenticationError; "
+            "1008 balance, 2056 usage window: RateLimitError, not retried; 1026/1027: "
+            "ContentFilteredError; 2013: BadRequestError; 1000/1024: ServerError, retried)."
+        ),
     ),
     compat(
         "siliconflow",

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from llmkit.dialects.base import CallContext
+from llmkit.dialects.openai_chat._errors import classify
 from llmkit.dialects.openai_chat._quirks import OpenAIQuirks
 from llmkit.errors import ResponseDecodeError
 from llmkit.types import (
@@ -22,6 +23,7 @@ from llmkit.types import (
     ToolCall,
     Usage,
 )
+from llmkit.wire import HttpResponse
 
 FINISH_REASONS = {
     "stop": FinishReason.STOP,
@@ -120,6 +122,10 @@ def reasoning_of(obj: Mapping[str, Any]) -> str | None:
 
 def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     if not isinstance(obj, dict) or not isinstance(obj.get("choices"), list):
+        if q.in_body_status is not None:  # a failure reported inside a 2xx (MiniMax's base_resp)
+            status = q.in_body_status(obj)
+            if status is not None:
+                raise classify(status, obj, ctx, HttpResponse(status, {}), q)
         raise ResponseDecodeError(
             "chat completion without a choices list", provider=ctx.provider, snippet=str(obj)
         )

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from llmkit.dialects.base import CallContext
-from llmkit.dialects.openai_chat._errors import stream_error
+from llmkit.dialects.openai_chat._errors import classify, stream_error
 from llmkit.dialects.openai_chat._quirks import OpenAIQuirks
 from llmkit.dialects.openai_chat._response import delta_parts, parse_usage, reasoning_of, stop_reason
 from llmkit.errors import ProviderError, ResponseDecodeError
@@ -21,12 +21,17 @@ from llmkit.types import (
     ToolCallDelta,
     UsageUpdate,
 )
+from llmkit.wire import HttpResponse
+
+# How much of a stream's start is kept while no event has arrived (an error object is small).
+_HEAD_BYTES = 16384
 
 
 class OpenAIStreamDecoder:
     __slots__ = (
         "_calls",
         "_ctx",
+        "_head",
         "_n_calls",
         "_q",
         "_refused",
@@ -56,14 +61,38 @@ class OpenAIStreamDecoder:
         self.citations: list[Citation] = []
         self.raw_events: list[Any] = []
         self.error: ProviderError | None = None
+        # The first bytes, kept until an event arrives: a server may answer a streamed request
+        # with one JSON error object (HTTP 200, application/json) instead of an event stream.
+        self._head = b""
 
     @property
     def done(self) -> bool:
         # Some compatible servers close after the finish chunk without "[DONE]".
-        return self._saw_done or self._saw_finish
+        if self._saw_done or self._saw_finish:
+            return True
+        if not self.raw_events and self._head:
+            self._json_instead_of_events()
+        return False
+
+    def _json_instead_of_events(self) -> None:
+        """Raise the typed error a whole-JSON answer to a streamed request carries, if it does."""
+        try:
+            obj = json.loads(self._head)
+        except (ValueError, RecursionError):
+            return
+        if not isinstance(obj, dict):
+            return
+        q = self._q
+        status = q.in_body_status(obj) if q.in_body_status is not None else None
+        if status is not None:
+            raise classify(status, obj, self._ctx, HttpResponse(status, {}), q)
+        if obj.get("error"):
+            raise stream_error(obj, self._ctx, q)
 
     def feed(self, data: bytes) -> list[StreamEvent]:
         out: list[StreamEvent] = []
+        if not self.raw_events and len(self._head) < _HEAD_BYTES:
+            self._head += data[: _HEAD_BYTES - len(self._head)]
         for ev in self._sse.feed(data):
             text = ev.data
             if text == "[DONE]":
@@ -85,6 +114,11 @@ class OpenAIStreamDecoder:
                 # Hand back what came before the error first; the stream raises it right after.
                 self.error = stream_error(obj, self._ctx, self._q)
                 return out
+            if self._q.in_body_status is not None:  # MiniMax: base_resp in an event
+                status = self._q.in_body_status(obj)
+                if status is not None:
+                    self.error = classify(status, obj, self._ctx, HttpResponse(status, {}), self._q)
+                    return out
             if not self.raw_events or _not_plain_delta(obj):
                 # Keep the first chunk and any carrying more than a delta (finish, usage, extras);
                 # a long stream's content chunks would otherwise pile up in memory.

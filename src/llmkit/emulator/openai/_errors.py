@@ -87,7 +87,41 @@ def _type_for(status: int) -> str:
     )
 
 
+# HTTP status -> the MiniMax base_resp code that stands for it (platform.minimax.io errorcode.md).
+_MINIMAX_CODES = {400: 2013, 401: 1004, 402: 1008, 429: 1002, 500: 1000, 504: 1001}
+
+
+def _base_resp_reply(err: ScriptedError) -> Reply | None:
+    """MiniMax's failure inside an HTTP 200: ``base_resp`` with a non-zero code and no choices,
+    the same JSON object whether or not the request asked for a stream."""
+    if err.code and err.code.isdigit():
+        code = int(err.code)
+    elif err.code in ("content_filter", "content_policy_violation"):
+        code = 1026
+    elif err.status in _MINIMAX_CODES:
+        code = _MINIMAX_CODES[err.status]
+    else:
+        return None  # no base_resp code for it: the gateway's HTTP error
+    body = {
+        "id": "",
+        "choices": None,
+        "created": 0,
+        "model": "",
+        "object": "",
+        "usage": None,
+        "input_sensitive": code == 1026,
+        "output_sensitive": code == 1027,
+        "base_resp": {"status_code": code, "status_msg": err.message},
+    }
+    return json_reply(200, body, {"x-request-id": "req_emulated_error", **err.headers})
+
+
 def error_reply(profile: Profile, err: ScriptedError, shape: str | None = None) -> Reply:
+    if (shape or profile.error_shape) == "base_resp":
+        reply = _base_resp_reply(err)
+        if reply is not None:
+            return reply
+        shape = "openai"
     body = error_body(profile, err.status, err.message, err.type, err.code, shape, err.param)
     headers = {"x-request-id": "req_emulated_error", **err.headers}
     if (shape or profile.error_shape) == "azure":
