@@ -480,8 +480,15 @@ SPECS = (
                 kind="origin",
             )
         },
-        quirks=OpenAIQuirks(error_fields=_quirks.error_code_fields),
-        notes="The model is the serving endpoint name. Errors are {error_code, message}.",
+        quirks=OpenAIQuirks(
+            error_fields=_quirks.error_code_fields,
+            # databricks-sdk's errors/platform.py maps these codes to TooManyRequests, any status.
+            rate_limit_codes=frozenset({"REQUEST_LIMIT_EXCEEDED", "RESOURCE_EXHAUSTED"}),
+        ),
+        notes=(
+            "The model is the serving endpoint name. Errors are {error_code, message}; "
+            "REQUEST_LIMIT_EXCEEDED and RESOURCE_EXHAUSTED are RateLimitError whatever the status."
+        ),
     ),
     compat(
         "writer",

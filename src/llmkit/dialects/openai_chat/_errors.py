@@ -13,6 +13,7 @@ from llmkit.errors import (
     ContentFilteredError,
     ContextWindowExceededError,
     ProviderError,
+    RateLimitError,
 )
 from llmkit.wire import HttpResponse
 
@@ -61,6 +62,8 @@ def classify(status: int, body: Any, ctx: CallContext, resp: HttpResponse, q: Op
     codes = {c for c in (etype, code) if c}
     if codes & q.auth_error_codes:
         cls = AuthenticationError
+    elif codes & q.rate_limit_codes:
+        cls = RateLimitError
     elif status in (400, 413, 422) and codes & q.context_codes:
         cls = ContextWindowExceededError
     elif 400 <= status < 500 and codes & q.content_filter_codes:
@@ -77,6 +80,8 @@ def classify(status: int, body: Any, ctx: CallContext, resp: HttpResponse, q: Op
     )
     if codes & q.no_retry_codes:
         err.retryable = False
+    elif cls is RateLimitError and status != 429:
+        err.retryable = True  # a rate-limit code under another status: waiting clears it too
     return err
 
 

@@ -36,6 +36,9 @@ class OpenAIQuirks(Quirks):
     auth_error_codes: frozenset[str] = frozenset()
     content_filter_codes: frozenset[str] = frozenset({"content_filter", "content_policy_violation"})
     context_codes: frozenset[str] = frozenset({"context_length_exceeded", "string_above_max_length"})
+    # Error codes that mean "rate limited" whatever the status (Databricks can answer a 400 with
+    # REQUEST_LIMIT_EXCEEDED; its SDK maps the code, not the status).
+    rate_limit_codes: frozenset[str] = frozenset()
     # 429s that will not clear by waiting (billing), so are never retried.
     no_retry_codes: frozenset[str] = frozenset({"insufficient_quota"})
     # Reads (message, type, code) from a non-standard error body; None for the OpenAI shape.
