@@ -261,6 +261,22 @@ def _inference(inputs: AuthInputs) -> Auth:
     return KeyHeadersAuth(inputs.key, {"api-key": "", "authorization": "Bearer "})
 
 
+# What azure-identity's DefaultAzureCredential reads from the environment for ``entra_id=True``
+# (its EnvironmentCredential: a service principal with a secret or a certificate; workload
+# identity's token file; a sovereign cloud's authority host), per Microsoft's EnvironmentCredential
+# reference (learn.microsoft.com/python/api/azure-identity/azure.identity.environmentcredential).
+# Declared so the provider pages and ``llmkit providers`` list them, and so a cached resolution is
+# redone when one changes. A key (``AZURE_OPENAI_API_KEY``, ...) is each spec's own env var.
+ENV = (
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_AUTHORITY_HOST",
+)
+
 # The ``auth_factory`` of the ``azure`` and ``azure_ai`` specs.
-openai_auth = AuthFactory(_openai, OPTIONS)
-inference_auth = AuthFactory(_inference, OPTIONS)
+openai_auth = AuthFactory(_openai, OPTIONS, ENV)
+inference_auth = AuthFactory(_inference, OPTIONS, ENV)
