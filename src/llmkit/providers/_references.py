@@ -995,6 +995,13 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "assemblyai": (
         Reference(
+            "docs_sample",
+            "assemblyai.com/docs/api-reference/llm-gateway/create-chat-completion (the response "
+            "example of its published specs/llm-gateway.yaml: usage as input/output_tokens only)",
+            fixtures=_fx("assemblyai", "docs_create_chat_completion.json"),
+            tests=("tests/mmerr/test_assemblyai_usage.py",),
+        ),
+        Reference(
             "sdk",
             "assemblyai (PyPI; its LLMGateway client), both directions; its unit tests' bodies "
             "(AssemblyAI/assemblyai-python-sdk@02dac14c:tests/unit/test_llm_gateway.py)",

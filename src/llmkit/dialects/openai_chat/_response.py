@@ -56,8 +56,13 @@ def parse_usage(
             return 0
         return value or 0
 
-    prompt = count(u.get("prompt_tokens"))
-    completion = count(u.get("completion_tokens"))
+    prompt = u.get("prompt_tokens")
+    completion = u.get("completion_tokens")
+    if prompt is None and completion is None:
+        # AssemblyAI's LLM Gateway documents only input_tokens / output_tokens / total_tokens.
+        prompt, completion = u.get("input_tokens"), u.get("output_tokens")
+    prompt = count(prompt)
+    completion = count(completion)
     pd = u.get("prompt_tokens_details") or {}
     cd = u.get("completion_tokens_details") or {}
     cached = count(pd.get("cached_tokens")) or count(u.get("prompt_cache_hit_tokens"))
