@@ -225,15 +225,16 @@ def flow(p: Prepared[Any], stream: bool) -> Flow:
         stream,
         lambda resp: _guard.parse_error(r.dialect, resp, r.ctx),
         r.spec.name,
-        _in_body(r.spec.quirks, stream),
+        None if stream else _in_body(r.spec),
     )
 
 
-def _in_body(quirks: Any, stream: bool) -> Callable[[HttpResponse], int | None] | None:
+def _in_body(spec: ProviderSpec) -> Callable[[HttpResponse], int | None] | None:
     """The 2xx-body error check of a provider that has one (``Quirks.in_body_status``), for a
     whole body; a stream's events are checked by its decoder."""
-    check = getattr(quirks, "in_body_status", None)
-    if check is None or stream:
+    quirks = spec.quirks
+    check = None if quirks is None else quirks.in_body_status
+    if check is None:
         return None
 
     def status_of(resp: HttpResponse) -> int | None:
@@ -241,6 +242,6 @@ def _in_body(quirks: Any, stream: bool) -> Callable[[HttpResponse], int | None] 
             body = json.loads(resp.body)
         except (ValueError, RecursionError):
             return None  # not JSON: the parser reports it
-        return check(body)  # type: ignore[no-any-return]
+        return check(body)
 
     return status_of
