@@ -95,6 +95,8 @@ def _none(extra: str = "") -> tuple[Reference, ...]:
     )
 
 
+_REFS_H = "tests/refs_h/test_references.py"  # refs_h (issue 14): bodies vendors printed
+
 _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ OpenAI and the generic row
     "openai": (
@@ -1143,11 +1145,18 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "`Authorization: Key ...`, not the OpenAI-compatible /chat/completions, so it cannot be a "
         "reference for this row; LiteLLM's maritalk page. (2026-12-02)",
     ),
-    "meta": _gap(
-        "meta",
-        "dev.meta.ai/docs (Chat Completions page: 'The endpoint is OpenAI-compatible'), LiteLLM's "
-        "meta page, promptfoo's Meta provider page; no SDK with recorded responses, no published "
-        "OpenAPI file found. (2026-12-02)",
+    "meta": (
+        Reference(
+            "docs_sample",
+            "https://dev.meta.ai/docs/protocols/chat-completions (example response) and "
+            "https://dev.meta.ai/docs/error-handling (error bodies), Meta Model API docs",
+            fixtures=(
+                *_fx("meta", "docs_chat_completion.json", "docs_error_400_top_p.json"),
+                *_fx("meta", "docs_error_401.json", "docs_error_402.json", "docs_error_404_model.json"),
+                *_fx("meta", "docs_error_429.json", "docs_error_503_overloaded.json", "docs_error_504.json"),
+            ),
+            tests=(_REFS_H,),
+        ),
     ),
     "morph": _gap(
         "morph",
