@@ -116,3 +116,47 @@ def test_meta_docs_errors_through_public_api(
         )  # fmt: skip
     assert (info.value.provider, info.value.error_code) == ("meta", code)
     assert len(_SEEN) == (2 if retried else 1)
+
+
+# ---------------------------------------------------------------- LiteLLM Proxy (BerriAI/litellm docs)
+
+
+def test_litellm_proxy_docs_quick_start_completion() -> None:
+    c = decode("litellm_proxy", "docs_quick_start_chat_completion.json", "m")
+    assert c.text == "My name is **gpt-4o**! How can I assist you today?"
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (28, 19, 47)
+    assert (c.usage.cached_input_tokens, c.usage.reasoning_tokens) == (0, 0)
+    assert (c.id, c.model) == ("chatcmpl-BcO8tRQmQV6Dfw6onqMufxPkLLkA8", "gpt-4o-2024-11-20")
+    assert c.tool_calls == []  # "tool_calls": null is no tool call
+
+
+def test_litellm_proxy_docs_quick_start_completion_through_public_api(replay: dict[str, Any]) -> None:
+    fixture = "litellm_proxy/docs_quick_start_chat_completion.json"
+    done = llmkit.complete("litellm_proxy/gpt-4o", "Hi", extra_headers={"x-fixture": fixture}, **replay)
+    assert (done.provider, done.id) == ("litellm_proxy", "chatcmpl-BcO8tRQmQV6Dfw6onqMufxPkLLkA8")
+    assert done.text == "My name is **gpt-4o**! How can I assist you today?"
+    assert usage(done) == (28, 19, 47)
+
+
+def test_litellm_proxy_docs_rate_limit_reads_python_none_as_absent() -> None:
+    err = decode_error("litellm_proxy", "docs_quick_start_rate_limit_429.json", 429, "application/json")
+    assert type(err) is errors.RateLimitError
+    assert err.error_type is None  # the proxy wrote "None", not a type named None
+    assert err.error_code == "429"
+    assert "LiteLLM Rate Limit Handler for rate limit type = key." in err.message
+
+
+def test_litellm_proxy_docs_rate_limit_through_public_api(error_replay: str) -> None:
+    headers = {"x-fixture": "litellm_proxy/docs_quick_start_rate_limit_429.json", "x-status": "429"}
+    with pytest.raises(errors.RateLimitError) as info:
+        llmkit.complete(
+            "litellm_proxy/gpt-4o", "Hi", base_url=error_replay, api_key="sk-replay-key-000000",
+            max_retries=1, extra_headers=headers,
+        )  # fmt: skip
+    assert (info.value.provider, info.value.error_type, info.value.error_code) == (
+        "litellm_proxy",
+        None,
+        "429",
+    )
+    assert len(_SEEN) == 2  # a key's rpm window clears: retried once

@@ -1127,12 +1127,18 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "client code and READMEs using https://api.libertai.io/v1 and LIBERTAI_API_KEY (embedding "
         "model bge-m3). No response example. (2026-12-02)",
     ),
-    "litellm_proxy": _gap(
-        "litellm_proxy",
-        "LiteLLM's litellm_proxy provider page (LITELLM_PROXY_API_KEY, LITELLM_PROXY_API_BASE) and "
-        "search (docs) for the proxy's quick start and user_keys pages (curl and SDK requests, no "
-        "printed reply); its proxy answers in OpenAI's format built from the openai SDK's own "
-        "types, which the fleet's conformance suite already holds llmkit to. (2026-12-02)",
+    "litellm_proxy": (
+        Reference(
+            "docs_sample",
+            "BerriAI/litellm@019bc73c:docs/my-website/docs/proxy/docker_quick_start.md "
+            "(LiteLLM's own proxy docs: a chat completion and the rpm-limit 429)",
+            fixtures=_fx(
+                "litellm_proxy",
+                "docs_quick_start_chat_completion.json",
+                "docs_quick_start_rate_limit_429.json",
+            ),
+            tests=(_REFS_H,),
+        ),
     ),
     "llamagate": _gap(
         "llamagate",
