@@ -115,3 +115,11 @@ def random_seed_body_hook(body: dict[str, Any], req: ChatRequest, ctx: CallConte
     """Mistral names the sampling seed ``random_seed`` and rejects unknown fields."""
     if "seed" in body:
         body.setdefault("random_seed", body.pop("seed"))
+
+
+def python_none_error_fields(body: Any) -> ErrorFields:
+    """The OpenAI shape as LiteLLM's proxy writes it: fields it had no value for arrive as the
+    string ``"None"`` (``"type": "None"``, ``"param": "None"``; its quick-start page's 429), which
+    would otherwise read as an error type named None."""
+    message, etype, code = error_fields(body)
+    return message, None if etype == "None" else etype, None if code == "None" else code

@@ -95,6 +95,8 @@ def _none(extra: str = "") -> tuple[Reference, ...]:
     )
 
 
+_REFS_H = "tests/refs_h/test_references.py"  # refs_h (issue 14): bodies vendors printed
+
 _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ OpenAI and the generic row
     "openai": (
@@ -1132,12 +1134,18 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "client code and READMEs using https://api.libertai.io/v1 and LIBERTAI_API_KEY (embedding "
         "model bge-m3). No response example. (2026-12-02)",
     ),
-    "litellm_proxy": _gap(
-        "litellm_proxy",
-        "LiteLLM's litellm_proxy provider page (LITELLM_PROXY_API_KEY, LITELLM_PROXY_API_BASE) and "
-        "search (docs) for the proxy's quick start and user_keys pages (curl and SDK requests, no "
-        "printed reply); its proxy answers in OpenAI's format built from the openai SDK's own "
-        "types, which the fleet's conformance suite already holds llmkit to. (2026-12-02)",
+    "litellm_proxy": (
+        Reference(
+            "docs_sample",
+            "BerriAI/litellm@019bc73c:docs/my-website/docs/proxy/docker_quick_start.md "
+            "(LiteLLM's own proxy docs: a chat completion and the rpm-limit 429)",
+            fixtures=_fx(
+                "litellm_proxy",
+                "docs_quick_start_chat_completion.json",
+                "docs_quick_start_rate_limit_429.json",
+            ),
+            tests=(_REFS_H,),
+        ),
     ),
     "llamagate": _gap(
         "llamagate",
@@ -1150,11 +1158,18 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "`Authorization: Key ...`, not the OpenAI-compatible /chat/completions, so it cannot be a "
         "reference for this row; LiteLLM's maritalk page. (2026-12-02)",
     ),
-    "meta": _gap(
-        "meta",
-        "dev.meta.ai/docs (Chat Completions page: 'The endpoint is OpenAI-compatible'), LiteLLM's "
-        "meta page, promptfoo's Meta provider page; no SDK with recorded responses, no published "
-        "OpenAPI file found. (2026-12-02)",
+    "meta": (
+        Reference(
+            "docs_sample",
+            "https://dev.meta.ai/docs/protocols/chat-completions (example response) and "
+            "https://dev.meta.ai/docs/error-handling (error bodies), Meta Model API docs",
+            fixtures=(
+                *_fx("meta", "docs_chat_completion.json", "docs_error_400_top_p.json"),
+                *_fx("meta", "docs_error_401.json", "docs_error_402.json", "docs_error_404_model.json"),
+                *_fx("meta", "docs_error_429.json", "docs_error_503_overloaded.json", "docs_error_504.json"),
+            ),
+            tests=(_REFS_H,),
+        ),
     ),
     "morph": _gap(
         "morph",

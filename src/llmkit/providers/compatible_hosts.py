@@ -8,6 +8,7 @@ say so in ``notes``; ``lambda_ai`` (compatible_cloud) is the model for a retired
 from __future__ import annotations
 
 from llmkit.dialects.openai_chat import OpenAIQuirks
+from llmkit.providers import _quirks
 from llmkit.providers.compatible_cloud import FULL, REASONING, STANDARD, VISION, caps, compat
 from llmkit.providers.spec import Param
 
@@ -195,6 +196,7 @@ SPECS = (
                 kind="url_root",
             )
         },
+        quirks=OpenAIQuirks(error_fields=_quirks.python_none_error_fields),
         notes="A virtual key (sk-...) of your own LiteLLM Proxy; model names are its model_list aliases.",
     ),
 )

@@ -51,7 +51,12 @@ SPECS = (
         "https://dev.meta.ai/docs/protocols/chat-completions",
         capabilities=caps(VISION, {"reasoning"}),
         body_options={"reasoning_effort": "reasoning_effort"},
-        quirks=OpenAIQuirks(max_tokens_field="max_completion_tokens"),
+        # Meta's error-handling page: a 504 gateway_timeout (non-streaming time limit) recurs if
+        # the same request is simply retried; the caller should stream or shrink the request.
+        quirks=OpenAIQuirks(
+            max_tokens_field="max_completion_tokens",
+            no_retry_codes=frozenset({"insufficient_quota", "gateway_timeout"}),
+        ),
         notes=(
             "Meta's current hosted API (Muse Spark models), not the Llama API (meta_llama, "
             "api.llama.com), whose public preview was retired. MODEL_API_KEY is Meta's own variable; "
