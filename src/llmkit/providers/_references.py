@@ -95,6 +95,8 @@ def _none(extra: str = "") -> tuple[Reference, ...]:
     )
 
 
+_REFS_G = "tests/refs_g/test_references.py"  # refs_g (issue 14)
+
 _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ OpenAI and the generic row
     "openai": (
@@ -1341,9 +1343,16 @@ _LATER: dict[str, tuple[Reference, ...]] = {
         ),
         _sdk("yandexcloud (PyPI)", "tests/regional/test_yandex_reference.py"),
     ),
-    "github_copilot": _none(
-        "no official SDK or recorded exchange: the device flow and token exchange follow LiteLLM's "
-        "authenticator and GitHub's device-flow docs; chat is OpenAI's format (2026-12-02)"
+    # The auth half only: GitHub's docs print the device flow's bodies; the Copilot token exchange
+    # (/copilot_internal/v2/token) is undocumented, and chat is OpenAI's format.
+    "github_copilot": (
+        Reference(
+            "docs_sample",
+            "github/docs@029b09ac:content/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps.md "
+            "(device flow: device code and access token bodies)",
+            fixtures=_fx("github_copilot", "device_code_response.json", "access_token_response.json"),
+            tests=(_REFS_G,),
+        ),
     ),
     "naver_clova": _none(
         "Naver's OpenAI-compatible route docs (request sections only) and langchain-naver; no "
