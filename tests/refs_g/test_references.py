@@ -2,7 +2,12 @@
 names the repo@commit:path it was copied from.
 
 github_copilot: the auth half (GitHub's device flow) against the JSON bodies GitHub's own docs print,
-once through the sans-I/O flow and once through ``llmkit.login_copilot`` over loopback HTTP."""
+once through the sans-I/O flow and once through ``llmkit.login_copilot`` over loopback HTTP.
+
+chutes: the error bodies Chutes' own API server (chutesai/chutes-api) raises, through the OpenAI
+dialect with chutes' spec and through ``llmkit.complete`` over loopback HTTP. The 402 quota body
+nests its message in ``detail`` (FastAPI's ``HTTPException(detail={...})``): llmkit used to report
+the dict's repr as the message."""
 
 from __future__ import annotations
 
@@ -14,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.fleet.test_fixtures import FIXTURES
+from tests.fleet.test_fixtures import FIXTURES, decode_error
 
 import llmkit
+from llmkit import errors
 from llmkit.auth import copilot as auth
 from llmkit.errors import AuthenticationError
 from llmkit.wire import HttpRequest, HttpResponse
@@ -84,14 +90,17 @@ def test_device_flow_slow_down_adds_five_seconds_as_documented() -> None:
 
 
 class _GitHub(BaseHTTPRequestHandler):
-    replies: list[bytes] = []
+    """A loopback server answering each POST with the next (status, body) planned."""
+
+    replies: list[bytes | tuple[int, bytes]] = []
     paths: list[str] = []
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length") or 0))
         type(self).paths.append(self.path)
-        body = type(self).replies.pop(0)
-        self.send_response(200)
+        reply = type(self).replies.pop(0)
+        status, body = reply if isinstance(reply, tuple) else (200, reply)
+        self.send_response(status)
         self.send_header("content-type", "application/json; charset=utf-8")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
@@ -136,3 +145,41 @@ def test_login_copilot_documented_refusal_is_typed(
     with pytest.raises(AuthenticationError, match="access_denied"):
         llmkit.login_copilot(on_code=lambda c: None, github_url=github, sleep=lambda s: None)
     assert not (tmp_path / "copilot" / "access-token").exists()
+
+
+# ---------------------------------------------------------------- Chutes (chutesai/chutes-api)
+
+_CHUTES = [
+    ("error_429_infra_overload.json", 429, errors.RateLimitError,
+     "Infrastructure is at maximum capacity, try again later"),
+    ("error_402_quota_exceeded.json", 402, errors.BadRequestError,
+     "Quota exceeded and account balance is $0.0, please pay with fiat or send tao to "
+     "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"),
+    ("error_400_bad_request.json", 400, errors.BadRequestError, "Invalid request: prompt is too long"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "status", "cls", "message"), _CHUTES)
+def test_chutes_server_error_bodies_decode_typed(
+    name: str, status: int, cls: type[errors.ProviderError], message: str
+) -> None:
+    err = decode_error("chutes", name, status, "application/json")
+    assert type(err) is cls
+    assert err.status_code == status
+    assert err.message == f"[chutes] HTTP {status}: {message}"
+
+
+@pytest.mark.parametrize(("name", "status", "cls", "message"), _CHUTES)
+def test_chutes_server_error_bodies_through_the_public_api(
+    github: str, name: str, status: int, cls: type[errors.ProviderError], message: str
+) -> None:
+    _GitHub.paths = []
+    _GitHub.replies = [(status, (FIXTURES / "chutes" / name).read_bytes())]
+    with pytest.raises(cls) as raised:
+        llmkit.complete(
+            "chutes/m", "Hi", base_url=github + "/v1", api_key="cpk_test_key_000000", max_retries=0
+        )
+    assert raised.value.message == f"[chutes] HTTP {status}: {message}"
+    assert raised.value.provider == "chutes"
+    assert "cpk_test_key_000000" not in str(raised.value)
+    assert _GitHub.paths == ["/v1/chat/completions"]

@@ -842,9 +842,21 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "chutes": _none(
-        "search (pages; 2026-12-02) for llm.chutes.ai chat responses: chutes.ai/docs/getting-started/"
-        "running-a-chute and the per-chute llms.txt pages show request code and field lists only",
+    # Errors only: the bodies Chutes' own server raises; no chat response of its own was found
+    # (chutesai/chutes-docs prints request code only; chutes-api's tests hold no chat bodies).
+    "chutes": (
+        Reference(
+            "spec",
+            "chutesai/chutes-api@d390a53b:api/invocation/router.py, api/chute/util.py (the error "
+            "bodies its HTTPExceptions render: 402 quota, 429 overload, 400 bad request)",
+            fixtures=_fx(
+                "chutes",
+                "error_429_infra_overload.json",
+                "error_402_quota_exceeded.json",
+                "error_400_bad_request.json",
+            ),
+            tests=(_REFS_G,),
+        ),
     ),
     "parasail": _none(
         "search (pages; 2026-12-02) for api.parasail.io chat responses: docs.parasail.io prints none "
