@@ -96,6 +96,7 @@ def _none(extra: str = "") -> tuple[Reference, ...]:
 
 
 _REFS_H = "tests/refs_h/test_references.py"  # refs_h (issue 14): bodies vendors printed
+_REFS_G = "tests/refs_g/test_references.py"  # refs_g (issue 14)
 
 _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ OpenAI and the generic row
@@ -842,9 +843,21 @@ _BASE: dict[str, tuple[Reference, ...]] = {
             tests=(_CASSETTES,),
         ),
     ),
-    "chutes": _none(
-        "search (pages; 2026-12-02) for llm.chutes.ai chat responses: chutes.ai/docs/getting-started/"
-        "running-a-chute and the per-chute llms.txt pages show request code and field lists only",
+    # Errors only: the bodies Chutes' own server raises; no chat response of its own was found
+    # (chutesai/chutes-docs prints request code only; chutes-api's tests hold no chat bodies).
+    "chutes": (
+        Reference(
+            "spec",
+            "chutesai/chutes-api@d390a53b:api/invocation/router.py, api/chute/util.py (the error "
+            "bodies its HTTPExceptions render: 402 quota, 429 overload, 400 bad request)",
+            fixtures=_fx(
+                "chutes",
+                "error_429_infra_overload.json",
+                "error_402_quota_exceeded.json",
+                "error_400_bad_request.json",
+            ),
+            tests=(_REFS_G,),
+        ),
     ),
     "parasail": _none(
         "search (pages; 2026-12-02) for api.parasail.io chat responses: docs.parasail.io prints none "
@@ -1363,9 +1376,16 @@ _LATER: dict[str, tuple[Reference, ...]] = {
         ),
         _sdk("yandexcloud (PyPI)", "tests/regional/test_yandex_reference.py"),
     ),
-    "github_copilot": _none(
-        "no official SDK or recorded exchange: the device flow and token exchange follow LiteLLM's "
-        "authenticator and GitHub's device-flow docs; chat is OpenAI's format (2026-12-02)"
+    # The auth half only: GitHub's docs print the device flow's bodies; the Copilot token exchange
+    # (/copilot_internal/v2/token) is undocumented, and chat is OpenAI's format.
+    "github_copilot": (
+        Reference(
+            "docs_sample",
+            "github/docs@029b09ac:content/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps.md "
+            "(device flow: device code and access token bodies)",
+            fixtures=_fx("github_copilot", "device_code_response.json", "access_token_response.json"),
+            tests=(_REFS_G,),
+        ),
     ),
     "naver_clova": _none(
         "Naver's OpenAI-compatible route docs (request sections only) and langchain-naver; no "

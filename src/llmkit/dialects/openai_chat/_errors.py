@@ -27,6 +27,10 @@ def error_fields(body: Any) -> ErrorFields:
         if isinstance(err, dict):
             if not (err.get("message") or err.get("msg")) and isinstance(err.get("detail"), list):
                 return _validation_detail(err["detail"])
+            if not (err.get("message") or err.get("msg")) and isinstance(err.get("detail"), dict):
+                # FastAPI's HTTPException(detail={...}): Chutes' 402 {"detail": {"message": ...}},
+                # and an upstream SGLang error object passed through whole.
+                err = err["detail"]
             msg = err.get("message") or err.get("msg") or err.get("detail") or json.dumps(err)[:500]
             code = err.get("code")
             return str(msg), _opt_str(err.get("type")), _opt_str(code)
