@@ -95,6 +95,9 @@ def _none(extra: str = "") -> tuple[Reference, ...]:
     )
 
 
+_REFS_I = "tests/refs_i/test_references.py"  # refs_i: first used by "upstage" below
+
+
 _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ OpenAI and the generic row
     "openai": (
@@ -738,14 +741,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     "modelscope": _none(),
-    "upstage": _none(
-        "search (pages, docs; 2026-12-02) for Upstage chat responses: console.upstage.ai/docs/"
-        "capabilities/generate/chat(.md) names the example (chat / response-200 / quickstart) but the "
-        "stored copies carry the field table only; developers.upstage.ai/docs/apis/chat and "
-        "product-guides/solar/chat end before a response; console.upstage.ai/api/responses prints a "
-        'Responses-API error only; find_string \'"model": "solar-pro\' (client code and mocks '
-        "written by their authors; a langchain_upstage standard-test file (TestUpstageStandard) "
-        "notes the API answers finish_reason 'stop' instead of 'tool_calls' when tool_choice is set)",
+    "upstage": (
+        Reference(
+            "recorded",
+            "UpstageAI/cookbook@68205753:Solar-Fullstack-LLM-101/98_1_all_edu.ipynb (a reply the "
+            "official cookbook printed from api.upstage.ai; SDK repr transcribed to JSON)",
+            fixtures=_fx("upstage", "cookbook_solar_mini_chat.json"),
+            tests=(_REFS_I,),
+        ),
     ),
     # ------------------------------------------------------------ local servers
     "vllm": (
