@@ -1199,11 +1199,19 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "BerriAI/litellm; providers.json says https://pinstripes.io/v1 (other catalogues say "
         "api.pinstripes.io). (2026-12-02)",
     ),
-    "poe": _gap(
-        "poe",
-        "creator.poe.com 'External Applications' (base https://api.poe.com/v1, POE_API_KEY, "
-        "OpenAI SDK example) and 'Client SDKs' (custom parameters not supported on the OpenAI- "
-        "compatible API); no response body in the stored excerpts. (2026-12-02)",
+    "poe": (
+        Reference(
+            "recorded",
+            "poe-platform/ai-sdk-provider-poe@74c68dcf:.snapshots/ (Poe's own AI SDK provider: "
+            "its integration tests record api.poe.com/v1 replies; bodies copied out)",
+            fixtures=_fx(
+                "poe",
+                "ai_sdk_snapshot_kimi_k2_5_tool_call.json",
+                "ai_sdk_snapshot_kimi_k2_thinking.json",
+                "ai_sdk_snapshot_error_400_tools_unsupported.json",
+            ),
+            tests=(_REFS_I,),
+        ),
     ),
     "prism": _gap(
         "prism",
