@@ -19,7 +19,9 @@ COMPLETIONS = [
     "upstage/cookbook_solar_mini_chat.json",
     "poe/ai_sdk_snapshot_kimi_k2_5_tool_call.json",
     "poe/ai_sdk_snapshot_kimi_k2_thinking.json",
+    "tensormesh/ai_sdk_provider_test_chat.json",
 ]
+STREAMS = ["tensormesh/ai_sdk_provider_test_stream.sse"]
 
 
 def test_upstage_cookbook_reply() -> None:
@@ -68,6 +70,28 @@ def test_poe_unsupported_tools_error_is_typed() -> None:
     assert "does not support tool calling" in str(err)
 
 
+# ------------------------------------ Tensormesh (Tensormesh-Production/tensormesh-ai-sdk-provider)
+
+
+def test_tensormesh_sdk_test_reply_without_object_created_or_index() -> None:
+    """The reply its SDK's tests answer with lacks ``object``, ``created`` and ``choices[].index``."""
+    c = decode("tensormesh", "ai_sdk_provider_test_chat.json", "m")
+    assert c.text == "Hello from Tensormesh."
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (4, 4, 8)
+    assert (c.id, c.model) == ("chatcmpl-test", "mistralai/Devstral-2-123B-Instruct-2512")
+
+
+def test_tensormesh_sdk_test_stream_usage_on_the_finish_chunk() -> None:
+    """Usage rides on the chunk that carries ``finish_reason``; no chunk names a model."""
+    c = decode("tensormesh", "ai_sdk_provider_test_stream.sse", "requested")
+    assert c.text == "1, 2, 3, 4, 5"
+    assert c.finish_reason is FinishReason.STOP
+    assert usage(c) == (6, 8, 14)
+    assert (c.id, c.model) == ("chatcmpl-test", "requested")
+    assert not c.tool_calls
+
+
 @pytest.mark.parametrize("fixture", COMPLETIONS)
 def test_public_api_decodes_replayed_completion(replay: dict[str, Any], fixture: str) -> None:
     provider, name = fixture.split("/")
@@ -75,6 +99,21 @@ def test_public_api_decodes_replayed_completion(replay: dict[str, Any], fixture:
     done = llmkit.complete(f"{provider}/m", "Hi", extra_headers={"x-fixture": fixture}, **replay)
     assert done.provider == provider
     assert (done.id, done.model) == (direct.id, direct.model)
+    assert (done.text, done.tool_calls, done.usage, done.finish_reason) == (
+        direct.text,
+        direct.tool_calls,
+        direct.usage,
+        direct.finish_reason,
+    )
+
+
+@pytest.mark.parametrize("fixture", STREAMS)
+def test_public_api_decodes_replayed_stream(replay: dict[str, Any], fixture: str) -> None:
+    provider, name = fixture.split("/")
+    direct = decode(provider, name, "m")
+    with llmkit.stream(f"{provider}/m", "Hi", extra_headers={"x-fixture": fixture}, **replay) as s:
+        done = s.completion
+    assert done.provider == provider
     assert (done.text, done.tool_calls, done.usage, done.finish_reason) == (
         direct.text,
         direct.tool_calls,

@@ -1256,11 +1256,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "tencentcloud.com's Hunyuan API pages document the signed ChatCompletions action); "
         "tencentcloud-sdk-python speaks the signed TC3 API, not this route. (2026-12-02)",
     ),
-    "tensormesh": _gap(
-        "tensormesh",
-        "PyPI `tensormesh` (official SDK) requires Python >= 3.12, and this project runs on 3.11, "
-        "so it could not be installed as a test reference; LiteLLM's tensormesh page "
-        "(TENSORMESH_INFERENCE_API_KEY). (2026-12-02)",
+    "tensormesh": (
+        Reference(
+            "docs_sample",
+            "Tensormesh-Production/tensormesh-ai-sdk-provider@23ed39a0:tests/tensormesh-provider."
+            "test.mjs (the official AI SDK provider's test reply and stream; values made up)",
+            fixtures=_fx("tensormesh", "ai_sdk_provider_test_chat.json", "ai_sdk_provider_test_stream.sse"),
+            tests=(_REFS_I,),
+        ),
     ),
     "v0": _gap(
         "v0",
