@@ -1233,7 +1233,12 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "reka",
         "PyPI `reka-api` 3.2.0 (2024) is the SDK of Reka's older native API (X-Api-Key, /v1/chat), not of"
         " the OpenAI-compatible route; docs.reka.ai/chat prints the answer text through the openai SDK, "
-        "not a body; LiteLLM's reka page; neurolink's Reka guide (docs-verified only). (2026-12-02)",
+        "not a body; LiteLLM's reka page; neurolink's Reka guide (docs-verified only). (2026-12-02) "
+        "2026-12-03: find_repos 'reka-ai' (reka-cli, n8n-nodes-reka: vision/clip APIs, no chat "
+        "fixtures); reka-ai/api-examples-python@95227881:'notebook-request/Use Reka Research with "
+        "requests.ipynb' posts to api.reka.ai/v1/chat/completions but prints only fields read out of the"
+        " reply (message.reasoning_steps[] with role, reasoning_content, tool_calls[].name/args; then "
+        "content), not the body; find_string 'api.reka.ai/v1/chat' (client code only).",
     ),
     "scx_ai": _gap(
         "scx_ai",
