@@ -97,6 +97,7 @@ def _none(extra: str = "") -> tuple[Reference, ...]:
 
 _REFS_H = "tests/refs_h/test_references.py"  # refs_h (issue 14): bodies vendors printed
 _REFS_G = "tests/refs_g/test_references.py"  # refs_g (issue 14)
+_REFS_I = "tests/refs_i/test_references.py"  # refs_i: first used by "upstage" below
 
 _BASE: dict[str, tuple[Reference, ...]] = {
     # ------------------------------------------------------------ OpenAI and the generic row
@@ -741,14 +742,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         ),
     ),
     "modelscope": _none(),
-    "upstage": _none(
-        "search (pages, docs; 2026-12-02) for Upstage chat responses: console.upstage.ai/docs/"
-        "capabilities/generate/chat(.md) names the example (chat / response-200 / quickstart) but the "
-        "stored copies carry the field table only; developers.upstage.ai/docs/apis/chat and "
-        "product-guides/solar/chat end before a response; console.upstage.ai/api/responses prints a "
-        'Responses-API error only; find_string \'"model": "solar-pro\' (client code and mocks '
-        "written by their authors; a langchain_upstage standard-test file (TestUpstageStandard) "
-        "notes the API answers finish_reason 'stop' instead of 'tool_calls' when tool_choice is set)",
+    "upstage": (
+        Reference(
+            "recorded",
+            "UpstageAI/cookbook@68205753:Solar-Fullstack-LLM-101/98_1_all_edu.ipynb (a reply the "
+            "official cookbook printed from api.upstage.ai; SDK repr transcribed to JSON)",
+            fixtures=_fx("upstage", "cookbook_solar_mini_chat.json"),
+            tests=(_REFS_I,),
+        ),
     ),
     # ------------------------------------------------------------ local servers
     "vllm": (
@@ -1231,11 +1232,19 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "BerriAI/litellm; providers.json says https://pinstripes.io/v1 (other catalogues say "
         "api.pinstripes.io). (2026-12-02)",
     ),
-    "poe": _gap(
-        "poe",
-        "creator.poe.com 'External Applications' (base https://api.poe.com/v1, POE_API_KEY, "
-        "OpenAI SDK example) and 'Client SDKs' (custom parameters not supported on the OpenAI- "
-        "compatible API); no response body in the stored excerpts. (2026-12-02)",
+    "poe": (
+        Reference(
+            "recorded",
+            "poe-platform/ai-sdk-provider-poe@74c68dcf:.snapshots/ (Poe's own AI SDK provider: "
+            "its integration tests record api.poe.com/v1 replies; bodies copied out)",
+            fixtures=_fx(
+                "poe",
+                "ai_sdk_snapshot_kimi_k2_5_tool_call.json",
+                "ai_sdk_snapshot_kimi_k2_thinking.json",
+                "ai_sdk_snapshot_error_400_tools_unsupported.json",
+            ),
+            tests=(_REFS_I,),
+        ),
     ),
     "prism": _gap(
         "prism",
@@ -1257,7 +1266,12 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "reka",
         "PyPI `reka-api` 3.2.0 (2024) is the SDK of Reka's older native API (X-Api-Key, /v1/chat), not of"
         " the OpenAI-compatible route; docs.reka.ai/chat prints the answer text through the openai SDK, "
-        "not a body; LiteLLM's reka page; neurolink's Reka guide (docs-verified only). (2026-12-02)",
+        "not a body; LiteLLM's reka page; neurolink's Reka guide (docs-verified only). (2026-12-02) "
+        "2026-12-03: find_repos 'reka-ai' (reka-cli, n8n-nodes-reka: vision/clip APIs, no chat "
+        "fixtures); reka-ai/api-examples-python@95227881:'notebook-request/Use Reka Research with "
+        "requests.ipynb' posts to api.reka.ai/v1/chat/completions but prints only fields read out of the"
+        " reply (message.reasoning_steps[] with role, reasoning_content, tool_calls[].name/args; then "
+        "content), not the body; find_string 'api.reka.ai/v1/chat' (client code only).",
     ),
     "scx_ai": _gap(
         "scx_ai",
@@ -1280,11 +1294,14 @@ _BASE: dict[str, tuple[Reference, ...]] = {
         "tencentcloud.com's Hunyuan API pages document the signed ChatCompletions action); "
         "tencentcloud-sdk-python speaks the signed TC3 API, not this route. (2026-12-02)",
     ),
-    "tensormesh": _gap(
-        "tensormesh",
-        "PyPI `tensormesh` (official SDK) requires Python >= 3.12, and this project runs on 3.11, "
-        "so it could not be installed as a test reference; LiteLLM's tensormesh page "
-        "(TENSORMESH_INFERENCE_API_KEY). (2026-12-02)",
+    "tensormesh": (
+        Reference(
+            "docs_sample",
+            "Tensormesh-Production/tensormesh-ai-sdk-provider@23ed39a0:tests/tensormesh-provider."
+            "test.mjs (the official AI SDK provider's test reply and stream; values made up)",
+            fixtures=_fx("tensormesh", "ai_sdk_provider_test_chat.json", "ai_sdk_provider_test_stream.sse"),
+            tests=(_REFS_I,),
+        ),
     ),
     "v0": _gap(
         "v0",
