@@ -1105,10 +1105,12 @@ _BASE: dict[str, tuple[Reference, ...]] = {
     ),
     "galadriel": _gap(
         "galadriel",
-        "LiteLLM's galadriel page (GALADRIEL_API_KEY, links https://docs.galadriel.com/api- "
-        "reference/chat-completion-API, not in the stored corpora), rig-core's galadriel client "
-        "(base https://api.galadriel.com/v1/verified). No response example; the service's current "
-        "status is unverified. (2026-12-02)",
+        "2026-12-03: find_string api.galadriel.com (client configs, rig-core, a vsock proxy script; "
+        "no reply bodies); galadriel-ai/distributed-inference@54774f80 (the api.galadriel.com "
+        "server: routers return the openai package's ChatCompletion models, errors from "
+        "service/error_responses.py; its unit tests build bodies from mocks, none recorded); "
+        "2026-12-02: LiteLLM's page, rig-core's client (base https://api.galadriel.com/v1/verified). "
+        "No response example of the provider's own",
     ),
     "gmi": _gap(
         "gmi",
