@@ -13,6 +13,7 @@ from llmkit._retry import Timeout
 from llmkit.errors import ConfigurationError
 from llmkit.observe import FallbackEvent, RetryEvent, emit_fallback, emit_retry, observers_of
 from llmkit.router._conversation import CallConversation, Formats, check_reasoning, start
+from llmkit.router._fast import PlainRoute
 from llmkit.router.actions import Attempt, Batch, Notify
 from llmkit.router.config import load_yaml, parse_model_list
 from llmkit.router.rules import CALLS_KEY, RETRIES_KEY, Keys, Plan, RetryBudget, RoutePolicy
@@ -120,6 +121,8 @@ class RouterBase:
             for d in self._deployments.values()
         }
         self._clock = clock or time.monotonic
+        # The plain route (``_fast.py``): the common call without the policy's generator.
+        self._plain = PlainRoute.of(self._policy, self._state, self._clock)
         # Only estimate a prompt's size when some deployment declares its window.
         self._windows = any(d.max_input_tokens is not None for d in self._deployments.values())
         # Each deployment's wire format, for conversations sent across formats (_conversation).

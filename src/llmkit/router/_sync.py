@@ -12,8 +12,8 @@ from llmkit.errors import LLMKitError
 from llmkit.router import _results
 from llmkit.router._base import RouterBase
 from llmkit.router._conversation import for_attempt
-from llmkit.router.actions import Attempt, Notify
-from llmkit.router.policy import route_flow
+from llmkit.router.actions import Attempt, Flow, Notify
+from llmkit.router.policy import resume_flow, route_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
 
@@ -29,7 +29,19 @@ class Router(RouterBase):
     _clients: dict[str, Client]
 
     def _run(self, plan: Plan, call: Callable[[Client, Attempt], Any]) -> tuple[Any, RouteTrace]:
-        flow = route_flow(self._policy, plan, self._clock)
+        plain = self._plain
+        begun = None if plain is None else plain.begin(plan)
+        if begun is None:
+            return self._drive(route_flow(self._policy, plan, self._clock), call)
+        trace, dep, sent = begun
+        try:
+            result = call(self._clients[dep.id], Attempt(dep, 0, dep.timeout, trace))
+        except LLMKitError as exc:
+            return self._drive(resume_flow(self._policy, plan, self._clock, trace, dep, exc), call)
+        plain.answered(trace, dep, sent)  # type: ignore[union-attr]
+        return result, trace
+
+    def _drive(self, flow: Flow, call: Callable[[Client, Attempt], Any]) -> tuple[Any, RouteTrace]:
         ops = self._ops
         action: Any = next(flow)
         try:

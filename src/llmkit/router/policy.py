@@ -24,6 +24,7 @@ from llmkit.errors import (
 from llmkit.router._attempt import DEPLOYMENT_FAULTS, attempt, deadline_error, spend
 from llmkit.router._pick import pick
 from llmkit.router.actions import Attempt, Batch, Flow, Notify, StateOp, Wait
+from llmkit.router.config import Deployment
 from llmkit.router.errors import NoDeploymentAvailableError
 from llmkit.router.rules import CALLS_KEY, RETRIES_KEY, Keys, Plan, RetryBudget, RoutePolicy
 from llmkit.router.trace import RouteTrace
@@ -42,6 +43,7 @@ __all__ = [
     "RoutePolicy",
     "StateOp",
     "Wait",
+    "resume_flow",
     "route_flow",
 ]
 
@@ -54,7 +56,27 @@ def route_flow(policy: RoutePolicy, plan: Plan, clock: Callable[[], float]) -> F
     return _route(policy, plan, clock, RouteTrace(plan.group, clock()))
 
 
-def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: RouteTrace) -> Flow:
+def resume_flow(
+    policy: RoutePolicy,
+    plan: Plan,
+    clock: Callable[[], float],
+    trace: RouteTrace,
+    dep: Deployment,
+    failed: LLMKitError,
+) -> Flow:
+    """The rest of a call whose first try the shell made itself on the plain route
+    (``_fast.py``: ``dep``, the first group's pick, failed with ``failed``): what the policy
+    would have done from that failure on."""
+    return _route(policy, plan, clock, trace, (dep, failed))
+
+
+def _route(
+    policy: RoutePolicy,
+    plan: Plan,
+    clock: Callable[[], float],
+    trace: RouteTrace,
+    resumed: tuple[Deployment, LLMKitError] | None = None,
+) -> Flow:
     try:
         budget = policy.budget
         # The call is counted in the first group's batch of reads (one round trip, not two).
@@ -68,22 +90,26 @@ def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: R
         position = 0
         while position < len(path):
             group = path[position]
-            now = clock()
-            if plan.deadline is not None and now >= plan.deadline:
-                if count is not None:
-                    yield count
-                trace.add("deadline", group, None, "the call's deadline passed", now)
-                raise deadline_error(plan, last)
-            picked, until = yield from pick(policy, plan, group, tried, trace, now, count)
-            count = None
-            if until is not None:
-                soonest = until if soonest is None else min(soonest, until)
-            if picked is None:
-                position += 1
-                if position < len(path):
-                    trace.add("fallback", path[position], None, f"group {group!r} has nothing left", now)
-                continue
-            dep, probing = picked
+            failed_first: LLMKitError | None = None
+            if resumed is not None:  # the first pick was the shell's, and its first try failed
+                (dep, failed_first), resumed, count, probing = resumed, None, None, False
+            else:
+                now = clock()
+                if plan.deadline is not None and now >= plan.deadline:
+                    if count is not None:
+                        yield count
+                    trace.add("deadline", group, None, "the call's deadline passed", now)
+                    raise deadline_error(plan, last)
+                picked, until = yield from pick(policy, plan, group, tried, trace, now, count)
+                count = None
+                if until is not None:
+                    soonest = until if soonest is None else min(soonest, until)
+                if picked is None:
+                    position += 1
+                    if position < len(path):
+                        trace.add("fallback", path[position], None, f"group {group!r} has nothing left", now)
+                    continue
+                dep, probing = picked
             tried.add(dep.id)
             if last is not None:  # this attempt is a fallback after a failure: it costs a retry
                 if not (yield from spend(budget, 1, now)):
@@ -93,7 +119,7 @@ def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: R
                 if policy.observed:
                     yield _fallback_notice(plan.group, failed, group, dep.id, last, trace)
             try:
-                result = yield from attempt(policy, plan, dep, probing, clock, trace)
+                result = yield from attempt(policy, plan, dep, probing, clock, trace, failed_first)
                 trace.elapsed = clock() - trace.started
                 return result, trace
             except LLMKitError as exc:

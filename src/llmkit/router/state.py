@@ -141,6 +141,17 @@ class InMemoryState:
         until = self._cooldowns.get(key)
         return until if until is not None and until > now else None
 
+    def any_cooling(self, keys: tuple[str, ...], now: float) -> bool:
+        """Whether ``cooldown_until`` would answer a time for any of ``keys`` (the plain
+        route's check of its group's tripped markers, in one call; a read, like that one)."""
+        cooldowns = self._cooldowns
+        if cooldowns:
+            for key in keys:
+                until = cooldowns.get(key)
+                if until is not None and until > now:
+                    return True
+        return False
+
     def clear_cooldown(self, key: str) -> None:
         with self._lock:
             self._cooldowns.pop(key, None)
