@@ -13,7 +13,7 @@ from llmkit.router import _results
 from llmkit.router._base import RouterBase, gather
 from llmkit.router._conversation import for_attempt
 from llmkit.router.actions import Attempt, Flow, Notify
-from llmkit.router.policy import resume_flow, route_flow
+from llmkit.router.policy import picked_flow, resume_flow, route_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
 
@@ -41,6 +41,8 @@ class AsyncRouter(RouterBase):
         if begun is None:
             return await self._drive(route_flow(self._policy, plan, self._clock), call)
         trace, dep, sent = begun
+        if dep is None:  # a tripped deployment: the policy's pick (``sent`` is its clock reading)
+            return await self._drive(picked_flow(self._policy, plan, self._clock, trace, sent), call)
         try:
             result = await call(self._clients[dep.id], Attempt(dep, 0, dep.timeout, trace))
         except LLMKitError as exc:

@@ -90,10 +90,11 @@ class PlainRoute:
         }
         return cls(policy, state, clock, groups) if groups else None
 
-    def begin(self, plan: Plan) -> tuple[RouteTrace, Deployment, float] | None:
+    def begin(self, plan: Plan) -> tuple[RouteTrace, Deployment | None, float] | None:
         """The call's trace, the deployment to try and when it was sent (for its latency), with
-        the state as the policy leaves it before its first attempt; None to leave the call to
-        the policy (the state untouched)."""
+        the state as the policy leaves it before its first attempt. None to leave the call to
+        the policy; no deployment (and the clock's reading for the pick) when one of the group
+        is tripped: the policy picks then (``policy.picked_flow``), the state still untouched."""
         group = self._groups.get(plan.group)
         if group is None or plan.deadline is not None or plan.input_tokens is not None:
             return None
@@ -101,7 +102,7 @@ class PlainRoute:
         trace = RouteTrace(plan.group, clock())
         now = clock()
         if self._any_cooling(group.tripped, now):
-            return None
+            return trace, None, now
         deps = group.deps
         policy = self._policy
         if len(deps) > 1:

@@ -43,6 +43,7 @@ __all__ = [
     "RoutePolicy",
     "StateOp",
     "Wait",
+    "picked_flow",
     "resume_flow",
     "route_flow",
 ]
@@ -67,7 +68,15 @@ def resume_flow(
     """The rest of a call whose first try the shell made itself on the plain route
     (``_fast.py``: ``dep``, the first group's pick, failed with ``failed``): what the policy
     would have done from that failure on."""
-    return _route(policy, plan, clock, trace, (dep, failed))
+    return _route(policy, plan, clock, trace, resumed=(dep, failed))
+
+
+def picked_flow(
+    policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: RouteTrace, now: float
+) -> Flow:
+    """A call the plain route began (its ``trace``, and ``now``, the clock's reading for the
+    first pick) and left to the policy before changing anything (a deployment is tripped)."""
+    return _route(policy, plan, clock, trace, first_now=now)
 
 
 def _route(
@@ -76,6 +85,7 @@ def _route(
     clock: Callable[[], float],
     trace: RouteTrace,
     resumed: tuple[Deployment, LLMKitError] | None = None,
+    first_now: float | None = None,
 ) -> Flow:
     try:
         budget = policy.budget
@@ -94,7 +104,10 @@ def _route(
             if resumed is not None:  # the first pick was the shell's, and its first try failed
                 (dep, failed_first), resumed, count, probing = resumed, None, None, False
             else:
-                now = clock()
+                if first_now is None:
+                    now = clock()
+                else:  # the plain route read the clock for this pick
+                    now, first_now = first_now, None
                 if plan.deadline is not None and now >= plan.deadline:
                     if count is not None:
                         yield count
