@@ -104,8 +104,8 @@ def attempt(
                 failed = exc
             else:
                 return (yield from _answered(policy, dep, keys, probing, result, sent, clock(), trace))
-        exc, failed = failed, None
-        wait = yield from _failure(policy, plan, dep, keys, probing, exc, grant, retries, clock, trace)
+        error, failed = failed, None
+        wait = yield from _failure(policy, plan, dep, keys, probing, error, grant, retries, clock, trace)
         retries += 1
         if wait > 0:
             yield Wait(wait)

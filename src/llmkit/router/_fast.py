@@ -5,22 +5,23 @@ On the in-process state, for a group whose deployments have no rpm or tpm limit,
 no deadline and no prompt estimate, and a router that grants its clients no retries, the
 policy's first pick is a few reads and its answer one or two updates. ``PlainRoute`` does what
 ``policy.route_flow`` does for such a call, in the same order: the same state operations, the
-same draws of the router's rng, the same clock reads and the same trace. It leaves a call to the
-policy before changing anything when one of the group's deployments is tripped (cooling down or
-half-open), and hands it over to the policy (``policy.resume_flow``) where the policy would be
-when the first try fails, so fallbacks, retries, cooldowns and callbacks are the policy's own.
-``tests/router/test_fast_path_equivalence.py`` holds the two to the same results.
+same draws of the router's rng, the same clock reads and the same trace. When one of the
+group's deployments is tripped (cooling down or half-open) it leaves the pick to the policy
+before changing anything (``policy.picked_flow``); when the first try fails it hands the call
+over where the policy would be (``policy.resume_flow``), so fallbacks, retries, cooldowns and
+callbacks are the policy's own. ``tests/router/test_fast_path_equivalence.py`` holds the two to
+the same results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from llmkit.router.config import Deployment
 from llmkit.router.rules import CALLS_KEY, Plan, RoutePolicy
 from llmkit.router.state import InMemoryState
-from llmkit.router.strategies import NEEDS, order
+from llmkit.router.strategies import NEEDS
 from llmkit.router.trace import RouteTrace
 
 __all__ = ["PlainRoute"]
@@ -29,15 +30,18 @@ __all__ = ["PlainRoute"]
 class _Group:
     """What the plain route needs of one group, built once."""
 
-    __slots__ = ("busy", "deps", "ids", "latency", "tripped")
+    __slots__ = ("busy", "costs", "deps", "inverse", "latency", "size", "tripped")
 
     def __init__(self, deps: tuple[Deployment, ...], policy: RoutePolicy) -> None:
         self.deps = deps
-        self.ids = tuple(d.id for d in deps)
+        self.size = len(deps)
         keys = [policy.keys[d.id] for d in deps]
         self.tripped = tuple(k.tripped for k in keys)
         self.busy = tuple(k.busy for k in keys)
         self.latency = tuple(k.latency for k in keys)
+        # The weighted shuffle's exponents, as ``strategies._weighted_order`` computes them.
+        self.inverse = tuple(1.0 / d.weight for d in deps)
+        self.costs = tuple(d.cost if d.cost is not None else float("inf") for d in deps)
 
 
 class PlainRoute:
@@ -51,8 +55,11 @@ class PlainRoute:
         "_ewma",
         "_groups",
         "_incr_window",
-        "_need",
+        "_inflight_counts",
+        "_latencies",
         "_policy",
+        "_random",
+        "_strategy",
         "_timed",
         "_window",
     )
@@ -67,14 +74,17 @@ class PlainRoute:
         self._policy = policy
         self._clock = clock
         self._groups = groups
-        self._need = NEEDS[policy.strategy]
-        self._busy = self._need == "inflight"
+        self._strategy = policy.strategy
+        self._busy = NEEDS[policy.strategy] == "inflight"
         self._timed = policy.strategy == "latency-based-routing"
         self._window = policy.budget.window_s
         # Bound once: each is a few dictionary operations, and looking it up is a fair share.
+        self._random = policy.rng.random
         self._any_cooling = state.any_cooling
         self._incr_window = state.incr_window
         self._add_inflight = state.add_inflight
+        self._inflight_counts = state.inflight_counts
+        self._latencies = state.latencies
         self._ewma = state.ewma
 
     @classmethod
@@ -103,29 +113,41 @@ class PlainRoute:
         now = clock()
         if self._any_cooling(group.tripped, now):
             return trace, None, now
-        deps = group.deps
-        policy = self._policy
-        if len(deps) > 1:
-            numbers: dict[str, float] = {}
-            need = self._need
-            if need == "inflight":
-                for dep_id, key in zip(group.ids, group.busy, strict=True):
-                    numbers[dep_id] = self._add_inflight(key, 0)
-            elif need == "latency":
-                for dep_id, key in zip(group.ids, group.latency, strict=True):
-                    value = self._ewma(key, None, policy.latency_alpha)
-                    numbers[dep_id] = 0.0 if value is None else value
-            elif need:  # usage: without limits every share is 0
-                numbers = dict.fromkeys(group.ids, 0.0)
+        if group.size == 1:
             self._incr_window(CALLS_KEY, 1, self._window, trace.started)
-            dep = order(policy.strategy, deps, policy.rng, numbers)[0]
+            dep = group.deps[0]
         else:
-            self._incr_window(CALLS_KEY, 1, self._window, trace.started)
-            dep = deps[0]
+            dep = group.deps[self._choose(group, trace.started)]
         now = clock()
         if self._busy:
-            self._add_inflight(policy.keys[dep.id].busy, 1)
+            self._add_inflight(self._policy.keys[dep.id].busy, 1)
         return trace, dep, (clock() if self._timed else now)
+
+    def _choose(self, group: _Group, started: float) -> int:
+        """The pick's reads, the call's count and the strategy's first choice, as ``_pick.pick``
+        and ``strategies.order`` make them: the weighted shuffle draws one key per deployment
+        (``u ** (1 / weight)``, highest first, ties in the group's order), and a strategy that
+        compares numbers takes the lowest, ties in the shuffle's order."""
+        strategy = self._strategy
+        scores: Sequence[float] = ()
+        if strategy == "least-busy":
+            scores = self._inflight_counts(group.busy)
+        elif strategy == "latency-based-routing":
+            scores = [0.0 if v is None else v for v in self._latencies(group.latency)]
+        self._incr_window(CALLS_KEY, 1, self._window, started)
+        random = self._random
+        keys = [random() ** inverse for inverse in group.inverse]
+        if strategy == "simple-shuffle":
+            return keys.index(max(keys))
+        if strategy == "cost-based-routing":
+            scores = group.costs
+        elif not scores:  # usage: without limits every share is 0
+            return keys.index(max(keys))
+        best = 0
+        for i in range(1, group.size):
+            if scores[i] < scores[best] or (scores[i] == scores[best] and keys[i] > keys[best]):
+                best = i
+        return best
 
     def answered(self, trace: RouteTrace, dep: Deployment, sent: float) -> None:
         """What the answer of the first try changes, and the trace's last step."""

@@ -152,6 +152,18 @@ class InMemoryState:
                     return True
         return False
 
+    def inflight_counts(self, keys: tuple[str, ...]) -> list[int]:
+        """``add_inflight(key, 0)`` for each of ``keys``, under one lock (the plain route's
+        reads for least-busy)."""
+        with self._lock:
+            inflight = self._inflight
+            return [inflight.setdefault(key, 0) for key in keys]
+
+    def latencies(self, keys: tuple[str, ...]) -> list[float | None]:
+        """``ewma(key, None, alpha)`` (a read) for each of ``keys``."""
+        get = self._ewmas.get
+        return [get(key) for key in keys]
+
     def clear_cooldown(self, key: str) -> None:
         with self._lock:
             self._cooldowns.pop(key, None)
