@@ -86,7 +86,8 @@ def attempt(
     grant = 0
     while True:
         if failed is None:
-            now = clock()
+            # The clock only when something here reads it (a deadline, the budget's window).
+            now = clock() if plan.deadline is not None or policy.num_retries > 0 else 0.0
             timeout = dep.timeout
             if plan.deadline is not None:
                 left = plan.deadline - now

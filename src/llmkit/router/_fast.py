@@ -103,25 +103,23 @@ class PlainRoute:
     def begin(self, plan: Plan) -> tuple[RouteTrace, Deployment | None, float] | None:
         """The call's trace, the deployment to try and when it was sent (for its latency), with
         the state as the policy leaves it before its first attempt. None to leave the call to
-        the policy; no deployment (and the clock's reading for the pick) when one of the group
-        is tripped: the policy picks then (``policy.picked_flow``), the state still untouched."""
+        the policy; no deployment when one of the group is tripped: the policy picks then, from
+        that trace (``policy.picked_flow``), the state still untouched."""
         group = self._groups.get(plan.group)
         if group is None or plan.deadline is not None or plan.input_tokens is not None:
             return None
-        clock = self._clock
-        trace = RouteTrace(plan.group, clock())
-        now = clock()
-        if self._any_cooling(group.tripped, now):
-            return trace, None, now
+        started = self._clock()
+        trace = RouteTrace(plan.group, started)
+        if self._any_cooling(group.tripped, started):
+            return trace, None, 0.0
         if group.size == 1:
-            self._incr_window(CALLS_KEY, 1, self._window, trace.started)
+            self._incr_window(CALLS_KEY, 1, self._window, started)
             dep = group.deps[0]
         else:
-            dep = group.deps[self._choose(group, trace.started)]
-        now = clock()
+            dep = group.deps[self._choose(group, started)]
         if self._busy:
             self._add_inflight(self._policy.keys[dep.id].busy, 1)
-        return trace, dep, (clock() if self._timed else now)
+        return trace, dep, (self._clock() if self._timed else 0.0)
 
     def _choose(self, group: _Group, started: float) -> int:
         """The pick's reads, the call's count and the strategy's first choice, as ``_pick.pick``

@@ -34,8 +34,8 @@ class Router(RouterBase):
         if begun is None:
             return self._drive(route_flow(self._policy, plan, self._clock), call)
         trace, dep, sent = begun
-        if dep is None:  # a tripped deployment: the policy's pick (``sent`` is its clock reading)
-            return self._drive(picked_flow(self._policy, plan, self._clock, trace, sent), call)
+        if dep is None:  # a tripped deployment: the policy picks
+            return self._drive(picked_flow(self._policy, plan, self._clock, trace), call)
         try:
             result = call(self._clients[dep.id], Attempt(dep, 0, dep.timeout, trace))
         except LLMKitError as exc:

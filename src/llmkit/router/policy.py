@@ -71,12 +71,10 @@ def resume_flow(
     return _route(policy, plan, clock, trace, resumed=(dep, failed))
 
 
-def picked_flow(
-    policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: RouteTrace, now: float
-) -> Flow:
-    """A call the plain route began (its ``trace``, and ``now``, the clock's reading for the
-    first pick) and left to the policy before changing anything (a deployment is tripped)."""
-    return _route(policy, plan, clock, trace, first_now=now)
+def picked_flow(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: RouteTrace) -> Flow:
+    """A call the plain route began (its ``trace``) and left to the policy before changing
+    anything (a deployment of its group is tripped)."""
+    return _route(policy, plan, clock, trace)
 
 
 def _route(
@@ -85,7 +83,6 @@ def _route(
     clock: Callable[[], float],
     trace: RouteTrace,
     resumed: tuple[Deployment, LLMKitError] | None = None,
-    first_now: float | None = None,
 ) -> Flow:
     try:
         budget = policy.budget
@@ -98,16 +95,15 @@ def _route(
         failed: str | None = None
         soonest: float | None = None
         position = 0
+        # The first pick is at the call's start (no reason to read the clock twice in a row).
+        start: float | None = trace.started
         while position < len(path):
             group = path[position]
             failed_first: LLMKitError | None = None
             if resumed is not None:  # the first pick was the shell's, and its first try failed
-                (dep, failed_first), resumed, count, probing = resumed, None, None, False
+                (dep, failed_first), resumed, count, probing, start = resumed, None, None, False, None
             else:
-                if first_now is None:
-                    now = clock()
-                else:  # the plain route read the clock for this pick
-                    now, first_now = first_now, None
+                now, start = (clock() if start is None else start), None
                 if plan.deadline is not None and now >= plan.deadline:
                     if count is not None:
                         yield count
