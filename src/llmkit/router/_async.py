@@ -84,8 +84,11 @@ class AsyncRouter(RouterBase):
     async def _routed(
         self, method: str, group: str, args: tuple[Any, ...], kwargs: dict[str, Any], messages: Any = None
     ) -> Any:
-        plan = self._plan(group, kwargs, messages)
-        conversation = self._conversation(plan, messages, kwargs)
+        if kwargs or self._planned:
+            plan = self._plan(group, kwargs, messages)
+            conversation = self._conversation(plan, messages, kwargs)
+        else:  # the common call: no keywords, nothing to convert, no deadline or estimate
+            plan, conversation = Plan(group), None
 
         async def call(client: AsyncClient, action: Attempt) -> Any:
             kw = self._call_kwargs(action, kwargs)

@@ -128,6 +128,8 @@ class RouterBase:
         # Each deployment's wire format, for conversations sent across formats (_conversation).
         self._formats = Formats.build(groups)
         self._reasoning = check_reasoning(fallback_reasoning)
+        # Whether a call without keywords still needs ``_plan`` and ``_conversation``.
+        self._planned = timeout is not None or self._windows or self._formats.mixed
 
     _client_class: Callable[..., Any]  # Client or AsyncClient
 
