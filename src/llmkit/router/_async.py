@@ -10,10 +10,10 @@ from typing import Any
 from llmkit.api import AsyncClient
 from llmkit.errors import LLMKitError
 from llmkit.router import _results
-from llmkit.router._base import RouterBase, gather
+from llmkit.router._base import Begun, RouterBase, gather
 from llmkit.router._conversation import for_attempt
 from llmkit.router.actions import Attempt, Flow, Notify
-from llmkit.router.policy import picked_flow, resume_flow, route_flow
+from llmkit.router.policy import resume_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
 
@@ -35,19 +35,18 @@ class AsyncRouter(RouterBase):
 
         return asyncio.sleep
 
-    async def _run(self, plan: Plan, call: Callable[[AsyncClient, Attempt], Any]) -> tuple[Any, RouteTrace]:
-        plain = self._plain
-        begun = None if plain is None else plain.begin(plan)
-        if begun is None:
-            return await self._drive(route_flow(self._policy, plan, self._clock), call)
-        trace, dep, sent = begun
-        if dep is None:  # a tripped deployment: the policy picks
-            return await self._drive(picked_flow(self._policy, plan, self._clock, trace), call)
+    async def _run(
+        self, plan: Plan, started: Begun | Flow, call: Callable[[AsyncClient, Attempt], Any]
+    ) -> tuple[Any, RouteTrace]:
+        """Carry out a call from where ``_begin`` started it."""
+        if not isinstance(started, tuple):
+            return await self._drive(started, call)
+        trace, dep, sent = started
         try:
             result = await call(self._clients[dep.id], Attempt(dep, 0, dep.timeout, trace))
         except LLMKitError as exc:
             return await self._drive(resume_flow(self._policy, plan, self._clock, trace, dep, exc), call)
-        plain.answered(trace, dep, sent)  # type: ignore[union-attr]
+        self._plain.answered(trace, dep, sent)  # type: ignore[union-attr]
         return result, trace
 
     async def _drive(self, flow: Flow, call: Callable[[AsyncClient, Attempt], Any]) -> tuple[Any, RouteTrace]:
@@ -90,6 +89,18 @@ class AsyncRouter(RouterBase):
         else:  # the common call: no keywords, nothing to convert, no deadline or estimate
             plan, conversation = Plan(group), None
 
+        started = self._begin(plan)
+        if conversation is None and isinstance(started, tuple):  # the plain route, inline
+            trace, dep, sent = started
+            try:
+                kw = self._call_kwargs(Attempt(dep, 0, dep.timeout, trace), kwargs)
+                result = await getattr(self._clients[dep.id], method)(dep.model, *args, **kw)
+            except LLMKitError as exc:
+                started = resume_flow(self._policy, plan, self._clock, trace, dep, exc)
+            else:
+                self._plain.answered(trace, dep, sent)  # type: ignore[union-attr]
+                return _results.with_route(result, trace)
+
         async def call(client: AsyncClient, action: Attempt) -> Any:
             kw = self._call_kwargs(action, kwargs)
             if conversation is not None:  # args[0] is the messages
@@ -97,7 +108,7 @@ class AsyncRouter(RouterBase):
                 return await getattr(client, method)(action.deployment.model, sent, *args[1:], **kw)
             return await getattr(client, method)(action.deployment.model, *args, **kw)
 
-        result, trace = await self._run(plan, call)
+        result, trace = await self._run(plan, started, call)
         return _results.with_route(result, trace)
 
     async def complete(self, model: str, messages: Any, **kwargs: Any) -> Any:
@@ -115,7 +126,7 @@ class AsyncRouter(RouterBase):
                 sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
                 return await _results.open_async_stream(client.stream(action.deployment.model, sent, **kw))
 
-            opened, trace = await self._run(plan, call)
+            opened, trace = await self._run(plan, self._begin(plan), call)
             return opened, trace, self._async_settle(trace, plan, messages)
 
         return _results.AsyncRoutedStream(begin)

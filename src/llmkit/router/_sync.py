@@ -10,10 +10,10 @@ from typing import Any
 from llmkit.api import Client
 from llmkit.errors import LLMKitError
 from llmkit.router import _results
-from llmkit.router._base import RouterBase
+from llmkit.router._base import Begun, RouterBase
 from llmkit.router._conversation import for_attempt
 from llmkit.router.actions import Attempt, Flow, Notify
-from llmkit.router.policy import picked_flow, resume_flow, route_flow
+from llmkit.router.policy import resume_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
 
@@ -28,19 +28,18 @@ class Router(RouterBase):
     _client_class = Client
     _clients: dict[str, Client]
 
-    def _run(self, plan: Plan, call: Callable[[Client, Attempt], Any]) -> tuple[Any, RouteTrace]:
-        plain = self._plain
-        begun = None if plain is None else plain.begin(plan)
-        if begun is None:
-            return self._drive(route_flow(self._policy, plan, self._clock), call)
-        trace, dep, sent = begun
-        if dep is None:  # a tripped deployment: the policy picks
-            return self._drive(picked_flow(self._policy, plan, self._clock, trace), call)
+    def _run(
+        self, plan: Plan, started: Begun | Flow, call: Callable[[Client, Attempt], Any]
+    ) -> tuple[Any, RouteTrace]:
+        """Carry out a call from where ``_begin`` started it."""
+        if not isinstance(started, tuple):
+            return self._drive(started, call)
+        trace, dep, sent = started
         try:
             result = call(self._clients[dep.id], Attempt(dep, 0, dep.timeout, trace))
         except LLMKitError as exc:
             return self._drive(resume_flow(self._policy, plan, self._clock, trace, dep, exc), call)
-        plain.answered(trace, dep, sent)  # type: ignore[union-attr]
+        self._plain.answered(trace, dep, sent)  # type: ignore[union-attr]
         return result, trace
 
     def _drive(self, flow: Flow, call: Callable[[Client, Attempt], Any]) -> tuple[Any, RouteTrace]:
@@ -80,6 +79,18 @@ class Router(RouterBase):
         else:  # the common call: no keywords, nothing to convert, no deadline or estimate
             plan, conversation = Plan(group), None
 
+        started = self._begin(plan)
+        if conversation is None and isinstance(started, tuple):  # the plain route, inline
+            trace, dep, sent = started
+            try:
+                kw = self._call_kwargs(Attempt(dep, 0, dep.timeout, trace), kwargs)
+                result = getattr(self._clients[dep.id], method)(dep.model, *args, **kw)
+            except LLMKitError as exc:
+                started = resume_flow(self._policy, plan, self._clock, trace, dep, exc)
+            else:
+                self._plain.answered(trace, dep, sent)  # type: ignore[union-attr]
+                return _results.with_route(result, trace)
+
         def call(client: Client, action: Attempt) -> Any:
             kw = self._call_kwargs(action, kwargs)
             if conversation is not None:  # args[0] is the messages
@@ -87,7 +98,7 @@ class Router(RouterBase):
                 return getattr(client, method)(action.deployment.model, sent, *args[1:], **kw)
             return getattr(client, method)(action.deployment.model, *args, **kw)
 
-        result, trace = self._run(plan, call)
+        result, trace = self._run(plan, started, call)
         return _results.with_route(result, trace)
 
     def complete(self, model: str, messages: Any, **kwargs: Any) -> Any:
@@ -104,7 +115,7 @@ class Router(RouterBase):
             sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
             return _results.open_stream(client.stream(action.deployment.model, sent, **kw))
 
-        stream, trace = self._run(plan, call)
+        stream, trace = self._run(plan, self._begin(plan), call)
         stream.route = trace
         counted = self._stream_tokens(trace, plan, messages)
         if counted is not None:
