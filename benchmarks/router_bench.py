@@ -19,6 +19,11 @@ Usage::
     .venv/bin/python benchmarks/router_bench.py            # every measure
     .venv/bin/python benchmarks/router_bench.py --calls 20000 --only overhead
     .venv/bin/python benchmarks/router_bench.py --only redis
+    .venv/bin/python benchmarks/router_bench.py --only overhead --route least-busy:3 --calls 1000
+
+A routed call on the plainest routes (the in-process state, no rpm/tpm limit, no deadline) runs
+the router's plain route (``llmkit/router/_fast.py``), not the policy's generator; a limit or a
+tripped deployment takes the generator, as ``--only redis`` always does.
 """
 
 from __future__ import annotations
@@ -150,14 +155,21 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=20000)
     parser.add_argument("--only", choices=("overhead", "redis", "loopback"), default=None)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6390/0")
+    parser.add_argument(
+        "--route",
+        action="append",
+        metavar="STRATEGY:N",
+        help="only these in-process routes (e.g. least-busy:3; repeatable), say for callgrind",
+    )
     args = parser.parse_args()
     if args.only in (None, "overhead"):
-        for strategy, n in (
+        routes = [(r.split(":")[0], int(r.split(":")[1])) for r in args.route or ()] or [
             ("simple-shuffle", 1),
             ("simple-shuffle", 3),
             ("least-busy", 3),
             ("latency-based-routing", 3),
-        ):
+        ]
+        for strategy, n in routes:
             r = overhead(args.calls, strategy, n)
             print(
                 f"overhead {strategy:>22} x{n}: direct {r['direct_us']:.2f} µs, "

@@ -10,10 +10,10 @@ from typing import Any
 from llmkit.api import AsyncClient
 from llmkit.errors import LLMKitError
 from llmkit.router import _results
-from llmkit.router._base import RouterBase, gather
+from llmkit.router._base import Begun, RouterBase, gather
 from llmkit.router._conversation import for_attempt
-from llmkit.router.actions import Attempt, Notify
-from llmkit.router.policy import route_flow
+from llmkit.router.actions import Attempt, Flow, Notify
+from llmkit.router.policy import resume_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
 
@@ -35,8 +35,21 @@ class AsyncRouter(RouterBase):
 
         return asyncio.sleep
 
-    async def _run(self, plan: Plan, call: Callable[[AsyncClient, Attempt], Any]) -> tuple[Any, RouteTrace]:
-        flow = route_flow(self._policy, plan, self._clock)
+    async def _run(
+        self, plan: Plan, started: Begun | Flow, call: Callable[[AsyncClient, Attempt], Any]
+    ) -> tuple[Any, RouteTrace]:
+        """Carry out a call from where ``_begin`` started it."""
+        if not isinstance(started, tuple):
+            return await self._drive(started, call)
+        trace, dep, sent = started
+        try:
+            result = await call(self._clients[dep.id], Attempt(dep, 0, dep.timeout, trace))
+        except LLMKitError as exc:
+            return await self._drive(resume_flow(self._policy, plan, self._clock, trace, dep, exc), call)
+        self._plain.answered(trace, dep, sent)  # type: ignore[union-attr]
+        return result, trace
+
+    async def _drive(self, flow: Flow, call: Callable[[AsyncClient, Attempt], Any]) -> tuple[Any, RouteTrace]:
         ops = self._ops
         awaited = self._async_state
         action: Any = next(flow)
@@ -70,8 +83,23 @@ class AsyncRouter(RouterBase):
     async def _routed(
         self, method: str, group: str, args: tuple[Any, ...], kwargs: dict[str, Any], messages: Any = None
     ) -> Any:
-        plan = self._plan(group, kwargs, messages)
-        conversation = self._conversation(plan, messages, kwargs)
+        if kwargs or self._planned:
+            plan = self._plan(group, kwargs, messages)
+            conversation = self._conversation(plan, messages, kwargs)
+        else:  # the common call: no keywords, nothing to convert, no deadline or estimate
+            plan, conversation = Plan(group), None
+
+        started = self._begin(plan)
+        if conversation is None and isinstance(started, tuple):  # the plain route, inline
+            trace, dep, sent = started
+            try:
+                kw = self._call_kwargs(Attempt(dep, 0, dep.timeout, trace), kwargs)
+                result = await getattr(self._clients[dep.id], method)(dep.model, *args, **kw)
+            except LLMKitError as exc:
+                started = resume_flow(self._policy, plan, self._clock, trace, dep, exc)
+            else:
+                self._plain.answered(trace, dep, sent)  # type: ignore[union-attr]
+                return _results.with_route(result, trace)
 
         async def call(client: AsyncClient, action: Attempt) -> Any:
             kw = self._call_kwargs(action, kwargs)
@@ -80,7 +108,7 @@ class AsyncRouter(RouterBase):
                 return await getattr(client, method)(action.deployment.model, sent, *args[1:], **kw)
             return await getattr(client, method)(action.deployment.model, *args, **kw)
 
-        result, trace = await self._run(plan, call)
+        result, trace = await self._run(plan, started, call)
         return _results.with_route(result, trace)
 
     async def complete(self, model: str, messages: Any, **kwargs: Any) -> Any:
@@ -98,7 +126,7 @@ class AsyncRouter(RouterBase):
                 sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
                 return await _results.open_async_stream(client.stream(action.deployment.model, sent, **kw))
 
-            opened, trace = await self._run(plan, call)
+            opened, trace = await self._run(plan, self._begin(plan), call)
             return opened, trace, self._async_settle(trace, plan, messages)
 
         return _results.AsyncRoutedStream(begin)

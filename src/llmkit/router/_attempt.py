@@ -74,71 +74,110 @@ def attempt(
     probing: bool,
     clock: Callable[[], float],
     trace: RouteTrace,
+    failed: LLMKitError | None = None,
 ) -> Generator[Action, Any, Any]:
+    """``failed``: the error of a first try the shell made itself (the plain route of
+    ``_fast.py``, with no grant and nothing in the trace yet); what follows it is this."""
     keys = policy.keys[dep.id]
     group = dep.group
     busy = NEEDS[policy.strategy] == "inflight"
     timed = policy.strategy == "latency-based-routing"
     retries = 0
+    grant = 0
     while True:
-        now = clock()
-        timeout = dep.timeout
-        if plan.deadline is not None:
-            left = plan.deadline - now
-            if left <= 0:
-                trace.add("deadline", group, dep.id, "the call's deadline passed", now)
-                raise deadline_error(plan, None)
-            timeout = left if timeout is None else min(timeout, left)
-        grant = (yield from _grant(policy, now)) if policy.num_retries > 0 else 0
-        if busy:
-            yield ("add_inflight", (keys.busy, 1))
-        sent = clock() if timed else now
-        try:
-            result = yield Attempt(dep, grant, timeout, trace)
-        except LLMKitError as exc:
+        if failed is None:
+            # The clock only when something here reads it (a deadline, the budget's window).
+            now = clock() if plan.deadline is not None or policy.num_retries > 0 else 0.0
+            timeout = dep.timeout
+            if plan.deadline is not None:
+                left = plan.deadline - now
+                if left <= 0:
+                    trace.add("deadline", group, dep.id, "the call's deadline passed", now)
+                    raise deadline_error(plan, None)
+                timeout = left if timeout is None else min(timeout, left)
+            grant = (yield from _grant(policy, now)) if policy.num_retries > 0 else 0
             if busy:
-                yield ("add_inflight", (keys.busy, -1))
-            now = clock()
-            used = max(0, getattr(exc, "attempts", 1) - 1)
-            trace.retries += used
-            if grant > used:  # give back what the client did not use
-                yield ("incr_window", (RETRIES_KEY, used - grant, policy.budget.window_s, now))
-            trace.add("fail", group, dep.id, str(exc)[:200], now, type(exc).__name__)
-            if not isinstance(exc, DEPLOYMENT_FAULTS):
-                raise
-            yield from _record_failure(policy, dep, keys, exc, probing, now, trace)
-            wait = _retry_wait(policy, plan, exc, retries, now)
-            if wait is None or not (yield from spend(policy.budget, 1, now)):
-                raise
-            retries += 1
-            trace.retries += 1
-            trace.add("retry", group, dep.id, f"retry {retries} in {wait:.3g}s", now)
-            if policy.observed:
-                fields = {"attempt": retries + 1, "delay_s": wait, "reason": type(exc).__name__}
-                yield Notify("retry", fields)
-            if wait > 0:
-                yield Wait(wait)
-            continue
-        now = clock()
-        # What an answer changes, in one batch (nothing on the plainest route).
-        done: Batch = []
-        if busy:
-            done.append(("add_inflight", (keys.busy, -1)))
-        if timed:
-            done.append(("ewma", (keys.latency, now - sent, policy.latency_alpha)))
-        if probing:
-            done.append(("clear_cooldown", (keys.health,)))
-            done.append(("clear_cooldown", (keys.tripped,)))
-        if dep.tpm is not None:
-            tokens = _tokens(result)
-            if tokens:
-                done.append(("incr_window", (keys.tpm, tokens, MINUTE, now)))
-        if done:
-            yield done if len(done) > 1 else done[0]
-        trace.add("ok", group, dep.id, "probe succeeded: closed again" if probing else "answered", now)
-        trace.deployment = dep.id
-        trace.model = dep.model
-        return result
+                yield ("add_inflight", (keys.busy, 1))
+            sent = clock() if timed else now
+            try:
+                result = yield Attempt(dep, grant, timeout, trace)
+            except LLMKitError as exc:
+                failed = exc
+            else:
+                return (yield from _answered(policy, dep, keys, probing, result, sent, clock(), trace))
+        error, failed = failed, None
+        wait = yield from _failure(policy, plan, dep, keys, probing, error, grant, retries, clock, trace)
+        retries += 1
+        if wait > 0:
+            yield Wait(wait)
+
+
+def _answered(
+    policy: RoutePolicy,
+    dep: Deployment,
+    keys: Keys,
+    probing: bool,
+    result: Any,
+    sent: float,
+    now: float,
+    trace: RouteTrace,
+) -> Generator[Action, Any, Any]:
+    # What an answer changes, in one batch (nothing on the plainest route).
+    done: Batch = []
+    if NEEDS[policy.strategy] == "inflight":
+        done.append(("add_inflight", (keys.busy, -1)))
+    if policy.strategy == "latency-based-routing":
+        done.append(("ewma", (keys.latency, now - sent, policy.latency_alpha)))
+    if probing:
+        done.append(("clear_cooldown", (keys.health,)))
+        done.append(("clear_cooldown", (keys.tripped,)))
+    if dep.tpm is not None:
+        tokens = _tokens(result)
+        if tokens:
+            done.append(("incr_window", (keys.tpm, tokens, MINUTE, now)))
+    if done:
+        yield done if len(done) > 1 else done[0]
+    trace.add("ok", dep.group, dep.id, "probe succeeded: closed again" if probing else "answered", now)
+    trace.deployment = dep.id
+    trace.model = dep.model
+    return result
+
+
+def _failure(
+    policy: RoutePolicy,
+    plan: Plan,
+    dep: Deployment,
+    keys: Keys,
+    probing: bool,
+    exc: LLMKitError,
+    grant: int,
+    retries: int,
+    clock: Callable[[], float],
+    trace: RouteTrace,
+) -> Generator[Action, Any, float]:
+    """What a failed try changes; the wait before retrying the same deployment, or raises
+    ``exc`` to move on (the policy then tries the next deployment or group)."""
+    group = dep.group
+    if NEEDS[policy.strategy] == "inflight":
+        yield ("add_inflight", (keys.busy, -1))
+    now = clock()
+    used = max(0, getattr(exc, "attempts", 1) - 1)
+    trace.retries += used
+    if grant > used:  # give back what the client did not use
+        yield ("incr_window", (RETRIES_KEY, used - grant, policy.budget.window_s, now))
+    trace.add("fail", group, dep.id, str(exc)[:200], now, type(exc).__name__)
+    if not isinstance(exc, DEPLOYMENT_FAULTS):
+        raise exc
+    yield from _record_failure(policy, dep, keys, exc, probing, now, trace)
+    wait = _retry_wait(policy, plan, exc, retries, now)
+    if wait is None or not (yield from spend(policy.budget, 1, now)):
+        raise exc
+    trace.retries += 1
+    trace.add("retry", group, dep.id, f"retry {retries + 1} in {wait:.3g}s", now)
+    if policy.observed:
+        fields = {"attempt": retries + 2, "delay_s": wait, "reason": type(exc).__name__}
+        yield Notify("retry", fields)
+    return wait
 
 
 def _retry_wait(policy: RoutePolicy, plan: Plan, exc: LLMKitError, retries: int, now: float) -> float | None:

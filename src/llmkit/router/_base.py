@@ -13,14 +13,19 @@ from llmkit._retry import Timeout
 from llmkit.errors import ConfigurationError
 from llmkit.observe import FallbackEvent, RetryEvent, emit_fallback, emit_retry, observers_of
 from llmkit.router._conversation import CallConversation, Formats, check_reasoning, start
-from llmkit.router.actions import Attempt, Batch, Notify
-from llmkit.router.config import load_yaml, parse_model_list
+from llmkit.router._fast import PlainRoute
+from llmkit.router.actions import Attempt, Batch, Flow, Notify
+from llmkit.router.config import Deployment, load_yaml, parse_model_list
+from llmkit.router.policy import picked_flow, route_flow
 from llmkit.router.rules import CALLS_KEY, RETRIES_KEY, Keys, Plan, RetryBudget, RoutePolicy
 from llmkit.router.state import OPERATIONS, InMemoryState
 from llmkit.router.strategies import normalise_strategy
 from llmkit.router.trace import RouteTrace
 
-__all__ = ["RouterBase", "estimate_tokens", "gather"]
+__all__ = ["Begun", "RouterBase", "estimate_tokens", "gather"]
+
+# The plain route's first try, under way: the call's trace, the deployment, when it was sent.
+Begun = tuple[RouteTrace, Deployment, float]
 
 
 def _fallback_map(value: Any, name: str) -> dict[str, tuple[str, ...]]:
@@ -120,11 +125,15 @@ class RouterBase:
             for d in self._deployments.values()
         }
         self._clock = clock or time.monotonic
+        # The plain route (``_fast.py``): the common call without the policy's generator.
+        self._plain = PlainRoute.of(self._policy, self._state, self._clock)
         # Only estimate a prompt's size when some deployment declares its window.
         self._windows = any(d.max_input_tokens is not None for d in self._deployments.values())
         # Each deployment's wire format, for conversations sent across formats (_conversation).
         self._formats = Formats.build(groups)
         self._reasoning = check_reasoning(fallback_reasoning)
+        # Whether a call without keywords still needs ``_plan`` and ``_conversation``.
+        self._planned = timeout is not None or self._windows or self._formats.mixed
 
     _client_class: Callable[..., Any]  # Client or AsyncClient
 
@@ -146,6 +155,18 @@ class RouterBase:
     @property
     def groups(self) -> list[str]:
         return list(self._policy.groups)
+
+    def _begin(self, plan: Plan) -> Begun | Flow:
+        """Where a call starts: the plain route's first try (its trace, the deployment and when
+        it was sent) or, where the plain route does not hold, the policy's flow."""
+        plain = self._plain
+        begun = None if plain is None else plain.begin(plan)
+        if begun is None:
+            return route_flow(self._policy, plan, self._clock)
+        trace, dep, sent = begun
+        if dep is None:  # a tripped deployment: the policy picks
+            return picked_flow(self._policy, plan, self._clock, trace)
+        return trace, dep, sent
 
     def _plan(self, group: str, kwargs: dict[str, Any], messages: Any = None) -> Plan:
         timeout = kwargs.pop("timeout", None)

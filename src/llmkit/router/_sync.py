@@ -10,10 +10,10 @@ from typing import Any
 from llmkit.api import Client
 from llmkit.errors import LLMKitError
 from llmkit.router import _results
-from llmkit.router._base import RouterBase
+from llmkit.router._base import Begun, RouterBase
 from llmkit.router._conversation import for_attempt
-from llmkit.router.actions import Attempt, Notify
-from llmkit.router.policy import route_flow
+from llmkit.router.actions import Attempt, Flow, Notify
+from llmkit.router.policy import resume_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
 
@@ -28,8 +28,21 @@ class Router(RouterBase):
     _client_class = Client
     _clients: dict[str, Client]
 
-    def _run(self, plan: Plan, call: Callable[[Client, Attempt], Any]) -> tuple[Any, RouteTrace]:
-        flow = route_flow(self._policy, plan, self._clock)
+    def _run(
+        self, plan: Plan, started: Begun | Flow, call: Callable[[Client, Attempt], Any]
+    ) -> tuple[Any, RouteTrace]:
+        """Carry out a call from where ``_begin`` started it."""
+        if not isinstance(started, tuple):
+            return self._drive(started, call)
+        trace, dep, sent = started
+        try:
+            result = call(self._clients[dep.id], Attempt(dep, 0, dep.timeout, trace))
+        except LLMKitError as exc:
+            return self._drive(resume_flow(self._policy, plan, self._clock, trace, dep, exc), call)
+        self._plain.answered(trace, dep, sent)  # type: ignore[union-attr]
+        return result, trace
+
+    def _drive(self, flow: Flow, call: Callable[[Client, Attempt], Any]) -> tuple[Any, RouteTrace]:
         ops = self._ops
         action: Any = next(flow)
         try:
@@ -60,8 +73,23 @@ class Router(RouterBase):
     def _routed(
         self, method: str, group: str, args: tuple[Any, ...], kwargs: dict[str, Any], messages: Any = None
     ) -> Any:
-        plan = self._plan(group, kwargs, messages)
-        conversation = self._conversation(plan, messages, kwargs)
+        if kwargs or self._planned:
+            plan = self._plan(group, kwargs, messages)
+            conversation = self._conversation(plan, messages, kwargs)
+        else:  # the common call: no keywords, nothing to convert, no deadline or estimate
+            plan, conversation = Plan(group), None
+
+        started = self._begin(plan)
+        if conversation is None and isinstance(started, tuple):  # the plain route, inline
+            trace, dep, sent = started
+            try:
+                kw = self._call_kwargs(Attempt(dep, 0, dep.timeout, trace), kwargs)
+                result = getattr(self._clients[dep.id], method)(dep.model, *args, **kw)
+            except LLMKitError as exc:
+                started = resume_flow(self._policy, plan, self._clock, trace, dep, exc)
+            else:
+                self._plain.answered(trace, dep, sent)  # type: ignore[union-attr]
+                return _results.with_route(result, trace)
 
         def call(client: Client, action: Attempt) -> Any:
             kw = self._call_kwargs(action, kwargs)
@@ -70,7 +98,7 @@ class Router(RouterBase):
                 return getattr(client, method)(action.deployment.model, sent, *args[1:], **kw)
             return getattr(client, method)(action.deployment.model, *args, **kw)
 
-        result, trace = self._run(plan, call)
+        result, trace = self._run(plan, started, call)
         return _results.with_route(result, trace)
 
     def complete(self, model: str, messages: Any, **kwargs: Any) -> Any:
@@ -87,7 +115,7 @@ class Router(RouterBase):
             sent = for_attempt(conversation, self._formats, action, messages, kw, self._clock())
             return _results.open_stream(client.stream(action.deployment.model, sent, **kw))
 
-        stream, trace = self._run(plan, call)
+        stream, trace = self._run(plan, self._begin(plan), call)
         stream.route = trace
         counted = self._stream_tokens(trace, plan, messages)
         if counted is not None:

@@ -24,6 +24,7 @@ from llmkit.errors import (
 from llmkit.router._attempt import DEPLOYMENT_FAULTS, attempt, deadline_error, spend
 from llmkit.router._pick import pick
 from llmkit.router.actions import Attempt, Batch, Flow, Notify, StateOp, Wait
+from llmkit.router.config import Deployment
 from llmkit.router.errors import NoDeploymentAvailableError
 from llmkit.router.rules import CALLS_KEY, RETRIES_KEY, Keys, Plan, RetryBudget, RoutePolicy
 from llmkit.router.trace import RouteTrace
@@ -42,6 +43,8 @@ __all__ = [
     "RoutePolicy",
     "StateOp",
     "Wait",
+    "picked_flow",
+    "resume_flow",
     "route_flow",
 ]
 
@@ -54,7 +57,33 @@ def route_flow(policy: RoutePolicy, plan: Plan, clock: Callable[[], float]) -> F
     return _route(policy, plan, clock, RouteTrace(plan.group, clock()))
 
 
-def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: RouteTrace) -> Flow:
+def resume_flow(
+    policy: RoutePolicy,
+    plan: Plan,
+    clock: Callable[[], float],
+    trace: RouteTrace,
+    dep: Deployment,
+    failed: LLMKitError,
+) -> Flow:
+    """The rest of a call whose first try the shell made itself on the plain route
+    (``_fast.py``: ``dep``, the first group's pick, failed with ``failed``): what the policy
+    would have done from that failure on."""
+    return _route(policy, plan, clock, trace, resumed=(dep, failed))
+
+
+def picked_flow(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: RouteTrace) -> Flow:
+    """A call the plain route began (its ``trace``) and left to the policy before changing
+    anything (a deployment of its group is tripped)."""
+    return _route(policy, plan, clock, trace)
+
+
+def _route(
+    policy: RoutePolicy,
+    plan: Plan,
+    clock: Callable[[], float],
+    trace: RouteTrace,
+    resumed: tuple[Deployment, LLMKitError] | None = None,
+) -> Flow:
     try:
         budget = policy.budget
         # The call is counted in the first group's batch of reads (one round trip, not two).
@@ -66,24 +95,30 @@ def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: R
         failed: str | None = None
         soonest: float | None = None
         position = 0
+        # The first pick is at the call's start (no reason to read the clock twice in a row).
+        start: float | None = trace.started
         while position < len(path):
             group = path[position]
-            now = clock()
-            if plan.deadline is not None and now >= plan.deadline:
-                if count is not None:
-                    yield count
-                trace.add("deadline", group, None, "the call's deadline passed", now)
-                raise deadline_error(plan, last)
-            picked, until = yield from pick(policy, plan, group, tried, trace, now, count)
-            count = None
-            if until is not None:
-                soonest = until if soonest is None else min(soonest, until)
-            if picked is None:
-                position += 1
-                if position < len(path):
-                    trace.add("fallback", path[position], None, f"group {group!r} has nothing left", now)
-                continue
-            dep, probing = picked
+            failed_first: LLMKitError | None = None
+            if resumed is not None:  # the first pick was the shell's, and its first try failed
+                (dep, failed_first), resumed, count, probing, start = resumed, None, None, False, None
+            else:
+                now, start = (clock() if start is None else start), None
+                if plan.deadline is not None and now >= plan.deadline:
+                    if count is not None:
+                        yield count
+                    trace.add("deadline", group, None, "the call's deadline passed", now)
+                    raise deadline_error(plan, last)
+                picked, until = yield from pick(policy, plan, group, tried, trace, now, count)
+                count = None
+                if until is not None:
+                    soonest = until if soonest is None else min(soonest, until)
+                if picked is None:
+                    position += 1
+                    if position < len(path):
+                        trace.add("fallback", path[position], None, f"group {group!r} has nothing left", now)
+                    continue
+                dep, probing = picked
             tried.add(dep.id)
             if last is not None:  # this attempt is a fallback after a failure: it costs a retry
                 if not (yield from spend(budget, 1, now)):
@@ -93,7 +128,7 @@ def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: R
                 if policy.observed:
                     yield _fallback_notice(plan.group, failed, group, dep.id, last, trace)
             try:
-                result = yield from attempt(policy, plan, dep, probing, clock, trace)
+                result = yield from attempt(policy, plan, dep, probing, clock, trace, failed_first)
                 trace.elapsed = clock() - trace.started
                 return result, trace
             except LLMKitError as exc:

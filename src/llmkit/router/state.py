@@ -141,6 +141,29 @@ class InMemoryState:
         until = self._cooldowns.get(key)
         return until if until is not None and until > now else None
 
+    def any_cooling(self, keys: tuple[str, ...], now: float) -> bool:
+        """Whether ``cooldown_until`` would answer a time for any of ``keys`` (the plain
+        route's check of its group's tripped markers, in one call; a read, like that one)."""
+        cooldowns = self._cooldowns
+        if cooldowns:
+            for key in keys:
+                until = cooldowns.get(key)
+                if until is not None and until > now:
+                    return True
+        return False
+
+    def inflight_counts(self, keys: tuple[str, ...]) -> list[int]:
+        """``add_inflight(key, 0)`` for each of ``keys``, under one lock (the plain route's
+        reads for least-busy)."""
+        with self._lock:
+            inflight = self._inflight
+            return [inflight.setdefault(key, 0) for key in keys]
+
+    def latencies(self, keys: tuple[str, ...]) -> list[float | None]:
+        """``ewma(key, None, alpha)`` (a read) for each of ``keys``."""
+        get = self._ewmas.get
+        return [get(key) for key in keys]
+
     def clear_cooldown(self, key: str) -> None:
         with self._lock:
             self._cooldowns.pop(key, None)
@@ -161,7 +184,9 @@ class InMemoryState:
 
     def add_inflight(self, key: str, delta: int) -> int:
         with self._lock:
-            value = max(0, self._inflight.get(key, 0) + delta)
+            value = self._inflight.get(key, 0) + delta
+            if value < 0:  # not max(): a builtin's call costs more than the rest here
+                value = 0
             self._inflight[key] = value
             return value
 
