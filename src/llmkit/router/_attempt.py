@@ -80,18 +80,22 @@ def attempt(
     busy = NEEDS[policy.strategy] == "inflight"
     timed = policy.strategy == "latency-based-routing"
     retries = 0
+    reserved = policy.pick_reserves  # the one-step pick already counted this call in flight
     while True:
         now = clock()
         timeout = dep.timeout
         if plan.deadline is not None:
             left = plan.deadline - now
             if left <= 0:
+                if reserved:
+                    yield ("add_inflight", (keys.busy, -1))
                 trace.add("deadline", group, dep.id, "the call's deadline passed", now)
                 raise deadline_error(plan, None)
             timeout = left if timeout is None else min(timeout, left)
         grant = (yield from _grant(policy, now)) if policy.num_retries > 0 else 0
-        if busy:
+        if busy and not reserved:
             yield ("add_inflight", (keys.busy, 1))
+        reserved = False
         sent = clock() if timed else now
         try:
             result = yield Attempt(dep, grant, timeout, trace)

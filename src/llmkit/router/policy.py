@@ -87,6 +87,8 @@ def _route(policy: RoutePolicy, plan: Plan, clock: Callable[[], float], trace: R
             tried.add(dep.id)
             if last is not None:  # this attempt is a fallback after a failure: it costs a retry
                 if not (yield from spend(budget, 1, now)):
+                    if policy.pick_reserves:  # the pick counted it in flight: it will not run
+                        yield ("add_inflight", (policy.keys[dep.id].busy, -1))
                     trace.add("budget", group, dep.id, "retry budget exhausted: no more fallbacks", now)
                     raise last
                 trace.fallbacks += 1

@@ -25,7 +25,8 @@ from typing import Any, NamedTuple
 from llmkit.cache._policy import check_namespace
 from llmkit.cache._redis import RedisConnection, check_prefix, require
 from llmkit.errors import ConfigurationError, StateBackendError
-from llmkit.router.state import OPERATIONS, window_slot
+from llmkit.router._redis_pick import PICK_SCRIPT, pick_words, read_answer
+from llmkit.router.state import OPERATIONS, PickAnswer, PickRequest, window_slot
 
 __all__ = ["AsyncRedisState", "RedisState"]
 
@@ -248,6 +249,7 @@ class RedisState(_Base):
         socket_timeout: float = 2.0,
     ) -> None:
         super().__init__(url, client, None, prefix, namespace, idle_ttl, socket_timeout)
+        self._pick: Any = None  # the pick's Script (redis-py reloads it after a NOSCRIPT)
 
     def _send(self, client: Any, command: _Command) -> Any:
         try:
@@ -280,6 +282,17 @@ class RedisState(_Base):
         except Exception as exc:
             raise self._failed(exc, f"running {len(commands)} state operations") from None
         return self._decoded(commands, replies)
+
+    def pick_deployment(self, request: PickRequest) -> PickAnswer:
+        """``state.pick_deployment`` in one Lua script: one round trip, atomic."""
+        keys, argv = pick_words(self.keys, request)
+        try:
+            client = self.redis.sync()
+            if self._pick is None:
+                self._pick = client.register_script(PICK_SCRIPT)
+            return read_answer(request, self._pick(keys, argv, client=client))
+        except Exception as exc:
+            raise self._failed(exc, "picking a deployment") from None
 
     def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int:
         return self._do(self.keys.incr_window(key, amount, window_s, now))  # type: ignore[no-any-return]
@@ -327,6 +340,7 @@ class AsyncRedisState(_Base):
         socket_timeout: float = 2.0,
     ) -> None:
         super().__init__(url, None, async_client, prefix, namespace, idle_ttl, socket_timeout)
+        self._pick: Any = None  # the pick's AsyncScript (any loop's client may run it)
 
     async def _send(self, client: Any, command: _Command) -> Any:
         try:
@@ -358,6 +372,17 @@ class AsyncRedisState(_Base):
         except Exception as exc:
             raise self._failed(exc, f"running {len(commands)} state operations") from None
         return self._decoded(commands, replies)
+
+    async def pick_deployment(self, request: PickRequest) -> PickAnswer:
+        """``RedisState.pick_deployment``: one Lua script, one round trip."""
+        keys, argv = pick_words(self.keys, request)
+        try:
+            client = self.redis.async_()
+            if self._pick is None:
+                self._pick = client.register_script(PICK_SCRIPT)
+            return read_answer(request, await self._pick(keys, argv, client=client))
+        except Exception as exc:
+            raise self._failed(exc, "picking a deployment") from None
 
     async def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int:
         return await self._do(self.keys.incr_window(key, amount, window_s, now))  # type: ignore[no-any-return]
