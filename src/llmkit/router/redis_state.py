@@ -26,7 +26,8 @@ from llmkit.cache._policy import check_namespace
 from llmkit.cache._redis import RedisConnection, check_prefix, require
 from llmkit.errors import ConfigurationError, StateBackendError
 from llmkit.router._redis_pick import PICK_SCRIPT, pick_words, read_answer
-from llmkit.router.state import OPERATIONS, PickAnswer, PickRequest, window_slot
+from llmkit.router._redis_wire import HeldLines
+from llmkit.router.state import OPERATIONS, PickAnswer, PickCandidate, PickRequest, window_slot
 
 __all__ = ["AsyncRedisState", "RedisState"]
 
@@ -200,6 +201,7 @@ class _Base:
     ) -> None:
         check_namespace(namespace, "namespace=")
         self.keys = _Commands(prefix, namespace, idle_ttl)
+        self._segments: dict[PickCandidate, str] = {}  # each pick candidate's part of the script's words
         self.redis = RedisConnection(
             url, client=client, async_client=async_client, socket_timeout=socket_timeout
         )
@@ -249,20 +251,33 @@ class RedisState(_Base):
         socket_timeout: float = 2.0,
     ) -> None:
         super().__init__(url, client, None, prefix, namespace, idle_ttl, socket_timeout)
-        self._pick: Any = None  # the pick's Script (redis-py reloads it after a NOSCRIPT)
+        self._pick: Any = None  # the pick's Script (its text and SHA; reloaded after a NOSCRIPT)
+        # Its own client's commands go on a connection per thread (``_redis_wire``); a client
+        # passed in is used through its pool.
+        self._own = client is None
+        self._held: HeldLines | None = None
 
-    def _send(self, client: Any, command: _Command) -> Any:
+    def _lines(self) -> HeldLines | None:
+        if self._held is None and self._own:
+            self._held = HeldLines(self.redis.sync().connection_pool)
+        return self._held
+
+    def _run(self, words: Sequence[Any]) -> Any:
+        held = self._lines()
+        return held.one(words) if held is not None else self.redis.sync().execute_command(*words)
+
+    def _send(self, command: _Command) -> Any:
         try:
-            return client.execute_command(*_wire(command))
+            return self._run(_wire(command))
         except Exception as exc:
             if command.script is None or not _no_script(exc):
                 raise
-        client.script_load(_SCRIPTS[command.script])
-        return client.execute_command(*_wire(command))
+        self._run(("SCRIPT", "LOAD", _SCRIPTS[command.script]))
+        return self._run(_wire(command))
 
     def _do(self, command: _Command) -> Any:
         try:
-            return command.decode(self._send(self.redis.sync(), command))
+            return command.decode(self._send(command))
         except Exception as exc:
             raise self._failed(exc, command.doing) from None
 
@@ -271,26 +286,40 @@ class RedisState(_Base):
         order, as the methods would give them one by one."""
         commands = self._commands(ops)
         try:
-            client = self.redis.sync()
-            pipe = client.pipeline(transaction=False)
-            for command in commands:
-                pipe.execute_command(*_wire(command))
-            replies = pipe.execute(raise_on_error=False)
+            held = self._lines()
+            if held is not None:
+                replies = held.many([_wire(command) for command in commands])
+            else:
+                pipe = self.redis.sync().pipeline(transaction=False)
+                for command in commands:
+                    pipe.execute_command(*_wire(command))
+                replies = pipe.execute(raise_on_error=False)
             for i, reply in enumerate(replies):
                 if _no_script(reply):
-                    replies[i] = self._send(client, commands[i])
+                    replies[i] = self._send(commands[i])
         except Exception as exc:
             raise self._failed(exc, f"running {len(commands)} state operations") from None
         return self._decoded(commands, replies)
 
     def pick_deployment(self, request: PickRequest) -> PickAnswer:
         """``state.pick_deployment`` in one Lua script: one round trip, atomic."""
-        keys, argv = pick_words(self.keys, request)
         try:
+            argv = pick_words(self.keys, request, self._segments)
             client = self.redis.sync()
             if self._pick is None:
                 self._pick = client.register_script(PICK_SCRIPT)
-            return read_answer(request, self._pick(keys, argv, client=client))
+            held = self._lines()
+            if held is None:
+                return read_answer(self._pick([], argv, client=client))
+            words = ("EVALSHA", self._pick.sha, 0, *argv)
+            try:
+                reply = held.one(words)
+            except Exception as exc:
+                if not _no_script(exc):
+                    raise
+                held.one(("SCRIPT", "LOAD", PICK_SCRIPT))
+                reply = held.one(words)
+            return read_answer(reply)
         except Exception as exc:
             raise self._failed(exc, "picking a deployment") from None
 
@@ -322,6 +351,8 @@ class RedisState(_Base):
         return self._do(self.keys.add_inflight(key, delta))  # type: ignore[no-any-return]
 
     def close(self) -> None:
+        if self._held is not None:
+            self._held.close()
         self.redis.close()
 
 
@@ -375,12 +406,12 @@ class AsyncRedisState(_Base):
 
     async def pick_deployment(self, request: PickRequest) -> PickAnswer:
         """``RedisState.pick_deployment``: one Lua script, one round trip."""
-        keys, argv = pick_words(self.keys, request)
         try:
+            argv = pick_words(self.keys, request, self._segments)
             client = self.redis.async_()
             if self._pick is None:
                 self._pick = client.register_script(PICK_SCRIPT)
-            return read_answer(request, await self._pick(keys, argv, client=client))
+            return read_answer(await self._pick([], argv, client=client))
         except Exception as exc:
             raise self._failed(exc, "picking a deployment") from None
 
