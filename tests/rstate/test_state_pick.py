@@ -172,3 +172,42 @@ def test_a_shuffle_still_spreads_by_weight(redis_url: str, prefix: str) -> None:
     seen = [router.complete("chat", "hi").route.deployment for _ in range(400)]
     shares = [seen.count(f"chat#{i}") / 400 for i in range(3)]
     assert shares[0] < shares[1] < shares[2] and 0.55 < shares[2] < 0.85
+
+
+def test_a_dropped_connection_is_replaced(redis_url: str, prefix: str, rdb: Any) -> None:
+    # The backend's own client keeps a connection per thread; the server may drop it (a restart,
+    # an idle timeout): the next command connects afresh.
+    state = RedisState(redis_url, prefix=prefix)
+    assert state.incr_window("k", 1, 60.0, NOW) == 1
+    held = state._lines()
+    assert held is not None
+    conn = held._conn()
+    conn.send_command("CLIENT", "ID")
+    rdb.client_kill_filter(_id=conn.read_response())
+    assert state.incr_window("k", 1, 60.0, NOW) == 2
+    rdb.client_kill_filter(_id=(conn.send_command("CLIENT", "ID"), conn.read_response())[1])
+    assert state.batch([("get_window", ("k", 60.0, NOW)), ("incr_window", ("k", 1, 60.0, NOW))]) == [2, 3]
+    state.close()
+    assert not conn.is_connected
+
+
+def test_threads_share_one_backend(redis_url: str, prefix: str) -> None:
+    import threading
+
+    state = RedisState(redis_url, prefix=prefix)
+    request = PickRequest((PickCandidate(*(f"{k}:d" for k in "abcdefg"), rpm=150),), NOW)
+    picked: list[int | None] = []
+
+    def work() -> None:
+        for _ in range(50):
+            picked.append(state.pick_deployment(request).chosen)
+            state.incr_window("n", 1, 60.0, NOW)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert state.get_window("n", 60.0, NOW) == 200
+    assert picked.count(0) == 150 and picked.count(None) == 50  # the rpm limit, exactly
+    state.close()
