@@ -54,8 +54,8 @@ def _after(state: Any, cands: tuple[PickCandidate, ...]) -> list[Any]:
     out = []
     for c in cands:
         out += [state.get_window(c.rpm_key, 60.0, NOW), state.get_window(c.probe, 5.0, NOW)]
-        out += [state.add_inflight(c.busy, 0), state.get_window("budget:calls", 10.0, NOW)]
-    return out
+        out += [state.add_inflight(c.busy, 0)]
+    return [*out, state.get_window("budget:calls", 10.0, NOW), state.get_window("budget:retries", 10.0, NOW)]
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -64,13 +64,18 @@ def test_the_script_picks_as_the_composed_operations_do(redis_url: str, prefix: 
     cands = tuple(_candidate(i, rng) for i in range(rng.randint(1, 5)))
     compare = rng.choice(["", "inflight", "latency", "usage"])
     count = ("budget:calls", 1, 10.0, NOW) if rng.random() < 0.7 else None
-    request = PickRequest(cands, NOW, compare, compare == "inflight", 5.0, 60.0, count)
+    grant = None
+    if rng.random() < 0.5:  # client retries for the chosen one, from the retry budget
+        grant = ("budget:calls", "budget:retries", rng.randint(1, 4), 0.2, rng.randint(0, 3), 10.0)
+    request = PickRequest(cands, NOW, compare, compare == "inflight", 5.0, 60.0, count, grant)
     memory, red = InMemoryState(), RedisState(redis_url, prefix=prefix)
     state_seed = rng.random()
     for state in (memory, red):
         arrange = random.Random(state_seed)
         for c in cands:
             _arrange(state, c, arrange)
+        state.incr_window("budget:calls", arrange.randint(0, 30), 10.0, NOW)
+        state.incr_window("budget:retries", arrange.randint(0, 6), 10.0, NOW)
     expected = pick_deployment(memory, request)
     assert red.pick_deployment(request) == expected
     assert _after(red, cands) == _after(memory, cands)
@@ -135,21 +140,23 @@ MODEL_LIST = [
 
 
 @pytest.mark.parametrize(
-    ("strategy", "limits", "trips"),
+    ("strategy", "limits", "retries", "trips"),
     [
-        ("simple-shuffle", {}, 1),  # the pick
-        ("simple-shuffle", {"rpm": 10**6}, 1),  # the pick takes the rpm slot too
-        ("least-busy", {}, 2),  # the pick (and its in-flight reservation), the release
-        ("latency-based-routing", {}, 2),  # the pick, the latency sample
-        ("usage-based-routing", {"rpm": 10**6, "tpm": 10**9}, 2),  # the pick, the tokens counted
+        ("simple-shuffle", {}, 0, 1),  # the pick
+        ("simple-shuffle", {"rpm": 10**6}, 0, 1),  # the pick takes the rpm slot too
+        ("simple-shuffle", {}, 2, 1),  # and the client's retries from the budget
+        ("least-busy", {}, 0, 2),  # the pick (and its in-flight reservation), the release
+        ("latency-based-routing", {}, 0, 2),  # the pick, the latency sample
+        ("usage-based-routing", {"rpm": 10**6, "tpm": 10**9}, 0, 2),  # the pick, the tokens counted
     ],
 )
 def test_round_trips_per_routed_call(
-    redis_url: str, prefix: str, strategy: str, limits: dict[str, Any], trips: int
+    redis_url: str, prefix: str, strategy: str, limits: dict[str, Any], retries: int, trips: int
 ) -> None:
     client = _Counting(redis.Redis.from_url(redis_url))
     state = RedisState(client=client, prefix=prefix)
-    router = Router([d | limits for d in MODEL_LIST], state=state, seed=1, routing_strategy=strategy)
+    model_list = [d | limits for d in MODEL_LIST]
+    router = Router(model_list, state=state, seed=1, routing_strategy=strategy, num_retries=retries)
     router._clients = dict.fromkeys(router._clients, _Stub())  # type: ignore[assignment]
     router.complete("chat", "hi")  # the first call may load the scripts
     before = client.trips
@@ -161,6 +168,7 @@ def test_round_trips_per_routed_call(
     assert all(d["in_flight"] == 0 for d in health["deployments"].values())
     if "rpm" in limits:
         assert sum(d["rpm_used"] for d in health["deployments"].values()) == 6
+    assert health["budget"]["retries"] == min(6 * retries, 10)  # the budget's least: 10 a window
     client.client.close()
 
 

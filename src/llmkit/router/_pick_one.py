@@ -14,7 +14,7 @@ from typing import Any
 
 from llmkit.router.actions import Action, StateOp
 from llmkit.router.config import Deployment
-from llmkit.router.rules import MINUTE, Keys, Plan, RoutePolicy
+from llmkit.router.rules import CALLS_KEY, MINUTE, RETRIES_KEY, Keys, Plan, RoutePolicy
 from llmkit.router.state import PICK_OPERATION, PickAnswer, PickCandidate, PickRequest
 from llmkit.router.strategies import NEEDS, order
 from llmkit.router.trace import RouteTrace
@@ -57,6 +57,13 @@ def pick_in_one_step(
             trace.add("skip", group, dep.id, f"window of {dep.max_input_tokens} tokens < ~{tokens}", now)
         return None, None
     strategy = policy.strategy
+    budget = policy.budget
+    grant = None
+    # The first attempt's client retries, reserved with the pick. Not for a fallback's pick: a
+    # fallback first spends a retry of its own (``policy._route``), and its grant comes after.
+    if policy.num_retries > 0 and not tried:
+        wanted, ratio, least = policy.num_retries, budget.ratio, budget.min_retries
+        grant = (CALLS_KEY, RETRIES_KEY, wanted, ratio, least, budget.window_s)
     ordered = order(strategy, fits, policy.rng, {}) if len(fits) > 1 else fits
     request = PickRequest(
         candidates=tuple(policy.candidates[dep.id] for dep in ordered),
@@ -66,11 +73,14 @@ def pick_in_one_step(
         probe_window_s=policy.cooldown_s,
         limit_window_s=MINUTE,
         count=None if count is None else count[1],
+        grant=grant,
     )
     answer: PickAnswer = yield (PICK_OPERATION, (request,))
     soonest = _trace_skips(trace, group, deps, ordered, answer, tokens, now)
     if answer.chosen is None:
         return None, soonest
+    if grant is not None:
+        plan.granted = answer.granted
     return (ordered[answer.chosen], answer.half_open), soonest
 
 

@@ -20,13 +20,15 @@ __all__ = ["PICK_SCRIPT", "pick_words", "read_answer"]
 # The request goes as two arguments of fields ending in a newline (key names never hold one),
 # since redis-py encodes each argument on its own and a pick has dozens: ARGV[1] is now, the
 # count's key ('' for none), amount, slot and ttl, compare, reserve ('1'), the idle ttl, the probe
-# window's slot and ttl, the limits' window slot and ttl; ARGV[2] per candidate its tripped
+# window's slot and ttl, the limits' window slot and ttl, then the grant's calls key ('' for
+# none), retries key, retries wanted, ratio, least, window slot and ttl; ARGV[2] per candidate its tripped
 # marker, cooldown, probe window, in-flight count, latency average, rpm and tpm windows, and its
 # rpm and tpm limits ('' for none). The keys are named by the caller (``redis_state._Commands``)
 # but not declared in KEYS: a pick spans deployments, which a cluster would put on different
 # nodes, so the state needs one Redis (or one shard) whatever the declaration.
 # A fixed window is a hash {s: slot, n: count} (redis_state). The reply is one string of lines:
-# the count (-1 for none), the chosen one (0 for none), half-open (0/1), the candidates tried
+# the count (-1 for none), the chosen one (0 for none), half-open (0/1) and the retries granted
+# (space-separated), the candidates tried
 # (space-separated), then per candidate its outcome and its cooldown's end (the stored text).
 PICK_SCRIPT = """
 local function split(text)
@@ -95,7 +97,7 @@ if compare ~= '' then
     return number[a] < number[b] or (number[a] == number[b] and a < b)
   end)
 end
-local tried, chosen = {}, 0
+local tried, chosen, granted = {}, 0, 0
 for _, i in ipairs(eligible) do
   local k = (i - 1) * 9
   local rpm = tonumber(c[k + 8])
@@ -111,10 +113,17 @@ for _, i in ipairs(eligible) do
       if v < 1 then redis.call('SET', c[k + 4], 1) end
       redis.call('PEXPIRE', c[k + 4], h[8])
     end
+    if h[13] ~= '' then
+      local allowed = math.max(tonumber(h[17]), math.floor(tonumber(h[16]) * used(h[13], h[18])))
+      local left = allowed - used(h[14], h[18])
+      granted = math.min(tonumber(h[15]), left)
+      if granted > 0 then add(h[14], h[18], h[19], granted) else granted = 0 end
+    end
     break
   end
 end
-local lines = {count, chosen, (chosen > 0 and half[chosen]) and 1 or 0, table.concat(tried, ' ')}
+local open = (chosen > 0 and half[chosen]) and 1 or 0
+local lines = {count, chosen, open .. ' ' .. granted, table.concat(tried, ' ')}
 for i = 1, n do lines[#lines + 1] = outcome[i] .. ' ' .. untils[i] end
 return table.concat(lines, '\\n')
 """
@@ -154,6 +163,13 @@ def pick_words(commands: Any, request: PickRequest, segments: dict[PickCandidate
     minute_slot, minute_ttl = commands.window(request.limit_window_s, request.now)
     fields = [repr(float(request.now)), *head, request.compare, "1" if request.reserve else "0"]
     fields += [str(commands.idle_ms), probe_slot, str(probe_ttl), minute_slot, str(minute_ttl)]
+    if request.grant is None:
+        fields += [""] * 7
+    else:
+        calls_key, key, wanted, ratio, least, window_s = request.grant
+        slot, ttl = commands.window(window_s, request.now)
+        names = (commands.name("win", calls_key), commands.name("win", key))
+        fields += [*names, str(int(wanted)), repr(float(ratio)), str(int(least)), slot, str(ttl)]
     parts = []
     for c in request.candidates:
         part = segments.get(c)
@@ -168,7 +184,8 @@ def pick_words(commands: Any, request: PickRequest, segments: dict[PickCandidate
 def read_answer(reply: Any) -> PickAnswer:
     """The script's reply as ``state.pick_deployment`` answers."""
     lines = (reply.decode() if isinstance(reply, bytes) else str(reply)).split("\n")
-    count, chosen, half, tried = int(lines[0]), int(lines[1]), lines[2] == "1", lines[3]
+    count, chosen, tried = int(lines[0]), int(lines[1]), lines[3]
+    half, _, granted = lines[2].partition(" ")
     outcome: list[str] = []
     until: list[float | None] = []
     for line in lines[4:]:
@@ -180,6 +197,7 @@ def read_answer(reply: Any) -> PickAnswer:
         outcome=tuple(outcome),
         until=tuple(until),
         tried=tuple(int(i) - 1 for i in tried.split()),
-        half_open=half,
+        half_open=half == "1",
         counted=None if count < 0 else count,
+        granted=int(granted),
     )

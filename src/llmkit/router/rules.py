@@ -81,3 +81,5 @@ class Plan:
     group: str
     deadline: float | None = None
     input_tokens: int | None = None
+    # Client retries the one-step pick reserved for the deployment it chose (its first attempt's).
+    granted: int | None = None

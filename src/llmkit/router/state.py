@@ -218,7 +218,10 @@ class PickRequest:
     """A pick over ``candidates``, given in the order to try them before any state is read (the
     strategy's shuffle). ``compare`` ("inflight", "latency", "usage" or "") reorders the eligible
     ones by that number, lowest first, ties keeping the given order. ``reserve`` counts the chosen
-    one in flight. ``count`` is an ``incr_window`` to do first (the call's budget count)."""
+    one in flight. ``count`` is an ``incr_window`` to do first (the call's budget count).
+    ``grant`` reserves the chosen one's client retries from the retry budget: (the calls key,
+    the retries key, retries wanted, ratio, least allowed, window in seconds); of the retries the
+    window allows (``max(least, floor(ratio * calls))``), as many as are left, up to the wanted."""
 
     candidates: tuple[PickCandidate, ...]
     now: float
@@ -227,6 +230,7 @@ class PickRequest:
     probe_window_s: float = 5.0
     limit_window_s: float = 60.0
     count: tuple[str, int, float, float] | None = None
+    grant: tuple[str, str, int, float, int, float] | None = None
 
 
 class PickAnswer(NamedTuple):
@@ -242,6 +246,7 @@ class PickAnswer(NamedTuple):
     tried: tuple[int, ...]
     half_open: bool
     counted: int | None
+    granted: int = 0  # the client retries reserved for the chosen one (``request.grant``)
 
 
 def _compared(state: StateBackend, request: PickRequest, c: PickCandidate, tpm_used: int | None) -> float:
@@ -252,6 +257,15 @@ def _compared(state: StateBackend, request: PickRequest, c: PickCandidate, tpm_u
         return state.ewma(c.latency, None, 0.0) or 0.0
     share = state.get_window(c.rpm_key, window, now) / c.rpm if c.rpm else 0.0
     return max(share, (tpm_used or 0) / c.tpm) if c.tpm else share
+
+
+def _granted(state: StateBackend, grant: tuple[str, str, int, float, int, float], now: float) -> int:
+    calls_key, key, wanted, ratio, least, window = grant
+    allowed = max(least, int(ratio * state.get_window(calls_key, window, now)))
+    granted = min(wanted, allowed - state.get_window(key, window, now))
+    if granted <= 0 or not state.try_acquire(key, allowed, window, now, granted):
+        return 0
+    return granted
 
 
 def pick_deployment(state: StateBackend, request: PickRequest) -> PickAnswer:
@@ -292,5 +306,6 @@ def pick_deployment(state: StateBackend, request: PickRequest) -> PickAnswer:
             outcome[i] = "picked"
             if request.reserve:
                 state.add_inflight(c.busy, 1)
-            return PickAnswer(i, tuple(outcome), tuple(until_), tuple(tried), i in half, count)
+            granted = _granted(state, request.grant, now) if request.grant is not None else 0
+            return PickAnswer(i, tuple(outcome), tuple(until_), tuple(tried), i in half, count, granted)
     return PickAnswer(None, tuple(outcome), tuple(until_), tuple(tried), False, count)
