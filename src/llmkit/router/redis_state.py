@@ -3,12 +3,15 @@
 ``RedisState`` (sync, redis-py) and ``AsyncRedisState`` (``redis.asyncio``) implement
 ``llmkit.router.state.StateBackend`` / ``AsyncStateBackend``. Every read-modify-write is one Lua
 script, which Redis runs atomically, so two processes racing for the last request of a window
-cannot both get it. ``batch`` sends several operations in one pipeline (one round trip), as the
-router does with a pick's reads; each stays atomic, the batch is not. Every key has a TTL
+cannot both get it. ``pick_deployment`` runs a router's whole pick as one script (``_redis_pick``:
+one round trip for every candidate's reads and the chosen one's rpm slot, probe, in-flight place
+and client retries); ``batch`` sends several operations in one pipeline (one round trip), as the
+router does with what an answer changes; each stays atomic, the batch is not. Every key has a TTL
 (refreshed when written): a window's key outlives its window by one window, a cooldown's its
 end, an average or an in-flight count ``idle_ttl`` seconds without a write (so a process that
 dies mid-call leaks its in-flight count only that long). Keys are
-``{prefix}:state:{namespace}:{kind}:{key}``.
+``{prefix}:state:{namespace}:{kind}:{key}``. The sync backend's own client sends on a connection
+per thread (``_redis_wire``: redis-py's pool costs more CPU per command than the round trip).
 
 Times are the router's ``now``: processes that share one Redis must share one clock, the wall
 clock (``time.time``), since each process's monotonic clock starts at its own zero.
@@ -16,7 +19,6 @@ clock (``time.time``), since each process's monotonic clock starts at its own ze
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -26,53 +28,12 @@ from llmkit.cache._policy import check_namespace
 from llmkit.cache._redis import RedisConnection, check_prefix, require
 from llmkit.errors import ConfigurationError, StateBackendError
 from llmkit.router._redis_pick import PICK_SCRIPT, pick_words, read_answer
+from llmkit.router._redis_scripts import SCRIPTS as _SCRIPTS
+from llmkit.router._redis_scripts import SHAS as _SHAS
 from llmkit.router._redis_wire import HeldLines
 from llmkit.router.state import OPERATIONS, PickAnswer, PickCandidate, PickRequest, window_slot
 
 __all__ = ["AsyncRedisState", "RedisState"]
-
-# A fixed window as a hash {s: slot, n: count}: a new slot resets the count. One key per counter,
-# whatever the number of windows it has seen.
-_INCR_WINDOW = """
-local s = redis.call('HGET', KEYS[1], 's')
-if s ~= ARGV[1] then redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', 0) end
-local n = redis.call('HINCRBY', KEYS[1], 'n', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return n
-"""
-
-_TRY_ACQUIRE = """
-local s = redis.call('HGET', KEYS[1], 's')
-local n = 0
-if s == ARGV[1] then n = tonumber(redis.call('HGET', KEYS[1], 'n')) end
-if n + tonumber(ARGV[2]) > tonumber(ARGV[4]) then return 0 end
-if s ~= ARGV[1] then redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', 0) end
-redis.call('HINCRBY', KEYS[1], 'n', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-"""
-
-# Lua numbers reach Redis as integers: the average goes back as a string of 17 digits.
-_EWMA = """
-local old = redis.call('GET', KEYS[1])
-local x = tonumber(ARGV[1])
-local v = x
-if old then v = tonumber(ARGV[2]) * x + (1 - tonumber(ARGV[2])) * tonumber(old) end
-local text = string.format('%.17g', v)
-redis.call('SET', KEYS[1], text, 'PX', ARGV[3])
-return text
-"""
-
-_ADD_INFLIGHT = """
-local v = redis.call('INCRBY', KEYS[1], ARGV[1])
-if v < 0 then v = 0; redis.call('SET', KEYS[1], 0) end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return v
-"""
-
-_SCRIPTS = {"incr": _INCR_WINDOW, "acquire": _TRY_ACQUIRE, "ewma": _EWMA, "inflight": _ADD_INFLIGHT}
-# Scripts run by their SHA (EVALSHA); a server that lost its script cache is sent them again.
-_SHAS = {name: hashlib.sha1(text.encode()).hexdigest() for name, text in _SCRIPTS.items()}
 
 # How long an average or an in-flight count is kept without a write, by default (seconds).
 IDLE_TTL = 600.0
