@@ -25,6 +25,7 @@ __all__ = [
     "PickAnswer",
     "PickCandidate",
     "PickRequest",
+    "PickingBackend",
     "StateBackend",
     "pick_deployment",
     "window_slot",
@@ -247,6 +248,16 @@ class PickAnswer(NamedTuple):
     half_open: bool
     counted: int | None
     granted: int = 0  # the client retries reserved for the chosen one (``request.grant``)
+
+
+@runtime_checkable
+class PickingBackend(Protocol):
+    """A backend that picks in one step (the router then sends it one ``pick_deployment`` per
+    pick instead of its reads and takes); an async one awaits it."""
+
+    def pick_deployment(self, request: PickRequest) -> PickAnswer:
+        """Answer as :func:`pick_deployment` over the ordinary operations would, atomically."""
+        ...
 
 
 def _compared(state: StateBackend, request: PickRequest, c: PickCandidate, tpm_used: int | None) -> float:
