@@ -20,6 +20,7 @@ clock (``time.time``), since each process's monotonic clock starts at its own ze
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -217,10 +218,14 @@ class RedisState(_Base):
         # passed in is used through its pool.
         self._own = client is None
         self._held: HeldLines | None = None
+        self._made = threading.Lock()
 
     def _lines(self) -> HeldLines | None:
         if self._held is None and self._own:
-            self._held = HeldLines(self.redis.sync().connection_pool)
+            client = self.redis.sync()
+            with self._made:  # one set of lines, whichever thread asks first
+                if self._held is None:
+                    self._held = HeldLines(client.connection_pool)
         return self._held
 
     def _run(self, words: Sequence[Any]) -> Any:
