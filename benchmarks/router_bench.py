@@ -9,8 +9,9 @@ Two measures (sync, in-process state):
 * ``redis``: the same stubs with the state in Redis (``RedisState`` on ``--redis-url``, by
   default the local test server 127.0.0.1:6390): wall-clock µs per routed call over a direct
   call, the fastest of a few rounds (the time is mostly the round trip's wait, which CPU time
-  would not see). The goal is under 150 µs; a plain pick is one round trip (one pipeline), an
-  rpm limit adds the acquire's.
+  would not see; its CPU time is printed beside it, and the round trips per call). The goal is
+  under 150 µs. A pick is one round trip (one script: reads, checks, rpm/probe/in-flight takes);
+  an outcome that writes (least-busy's release, a latency sample, tokens counted) one more.
 * ``loopback``: ``Router.complete`` against ``Client.complete`` over the emulator on loopback
   (one deployment), for scale: HTTP noise dominates it.
 
@@ -100,9 +101,35 @@ def _wall_per_call(fn: Any, calls: int) -> float:
     return _per_call(fn, calls, timer=time.perf_counter)
 
 
+class _Trips:
+    """Counts round trips to Redis: redis-py sends each command, or each pipeline's commands,
+    as one packed write (``Connection.send_packed_command``), and then waits for the reply."""
+
+    def __init__(self) -> None:
+        import redis.connection
+
+        self.cls = redis.connection.AbstractConnection
+        self.original = self.cls.send_packed_command
+        self.count = 0
+
+    def __enter__(self) -> _Trips:
+        original = self.original
+
+        def counted(conn: Any, *args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return original(conn, *args, **kwargs)
+
+        self.cls.send_packed_command = counted  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cls.send_packed_command = self.original  # type: ignore[method-assign]
+
+
 def redis_overhead(
     calls: int, url: str, strategy: str, deployments: int, rpm: int | None
 ) -> dict[str, float]:
+    """Wall and CPU µs per routed call over a direct one, and Redis round trips per call."""
     import uuid
 
     from llmkit.router.redis_state import RedisState
@@ -115,7 +142,12 @@ def redis_overhead(
     try:
         for _ in range(50):  # connect, load the scripts
             router.complete("chat", "hi")
-        return _against_direct(router, _wall_per_call, calls)
+        with _Trips() as trips:
+            for _ in range(100):
+                router.complete("chat", "hi")
+        out = _against_direct(router, _wall_per_call, calls)
+        cpu = _against_direct(router, _per_call, calls)
+        return out | {"cpu_us": cpu["overhead_us"], "trips": trips.count / 100}
     finally:
         client = state.redis.sync()
         names = list(client.scan_iter(match=f"{prefix}:*"))
@@ -181,12 +213,14 @@ def main() -> None:
             ("simple-shuffle", 3, None),
             ("least-busy", 3, None),
             ("simple-shuffle", 3, 10**9),
+            ("latency-based-routing", 3, None),
         ):
             r = redis_overhead(max(200, args.calls // 40), args.redis_url, strategy, n, rpm)
             limit = " rpm" if rpm else ""
             print(
                 f"redis    {strategy:>22} x{n}{limit:<4}: direct {r['direct_us']:.2f} µs, "
-                f"router {r['router_us']:.0f} µs, overhead {r['overhead_us']:.0f} µs/call (wall)"
+                f"router {r['router_us']:.0f} µs, overhead {r['overhead_us']:.0f} µs/call (wall), "
+                f"{r['cpu_us']:.0f} µs CPU, {r['trips']:.2g} round trips"
             )
     if args.only in (None, "loopback"):
         r = loopback(max(200, args.calls // 50))

@@ -112,6 +112,16 @@ class _Counting:
         self.trips += 1
         return self.client.script_load(script)
 
+    def evalsha(self, sha: str, numkeys: int, *args: Any) -> Any:
+        self.trips += 1
+        return self.client.evalsha(sha, numkeys, *args)
+
+    def get_encoder(self) -> Any:
+        return self.client.get_encoder()
+
+    def register_script(self, script: str) -> Any:
+        return redis.commands.core.Script(self, script)  # its calls go through evalsha above
+
 
 class _Stub:
     def __init__(self) -> None:

@@ -25,7 +25,7 @@ from llmkit.router.rules import CALLS_KEY, MINUTE, RETRIES_KEY, Keys, Plan, Retr
 from llmkit.router.strategies import NEEDS
 from llmkit.router.trace import RouteTrace
 
-__all__ = ["DEPLOYMENT_FAULTS", "attempt", "deadline_error", "spend"]
+__all__ = ["DEPLOYMENT_FAULTS", "attempt", "deadline_error", "release", "spend"]
 
 # Failures that say something about the deployment (so they count towards its cooldown).
 DEPLOYMENT_FAULTS = (
@@ -60,6 +60,19 @@ def _grant(policy: RoutePolicy, now: float) -> Generator[Action, Any, int]:
     return int(grant)
 
 
+def release(
+    policy: RoutePolicy, plan: Plan, dep: Deployment, now: float, reserved: bool = True
+) -> Generator[Action, Any, None]:
+    """Give back what the one-step pick took for an attempt that will not be made: its place
+    in flight (least-busy) and its client retries."""
+    if reserved and policy.pick_reserves:
+        yield ("add_inflight", (policy.keys[dep.id].busy, -1))
+    if plan.granted:
+        window = policy.budget.window_s
+        yield ("incr_window", (RETRIES_KEY, -plan.granted, window, now))
+    plan.granted = None
+
+
 def _router_retries(policy: RoutePolicy, exc: LLMKitError) -> int:
     for cls in type(exc).__mro__:
         if cls.__name__ in policy.retry_policy:
@@ -84,6 +97,7 @@ def attempt(
     timed = policy.strategy == "latency-based-routing"
     retries = 0
     grant = 0
+    reserved = policy.pick_reserves  # the one-step pick already counted this call in flight
     while True:
         if failed is None:
             # The clock only when something here reads it (a deadline, the budget's window).
@@ -92,12 +106,18 @@ def attempt(
             if plan.deadline is not None:
                 left = plan.deadline - now
                 if left <= 0:
+                    yield from release(policy, plan, dep, now, reserved)
                     trace.add("deadline", group, dep.id, "the call's deadline passed", now)
                     raise deadline_error(plan, None)
                 timeout = left if timeout is None else min(timeout, left)
-            grant = (yield from _grant(policy, now)) if policy.num_retries > 0 else 0
-            if busy:
+            granted = plan.granted  # the one-step pick's, for the first attempt
+            if granted is not None:
+                grant, plan.granted = granted, None
+            else:
+                grant = (yield from _grant(policy, now)) if policy.num_retries > 0 else 0
+            if busy and not reserved:
                 yield ("add_inflight", (keys.busy, 1))
+            reserved = False
             sent = clock() if timed else now
             try:
                 result = yield Attempt(dep, grant, timeout, trace)

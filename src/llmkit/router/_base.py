@@ -14,12 +14,13 @@ from llmkit.errors import ConfigurationError
 from llmkit.observe import FallbackEvent, RetryEvent, emit_fallback, emit_retry, observers_of
 from llmkit.router._conversation import CallConversation, Formats, check_reasoning, start
 from llmkit.router._fast import PlainRoute
+from llmkit.router._pick_one import candidates_of
 from llmkit.router.actions import Attempt, Batch, Flow, Notify
 from llmkit.router.config import Deployment, load_yaml, parse_model_list
 from llmkit.router.policy import picked_flow, route_flow
 from llmkit.router.rules import CALLS_KEY, RETRIES_KEY, Keys, Plan, RetryBudget, RoutePolicy
-from llmkit.router.state import OPERATIONS, InMemoryState
-from llmkit.router.strategies import normalise_strategy
+from llmkit.router.state import OPERATIONS, PICK_OPERATION, InMemoryState
+from llmkit.router.strategies import NEEDS, normalise_strategy
 from llmkit.router.trace import RouteTrace
 
 __all__ = ["Begun", "RouterBase", "estimate_tokens", "gather"]
@@ -116,6 +117,11 @@ class RouterBase:
         self._state = state if state is not None else InMemoryState()
         self._ops = {name: getattr(self._state, name) for name in OPERATIONS}
         self._batch = _batcher(self._state, self._ops)
+        one_step = getattr(self._state, PICK_OPERATION, None)
+        if callable(one_step):  # the backend picks in one step (Redis: one script, one round trip)
+            self._ops[PICK_OPERATION] = one_step
+            self._policy.candidates = candidates_of(self._deployments, self._policy.keys)
+            self._policy.pick_reserves = NEEDS[self._policy.strategy] == "inflight"
         # An AsyncRouter awaits an async backend's answers (a sync one it calls directly).
         self._async_state = inspect.iscoroutinefunction(self._ops["incr_window"])
         self._sleep = sleep or self._default_sleep()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from llmkit.router._pick_one import pick_in_one_step
 from llmkit.router.actions import Action, Batch, StateOp
 from llmkit.router.config import Deployment
 from llmkit.router.rules import MINUTE, Plan, RoutePolicy
@@ -28,6 +29,8 @@ def pick(
     """The deployment to try next in ``group`` and whether it is a half-open probe; also the
     soonest end of a cooldown seen (for the error when nothing is left). ``count`` (the call's
     budget count, on the first pick) goes first in the batch of reads."""
+    if policy.candidates:  # the backend picks in one step (Redis: one script, one round trip)
+        return (yield from pick_in_one_step(policy, plan, group, tried, trace, now, count))
     deps = policy.groups[group]
     if tried:
         deps = [dep for dep in deps if dep.id not in tried]

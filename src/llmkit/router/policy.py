@@ -21,7 +21,7 @@ from llmkit.errors import (
     ContextWindowExceededError,
     LLMKitError,
 )
-from llmkit.router._attempt import DEPLOYMENT_FAULTS, attempt, deadline_error, spend
+from llmkit.router._attempt import DEPLOYMENT_FAULTS, attempt, deadline_error, release, spend
 from llmkit.router._pick import pick
 from llmkit.router.actions import Attempt, Batch, Flow, Notify, StateOp, Wait
 from llmkit.router.config import Deployment
@@ -122,6 +122,7 @@ def _route(
             tried.add(dep.id)
             if last is not None:  # this attempt is a fallback after a failure: it costs a retry
                 if not (yield from spend(budget, 1, now)):
+                    yield from release(policy, plan, dep, now)  # what the pick took for it
                     trace.add("budget", group, dep.id, "retry budget exhausted: no more fallbacks", now)
                     raise last
                 trace.fallbacks += 1

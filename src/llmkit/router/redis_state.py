@@ -3,12 +3,15 @@
 ``RedisState`` (sync, redis-py) and ``AsyncRedisState`` (``redis.asyncio``) implement
 ``llmkit.router.state.StateBackend`` / ``AsyncStateBackend``. Every read-modify-write is one Lua
 script, which Redis runs atomically, so two processes racing for the last request of a window
-cannot both get it. ``batch`` sends several operations in one pipeline (one round trip), as the
-router does with a pick's reads; each stays atomic, the batch is not. Every key has a TTL
+cannot both get it. ``pick_deployment`` runs a router's whole pick as one script (``_redis_pick``:
+one round trip for every candidate's reads and the chosen one's rpm slot, probe, in-flight place
+and client retries); ``batch`` sends several operations in one pipeline (one round trip), as the
+router does with what an answer changes; each stays atomic, the batch is not. Every key has a TTL
 (refreshed when written): a window's key outlives its window by one window, a cooldown's its
 end, an average or an in-flight count ``idle_ttl`` seconds without a write (so a process that
 dies mid-call leaks its in-flight count only that long). Keys are
-``{prefix}:state:{namespace}:{kind}:{key}``.
+``{prefix}:state:{namespace}:{kind}:{key}``. The sync backend's own client sends on a connection
+per thread (``_redis_wire``: redis-py's pool costs more CPU per command than the round trip).
 
 Times are the router's ``now``: processes that share one Redis must share one clock, the wall
 clock (``time.time``), since each process's monotonic clock starts at its own zero.
@@ -16,8 +19,8 @@ clock (``time.time``), since each process's monotonic clock starts at its own ze
 
 from __future__ import annotations
 
-import hashlib
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -25,52 +28,13 @@ from typing import Any, NamedTuple
 from llmkit.cache._policy import check_namespace
 from llmkit.cache._redis import RedisConnection, check_prefix, require
 from llmkit.errors import ConfigurationError, StateBackendError
-from llmkit.router.state import OPERATIONS, window_slot
+from llmkit.router._redis_pick import PICK_SCRIPT, pick_words, read_answer
+from llmkit.router._redis_scripts import SCRIPTS as _SCRIPTS
+from llmkit.router._redis_scripts import SHAS as _SHAS
+from llmkit.router._redis_wire import HeldLines
+from llmkit.router.state import OPERATIONS, PickAnswer, PickCandidate, PickRequest, window_slot
 
 __all__ = ["AsyncRedisState", "RedisState"]
-
-# A fixed window as a hash {s: slot, n: count}: a new slot resets the count. One key per counter,
-# whatever the number of windows it has seen.
-_INCR_WINDOW = """
-local s = redis.call('HGET', KEYS[1], 's')
-if s ~= ARGV[1] then redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', 0) end
-local n = redis.call('HINCRBY', KEYS[1], 'n', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return n
-"""
-
-_TRY_ACQUIRE = """
-local s = redis.call('HGET', KEYS[1], 's')
-local n = 0
-if s == ARGV[1] then n = tonumber(redis.call('HGET', KEYS[1], 'n')) end
-if n + tonumber(ARGV[2]) > tonumber(ARGV[4]) then return 0 end
-if s ~= ARGV[1] then redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', 0) end
-redis.call('HINCRBY', KEYS[1], 'n', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-"""
-
-# Lua numbers reach Redis as integers: the average goes back as a string of 17 digits.
-_EWMA = """
-local old = redis.call('GET', KEYS[1])
-local x = tonumber(ARGV[1])
-local v = x
-if old then v = tonumber(ARGV[2]) * x + (1 - tonumber(ARGV[2])) * tonumber(old) end
-local text = string.format('%.17g', v)
-redis.call('SET', KEYS[1], text, 'PX', ARGV[3])
-return text
-"""
-
-_ADD_INFLIGHT = """
-local v = redis.call('INCRBY', KEYS[1], ARGV[1])
-if v < 0 then v = 0; redis.call('SET', KEYS[1], 0) end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return v
-"""
-
-_SCRIPTS = {"incr": _INCR_WINDOW, "acquire": _TRY_ACQUIRE, "ewma": _EWMA, "inflight": _ADD_INFLIGHT}
-# Scripts run by their SHA (EVALSHA); a server that lost its script cache is sent them again.
-_SHAS = {name: hashlib.sha1(text.encode()).hexdigest() for name, text in _SCRIPTS.items()}
 
 # How long an average or an in-flight count is kept without a write, by default (seconds).
 IDLE_TTL = 600.0
@@ -199,6 +163,7 @@ class _Base:
     ) -> None:
         check_namespace(namespace, "namespace=")
         self.keys = _Commands(prefix, namespace, idle_ttl)
+        self._segments: dict[PickCandidate, str] = {}  # each pick candidate's part of the script's words
         self.redis = RedisConnection(
             url, client=client, async_client=async_client, socket_timeout=socket_timeout
         )
@@ -248,19 +213,37 @@ class RedisState(_Base):
         socket_timeout: float = 2.0,
     ) -> None:
         super().__init__(url, client, None, prefix, namespace, idle_ttl, socket_timeout)
+        self._pick: Any = None  # the pick's Script (its text and SHA; reloaded after a NOSCRIPT)
+        # Its own client's commands go on a connection per thread (``_redis_wire``); a client
+        # passed in is used through its pool.
+        self._own = client is None
+        self._held: HeldLines | None = None
+        self._made = threading.Lock()
 
-    def _send(self, client: Any, command: _Command) -> Any:
+    def _lines(self) -> HeldLines | None:
+        if self._held is None and self._own:
+            client = self.redis.sync()
+            with self._made:  # one set of lines, whichever thread asks first
+                if self._held is None:
+                    self._held = HeldLines(client.connection_pool)
+        return self._held
+
+    def _run(self, words: Sequence[Any]) -> Any:
+        held = self._lines()
+        return held.one(words) if held is not None else self.redis.sync().execute_command(*words)
+
+    def _send(self, command: _Command) -> Any:
         try:
-            return client.execute_command(*_wire(command))
+            return self._run(_wire(command))
         except Exception as exc:
             if command.script is None or not _no_script(exc):
                 raise
-        client.script_load(_SCRIPTS[command.script])
-        return client.execute_command(*_wire(command))
+        self._run(("SCRIPT", "LOAD", _SCRIPTS[command.script]))
+        return self._run(_wire(command))
 
     def _do(self, command: _Command) -> Any:
         try:
-            return command.decode(self._send(self.redis.sync(), command))
+            return command.decode(self._send(command))
         except Exception as exc:
             raise self._failed(exc, command.doing) from None
 
@@ -269,17 +252,42 @@ class RedisState(_Base):
         order, as the methods would give them one by one."""
         commands = self._commands(ops)
         try:
-            client = self.redis.sync()
-            pipe = client.pipeline(transaction=False)
-            for command in commands:
-                pipe.execute_command(*_wire(command))
-            replies = pipe.execute(raise_on_error=False)
+            held = self._lines()
+            if held is not None:
+                replies = held.many([_wire(command) for command in commands])
+            else:
+                pipe = self.redis.sync().pipeline(transaction=False)
+                for command in commands:
+                    pipe.execute_command(*_wire(command))
+                replies = pipe.execute(raise_on_error=False)
             for i, reply in enumerate(replies):
                 if _no_script(reply):
-                    replies[i] = self._send(client, commands[i])
+                    replies[i] = self._send(commands[i])
         except Exception as exc:
             raise self._failed(exc, f"running {len(commands)} state operations") from None
         return self._decoded(commands, replies)
+
+    def pick_deployment(self, request: PickRequest) -> PickAnswer:
+        """``state.pick_deployment`` in one Lua script: one round trip, atomic."""
+        try:
+            argv = pick_words(self.keys, request, self._segments)
+            client = self.redis.sync()
+            if self._pick is None:
+                self._pick = client.register_script(PICK_SCRIPT)
+            held = self._lines()
+            if held is None:
+                return read_answer(self._pick([], argv, client=client))
+            words = ("EVALSHA", self._pick.sha, 0, *argv)
+            try:
+                reply = held.one(words)
+            except Exception as exc:
+                if not _no_script(exc):
+                    raise
+                held.one(("SCRIPT", "LOAD", PICK_SCRIPT))
+                reply = held.one(words)
+            return read_answer(reply)
+        except Exception as exc:
+            raise self._failed(exc, "picking a deployment") from None
 
     def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int:
         return self._do(self.keys.incr_window(key, amount, window_s, now))  # type: ignore[no-any-return]
@@ -309,6 +317,8 @@ class RedisState(_Base):
         return self._do(self.keys.add_inflight(key, delta))  # type: ignore[no-any-return]
 
     def close(self) -> None:
+        if self._held is not None:
+            self._held.close()
         self.redis.close()
 
 
@@ -327,6 +337,7 @@ class AsyncRedisState(_Base):
         socket_timeout: float = 2.0,
     ) -> None:
         super().__init__(url, None, async_client, prefix, namespace, idle_ttl, socket_timeout)
+        self._pick: Any = None  # the pick's AsyncScript (any loop's client may run it)
 
     async def _send(self, client: Any, command: _Command) -> Any:
         try:
@@ -358,6 +369,17 @@ class AsyncRedisState(_Base):
         except Exception as exc:
             raise self._failed(exc, f"running {len(commands)} state operations") from None
         return self._decoded(commands, replies)
+
+    async def pick_deployment(self, request: PickRequest) -> PickAnswer:
+        """``RedisState.pick_deployment``: one Lua script, one round trip."""
+        try:
+            argv = pick_words(self.keys, request, self._segments)
+            client = self.redis.async_()
+            if self._pick is None:
+                self._pick = client.register_script(PICK_SCRIPT)
+            return read_answer(await self._pick([], argv, client=client))
+        except Exception as exc:
+            raise self._failed(exc, "picking a deployment") from None
 
     async def incr_window(self, key: str, amount: int, window_s: float, now: float) -> int:
         return await self._do(self.keys.incr_window(key, amount, window_s, now))  # type: ignore[no-any-return]

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from llmkit.router.config import Deployment
+from llmkit.router.state import PickCandidate
 
 __all__ = ["CALLS_KEY", "MINUTE", "RETRIES_KEY", "Keys", "Plan", "RetryBudget", "RoutePolicy"]
 
@@ -69,6 +70,10 @@ class RoutePolicy:
     max_wait_s: float = 60.0
     observed: bool = False  # the router has callbacks: yield Notify actions
     rng: random.Random = field(default_factory=random.Random)
+    # Set when the backend picks in one step (``pick_deployment``): each deployment as a candidate
+    # (``_pick_one``), and whether that step also counts the chosen one in flight (least-busy).
+    candidates: Mapping[str, PickCandidate] = field(default_factory=dict)
+    pick_reserves: bool = False
 
 
 @dataclass(slots=True)
@@ -76,3 +81,5 @@ class Plan:
     group: str
     deadline: float | None = None
     input_tokens: int | None = None
+    # Client retries the one-step pick reserved for the deployment it chose (its first attempt's).
+    granted: int | None = None

@@ -14,9 +14,22 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol, runtime_checkable
 
-__all__ = ["OPERATIONS", "AsyncStateBackend", "InMemoryState", "StateBackend", "window_slot"]
+__all__ = [
+    "OPERATIONS",
+    "PICK_OPERATION",
+    "AsyncStateBackend",
+    "InMemoryState",
+    "PickAnswer",
+    "PickCandidate",
+    "PickRequest",
+    "PickingBackend",
+    "StateBackend",
+    "pick_deployment",
+    "window_slot",
+]
 
 # The methods of a backend the router calls (a ``StateOp`` names one of them).
 OPERATIONS = (
@@ -199,3 +212,136 @@ class InMemoryState:
                 return False
             self._windows[key] = (slot, count + amount)
             return True
+
+
+# --- One-step picks -------------------------------------------------------------------------
+# A pick reads, per candidate, its breaker, its tpm window and what the strategy compares, then
+# takes an rpm slot (and a half-open probe) from the first one it can. Done as separate calls,
+# that is two or three Redis round trips per routed call; a backend with ``pick_deployment``
+# does it all in one step (Redis: one Lua script, atomic). ``pick_deployment`` below is the
+# same pick composed of the ordinary operations: what any backend's own must answer.
+
+PICK_OPERATION = "pick_deployment"
+
+
+@dataclass(frozen=True, slots=True)
+class PickCandidate:
+    """One deployment a pick may choose: its state keys and limits (built once per router)."""
+
+    tripped: str  # set while its breaker is open or half-open
+    health: str  # its cooldown
+    probe: str  # the half-open probe's window
+    busy: str  # its in-flight count
+    latency: str  # its latency average
+    rpm_key: str
+    tpm_key: str
+    rpm: int | None = None
+    tpm: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PickRequest:
+    """A pick over ``candidates``, given in the order to try them before any state is read (the
+    strategy's shuffle). ``compare`` ("inflight", "latency", "usage" or "") reorders the eligible
+    ones by that number, lowest first, ties keeping the given order. ``reserve`` counts the chosen
+    one in flight. ``count`` is an ``incr_window`` to do first (the call's budget count).
+    ``grant`` reserves the chosen one's client retries from the retry budget: (the calls key,
+    the retries key, retries wanted, ratio, least allowed, window in seconds); of the retries the
+    window allows (``max(least, floor(ratio * calls))``), as many as are left, up to the wanted."""
+
+    candidates: tuple[PickCandidate, ...]
+    now: float
+    compare: str = ""
+    reserve: bool = False
+    probe_window_s: float = 5.0
+    limit_window_s: float = 60.0
+    count: tuple[str, int, float, float] | None = None
+    grant: tuple[str, str, int, float, int, float] | None = None
+
+
+class PickAnswer(NamedTuple):
+    """What a pick found. ``outcome`` per candidate: "picked", "cooling" (``until`` says until
+    when), "tpm" (its tpm window is full), "probing" (another call holds its half-open probe),
+    "rpm" (its rpm window is full) or "" (eligible, not reached); ``tried`` the candidates tried,
+    in order; ``half_open`` whether the chosen one is a half-open probe; ``counted`` the window's
+    count after ``request.count`` (None without one)."""
+
+    chosen: int | None
+    outcome: tuple[str, ...]
+    until: tuple[float | None, ...]
+    tried: tuple[int, ...]
+    half_open: bool
+    counted: int | None
+    granted: int = 0  # the client retries reserved for the chosen one (``request.grant``)
+
+
+@runtime_checkable
+class PickingBackend(Protocol):
+    """A backend that picks in one step (the router then sends it one ``pick_deployment`` per
+    pick instead of its reads and takes); an async one awaits it."""
+
+    def pick_deployment(self, request: PickRequest) -> PickAnswer:
+        """Answer as :func:`pick_deployment` over the ordinary operations would, atomically."""
+        ...
+
+
+def _compared(state: StateBackend, request: PickRequest, c: PickCandidate, tpm_used: int | None) -> float:
+    now, window = request.now, request.limit_window_s
+    if request.compare == "inflight":
+        return float(state.add_inflight(c.busy, 0))
+    if request.compare == "latency":
+        return state.ewma(c.latency, None, 0.0) or 0.0
+    share = state.get_window(c.rpm_key, window, now) / c.rpm if c.rpm else 0.0
+    return max(share, (tpm_used or 0) / c.tpm) if c.tpm else share
+
+
+def _granted(state: StateBackend, grant: tuple[str, str, int, float, int, float], now: float) -> int:
+    calls_key, key, wanted, ratio, least, window = grant
+    allowed = max(least, int(ratio * state.get_window(calls_key, window, now)))
+    granted = min(wanted, allowed - state.get_window(key, window, now))
+    if granted <= 0 or not state.try_acquire(key, allowed, window, now, granted):
+        return 0
+    return granted
+
+
+def pick_deployment(state: StateBackend, request: PickRequest) -> PickAnswer:
+    """The pick of ``request`` from ``state``'s ordinary operations (each atomic, the whole not):
+    what a backend's own ``pick_deployment`` does in one step."""
+    now, window, cands = request.now, request.limit_window_s, request.candidates
+    count = state.incr_window(*request.count) if request.count is not None else None
+    outcome = [""] * len(cands)
+    until_: list[float | None] = [None] * len(cands)
+    half: set[int] = set()
+    numbers: dict[int, float] = {}
+    eligible: list[int] = []
+    for i, c in enumerate(cands):
+        if state.cooldown_until(c.tripped, now) is not None:
+            ends = state.cooldown_until(c.health, now)
+            if ends is not None:
+                outcome[i], until_[i] = "cooling", ends
+                continue
+            half.add(i)
+        used = state.get_window(c.tpm_key, window, now) if c.tpm is not None else None
+        if used is not None and c.tpm is not None and used >= c.tpm:
+            outcome[i] = "tpm"
+            continue
+        if request.compare:
+            numbers[i] = _compared(state, request, c, used)
+        eligible.append(i)
+    if request.compare:
+        eligible.sort(key=numbers.__getitem__)  # stable: ties keep the given order
+    tried: list[int] = []
+    for i in eligible:
+        c = cands[i]
+        tried.append(i)
+        if i in half and not state.try_acquire(c.probe, 1, request.probe_window_s, now, 1):
+            outcome[i] = "probing"
+        elif c.rpm is not None and not state.try_acquire(c.rpm_key, c.rpm, window, now, 1):
+            outcome[i] = "rpm"
+        else:
+            outcome[i] = "picked"
+            if request.reserve:
+                state.add_inflight(c.busy, 1)
+            granted = _granted(state, request.grant, now) if request.grant is not None else 0
+            return PickAnswer(i, tuple(outcome), tuple(until_), tuple(tried), i in half, count, granted)
+    return PickAnswer(None, tuple(outcome), tuple(until_), tuple(tried), False, count)
