@@ -18,8 +18,8 @@ botocore's ``EventStream``: the decoding, without the transport.
 from __future__ import annotations
 
 import argparse
-import json
 import cProfile
+import json
 import os
 import pstats
 import subprocess
