@@ -11,13 +11,15 @@ The mock (``mock_server.py``) runs in a subprocess; this process is pinned to CP
 to CPU 1 where the machine has two. CPU time (``time.process_time``) of this process only, so a
 loaded machine disturbs it less than wall time; still, compare figures taken in the same minute.
 ``--decode-only`` feeds the mock's bytes, one event per chunk as the mock sends them, to llmkit's
-stream core and to the raw reader of ``wire_clients.py``: the decoding, without the transport.
+stream core, to the raw reader of ``wire_clients.py`` and (``sdk``, Bedrock and SageMaker) to
+botocore's ``EventStream``: the decoding, without the transport.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import subprocess
@@ -34,7 +36,12 @@ sys.path.insert(0, str(HERE))
 import wire_clients as wc  # noqa: E402
 import wire_formats as wf  # noqa: E402
 
-DECODE_FORMATS = ("bedrock", "gemini")
+DECODE_FORMATS = ("bedrock", "sagemaker", "gemini")
+# botocore's operation (service, operation, output member holding the event stream) per AWS format
+_BOTO_STREAMS = {
+    "bedrock": ("bedrock-runtime", "ConverseStream", "stream"),
+    "sagemaker": ("sagemaker-runtime", "InvokeEndpointWithResponseStream", "Body"),
+}
 
 
 def _env() -> None:
@@ -61,7 +68,8 @@ def _builder(client: str) -> Callable[[str, str], Any]:
 
 def _body_chunks(fmt: str, n: int) -> list[bytes]:
     """The mock's stream for ``fmt``, one event per chunk (its HTTP chunks, unwrapped)."""
-    raw = wf.bedrock_stream(n) if fmt == "bedrock" else wf.gemini_stream(n)
+    make = {"bedrock": wf.bedrock_stream, "sagemaker": wf.sagemaker_stream, "gemini": wf.gemini_stream}
+    raw = make[fmt](n)
     body = raw.split(b"\r\n\r\n", 1)[1]
     chunks, pos = [], 0
     while True:
@@ -73,13 +81,59 @@ def _body_chunks(fmt: str, n: int) -> list[bytes]:
         pos = eol + 2 + size + 2
 
 
+def _boto_decode(fmt: str, chunks: list[bytes]) -> Callable[[], int]:
+    """boto3's own stream read on the same bytes: botocore's EventStream (EventStreamBuffer plus
+    its event parser), then what wire_peers.sdk_sync does with each parsed event."""
+    from botocore.eventstream import EventStream
+    from botocore.parsers import EventStreamJSONParser
+    from botocore.session import get_session
+
+    service, operation, member = _BOTO_STREAMS[fmt]
+    model = get_session().get_service_model(service)
+    shape = model.operation_model(operation).output_shape.members[member]
+    parser = EventStreamJSONParser()
+
+    class Body:  # what EventStream reads: urllib3's response, here the recorded chunks
+        def stream(self) -> Iterator[bytes]:
+            return iter(chunks)
+
+    def boto() -> int:
+        sink, count = wc.Tally(), 0
+        events = EventStream(Body(), shape, parser, operation)
+        if fmt == "bedrock":
+            for ev in events:
+                delta = ev.get("contentBlockDelta")
+                if delta and delta["delta"].get("text"):
+                    sink.append(delta["delta"]["text"])
+                    count += 1
+            return count
+        lines = wc.SseLines()
+        for ev in events:
+            part = ev.get("PayloadPart")
+            if not part:
+                continue
+            for line in lines.feed(part["Bytes"]):
+                if line.startswith(b"data:") and line[5:].strip() != b"[DONE]":
+                    text = wc.event_text(fmt, json.loads(line[5:]))
+                    if text:
+                        sink.append(text)
+                        count += 1
+        return count
+
+    return boto
+
+
 def _decode_only(fmt: str, client: str, n: int) -> Callable[[], int]:
     chunks = _body_chunks(fmt, n)
+    if client == "sdk":
+        if fmt not in _BOTO_STREAMS:
+            raise SystemExit(f"--decode-only has no SDK reader for {fmt}")
+        return _boto_decode(fmt, chunks)
     if client == "raw":
 
         def raw() -> int:
             state = wc._RawStreamState(fmt, wc.Tally())
-            if fmt == "bedrock":
+            if fmt in _BOTO_STREAMS:
                 for chunk in chunks:
                     state.bytes_chunk(chunk)
             else:  # httpx2's iter_lines: text decoded, then cut into lines
@@ -96,13 +150,22 @@ def _decode_only(fmt: str, client: str, n: int) -> Callable[[], int]:
     from llmkit.types import TextDelta
 
     ctx: Any = types.SimpleNamespace(provider=fmt, model=wc.MODEL)
+    new: Callable[[], Any]
     if fmt == "bedrock":
-        from llmkit.dialects.bedrock._stream import BedrockConverseStreamDecoder as Decoder
+        from llmkit.dialects.bedrock._stream import BedrockConverseStreamDecoder
+
+        new = lambda: BedrockConverseStreamDecoder(ctx)  # noqa: E731
+    elif fmt == "sagemaker":
+        from llmkit.dialects.sagemaker._stream import SageMakerStreamDecoder
+
+        new = lambda: SageMakerStreamDecoder(ctx, "messages")  # noqa: E731
     else:
-        from llmkit.dialects.gemini._response import GeminiStreamDecoder as Decoder  # type: ignore[assignment]
+        from llmkit.dialects.gemini._response import GeminiStreamDecoder
+
+        new = lambda: GeminiStreamDecoder(ctx)  # noqa: E731
 
     def ours() -> int:
-        core = _StreamCore(lambda: Decoder(ctx), fmt, wc.MODEL, None, None, time.monotonic)
+        core = _StreamCore(new, fmt, wc.MODEL, None, None, time.monotonic)
 
         def events() -> Iterator[Any]:  # the one generator Stream adds
             for chunk in chunks:
@@ -153,7 +216,7 @@ def main() -> int:
         for fmt in fmts:
             for client in clients:
                 if ns.decode_only:
-                    if fmt not in DECODE_FORMATS or client == "sdk":
+                    if fmt not in DECODE_FORMATS or (client == "sdk" and fmt not in _BOTO_STREAMS):
                         continue
                     run = _decode_only(fmt, client, ns.n)
                 else:

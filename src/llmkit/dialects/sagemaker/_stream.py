@@ -17,29 +17,6 @@ from llmkit.framing.eventstream import EventStreamDecoder
 from llmkit.types import Citation, Finish, StreamEvent, TextDelta, UsageUpdate
 
 
-class _PayloadParts:
-    """Event-stream frames in, the container's raw bytes out; exception frames raise."""
-
-    __slots__ = ("_ctx", "_frames")
-
-    def __init__(self, ctx: CallContext) -> None:
-        self._frames = EventStreamDecoder()
-        self._ctx = ctx
-
-    def feed(self, data: bytes) -> tuple[list[bytes], LLMKitError | None]:
-        """The payloads of the whole frames in ``data``, and an exception frame (or a framing
-        error) that ended them."""
-        parts: list[bytes] = []
-        frames, broken = self._frames.feed_until_error(data)
-        for frame in frames:
-            if frame.kind != "event":
-                return parts, stream_exception(frame, self._ctx)
-            if frame.event_type == "PayloadPart":
-                parts.append(frame.payload)
-            # Unknown event types are skipped, as the service model allows new members.
-        return parts, broken
-
-
 class SageMakerStreamDecoder:
     """One per stream. The container's bytes are decoded per ``sagemaker_format``."""
 
@@ -48,8 +25,8 @@ class SageMakerStreamDecoder:
         "_ctx",
         "_error",
         "_format",
+        "_frames",
         "_line",
-        "_parts",
         "_saw_final",
         "_saw_json_lines",
         "_text",
@@ -60,7 +37,7 @@ class SageMakerStreamDecoder:
     )
 
     def __init__(self, ctx: CallContext, fmt: str) -> None:
-        self._parts = _PayloadParts(ctx)
+        self._frames = EventStreamDecoder()
         self._ctx = ctx
         self._format = fmt
         self._chat = openai_chat.OpenAIStreamDecoder(ctx, QUIRKS) if fmt == "messages" else None
@@ -92,14 +69,21 @@ class SageMakerStreamDecoder:
 
     def feed(self, data: bytes) -> list[StreamEvent]:
         out: list[StreamEvent] = []
-        parts, exception = self._parts.feed(data)
-        for part in parts:
-            if self._chat is not None:
-                out.extend(self._chat.feed(part))
-                self.response_id = self._chat.response_id
-                self.response_model = self._chat.response_model
-                self.raw_events = self._chat.raw_events
-                if self._chat.error is not None:
+        frames, broken = self._frames.feed_until_error(data)
+        chat = self._chat
+        for frame in frames:
+            if frame.kind != "event":  # an exception frame ends the parts before it
+                self._error = stream_exception(frame, self._ctx)
+                return out
+            if frame.event_type != "PayloadPart":
+                continue  # unknown event types are skipped, as the service model allows new members
+            part = frame.payload
+            if chat is not None:
+                out += chat.feed(part)
+                self.response_id = chat.response_id
+                self.response_model = chat.response_model
+                self.raw_events = chat.raw_events
+                if chat.error is not None:
                     return out
             elif self._format == "tgi":
                 self._tgi(part, out)
@@ -111,8 +95,8 @@ class SageMakerStreamDecoder:
                 text = self._text.decode(part)
                 if text:
                     out.append(TextDelta(text))
-        if exception is not None:
-            self._error = exception
+        if broken is not None:
+            self._error = broken
         return out
 
     def _tgi(self, part: bytes, out: list[StreamEvent]) -> None:
