@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from llmkit.dialects.bedrock._stream import BedrockConverseStreamDecoder
-from llmkit.dialects.gemini._response import GeminiStreamDecoder
+from llmkit.dialects.gemini._stream import GeminiStreamDecoder
 from llmkit.errors import ResponseDecodeError
 from llmkit.framing.eventstream import EventMessage, EventStreamDecoder
 from llmkit.framing.eventstream_encode import encode_event, encode_message
@@ -308,3 +308,11 @@ def test_gemini_undecodable_event_is_typed() -> None:
     with pytest.raises(ResponseDecodeError, match="undecodable") as info:
         _gemini([_gemini_chunk([{"text": "x"}]), b"{nope"])
     assert info.value.provider == "gemini"
+
+
+def test_gemini_stream_decoder_is_still_named_by_its_old_module() -> None:
+    from llmkit.dialects.gemini import _response, _stream
+
+    assert _response.GeminiStreamDecoder is _stream.GeminiStreamDecoder
+    with pytest.raises(AttributeError):
+        _response.NoSuchName  # noqa: B018
