@@ -85,19 +85,27 @@ class AnthropicStreamDecoder:
         self._raise_pending()
         out: list[StreamEvent] = []
         for sse in self._sse.feed(data):
-            if not sse.data.strip():
-                continue
             try:
-                obj = json.loads(sse.data)
+                obj = _decode(sse.data)
             except ValueError:
+                if not sse.data.strip():  # an empty event: nothing to decode
+                    continue
                 raise ResponseDecodeError(
                     f"stream event {sse.event!r} is not JSON", provider=self._provider, snippet=sse.data
                 ) from None
-            if not isinstance(obj, dict):
+            if type(obj) is not dict:
                 raise ResponseDecodeError(
                     "stream event is not an object", provider=self._provider, snippet=sse.data
                 )
             kind = obj.get("type") or sse.event
+            if kind == "content_block_delta" and sse.event != "error":
+                piece = _plain_text(obj)
+                if piece is not None:
+                    # A text delta and nothing else, nearly every event of a stream: what _delta
+                    # makes of it, without the calls; not kept in raw_events (see below).
+                    if piece:
+                        out.append(TextDelta(piece))
+                    continue
             if kind == "ping":
                 continue
             if kind != "content_block_delta" or _not_plain_delta(obj):
@@ -218,9 +226,26 @@ _PLAIN_DELTAS = {
 }
 
 
+_TEXT_DELTA_KEYS = _PLAIN_DELTAS["text_delta"]
+
+
+def _plain_text(obj: dict[str, Any]) -> str | None:
+    """The text of a ``content_block_delta`` carrying a text delta and no other key, else None."""
+    delta = obj.get("delta")
+    if type(delta) is not dict or delta.get("type") != "text_delta":
+        return None
+    if not delta.keys() <= _TEXT_DELTA_KEYS or not obj.keys() <= _PLAIN_EVENT_KEYS:
+        return None
+    text = delta.get("text")
+    return text if type(text) is str else None
+
+
 def _not_plain_delta(obj: dict[str, Any]) -> bool:
     delta = obj.get("delta")
     if not isinstance(delta, dict) or not obj.keys() <= _PLAIN_EVENT_KEYS:
         return True
     plain = _PLAIN_DELTAS.get(delta.get("type"))  # type: ignore[arg-type]
     return plain is None or not delta.keys() <= plain
+
+
+_decode = json.JSONDecoder().decode
