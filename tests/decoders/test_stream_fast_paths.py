@@ -371,3 +371,43 @@ def test_anthropic_delta_sent_as_an_error_event_is_the_error() -> None:
     assert decoder.feed(_anthropic_event(_text_delta("a"))) == [TextDelta("a")]
     with pytest.raises(ProviderError):
         decoder.feed(_anthropic_event(_text_delta("b"), name="error"))
+
+
+# ---------------------------------------------------------------- JSON text
+
+JSON_TEXTS = [
+    '{"a":[1,2.5,"x",null,true]}',
+    " {}",
+    "{} ",
+    "\n[1]\n",
+    "3",
+    '"s"',
+    "NaN",
+    '{"a":1}{"b":2}',
+    "[1] x",
+]
+BAD_JSON_TEXTS = ["", " ", "{", "\ufeff{}", "{}x", "[1,]", "'a'"]
+
+
+@pytest.mark.parametrize("text", JSON_TEXTS)
+def test_json_text_loads_is_json_loads(text: str) -> None:
+    from llmkit.framing.json_text import loads
+
+    try:
+        want: Any = json.loads(text)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=str(exc).split(":")[0]):
+            loads(text)
+    else:
+        got = loads(text)
+        assert json.dumps(got) == json.dumps(want)
+
+
+@pytest.mark.parametrize("text", BAD_JSON_TEXTS)
+def test_json_text_loads_refuses_what_json_loads_refuses(text: str) -> None:
+    from llmkit.framing.json_text import loads
+
+    with pytest.raises(ValueError):
+        json.loads(text)
+    with pytest.raises(ValueError):
+        loads(text)

@@ -9,6 +9,7 @@ from typing import Any
 from llmkit.dialects.anthropic._errors import stream_error
 from llmkit.dialects.anthropic._response import citation_from, finish_reason, refusal_of, usage_from
 from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.framing.json_text import loads
 from llmkit.framing.sse import SSEDecoder
 from llmkit.types import (
     Citation,
@@ -86,7 +87,7 @@ class AnthropicStreamDecoder:
         out: list[StreamEvent] = []
         for sse in self._sse.feed(data):
             try:
-                obj = _decode(sse.data)
+                obj = loads(sse.data)
             except ValueError:
                 if not sse.data.strip():  # an empty event: nothing to decode
                     continue
@@ -246,6 +247,3 @@ def _not_plain_delta(obj: dict[str, Any]) -> bool:
         return True
     plain = _PLAIN_DELTAS.get(delta.get("type"))  # type: ignore[arg-type]
     return plain is None or not delta.keys() <= plain
-
-
-_decode = json.JSONDecoder().decode

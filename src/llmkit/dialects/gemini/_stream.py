@@ -20,6 +20,7 @@ from llmkit.dialects.gemini._response import (
     usage_of,
 )
 from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.framing.json_text import loads
 from llmkit.framing.sse import SSEDecoder
 from llmkit.types import (
     Citation,
@@ -59,7 +60,7 @@ class GeminiStreamDecoder:
         raw_events = self.raw_events
         for text in self._sse.feed_data(data):
             try:
-                chunk = _decode(text)
+                chunk = loads(text)
             except ValueError:
                 if not text or text.isspace():  # an empty event: nothing to decode
                     continue
@@ -181,5 +182,4 @@ def _not_plain_chunk(chunk: Any) -> bool:
     return any(type(part) is not dict or not part.keys() <= _PLAIN_PART_KEYS for part in parts)
 
 
-_decode = json.JSONDecoder().decode
 _EMPTY: Mapping[str, Any] = {}
