@@ -83,7 +83,8 @@ class AnthropicStreamDecoder:
             raise err
 
     def feed(self, data: bytes) -> list[StreamEvent]:
-        self._raise_pending()
+        if self._error is not None:
+            self._raise_pending()
         out: list[StreamEvent] = []
         for sse in self._sse.feed(data):
             try:
@@ -100,13 +101,20 @@ class AnthropicStreamDecoder:
                 )
             kind = obj.get("type") or sse.event
             if kind == "content_block_delta" and sse.event != "error":
-                piece = _plain_text(obj)
-                if piece is not None:
-                    # A text delta and nothing else, nearly every event of a stream: what _delta
-                    # makes of it, without the calls; not kept in raw_events (see below).
-                    if piece:
-                        out.append(TextDelta(piece))
-                    continue
+                # A text delta and nothing else, nearly every event of a stream: what _delta makes
+                # of it, read here without the calls; not kept in raw_events (see below).
+                delta = obj.get("delta")
+                if (
+                    type(delta) is dict
+                    and delta.get("type") == "text_delta"
+                    and delta.keys() <= _TEXT_DELTA_KEYS
+                    and obj.keys() <= _PLAIN_EVENT_KEYS
+                ):
+                    piece = delta.get("text")
+                    if type(piece) is str:
+                        if piece:
+                            out.append(TextDelta(piece))
+                        continue
             if kind == "ping":
                 continue
             if kind != "content_block_delta" or _not_plain_delta(obj):
@@ -225,20 +233,7 @@ _PLAIN_DELTAS = {
     "input_json_delta": frozenset({"type", "partial_json"}),
     "thinking_delta": frozenset({"type", "thinking"}),
 }
-
-
 _TEXT_DELTA_KEYS = _PLAIN_DELTAS["text_delta"]
-
-
-def _plain_text(obj: dict[str, Any]) -> str | None:
-    """The text of a ``content_block_delta`` carrying a text delta and no other key, else None."""
-    delta = obj.get("delta")
-    if type(delta) is not dict or delta.get("type") != "text_delta":
-        return None
-    if not delta.keys() <= _TEXT_DELTA_KEYS or not obj.keys() <= _PLAIN_EVENT_KEYS:
-        return None
-    text = delta.get("text")
-    return text if type(text) is str else None
 
 
 def _not_plain_delta(obj: dict[str, Any]) -> bool:
