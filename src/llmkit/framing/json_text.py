@@ -10,13 +10,16 @@ exactly ``json.loads``'s for a ``str``.
 from __future__ import annotations
 
 import json
+from json.scanner import make_scanner
 from typing import Any
 
 __all__ = ["loads"]
 
 _DECODER = json.JSONDecoder()
 _decode = _DECODER.decode
-_scan = _DECODER.scan_once
+# What the decoder itself calls (the C scanner where there is one). typeshed types the context as
+# a scanner; what the scanner reads of it (parse_float, strict, ...) is a decoder's.
+_scan = make_scanner(_DECODER)  # type: ignore[arg-type]
 
 
 def loads(text: str) -> Any:
