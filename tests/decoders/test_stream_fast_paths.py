@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from llmkit.dialects.anthropic._stream import AnthropicStreamDecoder
 from llmkit.dialects.bedrock._stream import BedrockConverseStreamDecoder
-from llmkit.dialects.gemini._response import GeminiStreamDecoder
-from llmkit.errors import ResponseDecodeError
+from llmkit.dialects.gemini._stream import GeminiStreamDecoder
+from llmkit.errors import ProviderError, ResponseDecodeError
 from llmkit.framing.eventstream import EventMessage, EventStreamDecoder
 from llmkit.framing.eventstream_encode import encode_event, encode_message
 from llmkit.framing.sse import ServerSentEvent, SSEDecoder
@@ -37,6 +38,10 @@ SSE_BODIES = [
     b"event: ping\ndata: named\n\ndata: plain\n\n: a comment\n\ndata: x\ndata: y\n\n",
     b"data: CR inside\rstill\r\n\r\ndata: ok\r\n\r\n",
     b"retry: 5\n\ndata: \xc3\xa9t\xc3\xa9\r\n\r\n",
+    # Anthropic's shape, one named event a chunk, and what only looks like it.
+    b'data: {}\n\nevent: message_start\ndata: {"a":1}\n\nevent: delta\ndata: \xc3\xa9\n\nevent: \ndata: \n\n',
+    b"data: 0\n\nevent: a\nid: 3\n\nevent: b\r\ndata: c\n\nevent: d\ndata: e\rf\n\nevent: g\n\n\n",
+    b"data: 0\n\nevent: a:b\ndata:  two spaces\n\nevent:x\ndata: y\n\nevent: z\ndata: w\n\n",
 ]
 
 
@@ -82,6 +87,15 @@ def test_sse_fast_path_keeps_the_last_event_id_and_the_cap() -> None:
     assert (ev.data, ev.event, ev.id) == ("x", "message", "9")
     with pytest.raises(ResponseDecodeError):
         decoder.feed(b"data: " + b"y" * 80 + b"\r\n\r\n")
+
+
+def test_sse_named_fast_path_keeps_the_last_event_id_and_the_cap() -> None:
+    decoder = SSEDecoder(max_line_bytes=64)
+    assert decoder.feed(b"id: 9\n\n") == []
+    (ev,) = decoder.feed(b"event: content_block_delta\ndata: x\n\n")
+    assert (ev.data, ev.event, ev.id) == ("x", "content_block_delta", "9")
+    with pytest.raises(ResponseDecodeError):
+        decoder.feed(b"event: e\ndata: " + b"y" * 80 + b"\n\n")
 
 
 def test_sse_chunk_after_a_partial_one_is_not_taken_whole() -> None:
@@ -308,3 +322,92 @@ def test_gemini_undecodable_event_is_typed() -> None:
     with pytest.raises(ResponseDecodeError, match="undecodable") as info:
         _gemini([_gemini_chunk([{"text": "x"}]), b"{nope"])
     assert info.value.provider == "gemini"
+
+
+def test_gemini_stream_decoder_is_still_named_by_its_old_module() -> None:
+    from llmkit.dialects.gemini import _response, _stream
+
+    assert _response.GeminiStreamDecoder is _stream.GeminiStreamDecoder
+    with pytest.raises(AttributeError):
+        _response.NoSuchName  # noqa: B018
+
+
+# ---------------------------------------------------------------- Anthropic
+
+
+def _anthropic_event(obj: dict[str, Any], name: str | None = None) -> bytes:
+    return f"event: {name or obj['type']}\ndata: {json.dumps(obj)}\n\n".encode()
+
+
+def _text_delta(text: Any, **extra: Any) -> dict[str, Any]:
+    return {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text, **extra}}
+
+
+def test_anthropic_plain_text_deltas_are_read_inline_and_not_kept() -> None:
+    decoder = AnthropicStreamDecoder("anthropic", "m")
+    start = {"type": "message_start", "message": {"id": "msg_1", "model": "m", "usage": {"input_tokens": 3}}}
+    events: list[StreamEvent] = []
+    for obj in (start, _text_delta("a"), _text_delta(""), _text_delta("b"), _text_delta("c", extra=1)):
+        events += decoder.feed(_anthropic_event(obj))
+    assert events == [
+        UsageUpdate(Usage(input_tokens=3, total_tokens=3)),
+        TextDelta("a"),
+        TextDelta("b"),
+        TextDelta("c"),
+    ]
+    # The first event and the delta with a key a plain one lacks are kept; the plain ones are not.
+    assert [obj["type"] for obj in decoder.raw_events] == ["message_start", "content_block_delta"]
+    assert decoder.raw_events[1]["delta"]["extra"] == 1
+
+
+def test_anthropic_text_delta_that_is_not_a_string_is_typed() -> None:
+    decoder = AnthropicStreamDecoder("anthropic", "m")
+    with pytest.raises(ResponseDecodeError, match="not a string"):
+        decoder.feed(_anthropic_event(_text_delta(["x"])))
+
+
+def test_anthropic_delta_sent_as_an_error_event_is_the_error() -> None:
+    decoder = AnthropicStreamDecoder("anthropic", "m")
+    assert decoder.feed(_anthropic_event(_text_delta("a"))) == [TextDelta("a")]
+    with pytest.raises(ProviderError):
+        decoder.feed(_anthropic_event(_text_delta("b"), name="error"))
+
+
+# ---------------------------------------------------------------- JSON text
+
+JSON_TEXTS = [
+    '{"a":[1,2.5,"x",null,true]}',
+    " {}",
+    "{} ",
+    "\n[1]\n",
+    "3",
+    '"s"',
+    "NaN",
+    '{"a":1}{"b":2}',
+    "[1] x",
+]
+BAD_JSON_TEXTS = ["", " ", "{", "\ufeff{}", "{}x", "[1,]", "'a'"]
+
+
+@pytest.mark.parametrize("text", JSON_TEXTS)
+def test_json_text_loads_is_json_loads(text: str) -> None:
+    from llmkit.framing.json_text import loads
+
+    try:
+        want: Any = json.loads(text)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=str(exc).split(":")[0]):
+            loads(text)
+    else:
+        got = loads(text)
+        assert json.dumps(got) == json.dumps(want)
+
+
+@pytest.mark.parametrize("text", BAD_JSON_TEXTS)
+def test_json_text_loads_refuses_what_json_loads_refuses(text: str) -> None:
+    from llmkit.framing.json_text import loads
+
+    with pytest.raises(ValueError):
+        json.loads(text)
+    with pytest.raises(ValueError):
+        loads(text)

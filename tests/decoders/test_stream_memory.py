@@ -22,7 +22,7 @@ from llmkit.dialects.anthropic._stream import AnthropicStreamDecoder
 from llmkit.dialects.base import CallContext, StreamDecoder
 from llmkit.dialects.bedrock._stream import BedrockConverseStreamDecoder
 from llmkit.dialects.cohere._stream import CohereStreamDecoder
-from llmkit.dialects.gemini._response import GeminiStreamDecoder
+from llmkit.dialects.gemini._stream import GeminiStreamDecoder
 from llmkit.dialects.oci._stream import OciStreamDecoder
 from llmkit.dialects.ollama._response import OllamaStreamDecoder
 from llmkit.dialects.openai_chat import DEFAULT_QUIRKS, OpenAIStreamDecoder

@@ -79,23 +79,47 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         if self._idle:
-            data = self._single(chunk)
-            if data is not None:
-                return [ServerSentEvent(data, "message", self.last_event_id)]
+            if chunk[:6] == b"data: ":
+                data = self._single(chunk)
+                if data is not None:
+                    return [ServerSentEvent(data, "message", self.last_event_id)]
+            elif chunk[:7] == b"event: ":
+                event = self._named(chunk)
+                if event is not None:
+                    return [event]
         return self._parse(chunk)
 
     def feed_data(self, chunk: bytes) -> list[str]:
         """``feed``, for a reader that needs only each event's data (not its name or id)."""
         if self._idle:
-            data = self._single(chunk)
-            if data is not None:
-                return [data]
+            if chunk[:6] == b"data: ":
+                data = self._single(chunk)
+                if data is not None:
+                    return [data]
+            elif chunk[:7] == b"event: ":
+                event = self._named(chunk)
+                if event is not None:
+                    return [event.data]
         return [event.data for event in self._parse(chunk)]
 
+    def _named(self, chunk: bytes) -> ServerSentEvent | None:
+        """The event of a chunk that is exactly ``event: name``, ``data: ...`` and the blank line
+        with LF endings (what Anthropic flushes for every event), else None for the parser."""
+        if chunk.count(b"\n") != 3 or chunk[-2:] != b"\n\n" or len(chunk) > self.max_line_bytes:
+            return None
+        eol = chunk.find(b"\n")
+        # The second line must be the data line; a CR anywhere is a line end the parser handles.
+        if chunk[eol + 1 : eol + 7] != b"data: " or b"\r" in chunk:
+            return None
+        name = chunk[7:eol].decode("utf-8", "replace")
+        data = chunk[eol + 7 : -2].decode("utf-8", "replace")
+        return ServerSentEvent(data, name or "message", self.last_event_id)
+
     def _single(self, chunk: bytes) -> str | None:
-        """The data of a chunk that is exactly one ``data: ...`` line and its blank line (LF or
-        CRLF endings, as providers flush one event per write), else None for the parser."""
-        if chunk[:6] != b"data: " or chunk.count(b"\n") != 2 or len(chunk) > self.max_line_bytes:
+        """The data of a chunk (starting ``data: ``) that is exactly that one line and its blank
+        line (LF or CRLF endings, as providers flush one event per write), else None for the
+        parser."""
+        if chunk.count(b"\n") != 2 or len(chunk) > self.max_line_bytes:
             return None
         # Two LFs, both at the end, with no CR anywhere or a CR before each: one line, one event.
         crs = chunk.count(b"\r")

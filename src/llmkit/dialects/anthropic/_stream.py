@@ -9,6 +9,7 @@ from typing import Any
 from llmkit.dialects.anthropic._errors import stream_error
 from llmkit.dialects.anthropic._response import citation_from, finish_reason, refusal_of, usage_from
 from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.framing.json_text import loads
 from llmkit.framing.sse import SSEDecoder
 from llmkit.types import (
     Citation,
@@ -82,22 +83,38 @@ class AnthropicStreamDecoder:
             raise err
 
     def feed(self, data: bytes) -> list[StreamEvent]:
-        self._raise_pending()
+        if self._error is not None:
+            self._raise_pending()
         out: list[StreamEvent] = []
         for sse in self._sse.feed(data):
-            if not sse.data.strip():
-                continue
             try:
-                obj = json.loads(sse.data)
+                obj = loads(sse.data)
             except ValueError:
+                if not sse.data.strip():  # an empty event: nothing to decode
+                    continue
                 raise ResponseDecodeError(
                     f"stream event {sse.event!r} is not JSON", provider=self._provider, snippet=sse.data
                 ) from None
-            if not isinstance(obj, dict):
+            if type(obj) is not dict:
                 raise ResponseDecodeError(
                     "stream event is not an object", provider=self._provider, snippet=sse.data
                 )
             kind = obj.get("type") or sse.event
+            if kind == "content_block_delta" and sse.event != "error":
+                # A text delta and nothing else, nearly every event of a stream: what _delta makes
+                # of it, read here without the calls; not kept in raw_events (see below).
+                delta = obj.get("delta")
+                if (
+                    type(delta) is dict
+                    and delta.get("type") == "text_delta"
+                    and delta.keys() <= _TEXT_DELTA_KEYS
+                    and obj.keys() <= _PLAIN_EVENT_KEYS
+                ):
+                    piece = delta.get("text")
+                    if type(piece) is str:
+                        if piece:
+                            out.append(TextDelta(piece))
+                        continue
             if kind == "ping":
                 continue
             if kind != "content_block_delta" or _not_plain_delta(obj):
@@ -216,6 +233,7 @@ _PLAIN_DELTAS = {
     "input_json_delta": frozenset({"type", "partial_json"}),
     "thinking_delta": frozenset({"type", "thinking"}),
 }
+_TEXT_DELTA_KEYS = _PLAIN_DELTAS["text_delta"]
 
 
 def _not_plain_delta(obj: dict[str, Any]) -> bool:

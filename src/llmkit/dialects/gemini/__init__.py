@@ -47,13 +47,9 @@ from llmkit.dialects.gemini._request import (
     json_request,
     method_url,
 )
-from llmkit.dialects.gemini._response import (
-    GeminiStreamDecoder,
-    parse_error,
-    parse_generate,
-    usage_of,
-)
+from llmkit.dialects.gemini._response import parse_error, parse_generate, usage_of
 from llmkit.dialects.gemini._schema import to_gemini_schema
+from llmkit.dialects.gemini._stream import GeminiStreamDecoder
 from llmkit.errors import ResponseDecodeError
 from llmkit.types import Completion, Embeddings, TokenCount, Usage
 
