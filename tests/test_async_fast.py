@@ -16,7 +16,7 @@ import pytest
 
 import llmkit
 from llmkit import _async_driver
-from llmkit._async_fast import one_send
+from llmkit._async_driver import one_send
 from llmkit._driver_steps import advance
 from llmkit._retry import Send
 from llmkit._timeout import Timeout

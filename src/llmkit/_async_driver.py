@@ -9,7 +9,6 @@ import time
 from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, Self, cast
 
-from llmkit._async_fast import one_send
 from llmkit._driver_steps import (
     ACTIONS,
     JOIN_TIMEOUT,
@@ -23,6 +22,7 @@ from llmkit._driver_steps import (
     log_response,
     observed_hit,
 )
+from llmkit._resolve import Resolved
 from llmkit._retry import Action, Send, Sleep
 from llmkit._stream import AsyncStream, _StreamCore
 from llmkit.auth.base import Blocking, Join
@@ -67,6 +67,16 @@ async def _joined(action: Join) -> Any:
     except TimeoutError:
         pass
     raise APITimeoutError(JOIN_TIMEOUT)
+
+
+def one_send(r: Resolved) -> bool:
+    """Whether the resolved call's flow is ``send_flow`` ending on a 2xx as it came (what the
+    plain call's inline first attempt relies on; tests/test_async_fast.py holds it to the flow):
+    not a job (``follow_up``: create, then poll), no check of a 2xx body (``in_body_status``)."""
+    if getattr(r.dialect, "follow_up", None) is not None:
+        return False
+    quirks = r.spec.quirks
+    return quirks is None or quirks.in_body_status is None
 
 
 async def _amark_cached(completion: Completion) -> None:
