@@ -79,6 +79,11 @@ def one_send(r: Resolved) -> bool:
     return quirks is None or quirks.in_body_status is None
 
 
+def _answered(flow: Generator[Action, Any, Any], sent: tuple[Any, LLMKitError | None]) -> Any:
+    # (Beside _drive, which keeps one advance per kind of step: tests/structure/test_ops_drivers.py.)
+    return advance(flow, *sent)
+
+
 async def _amark_cached(completion: Completion) -> None:
     completion.cached = True
 
@@ -119,7 +124,7 @@ class AsyncDriver:
         if sent is not None:
             # The first attempt went out already (``_call``'s fast path): its Send, which the flow
             # has just built from the same request, is answered with that attempt's outcome.
-            step = advance(flow, *sent)
+            step = _answered(flow, sent)
         while type(step) in ACTIONS:
             try:
                 if type(step) is Send:
