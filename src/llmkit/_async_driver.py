@@ -22,6 +22,7 @@ from llmkit._driver_steps import (
     log_response,
     observed_hit,
 )
+from llmkit._resolve import Resolved
 from llmkit._retry import Action, Send, Sleep
 from llmkit._stream import AsyncStream, _StreamCore
 from llmkit.auth.base import Blocking, Join
@@ -36,7 +37,7 @@ from llmkit.operations.base import (
 )
 from llmkit.operations.settings import ClientOptions, Settings
 from llmkit.types import Completion
-from llmkit.wire import HttpResponse
+from llmkit.wire import HttpRequest, HttpResponse
 
 # The cache and observer machinery (llmkit.cache, llmkit.observe, llmkit._observed) loads only
 # for a client or call that configures it: a plain first call imports none of it (issue 17).
@@ -66,6 +67,21 @@ async def _joined(action: Join) -> Any:
     except TimeoutError:
         pass
     raise APITimeoutError(JOIN_TIMEOUT)
+
+
+def one_send(r: Resolved) -> bool:
+    """Whether the resolved call's flow is ``send_flow`` ending on a 2xx as it came (what the
+    plain call's inline first attempt relies on; tests/test_async_fast.py holds it to the flow):
+    not a job (``follow_up``: create, then poll), no check of a 2xx body (``in_body_status``)."""
+    if getattr(r.dialect, "follow_up", None) is not None:
+        return False
+    quirks = r.spec.quirks
+    return quirks is None or quirks.in_body_status is None
+
+
+def _answered(flow: Generator[Action, Any, Any], sent: tuple[Any, LLMKitError | None]) -> Any:
+    # (Beside _drive, which keeps one advance per kind of step: tests/structure/test_ops_drivers.py.)
+    return advance(flow, *sent)
 
 
 async def _amark_cached(completion: Completion) -> None:
@@ -100,9 +116,15 @@ class AsyncDriver:
                     )
         return transport
 
-    async def _drive(self, flow: Generator[Action, Any, T]) -> T:
+    async def _drive(
+        self, flow: Generator[Action, Any, T], sent: tuple[Any, LLMKitError | None] | None = None
+    ) -> T:
         transport = self._get_transport()
         step = advance(flow, None, None)
+        if sent is not None:
+            # The first attempt went out already (``_call``'s fast path): its Send, which the flow
+            # has just built from the same request, is answered with that attempt's outcome.
+            step = _answered(flow, sent)
         while type(step) in ACTIONS:
             try:
                 if type(step) is Send:
@@ -139,7 +161,37 @@ class AsyncDriver:
             return await self._send_call(op, params, prepared)
         # The plain call (no cache, no observers, one flow): one coroutine frame fewer per call,
         # which every suspension of the send would otherwise pass through too.
-        return parse_response(op, prepared, await self._drive(flow(prepared, False)))
+        r = prepared.resolved
+        apply = getattr(r.auth, "apply", None)
+        if apply is None or prepared.timeout.total is not None or not one_send(r):
+            return parse_response(op, prepared, await self._drive(flow(prepared, False)))
+        # Its first attempt inline, as send_flow would make it (a copy of the request, the static
+        # credential applied, the call's own timeout: no deadline to split): no flow generator,
+        # Send or retry state unless the answer is not a 2xx, when the flow takes over from there.
+        req = prepared.request
+        attempt = HttpRequest(
+            req.method, req.url, dict(req.headers), req.body, req.json, req.ca_bundle, req.client_cert
+        )
+        try:
+            attempt = apply(attempt)
+        except LLMKitError:  # a signing credential's failure: raised as the flow raises it
+            return parse_response(op, prepared, await self._drive(flow(prepared, False)))
+        transport = self._transport or self._get_transport()
+        failure: LLMKitError | None = None
+        try:
+            if not log.isEnabledFor(logging.DEBUG):
+                resp = await transport.send(attempt, False, prepared.timeout)
+            else:
+                started = time.perf_counter()
+                resp = await transport.send(attempt, False, prepared.timeout)
+                log_response(attempt, resp, started)
+        except LLMKitError as exc:
+            failure = exc
+        if failure is None and 200 <= resp.status < 300:
+            return parse_response(op, prepared, resp)
+        # Outside the except block, as in _drive: what the flow raises next is not chained to it.
+        sent = (resp, None) if failure is None else (None, failure)
+        return parse_response(op, prepared, await self._drive(flow(prepared, False), sent))
 
     async def _send_call(self, op: Operation[P, R], params: P, prepared: Prepared[Any]) -> R:
         if self._settings.observers:
