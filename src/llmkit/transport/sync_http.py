@@ -17,6 +17,7 @@ from llmkit._tls import ClientIdentity, context_for
 from llmkit.errors import APIConnectionError, APITimeoutError, ConfigurationError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
 from llmkit.framing.fields import check_headers
+from llmkit.transport._request import RequestBuilder
 from llmkit.wire import HttpRequest, HttpResponse
 
 # Failures that happen before the server can have received the whole request: safe to repeat.
@@ -112,7 +113,9 @@ class SyncTransport:
         self._proxied: dict[str, httpx2.Client] = {}
         self._routes: dict[str, httpx2.Client] = {}
         self._extra = {} if self._own else {"Accept-Encoding": ACCEPT_ENCODING}
-        self._timeouts: dict[Timeout, httpx2.Timeout] = {}
+        self._timeouts: dict[Timeout, dict[str, Any]] = {}
+        # Our own clients' requests are built here, not by ``build_request`` (``_built``).
+        self._builder = RequestBuilder(self._client.headers.raw) if self._own else None
         # (CA bundle path, client identity digest, proxy) -> a client verifying against that bundle
         # and presenting that identity (HttpRequest.ca_bundle, HttpRequest.client_cert).
         self._ca_clients: dict[tuple[str | None, str | None, str | None], httpx2.Client] = {}
@@ -163,32 +166,40 @@ class SyncTransport:
                 self._ca_routes[(ca_bundle, digest, url)] = client
         return client
 
-    def _timeout(self, timeout: Timeout) -> httpx2.Timeout:
+    def _timeout(self, timeout: Timeout) -> dict[str, Any]:
+        """httpx2's timeout extension for ``timeout`` (what ``build_request`` would put there)."""
         t = self._timeouts.get(timeout)
         if t is None:
             connect, read = phase(timeout.connect), phase(timeout.read)
-            t = httpx2.Timeout(connect=connect, read=read, write=read, pool=connect)
+            t = httpx2.Timeout(connect=connect, read=read, write=read, pool=connect).as_dict()
             # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t
         return t
 
+    def _request(self, client: httpx2.Client, req: HttpRequest, timeout: Timeout) -> httpx2.Request:
+        t = self._timeout(timeout)
+        builder = self._builder
+        if builder is not None and not client.cookies:
+            built = builder.build(req.method, req.url, req.headers, req.body, t)
+            if built is not None:
+                return built
+        # Our Accept-Encoding (what framing.body decodes) over a caller's own client's, in any
+        # case: one header, not two (the header rule, llmkit._headers).
+        headers = merge(req.headers, self._extra) if self._extra else req.headers
+        return client.build_request(
+            req.method, req.url, headers=headers, content=req.body, extensions={"timeout": t}
+        )
+
     def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
         check_headers(req.headers)
-        t = self._timeout(timeout)
         if req.ca_bundle is not None or req.client_cert is not None:
             client = self._ca_client_for(req.url, req.ca_bundle, req.client_cert)
         else:
             client = self._client if self._policy is None else self._client_for(req.url)
-        # Our Accept-Encoding (what framing.body decodes) over a caller's own client's, in any
-        # case: one header, not two (the header rule, llmkit._headers).
-        headers = merge(req.headers, self._extra) if self._extra else req.headers
         failure: APIConnectionError | None = None
         try:
-            r = client.send(
-                client.build_request(req.method, req.url, headers=headers, content=req.body, timeout=t),
-                stream=True,
-            )
+            r = client.send(self._request(client, req, timeout), stream=True)
         except httpx2.HTTPError as exc:
             failure = map_error(exc, req.headers)
         if failure is not None:
