@@ -8,6 +8,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from llmkit._timeout import Timeout
 from llmkit.framing.body import ACCEPT_ENCODING
 from llmkit.transport._request import RequestBuilder
 from llmkit.transport.sync_http import SyncTransport
@@ -51,7 +52,8 @@ def test_built_as_build_request_builds_it(
     for _ in range(2):  # the second time from the parsed-URL cache
         built = builder.build(method, url, headers, body, TIMEOUT)
         assert built is not None
-        expected = client.build_request(method, url, headers=headers, content=body, extensions={"timeout": TIMEOUT})
+        ext = {"timeout": TIMEOUT}
+        expected = client.build_request(method, url, headers=headers, content=body, extensions=ext)
         _same(built, expected)
     client.close()
 
@@ -79,13 +81,13 @@ def test_the_transport_sends_what_build_request_would() -> None:
         headers={"Accept-Encoding": ACCEPT_ENCODING},
     )
     transport._client = mock  # our own client, answering from memory
-    from llmkit._timeout import Timeout
-
     req = HttpRequest("POST", "http://127.0.0.1:1/v1/chat", {"authorization": "Bearer k"}, BODY)
     for _ in range(2):  # the first answer set a cookie: the second request carries it back
-        assert transport.send(HttpRequest(req.method, req.url, dict(req.headers), req.body), False, Timeout()).body == b"{}"
+        attempt = HttpRequest(req.method, req.url, dict(req.headers), req.body)
+        assert transport.send(attempt, False, Timeout()).body == b"{}"
     expected: Any = mock.build_request("POST", req.url, headers=req.headers, content=BODY)
     assert seen[1].headers.get("cookie") == "s=1"
-    assert [k for k, _ in seen[0].headers.raw] == [k for k, _ in expected.headers.raw if k.lower() != b"cookie"]
+    names = [k for k, _ in expected.headers.raw if k.lower() != b"cookie"]
+    assert [k for k, _ in seen[0].headers.raw] == names
     assert seen[1].headers.raw == expected.headers.raw
     transport.close()
