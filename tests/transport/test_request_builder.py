@@ -1,4 +1,4 @@
-"""The sync transport builds its own clients' requests itself (``transport._request``): each must be
+"""The sync transport builds its own clients' requests itself (``sync_http.RequestBuilder``): each must be
 the request ``httpx2.Client.build_request`` makes from the same call, header for header."""
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import pytest
 
 from llmkit._timeout import Timeout
 from llmkit.framing.body import ACCEPT_ENCODING
-from llmkit.transport._request import RequestBuilder
-from llmkit.transport.sync_http import SyncTransport
+from llmkit.transport.sync_http import RequestBuilder, SyncTransport
 from llmkit.wire import HttpRequest
 
 TIMEOUT = httpx2.Timeout(connect=5.0, read=60.0, write=60.0, pool=5.0).as_dict()
