@@ -150,6 +150,10 @@ class AuthFactory:
     # ``region``), asked with the factory's options only when neither an option nor an
     # environment variable set one; its values pass the same checks as any other.
     params: Callable[[Mapping[str, Any]], Mapping[str, str]] | None = None
+    # Options whose Auth follows from their value alone (nothing read from a file or the
+    # environment, e.g. Vertex's ``access_token``): a client reuses a resolution made with them.
+    # A call passing any other of ``options`` (a credentials file's path) is resolved afresh.
+    pure_options: frozenset[str] = frozenset()
 
     def __call__(self, inputs: AuthInputs) -> Auth:
         return self.build(inputs)

@@ -345,4 +345,4 @@ def _vertex(inputs: AuthInputs) -> Auth:
 
 
 # ``ProviderSpec.auth_factory`` for Vertex AI and its partner models.
-vertex_auth = AuthFactory(_vertex, VERTEX_OPTIONS, VERTEX_ENV)
+vertex_auth = AuthFactory(_vertex, VERTEX_OPTIONS, VERTEX_ENV, pure_options=frozenset({"access_token"}))

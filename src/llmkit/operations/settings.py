@@ -11,7 +11,7 @@ from llmkit import _args as A
 from llmkit import _constants as C
 from llmkit._proxy import check_proxy_url
 from llmkit._redact import mask, register_secret
-from llmkit._resolve import Resolved, resolve
+from llmkit._resolve import Resolved, auth_factory, resolve
 from llmkit._retry import RetryPolicy, Timeout
 from llmkit.errors import ConfigurationError
 
@@ -104,8 +104,9 @@ class Settings:
         self.observers: Observers = _observers(o.callbacks) if o.callbacks is not None else ()
         # The policy holds no per-call state, so one serves every call that keeps the defaults.
         self.policy = RetryPolicy(max_retries=self.max_retries, retry_read_timeouts=retry)
-        # Resolution is pure but not free (~30 µs); calls without per-call options reuse it.
-        self.resolved: dict[tuple[str, str | None, str | None], Resolved] = {}
+        # Resolution is pure but not free (~30 µs, more with an auth factory); calls reuse it, keyed
+        # on their model, key, base URL and (when simple values) options and extra headers.
+        self.resolved: dict[tuple[Any, ...], Resolved] = {}
 
     def describe(self, name: str) -> str:
         """The client's repr: keys masked."""
@@ -120,9 +121,13 @@ class Settings:
         extra_headers: Mapping[str, str] | None,
         options: dict[str, Any],
     ) -> Resolved:
-        cacheable = not options and extra_headers is None
-        if cacheable:
-            hit = self.resolved.get((model, api_key, base_url))
+        key = (
+            (model, api_key, base_url)
+            if not options and extra_headers is None
+            else _call_key(model, api_key, base_url, extra_headers, options)
+        )
+        if key is not None:
+            hit = self.resolved.get(key)
             if hit is not None and hit.still_valid():
                 return hit
         r = resolve(
@@ -134,8 +139,8 @@ class Settings:
             default_keys=self.keys,
             default_headers=self.headers,
         )
-        if cacheable and len(self.resolved) < 256:
-            self.resolved[(model, api_key, base_url)] = r
+        if key is not None and len(self.resolved) < 256 and (not options or _reusable(r, options)):
+            self.resolved[key] = r
         return r
 
     def policy_for(self, max_retries: int | None) -> RetryPolicy:
@@ -143,6 +148,42 @@ class Settings:
         if max_retries is not None and max_retries != policy.max_retries:
             policy = RetryPolicy(max_retries=max_retries, retry_read_timeouts=self.retry_read_timeouts)
         return policy
+
+
+# Option values a resolution can be cached under: immutable, and equal only when sent alike (the
+# type is part of the key: True == 1 == 1.0, yet each is sent as written; floats, where -0.0 ==
+# 0.0, and containers, which may change after the call, are resolved afresh each time).
+_KEYABLE = frozenset({str, int, bool, type(None)})
+
+
+def _call_key(
+    model: str,
+    api_key: str | None,
+    base_url: str | None,
+    extra_headers: Mapping[str, str] | None,
+    options: dict[str, Any],
+) -> tuple[Any, ...] | None:
+    """The resolution cache's key for a call with options or extra headers; None: not cached."""
+    for value in options.values():
+        if type(value) not in _KEYABLE:
+            return None
+    headers: tuple[tuple[str, str], ...] = ()
+    if extra_headers is not None:
+        headers = tuple(extra_headers.items())
+        for name, value in headers:
+            if type(name) is not str or type(value) is not str:
+                return None
+    return (model, api_key, base_url, tuple([(k, v, type(v)) for k, v in options.items()]), headers)
+
+
+def _reusable(r: Resolved, options: Mapping[str, Any]) -> bool:
+    """Whether a resolution made with ``options`` holds for the next call with the same ones: not
+    when an option makes the auth read something outside the call (a credentials file's path),
+    which is read again at each call (``AuthFactory.pure_options`` are the exceptions)."""
+    factory = auth_factory(r.spec)
+    if factory is None:
+        return True
+    return not any(k in factory.options and k not in factory.pure_options for k in options)
 
 
 def _client_cache(cache: object) -> CachePolicy | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx2
@@ -112,7 +112,9 @@ class SyncTransport:
         self._proxied: dict[str, httpx2.Client] = {}
         self._routes: dict[str, httpx2.Client] = {}
         self._extra = {} if self._own else {"Accept-Encoding": ACCEPT_ENCODING}
-        self._timeouts: dict[Timeout, httpx2.Timeout] = {}
+        self._timeouts: dict[Timeout, dict[str, Any]] = {}
+        # Our own clients' requests are built here, not by ``build_request`` (``_built``).
+        self._builder = RequestBuilder(self._client.headers.raw) if self._own else None
         # (CA bundle path, client identity digest, proxy) -> a client verifying against that bundle
         # and presenting that identity (HttpRequest.ca_bundle, HttpRequest.client_cert).
         self._ca_clients: dict[tuple[str | None, str | None, str | None], httpx2.Client] = {}
@@ -163,32 +165,40 @@ class SyncTransport:
                 self._ca_routes[(ca_bundle, digest, url)] = client
         return client
 
-    def _timeout(self, timeout: Timeout) -> httpx2.Timeout:
+    def _timeout(self, timeout: Timeout) -> dict[str, Any]:
+        """httpx2's timeout extension for ``timeout`` (what ``build_request`` would put there)."""
         t = self._timeouts.get(timeout)
         if t is None:
             connect, read = phase(timeout.connect), phase(timeout.read)
-            t = httpx2.Timeout(connect=connect, read=read, write=read, pool=connect)
+            t = httpx2.Timeout(connect=connect, read=read, write=read, pool=connect).as_dict()
             # Calls with a total deadline carry ever-changing remainders: don't let those pile up.
             if timeout.total is None and len(self._timeouts) < 64:
                 self._timeouts[timeout] = t
         return t
 
+    def _request(self, client: httpx2.Client, req: HttpRequest, timeout: Timeout) -> httpx2.Request:
+        t = self._timeout(timeout)
+        builder = self._builder
+        if builder is not None and not client.cookies:
+            built = builder.build(req.method, req.url, req.headers, req.body, t)
+            if built is not None:
+                return built
+        # Our Accept-Encoding (what framing.body decodes) over a caller's own client's, in any
+        # case: one header, not two (the header rule, llmkit._headers).
+        headers = merge(req.headers, self._extra) if self._extra else req.headers
+        return client.build_request(
+            req.method, req.url, headers=headers, content=req.body, extensions={"timeout": t}
+        )
+
     def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
         check_headers(req.headers)
-        t = self._timeout(timeout)
         if req.ca_bundle is not None or req.client_cert is not None:
             client = self._ca_client_for(req.url, req.ca_bundle, req.client_cert)
         else:
             client = self._client if self._policy is None else self._client_for(req.url)
-        # Our Accept-Encoding (what framing.body decodes) over a caller's own client's, in any
-        # case: one header, not two (the header rule, llmkit._headers).
-        headers = merge(req.headers, self._extra) if self._extra else req.headers
         failure: APIConnectionError | None = None
         try:
-            r = client.send(
-                client.build_request(req.method, req.url, headers=headers, content=req.body, timeout=t),
-                stream=True,
-            )
+            r = client.send(self._request(client, req, timeout), stream=True)
         except httpx2.HTTPError as exc:
             failure = map_error(exc, req.headers)
         if failure is not None:
@@ -264,3 +274,76 @@ def _decoded(r: httpx2.Response, encoding: str, headers: Mapping[str, str]) -> I
     for raw in _chunks(r, headers):
         yield from decoder.feed(raw)
     yield from decoder.flush()
+
+
+# ---- requests for the transport's own clients, built without ``Client.build_request``
+#
+# ``build_request`` parses the URL string, merges header dicts twice and encodes the body through
+# ``encode_request`` on every call: a fifth of the instructions a small call costs on loopback
+# (callgrind, issue 17). For the clients the transport made itself (no base URL, params, auth or
+# event hooks; its cookie jar empty, which the caller checks) the result is known in advance, so
+# it is built here directly: the same method, URL, header list (same names, order and spelling)
+# and body, with the parsed URL kept per address. Anything out of the ordinary (a header
+# ``build_request`` treats specially, a body that is not bytes) returns None and goes through
+# ``build_request`` as before.
+# tests/transport/test_request_builder.py holds the two side by side.
+
+# Headers httpx2 adds or reconciles itself (``Request._prepare``): a request carrying one of them
+# is left to ``build_request``.
+_SPECIAL = frozenset({"host", "content-length", "transfer-encoding", "cookie"})
+# Methods httpx2 gives an explicit ``Content-Length: 0`` when they carry no body.
+_BODIED = frozenset({"POST", "PUT", "PATCH", "QUERY"})
+_URLS_MAX = 256
+
+
+class RequestBuilder:
+    """Requests as ``client.build_request(method, url, headers=..., content=..., extensions=...)``
+    returns them, for a client whose default headers are ``defaults`` (its ``headers.raw``)."""
+
+    __slots__ = ("_defaults", "_urls")
+
+    def __init__(self, defaults: Sequence[tuple[bytes, bytes]]) -> None:
+        self._defaults = tuple((k, k.decode("ascii").lower(), v) for k, v in defaults)
+        self._urls: dict[str, httpx2.URL] = {}
+
+    def url(self, url: str) -> httpx2.URL:
+        parsed = self._urls.get(url)
+        if parsed is None:
+            parsed = httpx2.URL(url)  # immutable: one parse serves every request to this address
+            if len(self._urls) < _URLS_MAX:
+                self._urls[url] = parsed
+        return parsed
+
+    def build(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        timeout: dict[str, Any],
+    ) -> httpx2.Request | None:
+        """The request, or None when ``build_request`` must build it. ``headers`` have passed
+        ``check_headers`` (ASCII names and values), so they encode as httpx2 would encode them."""
+        if body is not None and type(body) is not bytes:
+            return None
+        lows = set(map(str.lower, headers))
+        if not lows.isdisjoint(_SPECIAL):
+            return None
+        method = method.upper()
+        target = self.url(url)
+        # The order build_request gives: Host, an empty body's Content-Length: 0, the client's
+        # defaults the call does not override, the call's headers, the body's Content-Length.
+        raw: list[tuple[bytes, bytes]] = [(b"Host", target.netloc)] if target.host else []
+        if not body and method in _BODIED:
+            raw.append((b"Content-Length", b"0"))
+        raw.extend([(k, v) for k, low, v in self._defaults if low not in lows])
+        raw.extend([(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()])
+        if body:
+            raw.append((b"Content-Length", str(len(body)).encode("ascii")))
+        return httpx2.Request(
+            method,
+            target,
+            headers=raw,
+            stream=httpx2.ByteStream(body or b""),
+            extensions={"timeout": timeout},
+        )
