@@ -153,7 +153,10 @@ def _expired(body: bytes) -> bool:
     errors = obj.get("errors") if isinstance(obj, dict) else None
     if not isinstance(errors, list):
         return False
-    return any(isinstance(e, dict) and e.get("code") in EXPIRED_CODES for e in errors)
+    # A hostile body may put any JSON in "code" (a list is unhashable): only a string can match.
+    return any(
+        isinstance(e, dict) and isinstance(e.get("code"), str) and e["code"] in EXPIRED_CODES for e in errors
+    )
 
 
 def zen_api_key(username: str, api_key: str) -> str:
