@@ -83,11 +83,7 @@ class AsyncRouter(RouterBase):
     async def _routed(
         self, method: str, group: str, args: tuple[Any, ...], kwargs: dict[str, Any], messages: Any = None
     ) -> Any:
-        if kwargs or self._planned:
-            plan = self._plan(group, kwargs, messages)
-            conversation = self._conversation(plan, messages, kwargs)
-        else:  # the common call: no keywords, nothing to convert, no deadline or estimate
-            plan, conversation = Plan(group), None
+        plan, conversation = self._prepare(group, kwargs, messages)
 
         started = self._begin(plan)
         if conversation is None and isinstance(started, tuple):  # the plain route, inline

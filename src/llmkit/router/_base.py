@@ -184,6 +184,15 @@ class RouterBase:
         tokens = estimate_tokens(messages) if self._windows and messages is not None else None
         return Plan(group, deadline, tokens)
 
+    def _prepare(
+        self, group: str, kwargs: dict[str, Any], messages: Any
+    ) -> tuple[Plan, CallConversation | None]:
+        """A call's plan and the conversation it converts (both shells start a call with this)."""
+        if kwargs or self._planned:
+            plan = self._plan(group, kwargs, messages)
+            return plan, self._conversation(plan, messages, kwargs)
+        return Plan(group), None  # the common call: no keywords, nothing to convert, no deadline or estimate
+
     def _conversation(self, plan: Plan, messages: Any, kwargs: dict[str, Any]) -> CallConversation | None:
         if not kwargs and not self._formats.mixed:  # the common case: nothing to take or convert
             return None

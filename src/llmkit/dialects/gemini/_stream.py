@@ -143,9 +143,9 @@ _PLAIN_CANDIDATE_KEYS = frozenset({"content", "index", "safetyRatings"})
 _PLAIN_PART_KEYS = frozenset({"text", "thought"})
 
 
-def _plain_text(chunk: dict[str, Any]) -> str | None:
-    """The text of a chunk holding one candidate with one text part and nothing else a stream
-    decoder acts on (no finish, call, thought, citation, feedback or error), else None."""
+def _plain_parts(chunk: dict[str, Any]) -> list[Any] | None:
+    """The parts of a chunk holding one candidate and nothing else a stream decoder acts on (no
+    finish, feedback, citation or error keys), else None."""
     if not chunk.keys() <= _PLAIN_CHUNK_KEYS:
         return None
     candidates = chunk.get("candidates")
@@ -156,7 +156,14 @@ def _plain_text(chunk: dict[str, Any]) -> str | None:
         return None
     content = cand.get("content")
     parts = content.get("parts") if type(content) is dict else None
-    if type(parts) is not list or len(parts) != 1:
+    return parts if type(parts) is list else None
+
+
+def _plain_text(chunk: dict[str, Any]) -> str | None:
+    """The text of a plain chunk (``_plain_parts``) with one text part and nothing else (no call,
+    thought or other part), else None."""
+    parts = _plain_parts(chunk)
+    if parts is None or len(parts) != 1:
         return None
     part = parts[0]
     if type(part) is not dict or len(part) != 1:
@@ -167,17 +174,8 @@ def _plain_text(chunk: dict[str, Any]) -> str | None:
 
 def _not_plain_chunk(chunk: Any) -> bool:
     """Whether a stream chunk says more than text: the usage every chunk repeats is not counted."""
-    if type(chunk) is not dict or not chunk.keys() <= _PLAIN_CHUNK_KEYS:
-        return True
-    candidates = chunk.get("candidates")
-    if type(candidates) is not list or len(candidates) != 1:
-        return True
-    cand = candidates[0]
-    if type(cand) is not dict or not cand.keys() <= _PLAIN_CANDIDATE_KEYS:
-        return True
-    content = cand.get("content")
-    parts = content.get("parts") if type(content) is dict else None
-    if type(parts) is not list:
+    parts = _plain_parts(chunk) if type(chunk) is dict else None
+    if parts is None:
         return True
     return any(type(part) is not dict or not part.keys() <= _PLAIN_PART_KEYS for part in parts)
 
