@@ -4,19 +4,21 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from llmkit.providers import all_specs
-from llmkit.providers._references import KINDS, REFERENCES, Reference
+from llmkit.providers import _references, all_specs
+from llmkit.providers._references import FAMILY_ROWS, KINDS, REFERENCES, Reference
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 REGISTERED = sorted(s.name for s in all_specs())
 HOW = (
-    "add an entry to src/llmkit/providers/_references.py REFERENCES, e.g. "
+    "add an entry to ROWS in its family's module under src/llmkit/providers/_references/, e.g. "
     '"{name}": (Reference("recorded", "owner/repo@commit:path", fixtures=("{name}/file.json",), '
     'tests=("tests/<slice>/test_x.py",)),) for a fixture under tests/fixtures/{name}/ with a '
     '.source.md; _sdk("<package> (PyPI)", "tests/<slice>/test_sdk.py") for SDK parity; or, when '
@@ -56,6 +58,20 @@ def test_every_registered_provider_names_its_reference(name: str) -> None:
 
 def test_no_reference_for_an_unregistered_provider() -> None:
     assert sorted(set(REFERENCES) - set(REGISTERED)) == []
+
+
+def test_each_provider_has_its_row_in_one_module_and_every_module_is_merged() -> None:
+    """REFERENCES merges the family modules' ROWS: a provider in two would lose one row silently,
+    and a module left out of FAMILY_ROWS would be missing from the registry."""
+    modules = [
+        importlib.import_module(f"{_references.__name__}.{m.name}")
+        for m in pkgutil.iter_modules(_references.__path__)
+    ]
+    with_rows = [m.ROWS for m in modules if hasattr(m, "ROWS")]
+    assert sorted(map(id, with_rows)) == sorted(map(id, FAMILY_ROWS))
+    names = [name for rows in FAMILY_ROWS for name in rows]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+    assert len(names) == len(REFERENCES)
 
 
 @pytest.mark.parametrize("name", REGISTERED)
