@@ -167,3 +167,15 @@ def test_a_popped_builtin_comes_back() -> None:
     spec = providers.get_spec("groq")
     providers._registry.pop("groq")
     assert providers.get_spec("groq") is spec
+
+
+@pytest.mark.parametrize(("name", "home"), [("ollama", "compatible_local"), ("mistral", "compatible_labs")])
+def test_an_openai_compatible_family_loads_the_helpers_not_another_family(name: str, home: str) -> None:
+    """The compatible_* modules build their specs with ``providers._compatible``, so looking up one
+    provider loads its own family's specs and no other family's (issue 17: the first call)."""
+    code = f"from llmkit.providers import get_spec\nget_spec({name!r})\nprint(json.dumps({{'m': loaded()}}))"
+    modules = _run(LOADED + code)["m"]
+    assert isinstance(modules, list)
+    families = {m for m in modules if m.startswith("llmkit.providers.compatible_")}
+    assert families == {f"llmkit.providers.{home}"}
+    assert "llmkit.providers._compatible" in modules

@@ -5,7 +5,7 @@ Each is a base URL and a key variable; anything a provider adds stays in ``Compl
 
 from __future__ import annotations
 
-from llmkit.providers.compatible_cloud import CHAT, FULL, REASONING, STANDARD, VISION, compat
+from llmkit.providers._compatible import CHAT, FULL, REASONING, STANDARD, VISION, compat
 
 SPECS = (
     compat(

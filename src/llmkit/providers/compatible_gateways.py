@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from llmkit.dialects.openai_chat import OpenAIQuirks
 from llmkit.providers import _quirks
-from llmkit.providers.compatible_cloud import CHAT, FULL, REASONING, STANDARD, VISION, caps, compat
+from llmkit.providers._compatible import CHAT, FULL, REASONING, STANDARD, VISION, caps, compat
 
 SPECS = (
     compat(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from llmkit.dialects.openai_chat import OpenAIQuirks
 from llmkit.providers import _quirks
-from llmkit.providers.compatible_cloud import FULL, REASONING, STANDARD, VISION, caps, compat
+from llmkit.providers._compatible import FULL, REASONING, STANDARD, VISION, caps, compat
 from llmkit.providers.spec import Param
 
 _UNVERIFIED = (

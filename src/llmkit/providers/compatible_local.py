@@ -6,7 +6,7 @@ with a key (``--api-key``), the key is optional and read from the listed variabl
 
 from __future__ import annotations
 
-from llmkit.providers.compatible_cloud import CHAT, REASONING, STANDARD, caps, compat
+from llmkit.providers._compatible import CHAT, REASONING, STANDARD, caps, compat
 from llmkit.providers.spec import Param
 
 SPECS = (

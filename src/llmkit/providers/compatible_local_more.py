@@ -7,7 +7,7 @@ server was started with one.
 from __future__ import annotations
 
 from llmkit.dialects.openai_chat import OpenAIQuirks
-from llmkit.providers.compatible_cloud import CHAT, REASONING, STANDARD, caps, compat
+from llmkit.providers._compatible import CHAT, REASONING, STANDARD, caps, compat
 
 SPECS = (
     compat(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from llmkit.dialects.openai_chat import DEFAULT_QUIRKS, OpenAIQuirks
 from llmkit.providers import _minimax, _quirks
-from llmkit.providers.compatible_cloud import FULL, REASONING, STANDARD, VISION, caps, compat
+from llmkit.providers._compatible import FULL, REASONING, STANDARD, VISION, caps, compat
 
 SPECS = (
     compat(

@@ -11,7 +11,7 @@ from typing import Any
 
 from llmkit.dialects.base import CallContext, ChatRequest
 from llmkit.dialects.openai_chat import OpenAIQuirks
-from llmkit.providers.compatible_cloud import CHAT, REASONING, STANDARD, VISION, caps, compat
+from llmkit.providers._compatible import CHAT, REASONING, STANDARD, VISION, caps, compat
 
 # Providers whose only public description is LiteLLM's provider page.
 _LITELLM_ONLY = "Only LiteLLM documents this route (no provider API reference was found): unverified."

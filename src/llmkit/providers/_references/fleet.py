@@ -1,5 +1,5 @@
 """The rows of Ollama and of the hosted OpenAI-compatible fleet (mostly
-``providers/compatible_cloud.py``)."""
+``providers/compatible_cloud.py`` and ``compatible_labs.py``)."""
 
 from __future__ import annotations
 
