@@ -8,20 +8,17 @@ header that carries the key, the error-body shape and the provider's own answer 
 handler answers exactly the documented paths and 404s any other, so a client whose reading of a
 base URL or path differs fails; ``tests/hardening/test_emulator_fleet_agreement.py`` checks the
 two readings agree on paths and auth headers for every provider.
+
+The records are written with ``doc`` and ``v1`` (``fleet_records``).
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
+from llmkit.emulator.fleet_records import doc, v1
+from llmkit.emulator.gateway_profiles import GATEWAYS
 from llmkit.emulator.profiles import Profile
 
-_OPENAI = "llmkit.emulator.openai:handle"
-_BEARER = (("authorization", "Bearer "),)
 _AZURE_KEY = (("api-key", ""), ("authorization", "Bearer "))
-# What the emulator puts where a documented path has a caller's segment (base URLs it hands out).
-PATH_VALUES = {"account_id": "emulated-account", "endpoint_id": "emulated-endpoint"}
 
 # Fields Azure AI Model Inference's common chat schema accepts (2024-05-01-preview .. 2025-05-01).
 AZURE_AI_FIELDS = [
@@ -68,72 +65,17 @@ PERPLEXITY_FIELDS = [
 SAMPLING = ["top_k", "min_p", "repetition_penalty"]
 
 
-def _route(pattern: str) -> re.Pattern[str]:
-    """A documented path as a regular expression: each ``{segment}`` matches one path segment."""
-    parts = re.split(r"(\{[a-z_]+\})", pattern)
-    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "/?")
-
-
-def _base(chat: str, base: str | None) -> str:
-    path = base if base is not None else chat.rsplit("/chat/completions", 1)[0]
-    return re.sub(r"\{([a-z_]+)\}", lambda m: PATH_VALUES.get(m[1], f"emulated-{m[1]}"), path)
-
-
 TOGETHER_IMAGE_FIELDS = (
     "width", "height", "steps", "seed", "negative_prompt", "image_url", "guidance_scale",
     "disable_safety_checker", "image_loras", "reference_images",
 )  # fmt: skip
 
 
-def _doc(
-    name: str,
-    chat: str | tuple[str, ...],
-    embeddings: str | tuple[str, ...] = (),
-    *,
-    base: str | None = None,
-    auth: tuple[tuple[str, str], ...] = _BEARER,
-    bad_key_status: int = 401,
-    shape: str = "openai",
-    headers: dict[str, str] | None = None,
-    query: tuple[str, ...] = (),
-    **habits: Any,
-) -> Profile:
-    """One provider as its reference documents it. ``chat``/``embeddings``: every documented path
-    (full, from the host root); ``base``: the base URL path its docs tell clients to configure,
-    when it is not the chat path less ``/chat/completions``."""
-    chats = (chat,) if isinstance(chat, str) else chat
-    embeds = (embeddings,) if isinstance(embeddings, str) else embeddings
-    # Compatible servers that expose reasoning mostly use DeepSeek's field name.
-    habits.setdefault("reasoning_field", "reasoning_content")
-    habits["routes"] = tuple((_route(p), "chat") for p in chats) + tuple(
-        (_route(p), "embeddings") for p in embeds
-    )
-    reranks = habits.pop("rerank", ())  # a Cohere-compatible /rerank beside the OpenAI routes
-    habits["routes"] += tuple((_route(p), "rerank") for p in reranks)
-    habits["documented_paths"] = {"chat": chats, "embeddings": embeds}
-    return Profile(
-        name,
-        _OPENAI,
-        base_path=_base(chats[0], base),
-        auth_headers=auth,
-        bad_key_status=bad_key_status,
-        error_shape=shape,
-        required_headers=headers or {},
-        required_query=query,
-        extra=habits,
-    )
-
-
-def _v1(name: str, embeddings: bool = False, **kw: Any) -> Profile:
-    """The commonest documentation: ``/v1/chat/completions`` (and ``/v1/embeddings``) at the host root."""
-    return _doc(name, "/v1/chat/completions", "/v1/embeddings" if embeddings else (), **kw)
-
-
 FLEET: tuple[Profile, ...] = (
-    _doc("ai21", "/studio/v1/chat/completions", extra_fields=["documents"]),
+    doc("ai21", "/studio/v1/chat/completions", extra_fields=["documents"]),
     # Azure AI Model Inference: https://<resource>.services.ai.azure.com/models/chat/completions, or
     # a serverless endpoint's https://<name>.<region>.models.ai.azure.com/chat/completions.
-    _doc(
+    doc(
         "azure_ai",
         ("/models/chat/completions", "/chat/completions"),
         ("/models/embeddings", "/embeddings"),
@@ -144,7 +86,7 @@ FLEET: tuple[Profile, ...] = (
         strict_fields=AZURE_AI_FIELDS,
     ),
     # Azure OpenAI: {endpoint}/openai/deployments/{deployment}/chat/completions?api-version=...
-    _doc(
+    doc(
         "azure_openai",
         "/openai/deployments/{deployment}/chat/completions",
         "/openai/deployments/{deployment}/embeddings",
@@ -171,10 +113,10 @@ FLEET: tuple[Profile, ...] = (
             ]
         },
     ),
-    _v1("baseten"),
+    v1("baseten"),
     # Cerebras (cerebras_cloud_sdk's ChatCompletionResponse): reasoning in message.reasoning, and a
     # time_info object of phase timings in seconds.
-    _v1(
+    v1(
         "cerebras",
         reasoning_field="reasoning",
         response_fields={
@@ -187,24 +129,24 @@ FLEET: tuple[Profile, ...] = (
             }
         },
     ),
-    _v1("chutes"),
-    _doc("clarifai", "/v2/ext/openai/v1/chat/completions"),
-    _doc(
+    v1("chutes"),
+    doc("clarifai", "/v2/ext/openai/v1/chat/completions"),
+    doc(
         "cloudflare",
         "/client/v4/accounts/{account_id}/ai/v1/chat/completions",
         "/client/v4/accounts/{account_id}/ai/v1/embeddings",
         shape="envelope_list",
         bad_key_code="10000",
     ),
-    _v1("crusoe"),
-    _doc(
+    v1("crusoe"),
+    doc(
         "dashscope",
         "/compatible-mode/v1/chat/completions",
         "/compatible-mode/v1/embeddings",
         extra_fields=["enable_thinking", "thinking_budget", "enable_search"],
     ),
     # Databricks: the workspace's /serving-endpoints with the endpoint name as the model.
-    _doc(
+    doc(
         "databricks",
         "/serving-endpoints/chat/completions",
         "/serving-endpoints/embeddings",
@@ -212,29 +154,29 @@ FLEET: tuple[Profile, ...] = (
     ),
     # DataRobot's LLM gateway under the API root https://app.datarobot.com/api/v2.
     # and a deployed LLM's own route, {api root}/deployments/{deployment_id}/chat/completions.
-    _doc(
+    doc(
         "datarobot",
         ("/api/v2/genai/llmgw/chat/completions", "/api/v2/deployments/{deployment_id}/chat/completions"),
         shape="detail",
     ),
-    _doc("deepinfra", "/v1/openai/chat/completions", "/v1/openai/embeddings", extra_fields=SAMPLING),
+    doc("deepinfra", "/v1/openai/chat/completions", "/v1/openai/embeddings", extra_fields=SAMPLING),
     # DeepSeek documents https://api.deepseek.com (and /v1, for OpenAI compatibility).
-    _doc(
+    doc(
         "deepseek",
         ("/chat/completions", "/v1/chat/completions"),
         bad_key_type="authentication_error",
         bad_key_code="invalid_request_error",
         cache_hit_fields=True,
     ),
-    _v1("featherless_ai"),
-    _doc("fireworks_ai", "/inference/v1/chat/completions", "/inference/v1/embeddings", extra_fields=SAMPLING),
-    _doc(
+    v1("featherless_ai"),
+    doc("fireworks_ai", "/inference/v1/chat/completions", "/inference/v1/embeddings", extra_fields=SAMPLING),
+    doc(
         "friendli",
         ("/serverless/v1/chat/completions", "/dedicated/v1/chat/completions"),
         extra_fields=["top_k", "min_p", "repetition_penalty", "parse_reasoning"],
     ),
     # GitHub Models: also per organization, /orgs/{org}/inference/chat/completions.
-    _doc(
+    doc(
         "github",
         ("/inference/chat/completions", "/orgs/{org}/inference/chat/completions"),
         "/inference/embeddings",
@@ -242,7 +184,7 @@ FLEET: tuple[Profile, ...] = (
     ),
     # Groq (console.groq.com/docs/api-reference, groq-python): x_groq carries the request id (and,
     # on a stream's last chunk, the usage); usage has timing fields; service_tier is on_demand.
-    _doc(
+    doc(
         "groq",
         "/openai/v1/chat/completions",
         extra_fields=["reasoning_format", "include_reasoning"],
@@ -252,12 +194,12 @@ FLEET: tuple[Profile, ...] = (
         plain_usage=True,
         response_fields={"service_tier": "on_demand", "usage_breakdown": None},
     ),
-    _v1("huggingface"),
-    _v1("hyperbolic", extra_fields=SAMPLING),
-    _v1("inception"),
-    _v1("lambda_ai"),
-    _doc("lepton", "/api/v1/chat/completions"),
-    _v1(
+    v1("huggingface"),
+    v1("hyperbolic", extra_fields=SAMPLING),
+    v1("inception"),
+    v1("lambda_ai"),
+    doc("lepton", "/api/v1/chat/completions"),
+    v1(
         "llamacpp",
         embeddings=True,
         shape="status_code",
@@ -266,14 +208,14 @@ FLEET: tuple[Profile, ...] = (
         bad_key_message="Invalid API Key",
         extra_fields=["top_k", "min_p", "repeat_penalty", "grammar", "cache_prompt"],
     ),
-    _v1("llamafile", auth=()),
-    _v1("lm_studio", embeddings=True, key_optional=True),
-    _doc("meta_llama", "/compat/v1/chat/completions", extra_fields=["repetition_penalty", "top_k"]),
+    v1("llamafile", auth=()),
+    v1("lm_studio", embeddings=True, key_optional=True),
+    doc("meta_llama", "/compat/v1/chat/completions", extra_fields=["repetition_penalty", "top_k"]),
     # MiniMax reports failures as HTTP 200 with a non-zero base_resp.status_code.
-    _v1("minimax", extra_fields=["reasoning_split"], shape="base_resp"),
+    v1("minimax", extra_fields=["reasoning_split"], shape="base_resp"),
     # Mistral (docs.mistral.ai/api, mistralai SDK: server https://api.mistral.ai + /v1/...): a closed
     # request schema, no stream_options, usage on the stream's last chunk anyway.
-    _v1(
+    v1(
         "mistral",
         embeddings=True,
         shape="object_error",
@@ -288,18 +230,18 @@ FLEET: tuple[Profile, ...] = (
         embed_fields=["output_dimension", "output_dtype"],
     ),
     # Modal serves whatever the user's container serves; vLLM with an optional --api-key is typical.
-    _v1("modal", shape="object_error", key_optional=True),
+    v1("modal", shape="object_error", key_optional=True),
     # Modal's edge proxy in front of an endpoint deployed with requires_proxy_auth=True.
-    _v1(
+    v1(
         "modal_proxy",
         headers={"modal-key": "", "modal-secret": ""},
         key_optional=True,
         missing_header_status=401,
         missing_header_text="modal-http: missing credentials for proxy authorization",
     ),
-    _v1("modelscope", extra_fields=["enable_thinking"]),
-    _v1("moonshot"),
-    _v1(
+    v1("modelscope", extra_fields=["enable_thinking"]),
+    v1("moonshot"),
+    v1(
         "nebius",
         embeddings=True,
         image_fields=[
@@ -312,19 +254,19 @@ FLEET: tuple[Profile, ...] = (
         ],
     ),
     # Naver CLOVA Studio's OpenAI-compatible route (api.ncloud-docs.com clovastudio-openaicompatibility).
-    _doc("naver_clova", "/v1/openai/chat/completions", "/v1/openai/embeddings"),
+    doc("naver_clova", "/v1/openai/chat/completions", "/v1/openai/embeddings"),
     # Novita: /openai/v1 today; older pages show /v3/openai.
-    _doc(
+    doc(
         "novita",
         ("/openai/v1/chat/completions", "/v3/openai/chat/completions"),
         extra_fields=[*SAMPLING, "separate_reasoning", "enable_thinking"],
     ),
-    _v1("nscale"),
-    _v1("nvidia_nim", embeddings=True, shape="status_code", embed_fields=["input_type", "truncate"]),
-    _v1("ollama", embeddings=True, auth=()),
+    v1("nscale"),
+    v1("nvidia_nim", embeddings=True, shape="status_code", embed_fields=["input_type", "truncate"]),
+    v1("ollama", embeddings=True, auth=()),
     # Any OpenAI-compatible server: a key if the server wants one.
-    _v1("openai_compatible", embeddings=True, key_optional=True),
-    _doc(
+    v1("openai_compatible", embeddings=True, key_optional=True),
+    doc(
         "openrouter",
         "/api/v1/chat/completions",
         "/api/v1/embeddings",
@@ -333,10 +275,10 @@ FLEET: tuple[Profile, ...] = (
         reasoning_field="reasoning",
         extra_fields=["provider", "models", "transforms", "route", "reasoning", "usage", "plugins", "top_k"],
     ),
-    _v1("ovhcloud"),
-    _v1("parasail"),
+    v1("ovhcloud"),
+    v1("parasail"),
     # Perplexity serves chat at the host root, without /v1.
-    _doc(
+    doc(
         "perplexity",
         "/chat/completions",
         shape="status_code",
@@ -347,15 +289,13 @@ FLEET: tuple[Profile, ...] = (
         fields_in_last_chunk=True,
         usage_every_chunk=True,
     ),
-    _doc("qianfan", "/v2/chat/completions", "/v2/embeddings"),
-    _v1("requesty", embeddings=True),
-    _doc("runpod", "/v2/{endpoint_id}/openai/v1/chat/completions", extra_fields=SAMPLING),
-    _v1("sambanova", embeddings=True),
-    _v1("scaleway", embeddings=True),
-    _v1(
-        "sglang", embeddings=True, key_optional=True, extra_fields=[*SAMPLING, "regex", "separate_reasoning"]
-    ),
-    _v1(
+    doc("qianfan", "/v2/chat/completions", "/v2/embeddings"),
+    v1("requesty", embeddings=True),
+    doc("runpod", "/v2/{endpoint_id}/openai/v1/chat/completions", extra_fields=SAMPLING),
+    v1("sambanova", embeddings=True),
+    v1("scaleway", embeddings=True),
+    v1("sglang", embeddings=True, key_optional=True, extra_fields=[*SAMPLING, "regex", "separate_reasoning"]),
+    v1(
         "siliconflow",
         embeddings=True,
         shape="code_int",
@@ -363,8 +303,8 @@ FLEET: tuple[Profile, ...] = (
         bad_key_message="Invalid token",
     ),
     # TGI's Messages API (text-generation-inference docs/source/messages_api.md) at the server root.
-    _doc("tgi", "/v1/chat/completions", base="", key_optional=True, shape="flat"),
-    _v1(
+    doc("tgi", "/v1/chat/completions", base="", key_optional=True, shape="flat"),
+    v1(
         "together_ai",
         embeddings=True,
         extra_fields=[*SAMPLING, "safety_model", "context_length_exceeded_behavior", "echo"],
@@ -375,18 +315,18 @@ FLEET: tuple[Profile, ...] = (
         image_fields=TOGETHER_IMAGE_FIELDS,
         rerank=("/v1/rerank",),  # RerankRequest/RerankResponse in the same spec
     ),
-    _v1("upstage", embeddings=True, reasoning_field="reasoning"),
+    v1("upstage", embeddings=True, reasoning_field="reasoning"),
     # Venice answers errors as {"error": "<message>"} (veniceai/api-docs error-codes.mdx).
-    _doc("venice", "/api/v1/chat/completions", extra_fields=["venice_parameters"], shape="flat"),
-    _v1("vercel_ai_gateway", embeddings=True),
-    _v1(
+    doc("venice", "/api/v1/chat/completions", extra_fields=["venice_parameters"], shape="flat"),
+    v1("vercel_ai_gateway", embeddings=True),
+    v1(
         "vllm",
         embeddings=True,
         shape="object_error",
         key_optional=True,
         extra_fields=[*SAMPLING, "guided_json"],
     ),
-    _doc(
+    doc(
         "volcengine",
         "/api/v3/chat/completions",
         "/api/v3/embeddings",
@@ -394,10 +334,10 @@ FLEET: tuple[Profile, ...] = (
         bad_key_type="Unauthorized",
         extra_fields=["thinking"],
     ),
-    _v1("wandb"),
+    v1("wandb"),
     # Writer's reference and its official SDK (writer-sdk) serve chat at /v1/chat only.
-    _doc("writer", "/v1/chat", base="/v1"),
-    _v1(
+    doc("writer", "/v1/chat", base="/v1"),
+    v1(
         "xai",
         bad_key_status=400,
         shape="flat",
@@ -407,7 +347,7 @@ FLEET: tuple[Profile, ...] = (
         missing_key_message="No credentials provided",
         extra_fields=["search_parameters", "deferred"],
     ),
-    _doc(
+    doc(
         "zai",
         ("/api/paas/v4/chat/completions", "/api/coding/paas/v4/chat/completions"),
         shape="code_message",
@@ -415,7 +355,7 @@ FLEET: tuple[Profile, ...] = (
         missing_key_code="1001",
         extra_fields=["thinking", "do_sample", "request_id"],
     ),
-    _doc(
+    doc(
         "zhipu",
         "/api/paas/v4/chat/completions",
         "/api/paas/v4/embeddings",
@@ -427,11 +367,5 @@ FLEET: tuple[Profile, ...] = (
 )
 
 
-def _issue14_gateways() -> tuple[Profile, ...]:
-    # compat_b's gateways, routers and GPU hosts live in their own module (this one is past 400 lines).
-    from llmkit.emulator.gateway_profiles import gateways
-
-    return gateways()
-
-
-FLEET += _issue14_gateways()
+# Issue 14's gateways, routers and GPU hosts (slice compat_b) live in their own module.
+FLEET += GATEWAYS
