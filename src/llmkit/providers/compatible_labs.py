@@ -1,9 +1,7 @@
 """The model makers' own APIs that speak OpenAI Chat Completions (Perplexity, xAI, Meta, DeepSeek,
-Mistral, AI21, Writer): one ``ProviderSpec`` each.
-
-Every fact here (base URL, key variable, header, option) comes from the provider's own
-documentation or official SDK unless the ``notes`` say otherwise. A provider's differences
-from OpenAI are named quirks (``OpenAIQuirks`` fields, functions in ``_quirks``), never code.
+Mistral, AI21, Writer): one ``ProviderSpec`` each, written by ``compatible_cloud``'s rules (facts
+from the provider's own documentation or SDK unless the ``notes`` say otherwise; differences from
+OpenAI as named quirks, never code).
 """
 
 from __future__ import annotations
