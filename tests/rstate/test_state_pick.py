@@ -189,7 +189,7 @@ def test_a_dropped_connection_is_replaced(redis_url: str, prefix: str, rdb: Any)
     assert state.incr_window("k", 1, 60.0, NOW) == 1
     held = state._lines()
     assert held is not None
-    conn = held._conn()
+    conn = held._line().conn
     conn.send_command("CLIENT", "ID")
     rdb.client_kill_filter(_id=conn.read_response())
     assert state.incr_window("k", 1, 60.0, NOW) == 2
