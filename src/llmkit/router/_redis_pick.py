@@ -46,10 +46,10 @@ local function used(key, slot)
   return 0
 end
 local function add(key, slot, ttl, amount)
-  if redis.call('HGET', key, 's') ~= slot then redis.call('HSET', key, 's', slot, 'n', 0) end
-  local n = redis.call('HINCRBY', key, 'n', amount)
+  if redis.call('HGET', key, 's') == slot then return redis.call('HINCRBY', key, 'n', amount) end
+  redis.call('HSET', key, 's', slot, 'n', amount)
   redis.call('PEXPIRE', key, ttl)
-  return n
+  return amount
 end
 local function acquire(key, slot, ttl, limit)
   if used(key, slot) + 1 > limit then return false end

@@ -6,9 +6,9 @@ script, which Redis runs atomically, so two processes racing for the last reques
 cannot both get it. ``pick_deployment`` runs a router's whole pick as one script (``_redis_pick``:
 one round trip for every candidate's reads and the chosen one's rpm slot, probe, in-flight place
 and client retries); ``batch`` sends several operations in one pipeline (one round trip), as the
-router does with what an answer changes; each stays atomic, the batch is not. Every key has a TTL
-(refreshed when written): a window's key outlives its window by one window, a cooldown's its
-end, an average or an in-flight count ``idle_ttl`` seconds without a write (so a process that
+router does with what an answer changes; each stays atomic, the batch is not. Every key has a TTL:
+a window's key outlives its window by at least one window (set when the window begins), a
+cooldown's its end, an average or an in-flight count ``idle_ttl`` seconds without a write (so a process that
 dies mid-call leaks its in-flight count only that long). Keys are
 ``{prefix}:state:{namespace}:{kind}:{key}``. The sync backend's own client sends on a connection
 per thread (``_redis_wire``: redis-py's pool costs more CPU per command than the round trip).
