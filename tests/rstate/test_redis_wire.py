@@ -100,3 +100,14 @@ def test_a_reply_that_came_too_late_is_never_read_as_the_next_one(redis_url: str
     # The connection was dropped with its unread reply: the next command gets its own.
     assert held.one(("ECHO", "mine")) == b"mine"
     state.close()
+
+
+def test_a_push_message_answers_no_command() -> None:
+    from llmkit.router._redis_wire import _PUSH, _parse
+
+    def error(text: str) -> Exception:
+        return Exception(text)
+
+    data = b">2\r\n$7\r\nmessage\r\n:1\r\n$2\r\nok\r\n"
+    first, at = _parse(data, 0, error)
+    assert first is _PUSH and _parse(data, at, error) == (b"ok", len(data))

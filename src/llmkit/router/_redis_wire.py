@@ -59,6 +59,11 @@ def pack(words: Sequence[Any]) -> bytes:
     return b"".join(parts)
 
 
+# A RESP3 push message (say a server's maintenance notice, which redis-py 8 asks for) answers
+# no command: it is read and passed over.
+_PUSH = object()
+
+
 class _Short(Exception):
     """The buffer ends before the reply does: read more."""
 
@@ -92,7 +97,7 @@ def _parse(buf: bytes, pos: int, errors: Any) -> tuple[Any, int]:
         return float(line), after
     if kind == 35:  # # boolean
         return line == b"t", after
-    if kind == 42 or kind == 126 or kind == 37:  # * array, ~ set, % map
+    if kind == 42 or kind == 126 or kind == 37 or kind == 62:  # * array, ~ set, % map, > push
         count = int(line)
         if count < 0:
             return None, after
@@ -102,7 +107,7 @@ def _parse(buf: bytes, pos: int, errors: Any) -> tuple[Any, int]:
             items.append(item)
         if kind == 37:
             return dict(zip(items[::2], items[1::2], strict=True)), after
-        return items, after
+        return (_PUSH if kind == 62 else items), after
     raise require().exceptions.InvalidResponse(f"unexpected reply type {bytes([kind])!r}")
 
 
@@ -161,7 +166,8 @@ class HeldLines:
                         raise self._errors.ConnectionError("Connection closed by server.") from None
                     buf += chunk
                     continue
-                replies.append(reply)
+                if reply is not _PUSH:
+                    replies.append(reply)
             line.buf = buf[pos:]
         except TimeoutError:  # the socket's timeout (socket_timeout=)
             self._drop(line)
