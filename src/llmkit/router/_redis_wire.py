@@ -157,6 +157,10 @@ class HeldLines:
         try:
             sock.sendall(data)
             buf, pos = line.buf, 0
+            if not buf:  # the usual case: wait for the reply, not for a _Short first
+                buf = sock.recv(65536)
+                if not buf:
+                    raise self._errors.ConnectionError("Connection closed by server.")
             while len(replies) < count:
                 try:
                     reply, pos = _parse(buf, pos, self._error)
