@@ -103,27 +103,41 @@ def _wall_per_call(fn: Any, calls: int) -> float:
 
 class _Trips:
     """Counts round trips to Redis: redis-py sends each command, or each pipeline's commands,
-    as one packed write (``Connection.send_packed_command``), and then waits for the reply."""
+    as one packed write (``Connection.send_packed_command``), and then waits for the reply; the
+    sync state backend's held lines write and read their sockets themselves, one exchange a
+    round trip (``HeldLines._replies``)."""
 
     def __init__(self) -> None:
         import redis.connection
 
-        self.cls = redis.connection.AbstractConnection
-        self.original = self.cls.send_packed_command
+        from llmkit.router import _redis_wire
+
+        self.patched: list[tuple[Any, str, Any]] = [
+            (redis.connection.AbstractConnection, "send_packed_command", None),
+            (getattr(_redis_wire, "HeldLines", None), "_replies", None),
+        ]
         self.count = 0
 
     def __enter__(self) -> _Trips:
-        original = self.original
-
-        def counted(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            self.count += 1
-            return original(conn, *args, **kwargs)
-
-        self.cls.send_packed_command = counted  # type: ignore[method-assign]
+        for i, (cls, name, _) in enumerate(self.patched):
+            original = getattr(cls, name, None)
+            if original is None:  # an older tree without it
+                continue
+            self.patched[i] = (cls, name, original)
+            setattr(cls, name, self._counted(original))
         return self
 
+    def _counted(self, original: Any) -> Any:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return original(*args, **kwargs)
+
+        return counted
+
     def __exit__(self, *exc: object) -> None:
-        self.cls.send_packed_command = self.original  # type: ignore[method-assign]
+        for cls, name, original in self.patched:
+            if original is not None:
+                setattr(cls, name, original)
 
 
 def redis_overhead(

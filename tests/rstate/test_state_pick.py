@@ -156,7 +156,11 @@ def test_round_trips_per_routed_call(
     client = _Counting(redis.Redis.from_url(redis_url))
     state = RedisState(client=client, prefix=prefix)
     model_list = [d | limits for d in MODEL_LIST]
-    router = Router(model_list, state=state, seed=1, routing_strategy=strategy, num_retries=retries)
+    # One instant for every call: the budget's 10 s window must not turn over mid-test (it did,
+    # on a loaded machine, and counted 5 calls of 6).
+    router = Router(
+        model_list, state=state, seed=1, routing_strategy=strategy, num_retries=retries, clock=lambda: NOW
+    )
     router._clients = dict.fromkeys(router._clients, _Stub())  # type: ignore[assignment]
     router.complete("chat", "hi")  # the first call may load the scripts
     before = client.trips
@@ -189,7 +193,7 @@ def test_a_dropped_connection_is_replaced(redis_url: str, prefix: str, rdb: Any)
     assert state.incr_window("k", 1, 60.0, NOW) == 1
     held = state._lines()
     assert held is not None
-    conn = held._conn()
+    conn = held._line().conn
     conn.send_command("CLIENT", "ID")
     rdb.client_kill_filter(_id=conn.read_response())
     assert state.incr_window("k", 1, 60.0, NOW) == 2

@@ -8,13 +8,14 @@ import hashlib
 __all__ = ["SCRIPTS", "SHAS"]
 
 # A fixed window as a hash {s: slot, n: count}: a new slot resets the count. One key per counter,
-# whatever the number of windows it has seen.
+# whatever the number of windows it has seen. Its TTL (two windows) is set when its window
+# begins, so it outlives its window by at least one; a write within the window keeps it (a
+# PEXPIRE on every write costs as much as the count itself, on a slow server).
 _INCR_WINDOW = """
-local s = redis.call('HGET', KEYS[1], 's')
-if s ~= ARGV[1] then redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', 0) end
-local n = redis.call('HINCRBY', KEYS[1], 'n', ARGV[2])
+if redis.call('HGET', KEYS[1], 's') == ARGV[1] then return redis.call('HINCRBY', KEYS[1], 'n', ARGV[2]) end
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return n
+return tonumber(ARGV[2])
 """
 
 _TRY_ACQUIRE = """
@@ -22,8 +23,8 @@ local s = redis.call('HGET', KEYS[1], 's')
 local n = 0
 if s == ARGV[1] then n = tonumber(redis.call('HGET', KEYS[1], 'n')) end
 if n + tonumber(ARGV[2]) > tonumber(ARGV[4]) then return 0 end
-if s ~= ARGV[1] then redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', 0) end
-redis.call('HINCRBY', KEYS[1], 'n', ARGV[2])
+if s == ARGV[1] then redis.call('HINCRBY', KEYS[1], 'n', ARGV[2]); return 1 end
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """

@@ -1,15 +1,20 @@
-"""A connection per thread for the sync Redis state backend's own client.
+"""A connection per thread for the sync Redis state backend's own client, spoken to directly.
 
 redis-py's ``Redis.execute_command`` takes a connection from its pool and gives it back on every
 command, with its locks, event hooks and metrics: about 40 µs of CPU a command on a slow
-machine, more than the loopback round trip and the Lua script together (a command on a held
-connection costs about 15). The router sends one or two commands per routed call, so a thread
-of a router keeps one connection, made with the pool's own settings (address, password,
-timeouts, TLS), and sends on it directly. Only for a client the backend made itself: a client
-passed in (``client=``) is the caller's, and is used through its pool as usual.
+machine, more than the loopback round trip and the Lua script together. Its parser, on a held
+connection, still costs about 20 µs a reply (a socket buffer object, per-line reads, callbacks),
+and its packer as much again for a pick's few dozen arguments. So a thread of a router keeps
+one connection, made and handshaken by redis-py with the pool's own settings (address,
+password, timeouts, TLS, protocol), and then writes the commands' bytes to its socket and reads
+the replies itself (``pack``, ``_parse``): the replies the state's commands get are a handful of
+RESP2/RESP3 types, answered as redis-py's own parser answers them (bytes, ints, floats, None,
+lists; an error reply typed by redis-py's ``parse_error``). Only for a client the backend made
+itself: a client passed in (``client=``) is the caller's, and is used through its pool as usual.
 
 A connection the server dropped while it sat idle (a restart, an idle timeout) is replaced and
-the command sent once more, as redis-py's default retry does; any other failure is raised.
+the command sent once more, as redis-py's default retry does; any other failure is raised, and
+a connection that failed mid-reply is dropped (a late reply must not be read as the next one's).
 """
 
 from __future__ import annotations
@@ -22,7 +27,97 @@ from typing import Any
 
 from llmkit.cache._redis import require
 
-__all__ = ["HeldLines"]
+__all__ = ["HeldLines", "pack"]
+
+
+def _word(value: Any) -> bytes:
+    # As redis-py's Encoder: bytes as they are, numbers by repr, text as UTF-8, nothing else.
+    kind = type(value)
+    if kind is str:
+        return value.encode()  # type: ignore[no-any-return]
+    if kind is bytes:
+        return value  # type: ignore[no-any-return]
+    if kind is int or kind is float:
+        return repr(value).encode()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value).encode()
+    raise require().exceptions.DataError(
+        f"Invalid input of type: '{type(value).__name__}'. Convert to a bytes, string, int or float first."
+    )
+
+
+def pack(words: Sequence[Any]) -> bytes:
+    """One command in RESP, as redis-py's ``pack_command`` writes it."""
+    parts = [b"*%d\r\n" % len(words)]
+    for value in words:
+        data = _word(value)
+        parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(parts)
+
+
+# A RESP3 push message (say a server's maintenance notice, which redis-py 8 asks for) answers
+# no command: it is read and passed over.
+_PUSH = object()
+
+
+class _Short(Exception):
+    """The buffer ends before the reply does: read more."""
+
+
+def _parse(buf: bytes, pos: int, errors: Any) -> tuple[Any, int]:
+    """The reply at ``pos`` and where the next one starts (an error reply is its exception)."""
+    end = buf.find(b"\r\n", pos)
+    if end < 0:
+        raise _Short
+    kind, line, after = buf[pos], buf[pos + 1 : end], end + 2
+    if kind == 36 or kind == 33 or kind == 61:  # $ bulk, ! blob error, = verbatim text
+        size = int(line)
+        if size < 0:
+            return None, after
+        stop = after + size
+        if len(buf) < stop + 2:
+            raise _Short
+        data = buf[after:stop]
+        if kind == 33:
+            return errors(data.decode(errors="replace")), stop + 2
+        return (data[4:] if kind == 61 else data), stop + 2
+    if kind == 58 or kind == 40:  # : integer, ( big number
+        return int(line), after
+    if kind == 43:  # + simple string
+        return line, after
+    if kind == 45:  # - error
+        return errors(line.decode(errors="replace")), after
+    if kind == 95:  # _ null
+        return None, after
+    if kind == 44:  # , double
+        return float(line), after
+    if kind == 35:  # # boolean
+        return line == b"t", after
+    if kind == 42 or kind == 126 or kind == 37 or kind == 62:  # * array, ~ set, % map, > push
+        count = int(line)
+        if count < 0:
+            return None, after
+        items = []
+        for _ in range(count * 2 if kind == 37 else count):
+            item, after = _parse(buf, after, errors)
+            items.append(item)
+        if kind == 37:
+            return dict(zip(items[::2], items[1::2], strict=True)), after
+        return (_PUSH if kind == 62 else items), after
+    raise require().exceptions.InvalidResponse(f"unexpected reply type {bytes([kind])!r}")
+
+
+class _Line:
+    """One held connection: redis-py's (for the handshake) and what came back unread."""
+
+    __slots__ = ("buf", "conn", "pid")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn, self.pid, self.buf = conn, os.getpid(), b""
 
 
 class HeldLines:
@@ -33,56 +128,100 @@ class HeldLines:
         self._local = threading.local()
         self._made: weakref.WeakSet[Any] = weakref.WeakSet()
         self._lock = threading.Lock()
-        self._errors = require().exceptions
+        redis = require()
+        self._errors = redis.exceptions
+        self._error = redis._parsers.BaseParser.parse_error
 
-    def _conn(self) -> Any:
-        local = self._local
-        conn = getattr(local, "conn", None)
-        if conn is None or local.pid != os.getpid():
+    def _line(self) -> _Line:
+        line: _Line | None = getattr(self._local, "line", None)
+        if line is None or line.pid != os.getpid():
             conn = self._pool.connection_class(**self._pool.connection_kwargs)
-            local.conn, local.pid = conn, os.getpid()
+            line = self._local.line = _Line(conn)
             with self._lock:
                 self._made.add(conn)
-        return conn
+        if line.conn._sock is None:  # redis-py connects, authenticates and picks the db
+            line.buf = b""
+            line.conn.connect()
+        return line
+
+    def _drop(self, line: _Line) -> None:
+        line.buf = b""
+        line.conn.disconnect()
+
+    def _replies(self, line: _Line, data: bytes, count: int) -> list[Any]:
+        """Write ``data`` and read ``count`` replies. Any failure drops the connection and comes
+        back as ``_Failed``: the error as redis-py types it, and the replies read before it
+        (``many`` sends again only when none came back)."""
+        sock = line.conn._sock
+        replies: list[Any] = []
+        try:
+            sock.sendall(data)
+            buf, pos = line.buf, 0
+            if not buf:  # the usual case: wait for the reply, not for a _Short first
+                buf = sock.recv(65536)
+                if not buf:
+                    raise self._errors.ConnectionError("Connection closed by server.")
+            while len(replies) < count:
+                try:
+                    reply, pos = _parse(buf, pos, self._error)
+                except _Short:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        raise self._errors.ConnectionError("Connection closed by server.") from None
+                    buf += chunk
+                    continue
+                if reply is not _PUSH:
+                    replies.append(reply)
+            line.buf = buf[pos:]
+        except TimeoutError:  # the socket's timeout (socket_timeout=)
+            self._drop(line)
+            raise _Failed(self._errors.TimeoutError("Timeout reading from socket"), replies) from None
+        except OSError as exc:
+            self._drop(line)
+            error = self._errors.ConnectionError(f"Error {exc.errno} with the socket")
+            raise _Failed(error, replies) from None
+        except Exception as exc:
+            self._drop(line)
+            raise _Failed(exc, replies) from None
+        return replies
+
+    def packed(self, data: bytes) -> Any:
+        """Send one command's bytes (``pack``) and read its reply (an error reply is raised)."""
+        line = self._line()
+        try:
+            reply = self._replies(line, data, 1)[0]
+        except _Failed as failed:
+            if not isinstance(failed.error, self._errors.ConnectionError):
+                raise failed.error from None
+            # Dropped while idle (a restart, an idle timeout): once more on a new connection.
+            line = self._line()
+            try:
+                reply = self._replies(line, data, 1)[0]
+            except _Failed as again:
+                raise again.error from None
+        if isinstance(reply, self._errors.ResponseError):
+            raise reply
+        return reply
 
     def one(self, words: Sequence[Any]) -> Any:
         """Send one command and read its reply (an error reply is raised, typed by redis-py)."""
-        conn = self._conn()
-        try:
-            conn.send_command(*words)
-            return conn.read_response()
-        except self._errors.ConnectionError:
-            conn.disconnect()  # the next send connects afresh
-        conn.send_command(*words)
-        return conn.read_response()
+        return self.packed(pack(words))
 
     def many(self, commands: Sequence[Sequence[Any]]) -> list[Any]:
         """Send the commands in one write and read their replies in order (one round trip); an
         error reply is its place's value, as a pipeline's ``execute(raise_on_error=False)``."""
-        conn = self._conn()
-        try:
-            return self._exchange(conn, commands)
-        except _NothingRead:
-            conn.disconnect()
-        try:
-            return self._exchange(conn, commands)
-        except _NothingRead as failed:
-            raise failed.__cause__ from None  # type: ignore[misc]
-
-    def _exchange(self, conn: Any, commands: Sequence[Sequence[Any]]) -> list[Any]:
-        replies: list[Any] = []
-        try:
-            conn.send_packed_command(conn.pack_commands(commands))
-            for _ in commands:
-                try:
-                    replies.append(conn.read_response())
-                except self._errors.ResponseError as exc:
-                    replies.append(exc)
-        except self._errors.ConnectionError as exc:
-            if replies:  # some ran: sending them again would run them twice
-                raise
-            raise _NothingRead() from exc
-        return replies
+        data = b"".join(pack(words) for words in commands)
+        for attempt in (0, 1):
+            line = self._line()
+            try:
+                return self._replies(line, data, len(commands))
+            except _Failed as failed:
+                # Sent again only when nothing came back and the connection was dropped:
+                # once some ran, sending them again would run them twice.
+                retry = not failed.replies and isinstance(failed.error, self._errors.ConnectionError)
+                if attempt or not retry:
+                    raise failed.error from None
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
         with self._lock:
@@ -91,5 +230,9 @@ class HeldLines:
             conn.disconnect()
 
 
-class _NothingRead(Exception):
-    """The connection failed before any reply came back (its ``__cause__`` says how)."""
+class _Failed(Exception):
+    """A socket's failure (``error``, typed as redis-py types it) and the replies read before."""
+
+    def __init__(self, error: Exception, replies: list[Any]) -> None:
+        super().__init__(error)
+        self.error, self.replies = error, replies

@@ -6,9 +6,9 @@ script, which Redis runs atomically, so two processes racing for the last reques
 cannot both get it. ``pick_deployment`` runs a router's whole pick as one script (``_redis_pick``:
 one round trip for every candidate's reads and the chosen one's rpm slot, probe, in-flight place
 and client retries); ``batch`` sends several operations in one pipeline (one round trip), as the
-router does with what an answer changes; each stays atomic, the batch is not. Every key has a TTL
-(refreshed when written): a window's key outlives its window by one window, a cooldown's its
-end, an average or an in-flight count ``idle_ttl`` seconds without a write (so a process that
+router does with what an answer changes; each stays atomic, the batch is not. Every key has a TTL:
+a window's key outlives its window by at least one window (set when the window begins), a
+cooldown's its end, an average or an in-flight count ``idle_ttl`` seconds without a write (so a process that
 dies mid-call leaks its in-flight count only that long). Keys are
 ``{prefix}:state:{namespace}:{kind}:{key}``. The sync backend's own client sends on a connection
 per thread (``_redis_wire``: redis-py's pool costs more CPU per command than the round trip).
@@ -28,11 +28,11 @@ from typing import Any, NamedTuple
 from llmkit.cache._policy import check_namespace
 from llmkit.cache._redis import RedisConnection, check_prefix, require
 from llmkit.errors import ConfigurationError, StateBackendError
-from llmkit.router._redis_pick import PICK_SCRIPT, pick_words, read_answer
+from llmkit.router._redis_pick import PICK_SCRIPT, PICK_SHA, pick_words, read_answer
 from llmkit.router._redis_scripts import SCRIPTS as _SCRIPTS
 from llmkit.router._redis_scripts import SHAS as _SHAS
 from llmkit.router._redis_wire import HeldLines
-from llmkit.router.state import OPERATIONS, PickAnswer, PickCandidate, PickRequest, window_slot
+from llmkit.router.state import OPERATIONS, PickAnswer, PickRequest, window_slot
 
 __all__ = ["AsyncRedisState", "RedisState"]
 
@@ -163,7 +163,7 @@ class _Base:
     ) -> None:
         check_namespace(namespace, "namespace=")
         self.keys = _Commands(prefix, namespace, idle_ttl)
-        self._segments: dict[PickCandidate, str] = {}  # each pick candidate's part of the script's words
+        self._segments: dict[Any, Any] = {}  # the pick's arguments that repeat (``pick_words``)
         self.redis = RedisConnection(
             url, client=client, async_client=async_client, socket_timeout=socket_timeout
         )
@@ -270,22 +270,23 @@ class RedisState(_Base):
     def pick_deployment(self, request: PickRequest) -> PickAnswer:
         """``state.pick_deployment`` in one Lua script: one round trip, atomic."""
         try:
-            argv = pick_words(self.keys, request, self._segments)
-            client = self.redis.sync()
-            if self._pick is None:
-                self._pick = client.register_script(PICK_SCRIPT)
+            packed = pick_words(self.keys, request, self._segments)
             held = self._lines()
             if held is None:
-                return read_answer(self._pick([], argv, client=client))
-            words = ("EVALSHA", self._pick.sha, 0, *argv)
+                client = self.redis.sync()
+                if self._pick is None:
+                    self._pick = client.register_script(PICK_SCRIPT)
+                reply = self._pick([], packed.words(), client=client)
+                return read_answer(reply, len(request.candidates))
+            data = packed.command(PICK_SHA)
             try:
-                reply = held.one(words)
+                reply = held.packed(data)
             except Exception as exc:
                 if not _no_script(exc):
                     raise
                 held.one(("SCRIPT", "LOAD", PICK_SCRIPT))
-                reply = held.one(words)
-            return read_answer(reply)
+                reply = held.packed(data)
+            return read_answer(reply, len(request.candidates))
         except Exception as exc:
             raise self._failed(exc, "picking a deployment") from None
 
@@ -373,11 +374,11 @@ class AsyncRedisState(_Base):
     async def pick_deployment(self, request: PickRequest) -> PickAnswer:
         """``RedisState.pick_deployment``: one Lua script, one round trip."""
         try:
-            argv = pick_words(self.keys, request, self._segments)
+            words = pick_words(self.keys, request, self._segments).words()
             client = self.redis.async_()
             if self._pick is None:
                 self._pick = client.register_script(PICK_SCRIPT)
-            return read_answer(await self._pick([], argv, client=client))
+            return read_answer(await self._pick([], words, client=client), len(request.candidates))
         except Exception as exc:
             raise self._failed(exc, "picking a deployment") from None
 
