@@ -58,3 +58,39 @@ def test_a_corrupted_message_crc_is_still_caught() -> None:
     bad[-6] ^= 0xFF  # a payload byte: the prelude is intact, the message CRC is not
     with pytest.raises(EventStreamDecodeError, match="message checksum mismatch"):
         EventStreamDecoder().feed(bytes(bad))
+
+
+# Direct messages up to _SLICE_CHECKED are CRC-checked on a copied slice, larger or buffered ones
+# through a memoryview: both must decode the same messages and catch the same corruption.
+SMALL = encode_event("chunk", b"s" * 100)
+LARGE = encode_event("chunk", b"L" * (eventstream._SLICE_CHECKED + 1))
+EDGE = encode_event("chunk", b"e" * (eventstream._SLICE_CHECKED - len(SMALL) + 100))
+
+
+def test_the_slice_and_view_checks_agree() -> None:
+    assert len(EDGE) == eventstream._SLICE_CHECKED and len(LARGE) > eventstream._SLICE_CHECKED
+    body = SMALL + LARGE + EDGE + SMALL
+    direct = EventStreamDecoder().feed(body)
+    decoder = EventStreamDecoder()
+    buffered = decoder.feed(body[:5]) + decoder.feed(body[5:])
+    assert direct == buffered and [len(m.payload) for m in direct] == [
+        100,
+        eventstream._SLICE_CHECKED + 1,
+        len(EDGE) - len(SMALL) + 100,
+        100,
+    ]
+    assert all(type(m.payload) is bytes for m in direct + buffered)
+
+
+@pytest.mark.parametrize("frame", [SMALL, EDGE, LARGE], ids=["small", "edge", "large"])
+@pytest.mark.parametrize("split", [False, True])
+def test_a_corrupted_payload_is_caught_on_either_check(frame: bytes, split: bool) -> None:
+    bad = bytearray(SMALL + frame)
+    bad[-6] ^= 0xFF
+    decoder = EventStreamDecoder()
+    with pytest.raises(EventStreamDecodeError, match="message checksum mismatch") as caught:
+        if split:
+            decoder.feed(bytes(bad[:3]))
+        decoder.feed(bytes(bad[3:] if split else bad))
+    assert [m.payload for m in caught.value.messages] == [b"s" * 100]  # the good one before it
+    assert decoder.buffered == 0

@@ -47,6 +47,9 @@ _PRELUDE_LENGTH = 12
 _OVERHEAD = _PRELUDE_LENGTH + 4  # prelude plus the trailing message CRC
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MILLISECOND = timedelta(milliseconds=1)
+# Messages up to this size, cut straight from the bytes read, are CRC-checked on a copy of the
+# slice rather than through a memoryview (see ``EventStreamDecoder.feed``).
+_SLICE_CHECKED = 64 * 1024
 
 
 class HeaderType(enum.IntEnum):
@@ -304,9 +307,11 @@ class EventStreamDecoder:
         append = messages.append
         sections = _SECTIONS
         crc32 = zlib.crc32
-        # One view for the whole call (released below, before the buffer is resized): the message
-        # CRC reads through it, and a buffered message is copied out of it once.
-        view = memoryview(src)
+        # A view over the buffer, made at the first message that needs one (released below, before
+        # the buffer is resized): a buffered message is copied out of it once, and a large direct
+        # one is checked through it without a copy. A small message cut straight from ``data`` is
+        # checked on a slice: cheaper than making and releasing a view, for the common frame.
+        view: memoryview | None = None
         pos = 0
         try:
             while size - pos >= _PRELUDE_LENGTH:
@@ -335,18 +340,25 @@ class EventStreamDecoder:
                     break
                 end = pos + total - 4
                 (message_crc,) = _CRC.unpack_from(src, end)
+                headers_end = pos + _PRELUDE_LENGTH + headers_length
                 # The message CRC covers the prelude too: continued from the prelude's CRC, already
                 # checked, so each byte goes through zlib.crc32 once.
-                computed = crc32(view[pos + 8 : end], prelude_crc)
+                if direct and total <= _SLICE_CHECKED:
+                    computed = crc32(data[pos + 8 : end], prelude_crc)
+                else:
+                    if view is None:
+                        view = memoryview(src)
+                    computed = crc32(view[pos + 8 : end], prelude_crc)
                 if computed != message_crc:
                     raise EventStreamDecodeError(
                         f"message checksum mismatch (expected 0x{message_crc:08x}, computed 0x{computed:08x})"
                     )
-                headers_end = pos + _PRELUDE_LENGTH + headers_length
                 if direct:
                     raw_section = data[pos + _PRELUDE_LENGTH : headers_end]
                     payload = data[headers_end:end]
                 else:
+                    if view is None:  # made above already: a buffered message is never slice-checked
+                        view = memoryview(src)
                     raw_section = bytes(view[pos + _PRELUDE_LENGTH : headers_end])
                     payload = bytes(view[headers_end:end])
                 section = sections.get(raw_section) or _section(raw_section)
@@ -358,13 +370,15 @@ class EventStreamDecoder:
                 append(message)
                 pos += total
         except EventStreamDecodeError as exc:
-            view.release()
+            if view is not None:
+                view.release()
             exc.messages = messages
             self._error = exc
             buffer.clear()
             raise
         finally:
-            view.release()  # a second release is a no-op
+            if view is not None:
+                view.release()  # a second release is a no-op
         if direct:
             if pos < size:
                 buffer += memoryview(data)[pos:]

@@ -6,9 +6,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from llmkit.dialects._errors import count, reason
+from llmkit.dialects._errors import count, json_or_raise, reason
 from llmkit.dialects.base import CallContext
 from llmkit.errors import ResponseDecodeError
+from llmkit.framing.json_text import loads as _loads
 from llmkit.types import (
     Citation,
     Completion,
@@ -35,6 +36,20 @@ FINISH_REASONS = {
 }
 
 
+def json_body(body: bytes, what: str, provider: str) -> Any:
+    """``json_or_raise(body, ...)``, cheaper for the usual body (UTF-8 JSON): read as text first.
+
+    ``json.loads(bytes)`` sniffs the encoding of every body. Text that decodes as UTF-8 and parses
+    as JSON is exactly what ``json.loads`` would make of those bytes (a BOM, UTF-16 or UTF-32 either
+    fails to decode or leaves a BOM or NUL that JSON refuses), so anything else, bad bodies
+    included, goes to ``json_or_raise`` and ends as it always did.
+    """
+    try:
+        return _loads(body.decode())
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return json_or_raise(body, what, provider)
+
+
 def finish_reason(raw: str | None) -> FinishReason:
     return FINISH_REASONS.get(raw or "", FinishReason.OTHER)
 
@@ -45,7 +60,7 @@ def usage_from(u: Any) -> Usage:
     Converse's ``inputTokens`` excludes the tokens read from and written to the prompt cache
     (``totalTokens`` counts them); llmkit's ``input_tokens`` is the whole prompt.
     """
-    if not isinstance(u, Mapping):
+    if type(u) is not dict and not isinstance(u, Mapping):  # json gives dicts: the ABC check is rare
         return Usage()
     # A count that is a float, a bool or a string is a drifted body, not zero tokens.
     read = count(u.get("cacheReadInputTokens"), "usage.cacheReadInputTokens")
@@ -88,14 +103,15 @@ def citation_from(c: Any) -> Citation | None:
 
 def _content(blocks: Any, parts: list[Part], calls: list[ToolCall], citations: list[Citation]) -> None:
     for block in blocks if isinstance(blocks, list) else ():
-        if not isinstance(block, Mapping):
+        if type(block) is not dict and not isinstance(block, Mapping):
             raise ResponseDecodeError(f"a content block is {type(block).__name__}, not an object")
-        if "text" in block and not isinstance(block["text"], str):
+        text = block.get("text")
+        if type(text) is str or isinstance(text, str):
+            if text:
+                parts.append(TextPart(text))
+        elif "text" in block:
             # Malformed text is an error, never silently an empty answer.
-            raise ResponseDecodeError(f"a text block holds {type(block['text']).__name__}, not a string")
-        if isinstance(block.get("text"), str):
-            if block["text"]:
-                parts.append(TextPart(block["text"]))
+            raise ResponseDecodeError(f"a text block holds {type(text).__name__}, not a string")
         elif isinstance(block.get("toolUse"), Mapping):
             use = block["toolUse"]
             raw_input = use.get("input")
@@ -123,9 +139,10 @@ def _content(blocks: Any, parts: list[Part], calls: list[ToolCall], citations: l
 
 
 def completion_from(obj: Any, resp: HttpResponse, ctx: CallContext) -> Completion:
-    output = obj.get("output") if isinstance(obj, Mapping) else None
-    message = output.get("message") if isinstance(output, Mapping) else None
-    if not isinstance(message, Mapping):
+    # json gives dicts: the exact type is checked first, the Mapping ABC (slow) only otherwise.
+    output = obj.get("output") if type(obj) is dict or isinstance(obj, Mapping) else None
+    message = output.get("message") if type(output) is dict or isinstance(output, Mapping) else None
+    if type(message) is not dict and not isinstance(message, Mapping):
         raise ResponseDecodeError(
             "Converse answer without output.message", provider=ctx.provider, snippet=str(obj)
         )

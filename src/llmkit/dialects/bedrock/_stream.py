@@ -11,7 +11,8 @@ from llmkit.dialects.base import CallContext
 from llmkit.dialects.bedrock._errors import stream_error
 from llmkit.dialects.bedrock._response import citation_from, finish_reason, usage_from
 from llmkit.errors import LLMKitError, ResponseDecodeError
-from llmkit.framing.eventstream import EventStreamDecoder
+from llmkit.framing.eventstream import EventStreamDecodeError, EventStreamDecoder
+from llmkit.framing.json_text import loads as _decode
 from llmkit.types import (
     Citation,
     CitationsUpdate,
@@ -61,7 +62,11 @@ class BedrockConverseStreamDecoder:
 
     def feed(self, data: bytes) -> list[StreamEvent]:
         out: list[StreamEvent] = []
-        frames, broken = self._frames.feed_until_error(data)
+        broken: EventStreamDecodeError | None = None
+        try:
+            frames = self._frames.feed(data)
+        except EventStreamDecodeError as exc:  # keep the whole frames before the bad one
+            frames, broken = exc.messages, exc
         raw_events = self.raw_events
         for frame in frames:
             if frame.kind != "event":
@@ -191,9 +196,6 @@ class BedrockConverseStreamDecoder:
 # The keys of a plain contentBlockDelta ("p" is the padding Bedrock adds against size analysis).
 _PLAIN_EVENT_KEYS = frozenset({"contentBlockIndex", "delta", "p"})
 _PLAIN_INNER = {"toolUse": frozenset({"input"}), "reasoningContent": frozenset({"text"})}
-
-
-_decode = json.JSONDecoder().decode
 
 
 def _not_plain_delta(obj: Mapping[str, Any]) -> bool:

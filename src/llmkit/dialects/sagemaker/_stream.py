@@ -13,7 +13,7 @@ from llmkit.dialects.sagemaker._errors import container_error, stream_exception
 from llmkit.dialects.sagemaker._options import QUIRKS
 from llmkit.dialects.sagemaker._response import tgi_details
 from llmkit.errors import LLMKitError, ResponseDecodeError
-from llmkit.framing.eventstream import EventStreamDecoder
+from llmkit.framing.eventstream import EventStreamDecodeError, EventStreamDecoder
 from llmkit.types import Citation, Finish, StreamEvent, TextDelta, UsageUpdate
 
 
@@ -69,7 +69,11 @@ class SageMakerStreamDecoder:
 
     def feed(self, data: bytes) -> list[StreamEvent]:
         out: list[StreamEvent] = []
-        frames, broken = self._frames.feed_until_error(data)
+        broken: EventStreamDecodeError | None = None
+        try:
+            frames = self._frames.feed(data)
+        except EventStreamDecodeError as exc:  # keep the whole frames before the bad one
+            frames, broken = exc.messages, exc
         chat = self._chat
         for frame in frames:
             if frame.kind != "event":  # an exception frame ends the parts before it
