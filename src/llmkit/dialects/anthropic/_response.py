@@ -43,6 +43,8 @@ def refusal_of(stop_reason: Any, stop_details: Any) -> str | None:
 
 
 def _int(value: Any, name: str = "a usage count") -> int:
+    if type(value) is int and value >= 0:  # what count() accepts first, without the call
+        return value
     return count(value, name)
 
 

@@ -70,7 +70,10 @@ def usage_of(meta: Mapping[str, Any] | None) -> Usage:
         return Usage()
 
     def n(key: str) -> int:
-        return count(meta.get(key), f"usageMetadata.{key}", digits=True)
+        value = meta.get(key)
+        if type(value) is int and value >= 0:  # the usual count, without building count's label
+            return value
+        return count(value, f"usageMetadata.{key}", digits=True)
 
     prompt = n("promptTokenCount") + n("toolUsePromptTokenCount")
     thoughts = n("thoughtsTokenCount")

@@ -1,0 +1,72 @@
+"""The dial slice's shortcuts against the general code they skip: same value or same error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from llmkit._urls import model_segment
+from llmkit.dialects._errors import count
+from llmkit.dialects.anthropic import _response as anthropic_response
+from llmkit.dialects.cohere import _chat as cohere_chat
+from llmkit.dialects.gemini import _request as gemini_request
+from llmkit.dialects.gemini import _response as gemini_response
+from llmkit.errors import ConfigurationError, ResponseDecodeError
+from llmkit.types import Usage
+
+VALUES: list[Any] = [0, 1, 7, 10**20, -1, True, False, None, 1.0, 2.5, -3.0, "12", "x", "", [], {}]
+
+
+def _outcome(fn: Any, *args: Any, **kw: Any) -> tuple[str, Any]:
+    try:
+        got = fn(*args, **kw)
+    except (ResponseDecodeError, ConfigurationError) as exc:
+        return "error", (type(exc), str(exc))
+    return "value", (type(got), got)
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_anthropic_int_is_count(value: Any) -> None:
+    assert _outcome(anthropic_response._int, value, "n") == _outcome(count, value, "n")
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_cohere_whole_keeps_its_rules(value: Any) -> None:
+    want = (
+        ("value", (int, int(value)))
+        if type(value) is float and value.is_integer() and value >= 0
+        else _outcome(count, value, "n")
+    )
+    assert _outcome(cohere_chat._whole, value, "n") == want
+
+
+def _gemini_usage_general(meta: dict[str, Any]) -> Usage:
+    def n(key: str) -> int:
+        return count(meta.get(key), f"usageMetadata.{key}", digits=True)
+
+    prompt = n("promptTokenCount") + n("toolUsePromptTokenCount")
+    thoughts = n("thoughtsTokenCount")
+    output = n("candidatesTokenCount") + thoughts
+    return Usage(
+        input_tokens=prompt,
+        output_tokens=output,
+        total_tokens=n("totalTokenCount") or prompt + output,
+        cached_input_tokens=n("cachedContentTokenCount"),
+        reasoning_tokens=thoughts,
+    )
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+@pytest.mark.parametrize("key", ["promptTokenCount", "candidatesTokenCount", "totalTokenCount"])
+def test_gemini_usage_is_the_general_reading(key: str, value: Any) -> None:
+    meta = {"promptTokenCount": 5, "candidatesTokenCount": 3, "thoughtsTokenCount": "2", key: value}
+    assert _outcome(gemini_response.usage_of, meta) == _outcome(_gemini_usage_general, meta)
+
+
+@pytest.mark.parametrize(
+    "model", ["gemini-2.5-flash", "a/b?c#d", "tuned models/x", "caf\u00e9", "%2e", "", ".", "..", "x@001"]
+)
+def test_gemini_segment_cache_is_model_segment(model: str) -> None:
+    for _ in range(2):  # the second read comes from the cache
+        assert _outcome(gemini_request._segment, model, "gemini") == _outcome(model_segment, model, "gemini")
