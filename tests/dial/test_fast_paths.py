@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -70,3 +72,55 @@ def test_gemini_usage_is_the_general_reading(key: str, value: Any) -> None:
 def test_gemini_segment_cache_is_model_segment(model: str) -> None:
     for _ in range(2):  # the second read comes from the cache
         assert _outcome(gemini_request._segment, model, "gemini") == _outcome(model_segment, model, "gemini")
+
+
+class _Frozen(Mapping[str, Any]):
+    def __init__(self, d: dict[str, Any]) -> None:
+        self._d = d
+
+    def __getitem__(self, key: str) -> Any:
+        return self._d[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+
+class _SubDict(dict[str, Any]):
+    pass
+
+
+MAPPINGS: list[Any] = [{}, {"a": 1}, _SubDict(a=1), MappingProxyType({"a": 1}), _Frozen({"a": 1})]
+
+
+@pytest.mark.parametrize("value", [*MAPPINGS, None, [], "x", 0, (), set()], ids=repr)
+def test_anthropic_mapping_is_isinstance(value: Any) -> None:
+    assert anthropic_response._mapping(value) is isinstance(value, Mapping)
+
+
+@pytest.mark.parametrize("wrap", [dict, _SubDict, MappingProxyType, _Frozen], ids=lambda w: w.__name__)
+def test_anthropic_answer_from_any_mapping(wrap: Any) -> None:
+    body = {
+        "id": "msg_1",
+        "model": "claude-x",
+        "content": [{"type": "text", "text": "hi"}],
+        "stop_reason": "refusal",
+        "stop_details": wrap({"explanation": "no"}),
+        "usage": wrap(
+            {
+                "input_tokens": 3,
+                "output_tokens": 2,
+                "cache_creation": wrap({"ephemeral_1h_input_tokens": 1}),
+                "output_tokens_details": wrap({"thinking_tokens": 1}),
+            }
+        ),
+    }
+    got = anthropic_response.completion_from(wrap(body), "m", "anthropic")
+    assert (got.text, got.refusal, got.usage.reasoning_tokens, got.usage.cache_write_1h_tokens) == (
+        "hi",
+        "no",
+        1,
+        1,
+    )

@@ -156,7 +156,7 @@ def _decode_parts(parts: list[Any], salt: str) -> tuple[list[Part], list[ToolCal
 
 
 def parse_generate(body: Any, ctx: CallContext, status: int | None = 200) -> Completion:
-    if not isinstance(body, Mapping):
+    if type(body) is not dict and not isinstance(body, Mapping):  # the ABC check only off JSON's dict
         raise ResponseDecodeError("a Gemini response must be a JSON object", provider=ctx.provider)
     candidates = body.get("candidates") or []
     if not candidates:
