@@ -124,3 +124,34 @@ def test_anthropic_answer_from_any_mapping(wrap: Any) -> None:
         1,
         1,
     )
+
+
+def _flow_result(auth: Any, request: Any) -> Any:
+    flow = auth.auth_flow(request)
+    try:
+        next(flow)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("a str token's flow asks for nothing")
+
+
+def test_vertex_static_token_apply_is_its_flow() -> None:
+    from llmkit._redact import redact_text
+    from llmkit.auth.google import AccessTokenAuth
+    from llmkit.wire import HttpRequest
+
+    def req() -> HttpRequest:
+        return HttpRequest("POST", "https://x/v1/m:generateContent", {"Authorization": "old"}, b"{}", {})
+
+    auth = AccessTokenAuth("ya29.static-token-0123456789")
+    a, b = auth.apply(req()), _flow_result(auth, req())
+    assert (a.method, a.url, a.headers, a.body) == (b.method, b.url, b.headers, b.body)
+    assert "static-token" not in redact_text("ya29.static-token-0123456789") and "static-token" not in repr(
+        auth
+    )
+    # A callable or an empty token keeps the flow (a refresh runs off the loop; "" is refused there).
+    assert getattr(AccessTokenAuth(lambda: "t"), "apply", None) is None
+    empty = AccessTokenAuth("")
+    assert getattr(empty, "apply", None) is None
+    with pytest.raises(ConfigurationError):
+        _flow_result(empty, req())
