@@ -82,10 +82,24 @@ __all__ = [
 class AccessTokenAuth:
     """A bearer token you already have, or a callable that returns a current one."""
 
+    # Present only for a non-empty str token (set in __init__): the client then takes the
+    # static-credential path (``apply``, no generator per call), as for an API key.
+    apply: Callable[[HttpRequest], HttpRequest]
+
     def __init__(self, token: str | Callable[[], str]) -> None:
         self._token = token
         if isinstance(token, str):
             register_secret(token)
+            if token:
+                self.apply = self._apply_token
+
+    def _apply_token(self, request: HttpRequest) -> HttpRequest:
+        """What ``auth_flow`` does for a str token, without the generator."""
+        token = self._token
+        assert isinstance(token, str)
+        register_secret(token)  # as the flow does: keeps the token recent in the redaction registry
+        put(request.headers, "authorization", f"Bearer {token}")
+        return request
 
     def auth_flow(self, request: HttpRequest) -> AuthFlow:
         token: Any = self._token

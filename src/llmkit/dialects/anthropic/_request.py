@@ -311,11 +311,12 @@ def build_body(req: ChatRequest, ctx: CallContext) -> dict[str, Any]:
         body["system"] = system_field
     if req.temperature is not None:
         body["temperature"] = req.temperature
-    for name in ("top_p", "top_k", "service_tier"):
-        if options.get(name) is not None:
-            body[name] = options[name]
-    if options.get("metadata") is not None:
-        body["metadata"] = dict(options["metadata"])
+    if options:  # a plain call has none: skip the lookups (the body comes out the same)
+        for name in ("top_p", "top_k", "service_tier"):
+            if options.get(name) is not None:
+                body[name] = options[name]
+        if options.get("metadata") is not None:
+            body["metadata"] = dict(options["metadata"])
     if req.stop:
         body["stop_sequences"] = list(req.stop)
     if req.tools:
@@ -341,9 +342,10 @@ def build_body(req: ChatRequest, ctx: CallContext) -> dict[str, Any]:
     if req.stream:
         body["stream"] = True
     # Options a spec maps straight onto body fields (a compatible endpoint's own knobs).
-    for name, wire_name in ctx.spec.body_options.items():
-        if options.get(name) is not None:
-            body[wire_name] = options[name]
+    if options:
+        for name, wire_name in ctx.spec.body_options.items():
+            if options.get(name) is not None:
+                body[wire_name] = options[name]
     if req.extra_body:
         body.update(req.extra_body)
     return body

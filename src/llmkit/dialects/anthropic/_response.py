@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from llmkit.dialects._errors import count
 from llmkit.errors import ResponseDecodeError
@@ -30,6 +30,15 @@ STOP_REASONS: dict[str, FinishReason] = {
 }
 
 
+def _mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
+    """``isinstance(value, Mapping)``, answered without the ABC check for what JSON decodes to
+    (a dict, or None for an absent field): that check is most of reading a small answer's
+    optional fields."""
+    if type(value) is dict:
+        return True
+    return value is not None and isinstance(value, Mapping)
+
+
 def finish_reason(raw: str | None) -> FinishReason:
     return STOP_REASONS.get(raw, FinishReason.OTHER) if raw else FinishReason.OTHER
 
@@ -38,11 +47,13 @@ def refusal_of(stop_reason: Any, stop_details: Any) -> str | None:
     """With ``stop_reason: "refusal"``, the explanation Anthropic gives (or "" when it gives none)."""
     if stop_reason != "refusal":
         return None
-    explanation = stop_details.get("explanation") if isinstance(stop_details, Mapping) else None
+    explanation = stop_details.get("explanation") if _mapping(stop_details) else None
     return explanation if isinstance(explanation, str) else ""
 
 
 def _int(value: Any, name: str = "a usage count") -> int:
+    if type(value) is int and value >= 0:  # what count() accepts first, without the call
+        return value
     return count(value, name)
 
 
@@ -61,11 +72,11 @@ def usage_from(u: Mapping[str, Any] | None) -> Usage:
     read = _int(u.get("cache_read_input_tokens"))
     output = _int(u.get("output_tokens"))
     details = u.get("output_tokens_details")
-    thinking = _int(details.get("thinking_tokens")) if isinstance(details, Mapping) else 0
+    thinking = _int(details.get("thinking_tokens")) if _mapping(details) else 0
     total_in = fresh + written + read
     split = u.get("cache_creation")
     # The 1-hour part of the cache write is priced apart (2x input against 1.25x for 5 minutes).
-    written_1h = _int(split.get("ephemeral_1h_input_tokens")) if isinstance(split, Mapping) else 0
+    written_1h = _int(split.get("ephemeral_1h_input_tokens")) if _mapping(split) else 0
     tier = u.get("service_tier")
     return Usage(
         input_tokens=total_in,
@@ -93,7 +104,7 @@ def content_from(blocks: Sequence[Any]) -> tuple[tuple[Part, ...], tuple[ToolCal
     calls: list[ToolCall] = []
     citations: list[Citation] = []
     for block in blocks:
-        if not isinstance(block, Mapping):
+        if type(block) is not dict and not isinstance(block, Mapping):
             raise ResponseDecodeError(f"a content block is {type(block).__name__}, not an object")
         kind = block.get("type")
         if kind == "text":
@@ -123,7 +134,7 @@ def _text(block: Mapping[str, Any], key: str) -> str:
 
 
 def completion_from(obj: Any, model: str, provider: str) -> Completion:
-    if not isinstance(obj, Mapping) or not isinstance(obj.get("content"), list):
+    if not _mapping(obj) or not isinstance(obj.get("content"), list):
         raise ResponseDecodeError(
             "Anthropic message without a content list", provider=provider, snippet=str(obj)
         )

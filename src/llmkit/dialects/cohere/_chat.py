@@ -128,6 +128,8 @@ def usage(obj: Any) -> Usage:
 
 
 def _whole(value: Any, name: str) -> int:
+    if type(value) is int and value >= 0:  # what count() accepts first, without the call
+        return value
     # The SDK types Cohere's counts as floats; the API sends whole numbers.
     if type(value) is float and value.is_integer() and value >= 0:
         return int(value)

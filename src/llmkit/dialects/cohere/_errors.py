@@ -43,6 +43,8 @@ def classify(resp: HttpResponse, ctx: CallContext, body: Any = None) -> Provider
 def refuse_others(options: Mapping[str, Any], allowed: frozenset[str], what: str, provider: str) -> None:
     """Options meant for another endpoint (``truncate=`` on chat) are the caller's mistake: named
     before sending, rather than sent for the API to refuse or silently dropped."""
+    if not options:  # the plain call: nothing to refuse
+        return
     wrong = sorted(set(options) - allowed)
     article = "an" if what[0] in "aeiou" else "a"
     if wrong:

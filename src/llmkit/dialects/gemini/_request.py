@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mimetypes
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,14 +42,20 @@ def quirks_of(ctx: CallContext) -> GeminiQuirks:
     return q if isinstance(q, GeminiQuirks) else AI_STUDIO
 
 
+# model_segment is pure (a name in, its encoded segment or a ConfigurationError out) and a
+# process calls few models: remember the encodings rather than run quote() on every call.
+_segment = lru_cache(maxsize=256)(model_segment)
+
+
 def method_url(ctx: CallContext, method: str) -> str:
     """``{base_url}{models_path}/{model}:{method}``, the model one percent-encoded segment."""
     # ``resolve`` has applied the spec's aliases already; this covers a hand-made CallContext.
-    base = alias_host(ctx.base_url.rstrip("/"), quirks_of(ctx).host_aliases)
+    q = quirks_of(ctx)
+    base = alias_host(ctx.base_url.rstrip("/"), q.host_aliases)
     model = ctx.model
     if model.startswith("models/"):
         model = model[len("models/") :]
-    return f"{base}{quirks_of(ctx).models_path}/{model_segment(model, ctx.provider)}:{method}"
+    return f"{base}{q.models_path}/{_segment(model, ctx.provider)}:{method}"
 
 
 def model_resource(ctx: CallContext) -> str:
@@ -234,6 +241,16 @@ def _tool_config(choice: str | ForcedTool) -> dict[str, Any]:
     return {"functionCallingConfig": {"mode": modes[choice]}}
 
 
+# Provider options copied as they are into generationConfig: (option, wire field).
+_SAMPLING_OPTIONS = (
+    ("top_p", "topP"),
+    ("top_k", "topK"),
+    ("seed", "seed"),
+    ("presence_penalty", "presencePenalty"),
+    ("frequency_penalty", "frequencyPenalty"),
+)
+
+
 def _generation_config(req: ChatRequest) -> dict[str, Any]:
     opts = req.options
     cfg: dict[str, Any] = {}
@@ -243,17 +260,12 @@ def _generation_config(req: ChatRequest) -> dict[str, Any]:
         cfg["maxOutputTokens"] = req.max_tokens
     if req.stop:
         cfg["stopSequences"] = list(req.stop)
-    for name, wire in (
-        ("top_p", "topP"),
-        ("top_k", "topK"),
-        ("seed", "seed"),
-        ("presence_penalty", "presencePenalty"),
-        ("frequency_penalty", "frequencyPenalty"),
-    ):
-        if opts.get(name) is not None:
-            cfg[wire] = opts[name]
-    if opts.get("response_modalities"):
-        cfg["responseModalities"] = [str(m).upper() for m in opts["response_modalities"]]
+    if opts:  # a plain call has no options: skip the lookups (cfg comes out the same)
+        for name, wire in _SAMPLING_OPTIONS:
+            if opts.get(name) is not None:
+                cfg[wire] = opts[name]
+        if opts.get("response_modalities"):
+            cfg["responseModalities"] = [str(m).upper() for m in opts["response_modalities"]]
     fmt = req.response_format
     if fmt is not None:
         cfg["responseMimeType"] = "application/json"
@@ -262,7 +274,7 @@ def _generation_config(req: ChatRequest) -> dict[str, Any]:
                 cfg["responseJsonSchema"] = dict(fmt.schema)
             else:
                 cfg["responseSchema"] = to_gemini_schema(fmt.schema)
-    thinking = thinking_config(opts, req.model.removeprefix("models/"))
+    thinking = thinking_config(opts, req.model.removeprefix("models/")) if opts else None
     if thinking:
         cfg["thinkingConfig"] = thinking
     return cfg

@@ -70,7 +70,10 @@ def usage_of(meta: Mapping[str, Any] | None) -> Usage:
         return Usage()
 
     def n(key: str) -> int:
-        return count(meta.get(key), f"usageMetadata.{key}", digits=True)
+        value = meta.get(key)
+        if type(value) is int and value >= 0:  # the usual count, without building count's label
+            return value
+        return count(value, f"usageMetadata.{key}", digits=True)
 
     prompt = n("promptTokenCount") + n("toolUsePromptTokenCount")
     thoughts = n("thoughtsTokenCount")
@@ -153,7 +156,7 @@ def _decode_parts(parts: list[Any], salt: str) -> tuple[list[Part], list[ToolCal
 
 
 def parse_generate(body: Any, ctx: CallContext, status: int | None = 200) -> Completion:
-    if not isinstance(body, Mapping):
+    if type(body) is not dict and not isinstance(body, Mapping):  # the ABC check only off JSON's dict
         raise ResponseDecodeError("a Gemini response must be a JSON object", provider=ctx.provider)
     candidates = body.get("candidates") or []
     if not candidates:
