@@ -143,12 +143,21 @@ class Counting:
 
     def __init__(self, plain: PlainRoute) -> None:
         self.plain = plain
+        self.kwargs = plain.kwargs
         self.taken = 0
 
-    def begin(self, plan: Any) -> Any:
+    def pick(self, group: str) -> Any:  # a call without keywords
+        picked = self.plain.pick(group)
+        self.taken += picked is not None and picked[0] is not None
+        return picked
+
+    def begin(self, plan: Any) -> Any:  # any other call
         begun = self.plain.begin(plan)
         self.taken += begun is not None and begun[1] is not None
         return begun
+
+    def finish(self, *args: Any) -> Any:
+        return self.plain.finish(*args)
 
     def answered(self, *args: Any) -> None:
         self.plain.answered(*args)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -27,6 +28,7 @@ __all__ = [
     "PickRequest",
     "PickingBackend",
     "StateBackend",
+    "lowest",
     "pick_deployment",
     "window_slot",
 ]
@@ -165,12 +167,23 @@ class InMemoryState:
                     return True
         return False
 
-    def inflight_counts(self, keys: tuple[str, ...]) -> list[int]:
-        """``add_inflight(key, 0)`` for each of ``keys``, under one lock (the plain route's
-        reads for least-busy)."""
+    def least_busy(
+        self, calls: str, window_s: float, now: float, busy: tuple[str, ...], keys: Sequence[float]
+    ) -> int:
+        """The plain route's least-busy pick, under one lock: ``incr_window(calls, 1, window_s,
+        now)``, ``add_inflight(key, 0)`` for each of ``busy``, then ``add_inflight(key, 1)`` for
+        the one with the fewest in flight (``lowest``, ties by ``keys``, the shuffle's); its index.
+        One lock, not one per operation, and the count it read is the one it reserves over."""
+        slot = math.floor(now / window_s) if window_s > 0 else 0
         with self._lock:
+            windows = self._windows
+            old_slot, count = windows.get(calls, (slot, 0))
+            windows[calls] = (slot, (count if old_slot == slot else 0) + 1)
             inflight = self._inflight
-            return [inflight.setdefault(key, 0) for key in keys]
+            counts = [inflight.setdefault(key, 0) for key in busy]
+            best = lowest(counts, keys)
+            inflight[busy[best]] = counts[best] + 1
+            return best
 
     def latencies(self, keys: tuple[str, ...]) -> list[float | None]:
         """``ewma(key, None, alpha)`` (a read) for each of ``keys``."""
@@ -212,6 +225,16 @@ class InMemoryState:
                 return False
             self._windows[key] = (slot, count + amount)
             return True
+
+
+def lowest(scores: Sequence[float], keys: Sequence[float]) -> int:
+    """The index of the lowest score, ties to the highest key, then to the first: the first of
+    ``strategies.order``'s shuffle (by ``keys``, highest first) sorted by score."""
+    best = 0
+    for i in range(1, len(scores)):
+        if scores[i] < scores[best] or (scores[i] == scores[best] and keys[i] > keys[best]):
+            best = i
+    return best
 
 
 # --- One-step picks -------------------------------------------------------------------------
