@@ -140,6 +140,9 @@ class AsyncRouter(RouterBase):
         return _results.with_route(result, trace)
 
     async def complete(self, model: str, messages: Any, **kwargs: Any) -> Any:
+        plain = self._plain
+        if plain is not None and not kwargs and not self._planned:  # ``_routed``'s first case
+            return await self._plainly(plain, "complete", model, (messages,))
         return await self._routed("complete", model, (messages,), kwargs, messages)
 
     def stream(self, model: str, messages: Any, **kwargs: Any) -> _results.AsyncRoutedStream:

@@ -154,7 +154,7 @@ class PlainRoute:
         strategy = self._strategy
         scores: Sequence[float] = ()
         if strategy == "latency-based-routing":
-            scores = [0.0 if v is None else v for v in self._latencies(group.latency)]
+            scores = self._latencies(group.latency)
         self._incr_window(CALLS_KEY, 1, self._window, started)
         random = self._random
         keys = [random() ** inverse for inverse in group.inverse]

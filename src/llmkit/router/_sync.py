@@ -133,6 +133,9 @@ class Router(RouterBase):
 
     def complete(self, model: str, messages: Any, **kwargs: Any) -> Any:
         """``Client.complete`` over the group ``model``; the result's ``.route`` is the trace."""
+        plain = self._plain
+        if plain is not None and not kwargs and not self._planned:  # ``_routed``'s first case
+            return self._plainly(plain, "complete", model, (messages,))
         return self._routed("complete", model, (messages,), kwargs, messages)
 
     def stream(self, model: str, messages: Any, **kwargs: Any) -> _results.RoutedStream:
