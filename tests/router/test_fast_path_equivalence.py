@@ -143,12 +143,21 @@ class Counting:
 
     def __init__(self, plain: PlainRoute) -> None:
         self.plain = plain
+        self.kwargs = plain.kwargs
         self.taken = 0
 
-    def begin(self, plan: Any) -> Any:
+    def pick(self, group: str) -> Any:  # a call without keywords
+        picked = self.plain.pick(group)
+        self.taken += picked is not None and picked[0] is not None
+        return picked
+
+    def begin(self, plan: Any) -> Any:  # any other call
         begun = self.plain.begin(plan)
         self.taken += begun is not None and begun[1] is not None
         return begun
+
+    def finish(self, *args: Any) -> Any:
+        return self.plain.finish(*args)
 
     def answered(self, *args: Any) -> None:
         self.plain.answered(*args)
@@ -327,3 +336,53 @@ def test_the_plain_route_is_taken_only_where_it_holds() -> None:
     assert limited._plain is None
     retried = Router([{"model_name": "chat", "model": "openai/m", "api_key": "k"}], num_retries=2)
     assert retried._plain is None
+
+
+def _pair(**options: Any) -> tuple[Router, Router]:
+    """Two routers over one stub deployment on ticking clocks: the plain route on and off."""
+    sides = []
+    for plain in (True, False):
+        clock = TickingClock()
+        model_list = [{"model_name": "chat", "model": "openai/m", "api_key": "k", "timeout": 30.0}]
+        router = Router(model_list, clock=clock, seed=3, **options)
+        router._clients = dict.fromkeys(router._clients, StubClient(Script(1, clock, 0.0)))
+        if not plain:
+            router._plain = None
+        sides.append(router)
+    return sides[0], sides[1]
+
+
+def test_a_trace_built_when_read_is_the_policys() -> None:
+    """The commonest call keeps its trace as a tuple until ``.route`` is read; what is read then
+    is the policy's trace to the last field and repr, the same object on every read, and the
+    keywords the deployment got are the ones ``_call_kwargs`` makes."""
+    fast, slow = _pair()
+    for _ in range(3):
+        a = fast.complete("chat", "hi")
+        b = slow.complete("chat", "hi")
+        assert type(a._route) is tuple  # not built yet
+        assert a.route == b.route and repr(a.route) == repr(b.route)
+        assert a.route is a.route and type(a.route) is RouteTrace
+        assert a.route.steps == b.route.steps and a.route.summary() == b.route.summary()
+    assert fast._clients["chat#0"].script.log == slow._clients["chat#0"].script.log  # type: ignore[attr-defined]
+    replaced = fast.complete("chat", "hi")
+    replaced.route = b.route  # a user may set it
+    assert replaced.route is b.route
+
+
+def test_least_busy_picks_and_releases_under_one_lock() -> None:
+    """``InMemoryState.least_busy`` is the count, the reads and the reservation of the policy's
+    least-busy pick: the same choice, ties to the shuffle's highest key, the same counters."""
+    from llmkit.router.state import InMemoryState
+
+    one, other = InMemoryState(), InMemoryState()
+    one.add_inflight("b", 2)
+    other.add_inflight("b", 2)
+    for keys in ([0.1, 0.9, 0.5], [0.9, 0.1, 0.5], [0.5, 0.5, 0.5]):
+        best = one.least_busy("calls", 10.0, 12.0, ("a", "b", "c"), keys)
+        counts = [other.add_inflight(k, 0) for k in ("a", "b", "c")]
+        other.incr_window("calls", 1, 10.0, 12.0)
+        expected = min(range(3), key=lambda i: (counts[i], -keys[i], i))
+        other.add_inflight(("a", "b", "c")[expected], 1)
+        assert best == expected
+        assert (one._inflight, one._windows) == (other._inflight, other._windows)

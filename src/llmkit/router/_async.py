@@ -12,8 +12,9 @@ from llmkit.errors import LLMKitError
 from llmkit.router import _results
 from llmkit.router._base import Begun, RouterBase, gather
 from llmkit.router._conversation import for_attempt
+from llmkit.router._fast import PlainRoute
 from llmkit.router.actions import Attempt, Flow, Notify
-from llmkit.router.policy import resume_flow
+from llmkit.router.policy import picked_flow, resume_flow, route_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
 
@@ -80,9 +81,40 @@ class AsyncRouter(RouterBase):
             routed: tuple[Any, RouteTrace] = done.value
             return routed
 
+    async def _plainly(self, plain: PlainRoute, method: str, group: str, args: tuple[Any, ...]) -> Any:
+        """``Router._plainly``: the commonest call on the plain route, its trace built when read."""
+        picked = plain.pick(group)
+        if picked is None:
+            flow = route_flow(self._policy, Plan(group), self._clock)
+        else:
+            dep, started, sent = picked
+            if dep is None:  # a tripped deployment: the policy picks
+                flow = picked_flow(self._policy, Plan(group), self._clock, RouteTrace(group, started))
+            else:
+                try:
+                    kw = plain.kwargs.get(dep.id)
+                    if kw is None:
+                        kw = self._call_kwargs(Attempt(dep, 0, dep.timeout), {})
+                    result = await getattr(self._clients[dep.id], method)(dep.model, *args, **kw)
+                except LLMKitError as exc:
+                    trace = RouteTrace(group, started)
+                    flow = resume_flow(self._policy, Plan(group), self._clock, trace, dep, exc)
+                else:
+                    return _results.with_route(result, plain.finish(dep, started, sent))
+
+        async def call(client: AsyncClient, action: Attempt) -> Any:
+            kw = self._call_kwargs(action, {})
+            return await getattr(client, method)(action.deployment.model, *args, **kw)
+
+        routed, trace = await self._drive(flow, call)
+        return _results.with_route(routed, trace)
+
     async def _routed(
         self, method: str, group: str, args: tuple[Any, ...], kwargs: dict[str, Any], messages: Any = None
     ) -> Any:
+        plain = self._plain
+        if plain is not None and not kwargs and not self._planned:
+            return await self._plainly(plain, method, group, args)
         plan, conversation = self._prepare(group, kwargs, messages)
 
         started = self._begin(plan)
@@ -108,6 +140,9 @@ class AsyncRouter(RouterBase):
         return _results.with_route(result, trace)
 
     async def complete(self, model: str, messages: Any, **kwargs: Any) -> Any:
+        plain = self._plain
+        if plain is not None and not kwargs and not self._planned:  # ``_routed``'s first case
+            return await self._plainly(plain, "complete", model, (messages,))
         return await self._routed("complete", model, (messages,), kwargs, messages)
 
     def stream(self, model: str, messages: Any, **kwargs: Any) -> _results.AsyncRoutedStream:

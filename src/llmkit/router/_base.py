@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from llmkit._retry import Timeout
-from llmkit.errors import ConfigurationError
+from llmkit.errors import ConfigurationError, LLMKitError
 from llmkit.observe import FallbackEvent, RetryEvent, emit_fallback, emit_retry, observers_of
 from llmkit.router._conversation import CallConversation, Formats, check_reasoning, start
 from llmkit.router._fast import PlainRoute
@@ -132,7 +132,7 @@ class RouterBase:
         }
         self._clock = clock or time.monotonic
         # The plain route (``_fast.py``): the common call without the policy's generator.
-        self._plain = PlainRoute.of(self._policy, self._state, self._clock)
+        self._plain = PlainRoute.of(self._policy, self._state, self._clock, self._first_kwargs())
         # Only estimate a prompt's size when some deployment declares its window.
         self._windows = any(d.max_input_tokens is not None for d in self._deployments.values())
         # Each deployment's wire format, for conversations sent across formats (_conversation).
@@ -221,6 +221,18 @@ class RouterBase:
         out["max_retries"] = action.max_retries
         if action.timeout is not None:
             out["timeout"] = Timeout(total=action.timeout)
+        return out
+
+    def _first_kwargs(self) -> dict[str, dict[str, Any]]:
+        """Each deployment's keywords for the first try of a call given none (no retries), made
+        once for the plain route; a deployment whose keywords fail (a timeout Timeout refuses)
+        is left out, so its calls build them, and fail, where the policy's would."""
+        out = {}
+        for dep in self._deployments.values():
+            try:
+                out[dep.id] = self._call_kwargs(Attempt(dep, 0, dep.timeout), {})
+            except LLMKitError:
+                pass
         return out
 
     def _snapshot(self, get: Callable[[str, tuple[Any, ...]], Any], now: float) -> dict[str, Any]:

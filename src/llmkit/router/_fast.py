@@ -20,9 +20,12 @@ from typing import Any
 
 from llmkit.router.config import Deployment
 from llmkit.router.rules import CALLS_KEY, Plan, RoutePolicy
-from llmkit.router.state import InMemoryState
+from llmkit.router.state import InMemoryState, lowest
 from llmkit.router.strategies import NEEDS
-from llmkit.router.trace import RouteTrace
+from llmkit.router.trace import Answered, RouteTrace
+
+# The weighted shuffle's keys of a group of one: no draw, and it is the lowest of one.
+_ONE = [1.0]
 
 __all__ = ["PlainRoute"]
 
@@ -55,13 +58,14 @@ class PlainRoute:
         "_ewma",
         "_groups",
         "_incr_window",
-        "_inflight_counts",
         "_latencies",
+        "_least_busy",
         "_policy",
         "_random",
         "_strategy",
         "_timed",
         "_window",
+        "kwargs",
     )
 
     def __init__(
@@ -70,6 +74,7 @@ class PlainRoute:
         state: InMemoryState,
         clock: Callable[[], float],
         groups: Mapping[str, _Group],
+        kwargs: Mapping[str, Mapping[str, Any]],
     ) -> None:
         self._policy = policy
         self._clock = clock
@@ -83,12 +88,21 @@ class PlainRoute:
         self._any_cooling = state.any_cooling
         self._incr_window = state.incr_window
         self._add_inflight = state.add_inflight
-        self._inflight_counts = state.inflight_counts
+        self._least_busy = state.least_busy
         self._latencies = state.latencies
         self._ewma = state.ewma
+        # Each deployment's keywords for a first try of a call given none (``RouterBase``'s
+        # ``_call_kwargs`` with no retries, made once; a deployment whose keywords fail is not here).
+        self.kwargs = kwargs
 
     @classmethod
-    def of(cls, policy: RoutePolicy, state: Any, clock: Callable[[], float]) -> PlainRoute | None:
+    def of(
+        cls,
+        policy: RoutePolicy,
+        state: Any,
+        clock: Callable[[], float],
+        kwargs: Mapping[str, Mapping[str, Any]],
+    ) -> PlainRoute | None:
         # Exactly the in-process backend: a subclass may change what a method does, and a
         # shared backend's reads are one round trip that this would split.
         if type(state) is not InMemoryState or policy.num_retries > 0:
@@ -98,63 +112,71 @@ class PlainRoute:
             for name, deps in policy.groups.items()
             if deps and all(d.rpm is None and d.tpm is None for d in deps)
         }
-        return cls(policy, state, clock, groups) if groups else None
+        return cls(policy, state, clock, groups, kwargs) if groups else None
 
-    def begin(self, plan: Plan) -> tuple[RouteTrace, Deployment | None, float] | None:
-        """The call's trace, the deployment to try and when it was sent (for its latency), with
-        the state as the policy leaves it before its first attempt. None to leave the call to
-        the policy; no deployment when one of the group is tripped: the policy picks then, from
-        that trace (``policy.picked_flow``), the state still untouched."""
-        group = self._groups.get(plan.group)
-        if group is None or plan.deadline is not None or plan.input_tokens is not None:
+    def pick(self, name: str) -> tuple[Deployment | None, float, float] | None:
+        """The first try of a call to group ``name`` with no deadline and no prompt estimate:
+        the deployment, the clock at the call's start and when it was sent (for its latency),
+        with the state as the policy leaves it before its first attempt. None to leave the call
+        to the policy; no deployment when one of the group is tripped: the policy picks then
+        (``policy.picked_flow``, with a trace started then), the state still untouched."""
+        group = self._groups.get(name)
+        if group is None:
             return None
         started = self._clock()
-        trace = RouteTrace(plan.group, started)
         if self._any_cooling(group.tripped, started):
-            return trace, None, 0.0
-        if group.size == 1:
+            return None, started, 0.0
+        if self._busy:  # least-busy: the count, the reads and the reservation under one lock
+            keys = [self._random() ** inverse for inverse in group.inverse] if group.size > 1 else _ONE
+            dep = group.deps[self._least_busy(CALLS_KEY, self._window, started, group.busy, keys)]
+        elif group.size == 1:
             self._incr_window(CALLS_KEY, 1, self._window, started)
             dep = group.deps[0]
         else:
             dep = group.deps[self._choose(group, started)]
-        if self._busy:
-            self._add_inflight(self._policy.keys[dep.id].busy, 1)
-        return trace, dep, (self._clock() if self._timed else 0.0)
+        return dep, started, (self._clock() if self._timed else 0.0)
+
+    def begin(self, plan: Plan) -> tuple[RouteTrace, Deployment | None, float] | None:
+        """``pick`` for a call's plan, with the call's trace (None to leave it to the policy)."""
+        if plan.deadline is not None or plan.input_tokens is not None:
+            return None
+        picked = self.pick(plan.group)
+        if picked is None:
+            return None
+        dep, started, sent = picked
+        return RouteTrace(plan.group, started), dep, sent
 
     def _choose(self, group: _Group, started: float) -> int:
         """The pick's reads, the call's count and the strategy's first choice, as ``_pick.pick``
         and ``strategies.order`` make them: the weighted shuffle draws one key per deployment
         (``u ** (1 / weight)``, highest first, ties in the group's order), and a strategy that
-        compares numbers takes the lowest, ties in the shuffle's order."""
+        compares numbers takes the lowest, ties in the shuffle's order (``state.lowest``)."""
         strategy = self._strategy
         scores: Sequence[float] = ()
-        if strategy == "least-busy":
-            scores = self._inflight_counts(group.busy)
-        elif strategy == "latency-based-routing":
-            scores = [0.0 if v is None else v for v in self._latencies(group.latency)]
+        if strategy == "latency-based-routing":
+            scores = self._latencies(group.latency)
         self._incr_window(CALLS_KEY, 1, self._window, started)
         random = self._random
         keys = [random() ** inverse for inverse in group.inverse]
-        if strategy == "simple-shuffle":
-            return keys.index(max(keys))
         if strategy == "cost-based-routing":
             scores = group.costs
-        elif not scores:  # usage: without limits every share is 0
+        if not scores:  # the shuffle, or usage (without limits every share is 0)
             return keys.index(max(keys))
-        best = 0
-        for i in range(1, group.size):
-            if scores[i] < scores[best] or (scores[i] == scores[best] and keys[i] > keys[best]):
-                best = i
-        return best
+        return lowest(scores, keys)
 
-    def answered(self, trace: RouteTrace, dep: Deployment, sent: float) -> None:
-        """What the answer of the first try changes, and the trace's last step."""
+    def finish(self, dep: Deployment, started: float, sent: float) -> Answered:
+        """What the answer of the first try changes; the call's trace, to be built when read."""
         now = self._clock()
         if self._busy:
             self._add_inflight(self._policy.keys[dep.id].busy, -1)
         elif self._timed:
             self._ewma(self._policy.keys[dep.id].latency, now - sent, self._policy.latency_alpha)
+        return dep.group, started, dep.id, dep.model, now, self._clock()
+
+    def answered(self, trace: RouteTrace, dep: Deployment, sent: float) -> None:
+        """``finish`` into a trace already built (the trace's last step)."""
+        now, ended = self.finish(dep, trace.started, sent)[4:]
         trace.add("ok", dep.group, dep.id, "answered", now)
         trace.deployment = dep.id
         trace.model = dep.model
-        trace.elapsed = self._clock() - trace.started
+        trace.elapsed = ended - trace.started

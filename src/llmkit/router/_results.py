@@ -9,51 +9,73 @@ from typing import Any, TypeVar
 
 from llmkit._stream import AsyncStream, Stream
 from llmkit.errors import ConfigurationError, LLMKitError
-from llmkit.router.trace import RouteTrace
+from llmkit.router.trace import Answered, RouteTrace, answered_trace
 from llmkit.types import Completion, StreamEvent, TextDelta
 
 __all__ = ["AsyncRoutedStream", "RoutedStream", "with_route"]
 
 T = TypeVar("T")
-_COPIERS: dict[type, Callable[[Any, RouteTrace], Any]] = {}
+_COPIERS: dict[type, Callable[[Any, RouteTrace | Answered], Any]] = {}
 
 
-def _copier(cls: type) -> Callable[[Any, RouteTrace], Any]:
+def _route_of(self: Any) -> RouteTrace:
+    route = self._route
+    if type(route) is tuple:  # the plain route's answer, built on first reading (trace.Answered)
+        route = answered_trace(*route)
+        object.__setattr__(self, "_route", route)
+    return route  # type: ignore[no-any-return]
+
+
+def _set_route(self: Any, route: RouteTrace) -> None:
+    object.__setattr__(self, "_route", route)
+
+
+# ``route`` on every routed subclass: the trace, or the plain route's tuple until first read.
+_ROUTE = property(_route_of, _set_route, doc="The call's decision trace (``RouteTrace``).")
+
+
+def _copier(cls: type) -> Callable[[Any, RouteTrace | Answered], Any]:
     """A function copying a ``cls`` into its routed subclass (the same name and fields plus a
-    ``route`` slot), made once per type. It is generated unrolled, as ``dataclasses`` generates
-    ``__init__``, so the copy costs well under a microsecond, not a loop's worth. A class whose
+    ``_route`` slot behind the ``route`` property), made once per type. It is generated
+    unrolled, as ``dataclasses`` generates ``__init__``, so the copy costs well under a
+    microsecond, not a loop's worth. A class whose
     ``__setattr__`` is the plain one (``Completion``) is copied with plain assignments, which the
     interpreter specialises for slots; a frozen one's fields are written through the slot
     descriptors (which its ``__setattr__`` does not guard), slower but still unrolled."""
     names = [f.name for f in dataclasses.fields(cls)]
-    sub = type(cls.__name__, (cls,), {"__slots__": ("route",), "__module__": cls.__module__})
+    namespace = {"__slots__": ("_route",), "__module__": cls.__module__, "route": _ROUTE}
+    sub = type(cls.__name__, (cls,), namespace)
     sub.__qualname__ = cls.__qualname__
     scope: dict[str, Any] = {"_new": object.__new__, "_sub": sub}
     lines = ["def copy(src, trace):", "    out = _new(_sub)"]
     setter: object = cls.__setattr__
     if setter is object.__setattr__:  # not a frozen dataclass's
         lines += [f"    out.{name} = src.{name}" for name in names]
-        lines.append("    out.route = trace")
+        lines.append("    out._route = trace")
     else:
         for i, name in enumerate(names):
             scope[f"_s{i}"] = getattr(cls, name).__set__
             lines.append(f"    _s{i}(out, src.{name})")
-        scope["_route"] = sub.route.__set__  # type: ignore[attr-defined]
+        scope["_route"] = sub._route.__set__  # type: ignore[attr-defined]
         lines.append("    _route(out, trace)")
     lines.append("    return out")
     exec("\n".join(lines), scope)
-    copy: Callable[[Any, RouteTrace], Any] = scope["copy"]
+    copy: Callable[[Any, RouteTrace | Answered], Any] = scope["copy"]
     return copy
 
 
-def with_route(result: T, trace: RouteTrace) -> T:
-    """``result`` with ``.route`` set (a copy of a frozen or slotted result; others in place)."""
+def with_route(result: T, trace: RouteTrace | Answered) -> T:
+    """``result`` with ``.route`` set (a copy of a frozen or slotted result; others in place).
+    ``trace`` may be the plain route's tuple (``trace.Answered``): a copy keeps it until
+    ``.route`` is read; a result set in place gets the trace built now."""
     cls = type(result)
     copy = _COPIERS.get(cls)
     if copy is None and dataclasses.is_dataclass(cls) and hasattr(cls, "__slots__"):
         copy = _COPIERS[cls] = _copier(cls)
     if copy is not None:
         return copy(result, trace)  # type: ignore[no-any-return]
+    if type(trace) is tuple:
+        trace = answered_trace(*trace)
     try:
         object.__setattr__(result, "route", trace)
     except (AttributeError, TypeError):

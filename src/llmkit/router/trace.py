@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-__all__ = ["RouteStep", "RouteTrace"]
+__all__ = ["Answered", "RouteStep", "RouteTrace", "answered_trace"]
 
 # "convert": the conversation was converted for the deployment's wire format (one step a change).
 StepKind = Literal["skip", "fail", "ok", "retry", "fallback", "budget", "deadline", "convert"]
@@ -77,3 +77,22 @@ class RouteTrace:
     def summary(self) -> str:
         parts = [f"{s.kind} {s.deployment or s.group}: {s.reason}" for s in self.steps]
         return "; ".join(parts) or "no deployment considered"
+
+
+# The trace of a call that the plain route (``_fast.py``) answered at its first try, before it is
+# built: (group, started, deployment, model, answered at, ended). A routed result holds this
+# tuple until ``.route`` is first read (``_results``), when ``answered_trace`` builds the trace;
+# most calls' traces are never read, and building one is a fair share of a routed call's cost.
+Answered = tuple[str, float, str, str, float, float]
+
+
+def answered_trace(
+    group: str, started: float, deployment: str, model: str, at: float, ended: float
+) -> RouteTrace:
+    """The trace of a call answered by ``deployment`` at its first try: the one step "ok"."""
+    trace = RouteTrace(group, started)
+    trace.add("ok", group, deployment, "answered", at)
+    trace.deployment = deployment
+    trace.model = model
+    trace.elapsed = ended - started
+    return trace
