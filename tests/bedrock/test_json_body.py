@@ -1,6 +1,6 @@
-"""Issue 17: the Converse answer is read as UTF-8 text first (``json_body``); every body must end
-exactly as ``json_or_raise`` (``json.loads`` of the bytes) ends it: the same value, or the same
-typed error."""
+"""Issue 17: the Converse answer is read as UTF-8 text first (``dialects._json_body.loads_body``,
+shared with the other dialects); every body must end exactly as ``json_or_raise`` (``json.loads``
+of the bytes) ends it: the same value, or the same typed error."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from llmkit.dialects._errors import json_or_raise
-from llmkit.dialects.bedrock._response import json_body
+from llmkit.dialects._json_body import loads_body as json_body
 from llmkit.errors import ResponseDecodeError
 
 DOC = '{"output":{"message":{"content":[{"text":"h\\u00e9 \u00e9 \u2603"}]}},"n":[1,2.5,null,true]}'

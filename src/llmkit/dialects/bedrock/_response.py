@@ -6,10 +6,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from llmkit.dialects._errors import count, json_or_raise, reason
+from llmkit.dialects._errors import count, reason
 from llmkit.dialects.base import CallContext
 from llmkit.errors import ResponseDecodeError
-from llmkit.framing.json_text import loads as _loads
 from llmkit.types import (
     Citation,
     Completion,
@@ -34,20 +33,6 @@ FINISH_REASONS = {
     "malformed_model_output": FinishReason.ERROR,
     "malformed_tool_use": FinishReason.ERROR,
 }
-
-
-def json_body(body: bytes, what: str, provider: str) -> Any:
-    """``json_or_raise(body, ...)``, cheaper for the usual body (UTF-8 JSON): read as text first.
-
-    ``json.loads(bytes)`` sniffs the encoding of every body. Text that decodes as UTF-8 and parses
-    as JSON is exactly what ``json.loads`` would make of those bytes (a BOM, UTF-16 or UTF-32 either
-    fails to decode or leaves a BOM or NUL that JSON refuses), so anything else, bad bodies
-    included, goes to ``json_or_raise`` and ends as it always did.
-    """
-    try:
-        return _loads(body.decode())
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return json_or_raise(body, what, provider)
 
 
 def finish_reason(raw: str | None) -> FinishReason:
