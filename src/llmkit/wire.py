@@ -74,13 +74,25 @@ class HttpResponse:
 DEFAULT_IMAGE_FETCHER: list[Any] = []
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+# JSONEncoder.encode spends more on its Python frames (encode, iterencode, a closure per call) than
+# the C encoder spends on a chat body; calling the C encoder it would build, with the same
+# arguments (a fresh circular-reference memo each call, allow_nan=False), skips them. Without the
+# C accelerator (another interpreter) the reused encoder does the same job.
+_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+_ESCAPE: Any = getattr(json.encoder, "c_encode_basestring", None)
+_DEFAULT = _ENCODER.default  # raises the TypeError json raises for an object it cannot encode
+if _ESCAPE is None:
+    _C_ENCODER = None
 
 
 def dumps(obj: Any) -> bytes:
     """Compact JSON as the wire wants it (UTF-8, no ASCII escaping). A body that cannot be JSON
     (NaN, an object json cannot encode, a cycle) is the caller's ConfigurationError, before sending."""
     try:
-        return _ENCODER.encode(obj).encode()
+        if _C_ENCODER is None or type(obj) is not dict:
+            return _ENCODER.encode(obj).encode()
+        encode = _C_ENCODER({}, _DEFAULT, _ESCAPE, None, ":", ",", False, False, False)
+        return "".join(encode(obj, 0)).encode()
     except (ValueError, TypeError, RecursionError) as exc:
         failure = exc
     from llmkit.errors import ConfigurationError
@@ -89,3 +101,24 @@ def dumps(obj: Any) -> bytes:
         f"the request body cannot be sent as JSON ({failure}); NaN and Infinity are not JSON, "
         "and extra_body, tool schemas and options must hold only str, int, float, bool, None, lists and dicts"
     )
+
+
+# The reader behind json.loads (one C scanner), called directly: json.loads adds two regex
+# matches for the whitespace around the document and three Python frames. The scanner starts at
+# index 0, so a body with leading whitespace, a BOM or no value at all, and one with anything after
+# the document, is handed to json.loads itself, which accepts or rejects it as always.
+_SCAN: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def loads(body: bytes) -> Any:
+    """``json.loads`` of a response body, read as UTF-8 (undecodable bytes replaced, as JSON on
+    the wire is UTF-8; decoding first skips json's encoding sniffing). Raises what json.loads
+    raises (a ValueError, or RecursionError for a document nested too deep)."""
+    text = body.decode("utf-8", "replace")
+    try:
+        obj, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    if end != len(text):
+        return json.loads(text)
+    return obj

@@ -21,7 +21,7 @@ from llmkit.dialects.openai_chat._response import FINISH_REASONS, finish_reason,
 from llmkit.dialects.openai_chat._stream import OpenAIStreamDecoder
 from llmkit.errors import ProviderError, ResponseDecodeError
 from llmkit.types import Completion, Embeddings
-from llmkit.wire import HttpRequest, HttpResponse, dumps
+from llmkit.wire import HttpRequest, HttpResponse, dumps, loads
 
 __all__ = [
     "DEFAULT_QUIRKS",
@@ -108,8 +108,7 @@ class OpenAIChatDialect:
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
         try:
-            # Decoding first skips json's byte-encoding sniffing; JSON on the wire is UTF-8.
-            obj = json.loads(resp.body.decode("utf-8", "replace"))
+            obj = loads(resp.body)
         except ValueError:
             raise ResponseDecodeError(
                 "chat completion body is not JSON", provider=ctx.provider, snippet=resp.body

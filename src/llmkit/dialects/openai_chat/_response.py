@@ -50,36 +50,44 @@ def parse_usage(
     is left for the usage guard to reject."""
     if not u:
         return Usage()
-
-    def count(value: Any) -> Any:
-        if uncounted is not None and type(value) is int and value == uncounted:
-            return 0
-        return value or 0
-
-    prompt = u.get("prompt_tokens")
-    completion = u.get("completion_tokens")
+    get = u.get  # every response reads up to nine keys: one attribute lookup for them all
+    prompt = get("prompt_tokens")
+    completion = get("completion_tokens")
     if prompt is None and completion is None:
         # AssemblyAI's LLM Gateway documents only input_tokens / output_tokens / total_tokens.
-        prompt, completion = u.get("input_tokens"), u.get("output_tokens")
-    prompt = count(prompt)
-    completion = count(completion)
-    pd = u.get("prompt_tokens_details") or {}
-    cd = u.get("completion_tokens_details") or {}
-    cached = count(pd.get("cached_tokens")) or count(u.get("prompt_cache_hit_tokens"))
-    reasoning = count(cd.get("reasoning_tokens"))
-    total = count(u.get("total_tokens")) or prompt + completion
+        prompt, completion = get("input_tokens"), get("output_tokens")
+    pd = get("prompt_tokens_details")
+    cd = get("completion_tokens_details")
+    total = get("total_tokens")
+    cached = pd.get("cached_tokens") if pd else None
+    reasoning = cd.get("reasoning_tokens") if cd else None
+    if uncounted is not None:
+        counts = (prompt, completion, cached, reasoning, total)
+        prompt, completion, cached, reasoning, total = (
+            0 if type(v) is int and v == uncounted else v for v in counts
+        )
+    prompt = prompt or 0
+    completion = completion or 0
+    cached = cached or 0
+    if not cached:
+        cached = get("prompt_cache_hit_tokens")
+        cached = (0 if uncounted is not None and type(cached) is int and cached == uncounted else cached) or 0
+    reasoning = reasoning or 0
+    total = total or prompt + completion
     if reasoning and _ints(prompt, completion, reasoning, total) and total == prompt + completion + reasoning:
         # OpenAI counts reasoning inside completion_tokens; a server whose total shows it kept
         # reasoning outside (xAI) gets it added back, so output covers everything generated.
         completion += reasoning
+    # No cost field anywhere (the usual body) reads as no reported cost without the lookups.
+    reported = _reported_cost(u, cost) if cost is not None or "cost" in u or "estimated_cost" in u else None
     return Usage(
-        input_tokens=prompt,
-        output_tokens=completion,
-        total_tokens=total,
-        cached_input_tokens=cached,
-        reasoning_tokens=reasoning,
+        prompt,
+        completion,
+        total,
+        cached,
+        reasoning,
         service_tier=service_tier if isinstance(service_tier, str) else None,
-        reported_cost=_reported_cost(u, cost),
+        reported_cost=reported,
     )
 
 
@@ -126,7 +134,8 @@ def reasoning_of(obj: Mapping[str, Any]) -> str | None:
 
 
 def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
-    if not isinstance(obj, dict) or not isinstance(obj.get("choices"), list):
+    choices = obj.get("choices") if isinstance(obj, dict) else None
+    if not isinstance(choices, list):
         if q.in_body_status is not None:  # a failure reported inside a 2xx (MiniMax's base_resp)
             status = q.in_body_status(obj)
             if status is not None:
@@ -134,7 +143,6 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
         raise ResponseDecodeError(
             "chat completion without a choices list", provider=ctx.provider, snippet=str(obj)
         )
-    choices = obj["choices"]
     # No choices at all is read as an empty answer (some gateways send that); a choice that is
     # not an object is drift.
     choice = choices[0] if choices else {}
@@ -147,41 +155,15 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
         raise ResponseDecodeError(
             "choices[0].message is not an object", provider=ctx.provider, snippet=str(obj)
         )
-    parts: list[Part] = []
-    if "reasoning_content" in msg or "reasoning" in msg:
-        reasoning = reasoning_of(msg)
-        if reasoning:
-            parts.append(ReasoningPart(reasoning))
+    reasoning = reasoning_of(msg) if "reasoning_content" in msg or "reasoning" in msg else None
     content = msg.get("content")
-    if type(content) is str:
-        if content:
-            parts.append(TextPart(content))
-    elif isinstance(content, list):  # some servers (Mistral) return typed parts, thinking included
-        for ev in delta_parts(content):
-            parts.append(TextPart(ev.text) if isinstance(ev, TextDelta) else ReasoningPart(ev.text))  # type: ignore[union-attr]
-    elif content is not None and content != {}:  # {}: a documented placeholder (Novita), no text
-        raise ResponseDecodeError(
-            f"message content is {type(content).__name__}, not text", provider=ctx.provider, snippet=str(obj)
-        )
+    parts: tuple[Part, ...]
+    if type(content) is str and not reasoning:  # the usual answer: one text part, or none
+        parts = (TextPart(content),) if content else ()
+    else:
+        parts = _content_parts(reasoning, content, ctx, obj)
     raw_calls = msg.get("tool_calls")
-    if raw_calls is not None and not (
-        isinstance(raw_calls, list) and all(_is_function_call(c) for c in raw_calls)
-    ):
-        raise ResponseDecodeError(
-            "tool_calls is not a list of function calls", provider=ctx.provider, snippet=str(raw_calls)
-        )
-    calls = (
-        tuple(
-            ToolCall(
-                c.get("id") or f"call_{i}",
-                (c.get("function") or {}).get("name", ""),
-                (c.get("function") or {}).get("arguments"),
-            )
-            for i, c in enumerate(raw_calls)
-        )
-        if raw_calls
-        else ()
-    )
+    calls = () if raw_calls is None else _tool_calls(raw_calls, ctx)
     raw_reason = choice.get("finish_reason")
     refusal = msg.get("refusal")
     refusal = refusal if isinstance(refusal, str) and refusal else None
@@ -189,19 +171,51 @@ def parse_chat_body(obj: Any, ctx: CallContext, q: OpenAIQuirks) -> Completion:
     if refusal is not None and reason is FinishReason.STOP:
         reason = FinishReason.CONTENT_FILTER  # as stop_reason reads a refusal's "stop"
     completion = Completion(
-        message=Message("assistant", tuple(parts), calls),
-        finish_reason=reason,
-        usage=parse_usage(obj.get("usage"), obj.get("service_tier"), obj.get("cost"), q.uncounted),
-        model=obj.get("model") or ctx.model,
-        provider=ctx.provider,
-        id=obj.get("id"),
-        raw_finish_reason=raw_reason,
-        raw=obj,
+        Message("assistant", parts, calls),
+        reason,
+        parse_usage(obj.get("usage"), obj.get("service_tier"), obj.get("cost"), q.uncounted),
+        obj.get("model") or ctx.model,
+        ctx.provider,
+        obj.get("id"),
+        raw_reason,
+        obj,
         refusal=refusal,
     )
     if q.response_hook is not None:
         q.response_hook(obj, completion)
     return completion
+
+
+def _content_parts(reasoning: str | None, content: Any, ctx: CallContext, obj: Any) -> tuple[Part, ...]:
+    """The message's parts in general: reasoning first, then text or typed parts (some servers,
+    Mistral, return a list, thinking included); anything else but ``{}`` is drift."""
+    parts: list[Part] = [ReasoningPart(reasoning)] if reasoning else []
+    if type(content) is str:
+        if content:
+            parts.append(TextPart(content))
+    elif isinstance(content, list):
+        for ev in delta_parts(content):
+            parts.append(TextPart(ev.text) if isinstance(ev, TextDelta) else ReasoningPart(ev.text))  # type: ignore[union-attr]
+    elif content is not None and content != {}:  # {}: a documented placeholder (Novita), no text
+        raise ResponseDecodeError(
+            f"message content is {type(content).__name__}, not text", provider=ctx.provider, snippet=str(obj)
+        )
+    return tuple(parts)
+
+
+def _tool_calls(raw_calls: Any, ctx: CallContext) -> tuple[ToolCall, ...]:
+    if not (isinstance(raw_calls, list) and all(_is_function_call(c) for c in raw_calls)):
+        raise ResponseDecodeError(
+            "tool_calls is not a list of function calls", provider=ctx.provider, snippet=str(raw_calls)
+        )
+    return tuple(
+        ToolCall(
+            c.get("id") or f"call_{i}",
+            (c.get("function") or {}).get("name", ""),
+            (c.get("function") or {}).get("arguments"),
+        )
+        for i, c in enumerate(raw_calls)
+    )
 
 
 def _is_function_call(c: Any) -> bool:
