@@ -87,6 +87,9 @@ class _Frozen(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._d)
 
+    def __repr__(self) -> str:  # a stable test id: pytest-xdist workers must collect the same names
+        return f"_Frozen({self._d!r})"
+
 
 class _SubDict(dict[str, Any]):
     pass

@@ -16,7 +16,6 @@ from typing import Any
 __all__ = ["loads"]
 
 _DECODER = json.JSONDecoder()
-_decode = _DECODER.decode
 # What the decoder itself calls (the C scanner where there is one). typeshed types the context as
 # a scanner; what the scanner reads of it (parse_float, strict, ...) is a decoder's.
 _scan = make_scanner(_DECODER)  # type: ignore[arg-type]
@@ -27,7 +26,7 @@ def loads(text: str) -> Any:
     try:
         value, end = _scan(text, 0)
     except StopIteration:
-        return _decode(text)  # leading whitespace, or not JSON: the decoder says which
+        return json.loads(text)  # leading whitespace, a BOM, or not JSON: json says which
     if end != len(text):
-        return _decode(text)  # trailing whitespace, or extra data after the value
+        return json.loads(text)  # trailing whitespace, or extra data after the value
     return value
