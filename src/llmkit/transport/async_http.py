@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
@@ -21,9 +20,6 @@ from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
 from llmkit.framing.fields import check_headers
 from llmkit.wire import HttpRequest, HttpResponse
-
-# Stateless, so one instance serves every read that has no deadline of its own.
-_UNBOUNDED = contextlib.nullcontext()
 
 
 def map_error(exc: BaseException, headers: Mapping[str, str] | None = None) -> APIConnectionError:
@@ -174,22 +170,13 @@ class AsyncTransport:
                 raise too_large(limit, status)
             encoding = r.headers.get("content-encoding")
             decoder = None if encoding is None else BodyDecoder(encoding, limit, status)
-            total = 0
-            content = r.content
-            # readany() in a loop, not ``async for``: no iterator object and no StopAsyncIteration
-            # per body; b"" is the end. Without a bound (every non-streamed call: aiohttp's own
-            # total covers it) no asyncio.timeout is set up either.
-            async with _UNBOUNDED if bound is None else asyncio.timeout(bound):
-                while raw := await content.readany():
-                    if decoder is None:
-                        total += len(raw)
-                        if total > limit:
-                            raise too_large(limit, status)
-                        parts.append(raw)
-                    else:
-                        parts.extend(decoder.feed(raw))
-            if decoder is not None:
-                parts.extend(decoder.flush())
+            # Without a bound (every non-streamed call: aiohttp's own total covers it) no context
+            # manager at all: even a null one costs two coroutines per body.
+            if bound is None:
+                await _collect(r.content, decoder, limit, status, parts)
+            else:
+                async with asyncio.timeout(bound):
+                    await _collect(r.content, decoder, limit, status, parts)
             done = True
         except (TimeoutError, aiohttp.ClientError) as exc:
             failure = map_error(exc, headers)
@@ -209,6 +196,24 @@ class AsyncTransport:
         self._watchers.clear()
         if session is not None and not session.closed:
             await session.close()
+
+
+async def _collect(
+    content: aiohttp.StreamReader, decoder: BodyDecoder | None, limit: int, status: int, parts: list[bytes]
+) -> None:
+    # readany() in a loop, not ``async for``: no iterator object and no StopAsyncIteration per
+    # body; b"" is the end. The cap holds on what is kept: after decoding, or on the raw bytes.
+    total = 0
+    while raw := await content.readany():
+        if decoder is None:
+            total += len(raw)
+            if total > limit:
+                raise too_large(limit, status)
+            parts.append(raw)
+        else:
+            parts.extend(decoder.feed(raw))
+    if decoder is not None:
+        parts.extend(decoder.flush())
 
 
 def _proxy_parts(proxy: str) -> tuple[URL, Mapping[str, str] | None]:
