@@ -132,6 +132,7 @@ OPENAI_ALLOWED = (
     "llmkit.auth", "llmkit.auth.base",
     "llmkit.dialects", "llmkit.dialects._errors", "llmkit.dialects._vectors", "llmkit.dialects.base",
     "llmkit.framing", "llmkit.framing.body", "llmkit.framing.fields", "llmkit.framing.sse",
+    "llmkit.framing.json_text",  # the scanner-only JSON reader dialects._errors.json_or_raise uses
     "llmkit.operations", "llmkit.operations.base", "llmkit.operations.chat", "llmkit.operations.settings",
     "llmkit.providers", "llmkit.providers.openai", "llmkit.providers.spec",
     "llmkit.transport", "llmkit.transport.sync_http",

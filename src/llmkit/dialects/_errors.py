@@ -19,6 +19,7 @@ from llmkit.errors import (
     ResponseDecodeError,
     ServerError,
 )
+from llmkit.framing.json_text import loads as scan_loads
 from llmkit.wire import HttpResponse
 
 _BY_STATUS: dict[int, type[ProviderError]] = {
@@ -54,7 +55,26 @@ def decode_body(resp: HttpResponse) -> Any:
 
 
 def json_or_raise(body: bytes, what: str, provider: str) -> Any:
-    """A successful response's JSON body; anything else is a typed ResponseDecodeError."""
+    """A successful response's JSON body; anything else is a typed ResponseDecodeError.
+
+    ``json.loads(bytes)`` first guesses the encoding (BOMs, NUL patterns for UTF-16/32), decodes
+    with ``surrogatepass``, then wraps the C scanner in Python frames and two regex matches. The
+    short way is taken only where the answer cannot differ: a body opening with ``{`` and then a
+    non-NUL byte is one json reads as UTF-8, and a strict UTF-8 decode that succeeds gives the
+    text ``surrogatepass`` would give; ``json_text.loads`` is ``json.loads`` of that text. Any
+    other body (a BOM, UTF-16, an encoded surrogate, invalid bytes, an array) takes json.loads.
+    """
+    if body[:1] == b"{" and body[1:2] != b"\x00":
+        try:
+            text: str | None = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None  # (outside the handler below: the decode error holds the body)
+        if text is not None:
+            try:
+                return scan_loads(text)
+            except (ValueError, RecursionError):
+                pass
+            raise ResponseDecodeError(f"{what} body is not JSON", provider=provider, snippet=body)
     try:
         return json.loads(body)
     except (ValueError, RecursionError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from llmkit.dialects._errors import decode_body, json_or_raise
-from llmkit.dialects._json_body import loads_body
 from llmkit.dialects.anthropic._errors import classify
 from llmkit.dialects.anthropic._request import beta_header, build_body, count_tokens_body
 from llmkit.dialects.anthropic._response import completion_from
@@ -66,7 +65,7 @@ class AnthropicMessagesDialect:
         return HttpRequest("POST", url_for(ctx, path), _headers(req, ctx), dumps(body), body)
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
-        return completion_from(loads_body(resp.body, "message", ctx.provider), ctx.model, ctx.provider)
+        return completion_from(json_or_raise(resp.body, "message", ctx.provider), ctx.model, ctx.provider)
 
     def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> AnthropicStreamDecoder:
         return AnthropicStreamDecoder(ctx.provider, ctx.model)

@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import decode_body, json_or_raise
-from llmkit.dialects._json_body import loads_body
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest, Quirks
 from llmkit.dialects.bedrock._embed import build_embed_request, parse_embed_response
 from llmkit.dialects.bedrock._errors import classify
@@ -78,7 +77,7 @@ class BedrockConverseDialect:
         return HttpRequest("POST", url, {"content-type": "application/json"}, dumps(body), body)
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
-        return completion_from(loads_body(resp.body, "Converse", ctx.provider), resp, ctx)
+        return completion_from(json_or_raise(resp.body, "Converse", ctx.provider), resp, ctx)
 
     def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> BedrockConverseStreamDecoder:
         return BedrockConverseStreamDecoder(ctx)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llmkit.dialects._json_body import loads_body
+from llmkit.dialects._errors import json_or_raise
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, Quirks, RerankRequest
 from llmkit.dialects.cohere._chat import CHAT_OPTIONS, build_chat_body, parse_chat_body
 from llmkit.dialects.cohere._embed import EMBED_OPTIONS, embed_body, parse_embed_body
@@ -40,7 +40,7 @@ class CohereDialect:
         return HttpRequest("POST", ctx.base_url.rstrip("/") + "/v2/chat", headers, dumps(body), body)
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
-        return parse_chat_body(loads_body(resp.body, "chat response", ctx.provider), ctx)
+        return parse_chat_body(json_or_raise(resp.body, "chat response", ctx.provider), ctx)
 
     def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> CohereStreamDecoder:
         return CohereStreamDecoder(ctx)

@@ -26,7 +26,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import count, float_vector, json_or_raise
-from llmkit.dialects._json_body import loads_body
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, ImageRequest
 from llmkit.dialects.gemini._options import (
     AI_STUDIO,
@@ -99,7 +98,7 @@ class GeminiDialect:
         return http
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
-        return parse_generate(loads_body(resp.body, "Gemini response", ctx.provider), ctx, resp.status)
+        return parse_generate(json_or_raise(resp.body, "Gemini response", ctx.provider), ctx, resp.status)
 
     def stream_decoder(self, req: ChatRequest, ctx: CallContext) -> GeminiStreamDecoder:
         return GeminiStreamDecoder(ctx)

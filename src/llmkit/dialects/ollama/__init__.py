@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llmkit.dialects._errors import count, decode_body, float_vector, json_or_raise
-from llmkit.dialects._json_body import loads_body
 from llmkit.dialects.base import CallContext, ChatRequest, EmbedRequest, Quirks
 from llmkit.dialects.ollama._errors import classify
 from llmkit.dialects.ollama._request import MODEL_OPTIONS, TOP_LEVEL, chat_body, embed_body
@@ -41,7 +40,7 @@ class OllamaDialect:
         return HttpRequest("POST", ctx.base_url + "/api/chat", _headers(req.stream), dumps(body), body)
 
     def parse_chat(self, resp: HttpResponse, req: ChatRequest, ctx: CallContext) -> Completion:
-        obj = loads_body(resp.body, "chat", ctx.provider)
+        obj = json_or_raise(resp.body, "chat", ctx.provider)
         if isinstance(obj, dict) and "error" in obj:
             raise classify(500, obj, ctx, resp)
         return parse_chat_obj(obj, ctx)
