@@ -219,6 +219,13 @@ def model_segment(model: str, provider: str) -> str:
         raise ConfigurationError(
             f"{provider}: {model!r} is not a model name (it would be an empty or dot path segment)"
         )
+    return _quoted(model)
+
+
+@lru_cache(maxsize=256)
+def _quoted(model: str) -> str:
+    # Pure, and a process calls few models: every dialect that puts a model in a path reuses
+    # the encoding instead of running quote() on each call.
     return quote(model, safe="")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -12,7 +13,6 @@ from llmkit._urls import model_segment
 from llmkit.dialects._errors import count
 from llmkit.dialects.anthropic import _response as anthropic_response
 from llmkit.dialects.cohere import _chat as cohere_chat
-from llmkit.dialects.gemini import _request as gemini_request
 from llmkit.dialects.gemini import _response as gemini_response
 from llmkit.errors import ConfigurationError, ResponseDecodeError
 from llmkit.types import Usage
@@ -69,9 +69,18 @@ def test_gemini_usage_is_the_general_reading(key: str, value: Any) -> None:
 @pytest.mark.parametrize(
     "model", ["gemini-2.5-flash", "a/b?c#d", "tuned models/x", "caf\u00e9", "%2e", "", ".", "..", "x@001"]
 )
-def test_gemini_segment_cache_is_model_segment(model: str) -> None:
-    for _ in range(2):  # the second read comes from the cache
-        assert _outcome(gemini_request._segment, model, "gemini") == _outcome(model_segment, model, "gemini")
+def test_model_segment_cache_is_the_encoding_rule(model: str) -> None:
+    for _ in range(2):  # the second read comes from the cache (_urls caches the encoding)
+        assert _outcome(model_segment, model, "gemini") == _outcome(_segment_rule, model, "gemini")
+
+
+def _segment_rule(model: str, provider: str) -> str:
+    """model_segment's rule without its cache: dot and empty names refused, the rest quoted."""
+    if model in ("", ".", ".."):
+        raise ConfigurationError(
+            f"{provider}: {model!r} is not a model name (it would be an empty or dot path segment)"
+        )
+    return quote(model, safe="")
 
 
 class _Frozen(Mapping[str, Any]):

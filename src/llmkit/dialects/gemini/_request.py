@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import mimetypes
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,11 +41,6 @@ def quirks_of(ctx: CallContext) -> GeminiQuirks:
     return q if isinstance(q, GeminiQuirks) else AI_STUDIO
 
 
-# model_segment is pure (a name in, its encoded segment or a ConfigurationError out) and a
-# process calls few models: remember the encodings rather than run quote() on every call.
-_segment = lru_cache(maxsize=256)(model_segment)
-
-
 def method_url(ctx: CallContext, method: str) -> str:
     """``{base_url}{models_path}/{model}:{method}``, the model one percent-encoded segment."""
     # ``resolve`` has applied the spec's aliases already; this covers a hand-made CallContext.
@@ -55,7 +49,7 @@ def method_url(ctx: CallContext, method: str) -> str:
     model = ctx.model
     if model.startswith("models/"):
         model = model[len("models/") :]
-    return f"{base}{q.models_path}/{_segment(model, ctx.provider)}:{method}"
+    return f"{base}{q.models_path}/{model_segment(model, ctx.provider)}:{method}"
 
 
 def model_resource(ctx: CallContext) -> str:
