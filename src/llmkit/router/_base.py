@@ -17,7 +17,7 @@ from llmkit.router._fast import PlainRoute
 from llmkit.router._pick_one import candidates_of
 from llmkit.router.actions import Attempt, Batch, Flow, Notify
 from llmkit.router.config import Deployment, load_yaml, parse_model_list
-from llmkit.router.policy import picked_flow, route_flow
+from llmkit.router.policy import picked_flow, resume_flow, route_flow
 from llmkit.router.rules import CALLS_KEY, RETRIES_KEY, Keys, Plan, RetryBudget, RoutePolicy
 from llmkit.router.state import OPERATIONS, PICK_OPERATION, InMemoryState
 from llmkit.router.strategies import NEEDS, normalise_strategy
@@ -173,6 +173,28 @@ class RouterBase:
         if dep is None:  # a tripped deployment: the policy picks
             return picked_flow(self._policy, plan, self._clock, trace)
         return trace, dep, sent
+
+    def _plain_begin(self, plain: PlainRoute, group: str) -> tuple[Deployment, float, Any] | Flow:
+        """``_begin`` for a call given no keywords (``Router._plainly``): the plain route's pick
+        (the deployment, when the call started, when it was sent), or the policy's flow where
+        the plain route does not hold; no trace is built here."""
+        picked = plain.pick(group)
+        if picked is None:
+            return route_flow(self._policy, Plan(group), self._clock)
+        dep, started, sent = picked
+        if dep is None:  # a tripped deployment: the policy picks
+            return picked_flow(self._policy, Plan(group), self._clock, RouteTrace(group, started))
+        return dep, started, sent
+
+    def _plain_kwargs(self, plain: PlainRoute, dep: Deployment) -> Mapping[str, Any]:
+        """The first try's keywords, made once; built here (and raising here, inside the
+        caller's try) for a deployment whose keywords could not be made ahead."""
+        kw = plain.kwargs.get(dep.id)
+        return self._call_kwargs(Attempt(dep, 0, dep.timeout), {}) if kw is None else kw
+
+    def _plain_failed(self, group: str, started: float, dep: Deployment, exc: LLMKitError) -> Flow:
+        """The policy, from where a failed plain first try leaves the call."""
+        return resume_flow(self._policy, Plan(group), self._clock, RouteTrace(group, started), dep, exc)
 
     def _plan(self, group: str, kwargs: dict[str, Any], messages: Any = None) -> Plan:
         timeout = kwargs.pop("timeout", None)

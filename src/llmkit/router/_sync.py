@@ -14,7 +14,7 @@ from llmkit.router._base import Begun, RouterBase
 from llmkit.router._conversation import for_attempt
 from llmkit.router._fast import PlainRoute
 from llmkit.router.actions import Attempt, Flow, Notify
-from llmkit.router.policy import picked_flow, resume_flow, route_flow
+from llmkit.router.policy import resume_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
 
@@ -75,24 +75,18 @@ class Router(RouterBase):
         """The commonest call (no keywords, nothing to plan or convert): the plain route's first
         try with its keywords made once, and a trace built only when ``.route`` is read; else
         the policy, from where the plain route leaves the call."""
-        picked = plain.pick(group)
-        if picked is None:
-            flow = route_flow(self._policy, Plan(group), self._clock)
-        else:
-            dep, started, sent = picked
-            if dep is None:  # a tripped deployment: the policy picks
-                flow = picked_flow(self._policy, Plan(group), self._clock, RouteTrace(group, started))
+        begun = self._plain_begin(plain, group)
+        if isinstance(begun, tuple):
+            dep, started, sent = begun
+            try:
+                kw = self._plain_kwargs(plain, dep)
+                result = getattr(self._clients[dep.id], method)(dep.model, *args, **kw)
+            except LLMKitError as exc:
+                flow = self._plain_failed(group, started, dep, exc)
             else:
-                try:
-                    kw = plain.kwargs.get(dep.id)
-                    if kw is None:
-                        kw = self._call_kwargs(Attempt(dep, 0, dep.timeout), {})
-                    result = getattr(self._clients[dep.id], method)(dep.model, *args, **kw)
-                except LLMKitError as exc:
-                    trace = RouteTrace(group, started)
-                    flow = resume_flow(self._policy, Plan(group), self._clock, trace, dep, exc)
-                else:
-                    return _results.with_route(result, plain.finish(dep, started, sent))
+                return _results.with_route(result, plain.finish(dep, started, sent))
+        else:
+            flow = begun
 
         def call(client: Client, action: Attempt) -> Any:
             kw = self._call_kwargs(action, {})
