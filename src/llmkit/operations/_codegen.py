@@ -1,8 +1,9 @@
 """Writes the public shells from the operation declarations: ``llmkit/api.py`` (``Client`` and
-``AsyncClient``) and ``llmkit/functions.py`` (the module functions).
+``AsyncClient``), ``llmkit/functions.py`` (the chat module functions, and the names of the others)
+and one ``llmkit/_functions_<operation>.py`` per other operation module (its module functions).
 
-    python -m llmkit.operations._codegen           # rewrite both files
-    python -m llmkit.operations._codegen --check   # exit 1 if either differs from what it writes
+    python -m llmkit.operations._codegen           # rewrite the files
+    python -m llmkit.operations._codegen --check   # exit 1 if one differs from what it writes
 
 Every shell gets an explicit signature (so IDEs, ``inspect.signature`` and ``mypy --strict`` see
 each keyword), the same docstring, and a one-statement body handing the operation and its
@@ -11,17 +12,20 @@ parameters to the driver. The output is already in ``ruff format`` style.
 Only the chat declarations load with the shells; every other operation's module is imported in
 its shells' bodies on their first call, and the names annotations use only for the type checker
 (``if TYPE_CHECKING:``), so a first ``complete()`` loads no image, embedding, rerank or cache
-module (issue 17).
+module (issue 17). ``llmkit.functions`` holds the chat functions and hands out the others from
+their own modules on first access (a module ``__getattr__``), so ``llmkit.complete`` loads no
+shell of embed, count_tokens, generate_image or rerank either.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 import re
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import MISSING, Field, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -252,14 +256,20 @@ def _source(name: str, ops: Sequence[Declaration[Any]]) -> str:
 
 
 def _imports(
-    annotations: Iterable[str], extra: Iterable[tuple[str, str]], ops: Sequence[Declaration[Any]]
+    annotations: Iterable[str],
+    extra: Iterable[tuple[str, str]],
+    ops: Sequence[Declaration[Any]],
+    typing_extra: Iterable[tuple[str, str]] = (),
 ) -> list[str]:
     """The import block, grouped and ordered as ruff's isort rule wants it: what the shells run
-    with (``extra``), then, under ``if TYPE_CHECKING:``, the names only annotations use."""
+    with (``extra``; ``("importlib", "")`` is ``import importlib``), then, under
+    ``if TYPE_CHECKING:``, the names only annotations use and ``typing_extra``."""
     runtime: dict[str, set[str]] = {}
     for module, name in extra:
         runtime.setdefault(module, set()).add(name)
     typing_only: dict[str, set[str]] = {}
+    for module, name in typing_extra:
+        typing_only.setdefault(module, set()).add(name)
     for text in annotations:
         for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text):
             if name in _BUILTIN:
@@ -282,7 +292,10 @@ def _import_groups(wanted: dict[str, set[str]], indent: str) -> list[str]:
     lines: list[str] = []
     for group in (stdlib, ours):
         if group:
-            lines += [_import_line(m, wanted[m], indent) for m in group]
+            # isort puts the plain ``import x`` lines of a section before its ``from x import``.
+            plain = [m for m in group if wanted[m] == {""}]
+            lines += [f"{indent}import {m}" for m in plain]
+            lines += [_import_line(m, wanted[m], indent) for m in group if m not in plain]
             lines.append("")
     return lines
 
@@ -345,31 +358,112 @@ def render_api(ops: Sequence[Declaration[Any]] = OPERATIONS) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_functions(ops: Sequence[Declaration[Any]] = OPERATIONS) -> str:
-    extra = [("llmkit._defaults", "default_client"), ("llmkit._defaults", "default_async_client")]
-    lines = [
-        HEADER.rstrip("\n"),
-        '"""Module-level shortcuts (``llmkit.complete`` and friends) on shared default clients."""',
-        "",
-        *_imports(_all_annotations(ops, False), extra + _op_imports(ops), ops),
-        "__all__ = [",
-    ]
-    names = sorted([op.method for op in ops] + ["a" + op.method for op in ops])
-    lines += [f'    "{n}",' for n in [*names, "default_async_client", "default_client"]]
-    lines.append("]")
+def family(op: Declaration[Any]) -> str:
+    """The module holding ``op``'s module functions: ``functions`` for chat's (loaded with
+    ``llmkit.functions``), else ``_functions_<operation module>``, loaded by its first use."""
+    module = op.params.__module__
+    return "functions" if module == EAGER else "_functions_" + module.rsplit(".", 1)[-1]
+
+
+def _families(ops: Sequence[Declaration[Any]]) -> dict[str, list[Declaration[Any]]]:
+    out: dict[str, list[Declaration[Any]]] = {}
+    for op in ops:
+        out.setdefault(family(op), []).append(op)
+    return out
+
+
+def _function_shells(ops: Sequence[Declaration[Any]]) -> list[str]:
+    lines: list[str] = []
     for is_async in (False, True):
         for op in ops:
             target = "default_async_client()" if is_async else "default_client()"
             lines += ["", "", *_shell(op, "", target, is_async, False)]
+    return lines
+
+
+def _names(ops: Sequence[Declaration[Any]]) -> list[str]:
+    return sorted([op.method for op in ops] + ["a" + op.method for op in ops])
+
+
+_LAZY_GETATTR = """
+
+def __getattr__(name: str) -> Any:
+    # The first access of another operation's function (llmkit.embed, say) loads its module.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'llmkit.functions' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value"""
+
+
+_DEFAULTS = [("llmkit._defaults", "default_client"), ("llmkit._defaults", "default_async_client")]
+
+
+def render_functions(ops: Sequence[Declaration[Any]] = OPERATIONS) -> str:
+    families = _families(ops)
+    eager = families.pop("functions", [])
+    lazy = {name: f"llmkit.{fam}" for fam, members in families.items() for name in _names(members)}
+    extra = [("importlib", ""), *_DEFAULTS]
+    typing_extra = [(module, name) for name, module in lazy.items()]
+    lines = [
+        HEADER.rstrip("\n"),
+        '"""Module-level shortcuts (``llmkit.complete`` and friends) on shared default clients.',
+        "",
+        "The chat functions are here; the other operations' come from their own modules",
+        "(``llmkit._functions_<operation>``), loaded by their first access.",
+        '"""',
+        "",
+        *_imports([*_all_annotations(eager, False), "Any"], extra + _op_imports(eager), eager, typing_extra),
+        "__all__ = [",
+    ]
+    lines += [f'    "{n}",' for n in [*_names(ops), "default_async_client", "default_client"]]
+    lines += ["]", "", "_LAZY = {"]
+    lines += [f'    "{name}": "{module}",' for name, module in sorted(lazy.items())]
+    lines.append("}")
+    lines += _function_shells(eager)
+    lines += _LAZY_GETATTR.split("\n")
     return "\n".join(lines) + "\n"
 
 
-TARGETS = {"api.py": render_api, "functions.py": render_functions}
+def render_family(name: str, ops: Sequence[Declaration[Any]] = OPERATIONS) -> str:
+    """``llmkit/<name>.py``: the module functions of one operation module (see ``family``)."""
+    members = _families(ops)[name]
+    shown = " and ".join(f"``llmkit.{n}``" for n in _names(members))
+    lines = [
+        HEADER.rstrip("\n"),
+        f'"""The module functions {shown}.',
+        "",
+        "Loaded by their first access through ``llmkit.functions`` (a chat call never loads them).",
+        '"""',
+        "",
+        *_imports(_all_annotations(members, False), _DEFAULTS, members),
+        "__all__ = [",
+    ]
+    lines += [f'    "{n}",' for n in _names(members)]
+    lines.append("]")
+    lines += _function_shells(members)
+    return "\n".join(lines) + "\n"
+
+
+def _targets() -> dict[str, Callable[[], str]]:
+    targets: dict[str, Callable[[], str]] = {"api.py": render_api, "functions.py": render_functions}
+    for name in _families(OPERATIONS):
+        if name != "functions":
+            targets[name + ".py"] = functools.partial(render_family, name)
+    return targets
+
+
+TARGETS = _targets()
 
 
 def stale() -> list[str]:
     """The generated files whose content differs from what the declarations give."""
-    return [name for name, render in TARGETS.items() if (ROOT / name).read_text() != render()]
+    return [name for name, render in TARGETS.items() if _current(ROOT / name) != render()]
+
+
+def _current(path: Path) -> str | None:
+    return path.read_text() if path.exists() else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -384,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, render in TARGETS.items():
         path = ROOT / name
         text = render()
-        if path.read_text() != text:
+        if _current(path) != text:
             path.write_text(text)
             print(f"wrote llmkit/{name}")
     return 0
