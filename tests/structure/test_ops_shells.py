@@ -21,7 +21,7 @@ import pytest
 
 import llmkit
 from llmkit import api, functions
-from llmkit.operations import OPERATIONS, ClientOptions, Common, StreamOperation, _codegen
+from llmkit.operations import OPERATIONS, ClientOptions, Common, StreamOperation, _codegen, _codegen_shell
 
 # The only ways the two clients may differ, and why.
 CONSTRUCTOR_ONLY = {
@@ -155,8 +155,8 @@ def test_docstrings_agree(op: Any) -> None:
     shells = _shells(op)
     sync_doc = inspect.getdoc(shells["Client"])
     async_doc = inspect.getdoc(shells["AsyncClient"])
-    assert sync_doc == inspect.getdoc(shells["functions"]) == _codegen.docstring(op, False)
-    assert async_doc == inspect.getdoc(shells["async functions"]) == _codegen.docstring(op, True)
+    assert sync_doc == inspect.getdoc(shells["functions"]) == _codegen_shell.docstring(op, False)
+    assert async_doc == inspect.getdoc(shells["async functions"]) == _codegen_shell.docstring(op, True)
     assert sync_doc is not None and async_doc is not None
     assert async_doc.startswith(sync_doc) and "wait" in async_doc[len(sync_doc) :].lower()
     # The declaration's own text (re-wrapped) and the common keywords' both reach the shells.
@@ -202,7 +202,7 @@ def test_the_clients_differ_only_as_declared() -> None:
     assert async_public - sync_public == PUBLIC_ONLY["AsyncClient"]
     sync_doc, async_doc = inspect.getdoc(api.Client.__init__), inspect.getdoc(api.AsyncClient.__init__)
     assert sync_doc is not None and async_doc is not None
-    assert sync_doc == async_doc + "\n\n" + _codegen._wrap(_codegen.HTTP_CLIENT.doc)
+    assert sync_doc == async_doc + "\n\n" + _codegen_shell._wrap(_codegen.HTTP_CLIENT.doc)
 
 
 def test_every_operation_has_all_four_shells() -> None:
