@@ -200,6 +200,7 @@ class Stream:
 
     def _events(self) -> Generator[StreamEvent, None, None]:
         core = self._core
+        chunks: Iterator[bytes] | None = None
         try:
             while True:
                 chunks = self._response.chunks
@@ -220,6 +221,7 @@ class Stream:
             _warn_unclosed(self._response.close is not None, "Stream", "with client.stream(...) as s:")
             raise
         finally:
+            _close_chunks(chunks)
             self.close()
         completion = core.end()
         if self.after_end is not None:
@@ -308,10 +310,12 @@ class AsyncStream:
 
     async def _events(self) -> AsyncIterator[StreamEvent]:
         response, core = await self._ensure()
+        achunks: Any = None
         try:
             while True:
                 try:
-                    async for chunk in response.achunks:
+                    achunks = response.achunks
+                    async for chunk in achunks:
                         for ev in core.feed(chunk):
                             yield ev
                     self._ended = True
@@ -327,6 +331,7 @@ class AsyncStream:
             _warn_unclosed(response.aclose is not None, "AsyncStream", "async with client.stream(...) as s:")
             raise
         finally:
+            await _aclose_chunks(achunks)
             await self.aclose()
         completion = core.end()
         if self.after_end is not None:
@@ -386,6 +391,25 @@ class AsyncStream:
                     close()
                 except Exception:  # pragma: no cover - e.g. its event loop is already closed
                     pass
+
+
+# The transport's chunk generator, left suspended when a stream ends early (a decode error, an
+# in-stream error, the size cap), is closed when the stream's own generator ends, not left to
+# garbage collection: an error's traceback keeps it in a reference cycle, and the collector may
+# finalise it at any later allocation, even deep inside a C recursion such as json decoding an
+# event nested 100,000 deep, where its finaliser (asyncio's finalizer hook for an async generator,
+# the except clauses for a sync one) hits RecursionError and Python reports an unraisable
+# exception (tests/review11/test_stream_cleanup.py).
+def _close_chunks(chunks: object) -> None:
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
+
+
+async def _aclose_chunks(chunks: object) -> None:
+    aclose = getattr(chunks, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 def _warn_unclosed(still_open: bool, kind: str, how: str) -> None:

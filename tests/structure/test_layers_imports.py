@@ -45,6 +45,10 @@ EXACT: Mapping[str, str] = {
     "llmkit._cli_copilot": "top",
     "llmkit._cli_models": "top",
     "llmkit.functions": "top",
+    "llmkit._functions_count_tokens": "top",
+    "llmkit._functions_embed": "top",
+    "llmkit._functions_images": "top",
+    "llmkit._functions_rerank": "top",
     "llmkit.api": "top",
     "llmkit._drivers": "top",
     "llmkit._driver_steps": "top",
@@ -54,7 +58,7 @@ EXACT: Mapping[str, str] = {
     "llmkit._fetch": "top",
     # the drivers' observed calls (callbacks): beside them
     "llmkit._observed": "top",
-    # the shell generator writes api.py and functions.py, so it names the top layer's modules
+    # the shell generator writes api.py, functions.py and _functions_*.py, so it names the top layer's modules
     "llmkit.operations._codegen": "top",
     # core: resolution, the retry flow, streams and argument checks
     "llmkit._resolve": "core",

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import inspect
 import shutil
+import subprocess
+import sys
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import llmkit
 from llmkit import api, functions
-from llmkit.operations import OPERATIONS, ClientOptions, Common, StreamOperation, _codegen
+from llmkit.operations import OPERATIONS, ClientOptions, Common, StreamOperation, _codegen, _codegen_shell
 
 # The only ways the two clients may differ, and why.
 CONSTRUCTOR_ONLY = {
@@ -62,6 +65,43 @@ def test_check_fails_on_a_hand_edited_shell(tmp_path: Path, monkeypatch: pytest.
     assert _codegen.main([]) == 0
     assert _codegen.main(["--check"]) == 0
     assert edited.read_text() == (Path(api.__file__).parent / "functions.py").read_text()
+
+
+def test_check_fails_on_a_missing_generated_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _codegen.TARGETS:
+        shutil.copy(_codegen.ROOT / name, tmp_path / name)
+    (tmp_path / "_functions_rerank.py").unlink()
+    monkeypatch.setattr(_codegen, "ROOT", tmp_path)
+    assert _codegen.stale() == ["_functions_rerank.py"]
+    assert _codegen.main([]) == 0
+    assert _codegen.stale() == []
+
+
+def test_the_module_functions_live_by_operation() -> None:
+    """functions.py holds chat's; each other operation module's are in ``_functions_<module>``,
+    reached through llmkit.functions (and llmkit) as the same objects."""
+    for op in OPERATIONS:
+        for name in (op.method, "a" + op.method):
+            fn = getattr(functions, name)
+            assert fn is getattr(llmkit, name)
+            assert fn.__module__ == f"llmkit.{_codegen.family(op)}", name
+    assert _codegen.family(OPERATIONS[0]) == "functions"
+    assert {_codegen.family(op) for op in OPERATIONS} == {
+        "functions",
+        "_functions_embed",
+        "_functions_count_tokens",
+        "_functions_images",
+        "_functions_rerank",
+    }
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        functions.nope  # noqa: B018
+
+
+def test_a_chat_call_loads_no_other_module_functions() -> None:
+    code = "import sys, llmkit; llmkit.complete; llmkit.astream; print(sorted(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert "llmkit.functions" in out.stdout
+    assert "llmkit._functions_" not in out.stdout
 
 
 def test_generated_files_say_so() -> None:
@@ -115,8 +155,8 @@ def test_docstrings_agree(op: Any) -> None:
     shells = _shells(op)
     sync_doc = inspect.getdoc(shells["Client"])
     async_doc = inspect.getdoc(shells["AsyncClient"])
-    assert sync_doc == inspect.getdoc(shells["functions"]) == _codegen.docstring(op, False)
-    assert async_doc == inspect.getdoc(shells["async functions"]) == _codegen.docstring(op, True)
+    assert sync_doc == inspect.getdoc(shells["functions"]) == _codegen_shell.docstring(op, False)
+    assert async_doc == inspect.getdoc(shells["async functions"]) == _codegen_shell.docstring(op, True)
     assert sync_doc is not None and async_doc is not None
     assert async_doc.startswith(sync_doc) and "wait" in async_doc[len(sync_doc) :].lower()
     # The declaration's own text (re-wrapped) and the common keywords' both reach the shells.
@@ -162,7 +202,7 @@ def test_the_clients_differ_only_as_declared() -> None:
     assert async_public - sync_public == PUBLIC_ONLY["AsyncClient"]
     sync_doc, async_doc = inspect.getdoc(api.Client.__init__), inspect.getdoc(api.AsyncClient.__init__)
     assert sync_doc is not None and async_doc is not None
-    assert sync_doc == async_doc + "\n\n" + _codegen._wrap(_codegen.HTTP_CLIENT.doc)
+    assert sync_doc == async_doc + "\n\n" + _codegen_shell._wrap(_codegen.HTTP_CLIENT.doc)
 
 
 def test_every_operation_has_all_four_shells() -> None:

@@ -25,7 +25,7 @@ from llmkit import functions
 from llmkit.emulator import Emulator, Script
 from llmkit.errors import LLMKitError, ResponseDecodeError, StructuredOutputError
 from llmkit.operations import EMBED, OPERATIONS, EmbedParams
-from llmkit.operations._codegen import render_api, render_functions
+from llmkit.operations._codegen import family, render_api, render_family, render_functions
 from llmkit.operations.base import Prepared
 from llmkit.wire import HttpResponse
 
@@ -94,9 +94,14 @@ def test_the_generator_imports_a_result_class_from_where_the_operation_imports_i
     try:
         exec(compile(textwrap.dedent(TOY_SOURCE), "<toy>", "exec"), module.__dict__)
         toy = module.TOY
-        for text in (render_api((toy,)), render_functions((toy,))):
+        # The toy's module functions are in their own module; llmkit.functions names them.
+        assert family(toy) == "_functions_llmkit_review10_toy_op"
+        for text in (render_api((toy,)), render_family(family(toy), (toy,))):
             assert "from llmkit.types import Usage" in text
             compile(text, "<generated>", "exec")
+        text = render_functions((toy,))
+        assert '"toy": "llmkit._functions_llmkit_review10_toy_op",' in text
+        compile(text, "<generated>", "exec")
     finally:
         del sys.modules[module.__name__]
 

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from llmkit.operations import OPERATIONS, Declaration, StreamOperation
-from llmkit.operations._codegen import Param, _all_annotations, _imports, signature
+from llmkit.operations._codegen import _all_annotations
+from llmkit.operations._codegen_imports import _imports
+from llmkit.operations._codegen_shell import Param, signature
 
 
 def _args(positional: list[Param], keywords: list[Param]) -> str:
