@@ -5,8 +5,11 @@
 script, which Redis runs atomically, so two processes racing for the last request of a window
 cannot both get it. ``pick_deployment`` runs a router's whole pick as one script (``_redis_pick``:
 one round trip for every candidate's reads and the chosen one's rpm slot, probe, in-flight place
-and client retries); ``batch`` sends several operations in one pipeline (one round trip), as the
-router does with what an answer changes; each stays atomic, the batch is not. Every key has a TTL:
+and client retries); ``batch`` sends several operations in one pipeline (one round trip); each
+stays atomic, the batch is not. ``record`` writes what a call's answer changes (the in-flight
+release, a latency sample, tokens) at once but reads its replies only before the connection's
+next command, so a routed call waits for one round trip; an error among those replies is logged
+and counted (``failed_records``, shown by ``Router.state()``). Every key has a TTL:
 a window's key outlives its window by at least one window (set when the window begins), a
 cooldown's its end, an average or an in-flight count ``idle_ttl`` seconds without a write (so a process that
 dies mid-call leaks its in-flight count only that long). Keys are
@@ -19,22 +22,27 @@ clock (``time.time``), since each process's monotonic clock starts at its own ze
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from llmkit.cache._policy import check_namespace
 from llmkit.cache._redis import RedisConnection, check_prefix, require
 from llmkit.errors import ConfigurationError, StateBackendError
+from llmkit.router._redis_async_lines import AsyncRecordLines
 from llmkit.router._redis_pick import PICK_SCRIPT, PICK_SHA, pick_words, read_answer
 from llmkit.router._redis_scripts import SCRIPTS as _SCRIPTS
 from llmkit.router._redis_scripts import SHAS as _SHAS
-from llmkit.router._redis_wire import HeldLines
+from llmkit.router._redis_wire import HeldLines, pack
 from llmkit.router.state import OPERATIONS, PickAnswer, PickRequest, window_slot
 
 __all__ = ["AsyncRedisState", "RedisState"]
+
+log = logging.getLogger("llmkit.router")
 
 # How long an average or an in-flight count is kept without a write, by default (seconds).
 IDLE_TTL = 600.0
@@ -145,6 +153,12 @@ def _wire(command: _Command) -> tuple[Any, ...]:
     return ("EVALSHA", _SHAS[command.script], 1, *command.parts)
 
 
+# What loads the scripts a record may run, ahead of it (each reply a SHA, read and passed over).
+_LOADS = tuple(
+    _Command(None, ("SCRIPT", "LOAD", text), _nothing, "loading a script") for text in _SCRIPTS.values()
+)
+
+
 def _no_script(reply: Any) -> bool:
     # The server lost its script cache (a restart, SCRIPT FLUSH): the script did not run.
     return isinstance(reply, require().exceptions.NoScriptError)
@@ -167,6 +181,13 @@ class _Base:
         self.redis = RedisConnection(
             url, client=client, async_client=async_client, socket_timeout=socket_timeout
         )
+        # Recorded operations (``record``) whose reply was an error, or lost with its
+        # connection: each is logged, and counted here (``Router.state()`` shows the count).
+        self.failed_records = 0
+        # Recorded script calls the server answered NOSCRIPT (it lost its scripts): sent again,
+        # after the scripts, with the next record. The first record loads the scripts too.
+        self._again: deque[_Command] = deque()
+        self._loaded = False
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.redis.where!r}, keys={self.keys.base + '*'!r})"
@@ -183,6 +204,35 @@ class _Base:
                 raise ConfigurationError(f"{method!r} is not a state backend operation")
             commands.append(getattr(self.keys, method)(*args))
         return commands
+
+    def _settled(self, commands: list[_Command]) -> Callable[[list[Any]], None]:
+        """What takes a record's replies when they are read: an error is logged and counted
+        (its type and the address only, never a password), a lost script queued to be sent again."""
+
+        def settle(replies: list[Any]) -> None:
+            for command, reply in zip(commands, replies, strict=True):
+                if not isinstance(reply, Exception):
+                    continue
+                if command.script is not None and _no_script(reply):
+                    self._again.append(command)
+                    self._loaded = False
+                    continue
+                self.failed_records += 1
+                log.warning("the router's state lost an update: %s", self._failed(reply, command.doing))
+
+        return settle
+
+    def _recorded(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> tuple[list[_Command], bytes]:
+        """A record's commands and their bytes: first, when the server may not have them, the
+        scripts (they cost the call no wait here) and the calls it answered NOSCRIPT to."""
+        commands = self._commands(ops)
+        if not self._loaded:
+            self._loaded = True
+            again = []
+            while self._again:
+                again.append(self._again.popleft())
+            commands[:0] = [*_LOADS, *again]
+        return commands, b"".join([pack(_wire(command)) for command in commands])
 
     def _decoded(self, commands: list[_Command], replies: list[Any]) -> list[Any]:
         out = []
@@ -267,6 +317,22 @@ class RedisState(_Base):
             raise self._failed(exc, f"running {len(commands)} state operations") from None
         return self._decoded(commands, replies)
 
+    def record(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
+        """``batch`` for operations whose answers nobody reads (what a call's answer changes):
+        written to this thread's connection at once, so the server runs them now and other
+        processes see them, but their replies are read, and checked, before that connection's
+        next command instead of being waited for (``HeldLines.defer``). A client passed in
+        (``client=``) runs them as a ``batch``."""
+        held = self._lines()
+        if held is None:
+            self.batch(ops)
+            return
+        commands, data = self._recorded(ops)
+        try:
+            held.defer(data, len(commands), self._settled(commands))
+        except Exception as exc:
+            raise self._failed(exc, f"recording {len(ops)} state operations") from None
+
     def pick_deployment(self, request: PickRequest) -> PickAnswer:
         """``state.pick_deployment`` in one Lua script: one round trip, atomic."""
         try:
@@ -285,6 +351,7 @@ class RedisState(_Base):
                 if not _no_script(exc):
                     raise
                 held.one(("SCRIPT", "LOAD", PICK_SCRIPT))
+                self._loaded = False  # the server lost its scripts: the next record loads them
                 reply = held.packed(data)
             return read_answer(reply, len(request.candidates))
         except Exception as exc:
@@ -319,7 +386,7 @@ class RedisState(_Base):
 
     def close(self) -> None:
         if self._held is not None:
-            self._held.close()
+            self._held.close()  # reads this thread's recorded replies first
         self.redis.close()
 
 
@@ -339,6 +406,8 @@ class AsyncRedisState(_Base):
     ) -> None:
         super().__init__(url, None, async_client, prefix, namespace, idle_ttl, socket_timeout)
         self._pick: Any = None  # the pick's AsyncScript (any loop's client may run it)
+        # Records go on a connection per loop of their own client's (``_redis_async_lines``).
+        self._records = AsyncRecordLines() if async_client is None else None
 
     async def _send(self, client: Any, command: _Command) -> Any:
         try:
@@ -370,6 +439,19 @@ class AsyncRedisState(_Base):
         except Exception as exc:
             raise self._failed(exc, f"running {len(commands)} state operations") from None
         return self._decoded(commands, replies)
+
+    async def record(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
+        """``RedisState.record``: written at once on this loop's record connection, the replies
+        read and checked before its next write, not waited for; through ``batch`` for a client
+        passed in (``async_client=``)."""
+        if self._records is None:
+            await self.batch(ops)
+            return
+        commands, data = self._recorded(ops)
+        try:
+            await self._records.defer(self.redis.async_(), data, len(commands), self._settled(commands))
+        except Exception as exc:
+            raise self._failed(exc, f"recording {len(ops)} state operations") from None
 
     async def pick_deployment(self, request: PickRequest) -> PickAnswer:
         """``RedisState.pick_deployment``: one Lua script, one round trip."""
@@ -411,4 +493,6 @@ class AsyncRedisState(_Base):
         return await self._do(self.keys.add_inflight(key, delta))  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
+        if self._records is not None:
+            await self._records.aclose()  # reads this loop's recorded replies first
         await self.redis.aclose()
