@@ -20,11 +20,19 @@ a connection that failed mid-reply is dropped (a late reply must not be read as 
 answer): they are on the socket, so the server runs them at once, and their replies are read,
 and handed to the caller's ``settle``, before the next command on that connection reads its
 own. A connection lost with such replies unread settles them as its error.
+
+A socket with a timeout makes CPython poll() before every send and receive: twice the system
+calls of the exchange itself. On Linux a held socket is made blocking with the same timeout
+set in the kernel (``SO_RCVTIMEO``/``SO_SNDTIMEO``), where a timed-out call fails with EAGAIN,
+read here as redis-py's TimeoutError as before.
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import struct
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -123,6 +131,22 @@ def _parse(buf: bytes, pos: int, errors: Any) -> tuple[Any, int]:
     raise require().exceptions.InvalidResponse(f"unexpected reply type {bytes([kind])!r}")
 
 
+def _timeout_in_kernel(sock: Any) -> None:
+    """The socket's timeout kept by the kernel, not by CPython's poll() before each call."""
+    if type(sock) is not socket.socket or not sys.platform.startswith("linux"):
+        return  # TLS sockets (their EAGAIN is an SSL error) and other systems keep Python's
+    timeout = sock.gettimeout()
+    if not timeout:  # None: blocking already; 0 would be non-blocking, left as it is
+        return
+    seconds = int(timeout)
+    # A zero timeval is no timeout at all: the smallest one instead.
+    micros = max(0 if seconds else 1, round((timeout - seconds) * 1_000_000))
+    value = struct.pack("@ll", seconds, micros)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+    sock.settimeout(None)
+
+
 class _Line:
     """One held connection: redis-py's (for the handshake), what came back unread, and the
     deferred writes whose replies are still to come (how many each, and who takes them)."""
@@ -156,6 +180,7 @@ class HeldLines:
         if line.conn._sock is None:  # redis-py connects, authenticates and picks the db
             line.buf = b""
             line.conn.connect()
+            _timeout_in_kernel(line.conn._sock)
         return line
 
     def _drop(self, line: _Line) -> None:
@@ -193,7 +218,7 @@ class HeldLines:
                 if reply is not _PUSH:
                     replies.append(reply)
             line.buf = buf[pos:]
-        except TimeoutError:  # the socket's timeout (socket_timeout=)
+        except (TimeoutError, BlockingIOError):  # the socket's timeout (socket_timeout=)
             failure = self._errors.TimeoutError("Timeout reading from socket")
         except OSError as exc:
             failure = self._errors.ConnectionError(f"Error {exc.errno} with the socket")
