@@ -238,3 +238,49 @@ def test_an_async_recorded_error_is_counted_and_a_killed_connection_recovers(
         return state
 
     asyncio.run(go())
+
+
+def _replies() -> list[tuple[bytes, int]]:
+    """Pick replies of every shape the script gives: with and without skipped candidates."""
+    out = []
+    for size in (1, 2, 3):
+        for count in (-1, 0, 7, 12345):
+            for chosen in range(size + 1):
+                for half, granted in (("0", "0"), ("1", "0"), ("0", "2")):
+                    tried = " ".join(str(i) for i in range(1, (chosen or size) + 1))
+                    text = f"{count}\n{chosen}\n{half} {granted}\n{tried}"
+                    out.append((text.encode(), size))
+                    if chosen != 1:
+                        out.append((f"{text}\n1 cooling 1800000000.5".encode(), size))
+                        out.append((f"{text}\n1 rpm".encode(), size))
+    return out
+
+
+def test_a_remembered_pick_answer_is_the_parsed_one() -> None:
+    from llmkit.router import _redis_pick
+
+    _redis_pick._PLAIN.clear()
+    for reply, size in _replies() * 2:  # the second time from what was remembered
+        assert _redis_pick.read_answer(reply, size) == _redis_pick._read(reply, size), reply
+    assert _redis_pick._PLAIN  # some were remembered
+    assert all(key[0].count(b"\n") == 2 for key in _redis_pick._PLAIN)  # none with a skip
+
+
+def test_a_record_packed_once_is_what_packing_it_gives(redis_url: str, prefix: str) -> None:
+    from llmkit.errors import ConfigurationError
+    from llmkit.router._redis_wire import pack
+    from llmkit.router.redis_state import _wire
+
+    state = RedisState(redis_url, prefix=prefix)
+    state._loaded = True  # (the first record also loads the scripts: not this test's subject)
+    try:
+        for ops in ([("add_inflight", ("b", -1))], [("clear_cooldown", ("c",))], [("ewma", ("e", 0.5, 0.3))]):
+            for _ in range(3):  # first packed, then (the steady ones) remembered
+                commands, data = state._recorded(ops)
+                assert commands == state._commands(ops)
+                assert data == b"".join(pack(_wire(command)) for command in state._commands(ops))
+        assert len(state._steady) == 2
+        with pytest.raises(ConfigurationError, match="state key"):
+            state.record([("add_inflight", (["b"], 1))])
+    finally:
+        state.close()

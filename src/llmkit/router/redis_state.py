@@ -153,6 +153,22 @@ def _wire(command: _Command) -> tuple[Any, ...]:
     return ("EVALSHA", _SHAS[command.script], 1, *command.parts)
 
 
+# Operations whose command depends only on their arguments (not on the clock), and whose
+# arguments repeat call after call: a record of one of them is packed once (``_recorded``).
+_STEADY = frozenset({"add_inflight", "clear_cooldown"})
+
+
+def _steady_key(ops: Sequence[Any]) -> Any:
+    """The one operation of a record, when its command is packed once (else None)."""
+    if len(ops) != 1 or type(ops[0]) is not tuple or not ops[0] or ops[0][0] not in _STEADY:
+        return None
+    try:
+        hash(ops[0])
+    except TypeError:  # arguments a key cannot be made of: ``_commands`` says what is wrong
+        return None
+    return ops[0]
+
+
 # What loads the scripts a record may run, ahead of it (each reply a SHA, read and passed over).
 _LOADS = tuple(
     _Command(None, ("SCRIPT", "LOAD", text), _nothing, "loading a script") for text in _SCRIPTS.values()
@@ -188,6 +204,8 @@ class _Base:
         # after the scripts, with the next record. The first record loads the scripts too.
         self._again: deque[_Command] = deque()
         self._loaded = False
+        # A record that is the same command on every call (least-busy's release), packed once.
+        self._steady: dict[Any, tuple[list[_Command], bytes]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.redis.where!r}, keys={self.keys.base + '*'!r})"
@@ -225,14 +243,26 @@ class _Base:
     def _recorded(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> tuple[list[_Command], bytes]:
         """A record's commands and their bytes: first, when the server may not have them, the
         scripts (they cost the call no wait here) and the calls it answered NOSCRIPT to."""
-        commands = self._commands(ops)
+        key = _steady_key(ops)
+        steady = None if key is None else self._steady.get(key)
+        if steady is None:
+            commands = self._commands(ops)
+            data = b"".join([pack(_wire(command)) for command in commands])
+            if key is not None:
+                if len(self._steady) >= 1024:  # not a router's few deployments: keep it bounded
+                    self._steady.clear()
+                self._steady[key] = (commands, data)
+        else:
+            commands, data = steady
         if not self._loaded:
             self._loaded = True
             again = []
             while self._again:
                 again.append(self._again.popleft())
-            commands[:0] = [*_LOADS, *again]
-        return commands, b"".join([pack(_wire(command)) for command in commands])
+            first = [*_LOADS, *again]
+            commands = [*first, *commands]
+            data = b"".join([pack(_wire(command)) for command in first]) + data
+        return commands, data
 
     def _decoded(self, commands: list[_Command], replies: list[Any]) -> list[Any]:
         out = []
