@@ -24,7 +24,7 @@ from llmkit.errors import (
 )
 from llmkit.router._attempt import DEPLOYMENT_FAULTS, attempt, deadline_error, release, spend
 from llmkit.router._pick import pick
-from llmkit.router.actions import Attempt, Batch, Flow, Notify, StateOp, Wait
+from llmkit.router.actions import Attempt, Batch, Flow, Notify, Record, StateOp, Wait
 from llmkit.router.config import Deployment
 from llmkit.router.errors import NoDeploymentAvailableError
 from llmkit.router.rules import CALLS_KEY, RETRIES_KEY, Keys, Plan, RetryBudget, RoutePolicy
@@ -40,6 +40,7 @@ __all__ = [
     "Keys",
     "Notify",
     "Plan",
+    "Record",
     "RetryBudget",
     "RoutePolicy",
     "StateOp",
