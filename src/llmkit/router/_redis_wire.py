@@ -239,6 +239,7 @@ class HeldLines:
         line = self._line()
         if len(line.owed) >= _MOST_OWED:
             self._catch_up(line)
+            line = self._line()  # made again if reading them found the connection lost
         for attempt in (0, 1):
             try:
                 line.conn._sock.sendall(data)
