@@ -11,7 +11,9 @@ Two measures (sync, in-process state):
   call, the fastest of a few rounds (the time is mostly the round trip's wait, which CPU time
   would not see; its CPU time is printed beside it, and the round trips per call). The goal is
   under 150 µs. A pick is one round trip (one script: reads, checks, rpm/probe/in-flight takes);
-  an outcome that writes (least-busy's release, a latency sample, tokens counted) one more.
+  what an outcome writes (least-busy's release, a latency sample, tokens counted) is written at
+  once but not waited for (``RedisState.record``: its reply is read before the next command), so
+  every route waits for one round trip per call; "round trips" counts those waited for.
 * ``loopback``: ``Router.complete`` against ``Client.complete`` over the emulator on loopback
   (one deployment), for scale: HTTP noise dominates it.
 
@@ -102,10 +104,10 @@ def _wall_per_call(fn: Any, calls: int) -> float:
 
 
 class _Trips:
-    """Counts round trips to Redis: redis-py sends each command, or each pipeline's commands,
+    """Counts round trips waited for: redis-py sends each command, or each pipeline's commands,
     as one packed write (``Connection.send_packed_command``), and then waits for the reply; the
     sync state backend's held lines write and read their sockets themselves, one exchange a
-    round trip (``HeldLines._replies``)."""
+    round trip (``HeldLines._replies``; a record's write, ``HeldLines.defer``, waits for none)."""
 
     def __init__(self) -> None:
         import redis.connection

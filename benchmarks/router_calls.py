@@ -7,6 +7,13 @@ router and stubs are ``router_bench.py``'s (no sockets: the routing and the stub
 
     for n in 500 1500; do PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         .venv/bin/python benchmarks/router_calls.py routed simple-shuffle 1 $n 2>&1 | grep Collected; done
+
+``redis`` in place of ``routed`` puts the state in Redis (``RedisState`` on the URL given after
+the count, by default the test server 127.0.0.1:6390): the client's instructions per routed
+call (the server's are another process's, and the round trip's wait is not an instruction).
+A strategy ending in ``+rpm`` gives each deployment an rpm limit (never reached)::
+
+    .venv/bin/python benchmarks/router_calls.py redis least-busy 3 1500 redis://127.0.0.1:6391/0
 """
 
 from __future__ import annotations
@@ -22,7 +29,20 @@ import router_bench
 
 def main() -> None:
     mode, strategy, deployments, calls = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    router = router_bench._stub_router(strategy, deployments, {})
+    state = None
+    if mode == "redis":
+        import time
+        import uuid
+
+        from llmkit.router.redis_state import RedisState
+
+        url = sys.argv[5] if len(sys.argv) > 5 else "redis://127.0.0.1:6390/0"
+        state = RedisState(url, prefix=f"calls{uuid.uuid4().hex[:8]}")
+        strategy, _, limit = strategy.partition("+")
+        limits = {"rpm": 10**9} if limit == "rpm" else {}
+        router = router_bench._stub_router(strategy, deployments, limits, state=state, clock=time.time)
+    else:
+        router = router_bench._stub_router(strategy, deployments, {})
     messages = [{"role": "user", "content": "hi"}]
     stub = next(iter(router._clients.values()))
     fn: Any
@@ -34,6 +54,12 @@ def main() -> None:
         fn()
     for _ in range(calls):
         fn()
+    if state is not None:
+        client = state.redis.sync()
+        names = list(client.scan_iter(match=f"{state.keys.base.split(':')[0]}:*"))
+        if names:
+            client.delete(*names)
+        state.close()
 
 
 if __name__ == "__main__":

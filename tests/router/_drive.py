@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from llmkit.errors import LLMKitError
+from llmkit.router.actions import Record
 from llmkit.router.config import parse_model_list
 from llmkit.router.policy import Attempt, Keys, Plan, RoutePolicy, route_flow
 from llmkit.router.state import InMemoryState
@@ -53,6 +54,10 @@ def drive(
         while True:
             if type(action) is list:  # a Batch of StateOps
                 action = flow.send([getattr(state, method)(*args) for method, args in action])
+            elif type(action) is Record:  # StateOps whose answers nothing reads
+                for method, args in action.ops:
+                    getattr(state, method)(*args)
+                action = flow.send(None)
             elif type(action) is tuple:  # a StateOp: (method, args)
                 method, args = action
                 action = flow.send(getattr(state, method)(*args))

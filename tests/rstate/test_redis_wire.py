@@ -4,6 +4,10 @@ read as the next command's."""
 
 from __future__ import annotations
 
+import socket
+import struct
+import sys
+import time
 from typing import Any
 
 import pytest
@@ -111,3 +115,22 @@ def test_a_push_message_answers_no_command() -> None:
     data = b">2\r\n$7\r\nmessage\r\n:1\r\n$2\r\nok\r\n"
     first, at = _parse(data, 0, error)
     assert first is _PUSH and _parse(data, at, error) == (b"ok", len(data))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel-held timeout is Linux's")
+def test_a_held_socket_keeps_its_timeout_in_the_kernel(redis_url: str, prefix: str) -> None:
+    # No poll() before each send and receive (CPython's timeout), the same bound on each.
+    state = RedisState(redis_url, prefix=prefix, socket_timeout=0.25)
+    held = state._lines()
+    assert held is not None
+    held.one(("PING",))
+    sock = held._local.line.conn._sock
+    assert sock.gettimeout() is None
+    seconds, micros = struct.unpack("@ll", sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16))
+    assert seconds == 0 and 250_000 <= micros < 260_000  # the kernel rounds to its tick
+    started = time.monotonic()
+    with pytest.raises(redis.exceptions.TimeoutError):
+        held.one(("BLPOP", f"{prefix}:never", 2))
+    assert time.monotonic() - started < 1.5
+    assert held.one(("ECHO", "mine")) == b"mine"  # on a new connection
+    state.close()

@@ -10,10 +10,10 @@ from typing import Any
 from llmkit.api import AsyncClient
 from llmkit.errors import LLMKitError
 from llmkit.router import _results
-from llmkit.router._base import Begun, RouterBase, gather
+from llmkit.router._base import Begun, RouterBase, gather, settle
 from llmkit.router._conversation import for_attempt
 from llmkit.router._fast import PlainRoute
-from llmkit.router.actions import Attempt, Flow, Notify
+from llmkit.router.actions import Attempt, Flow, Notify, Record
 from llmkit.router.policy import resume_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
@@ -71,6 +71,11 @@ class AsyncRouter(RouterBase):
                         action = flow.throw(exc)
                     else:
                         action = flow.send(result)
+                elif kind is Record:  # nothing reads its answers
+                    done = self._record(action.ops)
+                    if awaited:
+                        await settle(done)
+                    action = flow.send(None)
                 elif kind is Notify:
                     self._notify(action)
                     action = flow.send(None)

@@ -19,7 +19,7 @@ from llmkit.errors import (
     ResponseTooLargeError,
     ServerError,
 )
-from llmkit.router.actions import Action, Attempt, Batch, Notify, Wait
+from llmkit.router.actions import Action, Attempt, Batch, Notify, Record, Wait
 from llmkit.router.config import Deployment
 from llmkit.router.rules import CALLS_KEY, MINUTE, RETRIES_KEY, Keys, Plan, RetryBudget, RoutePolicy
 from llmkit.router.strategies import NEEDS
@@ -142,7 +142,8 @@ def _answered(
     now: float,
     trace: RouteTrace,
 ) -> Generator[Action, Any, Any]:
-    # What an answer changes, in one batch (nothing on the plainest route).
+    # What an answer changes, in one record (nothing on the plainest route): nothing the call
+    # returns depends on it, so a backend may take it without the call waiting for Redis.
     done: Batch = []
     if NEEDS[policy.strategy] == "inflight":
         done.append(("add_inflight", (keys.busy, -1)))
@@ -156,7 +157,7 @@ def _answered(
         if tokens:
             done.append(("incr_window", (keys.tpm, tokens, MINUTE, now)))
     if done:
-        yield done if len(done) > 1 else done[0]
+        yield Record(done)
     trace.add("ok", dep.group, dep.id, "probe succeeded: closed again" if probing else "answered", now)
     trace.deployment = dep.id
     trace.model = dep.model

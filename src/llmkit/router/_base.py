@@ -23,7 +23,7 @@ from llmkit.router.state import OPERATIONS, PICK_OPERATION, InMemoryState
 from llmkit.router.strategies import NEEDS, normalise_strategy
 from llmkit.router.trace import RouteTrace
 
-__all__ = ["Begun", "RouterBase", "estimate_tokens", "gather"]
+__all__ = ["Begun", "RouterBase", "estimate_tokens", "gather", "settle"]
 
 # The plain route's first try, under way: the call's trace, the deployment, when it was sent.
 Begun = tuple[RouteTrace, Deployment, float]
@@ -117,6 +117,7 @@ class RouterBase:
         self._state = state if state is not None else InMemoryState()
         self._ops = {name: getattr(self._state, name) for name in OPERATIONS}
         self._batch = _batcher(self._state, self._ops)
+        self._record = _recorder(self._state, self._batch)
         one_step = getattr(self._state, PICK_OPERATION, None)
         if callable(one_step):  # the backend picks in one step (Redis: one script, one round trip)
             self._ops[PICK_OPERATION] = one_step
@@ -275,13 +276,18 @@ class RouterBase:
                 "rpm_used": get("get_window", (keys.rpm, 60.0, now)) if dep.rpm else None,
                 "tpm_used": get("get_window", (keys.tpm, 60.0, now)) if dep.tpm else None,
             }
-        return {
+        out: dict[str, Any] = {
             "deployments": deployments,
             "budget": {
                 "calls": get("get_window", (CALLS_KEY, window, now)),
                 "retries": get("get_window", (RETRIES_KEY, window, now)),
             },
         }
+        # A backend that records answers without waiting (Redis) counts the updates that failed.
+        failed = getattr(self._state, "failed_records", None)
+        if isinstance(failed, int):
+            out["failed_records"] = failed
+        return out
 
 
 def _batcher(state: Any, ops: Mapping[str, Callable[..., Any]]) -> Callable[[Batch], Any]:
@@ -291,6 +297,22 @@ def _batcher(state: Any, ops: Mapping[str, Callable[..., Any]]) -> Callable[[Bat
     if callable(batch):
         return batch  # type: ignore[no-any-return]
     return lambda actions: [ops[method](*args) for method, args in actions]
+
+
+def _recorder(state: Any, batch: Callable[[Batch], Any]) -> Callable[[Batch], Any]:
+    """How a backend takes a ``Record``: its own ``record`` (Redis: written now, its replies
+    checked later) when it has one, else as a ``Batch``, waited for as before."""
+    record = getattr(state, "record", None)
+    return record if callable(record) else batch
+
+
+async def settle(values: Any) -> None:
+    # What an async backend's ``record`` (or, without one, its batch) gives: awaited, unread.
+    if inspect.isawaitable(values):
+        await values
+    else:
+        for value in values:
+            await value
 
 
 async def gather(values: Any) -> list[Any]:

@@ -5,7 +5,7 @@ compared number, and takes the rpm slot (and half-open probe) of the one it choo
 other client in between: one round trip where the separate operations cost two or three, and
 two processes racing for a window's last request still cannot both get it. The script does what
 ``state.pick_deployment`` does with the ordinary operations, on the same keys and encodings
-(``redis_state._Commands``), so both paths and older routers share one state.
+(``_redis_commands.Commands``), so both paths and older routers share one state.
 
 What it costs is mostly strings. On the server, every string a script makes costs (a pick's
 fields split out of one argument cost 20 µs of a 30 µs script), so each field is its own
@@ -32,7 +32,7 @@ __all__ = ["PICK_SCRIPT", "PICK_SHA", "Packed", "pick_words", "read_answer"]
 # retries key, [16] retries wanted, [17] ratio, [18] least, [19] ttl; from [20], 9 per
 # candidate: its tripped marker, cooldown, probe window, in-flight count, latency average, rpm
 # and tpm windows, and its rpm and tpm limits ('' for none). The keys are named by the caller
-# (``redis_state._Commands``) but not declared in KEYS: a pick spans deployments, which a
+# (``_redis_commands.Commands``) but not declared in KEYS: a pick spans deployments, which a
 # cluster would put on different nodes, so the state needs one Redis (or one shard) whatever
 # the declaration. A fixed window is a hash {s: slot, n: count} (redis_state).
 # The reply is one string of lines: the count (-1 for none), the chosen one (0 for none),
@@ -201,7 +201,7 @@ class Packed(NamedTuple):
 
 
 def pick_words(commands: Any, request: PickRequest, cache: dict[Any, _Part]) -> Packed:
-    """The script's arguments for ``request``. ``commands`` is the backend's ``_Commands`` (key
+    """The script's arguments for ``request``. ``commands`` is the backend's ``Commands`` (key
     names, windows' slots and ttls); ``cache`` keeps the parts that a router sends the same on
     every call (its few deployments' arguments, its requests' fixed ones), bounded."""
     if len(cache) >= 4096:  # not a router's few deployments: keep it bounded
@@ -234,8 +234,34 @@ def pick_words(commands: Any, request: PickRequest, cache: dict[Any, _Part]) -> 
     return Packed(clock, tuple(parts), _HEAD + 9 * len(request.candidates))
 
 
+# The answers of replies that skipped no candidate, by all but their count (the first line):
+# a router's picks give the same few on almost every call, so each is parsed once.
+_PLAIN: dict[tuple[bytes, int], PickAnswer] = {}
+
+
 def read_answer(reply: Any, size: int) -> PickAnswer:
     """The script's reply (for ``size`` candidates) as ``state.pick_deployment`` answers."""
+    if type(reply) is bytes:
+        cut = reply.find(b"\n")
+        key = (reply[cut + 1 :], size)
+        known = _PLAIN.get(key)
+        if known is not None:
+            count = int(reply[:cut])
+            a = known
+            return PickAnswer(
+                a.chosen, a.outcome, a.until, a.tried, a.half_open, None if count < 0 else count, a.granted
+            )
+        answer = _read(reply, size)
+        if reply.count(b"\n") == 3:  # no skipped candidate's line: nothing but the count varies
+            if len(_PLAIN) >= 256:
+                _PLAIN.clear()
+            _PLAIN[key] = answer
+        return answer
+    return _read(reply, size)
+
+
+def _read(reply: Any, size: int) -> PickAnswer:
+    """``read_answer``, parsed."""
     lines = (reply.decode() if isinstance(reply, bytes) else str(reply)).split("\n")
     count, chosen, tried = int(lines[0]), int(lines[1]), lines[3]
     half, _, granted = lines[2].partition(" ")

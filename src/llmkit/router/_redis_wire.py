@@ -15,19 +15,39 @@ itself: a client passed in (``client=``) is the caller's, and is used through it
 A connection the server dropped while it sat idle (a restart, an idle timeout) is replaced and
 the command sent once more, as redis-py's default retry does; any other failure is raised, and
 a connection that failed mid-reply is dropped (a late reply must not be read as the next one's).
+
+``defer`` writes commands whose replies the caller does not wait for (the router's record of an
+answer): they are on the socket, so the server runs them at once, and their replies are read,
+and handed to the caller's ``settle``, before the next command on that connection reads its
+own. A connection lost with such replies unread settles them as its error.
+
+A socket with a timeout makes CPython poll() before every send and receive: twice the system
+calls of the exchange itself. On Linux a held socket is made blocking with the same timeout
+set in the kernel (``SO_RCVTIMEO``/``SO_SNDTIMEO``), where a timed-out call fails with EAGAIN,
+read here as redis-py's TimeoutError as before.
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import struct
+import sys
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from llmkit.cache._redis import require
 
-__all__ = ["HeldLines", "pack"]
+__all__ = ["HeldLines", "Settle", "pack"]
+
+# What takes a deferred write's replies once they are read: each a value, or the error reply
+# (or the connection's failure, for a reply lost with the connection) as an exception.
+Settle = Callable[[list[Any]], None]
+# A thread that only defers (no command of its own reads) would let replies pile up in the
+# socket: past this many deferred writes, the next one reads the earlier ones' replies first.
+_MOST_OWED = 64
 
 
 def _word(value: Any) -> bytes:
@@ -111,13 +131,31 @@ def _parse(buf: bytes, pos: int, errors: Any) -> tuple[Any, int]:
     raise require().exceptions.InvalidResponse(f"unexpected reply type {bytes([kind])!r}")
 
 
-class _Line:
-    """One held connection: redis-py's (for the handshake) and what came back unread."""
+def _timeout_in_kernel(sock: Any) -> None:
+    """The socket's timeout kept by the kernel, not by CPython's poll() before each call."""
+    if type(sock) is not socket.socket or not sys.platform.startswith("linux"):
+        return  # TLS sockets (their EAGAIN is an SSL error) and other systems keep Python's
+    timeout = sock.gettimeout()
+    if not timeout:  # None: blocking already; 0 would be non-blocking, left as it is
+        return
+    seconds = int(timeout)
+    # A zero timeval is no timeout at all: the smallest one instead.
+    micros = max(0 if seconds else 1, round((timeout - seconds) * 1_000_000))
+    value = struct.pack("@ll", seconds, micros)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+    sock.settimeout(None)
 
-    __slots__ = ("buf", "conn", "pid")
+
+class _Line:
+    """One held connection: redis-py's (for the handshake), what came back unread, and the
+    deferred writes whose replies are still to come (how many each, and who takes them)."""
+
+    __slots__ = ("buf", "conn", "owed", "pid")
 
     def __init__(self, conn: Any) -> None:
         self.conn, self.pid, self.buf = conn, os.getpid(), b""
+        self.owed: list[tuple[int, Settle]] = []
 
 
 class HeldLines:
@@ -142,6 +180,7 @@ class HeldLines:
         if line.conn._sock is None:  # redis-py connects, authenticates and picks the db
             line.buf = b""
             line.conn.connect()
+            _timeout_in_kernel(line.conn._sock)
         return line
 
     def _drop(self, line: _Line) -> None:
@@ -149,19 +188,25 @@ class HeldLines:
         line.conn.disconnect()
 
     def _replies(self, line: _Line, data: bytes, count: int) -> list[Any]:
-        """Write ``data`` and read ``count`` replies. Any failure drops the connection and comes
-        back as ``_Failed``: the error as redis-py types it, and the replies read before it
-        (``many`` sends again only when none came back)."""
+        """Write ``data`` and read ``count`` replies, after those owed to deferred writes (each
+        write's replies go to its ``settle``). Any failure drops the connection and comes back
+        as ``_Failed``: the error as redis-py types it, and this command's replies read before
+        it (``many`` sends again only when none came back)."""
+        owed, line.owed = line.owed, []
+        first = sum(n for n, _ in owed) if owed else 0
+        expected = first + count
         sock = line.conn._sock
         replies: list[Any] = []
+        failure: Exception | None = None
         try:
-            sock.sendall(data)
+            if data:
+                sock.sendall(data)
             buf, pos = line.buf, 0
-            if not buf:  # the usual case: wait for the reply, not for a _Short first
+            if not buf and expected:  # the usual case: wait for the reply, not for a _Short first
                 buf = sock.recv(65536)
                 if not buf:
                     raise self._errors.ConnectionError("Connection closed by server.")
-            while len(replies) < count:
+            while len(replies) < expected:
                 try:
                     reply, pos = _parse(buf, pos, self._error)
                 except _Short:
@@ -173,17 +218,56 @@ class HeldLines:
                 if reply is not _PUSH:
                     replies.append(reply)
             line.buf = buf[pos:]
-        except TimeoutError:  # the socket's timeout (socket_timeout=)
-            self._drop(line)
-            raise _Failed(self._errors.TimeoutError("Timeout reading from socket"), replies) from None
+        except (TimeoutError, BlockingIOError):  # the socket's timeout (socket_timeout=)
+            failure = self._errors.TimeoutError("Timeout reading from socket")
         except OSError as exc:
-            self._drop(line)
-            error = self._errors.ConnectionError(f"Error {exc.errno} with the socket")
-            raise _Failed(error, replies) from None
+            failure = self._errors.ConnectionError(f"Error {exc.errno} with the socket")
         except Exception as exc:
+            failure = exc
+        if failure is not None:
             self._drop(line)
-            raise _Failed(exc, replies) from None
-        return replies
+        if owed:
+            _settle(owed, replies, failure)
+        if failure is not None:
+            raise _Failed(failure, replies[first:]) from None
+        return replies[first:] if first else replies
+
+    def defer(self, data: bytes, count: int, settle: Settle) -> None:
+        """Write commands (``count`` of them) without waiting for their replies: ``settle``
+        gets them when the connection's next command reads its own (or ``catch_up`` runs).
+        A connection found dropped is replaced and the write made once more."""
+        line = self._line()
+        if len(line.owed) >= _MOST_OWED:
+            self._catch_up(line)
+            line = self._line()  # made again if reading them found the connection lost
+        for attempt in (0, 1):
+            try:
+                line.conn._sock.sendall(data)
+            except OSError as exc:
+                self._catch_up(line, dropped=True)
+                if attempt:
+                    raise self._errors.ConnectionError(f"Error {exc.errno} with the socket") from None
+                line = self._line()
+            else:
+                line.owed.append((count, settle))
+                return
+
+    def catch_up(self) -> None:
+        """Read (and settle) this thread's deferred replies now."""
+        line: _Line | None = getattr(self._local, "line", None)
+        if line is not None and line.owed and line.pid == os.getpid() and line.conn._sock is not None:
+            self._catch_up(line)
+
+    def _catch_up(self, line: _Line, dropped: bool = False) -> None:
+        if dropped:
+            owed, line.owed = line.owed, []
+            self._drop(line)
+            _settle(owed, [], self._errors.ConnectionError("Connection lost before the replies"))
+            return
+        try:
+            self._replies(line, b"", 0)
+        except _Failed:
+            pass  # settled as failed, and the connection dropped: the next command makes another
 
     def packed(self, data: bytes) -> Any:
         """Send one command's bytes (``pack``) and read its reply (an error reply is raised)."""
@@ -224,10 +308,22 @@ class HeldLines:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
+        self.catch_up()  # this thread's deferred replies are checked; other threads' go unread
         with self._lock:
             made = list(self._made)
         for conn in made:
             conn.disconnect()
+
+
+def _settle(owed: list[tuple[int, Settle]], replies: list[Any], failure: Exception | None) -> None:
+    """Hand each deferred write its replies; those the connection lost are its failure."""
+    at = 0
+    for count, settle in owed:
+        got = replies[at : at + count]
+        at += count
+        if len(got) < count:
+            got += [failure] * (count - len(got))
+        settle(got)
 
 
 class _Failed(Exception):

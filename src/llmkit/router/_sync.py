@@ -13,7 +13,7 @@ from llmkit.router import _results
 from llmkit.router._base import Begun, RouterBase
 from llmkit.router._conversation import for_attempt
 from llmkit.router._fast import PlainRoute
-from llmkit.router.actions import Attempt, Flow, Notify
+from llmkit.router.actions import Attempt, Flow, Notify, Record
 from llmkit.router.policy import resume_flow
 from llmkit.router.rules import Plan
 from llmkit.router.trace import RouteTrace
@@ -61,6 +61,9 @@ class Router(RouterBase):
                         action = flow.throw(exc)
                     else:
                         action = flow.send(result)
+                elif kind is Record:  # nothing reads its answers
+                    self._record(action.ops)
+                    action = flow.send(None)
                 elif kind is Notify:
                     self._notify(action)
                     action = flow.send(None)

@@ -9,7 +9,7 @@ from typing import Any
 from llmkit.router.config import Deployment
 from llmkit.router.trace import RouteTrace
 
-__all__ = ["Action", "Attempt", "Batch", "Flow", "Notify", "StateOp", "Wait"]
+__all__ = ["Action", "Attempt", "Batch", "Flow", "Notify", "Record", "StateOp", "Wait"]
 
 # A state operation: a ``StateBackend`` method's name and its arguments. A plain tuple, not a
 # class: the router builds a few per call, and a tuple costs a tenth of an instance to build.
@@ -18,6 +18,18 @@ StateOp = tuple[str, tuple[Any, ...]]
 # resume of the policy for all of them, and one pipeline on a backend that has ``batch`` (Redis:
 # one round trip). Each operation stays atomic on its own; the batch is not.
 Batch = list[StateOp]
+
+
+@dataclass(slots=True)
+class Record:
+    """State operations whose answers nothing reads (what an answer changes: the in-flight
+    release, a latency sample, tokens counted). A backend with ``record(ops)`` takes them
+    without the caller waiting for their replies (Redis: written at once, the replies read and
+    checked before the connection's next command), so a routed call waits for one round trip,
+    not two; on any other backend the shell carries them out as a ``Batch``. The flow is sent
+    None back."""
+
+    ops: Batch
 
 
 @dataclass(slots=True)
@@ -42,7 +54,7 @@ class Notify:
     fields: dict[str, Any]
 
 
-Action = StateOp | Batch | Attempt | Wait | Notify
+Action = StateOp | Batch | Record | Attempt | Wait | Notify
 
 
 # The policy's generator: it returns the result and its trace.

@@ -2,7 +2,8 @@
 
 ``route_flow`` yields a ``StateOp`` (read or change a counter: a ``(method, args)`` tuple), a
 ``Batch`` of them (a list: reads that do not depend on one another, one Redis round trip),
-``Attempt`` (call this deployment), ``Wait`` (sleep before retrying it) and ``Notify``; the
+``Record`` (updates whose answers nothing reads: the backend may take them without the call
+waiting), ``Attempt`` (call this deployment), ``Wait`` (sleep before retrying it) and ``Notify``; the
 shells (``_sync.py``, ``_async.py``) carry them out and send the answers back in, or throw the call's error
 in. The policy never does I/O or reads a clock of its own (``now`` is the shell's), so it runs
 unchanged over the in-process state, a sync Redis or ``redis.asyncio``, and in tests on a fake
@@ -23,7 +24,7 @@ from llmkit.errors import (
 )
 from llmkit.router._attempt import DEPLOYMENT_FAULTS, attempt, deadline_error, release, spend
 from llmkit.router._pick import pick
-from llmkit.router.actions import Attempt, Batch, Flow, Notify, StateOp, Wait
+from llmkit.router.actions import Attempt, Batch, Flow, Notify, Record, StateOp, Wait
 from llmkit.router.config import Deployment
 from llmkit.router.errors import NoDeploymentAvailableError
 from llmkit.router.rules import CALLS_KEY, RETRIES_KEY, Keys, Plan, RetryBudget, RoutePolicy
@@ -39,6 +40,7 @@ __all__ = [
     "Keys",
     "Notify",
     "Plan",
+    "Record",
     "RetryBudget",
     "RoutePolicy",
     "StateOp",

@@ -5,8 +5,11 @@
 script, which Redis runs atomically, so two processes racing for the last request of a window
 cannot both get it. ``pick_deployment`` runs a router's whole pick as one script (``_redis_pick``:
 one round trip for every candidate's reads and the chosen one's rpm slot, probe, in-flight place
-and client retries); ``batch`` sends several operations in one pipeline (one round trip), as the
-router does with what an answer changes; each stays atomic, the batch is not. Every key has a TTL:
+and client retries); ``batch`` sends several operations in one pipeline (one round trip); each
+stays atomic, the batch is not. ``record`` writes what a call's answer changes (the in-flight
+release, a latency sample, tokens) at once but reads its replies only before the connection's
+next command, so a routed call waits for one round trip; an error among those replies is logged
+and counted (``failed_records``, shown by ``Router.state()``). Every key has a TTL:
 a window's key outlives its window by at least one window (set when the window begins), a
 cooldown's its end, an average or an in-flight count ``idle_ttl`` seconds without a write (so a process that
 dies mid-call leaks its in-flight count only that long). Keys are
@@ -19,135 +22,33 @@ clock (``time.time``), since each process's monotonic clock starts at its own ze
 
 from __future__ import annotations
 
-import math
+import logging
 import threading
-import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from llmkit.cache._policy import check_namespace
-from llmkit.cache._redis import RedisConnection, check_prefix, require
+from llmkit.cache._redis import RedisConnection
 from llmkit.errors import ConfigurationError, StateBackendError
+from llmkit.router._redis_async_lines import AsyncRecordLines
+from llmkit.router._redis_commands import LOADS as _LOADS
+from llmkit.router._redis_commands import Command as _Command
+from llmkit.router._redis_commands import Commands as _Commands
+from llmkit.router._redis_commands import no_script as _no_script
+from llmkit.router._redis_commands import steady_key as _steady_key
+from llmkit.router._redis_commands import wire as _wire
 from llmkit.router._redis_pick import PICK_SCRIPT, PICK_SHA, pick_words, read_answer
 from llmkit.router._redis_scripts import SCRIPTS as _SCRIPTS
-from llmkit.router._redis_scripts import SHAS as _SHAS
-from llmkit.router._redis_wire import HeldLines
-from llmkit.router.state import OPERATIONS, PickAnswer, PickRequest, window_slot
+from llmkit.router._redis_wire import HeldLines, pack
+from llmkit.router.state import OPERATIONS, PickAnswer, PickRequest
 
 __all__ = ["AsyncRedisState", "RedisState"]
 
+log = logging.getLogger("llmkit.router")
+
 # How long an average or an in-flight count is kept without a write, by default (seconds).
 IDLE_TTL = 600.0
-# A cooldown given in a clock that is not the wall clock (a monotonic one) cannot be turned into
-# an expiry: such keys are dropped after this long (their value still says when they end).
-_FALLBACK_TTL_MS = 86_400_000
-
-
-def _ms(seconds: float) -> int:
-    return max(1, math.ceil(seconds * 1000))
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _nothing(_: Any) -> None:
-    return None
-
-
-class _Command(NamedTuple):
-    """One state operation as Redis runs it: a script (by name) with its key and arguments, or
-    a plain command; ``decode`` turns the reply into the method's answer."""
-
-    script: str | None
-    parts: tuple[Any, ...]
-    decode: Callable[[Any], Any]
-    doing: str  # for the error, as "Redis at ... failed while {doing}"
-
-
-class _Commands:
-    """Key names and the command of each ``StateBackend`` method, shared by both backends."""
-
-    def __init__(self, prefix: str, namespace: str, idle_ttl: float) -> None:
-        self.base = f"{check_prefix(prefix, 'prefix=')}:state:{namespace}:"
-        if isinstance(idle_ttl, bool) or not isinstance(idle_ttl, (int, float)) or idle_ttl <= 0:
-            raise ConfigurationError(f"idle_ttl must be a positive number of seconds, not {idle_ttl!r}")
-        self.idle_ms = _ms(idle_ttl)
-
-    def name(self, kind: str, key: str) -> str:
-        if type(key) is not str or not key:
-            raise ConfigurationError(f"a state key must be a non-empty string, not {key!r}")
-        return self.base + kind + ":" + key
-
-    @staticmethod
-    def window(window_s: float, now: float) -> tuple[str, int]:
-        # The key lives through its window and one more, so a late reader still finds it.
-        return str(window_slot(window_s, now)), _ms(2 * window_s) if window_s > 0 else _FALLBACK_TTL_MS
-
-    @staticmethod
-    def cooldown_ms(until: float) -> int:
-        left = until - time.time()
-        return _ms(left) + 1000 if 0 < left < 86_400 else _FALLBACK_TTL_MS
-
-    def incr_window(self, key: str, amount: int, window_s: float, now: float) -> _Command:
-        slot, ttl = self.window(window_s, now)
-        return _Command("incr", (self.name("win", key), slot, amount, ttl), int, "counting a window")
-
-    def get_window(self, key: str, window_s: float, now: float) -> _Command:
-        slot, _ = self.window(window_s, now)
-
-        def count(reply: Any) -> int:
-            s, n = reply
-            return int(n) if s is not None and s.decode() == slot and n is not None else 0
-
-        return _Command(None, ("HMGET", self.name("win", key), "s", "n"), count, "reading a window")
-
-    def try_acquire(self, key: str, limit: int, window_s: float, now: float, amount: int = 1) -> _Command:
-        slot, ttl = self.window(window_s, now)
-        parts = (self.name("win", key), slot, amount, ttl, limit)
-        return _Command("acquire", parts, bool, "acquiring from a window")
-
-    def set_cooldown(self, key: str, until: float) -> _Command:
-        parts = ("SET", self.name("cool", key), repr(float(until)), "PX", self.cooldown_ms(until))
-        return _Command(None, parts, _nothing, "setting a cooldown")
-
-    def cooldown_until(self, key: str, now: float) -> _Command:
-        def until(reply: Any) -> float | None:
-            value = _float(reply)
-            return value if value is not None and value > now else None
-
-        return _Command(None, ("GET", self.name("cool", key)), until, "reading a cooldown")
-
-    def clear_cooldown(self, key: str) -> _Command:
-        parts = ("DEL", self.name("cool", key), self.name("fail", key))
-        return _Command(None, parts, _nothing, "clearing a cooldown")
-
-    def record_failure(self, key: str, window_s: float, now: float) -> _Command:
-        slot, ttl = self.window(window_s, now)
-        return _Command("incr", (self.name("fail", key), slot, 1, ttl), int, "counting a failure")
-
-    def ewma(self, key: str, sample: float | None, alpha: float) -> _Command:
-        name = self.name("ewma", key)
-        if sample is None:
-            return _Command(None, ("GET", name), _float, "reading an average")
-        parts = (name, repr(float(sample)), repr(float(alpha)), self.idle_ms)
-        return _Command("ewma", parts, float, "updating an average")
-
-    def add_inflight(self, key: str, delta: int) -> _Command:
-        parts = (self.name("busy", key), int(delta), self.idle_ms)
-        return _Command("inflight", parts, int, "counting in-flight calls")
-
-
-def _wire(command: _Command) -> tuple[Any, ...]:
-    """The command's words as sent: a script by its SHA, with its one key."""
-    if command.script is None:
-        return command.parts
-    return ("EVALSHA", _SHAS[command.script], 1, *command.parts)
-
-
-def _no_script(reply: Any) -> bool:
-    # The server lost its script cache (a restart, SCRIPT FLUSH): the script did not run.
-    return isinstance(reply, require().exceptions.NoScriptError)
 
 
 class _Base:
@@ -167,6 +68,15 @@ class _Base:
         self.redis = RedisConnection(
             url, client=client, async_client=async_client, socket_timeout=socket_timeout
         )
+        # Recorded operations (``record``) whose reply was an error, or lost with its
+        # connection: each is logged, and counted here (``Router.state()`` shows the count).
+        self.failed_records = 0
+        # Recorded script calls the server answered NOSCRIPT (it lost its scripts): sent again,
+        # after the scripts, with the next record. The first record loads the scripts too.
+        self._again: deque[_Command] = deque()
+        self._loaded = False
+        # A record that is the same command on every call (least-busy's release), packed once.
+        self._steady: dict[Any, tuple[list[_Command], bytes]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.redis.where!r}, keys={self.keys.base + '*'!r})"
@@ -183,6 +93,47 @@ class _Base:
                 raise ConfigurationError(f"{method!r} is not a state backend operation")
             commands.append(getattr(self.keys, method)(*args))
         return commands
+
+    def _settled(self, commands: list[_Command]) -> Callable[[list[Any]], None]:
+        """What takes a record's replies when they are read: an error is logged and counted
+        (its type and the address only, never a password), a lost script queued to be sent again."""
+
+        def settle(replies: list[Any]) -> None:
+            for command, reply in zip(commands, replies, strict=True):
+                if not isinstance(reply, Exception):
+                    continue
+                if command.script is not None and _no_script(reply):
+                    self._again.append(command)
+                    self._loaded = False
+                    continue
+                self.failed_records += 1
+                log.warning("the router's state lost an update: %s", self._failed(reply, command.doing))
+
+        return settle
+
+    def _recorded(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> tuple[list[_Command], bytes]:
+        """A record's commands and their bytes: first, when the server may not have them, the
+        scripts (they cost the call no wait here) and the calls it answered NOSCRIPT to."""
+        key = _steady_key(ops)
+        steady = None if key is None else self._steady.get(key)
+        if steady is None:
+            commands = self._commands(ops)
+            data = b"".join([pack(_wire(command)) for command in commands])
+            if key is not None:
+                if len(self._steady) >= 1024:  # not a router's few deployments: keep it bounded
+                    self._steady.clear()
+                self._steady[key] = (commands, data)
+        else:
+            commands, data = steady
+        if not self._loaded:
+            self._loaded = True
+            again = []
+            while self._again:
+                again.append(self._again.popleft())
+            first = [*_LOADS, *again]
+            commands = [*first, *commands]
+            data = b"".join([pack(_wire(command)) for command in first]) + data
+        return commands, data
 
     def _decoded(self, commands: list[_Command], replies: list[Any]) -> list[Any]:
         out = []
@@ -267,6 +218,22 @@ class RedisState(_Base):
             raise self._failed(exc, f"running {len(commands)} state operations") from None
         return self._decoded(commands, replies)
 
+    def record(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
+        """``batch`` for operations whose answers nobody reads (what a call's answer changes):
+        written to this thread's connection at once, so the server runs them now and other
+        processes see them, but their replies are read, and checked, before that connection's
+        next command instead of being waited for (``HeldLines.defer``). A client passed in
+        (``client=``) runs them as a ``batch``."""
+        held = self._lines()
+        if held is None:
+            self.batch(ops)
+            return
+        commands, data = self._recorded(ops)
+        try:
+            held.defer(data, len(commands), self._settled(commands))
+        except Exception as exc:
+            raise self._failed(exc, f"recording {len(ops)} state operations") from None
+
     def pick_deployment(self, request: PickRequest) -> PickAnswer:
         """``state.pick_deployment`` in one Lua script: one round trip, atomic."""
         try:
@@ -285,6 +252,7 @@ class RedisState(_Base):
                 if not _no_script(exc):
                     raise
                 held.one(("SCRIPT", "LOAD", PICK_SCRIPT))
+                self._loaded = False  # the server lost its scripts: the next record loads them
                 reply = held.packed(data)
             return read_answer(reply, len(request.candidates))
         except Exception as exc:
@@ -319,7 +287,7 @@ class RedisState(_Base):
 
     def close(self) -> None:
         if self._held is not None:
-            self._held.close()
+            self._held.close()  # reads this thread's recorded replies first
         self.redis.close()
 
 
@@ -339,6 +307,8 @@ class AsyncRedisState(_Base):
     ) -> None:
         super().__init__(url, None, async_client, prefix, namespace, idle_ttl, socket_timeout)
         self._pick: Any = None  # the pick's AsyncScript (any loop's client may run it)
+        # Records go on a connection per loop of their own client's (``_redis_async_lines``).
+        self._records = AsyncRecordLines() if async_client is None else None
 
     async def _send(self, client: Any, command: _Command) -> Any:
         try:
@@ -370,6 +340,19 @@ class AsyncRedisState(_Base):
         except Exception as exc:
             raise self._failed(exc, f"running {len(commands)} state operations") from None
         return self._decoded(commands, replies)
+
+    async def record(self, ops: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
+        """``RedisState.record``: written at once on this loop's record connection, the replies
+        read and checked before its next write, not waited for; through ``batch`` for a client
+        passed in (``async_client=``)."""
+        if self._records is None:
+            await self.batch(ops)
+            return
+        commands, data = self._recorded(ops)
+        try:
+            await self._records.defer(self.redis.async_(), data, len(commands), self._settled(commands))
+        except Exception as exc:
+            raise self._failed(exc, f"recording {len(ops)} state operations") from None
 
     async def pick_deployment(self, request: PickRequest) -> PickAnswer:
         """``RedisState.pick_deployment``: one Lua script, one round trip."""
@@ -411,4 +394,6 @@ class AsyncRedisState(_Base):
         return await self._do(self.keys.add_inflight(key, delta))  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
+        if self._records is not None:
+            await self._records.aclose()  # reads this loop's recorded replies first
         await self.redis.aclose()
