@@ -15,6 +15,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -36,12 +37,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    url = os.environ.get("LLMKIT_TEST_REDIS_URL", CI_URL)
-    if _answers(url):
-        yield url
-        return
+@contextmanager
+def _private_server() -> Iterator[str]:
+    """A redis-server of this process's own, on a free loopback port, for as long as the block."""
     binary = shutil.which("redis-server")
     if binary is None:
         if os.environ.get("CI"):
@@ -67,6 +65,25 @@ def redis_url() -> Iterator[str]:
         proc.wait(10)
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    url = os.environ.get("LLMKIT_TEST_REDIS_URL", CI_URL)
+    if _answers(url):
+        yield url
+        return
+    with _private_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def private_redis_url() -> Iterator[str]:
+    """A server no other test worker uses, for tests that change the whole server (SCRIPT FLUSH):
+    a flush on the shared server can land between another worker's SCRIPT LOAD and its EVALSHA,
+    failing that worker's test twice over (seen: test_state_pick under xdist)."""
+    with _private_server() as url:
+        yield url
+
+
 @pytest.fixture
 def prefix() -> str:
     """A key prefix of this test's own."""
@@ -76,5 +93,12 @@ def prefix() -> str:
 @pytest.fixture
 def rdb(redis_url: str) -> Iterator[object]:
     client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def private_rdb(private_redis_url: str) -> Iterator[object]:
+    client = redis.Redis.from_url(private_redis_url)
     yield client
     client.close()

@@ -55,19 +55,19 @@ def test_a_batch_answers_as_the_methods_do(redis_url: str, prefix: str) -> None:
     assert asyncio.run(go()) == expected
 
 
-def test_a_lost_script_cache_is_refilled(redis_url: str, prefix: str, rdb: Any) -> None:
-    state = RedisState(redis_url, prefix=prefix)
-    rdb.script_flush()
+def test_a_lost_script_cache_is_refilled(private_redis_url: str, prefix: str, private_rdb: Any) -> None:
+    state = RedisState(private_redis_url, prefix=prefix)
+    private_rdb.script_flush()
     assert state.batch([("get_window", ("k", 60.0, NOW)), ("incr_window", ("k", 4, 60.0, NOW))]) == [0, 4]
-    rdb.script_flush()
+    private_rdb.script_flush()
     assert state.incr_window("k", 1, 60.0, NOW) == 5
 
     async def go() -> list[Any]:
-        a = AsyncRedisState(redis_url, prefix=prefix)
+        a = AsyncRedisState(private_redis_url, prefix=prefix)
         try:
-            rdb.script_flush()
+            private_rdb.script_flush()
             first = await a.add_inflight("b", 1)
-            rdb.script_flush()
+            private_rdb.script_flush()
             return [first, *(await a.batch([("add_inflight", ("b", 1)), ("get_window", ("k", 60.0, NOW))]))]
         finally:
             await a.aclose()

@@ -105,20 +105,22 @@ def test_the_async_backend_runs_the_same_script(redis_url: str, prefix: str) -> 
     assert asyncio.run(go()) == [pick_deployment(memory, request) for _ in range(3)]
 
 
-def test_a_lost_script_cache_is_sent_the_script_again(redis_url: str, prefix: str, rdb: Any) -> None:
-    state = RedisState(redis_url, prefix=prefix)
+def test_a_lost_script_cache_is_sent_the_script_again(
+    private_redis_url: str, prefix: str, private_rdb: Any
+) -> None:
+    state = RedisState(private_redis_url, prefix=prefix)
     cands = (PickCandidate(*(f"{k}:d" for k in "abcdefg"), rpm=2),)
     request = PickRequest(cands, NOW)
     assert state.pick_deployment(request).chosen == 0
-    rdb.script_flush()
+    private_rdb.script_flush()
     assert state.pick_deployment(request).chosen == 0
     assert state.pick_deployment(request).outcome == ("rpm",)  # the window's two are taken
 
     async def go() -> Any:
-        a = AsyncRedisState(prefix=prefix + "a", async_client=redis.asyncio.Redis.from_url(redis_url))
+        a = AsyncRedisState(prefix=prefix + "a", async_client=redis.asyncio.Redis.from_url(private_redis_url))
         try:
             first = await a.pick_deployment(request)
-            rdb.script_flush()
+            private_rdb.script_flush()
             return first.chosen, (await a.pick_deployment(request)).chosen
         finally:
             await a.redis.async_().aclose()

@@ -164,12 +164,14 @@ def test_records_without_a_command_between_do_not_pile_up(redis_url: str, prefix
         state.close()
 
 
-def test_a_lost_script_cache_is_refilled_for_a_record(redis_url: str, prefix: str, rdb: Any) -> None:
-    state = RedisState(redis_url, prefix=prefix)
+def test_a_lost_script_cache_is_refilled_for_a_record(
+    private_redis_url: str, prefix: str, private_rdb: Any
+) -> None:
+    state = RedisState(private_redis_url, prefix=prefix)
     try:
         state.record([("add_inflight", ("b", 3))])  # the first record loads the scripts
         state.get_window("w", 60.0, time.time())
-        rdb.script_flush()
+        private_rdb.script_flush()
         state.record([("add_inflight", ("b", -1))])  # NOSCRIPT: sent again with its script
         state.get_window("w", 60.0, time.time())  # reads the NOSCRIPT reply
         state.record([("add_inflight", ("b", -1))])  # sends the lost one first
