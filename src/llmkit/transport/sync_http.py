@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -22,6 +23,8 @@ from llmkit.wire import HttpRequest, HttpResponse
 # Failures that happen before the server can have received the whole request: safe to repeat.
 _BEFORE_SEND = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.ProxyError)
 _UNSENT = (httpx2.WriteError, httpx2.WriteTimeout)
+# httpx2's own logger: a request sent past ``Client.send`` is logged there as send would log it.
+_httpx2_log = logging.getLogger("httpx2")
 
 
 def map_error(exc: httpx2.HTTPError, headers: Mapping[str, str] | None = None) -> APIConnectionError:
@@ -108,6 +111,9 @@ class SyncTransport:
         self._own = http_client is None
         policy = ProxyPolicy.fixed(proxy) if proxy else ProxyPolicy.from_env()
         self._policy = policy if self._own else None
+        # id(client) -> (client, the transport under it) for every client made here (``_send``);
+        # the client is kept beside its id so an id reused by another object never matches.
+        self._direct: dict[int, tuple[httpx2.Client, httpx2.HTTPTransport]] = {}
         self._client: httpx2.Client = http_client or self._new_client(None)
         self._proxied: dict[str, httpx2.Client] = {}
         self._routes: dict[str, httpx2.Client] = {}
@@ -129,9 +135,11 @@ class SyncTransport:
         tls = ca_bundle is not None or identity is not None
         verify: Any = context_for(ca_bundle, identity) if tls else True
         transport = httpx2.HTTPTransport(verify=verify, limits=self._limits, proxy=proxy)
-        return httpx2.Client(
+        client = httpx2.Client(
             transport=transport, follow_redirects=False, headers={"Accept-Encoding": ACCEPT_ENCODING}
         )
+        self._direct[id(client)] = (client, transport)
+        return client
 
     def _client_for(self, url: str) -> httpx2.Client:
         client = self._routes.get(url)
@@ -198,7 +206,7 @@ class SyncTransport:
             client = self._client if self._policy is None else self._client_for(req.url)
         failure: APIConnectionError | None = None
         try:
-            r = client.send(self._request(client, req, timeout), stream=True)
+            r = self._send(client, self._request(client, req, timeout))
         except httpx2.HTTPError as exc:
             failure = map_error(exc, req.headers)
         if failure is not None:
@@ -213,6 +221,16 @@ class SyncTransport:
         deadline = None if timeout.total is None else time.monotonic() + timeout.total
         return HttpResponse(status, r.headers, self._read(r, req.headers, deadline))
 
+    def _send(self, client: httpx2.Client, request: httpx2.Request) -> httpx2.Response:
+        """``client.send(request, stream=True)``; for a client made here, what that does without
+        its layers that such a client leaves idle (``_send_direct``)."""
+        made = self._direct.get(id(client))
+        if made is None or made[0] is not client or client.is_closed or request.url.userinfo:
+            # A caller's client (hooks, auth, mounts of its own), a closed one (send raises), or
+            # user:password@ in the URL (send turns it into basic auth): the whole of send.
+            return client.send(request, stream=True)
+        return _send_direct(client, made[1], request)
+
     def _read(self, r: httpx2.Response, headers: Mapping[str, str], deadline: float | None) -> bytes:
         """The whole body, decoded and capped, read piece by piece (never all at once)."""
         limit = self._limit
@@ -223,16 +241,18 @@ class SyncTransport:
             if declared_too_large(r.headers, limit):
                 raise too_large(limit, status)
             encoding = r.headers.get("content-encoding")
+            # Without a total deadline the pieces are read as they come (no timing wrapper).
+            pieces = _raw(r) if deadline is None else _timed(_raw(r), deadline)
             if encoding is None:
                 total = 0
-                for raw in _timed(_raw(r), deadline):
+                for raw in pieces:
                     total += len(raw)
                     if total > limit:
                         raise too_large(limit, status)
                     parts.append(raw)
             else:
                 decoder = BodyDecoder(encoding, limit, status)
-                for raw in _timed(_raw(r), deadline):
+                for raw in pieces:
                     parts.extend(decoder.feed(raw))
                 parts.extend(decoder.flush())
             _retire_if_overfull(r)
@@ -255,6 +275,38 @@ class SyncTransport:
             client.close()
         self._ca_clients.clear()
         self._ca_routes.clear()
+
+
+def _send_direct(
+    client: httpx2.Client, transport: httpx2.HTTPTransport, request: httpx2.Request
+) -> httpx2.Response:
+    """What ``Client.send(request, stream=True)`` does for a client SyncTransport made: no auth,
+    no event hooks, no mounts, redirects not followed, its timeout already on the request.
+
+    ``send`` would step an auth generator, a redirect loop and two context managers and wrap the
+    body stream in a timer, about a tenth of a small call's instructions (callgrind, issue 17),
+    for a Response that never leaves this module (only its status, headers and body do). What
+    can be seen from outside is kept: errors carry the request, Set-Cookie lands in the client's
+    jar, and httpx2's INFO log line is written. tests/transport/test_sync_direct.py holds the two
+    side by side.
+    """
+    try:
+        response = transport.handle_request(request)
+    except httpx2.RequestError as exc:
+        exc.request = request  # as send's request_context attaches it
+        raise
+    response.request = request
+    client.cookies.extract_cookies(response)
+    if _httpx2_log.isEnabledFor(logging.INFO):
+        _httpx2_log.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
+    return response
 
 
 def _chunks(r: httpx2.Response, headers: Mapping[str, str]) -> Iterator[bytes]:
