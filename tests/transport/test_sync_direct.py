@@ -12,6 +12,7 @@ import httpx2
 import pytest
 
 from llmkit._timeout import Timeout
+from llmkit.errors import ConfigurationError
 from llmkit.framing.body import ACCEPT_ENCODING
 from llmkit.transport import sync_http
 from llmkit.transport.sync_http import SyncTransport, _send_direct
@@ -161,9 +162,14 @@ def test_own_clients_go_direct_and_the_rest_through_send(monkeypatch: pytest.Mon
     theirs.close()
 
 
-def test_a_closed_own_client_still_refuses_as_send_does() -> None:
+def test_a_closed_http_client_is_a_typed_error() -> None:
+    """httpx2 raises a bare RuntimeError for a closed client; the transport names it."""
+    theirs = httpx2.Client()
+    theirs.close()
+    req = HttpRequest("POST", "http://127.0.0.1:9/v1/chat/completions", {"a": "b"}, b"{}")
+    with pytest.raises(ConfigurationError, match="http_client= passed in is closed"):
+        SyncTransport(http_client=theirs).send(req, False, Timeout())
     own = SyncTransport()
-    own._client.close()
-    req = HttpRequest("POST", "http://127.0.0.1:1/v1/chat", {}, BODY)
-    with pytest.raises(RuntimeError, match="client has been closed"):
+    own.close()
+    with pytest.raises(ConfigurationError, match="llmkit Client is closed"):
         own.send(req, False, Timeout())

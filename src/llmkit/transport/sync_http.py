@@ -226,6 +226,9 @@ class SyncTransport:
         its layers that such a client leaves idle (``_send_direct``)."""
         made = self._direct.get(id(client))
         if made is None or made[0] is not client or client.is_closed or request.url.userinfo:
+            if client.is_closed:  # httpx2 would raise a bare RuntimeError
+                whose = "this llmkit Client" if self._own else "the http_client= passed in"
+                raise ConfigurationError(f"{whose} is closed: make a new one to send requests")
             # A caller's client (hooks, auth, mounts of its own), a closed one (send raises), or
             # user:password@ in the URL (send turns it into basic auth): the whole of send.
             return client.send(request, stream=True)
@@ -267,6 +270,7 @@ class SyncTransport:
 
     def close(self) -> None:
         self._client.close()
+        self._direct.clear()
         for client in self._proxied.values():
             client.close()
         self._proxied.clear()
