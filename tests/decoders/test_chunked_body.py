@@ -166,3 +166,24 @@ def test_other_bodies_take_the_usual_way() -> None:
     resp = conn.handle_request(httpcore2.Request("GET", "http://x/", headers=[(b"Host", b"x")]))
     assert body_of(types.SimpleNamespace(stream=resp.stream)) is None  # type: ignore[arg-type]
     resp.close()
+
+
+@pytest.mark.parametrize("per_read", [5, 64, 65536])
+def test_the_cutter_takes_the_plain_chunks(per_read: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whatever arrived with the headers, h11 reads only up to the first clean boundary.
+    import llmkit.transport.h11_body as h11_body
+
+    cut: list[bytes] = []
+
+    class Counted(ChunkedBody):
+        def feed(self, data: bytes) -> list[bytes]:
+            pieces = super().feed(data)
+            cut.extend(pieces)
+            return pieces
+
+    monkeypatch.setattr(h11_body, "ChunkedBody", Counted)
+    chunks = [b"data: %d\n\n" % i for i in range(200)]
+    wire = _wire(chunks, [f"{len(c):x}" for c in chunks], b"0\r\n\r\n")
+    pieces, error, _ = _run([wire[i : i + per_read] for i in range(0, len(wire), per_read)], fast=True)
+    assert error is None and b"".join(pieces) == b"".join(chunks)
+    assert len(b"".join(cut)) > len(b"".join(chunks)) - per_read - 20

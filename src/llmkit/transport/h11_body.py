@@ -76,20 +76,35 @@ def _clean(state: Any, reader: Any) -> bool:
     )
 
 
+def _next(state: Any) -> Any:
+    # As httpcore2's _receive_event maps h11's protocol errors.
+    try:
+        return state.next_event()
+    except h11.RemoteProtocolError as exc:
+        raise httpcore2.RemoteProtocolError(exc) from exc
+
+
 def _pieces(conn: Any, state: Any, reader: Any, timeout: float | None) -> Iterator[bytes]:
-    receive = conn._receive_event
+    read = conn._network_stream.read
+    size = conn.READ_NUM_BYTES
     with map_httpcore_exceptions():
-        # 1. h11 up to a clean boundary (what arrived with the headers).
-        while not _clean(state, reader):
-            event = receive(timeout=timeout)
-            if isinstance(event, h11.Data):
+        # 1. h11 up to a clean boundary (what arrived with the headers): httpcore2's
+        # _receive_response_body and _receive_event, but for the test before each read.
+        while True:
+            event = _next(state)
+            if event is h11.NEED_DATA:
+                if _clean(state, reader):
+                    break
+                data = read(size, timeout=timeout)
+                if data == b"" and state.their_state == h11.SEND_RESPONSE:  # pragma: no cover - as httpcore2
+                    raise httpcore2.RemoteProtocolError("Server disconnected without sending a response.")
+                state.receive_data(data)
+            elif isinstance(event, h11.Data):
                 yield bytes(event.data)
             elif isinstance(event, (h11.EndOfMessage, h11.PAUSED)):
                 return
         # 2. The plain chunks, cut here.
         cut = ChunkedBody()
-        read = conn._network_stream.read
-        size = conn.READ_NUM_BYTES
         while True:
             data = read(size, timeout=timeout)
             if not data:
@@ -105,6 +120,7 @@ def _pieces(conn: Any, state: Any, reader: Any, timeout: float | None) -> Iterat
                 state.receive_data(cut.handoff)
                 break
         # 3. h11 to the end: the last chunk, trailers, anything unusual, the end of the message.
+        receive = conn._receive_event
         while True:
             event = receive(timeout=timeout)
             if isinstance(event, h11.Data):
