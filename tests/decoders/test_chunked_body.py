@@ -168,7 +168,7 @@ def test_other_bodies_take_the_usual_way() -> None:
     resp.close()
 
 
-@pytest.mark.parametrize("per_read", [5, 64, 65536])
+@pytest.mark.parametrize("per_read", [5, 64, 1000, 4093, 65536])
 def test_the_cutter_takes_the_plain_chunks(per_read: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # Whatever arrived with the headers, h11 reads only up to the first clean boundary.
     import llmkit.transport.h11_body as h11_body

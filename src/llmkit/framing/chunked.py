@@ -34,10 +34,12 @@ class ChunkedBody:
 
     __slots__ = ("_buf", "_footer", "_left", "error", "handoff")
 
-    def __init__(self) -> None:
+    def __init__(self, left: int = 0, footer: bytes = b"") -> None:
+        # Begun where another reader stopped: inside a chunk (``left`` bytes of it to come) or in
+        # its closing CRLF (``footer``: the part of it still due).
         self._buf = b""  # an incomplete size line, kept for the next read
-        self._left = 0  # data bytes of the current chunk still to come
-        self._footer = b""  # what is still due of the CRLF closing the current chunk
+        self._left = left  # data bytes of the current chunk still to come
+        self._footer = footer  # what is still due of the CRLF closing the current chunk
         self.handoff: bytes | None = None
         # h11's words for a chunk not closed by CRLF, once met (the pieces before it still count).
         self.error: str | None = None

@@ -4,16 +4,16 @@ httpcore2 reads a body as h11 ``Data`` events, one per chunk, through five gener
 stream of small events (one chunk each, as every provider flushes them) that is ~40% of the sync
 per-event CPU (issue 17: ~7 µs of a 17 µs Bedrock event). Here the plain chunks are cut by
 ``framing.chunked.ChunkedBody`` straight from the connection's reads, into the same pieces h11
-would yield; h11 reads the body up to the first clean chunk boundary and again from the last
-chunk (or anything unusual) on, so its state ends as it would have (DONE: the connection is
-pooled as before) and every error in those parts is its own. The reads, timeouts and exception
+would yield, from wherever h11 stood when it would first read the socket; h11 reads again from
+the last chunk (or anything unusual) on, so its state ends as it would have (DONE: the
+connection is pooled as before) and every error in those parts is its own. The reads, timeouts and exception
 mapping are httpcore2's and httpx2's own (``_receive_event``, ``map_httpcore_exceptions``).
 
 This reaches into httpcore2 2.16's and h11 0.16's internals (the same way ``sync_http._h11_of``
 does); ``body_of`` returns None, and the caller iterates the response as before, whenever
 anything is not exactly as expected: another HTTP version or connection class, a body that is
 not chunked, a request with a trace hook.
-tests/transport/test_h11_body.py holds this path against httpx2's own on the same bytes.
+tests/decoders/test_chunked_body.py holds this path against httpcore2's own on the same reads.
 """
 
 from __future__ import annotations
@@ -66,14 +66,17 @@ def body_of(r: httpx2.Response) -> Iterator[bytes] | None:
     return _pieces(conn, state, reader, timeout)
 
 
-def _clean(state: Any, reader: Any) -> bool:
-    # Between two chunks with nothing buffered: what h11 would read next comes off the socket.
-    return (
-        reader._bytes_in_chunk == 0
-        and not reader._bytes_to_discard
-        and not reader._reading_trailer
-        and not len(state._receive_buffer)
-    )
+def _idle(state: Any, reader: Any) -> bool:
+    # Nothing buffered (so no size line half read) and not in the trailers: what h11 would read
+    # next comes off the socket, and the cutter can go on from the reader's place in its chunk.
+    return not reader._reading_trailer and not len(state._receive_buffer)
+
+
+def _back_to_h11(reader: Any) -> None:
+    # The cutter hands over between chunks only; the reader still holds its place from the
+    # takeover (inside a chunk, say), so it is put between chunks too.
+    reader._bytes_in_chunk = 0
+    reader._bytes_to_discard = b""
 
 
 def _next(state: Any) -> Any:
@@ -88,12 +91,12 @@ def _pieces(conn: Any, state: Any, reader: Any, timeout: float | None) -> Iterat
     read = conn._network_stream.read
     size = conn.READ_NUM_BYTES
     with map_httpcore_exceptions():
-        # 1. h11 up to a clean boundary (what arrived with the headers): httpcore2's
+        # 1. h11 up to the first read it would make (what arrived with the headers): httpcore2's
         # _receive_response_body and _receive_event, but for the test before each read.
         while True:
             event = _next(state)
             if event is h11.NEED_DATA:
-                if _clean(state, reader):
+                if _idle(state, reader):
                     break
                 data = read(size, timeout=timeout)
                 if data == b"" and state.their_state == h11.SEND_RESPONSE:  # pragma: no cover - as httpcore2
@@ -103,13 +106,14 @@ def _pieces(conn: Any, state: Any, reader: Any, timeout: float | None) -> Iterat
                 yield bytes(event.data)
             elif isinstance(event, (h11.EndOfMessage, h11.PAUSED)):
                 return
-        # 2. The plain chunks, cut here.
-        cut = ChunkedBody()
+        # 2. The plain chunks, cut here, from where h11 stopped.
+        cut = ChunkedBody(reader._bytes_in_chunk, reader._bytes_to_discard)
         while True:
             data = read(size, timeout=timeout)
             if not data:
                 if not cut.at_boundary:
                     raise httpcore2.RemoteProtocolError(_INCOMPLETE)
+                _back_to_h11(reader)
                 state.receive_data(cut.pending)
                 state.receive_data(b"")
                 break
@@ -117,6 +121,7 @@ def _pieces(conn: Any, state: Any, reader: Any, timeout: float | None) -> Iterat
             if cut.error is not None:  # h11 raises this one from its reader
                 raise httpcore2.RemoteProtocolError(cut.error)
             if cut.handoff is not None:
+                _back_to_h11(reader)
                 state.receive_data(cut.handoff)
                 break
         # 3. h11 to the end: the last chunk, trailers, anything unusual, the end of the message.
