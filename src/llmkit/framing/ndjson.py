@@ -9,15 +9,16 @@ newline is decoded by ``close``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from llmkit.errors import ResponseDecodeError, ResponseTooLargeError
+from llmkit.framing import json_text
 
 # One line (one JSON value) larger than this is refused.
 MAX_LINE_BYTES = 16 * 1024 * 1024
 
-_decode = json.JSONDecoder().decode
+# The C scanner alone for a line (json_text.loads: json.loads' values, and a ValueError alike).
+_decode = json_text.loads
 
 
 class NDJSONLineTooLargeError(ResponseTooLargeError, ResponseDecodeError):

@@ -314,9 +314,14 @@ def _send_direct(
 
 
 def _chunks(r: httpx2.Response, headers: Mapping[str, str]) -> Iterator[bytes]:
+    # Here, not at the top: only a stream reads a body this way (a first call loads neither).
+    from llmkit.transport.h11_body import body_of
+
     failure: APIConnectionError | None = None
     try:
-        yield from _raw(r)
+        # The plain chunks of an HTTP/1.1 body cut without an h11 event each (same pieces).
+        fast = body_of(r)
+        yield from _raw(r) if fast is None else fast
         _retire_if_overfull(r)
     except httpx2.HTTPError as exc:
         failure = map_error(exc, headers)

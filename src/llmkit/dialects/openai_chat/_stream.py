@@ -10,6 +10,7 @@ from llmkit.dialects.openai_chat._errors import classify, stream_error
 from llmkit.dialects.openai_chat._quirks import OpenAIQuirks
 from llmkit.dialects.openai_chat._response import delta_parts, parse_usage, reasoning_of, stop_reason
 from llmkit.errors import ProviderError, ResponseDecodeError
+from llmkit.framing import json_text
 from llmkit.framing.sse import SSEDecoder
 from llmkit.types import (
     Citation,
@@ -194,8 +195,8 @@ class OpenAIStreamDecoder:
         return known[1]
 
 
-# The C scanner without json.loads' argument handling: this runs once per streamed chunk.
-_decode = json.JSONDecoder().decode
+# The C scanner alone (json_text.loads: json.loads' values and errors); once per streamed chunk.
+_decode = json_text.loads
 
 _PLAIN_CHUNK_KEYS = frozenset(
     {"id", "object", "created", "model", "system_fingerprint", "choices", "service_tier"}
