@@ -187,3 +187,25 @@ def test_the_cutter_takes_the_plain_chunks(per_read: int, monkeypatch: pytest.Mo
     pieces, error, _ = _run([wire[i : i + per_read] for i in range(0, len(wire), per_read)], fast=True)
     assert error is None and b"".join(pieces) == b"".join(chunks)
     assert len(b"".join(cut)) > len(b"".join(chunks)) - per_read - 20
+
+
+def test_the_installed_h11_and_httpcore2_have_what_the_cutter_reads() -> None:
+    # Otherwise the short way is off everywhere and every test above passes for nothing.
+    import llmkit.transport.h11_body as h11_body
+
+    assert h11_body._KNOWN
+
+
+def test_internals_not_as_known_take_the_usual_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A release that renamed a private name h11_body reads: body_of declines (the caller then
+    # iterates the response as before) rather than failing mid-stream with an AttributeError.
+    import llmkit.transport.h11_body as h11_body
+
+    monkeypatch.setattr(h11_body, "_KNOWN", False)
+    chunks = [b"data: %d\n\n" % i for i in range(3)]
+    wire = _wire(chunks, [f"{len(c):x}" for c in chunks], b"0\r\n\r\n")
+    conn = httpcore2.HTTP11Connection(httpcore2.Origin(b"http", b"x", 80), _Reads([wire]))
+    resp = conn.handle_request(httpcore2.Request("GET", "http://x/", headers=[(b"Host", b"x")]))
+    assert body_of(types.SimpleNamespace(stream=resp.stream)) is None  # type: ignore[arg-type]
+    assert b"".join(resp.stream) == b"".join(chunks)  # type: ignore[arg-type]
+    resp.close()

@@ -24,11 +24,34 @@ from typing import Any
 import h11
 import httpcore2
 import httpx2
-from h11._readers import ChunkedReader
-from httpcore2._sync.http11 import HTTP11ConnectionByteStream
-from httpx2._transports.default import map_httpcore_exceptions
 
 from llmkit.framing.chunked import ChunkedBody
+
+try:
+    from h11._readers import ChunkedReader
+    from httpcore2._sync.http11 import HTTP11ConnectionByteStream
+    from httpx2._transports.default import map_httpcore_exceptions
+
+    _IMPORTED = True
+except ImportError:  # pragma: no cover - a release that moved them: the usual path only
+    _IMPORTED = False
+
+
+def _internals_known() -> bool:
+    """Whether the installed h11 and httpcore2 have every private name this module reads (a
+    release that renamed one must fall back to the usual path, not fail mid-stream)."""
+    if not _IMPORTED:  # pragma: no cover
+        return False
+    reader, state = ChunkedReader(), h11.Connection(h11.CLIENT)
+    return (
+        all(hasattr(reader, name) for name in ("_bytes_in_chunk", "_bytes_to_discard", "_reading_trailer"))
+        and all(hasattr(state, name) for name in ("_receive_buffer", "_reader"))
+        and all(hasattr(httpcore2.HTTP11Connection, name) for name in ("_receive_event", "READ_NUM_BYTES"))
+        and all(hasattr(HTTP11ConnectionByteStream, name) for name in ("__iter__", "close"))
+    )
+
+
+_KNOWN = _internals_known()
 
 # h11's error for a body cut off inside a chunk (ChunkedReader.read_eof), word for word.
 _INCOMPLETE = "peer closed connection without sending complete message body (incomplete chunked read)"
@@ -47,11 +70,11 @@ def _byte_stream(r: httpx2.Response) -> Any:
 
 def body_of(r: httpx2.Response) -> Iterator[bytes] | None:
     """The body's pieces, read the short way, or None where that way does not apply."""
-    stream = _byte_stream(r)
-    if stream is None or stream._closed:
+    stream = _byte_stream(r) if _KNOWN else None
+    if stream is None or getattr(stream, "_closed", True):
         return None
-    conn = stream._connection
-    request = stream._request
+    conn: Any = getattr(stream, "_connection", None)
+    request: Any = getattr(stream, "_request", None)
     state = getattr(conn, "_h11_state", None)
     reader = getattr(state, "_reader", None)
     if (
@@ -59,7 +82,9 @@ def body_of(r: httpx2.Response) -> Iterator[bytes] | None:
         or type(state) is not h11.Connection
         or type(reader) is not ChunkedReader
         or state.their_state is not h11.SEND_BODY
+        or not isinstance(getattr(request, "extensions", None), dict)
         or "trace" in request.extensions
+        or not hasattr(conn, "_network_stream")
     ):
         return None
     timeout = request.extensions.get("timeout", {}).get("read", None)
