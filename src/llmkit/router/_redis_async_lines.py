@@ -22,9 +22,6 @@ from llmkit.router._redis_wire import Settle
 
 __all__ = ["AsyncRecordLines"]
 
-# As ``_redis_wire._MOST_OWED``: past this many deferred writes, the next reads theirs first.
-_MOST_OWED = 64
-
 
 class _AsyncLine:
     __slots__ = ("conn", "lock", "owed")
