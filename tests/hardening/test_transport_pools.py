@@ -101,20 +101,20 @@ def test_module_level_async_calls_leave_nothing_unclosed(
     assert not any("nclosed" in str(w.message) for w in caught)
 
 
-def test_async_session_is_closed_when_its_loop_ends(emu: Emulator) -> None:
+def test_async_connections_are_closed_when_their_loop_ends(emu: Emulator) -> None:
     client = llmkit.AsyncClient(api_key=emu.api_key, base_url=emu.base_url("openai"))
-    sessions: list[Any] = []
+    conns: list[Any] = []
 
     async def one() -> None:
         await client.complete("openai/gpt-4o-mini", "hi")
         transport = client._transport
         assert isinstance(transport, async_http.AsyncTransport)
-        sessions.append(transport._session)
+        conns.extend(transport._h1._all)
 
     for _ in range(3):
         asyncio.run(one())
-    assert len({id(s) for s in sessions}) == 3
-    assert all(s.closed for s in sessions)
+    assert len({id(c) for c in conns}) == 3  # one per loop: none carried across
+    assert all(c.closed and c.transport.is_closing() for c in conns)
 
 
 def test_abandoned_sync_stream_warns_once_and_releases_its_connection(emu: Emulator) -> None:
