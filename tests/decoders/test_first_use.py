@@ -136,6 +136,8 @@ OPENAI_ALLOWED = (
     "llmkit.operations", "llmkit.operations.base", "llmkit.operations.chat", "llmkit.operations.settings",
     "llmkit.providers", "llmkit.providers.openai", "llmkit.providers.spec",
     "llmkit.transport", "llmkit.transport.sync_http",
+    # llmkit's own HTTP/1.1 connections, which carry a direct request (issue 17).
+    "llmkit.transport.h1_sync", "llmkit.framing.h1", "llmkit.framing.chunked",
 )  # fmt: skip
 OPENAI_ALLOWED_PREFIXES = ("llmkit.dialects.openai_chat",)
 

@@ -71,19 +71,19 @@ def test_a_certificate_from_another_ca_is_refused_typed(mtls: MtlsServer, pki: P
     assert mtls.peers == []
 
 
-def test_sync_clients_are_kept_per_identity_and_plain_requests_skip_them(mtls: MtlsServer, pki: Pki) -> None:
+def test_sync_connections_are_kept_per_identity(mtls: MtlsServer, pki: Pki) -> None:
     t = SyncTransport()
     try:
         one = client_identity(pki.client_cert, pki.client_key, "one")
         for _ in range(3):
             assert t.send(_whoami(mtls, pki, one), False, T).status == 200
-        assert len(t._ca_clients) == 1
-        assert all(one.key not in str(k) for k in t._ca_clients)
+        pool = t._h1
+        assert pool is not None and len(pool._all) == 1  # one connection, reused
+        assert all(one.key not in str(k) for k in pool._routes)
         other = client_identity(str(pki.client_cert_file), str(pki.client_key_file), "two")
         assert t.send(_whoami(mtls, pki, other), False, T).status == 200
-        assert len(t._ca_clients) == 2
-        # A request with neither a bundle nor an identity goes to the default client.
-        assert t._client_for("http://127.0.0.1:1/") is t._client
+        # Another identity is another TLS context: never a connection made for the first one.
+        assert len({conn.origin for conn in pool._all}) == 2
     finally:
         t.close()
 

@@ -450,16 +450,17 @@ def test_transport_holds_only_io() -> None:
     """No pure helper (and no shim of a moved one) is left in transport/: each module there drives
     an HTTP library; the decoders it uses live in framing/, the proxy policy in _proxy."""
     modules = {n: p for n, p in all_modules().items() if n.startswith("llmkit.transport.")}
-    # h11_body: the sync transport's chunked-body read off httpcore2's connection; h1_async: the
-    # async transport's own HTTP/1.1 connections, on asyncio's sockets (issue 17).
+    # h11_body: the sync transport's chunked-body read off httpcore2's connection; h1_async and
+    # h1_sync: the transports' own HTTP/1.1 connections, on asyncio's and plain sockets (issue 17).
     assert sorted(modules) == [
         "llmkit.transport.async_http",
         "llmkit.transport.h11_body",
         "llmkit.transport.h1_async",
+        "llmkit.transport.h1_sync",
         "llmkit.transport.sync_http",
     ]
     for name, path in modules.items():
-        io = _stdlib_and_third_party(path) & (IO_LIBRARIES | {"asyncio"})
+        io = _stdlib_and_third_party(path) & (IO_LIBRARIES | {"asyncio", "socket"})
         assert io, f"{name} does no I/O: move it below transport"
 
 

@@ -17,10 +17,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
+from llmkit.errors import ConfigurationError
+from llmkit.framing.body import ACCEPT_ENCODING
 from llmkit.framing.chunked import ChunkedBody
 
-__all__ = ["MAX_HEAD", "Body", "Head", "ProtocolFault", "parse_head", "request_head"]
+__all__ = [
+    "MAX_HEAD",
+    "Body",
+    "Head",
+    "Origin",
+    "ProtocolFault",
+    "Route",
+    "parse_head",
+    "request_head",
+    "with_defaults",
+]
 
 # A response head larger than this is refused (h11's default is 16 KiB; aiohttp's lines 8 KiB).
 MAX_HEAD = 64 * 1024
@@ -30,7 +44,7 @@ _NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VALUE = re.compile(rb"[^\x00\s]+(?:[ \t]+[^\x00\s]+)*|")
 _DIGITS = re.compile(r"[0-9]{1,20}")
 _TARGET = re.compile(r"/[\x21-\x7e]*")
-_HOST = re.compile(r"[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]")
+_HOST = re.compile(r"(?:[A-Za-z0-9._\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,20})(?:;[^\n]*)?[ \t]*")  # h11's chunk header
 _MAX_TRAILERS = 16 * 1024
 _CUT, _LINE, _TRAILERS = 0, 1, 2  # a chunked body: cutting chunks, at a size line, in trailers
@@ -50,10 +64,46 @@ class Head:
     chunked: bool
 
 
+Origin = tuple[str, str, int, Any]  # scheme, host, port, TLS context (None for http)
+# What the libraries added to every request before (llmkit sends its own User-Agent).
+_DEFAULTS = (("Accept", "*/*"), ("Accept-Encoding", ACCEPT_ENCODING))
+
+
+class Route:
+    """Where a URL's requests go: the origin a connection is pooled under, the Host field, the
+    request target (path and query exactly as built, as signed)."""
+
+    __slots__ = ("host_header", "origin", "target")
+
+    def __init__(self, url: str, tls: Any) -> None:
+        parts = urlsplit(url)
+        host = parts.hostname
+        if parts.scheme not in ("http", "https") or not host or parts.username is not None:
+            raise ConfigurationError("the request URL is not an http(s) URL this client can send")
+        try:
+            default = 443 if parts.scheme == "https" else 80
+            port = parts.port or default
+            if not host.isascii():
+                host = host.encode("idna").decode("ascii")
+        except (ValueError, UnicodeError):
+            raise ConfigurationError("the request URL has an invalid host or port") from None
+        shown = f"[{host}]" if ":" in host else host
+        self.host_header = shown if port == default else f"{shown}:{port}"
+        self.target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self.origin: Origin = (parts.scheme, host, port, tls if parts.scheme == "https" else None)
+
+
+def with_defaults(headers: dict[str, str]) -> dict[str, str]:
+    """``headers`` with Accept and Accept-Encoding added where the caller set neither."""
+    lower = [name.lower() for name in headers]
+    missing = [(k, v) for k, v in _DEFAULTS if k.lower() not in lower]
+    return headers if not missing else {**headers, **dict(missing)}
+
+
 def request_head(method: str, host: str, target: str, headers: dict[str, str], body: int | None) -> bytes:
     """The request line and header section. ``headers`` were checked by ``fields.check_headers``;
     the target and host come from a URL and are checked here, so no byte can split the head."""
-    if _TARGET.fullmatch(target) is None or _HOST.fullmatch(host.rpartition(":")[0] or host) is None:
+    if _TARGET.fullmatch(target) is None or _HOST.fullmatch(host) is None:
         raise ProtocolFault("the request URL holds characters that cannot be sent in an HTTP/1.1 head")
     lines = [f"{method} {target} HTTP/1.1\r\n"]
     has_host = False

@@ -20,14 +20,23 @@ import ssl
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from llmkit._redact import exception_text
 from llmkit._timeout import Timeout, phase
 from llmkit._tls import context_for
 from llmkit.errors import APIConnectionError, APITimeoutError, ConfigurationError, LLMKitError
-from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, too_large
-from llmkit.framing.h1 import MAX_HEAD, Body, Head, ProtocolFault, parse_head, request_head
+from llmkit.framing.body import BodyDecoder, too_large
+from llmkit.framing.h1 import (
+    MAX_HEAD,
+    Body,
+    Head,
+    Origin,
+    ProtocolFault,
+    Route,
+    parse_head,
+    request_head,
+    with_defaults,
+)
 from llmkit.wire import HttpRequest, HttpResponse
 
 # An idle connection older than this is closed rather than reused (servers drop idle keep-alive
@@ -35,31 +44,6 @@ from llmkit.wire import HttpRequest, HttpResponse
 KEEPALIVE_S = 15.0
 # A stream's reader pauses the socket past this many unread bytes (the consumer is behind).
 HIGH_WATER = 1024 * 1024
-# What aiohttp added to every request here (llmkit sends its own User-Agent).
-_DEFAULTS = (("Accept", "*/*"), ("Accept-Encoding", ACCEPT_ENCODING))
-
-Origin = tuple[str, str, int, Any]  # scheme, host, port, TLS context (None for http)
-
-
-class _Route:
-    __slots__ = ("host_header", "origin", "target")
-
-    def __init__(self, url: str, tls: Any) -> None:
-        parts = urlsplit(url)
-        host = parts.hostname
-        if parts.scheme not in ("http", "https") or not host or parts.username is not None:
-            raise ConfigurationError("the request URL is not an http(s) URL this client can send")
-        try:
-            default = 443 if parts.scheme == "https" else 80
-            port = parts.port or default
-            if not host.isascii():
-                host = host.encode("idna").decode("ascii")
-        except (ValueError, UnicodeError):
-            raise ConfigurationError("the request URL has an invalid host or port") from None
-        shown = f"[{host}]" if ":" in host else host
-        self.host_header = shown if port == default else f"{shown}:{port}"
-        self.target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self.origin: Origin = (parts.scheme, host, port, tls if parts.scheme == "https" else None)
 
 
 class _Conn(asyncio.Protocol):
@@ -292,15 +276,15 @@ class H1Pool:
         self._all: set[_Conn] = set()  # open (or opening) connections, idle ones included
         self._connecting = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
-        self._routes: dict[tuple[str, int], _Route] = {}
+        self._routes: dict[tuple[str, int], Route] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._watcher: AsyncGenerator[None, None] | None = None
 
-    def _route(self, url: str, tls: Any) -> _Route:
+    def _route(self, url: str, tls: Any) -> Route:
         key = (url, id(tls))  # (a cached route holds its context: the id stays that context's)
         r = self._routes.get(key)
         if r is None:
-            r = _Route(url, tls)
+            r = Route(url, tls)
             if len(self._routes) < 256:
                 self._routes[key] = r
         return r
@@ -323,7 +307,7 @@ class H1Pool:
         conn.abort()
         self._forget(conn)
 
-    async def _acquire(self, route: _Route, connect: float | None, headers: Mapping[str, str]) -> _Conn:
+    async def _acquire(self, route: Route, connect: float | None, headers: Mapping[str, str]) -> _Conn:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             await self._adopt(loop)
@@ -387,7 +371,7 @@ class H1Pool:
     async def _connect(
         self,
         loop: asyncio.AbstractEventLoop,
-        route: _Route,
+        route: Route,
         connect: float | None,
         headers: Mapping[str, str],
     ) -> _Conn:
@@ -433,7 +417,7 @@ class H1Pool:
                 req.method,
                 route.host_header,
                 route.target,
-                _with_defaults(req.headers),
+                with_defaults(req.headers),
                 None if body is None else len(body),
             )
         except ProtocolFault as exc:
@@ -526,12 +510,6 @@ async def _close_at_loop_end(pool: H1Pool, loop: asyncio.AbstractEventLoop) -> A
         if pool._loop is loop:
             pool.drop()
             await asyncio.sleep(0)  # the transports' connection_lost runs, closing the sockets
-
-
-def _with_defaults(headers: dict[str, str]) -> dict[str, str]:
-    lower = [name.lower() for name in headers]
-    missing = [(k, v) for k, v in _DEFAULTS if k.lower() not in lower]
-    return headers if not missing else {**headers, **dict(missing)}
 
 
 def _connect_timeout(what: str) -> APITimeoutError:

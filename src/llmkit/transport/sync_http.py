@@ -1,11 +1,14 @@
-"""The sync transport, on httpx2. The only module (with ``async_http``) that touches sockets."""
+"""The sync transport: a direct request over llmkit's own connections (``h1_sync``); a proxied one,
+or any through a caller's ``http_client=``, on httpx2."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 
@@ -18,6 +21,7 @@ from llmkit._tls import ClientIdentity, context_for
 from llmkit.errors import APIConnectionError, APITimeoutError, ConfigurationError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
 from llmkit.framing.fields import check_headers
+from llmkit.transport.h1_sync import H1SyncPool
 from llmkit.wire import HttpRequest, HttpResponse
 
 # Failures that happen before the server can have received the whole request: safe to repeat.
@@ -125,6 +129,12 @@ class SyncTransport:
         # and presenting that identity (HttpRequest.ca_bundle, HttpRequest.client_cert).
         self._ca_clients: dict[tuple[str | None, str | None, str | None], httpx2.Client] = {}
         self._ca_routes: dict[tuple[str | None, str | None, str], httpx2.Client] = {}
+        # Our own requests that go straight to their server (no proxy) use llmkit's own HTTP/1.1
+        # connections (h1_sync); a caller's http_client= and proxied requests, httpx2.
+        self._h1: H1SyncPool | None = None
+        self._h1_args = (max_connections, max_response_bytes)
+        self._h1_lock = threading.Lock()
+        self._direct_urls: dict[str, bool] = {}
 
     def _new_client(
         self, proxy: str | None, ca_bundle: str | None = None, identity: ClientIdentity | None = None
@@ -198,8 +208,32 @@ class SyncTransport:
             req.method, req.url, headers=headers, content=req.body, extensions={"timeout": t}
         )
 
+    def _is_direct(self, url: str) -> bool:
+        # (user:password@ in the URL: httpx2 turns it into basic auth, so it goes there.)
+        direct = self._own and (self._policy is None or self._policy.for_url(url) is None)
+        direct = direct and urlsplit(url).username is None
+        if len(self._direct_urls) < 256:
+            self._direct_urls[url] = direct
+        return direct
+
+    def _pool(self) -> H1SyncPool:
+        with self._h1_lock:  # (threads sharing a new client make one pool, not one each)
+            pool = self._h1
+            if pool is None:
+                if self._client.is_closed:
+                    raise ConfigurationError("this llmkit Client is closed: make a new one to send requests")
+                # httpx2's default context (certifi, or SSL_CERT_FILE / SSL_CERT_DIR): the same trust.
+                tls = httpx2.create_ssl_context()
+                pool = self._h1 = H1SyncPool(*self._h1_args, tls)
+            return pool
+
     def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
         check_headers(req.headers)
+        direct = self._direct_urls.get(req.url)
+        if direct is None:
+            direct = self._is_direct(req.url)
+        if direct:
+            return (self._h1 or self._pool()).send(req, stream, timeout)
         if req.ca_bundle is not None or req.client_cert is not None:
             client = self._ca_client_for(req.url, req.ca_bundle, req.client_cert)
         else:
@@ -269,6 +303,8 @@ class SyncTransport:
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def close(self) -> None:
+        if self._h1 is not None:
+            self._h1.close()
         self._client.close()
         self._direct.clear()
         for client in self._proxied.values():
