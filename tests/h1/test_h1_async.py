@@ -379,3 +379,31 @@ def test_urls_that_would_split_the_head_are_refused_before_sending(url: str) -> 
             await tr.aclose()
 
     asyncio.run(main())
+
+
+def test_a_slow_reader_is_not_the_servers_timeout() -> None:
+    # Every event is sent at once; the reader takes 0.3 s per piece against a 0.2 s read limit.
+    answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"3\r\nabc\r\n" * 4 + b"0\r\n\r\n"
+
+    async def t(srv: Scripted, tr: AsyncTransport) -> list[bytes]:
+        r = await tr.send(post(srv), True, Timeout(connect=2, read=0.2))
+        got = []
+        async for piece in r.achunks:
+            got.append(piece)
+            await asyncio.sleep(0.3)
+        await r.aclose()
+        return got
+
+    assert run(lambda i, raw: answer, t) == [b"abc"] * 4
+
+
+def test_bytes_sent_to_an_idle_connection_are_never_read_as_the_next_answer() -> None:
+    smuggled = b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nSMUGGLED"
+
+    async def t(srv: Scripted, tr: AsyncTransport) -> tuple[bytes, int]:
+        assert (await tr.send(post(srv), False, T)).body == b'{"ok":true}'
+        await asyncio.sleep(0.2)  # the extra answer arrives while the connection is idle
+        second = (await tr.send(post(srv), False, T)).body
+        return second, srv.connections
+
+    assert run(lambda i, raw: [ok(), 0.05, smuggled] if i == 0 else ok(b"real"), t) == (b"real", 2)

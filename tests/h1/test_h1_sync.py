@@ -317,3 +317,31 @@ def test_urls_that_would_split_the_head_are_refused_before_sending(url: str) -> 
     with pytest.raises(ConfigurationError):
         tr.send(HttpRequest("POST", url, {}, b"{}"), False, T)
     tr.close()
+
+
+def test_bytes_sent_to_an_idle_connection_are_never_read_as_the_next_answer() -> None:
+    smuggled = b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nSMUGGLED"
+    with serving(lambda i, raw: [ok(), 0.05, smuggled] if i == 0 else ok(b"real")) as (srv, tr):
+        assert tr.send(post(srv), False, T).body == b'{"ok":true}'
+        time.sleep(0.2)  # the extra answer arrives while the connection is idle
+        assert tr.send(post(srv), False, T).body == b"real"
+        assert srv.connections == 2
+
+
+def test_past_descriptor_1023_idle_connections_are_still_checked_and_reused() -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip("the descriptor limit is too low here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1100), hard))
+    spare = [socket.socket() for _ in range(1030)]  # push the next descriptors past 1023
+    try:
+        with serving(lambda i, raw: ok()) as (srv, tr):
+            for _ in range(3):
+                assert tr.send(post(srv), False, T).status == 200
+            assert srv.connections == 1
+    finally:
+        for s in spare:
+            s.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -250,6 +250,8 @@ class _Timer:
             conn.fail(APITimeoutError("timed out waiting for the server: the total timeout passed"))
             return
         read = self._read
+        if conn.paused or conn.pieces:
+            conn.last = now  # the reader is behind, not the server: its time does not count
         if read is not None and now - conn.last >= read:
             transport = conn.transport
             if transport is not None and transport.get_write_buffer_size():
@@ -318,7 +320,9 @@ class H1Pool:
                 now = loop.time()
                 while idle:
                     conn = idle.pop()
-                    if not conn.closed and now - conn.idle_since < KEEPALIVE_S:
+                    # (Bytes that came while it sat idle answer nothing: never read them as a reply.)
+                    extra = conn.body is not None and conn.body.extra
+                    if not conn.closed and not extra and now - conn.idle_since < KEEPALIVE_S:
                         return conn
                     self._discard(conn)
             if len(self._all) + self._connecting < self._max:
@@ -329,8 +333,11 @@ class H1Pool:
         self._connecting += 1
         try:
             conn = await self._connect(loop, route, connect, headers)
-        finally:
+        except BaseException:
             self._connecting -= 1
+            self._wake_one()  # the slot this one held goes to the next in line
+            raise
+        self._connecting -= 1
         self._all.add(conn)
         return conn
 
@@ -395,7 +402,6 @@ class H1Pool:
             failure.before_send = True
         if failure is not None:
             raise failure  # outside the except block: no __context__ back to the OS error
-        self._wake_one()  # (a slot freed while this one connected may serve the next in line)
         return conn
 
     def release(self, conn: _Conn) -> None:

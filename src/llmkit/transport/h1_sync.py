@@ -46,6 +46,7 @@ from llmkit.wire import HttpRequest, HttpResponse
 
 KEEPALIVE_S = 15.0  # an idle connection older than this is closed, not reused
 _READ = 65536
+_POLL = hasattr(select, "poll")
 
 
 class _Conn:
@@ -60,6 +61,10 @@ class _Conn:
         # An idle connection with something to read has been closed by the server (or holds
         # bytes nobody asked for): either way not one to send on.
         try:
+            if _POLL:  # (poll: select() cannot take a descriptor past 1023)
+                poller = select.poll()
+                poller.register(self.sock, select.POLLIN)
+                return not poller.poll(0)
             return not select.select([self.sock], [], [], 0)[0]
         except (OSError, ValueError):
             return False

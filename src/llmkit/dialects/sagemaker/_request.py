@@ -50,7 +50,8 @@ def request_headers(
 
 def messages_body(req: ChatRequest, ctx: CallContext) -> dict[str, Any]:
     passed = {k: v for k, v in req.options.items() if k not in OWN_OPTIONS and k not in TGI_ONLY}
-    plain = dataclasses.replace(req, options=passed)
+    # (A copy of the request only when some option is not the container's: most calls keep all.)
+    plain = req if len(passed) == len(req.options) else dataclasses.replace(req, options=passed)
     body = openai_chat.build_chat_body(plain, ctx, QUIRKS)
     # The endpoint name is not the container's model name; send the one asked for, or the endpoint's.
     body["model"] = str(req.options.get("container_model") or req.model)
