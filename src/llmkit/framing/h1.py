@@ -31,6 +31,8 @@ __all__ = [
     "Origin",
     "ProtocolFault",
     "Route",
+    "Routes",
+    "head_for",
     "parse_head",
     "request_head",
     "with_defaults",
@@ -91,6 +93,39 @@ class Route:
         self.host_header = shown if port == default else f"{shown}:{port}"
         self.target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self.origin: Origin = (parts.scheme, host, port, tls if parts.scheme == "https" else None)
+
+
+class Routes:
+    """Routes by (URL, TLS context), kept for the few hundred URLs a client sends to."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, int], Route] = {}
+
+    def get(self, url: str, tls: Any) -> Route:
+        key = (url, id(tls))  # (a kept route holds its context: the id stays that context's)
+        r = self._known.get(key)
+        if r is None:
+            r = Route(url, tls)
+            if len(self._known) < 256:
+                self._known[key] = r
+        return r
+
+    def __iter__(self) -> Any:
+        return iter(self._known)
+
+
+def head_for(route: Route, method: str, headers: dict[str, str], body: bytes | None) -> bytes:
+    """The request's head on ``route``; a ConfigurationError (before connecting) when its URL
+    holds what cannot go into one."""
+    fault = ""
+    try:
+        size = None if body is None else len(body)
+        return request_head(method, route.host_header, route.target, with_defaults(headers), size)
+    except ProtocolFault as exc:
+        fault = str(exc)
+    raise ConfigurationError(fault)  # (outside the except block: no __context__)
 
 
 def with_defaults(headers: dict[str, str]) -> dict[str, str]:

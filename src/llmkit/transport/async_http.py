@@ -21,7 +21,7 @@ from llmkit._tls import context_for
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
 from llmkit.framing.body import ACCEPT_ENCODING, BodyDecoder, declared_too_large, too_large
 from llmkit.framing.fields import check_headers
-from llmkit.transport.h1_async import H1Pool
+from llmkit.transport.h1_async import H1Pool, decoded
 from llmkit.wire import HttpRequest, HttpResponse
 
 
@@ -170,7 +170,7 @@ class AsyncTransport:
             encoding = r.headers.get("content-encoding")
             chunks = _chunks(r, req.headers)
             if encoding is not None:
-                chunks = _decoded(chunks, BodyDecoder(encoding, None, status))
+                chunks = decoded(chunks, BodyDecoder(encoding, None, status))
             return HttpResponse(status, r.headers, b"", achunks=chunks, aclose=_closer(r), close=r.close)
         # A streamed call's error body has no aiohttp total: bound it here.
         bound = timeout.total if stream else None
@@ -273,15 +273,6 @@ async def _chunks(r: aiohttp.ClientResponse, headers: Mapping[str, str]) -> Asyn
         failure = map_error(exc, headers)
     if failure is not None:
         raise failure
-
-
-async def _decoded(chunks: AsyncIterator[bytes], decoder: BodyDecoder) -> AsyncIterator[bytes]:
-    # No total cap on a stream (it may run long); each event is capped by the stream's reader.
-    async for raw in chunks:
-        for piece in decoder.feed(raw):
-            yield piece
-    for piece in decoder.flush():
-        yield piece
 
 
 def _closer(r: aiohttp.ClientResponse) -> Any:

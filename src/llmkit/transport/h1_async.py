@@ -24,7 +24,7 @@ from typing import Any
 from llmkit._redact import exception_text
 from llmkit._timeout import Timeout, phase
 from llmkit._tls import context_for
-from llmkit.errors import APIConnectionError, APITimeoutError, ConfigurationError, LLMKitError
+from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
 from llmkit.framing.body import BodyDecoder, too_large
 from llmkit.framing.h1 import (
     MAX_HEAD,
@@ -33,9 +33,9 @@ from llmkit.framing.h1 import (
     Origin,
     ProtocolFault,
     Route,
+    Routes,
+    head_for,
     parse_head,
-    request_head,
-    with_defaults,
 )
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -278,18 +278,9 @@ class H1Pool:
         self._all: set[_Conn] = set()  # open (or opening) connections, idle ones included
         self._connecting = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
-        self._routes: dict[tuple[str, int], Route] = {}
+        self._routes = Routes()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._watcher: AsyncGenerator[None, None] | None = None
-
-    def _route(self, url: str, tls: Any) -> Route:
-        key = (url, id(tls))  # (a cached route holds its context: the id stays that context's)
-        r = self._routes.get(key)
-        if r is None:
-            r = Route(url, tls)
-            if len(self._routes) < 256:
-                self._routes[key] = r
-        return r
 
     def _forget(self, conn: _Conn) -> None:
         # Called for every connection that closes (by connection_lost, or at once when this pool
@@ -417,17 +408,8 @@ class H1Pool:
     async def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
         tls = context_for(req.ca_bundle, req.client_cert) if req.url.startswith("https:") else None
         body = req.body
-        try:
-            route = self._route(req.url, tls)
-            head_bytes = request_head(
-                req.method,
-                route.host_header,
-                route.target,
-                with_defaults(req.headers),
-                None if body is None else len(body),
-            )
-        except ProtocolFault as exc:
-            raise ConfigurationError(str(exc)) from None
+        route = self._routes.get(req.url, tls)
+        head_bytes = head_for(route, req.method, req.headers, body)
         conn = await self._acquire(route, phase(timeout.connect), req.headers)
         conn.start(req.method, -1 if stream else self._limit, stream)
         timer = _Timer(conn, phase(timeout.read), None if stream else phase(timeout.total))
@@ -452,7 +434,7 @@ class H1Pool:
             if 200 <= status < 300:
                 chunks: AsyncIterator[bytes] = _chunks(conn, timer)
                 if encoding is not None:
-                    chunks = _decoded(chunks, BodyDecoder(encoding, None, status))
+                    chunks = decoded(chunks, BodyDecoder(encoding, None, status))
                 return HttpResponse(
                     status,
                     head.headers,
@@ -540,7 +522,7 @@ async def _chunks(conn: _Conn, timer: _Timer) -> AsyncIterator[bytes]:
         timer.cancel()
 
 
-async def _decoded(chunks: AsyncIterator[bytes], decoder: BodyDecoder) -> AsyncIterator[bytes]:
+async def decoded(chunks: AsyncIterator[bytes], decoder: BodyDecoder) -> AsyncIterator[bytes]:
     # No total cap on a stream (it may run long); each event is capped by the stream's reader.
     async for raw in chunks:
         for piece in decoder.feed(raw):

@@ -38,9 +38,9 @@ from llmkit.framing.h1 import (
     Origin,
     ProtocolFault,
     Route,
+    Routes,
+    head_for,
     parse_head,
-    request_head,
-    with_defaults,
 )
 from llmkit.wire import HttpRequest, HttpResponse
 
@@ -128,20 +128,11 @@ class H1SyncPool:
         self._idle: dict[Origin, list[_Conn]] = {}
         self._open = 0
         self._all: set[_Conn] = set()  # open connections, idle ones included
-        self._routes: dict[tuple[str, int], Route] = {}
+        self._routes = Routes()
         self._closed = False
         socks: list[socket.socket] = []
         self._socks = socks
         weakref.finalize(self, _close_all, socks)
-
-    def _route(self, url: str, tls: Any) -> Route:
-        key = (url, id(tls))  # (a cached route holds its context: the id stays that context's)
-        r = self._routes.get(key)
-        if r is None:
-            r = Route(url, tls)
-            if len(self._routes) < 256:
-                self._routes[key] = r
-        return r
 
     # -- the pool -----------------------------------------------------------------------------
 
@@ -254,17 +245,8 @@ class H1SyncPool:
                 else context_for(req.ca_bundle, req.client_cert)
             )
         body = req.body
-        try:
-            route = self._route(req.url, tls)
-            head_bytes = request_head(
-                req.method,
-                route.host_header,
-                route.target,
-                with_defaults(req.headers),
-                None if body is None else len(body),
-            )
-        except ProtocolFault as exc:
-            raise ConfigurationError(str(exc)) from None
+        route = self._routes.get(req.url, tls)
+        head_bytes = head_for(route, req.method, req.headers, body)
         conn, reused = self._acquire(route, phase(timeout.connect), req.headers)
         read = phase(timeout.read)
         total = None if stream else phase(timeout.total)
