@@ -34,6 +34,7 @@ __all__ = [
     "Routes",
     "head_for",
     "parse_head",
+    "take_head",
     "request_head",
     "with_defaults",
 ]
@@ -210,6 +211,22 @@ def parse_head(block: bytes, method: str = "POST") -> Head | None:
     elif length is None:
         keep_alive = False  # read to the close
     return Head(status, headers, keep_alive, length, chunked)
+
+
+def take_head(buf: bytes, method: str = "POST") -> tuple[Head | None, bytes]:
+    """The first final response head in ``buf`` and the bytes after it, or (None, the bytes still
+    to read) while it is arriving; informational (1xx) heads before it are skipped. A head past
+    ``MAX_HEAD`` is a ProtocolFault."""
+    while True:
+        end = buf.find(b"\r\n\r\n", 0, MAX_HEAD + 4)
+        if end < 0:
+            if len(buf) > MAX_HEAD:
+                raise ProtocolFault(f"the response head is larger than {MAX_HEAD} bytes")
+            return None, buf
+        head = parse_head(buf[:end], method)
+        buf = buf[end + 4 :]
+        if head is not None:
+            return head, buf
 
 
 def _unfolded(lines: list[bytes]) -> list[bytes]:

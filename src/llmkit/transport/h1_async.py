@@ -21,13 +21,13 @@ from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import Any
 
+from llmkit import _constants as C
 from llmkit._redact import exception_text
 from llmkit._timeout import Timeout, phase
 from llmkit._tls import context_for
 from llmkit.errors import APIConnectionError, APITimeoutError, LLMKitError
 from llmkit.framing.body import BodyDecoder, too_large
 from llmkit.framing.h1 import (
-    MAX_HEAD,
     Body,
     Head,
     Origin,
@@ -35,13 +35,10 @@ from llmkit.framing.h1 import (
     Route,
     Routes,
     head_for,
-    parse_head,
+    take_head,
 )
 from llmkit.wire import HttpRequest, HttpResponse
 
-# An idle connection older than this is closed rather than reused (servers drop idle keep-alive
-# connections after 5-75 s; reusing one the server is closing fails the request).
-KEEPALIVE_S = 15.0
 # A stream's reader pauses the socket past this many unread bytes (the consumer is behind).
 HIGH_WATER = 1024 * 1024
 
@@ -128,18 +125,10 @@ class _Conn(asyncio.Protocol):
         return APIConnectionError(f"the server closed the connection {what}")
 
     def _head_bytes(self, data: bytes) -> None:
-        buf = self.buf + data if self.buf else data
-        while True:
-            end = buf.find(b"\r\n\r\n", 0, MAX_HEAD + 4)
-            if end < 0:
-                if len(buf) > MAX_HEAD:
-                    raise ProtocolFault(f"the response head is larger than {MAX_HEAD} bytes")
-                self.buf = buf
-                return
-            head = parse_head(buf[:end], self.method)
-            buf = buf[end + 4 :]
-            if head is not None:
-                break  # (None: a 1xx response, skipped; the real one follows)
+        head, buf = take_head(self.buf + data if self.buf else data, self.method)
+        if head is None:
+            self.buf = buf  # (still arriving, or past a 1xx response)
+            return
         self.buf = b""
         self.head = head
         body = self.body = Body(head)
@@ -313,7 +302,7 @@ class H1Pool:
                     conn = idle.pop()
                     # (Bytes that came while it sat idle answer nothing: never read them as a reply.)
                     extra = conn.body is not None and conn.body.extra
-                    if not conn.closed and not extra and now - conn.idle_since < KEEPALIVE_S:
+                    if not conn.closed and not extra and now - conn.idle_since < C.IDLE_CONNECTION_S:
                         return conn
                     self._discard(conn)
             if len(self._all) + self._connecting < self._max:

@@ -26,13 +26,13 @@ import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from llmkit import _constants as C
 from llmkit._redact import exception_text
 from llmkit._timeout import Timeout, phase
 from llmkit._tls import context_for
 from llmkit.errors import APIConnectionError, APITimeoutError, ConfigurationError, LLMKitError
 from llmkit.framing.body import BodyDecoder, too_large
 from llmkit.framing.h1 import (
-    MAX_HEAD,
     Body,
     Head,
     Origin,
@@ -40,11 +40,10 @@ from llmkit.framing.h1 import (
     Route,
     Routes,
     head_for,
-    parse_head,
+    take_head,
 )
 from llmkit.wire import HttpRequest, HttpResponse
 
-KEEPALIVE_S = 15.0  # an idle connection older than this is closed, not reused
 _READ = 65536
 _POLL = hasattr(select, "poll")
 
@@ -73,7 +72,7 @@ class _Conn:
 class _Exchange:
     """One request's reading state on a connection."""
 
-    __slots__ = ("buf", "conn", "deadline", "got_any", "headers", "read", "reused")
+    __slots__ = ("conn", "deadline", "got_any", "headers", "read")
 
     def __init__(
         self, conn: _Conn, read: float | None, deadline: float | None, headers: Mapping[str, str]
@@ -82,9 +81,7 @@ class _Exchange:
         self.read = read
         self.deadline = deadline
         self.headers = headers
-        self.buf = b""
         self.got_any = False
-        self.reused = False
 
     def recv(self) -> bytes:
         sock = self.conn.sock
@@ -136,7 +133,7 @@ class H1SyncPool:
 
     # -- the pool -----------------------------------------------------------------------------
 
-    def _acquire(self, route: Route, connect: float | None, headers: Mapping[str, str]) -> tuple[_Conn, bool]:
+    def _acquire(self, route: Route, connect: float | None, headers: Mapping[str, str]) -> _Conn:
         origin = route.origin
         deadline = None if connect is None else time.monotonic() + connect
         with self._lock:
@@ -147,8 +144,8 @@ class H1SyncPool:
                 now = time.monotonic()
                 while idle:
                     conn = idle.pop()
-                    if now - conn.idle_since < KEEPALIVE_S and conn.alive():
-                        return conn, True
+                    if now - conn.idle_since < C.IDLE_CONNECTION_S and conn.alive():
+                        return conn
                     self._drop_locked(conn)
                 if self._open < self._max:
                     self._open += 1
@@ -162,7 +159,7 @@ class H1SyncPool:
                     raise err
                 self._free.wait(left)
         try:
-            return self._connect(route, connect, headers), False
+            return self._connect(route, connect, headers)
         except BaseException:
             with self._lock:
                 self._open -= 1
@@ -247,11 +244,10 @@ class H1SyncPool:
         body = req.body
         route = self._routes.get(req.url, tls)
         head_bytes = head_for(route, req.method, req.headers, body)
-        conn, reused = self._acquire(route, phase(timeout.connect), req.headers)
+        conn = self._acquire(route, phase(timeout.connect), req.headers)
         read = phase(timeout.read)
         total = None if stream else phase(timeout.total)
         ex = _Exchange(conn, read, None if total is None else time.monotonic() + total, req.headers)
-        ex.reused = reused
         try:
             self._write(conn, head_bytes + body if body else head_bytes, read, req.headers)
             head, reader, first = self._read_head(ex, req.method, stream)
@@ -302,28 +298,20 @@ class H1SyncPool:
             data = ex.recv()
             if not data:
                 raise ex.cut(None)
-            buf = buf + data if buf else data
-            while True:
-                end = buf.find(b"\r\n\r\n", 0, MAX_HEAD + 4)
-                if end < 0:
-                    if len(buf) > MAX_HEAD:
-                        raise _malformed(f"the response head is larger than {MAX_HEAD} bytes")
-                    break
-                fault: str | None = None
-                try:
-                    head = parse_head(buf[:end], method)
-                except ProtocolFault as exc:
-                    fault = str(exc)
-                if fault is not None:
-                    raise _malformed(fault)  # (outside the except block: no __context__)
-                buf = buf[end + 4 :]
-                if head is None:
-                    continue  # a 1xx response, skipped: the real one follows
-                reader = Body(head)
-                limit = self._limit
-                if (not stream or not 200 <= head.status < 300) and (head.length or 0) > limit:
-                    raise too_large(limit, head.status)
-                return head, reader, _feed(reader, buf) if buf or reader.done else []
+            fault = ""
+            try:
+                head, buf = take_head(buf + data if buf else data, method)
+            except ProtocolFault as exc:
+                fault = str(exc)
+            if fault:
+                raise _malformed(fault)  # (outside the except block: no __context__)
+            if head is None:
+                continue  # still arriving (or past a 1xx response)
+            reader = Body(head)
+            limit = self._limit
+            if (not stream or not 200 <= head.status < 300) and (head.length or 0) > limit:
+                raise too_large(limit, head.status)
+            return head, reader, _feed(reader, buf) if buf or reader.done else []
 
     def _read_all(self, ex: _Exchange, head: Head, reader: Body, parts: list[bytes]) -> bytes:
         limit = self._limit
