@@ -47,6 +47,8 @@ MAIN_PY = ROOT / ".venv" / "bin" / "python"
 CLIENTS = ["llmkit", "raw", "sdk", "litellm"]
 PEERS = {"sdk", "litellm"}
 MEASURES = ["call", "async", "stream_sync", "stream_async", "memory"]
+# The measures with a ÷ raw target: llmkit and raw run them ``Plan.raw_rounds`` times.
+RAW_BOUND = ("call", "async", "stream_sync", "stream_async")
 SLICES = 3  # each timed loop is cut in three; their spread is the noise the quick check allows
 
 
@@ -229,9 +231,10 @@ class Plan:
     quick: bool
     pin: bool
     litellm_all: bool = False
-    # Rounds of the async measure for llmkit and raw (their 0.9 bound is the tightest and that
-    # measure the noisiest: 30-180% slice spread where the others show 7-80%); 0: ``rounds``.
-    async_rounds: int = 0
+    # Rounds of llmkit's and raw's timed measures (call, async, streams): their ÷ raw bounds
+    # (1.15, 0.9) are the tightest, and a short measure run inside one of the host's slow phases
+    # (1-2 s at ~1.5x the CPU per request, issue 17) moves a median of three; 0: ``rounds``.
+    raw_rounds: int = 0
     jobs: int = 1
     note: str = ""
     save: str = "formats-raw"  # .work/<save>.json (and .partial.json while running)
@@ -355,7 +358,7 @@ class Mock:
 
 def run_plan(plan: Plan, base: str) -> None:
     tasks: list[tuple[str, str, int, list[str]]] = []
-    for rnd in range(max(plan.rounds, plan.async_rounds)):
+    for rnd in range(max(plan.rounds, plan.raw_rounds)):
         for fmt in plan.formats:
             order = plan.clients[rnd % len(plan.clients) :] + plan.clients[: rnd % len(plan.clients)]
             # Full runs: a fresh process per measure. Quick: one per format and client (process
@@ -368,8 +371,8 @@ def run_plan(plan: Plan, base: str) -> None:
                     todo = [m for m in batch if m != "memory" or (rnd == 0 and client != "litellm")]
                     if client == "litellm" and not plan.litellm_all:
                         todo = [m for m in todo if m in ("call", "stream_sync")]
-                    if rnd >= plan.rounds:  # the async measure's extra rounds
-                        todo = [m for m in todo if m == "async" and client in ("llmkit", "raw")]
+                    if rnd >= plan.rounds:  # the extra rounds of the ÷ raw measures
+                        todo = [m for m in todo if m in RAW_BOUND and client in ("llmkit", "raw")]
                     if todo:
                         tasks.append((fmt, client, rnd, todo))
     # --jobs > 1 runs workers side by side (all on the client CPU): CPU figures hold, wall ones
@@ -477,7 +480,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--measures", default=",".join(MEASURES))
     p.add_argument("--rounds", type=int, default=None)
     p.add_argument(
-        "--async-rounds", type=int, default=None, help="rounds of llmkit's and raw's async (3x --rounds)"
+        "--raw-rounds",
+        type=int,
+        default=None,
+        help="rounds of llmkit's and raw's call, async and stream measures (3x --rounds)",
     )
     p.add_argument("--scale", type=float, default=1.0, help="multiply every iteration count (not memory)")
     p.add_argument("--no-pin", action="store_true")
@@ -524,7 +530,7 @@ def make_plan(ns: argparse.Namespace) -> Plan:
         clients=clients,
         measures=measures,
         rounds=(rounds := ns.rounds or (1 if quick else 3)),
-        async_rounds=ns.async_rounds or (rounds if quick else 3 * rounds),
+        raw_rounds=ns.raw_rounds or (rounds if quick else 3 * rounds),
         calls=scaled(600, 90),
         requests=scaled(1500, 300),
         concurrency=100,

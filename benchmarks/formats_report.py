@@ -265,8 +265,8 @@ def render(
         else "other helpers ran on this 2-CPU machine at the same time: wall figures are noisy, "
         "CPU figures less so; the integrator reruns on a quiet machine"
     )
-    extra = getattr(plan, "async_rounds", 0)
-    asyncs = f", {extra} for llmkit's and raw's async" if extra and extra != plan.rounds else ""
+    extra = getattr(plan, "raw_rounds", 0)
+    asyncs = f", {extra} for llmkit's and raw's timed measures" if extra and extra != plan.rounds else ""
     lines = [
         BEGIN,
         "## Every wire format (`formats.py`)",

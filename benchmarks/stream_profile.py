@@ -6,6 +6,7 @@ Run from the repository root with the venv's Python (``PYTHONPATH=src`` to measu
     python benchmarks/stream_profile.py --formats bedrock,gemini          # CPU µs/event, min of rounds
     python benchmarks/stream_profile.py --formats gemini --profile        # cProfile of one stream
     python benchmarks/stream_profile.py --formats bedrock --decode-only   # no HTTP: decoder layers only
+    python benchmarks/stream_profile.py --formats sagemaker --async       # the async stream instead
 
 The mock (``mock_server.py``) runs in a subprocess; this process is pinned to CPU 0 and the mock
 to CPU 1 where the machine has two. CPU time (``time.process_time``) of this process only, so a
@@ -64,6 +65,25 @@ def _builder(client: str) -> Callable[[str, str], Any]:
     import wire_peers as wp  # the SDKs: only when asked for
 
     return wp.sdk_sync
+
+
+def _async_builder(client: str) -> Callable[[str, str], Any]:
+    """A sync ``stream(n, sink)`` running one async stream per call on a loop of its own (the
+    loop and the client outlive calls, so warm connections are reused as in formats.py)."""
+
+    def build(fmt: str, base: str) -> Any:
+        import asyncio
+
+        loop = asyncio.new_event_loop()
+        make = wc.llmkit_async if client == "llmkit" else wc.raw_async
+        _, astream, _ = make(fmt, base)
+
+        def stream(n: int, sink: Any) -> int:
+            return int(loop.run_until_complete(astream(n, sink)))
+
+        return None, stream
+
+    return build
 
 
 def _body_chunks(fmt: str, n: int) -> list[bytes]:
@@ -200,6 +220,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=20_000, help="content events per stream")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="cProfile one stream per client instead")
+    ap.add_argument("--async", dest="is_async", action="store_true", help="llmkit and raw async streams")
     ap.add_argument("--decode-only", action="store_true", help=f"no HTTP ({', '.join(DECODE_FORMATS)})")
     ns = ap.parse_args()
     _env()
@@ -220,7 +241,8 @@ def main() -> int:
                         continue
                     run = _decode_only(fmt, client, ns.n)
                 else:
-                    _, stream = _builder(client)(fmt, base)
+                    build = _async_builder(client) if ns.is_async else _builder(client)
+                    _, stream = build(fmt, base)
                     stream(200, wc.Tally())  # warm: connection, imports, caches
 
                     def run(stream: Any = stream) -> int:
