@@ -570,10 +570,9 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = fr.verdicts(summary, plan.quick, first)
     args = list(argv if argv is not None else sys.argv[1:])
     if ns.report_only:  # the command that measured, not the one that re-rendered
-        for flag in ("--report-only", "--note"):
-            if flag in args:
-                at = args.index(flag)
-                del args[at : at + 2]
+        if "--report-only" in args:  # (its --note stays: the measuring command carried it)
+            at = args.index("--report-only")
+            del args[at : at + 2]
         if "," in ns.report_only:
             names = ", ".join(Path(p).name for p in ns.report_only.split(","))
             args.append(f"(merged from runs side by side on the same mock code: {names})")

@@ -119,3 +119,21 @@ def test_quick_check_fails_only_past_target_plus_noise() -> None:
     assert verdicts["stream_sync CPU ÷ raw"] == "REGRESSED"
     full = {v.label: v.status for v in fr.verdicts(fr.summarize(rows), quick=False)}
     assert full["call CPU ÷ raw"] == "missed"
+
+
+def test_verdicts_use_the_median_of_per_round_ratios() -> None:
+    # Slow phases of the host hit llmkit in rounds 0 and 1, raw in rounds 2 and 3: the medians of
+    # each client's own figures give 15 / 10.5 = 1.43, while most rounds' own ratios are near 1.
+    llmkit, raw = [15.0, 15.0, 10.0, 10.0, 15.0], [15.0, 14.0, 10.0, 10.5, 10.0]
+    rows = [
+        {**_row(client, "stream_async", cpu, [cpu] * 3), "round": rnd}
+        for rnd in range(5)
+        for client, cpu in (("llmkit", llmkit[rnd]), ("raw", raw[rnd]))
+    ]
+    (verdict,) = [v for v in fr.verdicts(fr.summarize(rows), quick=False) if "raw" in v.label]
+    assert verdict.value == pytest.approx(1.0)  # ratios 1, 1.07, 1, 0.95, 1.5
+    assert verdict.status == "met"
+    # Rows from before rounds were kept: the ratio of the medians, as before.
+    unrounded = [{k: v for k, v in r.items() if k != "round"} for r in rows]
+    (old,) = [v for v in fr.verdicts(fr.summarize(unrounded), quick=False) if "raw" in v.label]
+    assert old.value == pytest.approx(15.0 / 10.5)
