@@ -454,12 +454,15 @@ def first_use(plan: Plan, base: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _merge_saved(paths: list[str]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], float]:
+def _merge_saved(
+    paths: list[str],
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], float, dict[str, Any] | None]:
     """Rows and first-use results of saved runs; a (format, client, measure, round) measured in
     two of them keeps the earlier file's row, unless that one failed and the later did not."""
     rows: dict[tuple[str, str, str, int], dict[str, Any]] = {}
     first: dict[str, dict[str, Any]] = {}
     elapsed = 0.0
+    when: dict[str, Any] | None = None  # the last run's stamp (older saves have none)
     for path in paths:
         saved = json.loads(Path(path).read_text(encoding="utf-8"))
         for r in saved["rows"]:
@@ -469,7 +472,8 @@ def _merge_saved(paths: list[str]) -> tuple[list[dict[str, Any]], dict[str, dict
         for key, res in saved.get("first_use", {}).items():
             first.setdefault(key, res)
         elapsed = max(elapsed, float(saved.get("elapsed", 0)))
-    return list(rows.values()), first, elapsed
+        when = saved.get("stamp") or when
+    return list(rows.values()), first, elapsed, when
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -555,15 +559,17 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     if ns.report_only:
-        plan.rows, first, elapsed = _merge_saved(ns.report_only.split(","))
+        plan.rows, first, elapsed, when = _merge_saved(ns.report_only.split(","))
     else:
         with Mock(plan) as mock:
             log(f"mock at {mock.base}; {len(plan.formats)} formats, clients {','.join(plan.clients)}")
             run_plan(plan, mock.base)
             first = {} if ns.no_first_use else first_use(plan, mock.base)
         elapsed = time.monotonic() - started
+        when = fr.stamp()
+        saved = {"rows": plan.rows, "first_use": first, "elapsed": elapsed, "stamp": when}
         (WORK / f"{plan.save}.json").write_text(
-            json.dumps({"rows": plan.rows, "first_use": first, "elapsed": elapsed}, indent=1),
+            json.dumps(saved, indent=1),
             encoding="utf-8",
         )
     summary = fr.summarize(plan.rows)
@@ -584,6 +590,7 @@ def main(argv: list[str] | None = None) -> int:
         first,
         elapsed,
         shlex.join(["python", "benchmarks/formats.py", *args]),
+        when,
     )
     out = (
         Path(ns.results) if ns.results else (WORK / "FORMATS.quick.md" if plan.quick else HERE / "RESULTS.md")

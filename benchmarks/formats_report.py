@@ -237,7 +237,23 @@ def format_table(s: Summary, fmt: str, clients: list[str]) -> list[str]:
     return lines
 
 
-def _machine() -> list[str]:
+def stamp() -> dict[str, Any]:
+    """When, at which commit and under what load a run ended: saved with its rows, so a report
+    re-rendered later (``--report-only``) states the run's, not the moment of rendering."""
+    rev = subprocess.run(
+        ["git", "-C", str(Path(__file__).resolve().parent), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "commit": rev.stdout.strip() or "unknown",
+        "loadavg": list(os.getloadavg()),
+    }
+
+
+def _machine(when: dict[str, Any] | None) -> list[str]:
     cpu = ""
     try:
         cpu = next(
@@ -250,16 +266,10 @@ def _machine() -> list[str]:
         )
     except OSError:
         pass
-    rev = subprocess.run(
-        ["git", "-C", str(Path(__file__).resolve().parent), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    load = os.getloadavg()
+    when = when or stamp()
+    load = when["loadavg"]
     return [
-        f"- date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}; "
-        f"llmkit commit {rev.stdout.strip() or 'unknown'}",
+        f"- date (UTC): {when['date']}; llmkit commit {when['commit']}",
         f"- nproc: {os.cpu_count()}; CPU: {cpu or 'unknown'}; {platform.platform()}; "
         f"Python {platform.python_version()}",
         f"- load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min)",
@@ -267,7 +277,13 @@ def _machine() -> list[str]:
 
 
 def render(
-    plan: Any, s: Summary, vs: list[Verdict], first: dict[str, dict[str, Any]], elapsed: float, command: str
+    plan: Any,
+    s: Summary,
+    vs: list[Verdict],
+    first: dict[str, dict[str, Any]],
+    elapsed: float,
+    command: str,
+    when: dict[str, Any] | None = None,
 ) -> list[str]:
     loads = [c.load for c in s.values() if c.load is not None]
     load = statistics.median(loads) if loads else 0.0
@@ -289,7 +305,7 @@ def render(
         f"events, memory stream {plan.memory_events:,} events; medians over rounds).",
         "",
         *([plan.note, ""] if getattr(plan, "note", "") else []),
-        *_machine(),
+        *_machine(when),
         f"- other load while measuring: median {load:.2f} busy CPUs beyond the worker's own ({who})",
         "",
         "Clients: `llmkit` (reused Client/AsyncClient), `raw` (pooled httpx2 sync / aiohttp async + "
