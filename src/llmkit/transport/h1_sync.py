@@ -23,7 +23,7 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from llmkit import _constants as C
@@ -116,10 +116,15 @@ class _Exchange:
 class H1SyncPool:
     """Connections per origin, at most ``max_connections`` open in all, shared by threads."""
 
-    def __init__(self, max_connections: int, max_response_bytes: int, default_tls: Any) -> None:
+    def __init__(
+        self, max_connections: int, max_response_bytes: int, default_tls: Callable[[], ssl.SSLContext]
+    ) -> None:
         self._max = max_connections
         self._limit = max_response_bytes
-        self._default_tls = default_tls
+        # Made at the first https request: loading the CA bundle costs ~25 ms, which a first call
+        # to a plain-http server (a local model) need not pay.
+        self._make_tls = default_tls
+        self._default_tls: ssl.SSLContext | None = None
         self._lock = threading.Lock()
         self._free = threading.Condition(self._lock)
         self._idle: dict[Origin, list[_Conn]] = {}
@@ -231,16 +236,21 @@ class H1SyncPool:
             _close_all(self._socks)
             self._free.notify_all()
 
+    def _tls(self) -> ssl.SSLContext:
+        with self._lock:  # one context for all threads: routes are kept per context
+            if self._default_tls is None:
+                self._default_tls = self._make_tls()
+            return self._default_tls
+
     # -- one exchange -------------------------------------------------------------------------
 
     def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
         tls: Any = None
         if req.url.startswith("https:"):
-            tls = (
-                self._default_tls
-                if req.ca_bundle is None and req.client_cert is None
-                else context_for(req.ca_bundle, req.client_cert)
-            )
+            if req.ca_bundle is not None or req.client_cert is not None:
+                tls = context_for(req.ca_bundle, req.client_cert)
+            else:
+                tls = self._default_tls or self._tls()
         body = req.body
         route = self._routes.get(req.url, tls)
         head_bytes = head_for(route, req.method, req.headers, body)

@@ -118,13 +118,18 @@ class SyncTransport:
         # id(client) -> (client, the transport under it) for every client made here (``_send``);
         # the client is kept beside its id so an id reused by another object never matches.
         self._direct: dict[int, tuple[httpx2.Client, httpx2.HTTPTransport]] = {}
-        self._client: httpx2.Client = http_client or self._new_client(None)
+        # Our own httpx2 client is made at the first request that takes httpx2 (a proxied one):
+        # building its transport loads the CA bundle (~25 ms), which a direct call never uses.
+        self._client: httpx2.Client | None = http_client
+        self._client_lock = threading.Lock()
+        self._closed = False
         self._proxied: dict[str, httpx2.Client] = {}
         self._routes: dict[str, httpx2.Client] = {}
         self._extra = {} if self._own else {"Accept-Encoding": ACCEPT_ENCODING}
         self._timeouts: dict[Timeout, dict[str, Any]] = {}
-        # Our own clients' requests are built here, not by ``build_request`` (``_built``).
-        self._builder = RequestBuilder(self._client.headers.raw) if self._own else None
+        # Our own clients' requests are built here, not by ``build_request`` (``_request``); set
+        # with the first own client (all of them carry the same default headers).
+        self._builder: RequestBuilder | None = None
         # (CA bundle path, client identity digest, proxy) -> a client verifying against that bundle
         # and presenting that identity (HttpRequest.ca_bundle, HttpRequest.client_cert).
         self._ca_clients: dict[tuple[str | None, str | None, str | None], httpx2.Client] = {}
@@ -142,6 +147,8 @@ class SyncTransport:
         # An explicit transport: httpx2 then reads no proxy variables itself (ProxyPolicy does),
         # while trust_env still lets SSL_CERT_FILE/SSL_CERT_DIR choose the CA bundle. Certificates
         # are always verified: against a request's own CA bundle when it names one, else the default.
+        if self._closed:  # a closed transport makes nothing new
+            raise ConfigurationError("this llmkit Client is closed: make a new one to send requests")
         tls = ca_bundle is not None or identity is not None
         verify: Any = context_for(ca_bundle, identity) if tls else True
         transport = httpx2.HTTPTransport(verify=verify, limits=self._limits, proxy=proxy)
@@ -149,14 +156,28 @@ class SyncTransport:
             transport=transport, follow_redirects=False, headers={"Accept-Encoding": ACCEPT_ENCODING}
         )
         self._direct[id(client)] = (client, transport)
+        if self._builder is None:
+            self._builder = RequestBuilder(client.headers.raw)
+        return client
+
+    def _default_client(self) -> httpx2.Client:
+        """The client for requests without a proxy or their own TLS settings: the caller's
+        ``http_client=``, or our own, made at its first use."""
+        client = self._client
+        if client is None:
+            with self._client_lock:
+                client = self._client
+                if client is None:
+                    client = self._client = self._new_client(None)
         return client
 
     def _client_for(self, url: str) -> httpx2.Client:
         client = self._routes.get(url)
         if client is None:
             proxy = self._policy.for_url(url) if self._policy is not None else None
-            client = self._client
-            if proxy is not None:
+            if proxy is None:
+                client = self._default_client()
+            else:
                 client = self._proxied.get(proxy) or self._proxied.setdefault(proxy, self._new_client(proxy))
             if len(self._routes) < 256:
                 self._routes[url] = client
@@ -220,11 +241,11 @@ class SyncTransport:
         with self._h1_lock:  # (threads sharing a new client make one pool, not one each)
             pool = self._h1
             if pool is None:
-                if self._client.is_closed:
+                if self._closed:
                     raise ConfigurationError("this llmkit Client is closed: make a new one to send requests")
-                # httpx2's default context (certifi, or SSL_CERT_FILE / SSL_CERT_DIR): the same trust.
-                tls = httpx2.create_ssl_context()
-                pool = self._h1 = H1SyncPool(*self._h1_args, tls)
+                # httpx2's default context (SSL_CERT_FILE / SSL_CERT_DIR, else the system's): the
+                # same trust, made at the first https request.
+                pool = self._h1 = H1SyncPool(*self._h1_args, httpx2.create_ssl_context)
             return pool
 
     def send(self, req: HttpRequest, stream: bool, timeout: Timeout) -> HttpResponse:
@@ -237,7 +258,7 @@ class SyncTransport:
         if req.ca_bundle is not None or req.client_cert is not None:
             client = self._ca_client_for(req.url, req.ca_bundle, req.client_cert)
         else:
-            client = self._client if self._policy is None else self._client_for(req.url)
+            client = self._default_client() if self._policy is None else self._client_for(req.url)
         failure: APIConnectionError | None = None
         try:
             r = self._send(client, self._request(client, req, timeout))
@@ -303,9 +324,11 @@ class SyncTransport:
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def close(self) -> None:
+        self._closed = True
         if self._h1 is not None:
             self._h1.close()
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
         self._direct.clear()
         for client in self._proxied.values():
             client.close()
