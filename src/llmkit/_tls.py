@@ -26,7 +26,7 @@ from typing import NoReturn
 
 from llmkit.errors import ConfigurationError
 
-__all__ = ["ClientIdentity", "client_identity", "context_for"]
+__all__ = ["ClientIdentity", "client_identity", "context_for", "default_context"]
 
 _CONTEXTS: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
 _LOCK = threading.Lock()
@@ -179,3 +179,54 @@ def context_for(path: str | None, identity: ClientIdentity | None = None) -> ssl
         if len(_CONTEXTS) >= _MAX:
             _CONTEXTS.clear()
         return _CONTEXTS.setdefault(cache_key, ctx)
+
+
+# Where truststore (and so httpcore2) looks on Linux when OpenSSL's compiled-in paths hold nothing.
+_CA_FILE_CANDIDATES = (
+    "/etc/ssl/cert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/pki/tls/cert.pem",
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/ssl/ca-bundle.pem",
+)
+
+
+def default_context() -> ssl.SSLContext:
+    """The trust a request without a CA bundle of its own gets on our sync connections: what
+    ``httpx2.create_ssl_context()`` (httpcore2's ``default_ssl_context``) builds, without importing
+    httpx2 (~55 ms of a first call that never otherwise uses it).
+
+    SSL_CERT_FILE, else SSL_CERT_DIR; on macOS and Windows the system store through truststore;
+    elsewhere OpenSSL's compiled-in CA file and directory (not ``set_default_verify_paths``, which
+    would read the variables again), else the first CA file of the usual Linux places.
+    tests/transport/test_default_tls.py holds the two side by side.
+    """
+    if cafile := os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=cafile)
+    if capath := os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=capath)
+    import platform
+
+    if platform.system() in ("Windows", "Darwin"):  # pragma: no cover - not this CI's platform
+        import truststore  # httpcore2's own dependency, so installed with httpx2
+
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    paths = ssl.get_default_verify_paths()
+    found_file = paths.openssl_cafile if os.path.isfile(paths.openssl_cafile) else None
+    found_dir = paths.openssl_capath if os.path.isdir(paths.openssl_capath) else None
+    if found_dir and not found_file and not _has_hashed_certs(found_dir):
+        found_dir = None
+    if not found_file and not found_dir:
+        found_file = next(filter(os.path.isfile, _CA_FILE_CANDIDATES), None)
+    if found_file or found_dir:
+        ctx.load_verify_locations(found_file, found_dir)
+    return ctx
+
+
+def _has_hashed_certs(directory: str) -> bool:
+    """Whether ``directory`` holds a certificate under OpenSSL's hashed name (``1a2b3c4d.0``)."""
+    import re
+
+    hashed = re.compile(r"[0-9a-fA-F]{8}\.\d")
+    return any(hashed.fullmatch(name) for name in os.listdir(directory))

@@ -1,5 +1,5 @@
 """Issue 17: ``import llmkit`` plus one sync call loads only that provider's modules, and never
-asyncio or aiohttp (checked in a fresh interpreter against the emulator)."""
+asyncio, aiohttp or httpx2 (checked in a fresh interpreter against the emulator)."""
 
 from __future__ import annotations
 
@@ -110,6 +110,8 @@ def test_one_sync_call_loads_only_its_provider(
 ) -> None:
     mods = _modules_after_one_call(emu, model, profile, credential)
     assert "asyncio" not in mods and "aiohttp" not in mods
+    # A direct request goes over llmkit's own connections: httpx2 is for proxies and http_client=.
+    assert "httpx2" not in mods and "httpcore2" not in mods
     assert not mods & NOT_FOR_CHAT, sorted(mods & NOT_FOR_CHAT)
     assert _packages(mods, "dialects") <= dialects | {"base"}, sorted(_packages(mods, "dialects"))
     assert _packages(mods, "providers") <= specs | {"spec"}, sorted(_packages(mods, "providers"))

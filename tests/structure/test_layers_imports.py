@@ -458,7 +458,12 @@ def test_transport_holds_only_io() -> None:
         "llmkit.transport.h1_async",
         "llmkit.transport.h1_sync",
         "llmkit.transport.sync_http",
+        "llmkit.transport.sync_httpx",
     ]
+    # sync_http chooses, per request, between the two sync transports under it (our own
+    # connections, or httpx2 imported at its first use): it drives them, not a library itself.
+    dispatcher = modules.pop("llmkit.transport.sync_http").read_text(encoding="utf-8")
+    assert "llmkit.transport.h1_sync" in dispatcher and "llmkit.transport.sync_httpx" in dispatcher
     for name, path in modules.items():
         io = _stdlib_and_third_party(path) & (IO_LIBRARIES | {"asyncio", "socket"})
         assert io, f"{name} does no I/O: move it below transport"

@@ -1,4 +1,4 @@
-"""The sync transport builds its own clients' requests itself (``sync_http.RequestBuilder``): each must be
+"""The sync transport builds its own clients' requests itself (``sync_httpx.RequestBuilder``): each must be
 the request ``httpx2.Client.build_request`` makes from the same call, header for header."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import pytest
 
 from llmkit._timeout import Timeout
 from llmkit.framing.body import ACCEPT_ENCODING
-from llmkit.transport.sync_http import RequestBuilder, SyncTransport
+from llmkit.transport.sync_http import SyncTransport
+from llmkit.transport.sync_httpx import RequestBuilder
 from llmkit.wire import HttpRequest
 
 TIMEOUT = httpx2.Timeout(connect=5.0, read=60.0, write=60.0, pool=5.0).as_dict()
@@ -79,7 +80,7 @@ def test_the_transport_sends_what_build_request_would() -> None:
         follow_redirects=False,
         headers={"Accept-Encoding": ACCEPT_ENCODING},
     )
-    transport._client = mock  # our own client, answering from memory
+    transport._side()._client = mock  # our own client, answering from memory
     req = HttpRequest("POST", "http://127.0.0.1:1/v1/chat", {"authorization": "Bearer k"}, BODY)
     transport._direct_urls[req.url] = False  # the httpx2 route (a proxied request takes it)
     for _ in range(2):  # the first answer set a cookie: the second request carries it back

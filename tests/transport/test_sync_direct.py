@@ -1,5 +1,5 @@
 """The sync transport sends its own clients' requests past ``httpx2.Client.send``
-(``sync_http._send_direct``): what comes back must be what ``send(request, stream=True)`` gives,
+(``sync_httpx._send_direct``): what comes back must be what ``send(request, stream=True)`` gives,
 response for response, error for error, cookie for cookie, log line for log line."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import pytest
 from llmkit._timeout import Timeout
 from llmkit.errors import ConfigurationError
 from llmkit.framing.body import ACCEPT_ENCODING
-from llmkit.transport import sync_http
-from llmkit.transport.sync_http import SyncTransport, _send_direct
+from llmkit.transport import sync_httpx
+from llmkit.transport.sync_http import SyncTransport
+from llmkit.transport.sync_httpx import _send_direct
 from llmkit.wire import HttpRequest
 
 BODY = b'{"model":"m","messages":[{"role":"user","content":"hi"}]}'
@@ -112,7 +113,7 @@ def test_direct_send_logs_as_send_logs(caplog: pytest.LogCaptureFixture) -> None
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     used: list[str] = []
-    real_direct, real_send = sync_http._send_direct, httpx2.Client.send
+    real_direct, real_send = sync_httpx._send_direct, httpx2.Client.send
 
     def direct(*args: Any) -> httpx2.Response:
         used.append("direct")
@@ -122,7 +123,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         used.append("send")
         return real_send(self, *args, **kwargs)
 
-    monkeypatch.setattr(sync_http, "_send_direct", direct)
+    monkeypatch.setattr(sync_httpx, "_send_direct", direct)
     monkeypatch.setattr(httpx2.Client, "send", send)
     return used
 
@@ -131,8 +132,9 @@ def _answering(transport: SyncTransport, handler: Handler) -> None:
     """Points the transport's own client (and its registration) at an in-memory answer."""
     mock = httpx2.MockTransport(handler)
     client = _client(mock)
-    transport._client = client
-    transport._direct[id(client)] = (client, mock)  # type: ignore[assignment]
+    side = transport._side()
+    side._client = client
+    side._direct[id(client)] = (client, mock)  # type: ignore[assignment]
 
 
 def test_own_clients_go_direct_and_the_rest_through_send(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,8 +156,8 @@ def test_own_clients_go_direct_and_the_rest_through_send(monkeypatch: pytest.Mon
     assert used == ["send"]
     # A client swapped in whose id happens to be registered for another object never goes direct.
     stranger = _client(httpx2.MockTransport(handler))
-    own._direct[id(stranger)] = (object(), httpx2.MockTransport(handler))  # type: ignore[assignment]
-    own._client = stranger
+    own._side()._direct[id(stranger)] = (object(), httpx2.MockTransport(handler))  # type: ignore[assignment]
+    own._side()._client = stranger
     used.clear()
     assert own.send(req, False, Timeout()).status == 200
     assert used == ["send"]
