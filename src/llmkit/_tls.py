@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import ssl
 import tempfile
@@ -189,6 +190,8 @@ _CA_FILE_CANDIDATES = (
     "/etc/ssl/certs/ca-certificates.crt",
     "/etc/ssl/ca-bundle.pem",
 )
+# OpenSSL's name for a certificate in a CA directory: its subject hash, a dot, a counter.
+_HASHED_NAME = re.compile(r"[0-9a-fA-F]{8}\.\d")
 
 
 def default_context() -> ssl.SSLContext:
@@ -199,13 +202,13 @@ def default_context() -> ssl.SSLContext:
     SSL_CERT_FILE, else SSL_CERT_DIR; on macOS and Windows the system store through truststore;
     elsewhere OpenSSL's compiled-in CA file and directory (not ``set_default_verify_paths``, which
     would read the variables again), else the first CA file of the usual Linux places.
-    tests/transport/test_default_tls.py holds the two side by side.
+    tests/mtls/test_default_tls.py holds the two side by side.
     """
     if cafile := os.environ.get("SSL_CERT_FILE"):
         return ssl.create_default_context(cafile=cafile)
     if capath := os.environ.get("SSL_CERT_DIR"):
         return ssl.create_default_context(capath=capath)
-    import platform
+    import platform  # here: importing it costs ~10 ms, and only a first https request needs it
 
     if platform.system() in ("Windows", "Darwin"):  # pragma: no cover - not this CI's platform
         import truststore  # httpcore2's own dependency, so installed with httpx2
@@ -226,7 +229,4 @@ def default_context() -> ssl.SSLContext:
 
 def _has_hashed_certs(directory: str) -> bool:
     """Whether ``directory`` holds a certificate under OpenSSL's hashed name (``1a2b3c4d.0``)."""
-    import re
-
-    hashed = re.compile(r"[0-9a-fA-F]{8}\.\d")
-    return any(hashed.fullmatch(name) for name in os.listdir(directory))
+    return any(_HASHED_NAME.fullmatch(name) for name in os.listdir(directory))

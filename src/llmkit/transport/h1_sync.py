@@ -10,9 +10,9 @@ own ``http_client=`` and requests through a proxy (``SyncTransport`` routes thos
 A request gets what the httpx2 path gives: the body sent exactly as built, no redirect followed,
 the body read raw and decoded by ``framing.body`` under the size cap, the connect / between-bytes
 / total limits of ``Timeout``, TLS verified as httpx2 verifies by default (SSL_CERT_FILE /
-SSL_CERT_DIR, else the system's trust: ``_tls.default_context``) or against the request's CA bundle
-and client identity, and every failure an ``APIConnectionError`` / ``APITimeoutError`` holding no reference
-to the socket or the request's headers.
+SSL_CERT_DIR, else the system's trust: ``_tls.default_context``) or against the request's CA
+bundle and client identity, and every failure an ``APIConnectionError`` / ``APITimeoutError``
+holding no reference to the socket or the request's headers.
 """
 
 from __future__ import annotations
